@@ -1,0 +1,27 @@
+# Embeval: `make demo` runs the main job, `make test` passes the tests. Both install what they need first.
+SWIFT ?= swift
+CONFIG ?= release
+BIN = .build/$(CONFIG)/embeval
+
+.PHONY: bootstrap build test demo bench fixtures clean
+
+bootstrap:
+	@scripts/bootstrap
+
+build: bootstrap
+	$(SWIFT) build -c $(CONFIG) --product embeval
+
+test: bootstrap
+	$(SWIFT) test
+
+demo: build
+	@scripts/demo $(BIN)
+
+bench: build
+	@bench/run $(BIN)
+
+fixtures:
+	@tools/fixtures/run
+
+clean:
+	rm -rf .build

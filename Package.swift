@@ -1,0 +1,44 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Embeval",
+    products: [
+        .library(name: "Embeval", targets: ["Embeval"]),
+        .executable(name: "embeval", targets: ["embeval"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // Implementation details: C libraries behind small module maps / shims.
+        .systemLibrary(name: "COnnxRuntime", path: "Sources/COnnxRuntime"),
+        .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(
+            name: "CImageCodecs",
+            path: "Sources/CImageCodecs",
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
+        ),
+
+        // Public API.
+        .target(
+            name: "Embeval",
+            dependencies: ["COnnxRuntime", "CBLAS", "CZlib", "CImageCodecs"],
+            path: "Sources/Embeval"
+        ),
+        .executableTarget(
+            name: "embeval",
+            dependencies: ["Embeval", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            path: "Sources/embeval"
+        ),
+
+        // Tests.
+        .testTarget(
+            name: "EmbevalTests",
+            dependencies: ["Embeval"],
+            path: "Tests/EmbevalTests",
+            resources: [.copy("Fixtures")]
+        ),
+    ]
+)
