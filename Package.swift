@@ -40,5 +40,7 @@ let package = Package(
             path: "Tests/EmbevalTests",
             resources: [.copy("Fixtures")]
         ),
-    ]
+    ],
+    // Swift 5 mode: the numeric kernels share raw buffers across concurrentPerform workers by design.
+    swiftLanguageModes: [.v5]
 )

@@ -1,0 +1,103 @@
+import Foundation
+
+/// A table of (image path, label) rows: CSV with a header line, or JSON Lines with one object per line.
+///
+/// Paths are relative to the manifest's folder (absolute paths are kept). Classes are the distinct labels, sorted
+/// numerically when every label is an integer, else by their UTF-8 bytes; label id = position in that order.
+enum Manifest {
+    static func load(_ url: URL, columns: ColumnMapping, name: String, split: String?) throws -> Dataset {
+        guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
+            throw EmbevalError.input("cannot read manifest '\(url.path)' as UTF-8 text")
+        }
+        let rows = url.pathExtension.lowercased() == "csv"
+            ? try csvRows(text, url: url, columns: columns)
+            : try jsonlRows(text, url: url, columns: columns)
+        guard !rows.isEmpty else { throw EmbevalError.input("manifest '\(url.path)' has no rows") }
+
+        let distinct = Set(rows.map(\.label))
+        let classes: [String]
+        if distinct.allSatisfy({ Int($0) != nil }) {
+            classes = distinct.sorted { Int($0)! < Int($1)! }
+        } else {
+            classes = distinct.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+        }
+        let labelID = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
+        let base = url.deletingLastPathComponent()
+        let samples = rows.map { row in
+            let file = row.path.hasPrefix("/") ? URL(fileURLWithPath: row.path) : base.appendingPathComponent(row.path)
+            return Sample(id: row.path, label: labelID[row.label]!, source: .file(file))
+        }
+        return Dataset(name: name, split: split, classes: classes, samples: samples)
+    }
+
+    struct Row { var path: String; var label: String }
+
+    static func csvRows(_ text: String, url: URL, columns: ColumnMapping) throws -> [Row] {
+        let records = parseCSV(text)
+        guard let header = records.first else { return [] }
+        guard let p = header.firstIndex(of: columns.input) else {
+            throw EmbevalError.input("manifest '\(url.path)': no column '\(columns.input)' in header \(header) (set --column input_column=NAME)")
+        }
+        guard let l = header.firstIndex(of: columns.label) else {
+            throw EmbevalError.input("manifest '\(url.path)': no column '\(columns.label)' in header \(header) (set --column label_column=NAME)")
+        }
+        return try records.dropFirst().enumerated().compactMap { offset, record in
+            if record.count == 1 && record[0].isEmpty { return nil }   // blank line
+            guard record.count > max(p, l), !record[p].isEmpty else {
+                throw EmbevalError.input("manifest '\(url.path)' row \(offset + 2): expected columns '\(columns.input)' and '\(columns.label)', got \(record)")
+            }
+            return Row(path: record[p], label: record[l])
+        }
+    }
+
+    static func jsonlRows(_ text: String, url: URL, columns: ColumnMapping) throws -> [Row] {
+        var rows = [Row]()
+        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+            let trimmed = line.trimmingCharacters(in: .whitespaces)
+            if trimmed.isEmpty { continue }
+            guard let object = (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8))) as? [String: Any] else {
+                throw EmbevalError.input("manifest '\(url.path)' line \(offset + 1): not a JSON object")
+            }
+            guard let path = object[columns.input] as? String, !path.isEmpty else {
+                throw EmbevalError.input("manifest '\(url.path)' line \(offset + 1): no string field '\(columns.input)' (set --column input_column=NAME)")
+            }
+            let label: String
+            switch object[columns.label] {
+            case let s as String: label = s
+            case let n as NSNumber where n.doubleValue == n.doubleValue.rounded(): label = String(n.intValue)
+            default:
+                throw EmbevalError.input("manifest '\(url.path)' line \(offset + 1): no string or integer field '\(columns.label)' (set --column label_column=NAME)")
+            }
+            rows.append(Row(path: path, label: label))
+        }
+        return rows
+    }
+
+    /// RFC 4180 records: comma-separated, double-quoted fields may hold commas, newlines and doubled quotes.
+    static func parseCSV(_ text: String) -> [[String]] {
+        var records = [[String]](), record = [String](), field = ""
+        var inQuotes = false
+        var chars = text.makeIterator()
+        var pending: Character? = nil
+        while let c = pending ?? chars.next() {
+            pending = nil
+            if inQuotes {
+                if c == "\"" {
+                    if let next = chars.next() {
+                        if next == "\"" { field.append("\"") } else { inQuotes = false; pending = next }
+                    } else { inQuotes = false }
+                } else { field.append(c) }
+                continue
+            }
+            switch c {
+            case "\"": inQuotes = true
+            case ",": record.append(field); field = ""
+            case "\n", "\r\n", "\r":
+                record.append(field); records.append(record); record = []; field = ""
+            default: field.append(c)
+            }
+        }
+        if !field.isEmpty || !record.isEmpty { record.append(field); records.append(record) }
+        return records.map { $0.map { $0.trimmingCharacters(in: .whitespaces) } }
+    }
+}

@@ -1,0 +1,97 @@
+import Foundation
+
+/// Signs that an embedding space is broken, printed with every result: users of DINO's kNN have reported silently
+/// all-zero features, and a collapsed space still yields a (meaningless) accuracy.
+public struct EmbeddingHealth: Equatable, Sendable {
+    /// Rows whose entries are all 0.
+    public var zeroRows: Int
+    /// Rows whose entries are all equal (and not all 0): no direction information.
+    public var constantRows: Int
+    /// Mean cosine similarity between distinct rows of a seeded sample of up to 1,000 rows.
+    public var meanPairwiseCosine: Double
+    /// exp(entropy of the normalised singular values) of the centred sample (Roy & Vetterli, 2007):
+    /// 1 for a space that is a single direction, d for an isotropic one.
+    public var effectiveRank: Double
+    /// Rows sampled for the two figures above.
+    public var sampledRows: Int
+
+    /// One-line warnings for a space that looks collapsed; empty when healthy.
+    public var warnings: [String] {
+        var w = [String]()
+        if zeroRows > 0 { w.append("\(zeroRows) embedding row(s) are all zero") }
+        if constantRows > 0 { w.append("\(constantRows) embedding row(s) are constant") }
+        if meanPairwiseCosine > 0.95 { w.append(String(format: "mean pairwise cosine %.3f: the embeddings point almost the same way (collapsed space?)", meanPairwiseCosine)) }
+        if sampledRows > 2 && effectiveRank < 2 { w.append(String(format: "effective rank %.2f: the embeddings span almost a single direction (collapsed space?)", effectiveRank)) }
+        return w
+    }
+
+    /// Measures `embeddings`; throws on NaN or infinite entries, naming the offending ids.
+    public init(_ embeddings: Embeddings, seed: UInt64 = 0) throws {
+        let m = embeddings.matrix
+        var bad = [Int](), zero = 0, constant = 0
+        for i in 0..<m.rows {
+            let row = m.values[(i * m.columns)..<((i + 1) * m.columns)]
+            if row.contains(where: { !$0.isFinite }) { bad.append(i); continue }
+            guard let first = row.first else { continue }
+            if row.allSatisfy({ $0 == first }) { if first == 0 { zero += 1 } else { constant += 1 } }
+        }
+        if !bad.isEmpty {
+            let names = bad.prefix(5).map { "'\(embeddings.ids[$0])'" }.joined(separator: ", ")
+            throw EmbevalError.input("\(bad.count) embedding row(s) hold NaN or Inf: ids \(names)\(bad.count > 5 ? ", …" : "")")
+        }
+        zeroRows = zero
+        constantRows = constant
+
+        var generator = SeededGenerator(seed: seed)
+        let sample = m.rows <= 1000 ? Array(0..<m.rows) : generator.permutation(m.rows).prefix(1000).sorted()
+        sampledRows = sample.count
+        let s = m.selectingRows(sample)
+        meanPairwiseCosine = Self.meanPairwiseCosine(s)
+        effectiveRank = Self.effectiveRank(s)
+    }
+
+    static func meanPairwiseCosine(_ s: Matrix) -> Double {
+        let n = s.rows
+        guard n >= 2 else { return 0 }
+        let u = s.l2NormalizedRows()
+        // Σ_{i≠j} u_i·u_j = |Σ u_i|² − Σ |u_i|²
+        var total = [Double](repeating: 0, count: u.columns)
+        var selfTerms = 0.0
+        for i in 0..<n {
+            var norm = 0.0
+            for j in 0..<u.columns { let v = Double(u[i, j]); total[j] += v; norm += v * v }
+            selfTerms += norm
+        }
+        let all = total.reduce(0) { $0 + $1 * $1 }
+        return (all - selfTerms) / Double(n * (n - 1))
+    }
+
+    static func effectiveRank(_ s: Matrix) -> Double {
+        let n = s.rows, d = s.columns
+        guard n >= 2, d >= 1 else { return 0 }
+        var mean = [Double](repeating: 0, count: d)
+        for i in 0..<n { for j in 0..<d { mean[j] += Double(s[i, j]) } }
+        for j in 0..<d { mean[j] /= Double(n) }
+        // Eigenvalues of the smaller Gram matrix of the centred sample are the squared singular values.
+        let small = min(n, d)
+        var gram = [Double](repeating: 0, count: small * small)
+        if d <= n {
+            for i in 0..<n {
+                let row = (0..<d).map { Double(s[i, $0]) - mean[$0] }
+                for a in 0..<d { for b in 0...a { gram[a * d + b] += row[a] * row[b] } }
+            }
+        } else {
+            let rows = (0..<n).map { i in (0..<d).map { Double(s[i, $0]) - mean[$0] } }
+            for a in 0..<n { for b in 0...a { gram[a * n + b] = zip(rows[a], rows[b]).reduce(0) { $0 + $1.0 * $1.1 } } }
+        }
+        for a in 0..<small { for b in 0..<a { gram[b * small + a] = gram[a * small + b] } }
+        let singular = BLAS.symmetricEigen(gram, order: small, vectors: false).values.map { max($0, 0).squareRoot() }
+        let total = singular.reduce(0, +)
+        guard total > 0 else { return 0 }
+        let entropy = singular.reduce(0.0) { h, sv in
+            let p = sv / total
+            return p > 0 ? h - p * Foundation.log(p) : h
+        }
+        return Foundation.exp(entropy)
+    }
+}

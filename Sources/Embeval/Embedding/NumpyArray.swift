@@ -1,0 +1,154 @@
+import Foundation
+
+/// Reading and writing NumPy's `.npy` format (version 1.0/2.0/3.0 headers, C order, little-endian numbers).
+///
+/// Embeval writes float32 matrices and int64 label vectors; it reads float16/32/64 and int8–64/uint8 arrays,
+/// converting to `Float` / `Int`, so embeddings saved by PyTorch or NumPy load without a conversion step.
+public enum NumpyArray {
+    public struct Header: Equatable, Sendable {
+        public var descr: String
+        public var shape: [Int]
+    }
+
+    // MARK: Writing
+
+    public static func write(_ matrix: Matrix, to url: URL) throws {
+        var body = Data(capacity: matrix.values.count * 4)
+        matrix.values.withUnsafeBufferPointer { body.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: UInt8.self), count: $0.count * 4)) }
+        try write(descr: "<f4", shape: [matrix.rows, matrix.columns], body: body, to: url)
+    }
+
+    public static func write(labels: [Int], to url: URL) throws {
+        var body = Data(capacity: labels.count * 8)
+        for v in labels { withUnsafeBytes(of: Int64(v).littleEndian) { body.append(contentsOf: $0) } }
+        try write(descr: "<i8", shape: [labels.count], body: body, to: url)
+    }
+
+    static func write(descr: String, shape: [Int], body: Data, to url: URL) throws {
+        let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
+        var dict = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
+        // Magic (6) + version (2) + header length (2) + header, padded with spaces and ending in \n to a multiple of 64.
+        let unpadded = 10 + dict.utf8.count + 1
+        dict += String(repeating: " ", count: (64 - unpadded % 64) % 64) + "\n"
+        var data = Data([0x93]) + Data("NUMPY".utf8) + Data([1, 0])
+        let length = UInt16(dict.utf8.count)
+        data.append(contentsOf: [UInt8(length & 0xff), UInt8(length >> 8)])
+        data.append(Data(dict.utf8))
+        data.append(body)
+        do { try data.write(to: url) } catch {
+            throw EmbevalError.io("cannot write '\(url.path)': \(error.localizedDescription)")
+        }
+    }
+
+    // MARK: Reading
+
+    /// A 2-D (or 1-D, read as one column) numeric array as a float matrix.
+    public static func readMatrix(at url: URL) throws -> Matrix {
+        let (header, payload) = try read(url)
+        guard header.shape.count == 2 || header.shape.count == 1 else {
+            throw EmbevalError.input("'\(url.path)': expected a 2-D array (N×d), got shape \(header.shape)")
+        }
+        let rows = header.shape[0], columns = header.shape.count == 2 ? header.shape[1] : 1
+        let values = try decodeNumbers(header.descr, payload, count: rows * columns, file: url).map(Float.init)
+        return Matrix(rows: rows, columns: columns, values: values)
+    }
+
+    /// A 1-D integer array (labels).
+    public static func readLabels(at url: URL) throws -> [Int] {
+        let (header, payload) = try read(url)
+        guard header.shape.count == 1 || (header.shape.count == 2 && header.shape[1] == 1) else {
+            throw EmbevalError.input("'\(url.path)': expected a 1-D label array, got shape \(header.shape)")
+        }
+        guard header.descr.dropFirst().first.map({ "iub".contains($0) }) == true else {
+            throw EmbevalError.input("'\(url.path)': expected integer labels, got dtype '\(header.descr)'")
+        }
+        return try decodeNumbers(header.descr, payload, count: header.shape[0], file: url).map { Int($0) }
+    }
+
+    static func read(_ url: URL) throws -> (Header, Data) {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw EmbevalError.input("cannot read '\(url.path)': no such file")
+        }
+        let bytes = [UInt8](data.prefix(12))
+        guard bytes.count >= 10, bytes[0] == 0x93, Data(bytes[1..<6]) == Data("NUMPY".utf8) else {
+            throw EmbevalError.input("'\(url.path)' is not a .npy file (bad magic)")
+        }
+        let major = bytes[6]
+        let headerLength: Int, headerStart: Int
+        if major == 1 {
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8; headerStart = 10
+        } else {
+            guard bytes.count >= 12 else { throw EmbevalError.input("'\(url.path)': truncated .npy header") }
+            headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24; headerStart = 12
+        }
+        guard data.count >= headerStart + headerLength,
+              let text = String(data: data.subdata(in: headerStart..<(headerStart + headerLength)), encoding: .utf8) else {
+            throw EmbevalError.input("'\(url.path)': truncated .npy header")
+        }
+        let header = try parseHeader(text, file: url)
+        return (header, data.subdata(in: (headerStart + headerLength)..<data.count))
+    }
+
+    static func parseHeader(_ text: String, file: URL) throws -> Header {
+        func value(_ key: String) -> Substring? {
+            guard let r = text.range(of: "'\(key)':") else { return nil }
+            return text[r.upperBound...].drop { $0 == " " }
+        }
+        guard let d = value("descr"), let q = d.first, q == "'" || q == "\"",
+              let end = d.dropFirst().firstIndex(of: q) else {
+            throw EmbevalError.input("'\(file.path)': .npy header without descr")
+        }
+        let descr = String(d[d.index(after: d.startIndex)..<end])
+        if let f = value("fortran_order"), f.hasPrefix("True") {
+            throw EmbevalError.input("'\(file.path)': Fortran-order arrays are not supported; save with np.ascontiguousarray")
+        }
+        guard let s = value("shape"), s.first == "(", let close = s.firstIndex(of: ")") else {
+            throw EmbevalError.input("'\(file.path)': .npy header without shape")
+        }
+        let shape = s[s.index(after: s.startIndex)..<close].split(separator: ",")
+            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.compactMap { Int($0) }
+        return Header(descr: descr, shape: shape)
+    }
+
+    static func decodeNumbers(_ descr: String, _ payload: Data, count: Int, file: URL) throws -> [Double] {
+        guard descr.count >= 3, let size = Int(descr.dropFirst(2)) else {
+            throw EmbevalError.input("'\(file.path)': unsupported dtype '\(descr)'")
+        }
+        let order = descr.first!, kind = descr.dropFirst().first!
+        guard order == "<" || order == "|" || (order == "=" ) else {
+            throw EmbevalError.input("'\(file.path)': big-endian dtype '\(descr)' is not supported")
+        }
+        guard payload.count >= count * size else {
+            throw EmbevalError.input("'\(file.path)': holds \(payload.count) data bytes, shape needs \(count * size)")
+        }
+        return try payload.withUnsafeBytes { raw -> [Double] in
+            switch (kind, size) {
+            case ("f", 4): return (0..<count).map { Double(raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self)) }
+            case ("f", 8): return (0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: Double.self) }
+            case ("f", 2): return (0..<count).map { Double(Float(float16Bits: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) }
+            case ("i", 8): return (0..<count).map { Double(raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
+            case ("i", 4): return (0..<count).map { Double(raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self)) }
+            case ("i", 2): return (0..<count).map { Double(raw.loadUnaligned(fromByteOffset: $0 * 2, as: Int16.self)) }
+            case ("i", 1): return (0..<count).map { Double(raw.loadUnaligned(fromByteOffset: $0, as: Int8.self)) }
+            case ("u", 1), ("b", 1): return (0..<count).map { Double(raw[$0]) }
+            case ("u", 2): return (0..<count).map { Double(raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) }
+            case ("u", 4): return (0..<count).map { Double(raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) }
+            default: throw EmbevalError.input("'\(file.path)': unsupported dtype '\(descr)'")
+            }
+        }
+    }
+}
+
+extension Float {
+    /// IEEE half → single, for `<f2` arrays.
+    init(float16Bits h: UInt16) {
+        let sign = UInt32(h >> 15) << 31, exp = Int(h >> 10) & 0x1f, mant = UInt32(h & 0x3ff)
+        if exp == 0 {
+            self = (sign != 0 ? -1 : 1) * Float(mant) * Float(sign: .plus, exponent: -24, significand: 1)
+        } else if exp == 31 {
+            self = Float(bitPattern: sign | 0x7f80_0000 | (mant << 13))
+        } else {
+            self = Float(bitPattern: sign | UInt32(exp - 15 + 127) << 23 | (mant << 13))
+        }
+    }
+}

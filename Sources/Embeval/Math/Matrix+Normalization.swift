@@ -1,0 +1,30 @@
+extension Matrix {
+    /// Every row scaled to unit Euclidean length (rows of norm 0 stay 0), as `F.normalize(x, dim=1, p=2)` does.
+    public func l2NormalizedRows() -> Matrix {
+        var out = self
+        out.values.withUnsafeMutableBufferPointer { v in
+            for i in 0..<rows {
+                let start = i * columns
+                var sum: Float = 0
+                for j in start..<(start + columns) { sum += v[j] * v[j] }
+                let norm = sum.squareRoot()
+                // torch's normalize divides by max(norm, eps = 1e-12).
+                let scale = 1 / max(norm, 1e-12)
+                for j in start..<(start + columns) { v[j] *= scale }
+            }
+        }
+        return out
+    }
+
+    /// Rows concatenated side by side: `[self | other]`.
+    public func concatenatingColumns(_ other: Matrix) -> Matrix {
+        precondition(rows == other.rows, "concatenatingColumns: \(rows) vs \(other.rows) rows")
+        var out = [Float]()
+        out.reserveCapacity(rows * (columns + other.columns))
+        for i in 0..<rows {
+            out.append(contentsOf: values[(i * columns)..<((i + 1) * columns)])
+            out.append(contentsOf: other.values[(i * other.columns)..<((i + 1) * other.columns)])
+        }
+        return Matrix(rows: rows, columns: columns + other.columns, values: out)
+    }
+}

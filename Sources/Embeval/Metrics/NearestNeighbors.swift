@@ -1,0 +1,113 @@
+import Foundation
+
+/// The k most similar references of every query row, by inner product (cosine on L2-normalised rows).
+///
+/// Computed block by block — an sgemm of a query block against a reference block, then a running per-row
+/// top-k — so memory stays O((M + N)·d + M·k) and no M×N matrix ever exists. Neighbours of a row are ordered by
+/// similarity, descending; equal similarities by the smaller reference index.
+public struct NearestNeighbors: Sendable {
+    /// Neighbours kept per query row.
+    public let k: Int
+    /// `queries × k` reference indices, row-major.
+    public let indices: [Int32]
+    /// `queries × k` similarities, matching `indices`.
+    public let similarities: [Float]
+
+    public var queryCount: Int { k == 0 ? 0 : indices.count / k }
+
+    /// Searches `references` for each row of `queries` (both `rows × d`, same d).
+    /// - Parameter excludingSelf: leave-one-out: query i never gets reference i (queries and references are one set).
+    public init(queries: Matrix, references: Matrix, k: Int, excludingSelf: Bool) {
+        precondition(queries.columns == references.columns, "NearestNeighbors: widths differ")
+        let candidates = references.rows - (excludingSelf ? 1 : 0)
+        precondition(k >= 1 && k <= candidates, "NearestNeighbors: k=\(k) with \(candidates) candidates")
+        let m = queries.rows, n = references.rows, d = queries.columns
+        var indices = [Int32](repeating: -1, count: m * k)
+        var sims = [Float](repeating: -.infinity, count: m * k)
+
+        let queryBlock = 512, referenceBlock = 4096
+        var block = [Float](repeating: 0, count: queryBlock * referenceBlock)
+        queries.values.withUnsafeBufferPointer { q in
+        references.values.withUnsafeBufferPointer { r in
+        indices.withUnsafeMutableBufferPointer { heapIdx in
+        sims.withUnsafeMutableBufferPointer { heapSim in
+        block.withUnsafeMutableBufferPointer { s in
+            for q0 in stride(from: 0, to: m, by: queryBlock) {
+                let qb = min(queryBlock, m - q0)
+                for r0 in stride(from: 0, to: n, by: referenceBlock) {
+                    let rb = min(referenceBlock, n - r0)
+                    BLAS.multiplyTransposed(
+                        UnsafeBufferPointer(rebasing: q[(q0 * d)..<((q0 + qb) * d)]), rows: qb,
+                        UnsafeBufferPointer(rebasing: r[(r0 * d)..<((r0 + rb) * d)]), rows: rb,
+                        depth: d, into: s)
+                    let sBase = UnsafePointer(s.baseAddress!)
+                    let idxBase = heapIdx.baseAddress!, simBase = heapSim.baseAddress!
+                    let chunks = min(qb, 8 * ProcessInfo.activeCores)
+                    DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                        let lo = c * qb / chunks, hi = (c + 1) * qb / chunks
+                        for i in lo..<hi {
+                            let row = q0 + i
+                            var heap = TopKHeap(sims: simBase + row * k, indices: idxBase + row * k, k: k)
+                            let rowSims = sBase + i * rb
+                            for j in 0..<rb {
+                                let ref = r0 + j
+                                if excludingSelf && ref == row { continue }
+                                heap.offer(rowSims[j], Int32(ref))
+                            }
+                        }
+                    }
+                }
+            }
+            // Heaps → rows sorted by similarity desc, index asc.
+            let idxBase = heapIdx.baseAddress!, simBase = heapSim.baseAddress!
+            DispatchQueue.concurrentPerform(iterations: min(max(m, 1), 8 * ProcessInfo.activeCores)) { c in
+                let chunks = min(max(m, 1), 8 * ProcessInfo.activeCores)
+                for row in (c * m / chunks)..<((c + 1) * m / chunks) {
+                    var pairs = (0..<k).map { (simBase[row * k + $0], idxBase[row * k + $0]) }
+                    pairs.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
+                    for (t, p) in pairs.enumerated() { simBase[row * k + t] = p.0; idxBase[row * k + t] = p.1 }
+                }
+            }
+        }}}}}
+        self.k = k
+        self.indices = indices
+        self.similarities = sims
+    }
+}
+
+/// A min-heap of the k best (similarity, index) pairs seen so far, stored in caller-owned memory.
+/// The root is the worst kept pair: lowest similarity, and among equal similarities the larger index.
+private struct TopKHeap {
+    let sims: UnsafeMutablePointer<Float>
+    let indices: UnsafeMutablePointer<Int32>
+    let k: Int
+
+    /// `a` ranks below `b`: smaller similarity, or equal similarity and larger index. Unfilled slots (-inf, -1) lose.
+    @inline(__always) private func worse(_ sa: Float, _ ia: Int32, _ sb: Float, _ ib: Int32) -> Bool {
+        if sa != sb { return sa < sb }
+        if ia < 0 || ib < 0 { return ia < 0 && ib >= 0 }
+        return ia > ib
+    }
+
+    @inline(__always) mutating func offer(_ s: Float, _ i: Int32) {
+        guard worse(sims[0], indices[0], s, i) else { return }
+        sims[0] = s; indices[0] = i
+        var p = 0
+        while true {
+            let l = 2 * p + 1, r = l + 1
+            var w = p
+            if l < k && worse(sims[l], indices[l], sims[w], indices[w]) { w = l }
+            if r < k && worse(sims[r], indices[r], sims[w], indices[w]) { w = r }
+            if w == p { return }
+            sims.swapAt(p, w, indices)
+            p = w
+        }
+    }
+}
+
+private extension UnsafeMutablePointer where Pointee == Float {
+    @inline(__always) func swapAt(_ a: Int, _ b: Int, _ other: UnsafeMutablePointer<Int32>) {
+        let s = self[a]; self[a] = self[b]; self[b] = s
+        let t = other[a]; other[a] = other[b]; other[b] = t
+    }
+}
