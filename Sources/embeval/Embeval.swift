@@ -1,10 +1,47 @@
 import ArgumentParser
 import Embeval
+import Foundation
 
 @main
 struct EmbevalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embeval",
-        abstract: "Measure and explore image embedding models exported to ONNX."
+        abstract: "Measure and explore image embedding models exported to ONNX.",
+        discussion: """
+        Exit codes: 0 success, 2 bad input or usage (one line on stderr names the file, row or tensor).
+        ONNX Runtime is loaded at run time from .deps/onnxruntime (scripts/bootstrap) or EMBEVAL_ONNXRUNTIME.
+        """,
+        subcommands: [KNNCommand.self, EmbedCommand.self, EvalCommand.self]
     )
+
+    /// Parses, runs, and maps every failure to one line on stderr and exit code 2 (help and version exit 0).
+    static func main() {
+        do {
+            var command = try parseAsRoot()
+            try command.run()
+        } catch let error as EmbevalError {
+            fail(error.description)
+        } catch let error as CleanExit {
+            exit(withError: error)
+        } catch let error as ExitCode {
+            exit(withError: error)
+        } catch {
+            let message = fullMessage(for: error)
+            if message.isEmpty { exit(withError: error) }
+            let code = exitCode(for: error)
+            if code == .success { exit(withError: error) }
+            fail(message)
+        }
+    }
+
+    static func fail(_ message: String) -> Never {
+        FileHandle.standardError.write(Data(("error: " + message.trimmingCharacters(in: .whitespacesAndNewlines)
+            .replacingOccurrences(of: "Error: ", with: "") + "\n").utf8))
+        Foundation.exit(2)
+    }
+}
+
+/// Prints to stderr: warnings and notes never mix with the results on stdout.
+func warn(_ message: String) {
+    FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
 }

@@ -1,0 +1,20 @@
+/// Something that turns images into vectors: an ONNX backbone, or the raw-pixel baseline.
+///
+/// Split in two so the pipeline can overlap them: `prepare` (decode + preprocess one sample, any thread) and
+/// `embed` (one batch of prepared inputs → one matrix per pooling).
+public protocol ImageEmbeddingModel: Sendable {
+    /// What reports call the model.
+    var name: String { get }
+    /// The vectors each forward pass yields, in this order.
+    var poolings: [Pooling] { get }
+    /// Provenance for reports: path, sha256, inputs, preprocessing.
+    var metadata: JSONValue { get }
+    /// The largest batch the model takes (1 for exports without a dynamic batch axis).
+    var maximumBatchSize: Int? { get }
+
+    /// One sample's model input, flattened (e.g. CHW floats).
+    func prepare(_ sample: Sample) throws -> [Float]
+
+    /// A batch of prepared inputs → one `batch × d` matrix per pooling, in `poolings` order.
+    func embed(_ batch: [[Float]]) throws -> [Matrix]
+}

@@ -1,0 +1,53 @@
+import Foundation
+
+/// A kNN evaluation of one embedding set: the protocol, the (k, weighting) grid, and each result.
+public struct KNNEvaluation: Sendable {
+    public var `protocol`: KNNProtocol
+    public var weighting: VoteWeighting
+    public var temperature: Double
+    /// The k values asked for, and those used after capping to the available candidates.
+    public var requestedKs: [Int]
+    public var ks: [Int]
+    public var results: [KNNResult]
+    /// Query samples and reference samples (equal for leave-one-out).
+    public var queryCount: Int
+    public var referenceCount: Int
+
+    /// One-line notes for the user, e.g. a capped k.
+    public var warnings: [String] {
+        zip(requestedKs, ks).filter { $0 != $1 }.map { requested, used in
+            "k=\(requested) exceeds the \(referenceCount - (self.protocol == .leaveOneOut ? 1 : 0)) candidate neighbours; capped to k=\(used)"
+        }
+    }
+
+    /// Leave-one-out over `set`, or `set` as queries against `train`.
+    public init(_ set: Embeddings, train: Embeddings? = nil, ks: [Int], weighting: VoteWeighting,
+                temperature: Double = 0.07) throws {
+        let proto: KNNProtocol = train == nil ? .leaveOneOut : .trainTest
+        guard set.count >= 2 || proto == .trainTest else {
+            throw EmbevalError.input("kNN leave-one-out needs at least 2 samples, got \(set.count)")
+        }
+        guard set.count >= 1 else { throw EmbevalError.input("kNN needs at least 1 query sample, got 0") }
+        guard temperature > 0 else { throw EmbevalError.usage("--temperature must be > 0, got \(temperature)") }
+        let classifier = KNNClassifier(ks: ks, weighting: weighting, temperature: temperature)
+        self.protocol = proto
+        self.weighting = weighting
+        self.temperature = temperature
+        self.requestedKs = ks
+        self.queryCount = set.count
+        if let train {
+            guard train.count >= 1 else { throw EmbevalError.input("kNN train set is empty") }
+            guard train.dimension == set.dimension else {
+                throw EmbevalError.input("train embeddings are \(train.dimension)-dimensional, test embeddings \(set.dimension)-dimensional")
+            }
+            referenceCount = train.count
+            self.ks = classifier.effectiveKs(candidates: train.count)
+            results = classifier.evaluate(queries: set.matrix, labels: set.labels,
+                                          references: train.matrix, referenceLabels: train.labels)
+        } else {
+            referenceCount = set.count
+            self.ks = classifier.effectiveKs(candidates: set.count - 1)
+            results = classifier.evaluate(set.matrix, labels: set.labels)
+        }
+    }
+}

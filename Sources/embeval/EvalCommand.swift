@@ -1,0 +1,36 @@
+import ArgumentParser
+import Embeval
+
+/// The seed CLI's entry point: `eval --task image-feature-extraction -m … --dataset … --split … --samples …`.
+struct EvalCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "eval",
+        abstract: "Seed-compatible evaluation: --task image-feature-extraction runs `knn`."
+    )
+
+    enum Task: String, ExpressibleByArgument, CaseIterable {
+        case imageFeatureExtraction = "image-feature-extraction"
+    }
+
+    @Option(help: "The evaluation task.")
+    var task: Task
+
+    @Option(help: "Accepted for compatibility; the model's name in reports.")
+    var modelId: String?
+
+    @Option(help: "Accepted for compatibility; Embeval runs on the CPU.")
+    var device: String?
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var data: DatasetOptions
+    @OptionGroup var knn: KNNOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        if let device, device != "cpu" { warn("--device \(device): Embeval runs ONNX Runtime on the CPU") }
+        switch task {
+        case .imageFeatureExtraction:
+            try KNNRun(model: model, data: data, knn: knn, output: output).execute()
+        }
+    }
+}

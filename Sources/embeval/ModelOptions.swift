@@ -1,0 +1,42 @@
+import ArgumentParser
+import Embeval
+
+/// The model to embed with, how to run it, and preprocessing overrides of its preprocessor_config.json.
+struct ModelOptions: ParsableArguments {
+    @Option(name: [.customShort("m"), .long], help: "A .onnx file, an optimum export directory, or 'pixels' (the raw-pixel baseline).")
+    var model: String?
+
+    @Option(help: "Intra-op threads of ONNX Runtime (default: all cores).")
+    var threads: Int?
+
+    @Option(help: "Images per forward pass.")
+    var batchSize: Int = 64
+
+    @Option(help: ArgumentHelp("Feature(s): cls, mean, cls+mean, gem, pooler, output:NAME; comma-separated for several in one pass.", valueName: "modes"))
+    var pooling: String = "cls"
+
+    @Option(help: ArgumentHelp("Resize to SIZE×SIZE (or W×H), replacing the config's size.", valueName: "size"))
+    var imageSize: String?
+
+    @Option(help: "Resize the shortest edge to this, keeping the aspect ratio (then crop).")
+    var resize: Int?
+
+    @Option(help: ArgumentHelp("Center-crop to SIZE×SIZE (or W×H).", valueName: "size"))
+    var crop: String?
+
+    @Option(help: ArgumentHelp("Normalisation mean, three comma-separated values.", valueName: "r,g,b"))
+    var mean: String?
+
+    @Option(help: ArgumentHelp("Normalisation std, three comma-separated values.", valueName: "r,g,b"))
+    var std: String?
+
+    @Option(help: "Resampling filter: nearest, bilinear, bicubic (or Pillow's numbers 0, 2, 3).")
+    var resample: String?
+
+    func validate() throws {
+        if batchSize < 1 { throw ValidationError("--batch-size must be ≥ 1, got \(batchSize)") }
+        if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
+    }
+
+    func poolings() throws -> [Pooling] { try Pooling.list(parsing: pooling) }
+}
