@@ -15,6 +15,14 @@ public struct NearestNeighbors: Sendable {
 
     public var queryCount: Int { k == 0 ? 0 : indices.count / k }
 
+    /// Neighbours found elsewhere (tests, other tools): `queries × k` indices and similarities, already ordered.
+    init(precomputedIndices indices: [Int32], similarities: [Float], k: Int) {
+        precondition(indices.count == similarities.count && indices.count % k == 0)
+        self.k = k
+        self.indices = indices
+        self.similarities = similarities
+    }
+
     /// Searches `references` for each row of `queries` (both `rows × d`, same d).
     /// - Parameter excludingSelf: leave-one-out: query i never gets reference i (queries and references are one set).
     public init(queries: Matrix, references: Matrix, k: Int, excludingSelf: Bool) {

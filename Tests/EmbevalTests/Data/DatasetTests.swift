@@ -1,0 +1,115 @@
+import Foundation
+import Testing
+@testable import Embeval
+
+@Test func splitMix64MatchesItsPublishedFirstOutputs() {
+    var g = SeededGenerator(seed: 0)
+    #expect(g.next() == 0xE220_A839_7B1D_CDAF)
+    #expect(g.next() == 0x6E78_9E6A_A1B9_65F4)
+}
+
+@Test func samplingIsSeededSortedAndStable() throws {
+    let store = GrayscaleImages(width: 1, height: 1, pixels: Array(0..<100).map(UInt8.init))
+    let d = Dataset(name: "t", split: nil, classes: ["a"], samples: (0..<100).map {
+        Sample(id: String($0), label: 0, source: .grayscale(store, index: $0))
+    })
+    let a = d.sampled(10, seed: 7).ids, b = d.sampled(10, seed: 7).ids, c = d.sampled(10, seed: 8).ids
+    #expect(a == b)
+    #expect(a != c)
+    #expect(a.map { Int($0)! } == a.map { Int($0)! }.sorted())
+    #expect(d.sampled(1000, seed: 0).samples.count == 100)
+}
+
+@Test func imageFolderSortsClassesAndFilesAndUsesRelativeIds() throws {
+    let root = TestPaths.scratch()
+    for (cls, files) in [("zebra", ["b.png", "a.jpg", "notes.txt"]), ("ant", ["x.JPEG"])] {
+        let dir = root.appendingPathComponent(cls)
+        try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+        for f in files { try Data().write(to: dir.appendingPathComponent(f)) }
+    }
+    let d = try DatasetSpec.load(root.path)
+    #expect(d.classes == ["ant", "zebra"])
+    #expect(d.ids == ["ant/x.JPEG", "zebra/a.jpg", "zebra/b.png"])
+    #expect(d.labels == [0, 1, 1])
+}
+
+@Test func imageFolderUsesTheSplitSubFolder() throws {
+    let root = TestPaths.scratch()
+    let dir = root.appendingPathComponent("val/cat")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    try Data().write(to: dir.appendingPathComponent("1.png"))
+    #expect(try DatasetSpec.load(root.path, split: "val").ids == ["cat/1.png"])
+}
+
+@Test func csvManifestMapsColumnsAndResolvesPathsAgainstItsFolder() throws {
+    let root = TestPaths.scratch()
+    let csv = "img,fine_label,extra\n\"sub/a, b.png\",10,x\nc.png,2,y\n\n"
+    try csv.write(to: root.appendingPathComponent("m.csv"), atomically: true, encoding: .utf8)
+    let d = try DatasetSpec.load(root.appendingPathComponent("m.csv").path,
+                                 columns: ColumnMapping(arguments: ["input_column=img", "label_column=fine_label"]))
+    #expect(d.classes == ["2", "10"])     // integers sort numerically
+    #expect(d.labels == [1, 0])
+    #expect(d.ids == ["sub/a, b.png", "c.png"])
+    guard case .file(let url) = d.samples[0].source else { Issue.record("not a file"); return }
+    #expect(url.path == root.appendingPathComponent("sub/a, b.png").path)
+}
+
+@Test func jsonlManifestReadsStringAndIntegerLabels() throws {
+    let root = TestPaths.scratch()
+    try "{\"path\": \"a.png\", \"label\": \"dog\"}\n{\"path\": \"b.png\", \"label\": \"cat\"}\n"
+        .write(to: root.appendingPathComponent("m.jsonl"), atomically: true, encoding: .utf8)
+    let d = try DatasetSpec.load(root.appendingPathComponent("m.jsonl").path)
+    #expect(d.classes == ["cat", "dog"])
+    #expect(d.labels == [1, 0])
+}
+
+@Test func manifestErrorsNameTheFileRowAndColumn() throws {
+    let root = TestPaths.scratch()
+    let url = root.appendingPathComponent("m.csv")
+    try "file,label\na.png,1\n".write(to: url, atomically: true, encoding: .utf8)
+    #expect(throws: EmbevalError.input("manifest '\(url.path)': no column 'path' in header [\"file\", \"label\"] (set --column input_column=NAME)")) {
+        try DatasetSpec.load(url.path)
+    }
+    let jsonl = root.appendingPathComponent("m.jsonl")
+    try "{\"path\": \"a.png\"}\n".write(to: jsonl, atomically: true, encoding: .utf8)
+    #expect(throws: EmbevalError.input("manifest '\(jsonl.path)' line 1: no string or integer field 'label' (set --column label_column=NAME)")) {
+        try DatasetSpec.load(jsonl.path)
+    }
+    #expect(throws: EmbevalError.usage("--column 'color=red': unknown key 'color' (accepted: input_column, label_column)")) {
+        try ColumnMapping(arguments: ["color=red"])
+    }
+}
+
+@Test func idxPairLoadsImagesAndLabelsAndChecksCounts() throws {
+    let root = TestPaths.scratch()
+    let images = root.appendingPathComponent("x-images-idx3-ubyte")
+    var bytes: [UInt8] = [0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 3]
+    bytes += Array(0..<12).map(UInt8.init)
+    try Data(bytes).write(to: images)
+    try Data([0, 0, 8, 1, 0, 0, 0, 2, 1, 0]).write(to: root.appendingPathComponent("x-labels-idx1-ubyte"))
+    let d = try DatasetSpec.load(images.path)
+    #expect(d.ids == ["0", "1"])
+    #expect(d.labels == [1, 0])
+    #expect(d.classes == ["0", "1"])
+    guard case .grayscale(let store, let i) = d.samples[1].source else { Issue.record("not IDX"); return }
+    #expect(store.rgbImage(i) == RGBImage(width: 3, height: 2, pixels: Array(6..<12).flatMap { [UInt8($0), UInt8($0), UInt8($0)] }))
+
+    try Data([0, 0, 8, 1, 0, 0, 0, 3, 1, 0, 1]).write(to: root.appendingPathComponent("x-labels-idx1-ubyte"))
+    #expect(throws: EmbevalError.self) { try DatasetSpec.load(images.path) }
+}
+
+@Test func fashionMNISTShorthandReadsDebiansFiles() throws {
+    let test = try DatasetSpec.load("fashion-mnist", split: "test")
+    #expect(test.samples.count == 10_000)
+    #expect(test.classes.count == 10)
+    #expect(Set(test.labels).count == 10)
+    #expect(throws: EmbevalError.usage("fashion-mnist has splits 'train' and 'test', not 'val'")) {
+        try DatasetSpec.load("fashion-mnist", split: "val")
+    }
+}
+
+@Test func unknownDatasetIsAOneLineError() {
+    #expect(throws: EmbevalError.input("dataset '/nonexistent/x' not found: expected fashion-mnist, a class-folder directory, a .csv/.jsonl manifest or an IDX file")) {
+        try DatasetSpec.load("/nonexistent/x")
+    }
+}

@@ -1,0 +1,33 @@
+import Testing
+@testable import Embeval
+
+/// The blocked search must equal a plain full sort of every similarity row.
+@Test(arguments: [(rows: 700, queries: 600, k: 7), (rows: 5000, queries: 530, k: 25)])
+func blockedSearchEqualsBruteForce(rows: Int, queries: Int, k: Int) {
+    let (refs, _) = clusteredEmbeddings(rows: rows, columns: 8, classes: 4, seed: 1)
+    let (qs, _) = clusteredEmbeddings(rows: queries, columns: 8, classes: 4, seed: 2)
+    let r = refs.l2NormalizedRows(), q = qs.l2NormalizedRows()
+    let found = NearestNeighbors(queries: q, references: r, k: k, excludingSelf: false)
+    for i in stride(from: 0, to: queries, by: 37) {
+        let sims = (0..<rows).map { j in (0..<8).reduce(Float(0)) { $0 + q[i, $1] * r[j, $1] } }
+        let expected = (0..<rows).sorted { sims[$0] != sims[$1] ? sims[$0] > sims[$1] : $0 < $1 }.prefix(k)
+        let got = found.indices[(i * k)..<((i + 1) * k)].map(Int.init)
+        // Similarities from sgemm and from this loop may differ in the last bit: compare the sets of similarities.
+        for (a, b) in zip(expected, got) { #expect(abs(sims[a] - sims[b]) < 1e-5) }
+        #expect(zip(found.similarities[(i * k)..<((i + 1) * k)], found.similarities[(i * k + 1)..<((i + 1) * k)]).allSatisfy { $0 >= $1 })
+    }
+}
+
+@Test func leaveOneOutNeverReturnsTheQueryItself() {
+    let (m, _) = clusteredEmbeddings(rows: 300, columns: 4, classes: 3, seed: 3)
+    let n = m.l2NormalizedRows()
+    let found = NearestNeighbors(queries: n, references: n, k: 5, excludingSelf: true)
+    for i in 0..<300 { #expect(!found.indices[(i * 5)..<((i + 1) * 5)].contains(Int32(i))) }
+}
+
+@Test func equalSimilaritiesKeepTheSmallerIndexFirst() {
+    // References 0..3 are identical: any query sees four equal similarities.
+    let refs = Matrix(rowVectors: [[1, 0], [1, 0], [1, 0], [1, 0], [0, 1]])
+    let found = NearestNeighbors(queries: Matrix(rowVectors: [[1, 0]]), references: refs, k: 3, excludingSelf: false)
+    #expect(found.indices == [0, 1, 2])
+}
