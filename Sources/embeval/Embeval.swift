@@ -30,7 +30,8 @@ struct EmbevalCommand: ParsableCommand {
             if message.isEmpty { exit(withError: error) }
             let code = exitCode(for: error)
             if code == .success { exit(withError: error) }
-            fail(message)
+            // ArgumentParser appends usage lines; the first line is the error itself.
+            fail(message.split(separator: "\n").first.map(String.init) ?? message)
         }
     }
 

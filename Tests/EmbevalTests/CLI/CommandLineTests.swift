@@ -1,0 +1,82 @@
+import Foundation
+import Testing
+@testable import Embeval
+
+/// Runs the built `embeval` binary; returns exit code, stdout and stderr.
+func runEmbeval(_ arguments: [String], environment: [String: String] = [:]) throws -> (code: Int32, out: String, err: String) {
+    let binary = TestPaths.repository.appendingPathComponent(".build/debug/embeval")
+    let process = Process()
+    process.executableURL = binary
+    process.arguments = arguments
+    process.currentDirectoryURL = TestPaths.repository
+    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+    let out = Pipe(), err = Pipe()
+    process.standardOutput = out
+    process.standardError = err
+    try process.run()
+    let outData = out.fileHandleForReading.readDataToEndOfFile()
+    let errData = err.fileHandleForReading.readDataToEndOfFile()
+    process.waitUntilExit()
+    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+}
+
+@Suite(.serialized) struct CommandLineTests {
+    let dir: URL
+    init() throws {
+        dir = TestPaths.scratch("cli")
+        let (m, labels) = clusteredEmbeddings(rows: 120, columns: 6, classes: 4, seed: 9)
+        try NumpyArray.write(m, to: dir.appendingPathComponent("e.npy"))
+        try NumpyArray.write(labels: labels, to: dir.appendingPathComponent("l.npy"))
+        try NumpyArray.write(labels: Array(labels.prefix(100)), to: dir.appendingPathComponent("short.npy"))
+        var bad = m
+        bad[3, 1] = .infinity
+        try NumpyArray.write(bad, to: dir.appendingPathComponent("nan.npy"))
+    }
+
+    func path(_ name: String) -> String { dir.appendingPathComponent(name).path }
+
+    @Test func helpWorksWithoutTheRuntime() throws {
+        let r = try runEmbeval(["--help"], environment: ["EMBEVAL_ONNXRUNTIME": "/nonexistent/libonnxruntime.so"])
+        #expect(r.code == 0)
+        #expect(r.out.contains("knn"))
+        #expect(r.out.contains("embed"))
+    }
+
+    @Test func knnOnPrecomputedEmbeddingsPrintsTheTableAndWritesJSON() throws {
+        let json = path("r.json")
+        let r = try runEmbeval(["knn", "--embeddings", path("e.npy"), "--labels", path("l.npy"), "--k", "5,10",
+                                "--json", json], environment: ["EMBEVAL_ONNXRUNTIME": "/nonexistent/libonnxruntime.so"])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("Evaluation: precomputed"))
+        #expect(r.out.contains("┃ Pooling"))
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any]
+        #expect(object["task"] as? String == "knn")
+        #expect(object["protocol"] as? String == "loo")
+        #expect(object["samples"] as? Int == 120)
+        let results = object["results"] as! [[String: Any]]
+        #expect(results.map { $0["k"] as? Int } == [5, 10])
+        #expect(results.allSatisfy { ($0["top1_accuracy"] as? Double ?? -1) > 50 })
+    }
+
+    /// Every bad input: one line on stderr, exit code 2.
+    @Test(arguments: [
+        (["knn", "--embeddings", "E", "--labels", "SHORT"], "holds 100 labels for 120 embeddings"),
+        (["knn", "--embeddings", "NAN", "--labels", "L"], "hold NaN or Inf: ids '3'"),
+        (["knn", "--embeddings", "E", "--labels", "L", "--k", "ten"], "--k 'ten': expected positive integers"),
+        (["knn", "--embeddings", "E", "--labels", "L", "--protocol", "train-test"], "needs --train-embeddings"),
+        (["knn", "--embeddings", "E", "--labels", "L", "--temperature", "0"], "--temperature must be > 0"),
+        (["knn", "--embeddings", "E"], "--embeddings and --labels go together"),
+        (["knn", "--dataset", "fashion-mnist"], "-m MODEL is required"),
+        (["knn", "-m", "pixels", "--dataset", "/nonexistent"], "dataset '/nonexistent' not found"),
+        (["knn", "-m", "pixels", "--dataset", "fashion-mnist", "--pooling", "max"], "unknown pooling 'max'"),
+        (["knn", "--embeddings", "/nonexistent.npy", "--labels", "L"], "cannot read '/nonexistent.npy'"),
+    ])
+    func badInputIsOneLineAndExitCode2(arguments: [String], message: String) throws {
+        let substitutions = ["E": path("e.npy"), "L": path("l.npy"), "SHORT": path("short.npy"), "NAN": path("nan.npy")]
+        let r = try runEmbeval(arguments.map { substitutions[$0] ?? $0 })
+        #expect(r.code == 2)
+        #expect(r.err.hasPrefix("error: "))
+        #expect(r.err.contains(message), "\(r.err)")
+        #expect(r.err.split(separator: "\n").count == 1, "\(r.err)")
+    }
+}
