@@ -214,9 +214,11 @@ public final class InferenceSession: @unchecked Sendable {
                 var dims = feed.shape.map { Int64($0) }
                 var value: OpaquePointer?
                 // An empty tensor still needs a non-null data pointer.
-                let placeholder = UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 16)
-                defer { placeholder.deallocate() }
-                let data = buffer.baseAddress.map { UnsafeMutableRawPointer(mutating: $0) } ?? placeholder
+                let placeholder = buffer.baseAddress == nil
+                    ? UnsafeMutableRawPointer.allocate(byteCount: 16, alignment: 16) : nil
+                defer { placeholder?.deallocate() }
+                guard let data = buffer.baseAddress.map({ UnsafeMutableRawPointer(mutating: $0) }) ?? placeholder
+                else { preconditionFailure("no data pointer") }
                 try library.check(
                     api.CreateTensorWithDataAsOrtValue(memoryInfo, data, buffer.count * MemoryLayout<T>.stride,
                                                        &dims, dims.count, type, &value),

@@ -48,7 +48,7 @@ public struct ModelConfig: Equatable, Sendable, Decodable {
             throw RuntimeError.invalidConfig(path: url.path, reason: "cannot read the file")
         }
         do { return try JSONDecoder().decode(ModelConfig.self, from: data) } catch {
-            throw RuntimeError.invalidConfig(path: url.path, reason: "not a JSON object")
+            throw RuntimeError.invalidConfig(path: url.path, reason: "not a valid JSON object")
         }
     }
 }

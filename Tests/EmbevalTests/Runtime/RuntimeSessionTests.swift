@@ -33,6 +33,12 @@ import Testing
         }
     }
 
+    @Test func emptyBatchRuns() throws {
+        let session = try InferenceSession(modelPath: RuntimeFixtures.path("mlp_dynamic.onnx"))
+        let outputs = try session.run(["x": Tensor(shape: [0, 4], values: []).input])
+        #expect(outputs["hidden"] == Tensor(shape: [0, 3], values: []))
+    }
+
     @Test func selectedOutputsOnly() throws {
         let session = try InferenceSession(modelPath: RuntimeFixtures.path("mlp_dynamic.onnx"))
         let x = Tensor(shape: [2, 4], values: [0.1, 0.2, 0.3, 0.4, -1, -2, -3, -4])
