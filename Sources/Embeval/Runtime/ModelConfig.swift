@@ -1,0 +1,54 @@
+import Foundation
+
+/// The few fields of a Hugging Face `config.json` that evaluation needs (token layout for pooling, sizes).
+/// For two-tower configs (CLIP, SigLIP) missing sizes are taken from `vision_config`.
+public struct ModelConfig: Equatable, Sendable, Decodable {
+    public var modelType: String?
+    /// Register tokens after CLS (DINOv2 with registers); 0 when absent.
+    public var numRegisterTokens: Int
+    public var hiddenSize: Int?
+    public var imageSize: Int?
+    public var patchSize: Int?
+
+    public init(modelType: String? = nil, numRegisterTokens: Int = 0, hiddenSize: Int? = nil,
+                imageSize: Int? = nil, patchSize: Int? = nil) {
+        self.modelType = modelType
+        self.numRegisterTokens = numRegisterTokens
+        self.hiddenSize = hiddenSize
+        self.imageSize = imageSize
+        self.patchSize = patchSize
+    }
+
+    private enum CodingKeys: String, CodingKey {
+        case modelType = "model_type"
+        case numRegisterTokens = "num_register_tokens"
+        case hiddenSize = "hidden_size"
+        case imageSize = "image_size"
+        case patchSize = "patch_size"
+        case visionConfig = "vision_config"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        let vision = try? container.nestedContainer(keyedBy: CodingKeys.self, forKey: .visionConfig)
+        func int(_ key: CodingKeys) -> Int? {
+            (try? container.decodeIfPresent(Int.self, forKey: key)) ?? (try? vision?.decodeIfPresent(Int.self, forKey: key)) ?? nil
+        }
+        modelType = try? container.decodeIfPresent(String.self, forKey: .modelType)
+        numRegisterTokens = int(.numRegisterTokens) ?? 0
+        hiddenSize = int(.hiddenSize)
+        imageSize = int(.imageSize)
+        patchSize = int(.patchSize)
+    }
+
+    /// Reads and parses a config.json file.
+    public static func load(from url: URL) throws(RuntimeError) -> ModelConfig {
+        let data: Data
+        do { data = try Data(contentsOf: url) } catch {
+            throw RuntimeError.invalidConfig(path: url.path, reason: "cannot read the file")
+        }
+        do { return try JSONDecoder().decode(ModelConfig.self, from: data) } catch {
+            throw RuntimeError.invalidConfig(path: url.path, reason: "not a valid JSON object")
+        }
+    }
+}
