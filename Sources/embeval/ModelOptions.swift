@@ -15,14 +15,14 @@ struct ModelOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Feature(s): cls, mean, cls+mean, gem, pooler, output:NAME; comma-separated for several in one pass.", valueName: "modes"))
     var pooling: String = "cls"
 
-    @Option(help: ArgumentHelp("Resize to SIZE×SIZE (or W×H), replacing the config's size.", valueName: "size"))
-    var imageSize: String?
+    @Option(help: "Resize to SIZE×SIZE, replacing the config's size (for -m pixels: resize every image to it).")
+    var imageSize: Int?
 
     @Option(help: "Resize the shortest edge to this, keeping the aspect ratio (then crop).")
     var resize: Int?
 
-    @Option(help: ArgumentHelp("Center-crop to SIZE×SIZE (or W×H).", valueName: "size"))
-    var crop: String?
+    @Option(help: "Center-crop to SIZE×SIZE.")
+    var crop: Int?
 
     @Option(help: ArgumentHelp("Normalisation mean, three comma-separated values.", valueName: "r,g,b"))
     var mean: String?
@@ -36,6 +36,9 @@ struct ModelOptions: ParsableArguments {
     func validate() throws {
         if batchSize < 1 { throw ValidationError("--batch-size must be ≥ 1, got \(batchSize)") }
         if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
+        for (flag, value) in [("--image-size", imageSize), ("--resize", resize), ("--crop", crop)] {
+            if let value, value < 1 { throw ValidationError("\(flag) must be ≥ 1, got \(value)") }
+        }
     }
 
     func poolings() throws -> [Pooling] { try Pooling.list(parsing: pooling) }

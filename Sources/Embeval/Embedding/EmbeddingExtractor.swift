@@ -37,7 +37,7 @@ public struct EmbeddingExtractor: Sendable {
         let producer = Thread { [onBadImage] in
             for range in batches {
                 if queue.isCancelled { break }
-                let prepared: [Result<[Float], Error>] = Parallel.map(range.count) { i in
+                let prepared: [Result<Tensor, Error>] = Parallel.map(range.count) { i in
                     Result { try model.prepare(samples[range.lowerBound + i]) }
                 }
                 var batch = PreparedBatch(range: range, inputs: [], kept: [], skipped: [])
@@ -89,7 +89,7 @@ public struct EmbeddingExtractor: Sendable {
 
 private struct PreparedBatch: @unchecked Sendable {
     var range: Range<Int>
-    var inputs: [[Float]]
+    var inputs: [Tensor]
     var kept: [Int]
     var skipped: [(id: String, reason: String)]
 }

@@ -12,9 +12,9 @@ public protocol ImageEmbeddingModel: Sendable {
     /// The largest batch the model takes (1 for exports without a dynamic batch axis).
     var maximumBatchSize: Int? { get }
 
-    /// One sample's model input, flattened (e.g. CHW floats).
-    func prepare(_ sample: Sample) throws -> [Float]
+    /// One sample's model input (e.g. a 3×H×W tensor).
+    func prepare(_ sample: Sample) throws -> Tensor
 
     /// A batch of prepared inputs → one `batch × d` matrix per pooling, in `poolings` order.
-    func embed(_ batch: [[Float]]) throws -> [Matrix]
+    func embed(_ batch: [Tensor]) throws -> [Matrix]
 }

@@ -53,6 +53,13 @@ public enum NumpyArray {
         return Matrix(rows: rows, columns: columns, values: values)
     }
 
+    /// A numeric array of any rank as a float tensor.
+    public static func readTensor(at url: URL) throws -> Tensor {
+        let (header, payload) = try read(url)
+        let count = header.shape.reduce(1, *)
+        return Tensor(shape: header.shape, values: try decodeNumbers(header.descr, payload, count: count, file: url).map(Float.init))
+    }
+
     /// A 1-D integer array (labels).
     public static func readLabels(at url: URL) throws -> [Int] {
         let (header, payload) = try read(url)

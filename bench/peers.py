@@ -1,0 +1,164 @@
+"""The Python peers of the benchmark, each timed on the same inputs as Embeval.
+
+Run as `python3 bench/peers.py CASE ARGS...`; prints one JSON object on stdout. Each case runs in its own process so
+that its BLAS / ONNX Runtime thread pools and environment are exactly what the harness gives it.
+"""
+import json
+import os
+import sys
+import time
+
+import numpy as np
+
+THREADS = 2
+
+
+def ort_session(model_dir, threads=THREADS):
+    import onnxruntime as ort
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = threads  # graph optimisation level: left at ORT's default (ORT_ENABLE_ALL)
+    return ort.InferenceSession(os.path.join(model_dir, "model.onnx"), opts, providers=["CPUExecutionProvider"])
+
+
+def batches(n, size):
+    return [(i, min(i + size, n)) for i in range(0, n, size)]
+
+
+def image_paths(folder):
+    """Same order as Embeval's image folder: classes sorted by bytes, then files sorted by bytes."""
+    exts = {".jpg", ".jpeg", ".png", ".jpe", ".jfif"}
+    out = []
+    for cls in sorted(os.listdir(folder)):
+        d = os.path.join(folder, cls)
+        if cls.startswith(".") or not os.path.isdir(d):
+            continue
+        out += [os.path.join(d, f) for f in sorted(os.listdir(d))
+                if not f.startswith(".") and os.path.splitext(f)[1].lower() in exts]
+    return out
+
+
+def case_ort_raw(model_dir, n_images, batch_size, repeats):
+    """(b) ONNX Runtime alone on pre-made float32 tensors, the same batch split as the dataset."""
+    sess = ort_session(model_dir)
+    inp = sess.get_inputs()[0]
+    _, c, h, w = inp.shape
+    rng = np.random.default_rng(0)
+    tensors = {}
+    for lo, hi in batches(n_images, batch_size):
+        if hi - lo not in tensors:
+            tensors[hi - lo] = rng.uniform(-1, 1, (hi - lo, c, h, w)).astype(np.float32)
+    times = []
+    for _ in range(repeats):  # the first pass is cold, as Embeval's only pass is
+        t0 = time.perf_counter()
+        for lo, hi in batches(n_images, batch_size):
+            sess.run(None, {inp.name: tensors[hi - lo]})
+        times.append(time.perf_counter() - t0)
+    best = min(times)
+    return {"images": n_images, "seconds": best, "images_per_s": n_images / best, "all_seconds": times}
+
+
+def case_hf_pipeline(model_dir, photos, batch_size, repeats):
+    """(c) transformers' Pillow image processor + onnxruntime, batch by batch, sequential."""
+    from transformers.image_utils import load_image
+    from transformers.models.vit import ViTImageProcessorPil
+    import transformers
+    transformers.logging.set_verbosity_error()
+    processor = ViTImageProcessorPil.from_pretrained(model_dir)
+    sess = ort_session(model_dir)
+    inp = sess.get_inputs()[0]
+    channels = inp.shape[1]
+    paths = image_paths(photos)
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        outs = []
+        for lo, hi in batches(len(paths), batch_size):
+            images = [load_image(p) for p in paths[lo:hi]]
+            pixels = processor(images, return_tensors="np")["pixel_values"].astype(np.float32, copy=False)
+            if channels == 1 and pixels.shape[1] == 3:  # a grey model: the processor's RGB averaged (not its cost)
+                pixels = pixels.mean(axis=1, keepdims=True)
+            outs.append(sess.run(None, {inp.name: pixels})[0])
+        times.append(time.perf_counter() - t0)
+    best = min(times)
+    return {"images": len(paths), "seconds": best, "images_per_s": len(paths) / best, "all_seconds": times,
+            "processor": f"{type(processor).__module__}.{type(processor).__name__}",
+            "cls_head": np.concatenate(outs)[:2, 0, :4].tolist()}
+
+
+def blas_info():
+    try:
+        import threadpoolctl
+        return [{"lib": os.path.basename(i.get("filepath", "")), "version": i.get("version"),
+                 "kernel": i.get("architecture"), "threads": i.get("num_threads")}
+                for i in threadpoolctl.threadpool_info() if i.get("internal_api") == "openblas"]
+    except Exception as e:
+        return [{"error": str(e)}]
+
+
+def case_sgemm(m, n, k, repeats):
+    """numpy float32 matmul rate, GFLOP/s (best of `repeats`)."""
+    rng = np.random.default_rng(0)
+    a = rng.standard_normal((m, k), dtype=np.float32)
+    b = rng.standard_normal((k, n), dtype=np.float32)
+    a @ b
+    best = float("inf")
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        a @ b
+        best = min(best, time.perf_counter() - t0)
+    return {"shape": [m, n, k], "seconds": best, "gflops": 2.0 * m * n * k / best / 1e9, "blas": blas_info()}
+
+
+def vote_top1(sims, idx, train_labels, test_labels, classes, temperature=0.07):
+    """DINO's weighted vote: each neighbour adds exp(sim/T) to its class; top-1 = the heaviest class
+    (ties: the smaller class id, as np.argmax)."""
+    weights = np.exp(sims.astype(np.float64) / temperature)
+    votes = np.zeros((sims.shape[0], classes))
+    np.add.at(votes, (np.arange(sims.shape[0])[:, None], train_labels[idx]), weights)
+    return float((votes.argmax(axis=1) == test_labels).mean())
+
+
+def case_faiss_knn(knn_dir, k, repeats):
+    import faiss
+    faiss.omp_set_num_threads(THREADS)
+    load = lambda n: np.load(os.path.join(knn_dir, n))
+    test, train = load("test.npy"), load("train.npy")
+    test_labels, train_labels = load("test_labels.npy"), load("train_labels.npy")
+    classes = int(max(test_labels.max(), train_labels.max())) + 1
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        q = np.ascontiguousarray(test, dtype=np.float32).copy()
+        r = np.ascontiguousarray(train, dtype=np.float32).copy()
+        faiss.normalize_L2(q)
+        faiss.normalize_L2(r)
+        index = faiss.IndexFlatIP(r.shape[1])
+        index.add(r)
+        t1 = time.perf_counter()
+        sims, idx = index.search(q, k)
+        t2 = time.perf_counter()
+        top1 = vote_top1(sims, idx, train_labels, test_labels, classes)
+        t3 = time.perf_counter()
+        times.append({"total": t3 - t0, "normalise_add": t1 - t0, "search": t2 - t1, "vote": t3 - t2})
+    best = min(times, key=lambda t: t["total"])
+    return {"seconds": best["total"], "phases": best, "all": times, "top1": top1, "blas": blas_info(),
+            "faiss": faiss.__version__}
+
+
+def main():
+    case, args = sys.argv[1], sys.argv[2:]
+    if case == "ort-raw":
+        r = case_ort_raw(args[0], int(args[1]), int(args[2]), int(args[3]))
+    elif case == "hf-pipeline":
+        r = case_hf_pipeline(args[0], args[1], int(args[2]), int(args[3]))
+    elif case == "sgemm":
+        r = case_sgemm(int(args[0]), int(args[1]), int(args[2]), int(args[3]))
+    elif case == "faiss-knn":
+        r = case_faiss_knn(args[0], int(args[1]), int(args[2]))
+    else:
+        raise SystemExit(f"unknown case {case}")
+    print(json.dumps(r))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,144 @@
+"""Generates the benchmark inputs under bench/out/ (cached: each step is skipped when its output exists).
+
+  vit-s16/     ViT-S/16-shaped random-weight model, optimum-style export (model.onnx, config.json, preprocessor_config.json)
+  tiny-vit28/  a tiny 28x28 ViT, same layout: the fallback when tools/demo_model/fashion-vit/ is missing
+  photos/      ~200 JPEGs, one class per source photo, cut from the photos that scikit-learn and scikit-image ship
+  knn/         10k test x 60k train float32 embeddings (d=384, 10 classes) and int64 labels, as .npy
+"""
+import json
+import os
+import sys
+import warnings
+
+import numpy as np
+
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "out")
+
+
+def log(msg):
+    print(f"prepare: {msg}", file=sys.stderr, flush=True)
+
+
+# ---------------------------------------------------------------- models
+
+def export_vit(directory, *, hidden, layers, heads, intermediate, image_size, patch, channels=3, seed=0):
+    """A seeded random-weight transformers ViTModel exported as <directory>/model.onnx with a dynamic batch axis."""
+    if os.path.exists(os.path.join(directory, "model.onnx")):
+        return
+    import torch
+    from transformers import ViTConfig, ViTModel
+    from transformers.models.vit import ViTImageProcessorPil
+
+    log(f"exporting {os.path.basename(directory)} ({layers} layers, d={hidden}, {image_size}x{image_size}/{patch})")
+    torch.manual_seed(seed)
+    config = ViTConfig(hidden_size=hidden, num_hidden_layers=layers, num_attention_heads=heads,
+                       intermediate_size=intermediate, image_size=image_size, patch_size=patch,
+                       num_channels=channels)
+    model = ViTModel(config).eval()
+    os.makedirs(directory, exist_ok=True)
+    example = torch.randn(2, channels, image_size, image_size)
+    with torch.no_grad():
+        names = ["last_hidden_state"] + (["pooler_output"] if model(example).pooler_output is not None else [])
+    tmp = os.path.join(directory, "model.onnx.tmp")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        torch.onnx.export(model, (example,), tmp, input_names=["pixel_values"], output_names=names,
+                          dynamic_axes={"pixel_values": {0: "batch_size"}, **{n: {0: "batch_size"} for n in names}},
+                          opset_version=17, dynamo=False)
+    config.save_pretrained(directory)
+    processor = ViTImageProcessorPil(do_resize=True, size={"height": image_size, "width": image_size},
+                                     resample=2, do_rescale=True, rescale_factor=1 / 255, do_normalize=True,
+                                     image_mean=[0.5] * 3, image_std=[0.5] * 3)
+    processor.save_pretrained(directory)
+    # optimum writes the processor as "ViTImageProcessor"; keep that name so any loader recognises it.
+    path = os.path.join(directory, "preprocessor_config.json")
+    with open(path) as f:
+        pc = json.load(f)
+    pc["image_processor_type"] = "ViTImageProcessor"
+    with open(path, "w") as f:
+        json.dump(pc, f, indent=2)
+    os.replace(tmp, os.path.join(directory, "model.onnx"))
+
+
+# ---------------------------------------------------------------- photos
+
+def source_photos():
+    """(name, HxWx3 uint8) for each real photo shipped inside the installed PyPI packages (no download)."""
+    out = []
+    from sklearn.datasets import load_sample_images
+    sk = load_sample_images()
+    for name, img in zip(sk.filenames, sk.images):
+        out.append((os.path.splitext(os.path.basename(name))[0], img))
+    import skimage.data as data
+    for name in ["astronaut", "coffee", "chelsea", "rocket", "hubble_deep_field", "immunohistochemistry"]:
+        try:
+            img = getattr(data, name)()
+        except Exception as e:  # a photo that would need a download: left out
+            log(f"skimage.data.{name} unavailable ({type(e).__name__}); skipped")
+            continue
+        if img.ndim == 2:
+            img = np.stack([img] * 3, axis=-1)
+        out.append((name, np.ascontiguousarray(img[..., :3]).astype(np.uint8)))
+    return out
+
+
+def make_photos(directory, total=200, seed=0):
+    marker = os.path.join(directory, ".done")
+    if os.path.exists(marker):
+        return
+    from PIL import Image
+    rng = np.random.default_rng(seed)
+    sources = source_photos()
+    per_class = -(-total // len(sources))
+    log(f"writing {per_class * len(sources)} JPEGs from {len(sources)} photos ({', '.join(n for n, _ in sources)})")
+    for name, pixels in sources:
+        img = Image.fromarray(pixels)
+        w, h = img.size
+        cls_dir = os.path.join(directory, name)
+        os.makedirs(cls_dir, exist_ok=True)
+        for i in range(per_class):
+            # random crop: 35-100% of each side, then resize so the longer side is 300-640 px
+            cw, ch = int(w * rng.uniform(0.35, 1.0)), int(h * rng.uniform(0.35, 1.0))
+            x, y = int(rng.integers(0, w - cw + 1)), int(rng.integers(0, h - ch + 1))
+            crop = img.crop((x, y, x + cw, y + ch))
+            longer = int(rng.integers(300, 641))
+            scale = longer / max(cw, ch)
+            size = (max(32, round(cw * scale)), max(32, round(ch * scale)))
+            crop = crop.resize(size, Image.BICUBIC)
+            if rng.random() < 0.5:
+                crop = crop.transpose(Image.FLIP_LEFT_RIGHT)
+            crop.save(os.path.join(cls_dir, f"{i:03d}.jpg"), quality=90)
+    open(marker, "w").close()
+
+
+# ---------------------------------------------------------------- kNN embeddings
+
+def make_knn(directory, n_test=10_000, n_train=60_000, dim=384, classes=10, sigma=6.0, seed=0):
+    marker = os.path.join(directory, ".done")
+    if os.path.exists(marker):
+        return
+    log(f"writing kNN embeddings: {n_test} test, {n_train} train, d={dim}, {classes} classes")
+    os.makedirs(directory, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((classes, dim)).astype(np.float32)
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    offset = rng.standard_normal((1, dim)).astype(np.float32) * (0.5 / np.sqrt(dim))  # shared, as real embeddings have
+    for name, n in [("test", n_test), ("train", n_train)]:
+        labels = rng.integers(0, classes, n).astype(np.int64)
+        # a unit class direction plus isotropic noise of norm ~sigma: top-1 of the k=20 vote is about 80%, not 100%
+        x = centres[labels] + rng.standard_normal((n, dim)).astype(np.float32) * (sigma / np.sqrt(dim)) + offset
+        np.save(os.path.join(directory, f"{name}.npy"), x.astype(np.float32))
+        np.save(os.path.join(directory, f"{name}_labels.npy"), labels)
+    open(marker, "w").close()
+
+
+def main():
+    os.makedirs(OUT, exist_ok=True)
+    export_vit(os.path.join(OUT, "vit-s16"), hidden=384, layers=12, heads=6, intermediate=1536, image_size=224, patch=16)
+    export_vit(os.path.join(OUT, "tiny-vit28"), hidden=64, layers=2, heads=2, intermediate=128, image_size=28, patch=7)
+    make_photos(os.path.join(OUT, "photos"))
+    make_knn(os.path.join(OUT, "knn"))
+
+
+if __name__ == "__main__":
+    main()
