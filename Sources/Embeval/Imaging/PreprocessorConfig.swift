@@ -40,8 +40,7 @@ public struct PreprocessorConfig: Equatable, Sendable {
     /// The class defaults of a processor type (`ViTImageProcessor`, `BitImageProcessor`, `CLIPImageProcessor`,
     /// `SiglipImageProcessor`; anything else gets ViT's).
     public static func defaults(for processorType: String?) -> PreprocessorConfig {
-        let type = processorType.map { $0.hasSuffix("Pil") ? String($0.dropLast(3)) : $0 }
-        switch type {
+        switch canonicalType(processorType) {
         case "CLIPImageProcessor", "BitImageProcessor":
             return PreprocessorConfig(processorType: processorType, doResize: true, size: .shortestEdge(224),
                                       resample: .bicubic, doCenterCrop: true, cropSize: (224, 224), doRescale: true,
@@ -62,8 +61,15 @@ public struct PreprocessorConfig: Equatable, Sendable {
 
     /// Whether an integer `size` means a square (ViT) or the shortest edge (CLIP, BiT, SigLIP).
     static func defaultToSquare(_ processorType: String?) -> Bool {
-        let type = processorType.map { $0.hasSuffix("Pil") ? String($0.dropLast(3)) : $0 }
-        return !["CLIPImageProcessor", "BitImageProcessor", "SiglipImageProcessor"].contains(type ?? "")
+        !["CLIPImageProcessor", "BitImageProcessor", "SiglipImageProcessor"].contains(canonicalType(processorType))
+    }
+
+    /// `CLIPImageProcessorPil`, `CLIPImageProcessorFast` and the older `CLIPFeatureExtractor` all mean the same.
+    static func canonicalType(_ processorType: String?) -> String {
+        guard var type = processorType else { return "" }
+        for suffix in ["Pil", "Fast"] where type.hasSuffix(suffix) { type = String(type.dropLast(suffix.count)) }
+        if type.hasSuffix("FeatureExtractor") { type = String(type.dropLast("FeatureExtractor".count)) + "ImageProcessor" }
+        return type
     }
 
     public init(processorType: String?, doResize: Bool, size: Size, resample: Resampling, doCenterCrop: Bool,

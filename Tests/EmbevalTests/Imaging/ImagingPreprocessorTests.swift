@@ -55,3 +55,12 @@ struct ImagingPreprocessorTests {
         }
     }
 }
+
+@Test func imagingProcessorTypeAliases() throws {
+    #expect(PreprocessorConfig.canonicalType("CLIPFeatureExtractor") == "CLIPImageProcessor")
+    #expect(PreprocessorConfig.canonicalType("SiglipImageProcessorFast") == "SiglipImageProcessor")
+    let c = try PreprocessorConfig(json: Data(#"{"feature_extractor_type": "CLIPFeatureExtractor", "size": 224, "crop_size": 224}"#.utf8))
+    #expect(c.size == .shortestEdge(224) && c.cropSize?.height == 224 && c.resample == .bicubic)
+    let v = try PreprocessorConfig(json: Data(#"{"image_processor_type": "ViTImageProcessor", "size": 384}"#.utf8))
+    #expect(v.size == .exact(height: 384, width: 384) && !v.doCenterCrop)
+}
