@@ -1,1 +1,234 @@
+// Decoders for Embeval's Imaging layer; see include/image_codecs.h.
 #include "image_codecs.h"
+
+#include <setjmp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jpeglib.h>
+#include <jerror.h>
+#include <png.h>
+
+/* ---------------------------------------------------------------- JPEG */
+
+struct jpeg_failure {
+    struct jpeg_error_mgr mgr;
+    jmp_buf jump;
+    char *message;  /* points at the caller's ic_jpeg_image.error */
+};
+
+static void jpeg_fail(j_common_ptr cinfo) {
+    struct jpeg_failure *failure = (struct jpeg_failure *)cinfo->err;
+    char text[JMSG_LENGTH_MAX];
+    failure->mgr.format_message(cinfo, text);
+    snprintf(failure->message, 256, "%s", text);
+    longjmp(failure->jump, 1);
+}
+
+/* Warnings are ignored (as Pillow does), except running out of data: Pillow reports a truncated file. */
+static void jpeg_message(j_common_ptr cinfo, int level) {
+    if (level < 0 && cinfo->err->msg_code == JWRN_JPEG_EOF) {
+        jpeg_fail(cinfo);
+    }
+}
+
+static void jpeg_ignore_output(j_common_ptr cinfo) { (void)cinfo; }
+
+int ic_decode_jpeg(const unsigned char *data, size_t size, ic_jpeg_image *out) {
+    struct jpeg_decompress_struct cinfo;
+    struct jpeg_failure failure;
+    /* volatile: modified between setjmp and a possible longjmp */
+    unsigned char *volatile pixels = NULL;
+    unsigned char *volatile exif = NULL;
+
+    memset(out, 0, sizeof(*out));
+    cinfo.err = jpeg_std_error(&failure.mgr);
+    failure.mgr.error_exit = jpeg_fail;
+    failure.mgr.emit_message = jpeg_message;
+    failure.mgr.output_message = jpeg_ignore_output;
+    failure.message = out->error;
+    if (setjmp(failure.jump)) {
+        jpeg_destroy_decompress(&cinfo);
+        free(pixels);
+        free(exif);
+        return 1;
+    }
+    jpeg_create_decompress(&cinfo);
+    if (size == 0) {
+        snprintf(out->error, sizeof(out->error), "empty file");
+        jpeg_destroy_decompress(&cinfo);
+        return 1;
+    }
+    jpeg_mem_src(&cinfo, data, (unsigned long)size);
+    jpeg_save_markers(&cinfo, JPEG_APP0 + 1, 0xFFFF);
+    jpeg_read_header(&cinfo, TRUE);
+
+    for (jpeg_saved_marker_ptr m = cinfo.marker_list; m != NULL; m = m->next) {
+        if (m->marker == JPEG_APP0 + 1 && m->data_length >= 6 && memcmp(m->data, "Exif\0\0", 6) == 0) {
+            size_t n = m->data_length - 6;
+            exif = malloc(n ? n : 1);
+            if (exif == NULL) {
+                snprintf(out->error, sizeof(out->error), "out of memory");
+                longjmp(failure.jump, 1);
+            }
+            memcpy(exif, m->data + 6, n);
+            out->exif_size = n;
+            break;
+        }
+    }
+
+    switch (cinfo.num_components) {
+        case 1: cinfo.out_color_space = JCS_GRAYSCALE; break;
+        case 3: cinfo.out_color_space = JCS_RGB; break;
+        case 4: cinfo.out_color_space = JCS_CMYK; break;
+        default:
+            snprintf(out->error, sizeof(out->error), "cannot handle %d-layer images", cinfo.num_components);
+            longjmp(failure.jump, 1);
+    }
+    jpeg_start_decompress(&cinfo);
+
+    size_t stride = (size_t)cinfo.output_width * (size_t)cinfo.output_components;
+    pixels = malloc(stride * cinfo.output_height + 1);
+    if (pixels == NULL) {
+        snprintf(out->error, sizeof(out->error), "out of memory");
+        longjmp(failure.jump, 1);
+    }
+    while (cinfo.output_scanline < cinfo.output_height) {
+        JSAMPROW row = pixels + stride * cinfo.output_scanline;
+        jpeg_read_scanlines(&cinfo, &row, 1);
+    }
+    jpeg_finish_decompress(&cinfo);
+
+    out->width = (int)cinfo.output_width;
+    out->height = (int)cinfo.output_height;
+    out->components = cinfo.output_components;
+    out->pixels = pixels;
+    out->exif = exif;
+    jpeg_destroy_decompress(&cinfo);
+    return 0;
+}
+
+void ic_jpeg_free(ic_jpeg_image *image) {
+    free(image->pixels);
+    free(image->exif);
+    image->pixels = NULL;
+    image->exif = NULL;
+}
+
+/* ----------------------------------------------------------------- PNG */
+
+struct png_source {
+    const unsigned char *data;
+    size_t size;
+    size_t offset;
+    char *message;
+};
+
+static void png_fail(png_structp png, png_const_charp text) {
+    struct png_source *source = png_get_error_ptr(png);
+    snprintf(source->message, 256, "%s", text);
+    png_longjmp(png, 1);
+}
+
+static void png_ignore_warning(png_structp png, png_const_charp text) { (void)png; (void)text; }
+
+static void png_read_memory(png_structp png, png_bytep target, png_size_t length) {
+    struct png_source *source = png_get_io_ptr(png);
+    if (source->size - source->offset < length) {
+        png_error(png, "image file is truncated");
+    }
+    memcpy(target, source->data + source->offset, length);
+    source->offset += length;
+}
+
+int ic_decode_png(const unsigned char *data, size_t size, ic_png_image *out) {
+    struct png_source source = {data, size, 0, out->error};
+    png_structp png;
+    png_infop info;
+    unsigned char *volatile pixels = NULL;
+    png_bytep *volatile rows = NULL;
+
+    memset(out, 0, sizeof(*out));
+    source.message = out->error;
+    if (size < 8 || png_sig_cmp(data, 0, 8) != 0) {
+        snprintf(out->error, sizeof(out->error), size == 0 ? "empty file" : "not a PNG file");
+        return 1;
+    }
+    png = png_create_read_struct(PNG_LIBPNG_VER_STRING, &source, png_fail, png_ignore_warning);
+    if (png == NULL) {
+        snprintf(out->error, sizeof(out->error), "out of memory");
+        return 1;
+    }
+    info = png_create_info_struct(png);
+    if (info == NULL) {
+        png_destroy_read_struct(&png, NULL, NULL);
+        snprintf(out->error, sizeof(out->error), "out of memory");
+        return 1;
+    }
+    if (setjmp(png_jmpbuf(png))) {
+        png_destroy_read_struct(&png, &info, NULL);
+        free(pixels);
+        free(rows);
+        return 1;
+    }
+    png_set_read_fn(png, &source, png_read_memory);
+    png_set_user_limits(png, 0x7fffffff, 0x7fffffff);
+    png_read_info(png, info);
+
+    png_uint_32 width, height;
+    int bit_depth, color_type, interlace;
+    png_get_IHDR(png, info, &width, &height, &bit_depth, &color_type, &interlace, NULL, NULL);
+    if (interlace != PNG_INTERLACE_NONE) {
+        png_set_interlace_handling(png);
+    }
+    png_read_update_info(png, info);
+    size_t rowbytes = png_get_rowbytes(png, info);
+    pixels = malloc(rowbytes * height + 1);
+    rows = malloc(sizeof(png_bytep) * (height + 1));
+    if (pixels == NULL || rows == NULL) {
+        png_error(png, "out of memory");
+    }
+    for (png_uint_32 y = 0; y < height; y++) {
+        rows[y] = pixels + rowbytes * y;
+    }
+    png_read_image(png, rows);
+    png_read_end(png, info);
+
+    png_colorp palette;
+    int count = 0;
+    if (png_get_PLTE(png, info, &palette, &count) & PNG_INFO_PLTE) {
+        if (count > 256) count = 256;
+        for (int i = 0; i < count; i++) {
+            out->palette[3 * i] = palette[i].red;
+            out->palette[3 * i + 1] = palette[i].green;
+            out->palette[3 * i + 2] = palette[i].blue;
+        }
+        out->palette_count = count;
+    }
+    png_bytep exif = NULL;
+    png_uint_32 exif_size = 0;
+    if ((png_get_eXIf_1(png, info, &exif_size, &exif) & PNG_INFO_eXIf) && exif_size > 0) {
+        out->exif = malloc(exif_size);
+        if (out->exif != NULL) {
+            memcpy(out->exif, exif, exif_size);
+            out->exif_size = exif_size;
+        }
+    }
+    out->width = (int)width;
+    out->height = (int)height;
+    out->bit_depth = bit_depth;
+    out->color_type = color_type;
+    out->rowbytes = rowbytes;
+    out->pixels = pixels;
+    free(rows);
+    png_destroy_read_struct(&png, &info, NULL);
+    return 0;
+}
+
+void ic_png_free(ic_png_image *image) {
+    free(image->pixels);
+    free(image->exif);
+    image->pixels = NULL;
+    image->exif = NULL;
+}

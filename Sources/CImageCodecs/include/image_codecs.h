@@ -1,2 +1,51 @@
-// Thin C shims over libjpeg-turbo and libpng (filled in by the Imaging layer).
+// Thin C shims over libjpeg-turbo and libpng. Both libraries report errors by longjmp, which Swift cannot
+// catch, so each decoder here runs a whole decode under setjmp and returns 0 or a message in `error`.
+// Pixels come back as the file stores them; colour conversions happen in Swift (Embeval/Imaging).
 #pragma once
+#include <stddef.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/// A decoded JPEG. `components` is 1 (gray), 3 (RGB, libjpeg's YCbCr->RGB) or 4 (CMYK as stored: Adobe files
+/// hold inverted values). `exif` is the first APP1 "Exif\0\0" payload without that prefix (NULL if none).
+typedef struct {
+    int width;
+    int height;
+    int components;
+    unsigned char *pixels;
+    unsigned char *exif;
+    size_t exif_size;
+    char error[256];
+} ic_jpeg_image;
+
+/// Decodes a JPEG held in memory with libjpeg's defaults (islow DCT, fancy upsampling), as Pillow does.
+/// A premature end of data is an error. Returns 0 on success; free the buffers with `ic_jpeg_free`.
+int ic_decode_jpeg(const unsigned char *data, size_t size, ic_jpeg_image *out);
+void ic_jpeg_free(ic_jpeg_image *image);
+
+/// A decoded PNG: raw de-interlaced rows (`rowbytes` each, samples packed below 8 bits, 16-bit big-endian),
+/// its bit depth and colour type (0 gray, 2 RGB, 3 palette, 4 gray+alpha, 6 RGBA), the palette, and the
+/// eXIf payload (NULL if none).
+typedef struct {
+    int width;
+    int height;
+    int bit_depth;
+    int color_type;
+    size_t rowbytes;
+    unsigned char *pixels;
+    unsigned char palette[768];
+    int palette_count;
+    unsigned char *exif;
+    size_t exif_size;
+    char error[256];
+} ic_png_image;
+
+/// Decodes a PNG held in memory without sample transformations. Returns 0 on success; free with `ic_png_free`.
+int ic_decode_png(const unsigned char *data, size_t size, ic_png_image *out);
+void ic_png_free(ic_png_image *image);
+
+#ifdef __cplusplus
+}
+#endif

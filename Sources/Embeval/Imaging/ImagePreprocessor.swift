@@ -1,0 +1,98 @@
+/// Turns a decoded image into the model's input tensor exactly as the Hugging Face image processor (Pillow
+/// backend) does: resize, centre crop, rescale (uint8 × factor in float64, stored as float32), then
+/// normalise in float32 `(x - mean) / std`.
+public struct ImagePreprocessor: Sendable {
+    public let config: PreprocessorConfig
+
+    public init(config: PreprocessorConfig, overrides: PreprocessorOverrides = PreprocessorOverrides()) {
+        self.config = config.applying(overrides)
+    }
+
+    /// Reads `preprocessor_config.json` at `path` and applies the overrides.
+    public init(configAt path: String, overrides: PreprocessorOverrides = PreprocessorOverrides()) throws {
+        self.init(config: try PreprocessorConfig(contentsOf: path), overrides: overrides)
+    }
+
+    /// (height, width) of the tensor `process` returns for an image of the given size.
+    public func outputSize(width: Int, height: Int) -> (height: Int, width: Int) {
+        var size = config.doResize ? resizeTarget(width: width, height: height) : (height, width)
+        if config.doCenterCrop, let crop = config.cropSize { size = crop }
+        return size
+    }
+
+    /// The resized and cropped uint8 image, before rescaling and normalisation.
+    public func geometry(_ image: RGBImage) -> RGBImage {
+        var image = image
+        if config.doResize {
+            let (h, w) = resizeTarget(width: image.width, height: image.height)
+            image = resize(image, width: w, height: h, resampling: config.resample)
+        }
+        if config.doCenterCrop, let crop = config.cropSize {
+            image = centerCrop(image, width: crop.width, height: crop.height)
+        }
+        return image
+    }
+
+    /// The model input for one image: 3×H×W floats, channel-major (CHW).
+    public func process(_ image: RGBImage) -> [Float] {
+        let image = geometry(image)
+        let plane = image.width * image.height
+        let table = lookupTables()
+        var out = [Float](repeating: 0, count: 3 * plane)
+        image.pixels.withUnsafeBufferPointer { src in
+            out.withUnsafeMutableBufferPointer { dst in
+                for c in 0..<3 {
+                    let lut = table[c]
+                    for i in 0..<plane { dst[c * plane + i] = lut[Int(src[3 * i + c])] }
+                }
+            }
+        }
+        return out
+    }
+
+    /// Every uint8 value's output per channel, computed with HF's exact float32/float64 order of operations.
+    func lookupTables() -> [[Float]] {
+        (0..<3).map { c in
+            (0..<256).map { v in
+                var x = config.doRescale ? Float(Double(v) * config.rescaleFactor) : Float(v)
+                if config.doNormalize {
+                    x = (x - Float(config.imageMean[c])) / Float(config.imageStd[c])
+                }
+                return x
+            }
+        }
+    }
+
+    /// HF's output (height, width) for the resize step.
+    func resizeTarget(width: Int, height: Int) -> (Int, Int) {
+        switch config.size {
+        case let .exact(h, w):
+            return (h, w)
+        case let .shortestEdge(size, nil):
+            // transformers' get_resize_output_image_size(default_to_square=False): long = int(size * long / short).
+            let short = min(width, height), long = max(width, height)
+            let newLong = Int(Double(size * long) / Double(short))
+            return width <= height ? (newLong, size) : (size, newLong)
+        case let .shortestEdge(size, longest?):
+            return sizeWithAspectRatio(height: height, width: width, size: size, maxSize: longest)
+        }
+    }
+
+    /// transformers' get_size_with_aspect_ratio (shortest_edge with longest_edge).
+    private func sizeWithAspectRatio(height: Int, width: Int, size: Int, maxSize: Int) -> (Int, Int) {
+        var size = size
+        var raw: Double? = nil
+        let minSide = Double(min(height, width)), maxSide = Double(max(height, width))
+        if maxSide / minSide * Double(size) > Double(maxSize) {
+            raw = Double(maxSize) * minSide / maxSide
+            size = Int(raw!.rounded(.toNearestOrEven))
+        }
+        if (height <= width && height == size) || (width <= height && width == size) { return (height, width) }
+        if width < height {
+            let oh = raw.map { Int($0 * Double(height) / Double(width)) } ?? Int(Double(size * height) / Double(width))
+            return (oh, size)
+        }
+        let ow = raw.map { Int($0 * Double(width) / Double(height)) } ?? Int(Double(size * width) / Double(height))
+        return (size, ow)
+    }
+}

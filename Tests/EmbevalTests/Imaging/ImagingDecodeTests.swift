@@ -1,0 +1,53 @@
+import Foundation
+import Testing
+@testable import Embeval
+
+@Suite("Imaging: decode like transformers.load_image")
+struct ImagingDecodeTests {
+    @Test("decoded RGB bytes equal Pillow's", arguments: ImagingFixtures.manifest.images.filter { $0.error == nil })
+    func decodesLikePillow(_ c: ImagingFixtures.ImageCase) throws {
+        let image = try ImageDecoder.decode(fileAt: ImagingFixtures.path(c.file))
+        #expect(image.width == c.width && image.height == c.height)
+        #expect(SHA256.hex(image.pixels) == c.sha256, "pixels differ from Pillow's (mode \(c.pillow_mode ?? "?"))")
+    }
+
+    @Test("files Pillow rejects are errors naming the file", arguments: ImagingFixtures.manifest.images.filter { $0.error != nil })
+    func rejectsBrokenFiles(_ c: ImagingFixtures.ImageCase) {
+        let path = ImagingFixtures.path(c.file)
+        #expect {
+            try ImageDecoder.decode(fileAt: path)
+        } throws: { error in
+            guard let e = error as? ImageError else { return false }
+            return e.path == path && !e.reason.isEmpty && e.description.hasPrefix("cannot decode image '\(path)': ")
+                && !e.description.contains("\n")
+        }
+    }
+
+    @Test func missingFileIsAnError() {
+        #expect(throws: ImageError(path: "/nonexistent/x.jpg", reason: "no such file")) {
+            try ImageDecoder.decode(fileAt: "/nonexistent/x.jpg")
+        }
+    }
+
+    @Test func truncatedJPEGSaysSo() throws {
+        do {
+            _ = try ImageDecoder.decode(fileAt: ImagingFixtures.path("truncated.jpg"))
+            Issue.record("truncated JPEG decoded")
+        } catch let e as ImageError {
+            #expect(e.reason.contains("Premature end of JPEG file"), "\(e)")
+        }
+    }
+
+    @Test func grayscaleReplicatesIntoRGB() {
+        let image = RGBImage(width: 2, height: 1, grayscale: [7, 200])
+        #expect(image.pixels == [7, 7, 7, 200, 200, 200])
+    }
+
+    @Test func exifOrientationIsReadFromBothByteOrders() {
+        let little: [UInt8] = [0x49, 0x49, 0x2A, 0, 8, 0, 0, 0, 1, 0, 0x12, 0x01, 3, 0, 1, 0, 0, 0, 6, 0, 0, 0, 0, 0, 0, 0]
+        let big: [UInt8] = [0x4D, 0x4D, 0, 0x2A, 0, 0, 0, 8, 0, 1, 0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 8, 0, 0, 0, 0, 0, 0]
+        #expect(ExifOrientation(exif: little) == .rotate270)
+        #expect(ExifOrientation(exif: big) == .rotate90)
+        #expect(ExifOrientation(exif: [1, 2, 3]) == nil)
+    }
+}
