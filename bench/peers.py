@@ -57,13 +57,14 @@ def case_ort_raw(model_dir, n_images, batch_size, repeats):
     return {"images": n_images, "seconds": best, "images_per_s": n_images / best, "all_seconds": times}
 
 
-def case_hf_pipeline(model_dir, photos, batch_size, repeats):
+def case_hf_pipeline(model_dir, photos, batch_size, repeats, save=None):
     """(c) transformers' Pillow image processor + onnxruntime, batch by batch, sequential."""
     from transformers.image_utils import load_image
-    from transformers.models.vit import ViTImageProcessorPil
     import transformers
+    from transformers import AutoImageProcessor
     transformers.logging.set_verbosity_error()
-    processor = ViTImageProcessorPil.from_pretrained(model_dir)
+    # transformers 5: backend="pil" is the Pillow ("slow") processor, e.g. ViTImageProcessorPil
+    processor = AutoImageProcessor.from_pretrained(model_dir, backend="pil")
     sess = ort_session(model_dir)
     inp = sess.get_inputs()[0]
     channels = inp.shape[1]
@@ -80,9 +81,10 @@ def case_hf_pipeline(model_dir, photos, batch_size, repeats):
             outs.append(sess.run(None, {inp.name: pixels})[0])
         times.append(time.perf_counter() - t0)
     best = min(times)
+    if save:  # the CLS token of last_hidden_state, to compare with Embeval's cls embeddings
+        np.save(save, np.concatenate(outs)[:, 0, :].astype(np.float32))
     return {"images": len(paths), "seconds": best, "images_per_s": len(paths) / best, "all_seconds": times,
-            "processor": f"{type(processor).__module__}.{type(processor).__name__}",
-            "cls_head": np.concatenate(outs)[:2, 0, :4].tolist()}
+            "processor": f"{type(processor).__module__}.{type(processor).__name__}"}
 
 
 def blas_info():
@@ -107,6 +109,16 @@ def case_sgemm(m, n, k, repeats):
         a @ b
         best = min(best, time.perf_counter() - t0)
     return {"shape": [m, n, k], "seconds": best, "gflops": 2.0 * m * n * k / best / 1e9, "blas": blas_info()}
+
+
+def case_blas_kernel(library):
+    """The kernel that a given OpenBLAS shared library picks in this process's environment."""
+    import ctypes
+    lib = ctypes.CDLL(library)
+    lib.openblas_get_corename.restype = ctypes.c_char_p
+    lib.openblas_get_config.restype = ctypes.c_char_p
+    return {"lib": os.path.basename(library), "kernel": lib.openblas_get_corename().decode(),
+            "config": lib.openblas_get_config().decode()}
 
 
 def vote_top1(sims, idx, train_labels, test_labels, classes, temperature=0.07):
@@ -150,11 +162,13 @@ def main():
     if case == "ort-raw":
         r = case_ort_raw(args[0], int(args[1]), int(args[2]), int(args[3]))
     elif case == "hf-pipeline":
-        r = case_hf_pipeline(args[0], args[1], int(args[2]), int(args[3]))
+        r = case_hf_pipeline(args[0], args[1], int(args[2]), int(args[3]), args[4] if len(args) > 4 else None)
     elif case == "sgemm":
         r = case_sgemm(int(args[0]), int(args[1]), int(args[2]), int(args[3]))
     elif case == "faiss-knn":
         r = case_faiss_knn(args[0], int(args[1]), int(args[2]))
+    elif case == "blas-kernel":
+        r = case_blas_kernel(args[0])
     else:
         raise SystemExit(f"unknown case {case}")
     print(json.dumps(r))

@@ -135,7 +135,8 @@ def make_knn(directory, n_test=10_000, n_train=60_000, dim=384, classes=10, sigm
 def main():
     os.makedirs(OUT, exist_ok=True)
     export_vit(os.path.join(OUT, "vit-s16"), hidden=384, layers=12, heads=6, intermediate=1536, image_size=224, patch=16)
-    export_vit(os.path.join(OUT, "tiny-vit28"), hidden=64, layers=2, heads=2, intermediate=128, image_size=28, patch=7)
+    # the fallback demo model: the same shape as tools/demo_model/fashion-vit (28x28, patch 4, d=64, 4 layers, 4 heads)
+    export_vit(os.path.join(OUT, "tiny-vit28"), hidden=64, layers=4, heads=4, intermediate=128, image_size=28, patch=4)
     make_photos(os.path.join(OUT, "photos"))
     make_knn(os.path.join(OUT, "knn"))
 

@@ -1,8 +1,35 @@
 import Embeval
 
 extension ModelOptions {
-    /// Builds the model named by -m (pending: runtime and imaging layers).
+    /// Builds the model named by -m: the raw-pixel baseline, or an ONNX backbone with its preprocessing.
     func load() throws -> ImageEmbeddingModel {
-        throw EmbevalError.usage("model loading not wired yet")
+        guard let model else { throw EmbevalError.usage("-m MODEL is required") }
+        let poolings = try poolings()
+        if model == "pixels" {
+            if poolings != [.cls] { warn("-m pixels has no poolings; --pooling is ignored") }
+            return PixelModel(size: imageSize.map { ($0, $0) })
+        }
+        return try OnnxImageModel(path: model, poolings: poolings, threads: threads, overrides: try overrides())
+    }
+
+    func overrides() throws -> PreprocessorOverrides {
+        PreprocessorOverrides(imageSize: imageSize, shortestEdge: resize, cropSize: crop,
+                              mean: try mean.map { try triple($0, flag: "--mean") },
+                              std: try std.map { try triple($0, flag: "--std") },
+                              resample: try resample.map(Self.resampling))
+    }
+
+    private func triple(_ text: String, flag: String) throws -> [Double] {
+        let values = text.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: .whitespaces)) }
+        guard values.count == 3 else { throw EmbevalError.usage("\(flag) '\(text)': expected three comma-separated numbers (r,g,b)") }
+        if flag == "--std", values.contains(where: { $0 <= 0 }) { throw EmbevalError.usage("--std '\(text)': values must be > 0") }
+        return values
+    }
+
+    static func resampling(_ text: String) throws -> Resampling {
+        let names: [String: Resampling] = ["nearest": .nearest, "bilinear": .bilinear, "bicubic": .bicubic,
+                                           "lanczos": .lanczos, "box": .box, "hamming": .hamming]
+        if let r = names[text.lowercased()] ?? Int(text).flatMap(Resampling.init(rawValue:)) { return r }
+        throw EmbevalError.usage("--resample '\(text)': expected nearest, bilinear, bicubic, lanczos, box, hamming or Pillow's number 0–5")
     }
 }

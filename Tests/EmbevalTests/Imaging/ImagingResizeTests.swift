@@ -9,7 +9,7 @@ struct ImagingResizeTests {
         let filter = try #require(Resampling(rawValue: c.resample))
         let out = resize(source, width: c.width, height: c.height, resampling: filter)
         #expect(out.width == c.width && out.height == c.height)
-        #expect(SHA256.hex(out.pixels) == c.sha256)
+        #expect(SHA256.hex(of: out.pixels) == c.sha256)
     }
 
     @Test func centerCropPadsWithZeros() {

@@ -1,0 +1,108 @@
+import Foundation
+
+/// An ONNX vision backbone with its preprocessing: a `.onnx` file or an optimum export directory
+/// (model.onnx, config.json, preprocessor_config.json).
+public struct OnnxImageModel: ImageEmbeddingModel {
+    public let name: String
+    public let poolings: [Pooling]
+    public let maximumBatchSize: Int?
+    public let metadata: JSONValue
+    let session: InferenceSession
+    let preprocessor: ImagePreprocessor
+    let inputName: String
+    /// Register tokens after the class token (config.json's `num_register_tokens`).
+    let registers: Int
+
+    public init(path: String, poolings: [Pooling], threads: Int? = nil,
+                overrides: PreprocessorOverrides = PreprocessorOverrides()) throws {
+        let files = try ModelFiles.resolve(path)
+        let config = try files.loadConfig()
+        let session = try InferenceSession(modelPath: files.model.path, threads: threads)
+
+        // The image input: `pixel_values`, else the only input.
+        let floatInputs = session.inputs.filter { [.float32, .float16, .float64].contains($0.elementType) }
+        guard let input = session.input(named: "pixel_values") ?? (floatInputs.count == 1 ? floatInputs[0] : nil) else {
+            throw EmbevalError.input("model '\(path)' has no image input: expected 'pixel_values' or a single float input, found \(session.inputs.map { "'\($0.name)' \($0.shapeDescription)" }.joined(separator: ", "))")
+        }
+        guard input.shape.count == 4 else {
+            throw EmbevalError.input("model input '\(input.name)' has shape \(input.shapeDescription); expected [batch, 3, height, width]")
+        }
+        if let channels = input.shape[1], channels != 3 {
+            throw EmbevalError.input("model input '\(input.name)' expects \(channels) channel(s) (shape \(input.shapeDescription)); Embeval feeds RGB images with 3")
+        }
+        for pooling in poolings {
+            guard let output = session.output(named: pooling.outputName) else {
+                throw EmbevalError.input("model has no output '\(pooling.outputName)' needed by pooling '\(pooling)'; outputs: \(session.outputs.map(\.name).joined(separator: ", "))")
+            }
+            let rank = pooling.outputName == "last_hidden_state" && pooling != .pooler ? 3 : 2
+            if case .output = pooling, output.shape.count != 2 {
+                throw EmbevalError.input("model output '\(output.name)' has shape \(output.shapeDescription); pooling '\(pooling)' needs a 2-D [batch, d] output")
+            } else if output.shape.count != rank && pooling != .pooler {
+                throw EmbevalError.input("model output '\(output.name)' has shape \(output.shapeDescription); pooling '\(pooling)' needs [batch, tokens, hidden]")
+            }
+        }
+
+        // Preprocessing: the export's preprocessor_config.json, else a ViT-style resize to the input's static size.
+        var preprocessorConfig: PreprocessorConfig
+        if let url = files.preprocessorConfig {
+            preprocessorConfig = try PreprocessorConfig(contentsOf: url.path)
+        } else {
+            preprocessorConfig = PreprocessorConfig.defaults(for: "ViTImageProcessor")
+            if let h = input.shape[2], let w = input.shape[3] { preprocessorConfig.size = .exact(height: h, width: w) }
+        }
+        let preprocessor = ImagePreprocessor(config: preprocessorConfig, overrides: overrides)
+
+        self.name = files.model.deletingLastPathComponent().lastPathComponent == "" ? path
+            : (files.model.lastPathComponent == "model.onnx" ? files.model.deletingLastPathComponent().lastPathComponent : files.model.lastPathComponent)
+        self.poolings = poolings
+        self.maximumBatchSize = input.shape[0] == nil ? nil : input.shape[0]
+        self.session = session
+        self.preprocessor = preprocessor
+        self.inputName = input.name
+        self.registers = config?.numRegisterTokens ?? 0
+        self.metadata = .object([
+            ("name", .string(name)), ("path", .string(files.model.path)), ("sha256", .string(try files.sha256())),
+            ("onnxruntime", .string(session.library.version)),
+            ("input", .object([("name", .string(input.name)), ("shape", .string(input.shapeDescription))])),
+            ("outputs", .array(session.outputs.map { .string("\($0.name) \($0.shapeDescription)") })),
+            ("num_register_tokens", .int(registers)),
+            ("preprocessing", Self.summary(preprocessor.config)),
+        ])
+    }
+
+    /// The preprocessing actually applied (after overrides), for reports.
+    static func summary(_ c: PreprocessorConfig) -> JSONValue {
+        let size: JSONValue
+        switch c.size {
+        case .exact(let h, let w): size = .object([("height", .int(h)), ("width", .int(w))])
+        case .shortestEdge(let s, _): size = .object([("shortest_edge", .int(s))])
+        }
+        return .object([
+            ("processor", c.processorType.map { .string($0) } ?? .null), ("do_resize", .bool(c.doResize)),
+            ("size", size), ("resample", .int(c.resample.rawValue)), ("do_center_crop", .bool(c.doCenterCrop)),
+            ("crop_size", c.cropSize.map { .object([("height", .int($0.height)), ("width", .int($0.width))]) } ?? .null),
+            ("do_rescale", .bool(c.doRescale)), ("rescale_factor", .number(c.rescaleFactor)),
+            ("do_normalize", .bool(c.doNormalize)), ("image_mean", .array(c.imageMean.map { .number($0) })),
+            ("image_std", .array(c.imageStd.map { .number($0) })),
+        ])
+    }
+
+    public func prepare(_ sample: Sample) throws -> Tensor {
+        let image = try sample.loadImage()
+        let (h, w) = preprocessor.outputSize(width: image.width, height: image.height)
+        return Tensor(shape: [3, h, w], values: preprocessor.process(image))
+    }
+
+    public func embed(_ batch: [Tensor]) throws -> [Matrix] {
+        let shape = batch[0].shape
+        if let odd = batch.first(where: { $0.shape != shape }) {
+            throw EmbevalError.input("preprocessed images differ in size (\(shape.dropFirst().map(String.init).joined(separator: "×")) and \(odd.shape.dropFirst().map(String.init).joined(separator: "×"))): set --crop or --image-size so every image gets one size")
+        }
+        var values = [Float]()
+        values.reserveCapacity(batch.count * batch[0].values.count)
+        for t in batch { values.append(contentsOf: t.values) }
+        let outputs = try session.run([inputName: .float32(Tensor(shape: [batch.count] + shape, values: values))],
+                                      outputNames: Array(Set(poolings.map(\.outputName))))
+        return try poolings.map { try $0.pool(outputs, registers: registers) }
+    }
+}

@@ -1,0 +1,38 @@
+/// The raw-pixel baseline (`-m pixels`): an image's own pixels, scaled to [0, 1], are its embedding.
+/// Every backbone must beat it. Grayscale sources (IDX) give one channel: replicated channels leave cosines unchanged.
+public struct PixelModel: ImageEmbeddingModel {
+    public let name = "pixels"
+    public let poolings: [Pooling] = [.output("pixels")]
+    public let maximumBatchSize: Int? = nil
+    public var metadata: JSONValue {
+        .object([("name", "pixels"), ("resize", size.map { .string("\($0.width)x\($0.height) bilinear") } ?? .null),
+                 ("scale", "1/255")])
+    }
+    /// Images are resized to this (width, height) first when set (bilinear, as Pillow); else they must share a size.
+    public var size: (width: Int, height: Int)?
+
+    public init(size: (width: Int, height: Int)? = nil) { self.size = size }
+
+    public func prepare(_ sample: Sample) throws -> Tensor {
+        if case .grayscale(let store, let index) = sample.source, size == nil || (size! == (store.width, store.height)) {
+            let n = store.width * store.height
+            return Tensor(shape: [store.height, store.width], values: store.pixels[(index * n)..<((index + 1) * n)].map { Float($0) / 255 })
+        }
+        var image = try sample.loadImage()
+        if let size, (image.width, image.height) != size {
+            image = resize(image, width: size.width, height: size.height, resampling: .bilinear)
+        }
+        return Tensor(shape: [image.height, image.width, 3], values: image.pixels.map { Float($0) / 255 })
+    }
+
+    public func embed(_ batch: [Tensor]) throws -> [Matrix] {
+        let shape = batch[0].shape
+        if let odd = batch.first(where: { $0.shape != shape }) {
+            throw EmbevalError.input("-m pixels: images of different sizes (\(shape) and \(odd.shape)); set --image-size so every image gets one size")
+        }
+        var values = [Float]()
+        values.reserveCapacity(batch.count * batch[0].values.count)
+        for t in batch { values.append(contentsOf: t.values) }
+        return [Matrix(rows: batch.count, columns: batch[0].values.count, values: values)]
+    }
+}

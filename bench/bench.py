@@ -1,0 +1,364 @@
+"""Embeval vs its Python peers, measured in one run on the same inputs; see bench/README.md.
+
+Usage: python3 bench/bench.py path/to/embeval
+Prints the results table and writes it, with every raw measurement, to bench/out/results.json.
+"""
+import json
+import os
+import platform
+import re
+import shutil
+import subprocess
+import sys
+import time
+
+import numpy as np
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.dirname(HERE)
+OUT = os.path.join(HERE, "out")
+THREADS = 2
+BATCH = 32
+DEMO_MODEL = os.path.join(ROOT, "tools", "demo_model", "fashion-vit")
+FALLBACK_DEMO = os.path.join(OUT, "tiny-vit28")
+
+# Both sides run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (both together), so that each OpenBLAS picks
+# its kernel for this processor itself; the machine's defaults pin an older kernel for the sake of old builds.
+BENCH_ENV = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")}
+BENCH_ENV["OMP_NUM_THREADS"] = str(THREADS)
+
+
+def log(msg):
+    print(f"bench: {msg}", file=sys.stderr, flush=True)
+
+
+def rel(path):
+    return os.path.relpath(path, ROOT)
+
+
+def run(cmd, env=None, timeout=600):
+    t0 = time.perf_counter()
+    p = subprocess.run(cmd, cwd=ROOT, env=env or BENCH_ENV, capture_output=True, text=True, timeout=timeout)
+    return p, time.perf_counter() - t0
+
+
+def peer(case, *args, env=None, timeout=600):
+    p, _ = run([sys.executable, os.path.join(HERE, "peers.py"), case, *map(str, args)], env=env, timeout=timeout)
+    if p.returncode != 0:
+        raise RuntimeError(f"peers.py {case} failed ({p.returncode}): {p.stderr.strip()[-800:]}")
+    return json.loads(p.stdout.strip().splitlines()[-1])
+
+
+def error_text(p):
+    text = (p.stderr.strip() or p.stdout.strip()).splitlines()
+    return text[-1][:200] if text else f"exit {p.returncode}"
+
+
+# ------------------------------------------------------------------------------------------------ Embeval commands
+
+EMBED_LINE = re.compile(r"(\d+) images in ([0-9.]+)s \(([0-9.]+) images/s\)")
+
+
+def embeval_embed(binary, model, photos, output):
+    shutil.rmtree(output, ignore_errors=True)
+    p, wall = run([binary, "embed", "-m", model, "--dataset", photos, "--output", output,
+                   "--threads", str(THREADS), "--batch-size", str(BATCH)])
+    if p.returncode != 0:
+        return {"error": error_text(p), "wall_seconds": wall}
+    m = EMBED_LINE.search(p.stdout)
+    if not m:
+        return {"error": f"no 'N images in Xs' line in: {p.stdout.strip()[-200:]}", "wall_seconds": wall}
+    n, secs, rate = int(m.group(1)), float(m.group(2)), float(m.group(3))
+    return {"images": n, "seconds": secs, "images_per_s": rate, "wall_seconds": wall,
+            "wall_images_per_s": n / wall, "line": m.group(0)}
+
+
+def embeval_knn(binary, knn_dir, json_path):
+    k = lambda name: os.path.join(knn_dir, name)
+    p, wall = run([binary, "knn", "--embeddings", k("test.npy"), "--labels", k("test_labels.npy"),
+                   "--train-embeddings", k("train.npy"), "--train-labels", k("train_labels.npy"),
+                   "--protocol", "train-test", "--k", "20", "--json", json_path])
+    if p.returncode != 0:
+        return {"error": error_text(p), "wall_seconds": wall}
+    with open(json_path) as f:
+        report = json.load(f)
+    top1 = report["results"][0]["top1_accuracy"] / 100.0
+    return {"seconds": report["timings"]["knn"], "timings": report["timings"], "wall_seconds": wall, "top1": top1}
+
+
+def best(runs, key, largest):
+    ok = [r for r in runs if "error" not in r]
+    if not ok:
+        return runs[-1]
+    return (max if largest else min)(ok, key=lambda r: r[key])
+
+
+# ------------------------------------------------------------------------------------------------ environment
+
+def binary_blas_library(binary):
+    p, _ = run(["ldd", binary])
+    for line in p.stdout.splitlines():
+        if "libopenblas" in line and "=>" in line:
+            path = line.split("=>")[1].split("(")[0].strip()
+            return os.path.realpath(path)
+    return None
+
+
+def faiss_kernel(env):
+    code = ("import faiss, threadpoolctl, json; print(json.dumps([i.get('architecture') for i in "
+            "threadpoolctl.threadpool_info() if 'faiss' in i.get('filepath', '') and i.get('internal_api') == 'openblas']))")
+    p, _ = run([sys.executable, "-c", code], env=env)
+    kernels = json.loads(p.stdout.strip().splitlines()[-1]) if p.returncode == 0 else []
+    return kernels[0] if kernels else None
+
+
+def faiss_env_matching(kernel):
+    """An environment in which faiss's bundled OpenBLAS runs `kernel` (or the closest it knows): its 0.3.15 does
+    not recognise this processor and, left to itself, falls back to an SSE-only kernel."""
+    tried = []
+    for candidate in [kernel, "SkylakeX", "Haswell"]:
+        if not candidate or candidate in tried:
+            continue
+        tried.append(candidate)
+        env = dict(BENCH_ENV, OPENBLAS_CORETYPE=candidate)
+        got = faiss_kernel(env)
+        if got and got.lower() == candidate.lower():
+            return env, got
+    return BENCH_ENV, faiss_kernel(BENCH_ENV)
+
+
+def loadavg():
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def cpu_model():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor()
+
+
+# ------------------------------------------------------------------------------------------------ table
+
+def fmt_rate(r):
+    return "n/a" if r is None else f"{r:,.1f} img/s"
+
+
+def fmt_secs(s):
+    return "n/a" if s is None else f"{s:.2f} s"
+
+
+def row(case, ours, peer_value, fmt, higher_is_better, target, peer_name, note=""):
+    ratio = None
+    if ours is not None and peer_value:
+        ratio = ours / peer_value
+    met = None
+    if ratio is not None and target is not None:
+        met = ratio >= target if higher_is_better else ratio <= target
+    target_text = "info" if target is None else (f">= {target:.2f}x" if higher_is_better else f"<= {target:.2f}x")
+    return {"case": case, "embeval": ours, "peer": peer_value, "peer_name": peer_name, "ratio": ratio,
+            "target": target, "target_text": target_text, "higher_is_better": higher_is_better, "met": met,
+            "embeval_text": fmt(ours), "peer_text": fmt(peer_value), "note": note}
+
+
+def print_table(rows):
+    headers = ["case", "Embeval", "Python peer", "ratio", "target", "met?"]
+    body = []
+    for r in rows:
+        body.append([r["case"], r["embeval_text"], f"{r['peer_text']} ({r['peer_name']})",
+                     "n/a" if r["ratio"] is None else f"{r['ratio']:.2f}x", r["target_text"],
+                     "-" if r["met"] is None else ("yes" if r["met"] else "NO")])
+    widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(headers)]
+    line = lambda cells: "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
+    print(line(headers))
+    print("|" + "|".join("-" * (w + 2) for w in widths) + "|")
+    for b in body:
+        print(line(b))
+
+
+# ------------------------------------------------------------------------------------------------ main
+
+def main():
+    if len(sys.argv) != 2:
+        raise SystemExit("usage: bench/bench.py path/to/embeval")
+    binary = os.path.abspath(sys.argv[1])
+    if not os.access(binary, os.X_OK):
+        raise SystemExit(f"bench: '{sys.argv[1]}' is not an executable (run `make bench`, which builds it)")
+    started = time.perf_counter()
+
+    log("preparing inputs under bench/out/ (cached after the first run)")
+    p = subprocess.run([sys.executable, os.path.join(HERE, "prepare.py")], cwd=ROOT)
+    if p.returncode != 0:
+        raise SystemExit("bench: bench/prepare.py failed")
+
+    vit = os.path.join(OUT, "vit-s16")
+    photos = os.path.join(OUT, "photos")
+    knn_dir = os.path.join(OUT, "knn")
+    demo_is_fallback = not os.path.exists(os.path.join(DEMO_MODEL, "model.onnx"))
+    demo = FALLBACK_DEMO if demo_is_fallback else DEMO_MODEL
+    n_photos = sum(len([f for f in os.listdir(os.path.join(photos, c)) if f.endswith(".jpg")])
+                   for c in os.listdir(photos) if os.path.isdir(os.path.join(photos, c)))
+
+    blas_lib = binary_blas_library(binary)
+    binary_kernel = peer("blas-kernel", blas_lib)["kernel"] if blas_lib else None
+    faiss_env, faiss_matched = faiss_env_matching(binary_kernel)
+    faiss_default = faiss_kernel(BENCH_ENV)
+    env_info = {
+        "cpu": cpu_model(), "cores": os.cpu_count(), "threads_both_sides": THREADS, "batch_size": BATCH,
+        "loadavg_start": loadavg(),
+        "openblas_env": "OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for Embeval and every Python peer",
+        "embeval_openblas": {"library": blas_lib, "kernel": binary_kernel},
+        "faiss_openblas_kernel_default": faiss_default,
+        "faiss_openblas_kernel_used": faiss_matched,
+        "faiss_coretype_forced": faiss_env.get("OPENBLAS_CORETYPE"),
+        "python": platform.python_version(),
+    }
+    for mod in ["numpy", "onnxruntime", "transformers", "PIL", "faiss"]:
+        try:
+            env_info[mod] = __import__(mod).__version__
+        except Exception as e:  # noqa: BLE001
+            env_info[mod] = f"unavailable: {e}"
+    log(f"Embeval's OpenBLAS kernel: {binary_kernel}; faiss's: {faiss_default} by itself, {faiss_matched} used")
+
+    results = {"environment": env_info, "cases": {}}
+
+    # ---- 1. ViT-S/16 end-to-end on JPEG photos
+    log(f"case 1: ViT-S/16 224x224 on {n_photos} JPEGs (2 rounds, interleaved)")
+    emb_runs, raw_runs, hf_runs = [], [], []
+    hf_cls = os.path.join(OUT, "hf-vit-cls.npy")
+    for i in range(2):
+        emb_runs.append(embeval_embed(binary, vit, photos, os.path.join(OUT, "emb-vit")))
+        log(f"  embeval embed: {emb_runs[-1].get('line', emb_runs[-1].get('error'))}")
+        raw_runs.append(peer("ort-raw", vit, n_photos, BATCH, 1))
+        log(f"  ort raw: {raw_runs[-1]['images_per_s']:.1f} images/s")
+        hf_runs.append(peer("hf-pipeline", vit, photos, BATCH, 1, *([hf_cls] if i == 0 else [])))
+        log(f"  hf pipeline: {hf_runs[-1]['images_per_s']:.1f} images/s")
+    emb, raw, hf = best(emb_runs, "images_per_s", True), best(raw_runs, "images_per_s", True), best(hf_runs, "images_per_s", True)
+    agreement = compare_embeddings(os.path.join(OUT, "emb-vit", "embeddings.npy"), hf_cls)
+    results["cases"]["vit_s16"] = {"embeval": emb_runs, "ort_raw": raw_runs, "hf_pipeline": hf_runs,
+                                   "processor": hf["processor"], "embeval_vs_hf_cls": agreement}
+
+    # ---- 2. the small demo model: decoding dominates
+    demo_name = "fallback tiny ViT 28x28 (bench/out/tiny-vit28)" if demo_is_fallback else rel(DEMO_MODEL)
+    log(f"case 2: {demo_name} on the same JPEGs (3 rounds, interleaved)")
+    demo_emb_runs, demo_hf_runs = [], []
+    demo_cls = os.path.join(OUT, "hf-demo-cls.npy")
+    for i in range(3):
+        demo_emb_runs.append(embeval_embed(binary, demo, photos, os.path.join(OUT, "emb-demo")))
+        log(f"  embeval embed: {demo_emb_runs[-1].get('line', demo_emb_runs[-1].get('error'))}")
+        demo_hf_runs.append(peer("hf-pipeline", demo, photos, BATCH, 1, *([demo_cls] if i == 0 else [])))
+        log(f"  hf pipeline: {demo_hf_runs[-1]['images_per_s']:.1f} images/s")
+    demo_emb, demo_hf = best(demo_emb_runs, "images_per_s", True), best(demo_hf_runs, "images_per_s", True)
+    results["cases"]["demo"] = {"model": demo_name, "fallback": demo_is_fallback, "embeval": demo_emb_runs,
+                                "hf_pipeline": demo_hf_runs, "processor": demo_hf["processor"],
+                                "embeval_vs_hf_cls": compare_embeddings(os.path.join(OUT, "emb-demo", "embeddings.npy"), demo_cls)}
+
+    # ---- 3. kNN train-test 10k x 60k, d=384
+    log("case 3: kNN train-test 10k x 60k, d=384, k=20 (2 rounds, interleaved)")
+    sgemm = peer("sgemm", 4096, 4096, 384, 5)
+    log(f"  numpy sgemm 4096x4096x384: {sgemm['gflops']:.1f} GFLOP/s ({sgemm['blas'][0].get('kernel')})")
+    knn_runs, faiss_runs = [], []
+    for _ in range(2):
+        knn_runs.append(embeval_knn(binary, knn_dir, os.path.join(OUT, "knn-embeval.json")))
+        log(f"  embeval knn: {knn_runs[-1].get('seconds', knn_runs[-1].get('error'))} s")
+        faiss_runs.append(peer("faiss-knn", knn_dir, 20, 1, env=faiss_env))
+        log(f"  faiss ({faiss_matched}): {faiss_runs[-1]['seconds']:.2f} s")
+    faiss_self = peer("faiss-knn", knn_dir, 20, 1)
+    log(f"  faiss ({faiss_default}, its own choice): {faiss_self['seconds']:.2f} s")
+    knn, fa = best(knn_runs, "seconds", False), best(faiss_runs, "seconds", False)
+    flop = 2.0 * 10_000 * 60_000 * 384
+    results["cases"]["knn"] = {"embeval": knn_runs, "faiss": faiss_runs, "faiss_own_kernel": faiss_self,
+                               "sgemm": sgemm, "flop": flop}
+
+    # ---- table
+    ok = lambda r, key: r.get(key) if "error" not in r else None
+    rows = [
+        row("1a ViT-S/16 224 JPEG: embed pipeline vs raw ORT", ok(emb, "images_per_s"), raw["images_per_s"],
+            fmt_rate, True, 0.95, "onnxruntime on pre-made tensors"),
+        row("1b ViT-S/16 224 JPEG: embed pipeline vs HF+ORT", ok(emb, "images_per_s"), hf["images_per_s"],
+            fmt_rate, True, 1.05, "PIL + " + hf["processor"].rsplit(".", 1)[-1] + " + onnxruntime"),
+        row("1c   same, Embeval whole command (wall)", ok(emb, "wall_images_per_s"), hf["images_per_s"],
+            fmt_rate, True, None, "HF+ORT, as 1b"),
+        row(f"2  demo model{' (FALLBACK tiny ViT)' if demo_is_fallback else ''}: embed vs HF+ORT",
+            ok(demo_emb, "images_per_s"), demo_hf["images_per_s"], fmt_rate, True, 3.0,
+            "PIL + " + demo_hf["processor"].rsplit(".", 1)[-1] + " + onnxruntime"),
+        row("2b   same, Embeval whole command (wall)", ok(demo_emb, "wall_images_per_s"), demo_hf["images_per_s"],
+            fmt_rate, True, None, "HF+ORT, as 2"),
+        row(f"3  kNN 10kx60k d=384 k=20 (time; BLAS {binary_kernel} vs {faiss_matched})", ok(knn, "seconds"),
+            fa["seconds"], fmt_secs, False, 1.0, "faiss IndexFlatIP + numpy vote"),
+        row("3b   same, Embeval whole command (wall)", ok(knn, "wall_seconds"), fa["seconds"], fmt_secs, False, None,
+            "faiss, as 3"),
+        row(f"3c   faiss on its own kernel choice ({faiss_default})", ok(knn, "seconds"), faiss_self["seconds"],
+            fmt_secs, False, None, f"faiss, {faiss_default}"),
+    ]
+    knn_gflops = flop / knn["seconds"] / 1e9 if "seconds" in knn else None
+    faiss_gflops = flop / fa["phases"]["search"] / 1e9
+    results["rows"] = rows
+    results["sgemm"] = {"numpy_gflops": sgemm["gflops"], "numpy_kernel": sgemm["blas"][0].get("kernel"),
+                        "embeval_knn_implied_gflops": knn_gflops, "faiss_search_implied_gflops": faiss_gflops,
+                        "embeval_share_of_numpy_peak": knn_gflops / sgemm["gflops"] if knn_gflops else None}
+    results["top1"] = {"embeval": knn.get("top1"), "faiss": fa["top1"]}
+    results["environment"]["loadavg_end"] = loadavg()
+    results["seconds_total"] = time.perf_counter() - started
+    with open(os.path.join(OUT, "results.json"), "w") as f:
+        json.dump(results, f, indent=2)
+
+    print()
+    print(f"Embeval bench — {env_info['cpu']}, {env_info['cores']} cores; {THREADS} threads on both sides "
+          f"(ORT intra-op = {THREADS}, faiss/OpenBLAS = {THREADS}); batch {BATCH}; best of the rounds")
+    print(f"BLAS: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for Embeval and the Python peers. Embeval's OpenBLAS "
+          f"runs {binary_kernel}, numpy's {sgemm['blas'][0].get('kernel')}; faiss's bundled OpenBLAS picks "
+          f"{faiss_default} by itself" + (f", so row 3 forces OPENBLAS_CORETYPE={faiss_env['OPENBLAS_CORETYPE']} "
+                                          f"for it ({faiss_matched}, row 3c: its own choice)."
+                                          if faiss_env.get("OPENBLAS_CORETYPE") else "."))
+    if demo_is_fallback:
+        print("Case 2: tools/demo_model/fashion-vit/ is not there yet: a tiny ViT of the same shape "
+              "(28x28, patch 4, d=64, 4 layers) exported by bench/prepare.py stands in.")
+    print(f"Load average at start {env_info['loadavg_start']}, at end {results['environment']['loadavg_end']} "
+          f"({os.cpu_count()} cores): other work on the machine skews every number.")
+    print()
+    print_table(rows)
+    print()
+    for r in [emb, demo_emb, knn]:
+        if "error" in r:
+            print(f"Embeval error: {r['error']}")
+    print(f"kNN top-1: Embeval {fmt_pct(knn.get('top1'))}, faiss+numpy {fmt_pct(fa['top1'])}"
+          f"{'' if knn.get('top1') is None else (' (same)' if abs(knn['top1'] - fa['top1']) < 1e-9 else ' (DIFFERENT)')}")
+    print(f"sgemm: numpy float32 4096x4096x384 {sgemm['gflops']:.1f} GFLOP/s; Embeval kNN implies "
+          + ("n/a" if knn_gflops is None else f"{knn_gflops:.1f} GFLOP/s ({knn_gflops / sgemm['gflops']:.0%} of it)")
+          + f"; faiss search {faiss_gflops:.1f} GFLOP/s (2*10k*60k*384 = {flop / 1e9:.0f} GFLOP)")
+    for name, key in [("ViT-S/16", "vit_s16"), ("demo", "demo")]:
+        a = results["cases"][key]["embeval_vs_hf_cls"]
+        if a and "error" in a:
+            print(f"{name} CLS embeddings, Embeval vs HF processor + ORT: {a['error']}")
+        elif a:
+            print(f"{name} CLS embeddings, Embeval vs HF processor + ORT: mean cosine {a['mean_cosine']:.4f}, "
+                  f"min {a['min_cosine']:.4f}, max |diff| {a['max_abs_diff']:.3g}")
+    print(f"HF processor: {hf['processor']} (transformers 5, backend='pil': the Pillow one)")
+    print(f"Results and every round's numbers: {rel(os.path.join(OUT, 'results.json'))} "
+          f"({results['seconds_total']:.0f} s in all)")
+
+
+def fmt_pct(x):
+    return "n/a" if x is None else f"{100 * x:.2f}%"
+
+
+def compare_embeddings(ours_path, theirs_path):
+    if not (os.path.exists(ours_path) and os.path.exists(theirs_path)):
+        return None
+    a, b = np.load(ours_path).astype(np.float64), np.load(theirs_path).astype(np.float64)
+    if a.shape != b.shape:
+        return {"error": f"shapes differ: {a.shape} vs {b.shape}"}
+    cos = (a * b).sum(1) / (np.linalg.norm(a, axis=1) * np.linalg.norm(b, axis=1) + 1e-12)
+    return {"mean_cosine": float(cos.mean()), "min_cosine": float(cos.min()), "max_abs_diff": float(np.abs(a - b).max())}
+
+
+if __name__ == "__main__":
+    main()
