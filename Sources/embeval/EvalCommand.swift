@@ -30,7 +30,7 @@ struct EvalCommand: ParsableCommand {
         if let device, device != "cpu" { warn("--device \(device): Embeval runs ONNX Runtime on the CPU") }
         switch task {
         case .imageFeatureExtraction:
-            try KNNRun(model: model, data: data, knn: knn, output: output).execute()
+            try KNNRun(model: model, data: data, knn: knn, output: output, displayName: modelId).execute()
         }
     }
 }

@@ -29,6 +29,8 @@ struct KNNRun {
     var data: DatasetOptions
     var knn: KNNOptions
     var output: OutputOptions
+    /// The name reports give the model (the seed CLI's --model-id); defaults to the model's own.
+    var displayName: String? = nil
 
     func execute() throws {
         let start = Date()
@@ -58,7 +60,7 @@ struct KNNRun {
         } else {
             guard model.model != nil else { throw EmbevalError.usage("-m MODEL is required (or pass --embeddings and --labels)") }
             let embedder = try model.load()
-            modelName = embedder.name
+            modelName = displayName ?? embedder.name
             modelInfo = embedder.metadata
             let testSet = try data.load()
             datasetName = testSet.name

@@ -79,4 +79,33 @@ func runEmbeval(_ arguments: [String], environment: [String: String] = [:]) thro
         #expect(r.err.contains(message), "\(r.err)")
         #expect(r.err.split(separator: "\n").count == 1, "\(r.err)")
     }
+
+    @Test func embedWritesTheFourFilesNumpyCanRead() throws {
+        let out = dir.appendingPathComponent("emb")
+        let r = try runEmbeval(["embed", "-m", TestPaths.fixture("models/dinov2-reg-tiny").path,
+                                "--dataset", TestPaths.fixture("models/images").path, "--output", out.path])
+        #expect(r.code == 0, "\(r.err)")
+        let e = try Embeddings.load(embeddings: out.appendingPathComponent("embeddings.npy"), labels: out.appendingPathComponent("labels.npy"))
+        #expect(e.count == 4 && e.dimension == 32)
+        #expect(e.ids == ["class_a/a1.png", "class_a/a2.jpg", "class_b/b1.png", "class_b/b2.jpg"])
+        #expect(e.classes == ["class_a", "class_b"])
+    }
+
+    @Test func seedCompatibleEvalRunsTheKNNEvaluation() throws {
+        let r = try runEmbeval(["eval", "--task", "image-feature-extraction", "-m", TestPaths.fixture("models/vit-tiny").path,
+                                "--model-id", "tiny/vit", "--dataset", TestPaths.fixture("models/images").path,
+                                "--pooling", "cls,mean,gem"])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("Evaluation: tiny/vit"))
+        for pooling in ["cls ", "mean ", "gem "] { #expect(r.out.contains("│ \(pooling)")) }
+        #expect(r.err.contains("k=10 exceeds the 3 candidate neighbours; capped to k=3"))
+    }
+
+    @Test func aMissingRuntimeLibrarySaysHowToGetIt() throws {
+        let r = try runEmbeval(["knn", "-m", TestPaths.fixture("models/vit-tiny").path, "--dataset", TestPaths.fixture("models/images").path],
+                               environment: ["EMBEVAL_ONNXRUNTIME": "/nonexistent/libonnxruntime.so"])
+        #expect(r.code == 2)
+        #expect(r.err.contains("run scripts/bootstrap or set EMBEVAL_ONNXRUNTIME="), "\(r.err)")
+        #expect(r.err.split(separator: "\n").count == 1)
+    }
 }
