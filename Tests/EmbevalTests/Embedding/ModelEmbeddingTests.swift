@@ -90,3 +90,9 @@ struct ModelEmbeddingTests {
         #expect(skipped.embeddings[.cls]!.ids == ["a/a1.png", "a/a2.jpg"])
     }
 }
+
+@Test func aModelThatIsNotRGBIsRefused() {
+    #expect(throws: EmbevalError.input("model input 'pixel_values' expects 1 channel(s) (shape [?, 1, 8, 8]); Embeval feeds RGB images with 3")) {
+        try OnnxImageModel(path: TestPaths.fixture("runtime/gray_input.onnx").path, poolings: [.pooler])
+    }
+}
