@@ -124,6 +124,10 @@ def main():
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--patch", type=int, default=4)
+    ap.add_argument("--hidden", type=int, default=64)
+    ap.add_argument("--layers", type=int, default=4)
+    ap.add_argument("--aug", type=int, default=1, help="1: h-flip + +-2 px shifts, 0: none")
     ap.add_argument("--out", type=Path, default=HERE / "fashion-vit")
     ap.add_argument("--subset", type=int, default=0, help="smoke test: use only the first N train/test images")
     args = ap.parse_args()
@@ -145,8 +149,8 @@ def main():
     log(f"train {xtr.shape} test {xte.shape}")
 
     config = ViTConfig(
-        image_size=28, patch_size=4, num_channels=3, hidden_size=64, num_hidden_layers=4,
-        num_attention_heads=4, intermediate_size=128, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0,
+        image_size=28, patch_size=args.patch, num_channels=3, hidden_size=args.hidden, num_hidden_layers=args.layers,
+        num_attention_heads=4, intermediate_size=2 * args.hidden, hidden_dropout_prob=0.0, attention_probs_dropout_prob=0.0,
         id2label={i: c for i, c in enumerate(CLASSES)}, label2id={c: i for i, c in enumerate(CLASSES)},
     )
     backbone = ViTModel(config, add_pooling_layer=False)
@@ -176,7 +180,7 @@ def main():
         run_loss, run_acc = 0.0, 0.0
         for i in range(steps_per_epoch):
             idx = perm[i * args.batch:(i + 1) * args.batch]
-            xb = torch.from_numpy(augment(xtr[idx], rng))
+            xb = torch.from_numpy(augment(xtr[idx], rng) if args.aug else xtr[idx])
             yb = torch.from_numpy(ytr[idx])
             for g in opt.param_groups:
                 g["lr"] = lr_at(step)
@@ -260,11 +264,11 @@ def main():
 
     metrics = {
         "recipe": {
-            "model": "ViTModel (no pooler)", "image_size": 28, "patch_size": 4, "hidden_size": 64, "layers": 4, "heads": 4,
-            "intermediate_size": 128, "backbone_params": n_params, "epochs": args.epochs, "batch": args.batch,
+            "model": "ViTModel (no pooler)", "image_size": 28, "patch_size": args.patch, "hidden_size": args.hidden,
+            "layers": args.layers, "heads": 4, "intermediate_size": 2 * args.hidden, "backbone_params": n_params, "epochs": args.epochs, "batch": args.batch,
             "optimizer": "AdamW(betas 0.9/0.999, wd 0.05 on matrices)", "lr": args.lr,
             "schedule": f"linear warmup {warmup} steps, cosine to 0", "loss": "cross-entropy, label smoothing 0.1, linear head on CLS",
-            "augmentation": "random horizontal flip, random +-2 px translation (pad with background)",
+            "augmentation": "random horizontal flip, random +-2 px translation (pad with background)" if args.aug else "none",
             "seed": args.seed, "threads": 1,
         },
         "training_time_s": round(train_time, 1),
@@ -287,6 +291,7 @@ def main():
 
 def write_card(out, m):
     r = m["recipe"]
+    g = 28 // r["patch_size"]
     k1, k2 = m["knn"]["test_loo_k10_similarity"], m["knn"]["train_test_k20_exp_T0.07"]
     b1, b2 = m["knn_raw_pixels"]["test_loo_k10_similarity"], m["knn_raw_pixels"]["train_test_k20_exp_T0.07"]
     card = f"""# fashion-vit — Embeval's demo embedding model
@@ -298,7 +303,7 @@ Made by `tools/demo_model/train.py` (seeded, CPU, 1 thread); rerun with `python3
 ## Interface
 
 - input `pixel_values`: float32 `[batch_size, 3, 28, 28]` (dynamic batch axis `batch_size`)
-- output `last_hidden_state`: float32 `[batch_size, 50, 64]` — token 0 is CLS, then 7×7 patch tokens; no pooler.
+- output `last_hidden_state`: float32 `[batch_size, {1 + g * g}, {r['hidden_size']}]` — token 0 is CLS, then {g}×{g} patch tokens; no pooler.
 - embedding used for the numbers below: CLS token (`last_hidden_state[:, 0]`), L2-normalised.
 - preprocessing (`preprocessor_config.json`, ViTImageProcessor): convert to RGB (grayscale replicated),
   resize to 28×28 bilinear (a no-op for Fashion-MNIST), rescale 1/255, normalise mean = std = 0.5.
