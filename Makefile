@@ -12,6 +12,7 @@ build: bootstrap
 	$(SWIFT) build -c $(CONFIG) --product embeval
 
 test: bootstrap
+	$(SWIFT) build --product embeval
 	$(SWIFT) test
 
 demo: build
