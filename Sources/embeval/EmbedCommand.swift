@@ -20,13 +20,17 @@ struct EmbedCommand: ParsableCommand {
 
     func run() throws {
         guard model.model != nil else { throw EmbevalError.usage("-m MODEL is required") }
+        let root = URL(fileURLWithPath: output)
+        // Fail on an unwritable destination before spending time on extraction.
+        do { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) } catch {
+            throw EmbevalError.io("cannot create output directory '\(output)': \(error.localizedDescription)")
+        }
         let embedder = try model.load()
         let dataset = try data.load()
         let show = progress || isatty(2) != 0
         let result = try EmbeddingExtractor(batchSize: model.batchSize, onBadImage: data.onBadImage)
             .extract(dataset, with: embedder, progress: show ? Progress("embed", total: dataset.samples.count) : nil)
         for s in result.skipped { warn("skipped '\(s.id)': \(s.reason)") }
-        let root = URL(fileURLWithPath: output)
         for pooling in embedder.poolings {
             let embeddings = result.embeddings[pooling]!
             let dir = embedder.poolings.count == 1 ? root : root.appendingPathComponent(pooling.description.replacingOccurrences(of: ":", with: "_"))

@@ -13,4 +13,14 @@ struct OutputOptions: ParsableArguments {
     var noProgress = false
 
     var showsProgress: Bool { noProgress ? false : (progress || isatty(2) != 0) }
+
+    func validate() throws {
+        if let json {
+            let dir = URL(fileURLWithPath: json).deletingLastPathComponent().path
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
+                throw ValidationError("--json '\(json)': directory '\(dir)' does not exist")
+            }
+        }
+    }
 }

@@ -70,6 +70,8 @@ func runEmbeval(_ arguments: [String], environment: [String: String] = [:]) thro
         (["knn", "-m", "pixels", "--dataset", "/nonexistent"], "dataset '/nonexistent' not found"),
         (["knn", "-m", "pixels", "--dataset", "fashion-mnist", "--pooling", "max"], "unknown pooling 'max'"),
         (["knn", "--embeddings", "/nonexistent.npy", "--labels", "L"], "cannot read '/nonexistent.npy'"),
+        (["knn", "--embeddings", "E", "--labels", "L", "--json", "/nonexistent/r.json"], "directory '/nonexistent' does not exist"),
+        (["embed", "-m", "pixels", "--dataset", "fashion-mnist", "--output", "/proc/embeval-out"], "cannot create output directory '/proc/embeval-out'"),
     ])
     func badInputIsOneLineAndExitCode2(arguments: [String], message: String) throws {
         let substitutions = ["E": path("e.npy"), "L": path("l.npy"), "SHORT": path("short.npy"), "NAN": path("nan.npy")]
