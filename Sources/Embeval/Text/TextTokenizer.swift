@@ -1,0 +1,33 @@
+/// Text → token ids exactly as the model's own Hugging Face tokenizer makes them.
+///
+/// `encode` gives one text's ids with the model's special tokens, truncated to `maxLength`, unpadded;
+/// `batch` pads a list of them the way the model expects (to a fixed length for SigLIP, to the longest for CLIP).
+public protocol TextTokenizer: Sendable {
+    /// Ids of one text: normalised, pre-tokenised, the model's subword algorithm, special tokens, truncation.
+    func encode(_ text: String) -> [Int]
+    /// The longest sequence the text tower takes (CLIP: 77, SigLIP: 64).
+    var maxLength: Int { get }
+    /// The id padding positions get.
+    var padID: Int { get }
+    /// Pad every text to this many tokens (SigLIP: 64, as the HF zero-shot pipeline does), or to the longest of
+    /// the batch when nil.
+    var fixedLength: Int? { get }
+}
+
+/// Ids and attention masks of several texts, padded to one length.
+public struct TokenBatch: Equatable, Sendable {
+    public var ids: [[Int]]
+    public var attentionMask: [[Int]]
+    public var length: Int { ids.first?.count ?? 0 }
+}
+
+extension TextTokenizer {
+    /// Encodes and pads `texts` as the model expects; the mask is 1 on real tokens, 0 on padding.
+    public func batch(_ texts: [String]) -> TokenBatch {
+        let encoded = texts.map(encode)
+        let length = fixedLength ?? encoded.map(\.count).max() ?? 0
+        return TokenBatch(
+            ids: encoded.map { $0 + [Int](repeating: padID, count: max(0, length - $0.count)) },
+            attentionMask: encoded.map { [Int](repeating: 1, count: $0.count) + [Int](repeating: 0, count: max(0, length - $0.count)) })
+    }
+}
