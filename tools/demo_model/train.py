@@ -2,13 +2,15 @@
 """Trains Embeval's demo embedding model: a small ViT on Fashion-MNIST (CPU, 1 thread, seeded),
 and exports the backbone in optimum's layout to tools/demo_model/fashion-vit/.
 
-  python3 tools/demo_model/train.py            # full recipe (~8-10 min on one CPU core)
+  python3 tools/demo_model/train.py            # full recipe (~8-9 min on one CPU core)
   python3 tools/demo_model/train.py --epochs 1 --out /tmp/fv   # quick smoke run
 
-Recipe: ViTModel(image_size 28, patch 4, hidden 64, 4 layers, 4 heads, MLP 128), no pooler; a linear head on the
-final (layernormed) CLS token is trained with cross-entropy (label smoothing 0.1) and discarded at export.
-Inputs are exactly what the exported preprocessor_config.json declares (ViTImageProcessor: 28x28, rescale 1/255,
-normalize mean = std = 0.5, grayscale replicated to RGB); augmentation: random horizontal flip and +-2 px shifts.
+Recipe (defaults): ViTModel(image_size 28, patch 7, hidden 96, 4 layers, 4 heads, MLP 192), no pooler; a linear
+head on the final (layernormed) CLS token is trained with cross-entropy (label smoothing 0.1) for 12 epochs and
+discarded at export. Inputs are exactly what the exported preprocessor_config.json declares (ViTImageProcessor:
+28x28, rescale 1/255, normalize mean = std = 0.5, grayscale replicated to RGB); no augmentation by default
+(--aug 1: random horizontal flip and +-2 px shifts; with patch 4 / hidden 64 / 8 epochs that gave 86.1% head,
+86.05% loo-kNN, 86.94% train-test kNN: it converged too slowly for the CPU budget).
 """
 import argparse
 import gzip
@@ -120,14 +122,14 @@ def ort_embed(sess, x, batch=256):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--epochs", type=int, default=8)
+    ap.add_argument("--epochs", type=int, default=12)
     ap.add_argument("--batch", type=int, default=128)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--patch", type=int, default=4)
-    ap.add_argument("--hidden", type=int, default=64)
+    ap.add_argument("--patch", type=int, default=7)
+    ap.add_argument("--hidden", type=int, default=96)
     ap.add_argument("--layers", type=int, default=4)
-    ap.add_argument("--aug", type=int, default=1, help="1: h-flip + +-2 px shifts, 0: none")
+    ap.add_argument("--aug", type=int, default=0, help="1: h-flip + +-2 px shifts, 0: none")
     ap.add_argument("--out", type=Path, default=HERE / "fashion-vit")
     ap.add_argument("--subset", type=int, default=0, help="smoke test: use only the first N train/test images")
     args = ap.parse_args()
