@@ -86,7 +86,8 @@ struct KNNRun {
                 timings.append(("embedding_train", trainExtracted!.seconds))
             }
             for pooling in embedder.poolings {
-                sets.append((pooling.description, extracted.embeddings[pooling]!, trainExtracted?.embeddings[pooling]))
+                let label = embedder is PixelModel ? "pixels" : pooling.description
+                sets.append((label, extracted.embeddings[pooling]!, trainExtracted?.embeddings[pooling]))
             }
         }
         for s in skipped { warn("skipped '\(s.id)': \(s.reason)") }
