@@ -46,35 +46,40 @@ public struct Sample: Sendable {
     }
 }
 
-/// Where a sample's pixels are: an image file, or one image of an in-memory grayscale array (IDX datasets).
+/// Where a sample's pixels are: an image file, or one image of an in-memory array (IDX, CIFAR batches).
 public enum ImageSource: Sendable {
     case file(URL)
-    case grayscale(GrayscaleImages, index: Int)
+    case array(ImageArray, index: Int)
 }
 
-/// Equally sized 8-bit grayscale images held in one buffer, as IDX files store them.
-public final class GrayscaleImages: Sendable {
+/// Equally sized 8-bit images held in one buffer: grayscale (1 channel, as IDX files store them) or RGB
+/// (3 channels, interleaved), row by row.
+public final class ImageArray: Sendable {
     public let width: Int
     public let height: Int
+    public let channels: Int
     public let pixels: [UInt8]
 
-    public init(width: Int, height: Int, pixels: [UInt8]) {
-        precondition(width > 0 && height > 0 && pixels.count % (width * height) == 0)
+    public init(width: Int, height: Int, channels: Int, pixels: [UInt8]) {
+        precondition(width > 0 && height > 0 && (channels == 1 || channels == 3))
+        precondition(pixels.count % (width * height * channels) == 0)
         self.width = width
         self.height = height
+        self.channels = channels
         self.pixels = pixels
     }
 
-    public var count: Int { pixels.count / (width * height) }
+    public var count: Int { pixels.count / (width * height * channels) }
 
-    /// Image `i` as RGB, each gray value replicated into R, G and B (Pillow's `convert("RGB")` of mode L).
+    /// Image `i`'s own bytes (H·W·channels).
+    public func bytes(_ i: Int) -> ArraySlice<UInt8> {
+        let n = width * height * channels
+        return pixels[(i * n)..<((i + 1) * n)]
+    }
+
+    /// Image `i` as RGB; gray values are replicated into R, G and B (Pillow's `convert("RGB")` of mode L).
     public func rgbImage(_ i: Int) -> RGBImage {
-        let n = width * height
-        var rgb = [UInt8](repeating: 0, count: n * 3)
-        for p in 0..<n {
-            let v = pixels[i * n + p]
-            rgb[3 * p] = v; rgb[3 * p + 1] = v; rgb[3 * p + 2] = v
-        }
-        return RGBImage(width: width, height: height, pixels: rgb)
+        channels == 3 ? RGBImage(width: width, height: height, pixels: Array(bytes(i)))
+            : RGBImage(width: width, height: height, grayscale: Array(bytes(i)))
     }
 }

@@ -33,6 +33,8 @@ public struct ColumnMapping: Equatable, Sendable {
 ///   like `--split`, that one is used.
 /// - a `.csv` or `.jsonl` manifest with an image path (relative to the manifest) and a label per row.
 /// - an IDX image file (`…-images-idx3-ubyte[.gz]`); its labels are the matching `…-labels-idx1-ubyte[.gz]`.
+/// - `cifar10:DIR` / `cifar100:DIR`: the binary batches in DIR (`--split train|test`; CIFAR-100 fine labels unless
+///   `--column label_column=coarse_label`).
 public enum DatasetSpec {
     public static let fashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
     public static let fashionMNISTClasses = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
@@ -40,10 +42,14 @@ public enum DatasetSpec {
 
     public static func load(_ spec: String, split: String? = nil, columns: ColumnMapping = ColumnMapping()) throws -> Dataset {
         if spec == "fashion-mnist" { return try fashionMNIST(split: split ?? "test") }
+        for variant in [CIFARBatches.Variant.cifar10, .cifar100] where spec.hasPrefix(variant.rawValue + ":") {
+            return try CIFARBatches.load(variant, directory: URL(fileURLWithPath: String(spec.dropFirst(variant.rawValue.count + 1))),
+                                         split: split ?? "test", label: columns.label, name: spec)
+        }
         let url = URL(fileURLWithPath: spec)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw EmbevalError.input("dataset '\(spec)' not found: expected fashion-mnist, a class-folder directory, a .csv/.jsonl manifest or an IDX file")
+            throw EmbevalError.input("dataset '\(spec)' not found: expected fashion-mnist, cifar10:DIR, cifar100:DIR, a class-folder directory, a .csv/.jsonl manifest or an IDX file")
         }
         let dataset: Dataset
         if isDirectory.boolValue {
@@ -97,7 +103,7 @@ public enum DatasetSpec {
             throw EmbevalError.input("'\(labels.path)' row \(bad): label \(labelIDs[bad]) outside the \(classNames.count) classes")
         }
         let samples = labelIDs.enumerated().map { i, label in
-            Sample(id: String(i), label: label, source: .grayscale(store, index: i))
+            Sample(id: String(i), label: label, source: .array(store, index: i))
         }
         return Dataset(name: name, split: split, classes: classNames, samples: samples)
     }

@@ -4,7 +4,7 @@ import Foundation
 /// then the data. Plain or gzip-compressed.
 enum IDXFile {
     /// An `N×H×W` unsigned-byte image file.
-    static func readImages(_ url: URL) throws -> GrayscaleImages {
+    static func readImages(_ url: URL) throws -> ImageArray {
         let bytes = try Gzip.contents(of: url)
         let dims = try header(bytes, url: url, expectedRank: 3)
         let (n, h, w) = (dims[0], dims[1], dims[2])
@@ -12,7 +12,7 @@ enum IDXFile {
         guard bytes.count >= start + n * h * w else {
             throw EmbevalError.input("'\(url.path)': truncated IDX image file (\(n)×\(h)×\(w) declared, \(bytes.count - start) bytes present)")
         }
-        return GrayscaleImages(width: w, height: h, pixels: Array(bytes[start..<(start + n * h * w)]))
+        return ImageArray(width: w, height: h, channels: 1, pixels: Array(bytes[start..<(start + n * h * w)]))
     }
 
     /// An `N` unsigned-byte label file.

@@ -1,5 +1,5 @@
 /// The raw-pixel baseline (`-m pixels`): an image's own pixels, scaled to [0, 1], are its embedding.
-/// Every backbone must beat it. Grayscale sources (IDX) give one channel: replicated channels leave cosines unchanged.
+/// Every backbone must beat it. Grayscale arrays (IDX) give one channel: replicated channels leave cosines unchanged.
 public struct PixelModel: ImageEmbeddingModel {
     public let name = "pixels"
     public let poolings: [Pooling] = [.output("pixels")]
@@ -14,9 +14,8 @@ public struct PixelModel: ImageEmbeddingModel {
     public init(size: (width: Int, height: Int)? = nil) { self.size = size }
 
     public func prepare(_ sample: Sample) throws -> Tensor {
-        if case .grayscale(let store, let index) = sample.source, size == nil || (size! == (store.width, store.height)) {
-            let n = store.width * store.height
-            return Tensor(shape: [store.height, store.width], values: store.pixels[(index * n)..<((index + 1) * n)].map { Float($0) / 255 })
+        if case .array(let store, let index) = sample.source, size == nil || (size! == (store.width, store.height)) {
+            return Tensor(shape: [store.height, store.width, store.channels], values: store.bytes(index).map { Float($0) / 255 })
         }
         var image = try sample.loadImage()
         if let size, (image.width, image.height) != size {

@@ -3,7 +3,7 @@ extension Sample {
     public func loadImage() throws -> RGBImage {
         switch source {
         case .file(let url): try ImageDecoder.decode(fileAt: url.path)
-        case .grayscale(let store, let index): store.rgbImage(index)
+        case .array(let store, let index): store.rgbImage(index)
         }
     }
 }

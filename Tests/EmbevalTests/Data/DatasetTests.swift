@@ -9,9 +9,9 @@ import Testing
 }
 
 @Test func samplingIsSeededSortedAndStable() throws {
-    let store = GrayscaleImages(width: 1, height: 1, pixels: Array(0..<100).map(UInt8.init))
+    let store = ImageArray(width: 1, height: 1, channels: 1, pixels: Array(0..<100).map(UInt8.init))
     let d = Dataset(name: "t", split: nil, classes: ["a"], samples: (0..<100).map {
-        Sample(id: String($0), label: 0, source: .grayscale(store, index: $0))
+        Sample(id: String($0), label: 0, source: .array(store, index: $0))
     })
     let a = d.sampled(10, seed: 7).ids, b = d.sampled(10, seed: 7).ids, c = d.sampled(10, seed: 8).ids
     #expect(a == b)
@@ -91,7 +91,7 @@ import Testing
     #expect(d.ids == ["0", "1"])
     #expect(d.labels == [1, 0])
     #expect(d.classes == ["0", "1"])
-    guard case .grayscale(let store, let i) = d.samples[1].source else { Issue.record("not IDX"); return }
+    guard case .array(let store, let i) = d.samples[1].source else { Issue.record("not IDX"); return }
     #expect(store.rgbImage(i) == RGBImage(width: 3, height: 2, pixels: Array(6..<12).flatMap { [UInt8($0), UInt8($0), UInt8($0)] }))
 
     try Data([0, 0, 8, 1, 0, 0, 0, 3, 1, 0, 1]).write(to: root.appendingPathComponent("x-labels-idx1-ubyte"))
@@ -109,7 +109,31 @@ import Testing
 }
 
 @Test func unknownDatasetIsAOneLineError() {
-    #expect(throws: EmbevalError.input("dataset '/nonexistent/x' not found: expected fashion-mnist, a class-folder directory, a .csv/.jsonl manifest or an IDX file")) {
+    #expect(throws: EmbevalError.input("dataset '/nonexistent/x' not found: expected fashion-mnist, cifar10:DIR, cifar100:DIR, a class-folder directory, a .csv/.jsonl manifest or an IDX file")) {
         try DatasetSpec.load("/nonexistent/x")
+    }
+}
+
+@Test func cifar100BatchesGiveFineOrCoarseLabelsAndInterleavedPixels() throws {
+    let root = TestPaths.scratch()
+    var bytes = [UInt8]()
+    for (coarse, fine) in [(1, 3), (0, 2)] {
+        bytes += [UInt8(coarse), UInt8(fine)]
+        bytes += [UInt8](repeating: 10, count: 1024) + [UInt8](repeating: 20, count: 1024) + [UInt8](repeating: 30, count: 1024)
+    }
+    try Data(bytes).write(to: root.appendingPathComponent("test.bin"))
+    try "a\nb\nc\nd\n".write(to: root.appendingPathComponent("fine_label_names.txt"), atomically: true, encoding: .utf8)
+    try "big\nsmall\n".write(to: root.appendingPathComponent("coarse_label_names.txt"), atomically: true, encoding: .utf8)
+    let fine = try DatasetSpec.load("cifar100:\(root.path)", split: "test")
+    #expect(fine.classes == ["a", "b", "c", "d"])
+    #expect(fine.labels == [3, 2])
+    let image = try fine.samples[0].loadImage()
+    #expect(image.width == 32 && image.pixels.prefix(6) == [10, 20, 30, 10, 20, 30])
+    let coarse = try DatasetSpec.load("cifar100:\(root.path)", split: "test", columns: ColumnMapping(label: "coarse_label"))
+    #expect(coarse.classes == ["big", "small"])
+    #expect(coarse.labels == [1, 0])
+    try Data(bytes.dropLast()).write(to: root.appendingPathComponent("test.bin"))
+    #expect(throws: EmbevalError.input("'\(root.appendingPathComponent("test.bin").path)': 6147 bytes is not a whole number of 3074-byte cifar100 records")) {
+        try DatasetSpec.load("cifar100:\(root.path)", split: "test")
     }
 }
