@@ -59,10 +59,10 @@ def error_text(p):
 EMBED_LINE = re.compile(r"(\d+) images in ([0-9.]+)s \(([0-9.]+) images/s\)")
 
 
-def embeval_embed(binary, model, photos, output):
+def embeval_embed(binary, model, photos, output, threads=THREADS):
     shutil.rmtree(output, ignore_errors=True)
     p, wall = run([binary, "embed", "-m", model, "--dataset", photos, "--output", output,
-                   "--threads", str(THREADS), "--batch-size", str(BATCH)])
+                   "--threads", str(threads), "--batch-size", str(BATCH)])
     if p.returncode != 0:
         return {"error": error_text(p), "wall_seconds": wall}
     m = EMBED_LINE.search(p.stdout)
@@ -207,7 +207,7 @@ def print_table(rows):
     body = []
     for r in rows:
         body.append([r["case"], r["embeval_text"], f"{r['peer_text']} ({r['peer_name']})",
-                     "n/a" if r["ratio"] is None else f"{r['ratio']:.2f}x", r["target_text"],
+                     "n/a" if r["ratio"] is None else f"{r['ratio']:.3f}x", r["target_text"],
                      "-" if r["met"] is None else ("yes" if r["met"] else "NO")])
     widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(headers)]
     line = lambda cells: "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
@@ -264,10 +264,10 @@ def main():
     results = {"environment": env_info, "cases": {}}
 
     # ---- 1. ViT-S/16 end-to-end on JPEG photos
-    log(f"case 1: ViT-S/16 224x224 on {n_photos} JPEGs (2 rounds, interleaved)")
+    log(f"case 1: ViT-S/16 224x224 on {n_photos} JPEGs (3 rounds, interleaved)")
     emb_runs, raw_runs, hf_runs = [], [], []
     hf_cls = os.path.join(OUT, "hf-vit-cls.npy")
-    for i in range(2):
+    for i in range(3):
         quiet_check(f"case 1 round {i + 1}")
         emb_runs.append(embeval_embed(binary, vit, photos, os.path.join(OUT, "emb-vit")))
         log(f"  embeval embed: {emb_runs[-1].get('line', emb_runs[-1].get('error'))}")
@@ -282,19 +282,32 @@ def main():
 
     # ---- 2. the small demo model: decoding dominates
     demo_name = "fallback tiny ViT 28x28 (bench/out/tiny-vit28)" if demo_is_fallback else rel(DEMO_MODEL)
-    log(f"case 2: {demo_name} on the same JPEGs (3 rounds, interleaved)")
+    log(f"case 2: {demo_name} on the same JPEGs (5 rounds, interleaved)")
     demo_emb_runs, demo_hf_runs = [], []
     demo_cls = os.path.join(OUT, "hf-demo-cls.npy")
-    for i in range(3):
+    for i in range(5):
         quiet_check(f"case 2 round {i + 1}")
         demo_emb_runs.append(embeval_embed(binary, demo, photos, os.path.join(OUT, "emb-demo")))
         log(f"  embeval embed: {demo_emb_runs[-1].get('line', demo_emb_runs[-1].get('error'))}")
         demo_hf_runs.append(peer("hf-pipeline", demo, photos, BATCH, 1, *([demo_cls] if i == 0 else [])))
         log(f"  hf pipeline: {demo_hf_runs[-1]['images_per_s']:.1f} images/s")
     demo_emb, demo_hf = best(demo_emb_runs, "images_per_s", True), best(demo_hf_runs, "images_per_s", True)
+    photos_x5 = os.path.join(OUT, "photos-x5")
+    log("case 2, steady state: the same on 1,000 images (photos x5), and Embeval with --threads 1 (3 rounds)")
+    x5_emb_runs, x5_t1_runs, x5_hf_runs = [], [], []
+    for i in range(3):
+        quiet_check(f"case 2 x5 round {i + 1}")
+        x5_emb_runs.append(embeval_embed(binary, demo, photos_x5, os.path.join(OUT, "emb-demo-x5")))
+        x5_t1_runs.append(embeval_embed(binary, demo, photos_x5, os.path.join(OUT, "emb-demo-x5"), threads=1))
+        x5_hf_runs.append(peer("hf-pipeline", demo, photos_x5, BATCH, 1))
+        log(f"  embeval {x5_emb_runs[-1].get('images_per_s')} (--threads 1: {x5_t1_runs[-1].get('images_per_s')}), "
+            f"hf {x5_hf_runs[-1]['images_per_s']:.1f} images/s")
+    x5_emb, x5_t1 = best(x5_emb_runs, "images_per_s", True), best(x5_t1_runs, "images_per_s", True)
+    x5_hf = best(x5_hf_runs, "images_per_s", True)
     results["cases"]["demo"] = {"model": demo_name, "fallback": demo_is_fallback, "embeval": demo_emb_runs,
                                 "hf_pipeline": demo_hf_runs, "processor": demo_hf["processor"],
-                                "embeval_vs_hf_cls": compare_embeddings(os.path.join(OUT, "emb-demo", "embeddings.npy"), demo_cls)}
+                                "embeval_vs_hf_cls": compare_embeddings(os.path.join(OUT, "emb-demo", "embeddings.npy"), demo_cls),
+                                "x5_embeval": x5_emb_runs, "x5_embeval_threads1": x5_t1_runs, "x5_hf_pipeline": x5_hf_runs}
 
     # ---- 3. kNN train-test 10k x 60k, d=384
     log("case 3: kNN train-test 10k x 60k, d=384, k=20 (2 rounds, interleaved)")
@@ -329,6 +342,10 @@ def main():
             "PIL + " + demo_hf["processor"].rsplit(".", 1)[-1] + " + onnxruntime"),
         row("2b   same, Embeval whole command (wall)", ok(demo_emb, "wall_images_per_s"), demo_hf["images_per_s"],
             fmt_rate, True, None, "HF+ORT, as 2"),
+        row("2c   same on 1,000 images (photos x5)", ok(x5_emb, "images_per_s"), x5_hf["images_per_s"],
+            fmt_rate, True, None, "HF+ORT, 1,000 images"),
+        row("2d   same, Embeval --threads 1 (ORT intra-op 1)", ok(x5_t1, "images_per_s"), x5_hf["images_per_s"],
+            fmt_rate, True, None, "HF+ORT, 2 threads, as 2c"),
         row(f"3  kNN 10kx60k d=384 k=20 (time; BLAS {binary_kernel} vs {faiss_matched})", ok(knn, "seconds"),
             fa["seconds"], fmt_secs, False, 1.0, "faiss IndexFlatIP + numpy vote"),
         row("3b   same, Embeval whole command (wall)", ok(knn, "wall_seconds"), fa["seconds"], fmt_secs, False, None,
@@ -368,7 +385,7 @@ def main():
     print()
     print_table(rows)
     print()
-    for r in [emb, demo_emb, knn]:
+    for r in [emb, demo_emb, x5_emb, x5_t1, knn]:
         if "error" in r:
             print(f"Embeval error: {r['error']}")
     print(f"kNN top-1: Embeval {fmt_pct(knn.get('top1'))}, faiss+numpy {fmt_pct(fa['top1'])}"

@@ -3,6 +3,7 @@
   vit-s16/     ViT-S/16-shaped random-weight model, optimum-style export (model.onnx, config.json, preprocessor_config.json)
   tiny-vit28/  a tiny 28x28 ViT, same layout: the fallback when tools/demo_model/fashion-vit/ is missing
   photos/      ~200 JPEGs, one class per source photo, cut from the photos that scikit-learn and scikit-image ship
+  photos-x5/   the same JPEGs five times over (symlinks): 1,000 images, for steady-state rates
   knn/         10k test x 60k train float32 embeddings (d=384, 10 classes) and int64 labels, as .npy
 """
 import json
@@ -111,6 +112,23 @@ def make_photos(directory, total=200, seed=0):
     open(marker, "w").close()
 
 
+def make_photos_x5(directory, photos, copies=5):
+    """The same photos `copies` times over (relative symlinks), for steady-state rates of fast pipelines."""
+    marker = os.path.join(directory, ".done")
+    if os.path.exists(marker):
+        return
+    for cls in sorted(os.listdir(photos)):
+        if not os.path.isdir(os.path.join(photos, cls)):
+            continue
+        os.makedirs(os.path.join(directory, cls), exist_ok=True)
+        for f in sorted(os.listdir(os.path.join(photos, cls))):
+            for c in range(copies):
+                dst = os.path.join(directory, cls, f"{c}_{f}")
+                if not os.path.lexists(dst):
+                    os.symlink(os.path.join("..", "..", os.path.basename(photos), cls, f), dst)
+    open(marker, "w").close()
+
+
 # ---------------------------------------------------------------- kNN embeddings
 
 def make_knn(directory, n_test=10_000, n_train=60_000, dim=384, classes=10, sigma=6.0, seed=0):
@@ -138,6 +156,7 @@ def main():
     # the fallback demo model: the same shape as tools/demo_model/fashion-vit (28x28, patch 4, d=64, 4 layers, 4 heads)
     export_vit(os.path.join(OUT, "tiny-vit28"), hidden=64, layers=4, heads=4, intermediate=128, image_size=28, patch=4)
     make_photos(os.path.join(OUT, "photos"))
+    make_photos_x5(os.path.join(OUT, "photos-x5"), os.path.join(OUT, "photos"))
     make_knn(os.path.join(OUT, "knn"))
 
 
