@@ -1,0 +1,47 @@
+import Foundation
+import Testing
+@testable import Embeval
+
+@Test func zeroShotTakesTheArgmaxCosineAndCountsRecallPerClass() {
+    let classes = Matrix(rowVectors: [[1, 0, 0], [0, 1, 0], [0, 0, 1]])
+    // Image 2 is scaled: cosine, not dot product, decides. Image 3 ties classes 0 and 1: the smaller id wins.
+    let images = Matrix(rowVectors: [[0.9, 0.1, 0], [0.1, 0.8, 0.3], [0, 10, 11], [1, 1, 0]])
+    let r = ZeroShotClassifier.evaluate(images: images, labels: [0, 1, 1, 1], classEmbeddings: classes)
+    #expect(r.predictions == [0, 1, 2, 0])
+    #expect(r.top1Accuracy == 50)
+    #expect(r.top5Accuracy == 100)
+    #expect(r.perClassRecall[0] == 100)
+    #expect(abs(r.perClassRecall[1]! - 100.0 / 3) < 1e-9)
+    #expect(r.perClassRecall[2] == nil)
+    #expect(abs(r.meanPerClassRecall - (100 + 100.0 / 3) / 2) < 1e-9)
+}
+
+@Test func topFiveIsTheFiveHighestScores() {
+    let scores: [Float] = [0.1, 0.9, 0.3, 0.9, 0.5, 0.2, 0.7]
+    let top = scores.withUnsafeBufferPointer { ZeroShotClassifier.topIndices($0, count: 5) }
+    #expect(top == [1, 3, 6, 4, 2])
+}
+
+@Test func promptEnsemblesAverageNormalisedEmbeddingsThenRenormalise() {
+    // Class 0 has templates [2, 0] and [0, 1]: normalised [1, 0] and [0, 1], mean [0.5, 0.5], renormalised.
+    let prompts = Matrix(rowVectors: [[2, 0], [0, 1], [3, 3], [1, 1]])
+    let e = ZeroShotClassifier.classEmbeddings(prompts, classes: 2, templates: 2)
+    let h = Float(0.5).squareRoot()
+    #expect(abs(e[0, 0] - h) < 1e-6 && abs(e[0, 1] - h) < 1e-6)
+    #expect(abs(e[1, 0] - h) < 1e-6)
+}
+
+@Test func templatesNeedAPlaceholderAndClassNamesMustBeDistinct() throws {
+    #expect(try PromptTemplate("a photo of a {}.").prompt(for: "cat") == "a photo of a cat.")
+    #expect(throws: EmbevalError.usage("template 'a photo' has no {} where the class name goes")) { try PromptTemplate("a photo") }
+    #expect(throws: EmbevalError.input("labels: the class list is empty")) { try ClassNames.validated([], source: "labels") }
+    #expect(throws: EmbevalError.input("labels: duplicate class name 'cat' (classes 0 and 2)")) {
+        try ClassNames.validated(["cat", "dog", "cat"], source: "labels")
+    }
+    let dir = TestPaths.scratch()
+    let file = dir.appendingPathComponent("t.txt")
+    try "a photo of a {}.\n\nnothing here\n".write(to: file, atomically: true, encoding: .utf8)
+    #expect(throws: EmbevalError.input("templates file '\(file.path)' line 3: 'nothing here' has no {} where the class name goes")) {
+        try PromptTemplate.load(from: file)
+    }
+}
