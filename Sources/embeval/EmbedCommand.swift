@@ -19,7 +19,7 @@ struct EmbedCommand: ParsableCommand {
     var progress = false
 
     func run() throws {
-        guard model.model != nil else { throw EmbevalError.usage("-m MODEL is required") }
+        guard !model.model.isEmpty else { throw EmbevalError.usage("-m MODEL is required") }
         let root = URL(fileURLWithPath: output)
         // Fail on an unwritable destination before spending time on extraction.
         do { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) } catch {

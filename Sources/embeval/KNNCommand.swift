@@ -58,7 +58,7 @@ struct KNNRun {
             datasetName = path
             sets = [("precomputed", test, train)]
         } else {
-            guard model.model != nil else { throw EmbevalError.usage("-m MODEL is required (or pass --embeddings and --labels)") }
+            guard !model.model.isEmpty else { throw EmbevalError.usage("-m MODEL is required (or pass --embeddings and --labels)") }
             let embedder = try model.load()
             modelName = displayName ?? embedder.name
             modelInfo = embedder.metadata

@@ -3,7 +3,10 @@ import Embeval
 extension ModelOptions {
     /// Builds the model named by -m: the raw-pixel baseline, or an ONNX backbone with its preprocessing.
     func load() throws -> ImageEmbeddingModel {
-        guard let model else { throw EmbevalError.usage("-m MODEL is required") }
+        guard !self.model.isEmpty else { throw EmbevalError.usage("-m MODEL is required") }
+        guard self.model.count == 1, let model = self.model.first, !model.hasPrefix("image-encoder="), !model.hasPrefix("text-encoder=") else {
+            throw EmbevalError.usage("this command embeds with one image model: -m PATH (roles such as image-encoder= are for zeroshot)")
+        }
         let poolings = try poolings()
         if model == "pixels" {
             if poolings != [.cls] { warn("-m pixels has no poolings; --pooling is ignored") }

@@ -3,8 +3,8 @@ import Embeval
 
 /// The model to embed with, how to run it, and preprocessing overrides of its preprocessor_config.json.
 struct ModelOptions: ParsableArguments {
-    @Option(name: [.customShort("m"), .long], help: "A .onnx file, an optimum export directory, or 'pixels' (the raw-pixel baseline).")
-    var model: String?
+    @Option(name: [.customShort("m"), .long], help: ArgumentHelp("A .onnx file, an optimum export directory, or 'pixels' (the raw-pixel baseline); for zero-shot also image-encoder=PATH and text-encoder=PATH.", valueName: "model"))
+    var model: [String] = []
 
     @Option(help: "Intra-op threads of ONNX Runtime (default: all cores).")
     var threads: Int?

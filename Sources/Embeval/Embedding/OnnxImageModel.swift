@@ -12,12 +12,22 @@ public struct OnnxImageModel: ImageEmbeddingModel {
     let inputName: String
     /// Register tokens after the class token (config.json's `num_register_tokens`).
     let registers: Int
+    /// Inputs of other roles that a combined graph requires (e.g. a dummy text for CLIP's image side).
+    let constantFeeds: [String: InputTensor]
 
     public init(path: String, poolings: [Pooling], threads: Int? = nil,
                 overrides: PreprocessorOverrides = PreprocessorOverrides()) throws {
         let files = try ModelFiles.resolve(path)
+        try self.init(files: files, session: InferenceSession(modelPath: files.model.path, threads: threads),
+                      poolings: poolings, overrides: overrides)
+    }
+
+    /// The image side of an open session; `constantFeeds` fill the graph's other inputs.
+    public init(files: ModelFiles, session: InferenceSession, poolings: [Pooling],
+                overrides: PreprocessorOverrides = PreprocessorOverrides(),
+                constantFeeds: [String: InputTensor] = [:]) throws {
+        let path = files.model.path
         let config = try files.loadConfig()
-        let session = try InferenceSession(modelPath: files.model.path, threads: threads)
 
         // The image input: `pixel_values`, else the only input.
         let floatInputs = session.inputs.filter { [.float32, .float16, .float64].contains($0.elementType) }
@@ -34,11 +44,13 @@ public struct OnnxImageModel: ImageEmbeddingModel {
             guard let output = session.output(named: pooling.outputName) else {
                 throw EmbevalError.input("model has no output '\(pooling.outputName)' needed by pooling '\(pooling)'; outputs: \(session.outputs.map(\.name).joined(separator: ", "))")
             }
-            let rank = pooling.outputName == "last_hidden_state" && pooling != .pooler ? 3 : 2
-            if case .output = pooling, output.shape.count != 2 {
-                throw EmbevalError.input("model output '\(output.name)' has shape \(output.shapeDescription); pooling '\(pooling)' needs a 2-D [batch, d] output")
-            } else if output.shape.count != rank && pooling != .pooler {
-                throw EmbevalError.input("model output '\(output.name)' has shape \(output.shapeDescription); pooling '\(pooling)' needs [batch, tokens, hidden]")
+            let rank: Int
+            switch pooling {
+            case .cls, .mean, .clsMean, .gem: rank = 3
+            case .pooler, .output: rank = 2
+            }
+            guard output.shape.count == rank else {
+                throw EmbevalError.input("model output '\(output.name)' has shape \(output.shapeDescription); pooling '\(pooling)' needs \(rank == 2 ? "a 2-D [batch, d] output" : "[batch, tokens, hidden]")")
             }
         }
 
@@ -52,14 +64,15 @@ public struct OnnxImageModel: ImageEmbeddingModel {
         }
         let preprocessor = ImagePreprocessor(config: preprocessorConfig, overrides: overrides)
 
-        self.name = files.model.deletingLastPathComponent().lastPathComponent == "" ? path
-            : (files.model.lastPathComponent == "model.onnx" ? files.model.deletingLastPathComponent().lastPathComponent : files.model.lastPathComponent)
+        self.name = files.model.lastPathComponent == "model.onnx"
+            ? files.model.deletingLastPathComponent().lastPathComponent : files.model.lastPathComponent
         self.poolings = poolings
         self.maximumBatchSize = input.shape[0] == nil ? nil : input.shape[0]
         self.session = session
         self.preprocessor = preprocessor
         self.inputName = input.name
         self.registers = config?.numRegisterTokens ?? 0
+        self.constantFeeds = constantFeeds
         self.metadata = .object([
             ("name", .string(name)), ("path", .string(files.model.path)), ("sha256", .string(try files.sha256())),
             ("onnxruntime", .string(session.library.version)),
@@ -101,7 +114,9 @@ public struct OnnxImageModel: ImageEmbeddingModel {
         var values = [Float]()
         values.reserveCapacity(batch.count * batch[0].values.count)
         for t in batch { values.append(contentsOf: t.values) }
-        let outputs = try session.run([inputName: .float32(Tensor(shape: [batch.count] + shape, values: values))],
+        var feeds = constantFeeds
+        feeds[inputName] = .float32(Tensor(shape: [batch.count] + shape, values: values))
+        let outputs = try session.run(feeds,
                                       outputNames: Array(Set(poolings.map(\.outputName))))
         return try poolings.map { try $0.pool(outputs, registers: registers) }
     }

@@ -1,0 +1,61 @@
+/// The text tower of a two-tower model: prompts → the model's tokenizer → ONNX → one vector per prompt
+/// (`text_embeds` of CLIP with projection, else `pooler_output` as SigLIP's).
+public struct TextEncoder: Sendable {
+    public let tokenizer: TextTokenizer
+    let session: InferenceSession
+    let outputName: String
+    let takesAttentionMask: Bool
+    /// Inputs of other roles that a combined graph requires (e.g. a dummy image for CLIP's text side).
+    let constantFeeds: [String: InputTensor]
+    let maximumBatchSize: Int?
+    let staticLength: Int?
+    public var batchSize = 64
+
+    public init(session: InferenceSession, tokenizer: TextTokenizer, constantFeeds: [String: InputTensor] = [:]) throws {
+        guard let ids = session.input(named: "input_ids") else {
+            throw EmbevalError.input("text encoder '\(session.modelPath)' has no input 'input_ids'; inputs: \(session.inputs.map(\.name).joined(separator: ", "))")
+        }
+        guard let output = session.output(named: "text_embeds") ?? session.output(named: "pooler_output") else {
+            throw EmbevalError.input("text encoder '\(session.modelPath)' has neither 'text_embeds' nor 'pooler_output'; outputs: \(session.outputs.map(\.name).joined(separator: ", "))")
+        }
+        guard output.shape.count == 2 else {
+            throw EmbevalError.input("text encoder output '\(output.name)' has shape \(output.shapeDescription); expected a 2-D [batch, d] output")
+        }
+        self.session = session
+        self.tokenizer = tokenizer
+        self.outputName = output.name
+        self.takesAttentionMask = session.input(named: "attention_mask") != nil
+        self.constantFeeds = constantFeeds
+        self.maximumBatchSize = ids.shape.first ?? nil
+        self.staticLength = ids.shape.count == 2 ? ids.shape[1] : nil
+    }
+
+    /// Embeddings of `texts`, one row each. All texts are padded together, as the HF zero-shot pipeline
+    /// tokenizes its candidate labels in one call, then run in batches.
+    public func embed(_ texts: [String]) throws -> Matrix {
+        var tokens = tokenizer.batch(texts)
+        if let staticLength, tokens.length != staticLength {
+            guard tokens.length < staticLength else {
+                throw EmbevalError.input("text encoder input 'input_ids' takes \(staticLength) tokens; the prompts need \(tokens.length)")
+            }
+            let extra = staticLength - tokens.length
+            tokens.ids = tokens.ids.map { $0 + [Int](repeating: tokenizer.padID, count: extra) }
+            tokens.attentionMask = tokens.attentionMask.map { $0 + [Int](repeating: 0, count: extra) }
+        }
+        let size = max(1, min(batchSize, maximumBatchSize ?? batchSize))
+        var rows = [Float](), width = 0
+        for start in stride(from: 0, to: texts.count, by: size) {
+            let range = start..<min(start + size, texts.count)
+            let shape = [range.count, tokens.length]
+            var feeds = constantFeeds
+            feeds["input_ids"] = .int64(shape: shape, values: range.flatMap { tokens.ids[$0].map(Int64.init) })
+            if takesAttentionMask {
+                feeds["attention_mask"] = .int64(shape: shape, values: range.flatMap { tokens.attentionMask[$0].map(Int64.init) })
+            }
+            let out = try session.run(feeds, outputNames: [outputName])[outputName]!
+            width = out.shape[1]
+            rows += out.values
+        }
+        return Matrix(rows: texts.count, columns: width, values: rows)
+    }
+}

@@ -1,0 +1,86 @@
+import Foundation
+
+/// Where a two-tower model's parts are: one combined export (CLIP as optimum writes it), or one export per role
+/// (`-m image-encoder=PATH -m text-encoder=PATH`, the seed CLI's form).
+public enum ModelRoles: Equatable, Sendable {
+    case combined(String)
+    case split(image: String, text: String)
+
+    public static let accepted = ["image-encoder", "text-encoder"]
+
+    /// Parses the values of `-m`: a single path, or `role=path` pairs for both roles.
+    public init(arguments: [String]) throws {
+        guard !arguments.isEmpty else { throw EmbevalError.usage("-m MODEL is required") }
+        if arguments.count == 1 && !arguments[0].contains("=") {
+            self = .combined(arguments[0])
+            return
+        }
+        var roles = [String: String]()
+        for argument in arguments {
+            let pair = argument.split(separator: "=", maxSplits: 1).map(String.init)
+            guard pair.count == 2, Self.accepted.contains(pair[0]) else {
+                throw EmbevalError.usage("-m '\(argument)': unknown role (accepted roles: \(Self.accepted.joined(separator: ", ")), as -m image-encoder=PATH -m text-encoder=PATH)")
+            }
+            guard roles[pair[0]] == nil else { throw EmbevalError.usage("-m: role '\(pair[0])' given twice") }
+            roles[pair[0]] = pair[1]
+        }
+        guard let image = roles["image-encoder"], let text = roles["text-encoder"] else {
+            let missing = Self.accepted.filter { roles[$0] == nil }
+            throw EmbevalError.usage("-m: missing role \(missing.joined(separator: " and ")) (accepted roles: \(Self.accepted.joined(separator: ", ")))")
+        }
+        self = .split(image: image, text: text)
+    }
+}
+
+/// A CLIP/SigLIP-style model: an image tower and a text tower whose embeddings share one space.
+public struct TwoTowerModel: Sendable {
+    public let image: OnnxImageModel
+    public let text: TextEncoder
+    public let name: String
+    public let metadata: JSONValue
+
+    /// Opens the towers; `tokenizer` reads the text tower's own tokenizer files (a directory or a file).
+    public init(_ roles: ModelRoles, threads: Int? = nil, overrides: PreprocessorOverrides = PreprocessorOverrides(),
+                tokenizer loadTokenizer: (URL) throws -> TextTokenizer) throws {
+        switch roles {
+        case .split(let imagePath, let textPath):
+            let imageFiles = try ModelFiles.resolve(imagePath), textFiles = try ModelFiles.resolve(textPath)
+            let imageSession = try InferenceSession(modelPath: imageFiles.model.path, threads: threads)
+            image = try OnnxImageModel(files: imageFiles, session: imageSession,
+                                       poolings: [Self.imageOutput(imageSession)], overrides: overrides)
+            let textSession = try InferenceSession(modelPath: textFiles.model.path, threads: threads)
+            text = try TextEncoder(session: textSession, tokenizer: loadTokenizer(textFiles.model.deletingLastPathComponent()))
+            name = "\(image.name) + \(textFiles.model.deletingLastPathComponent().lastPathComponent)"
+            metadata = .object([("image_encoder", image.metadata),
+                                ("text_encoder", .object([("path", .string(textFiles.model.path)),
+                                                          ("sha256", .string(try textFiles.sha256())),
+                                                          ("output", .string(text.outputName))]))])
+        case .combined(let path):
+            let files = try ModelFiles.resolve(path)
+            let session = try InferenceSession(modelPath: files.model.path, threads: threads)
+            let tokenizer = try loadTokenizer(files.model.deletingLastPathComponent())
+            // A combined graph needs every input on every run: the image side gets a one-text dummy, the text
+            // side a one-image dummy; neither changes the other side's embeddings.
+            let dummyText = tokenizer.batch([""])
+            var textFeeds = [String: InputTensor]()
+            textFeeds["input_ids"] = .int64(shape: [1, dummyText.length], values: dummyText.ids[0].map(Int64.init))
+            if session.input(named: "attention_mask") != nil {
+                textFeeds["attention_mask"] = .int64(shape: [1, dummyText.length], values: dummyText.attentionMask[0].map(Int64.init))
+            }
+            image = try OnnxImageModel(files: files, session: session, poolings: [Self.imageOutput(session)],
+                                       overrides: overrides, constantFeeds: textFeeds)
+            let (h, w) = image.preprocessor.outputSize(width: 224, height: 224)
+            let dummyImage = InputTensor.float32(Tensor(shape: [1, 3, h, w], values: [Float](repeating: 0, count: 3 * h * w)))
+            text = try TextEncoder(session: session, tokenizer: tokenizer, constantFeeds: [image.inputName: dummyImage])
+            name = image.name
+            metadata = .object([("combined", image.metadata), ("text_output", .string(text.outputName))])
+        }
+    }
+
+    /// The image tower's embedding: `image_embeds` (CLIP with projection), else `pooler_output` (SigLIP).
+    static func imageOutput(_ session: InferenceSession) throws -> Pooling {
+        if session.output(named: "image_embeds") != nil { return .output("image_embeds") }
+        if session.output(named: "pooler_output") != nil { return .pooler }
+        throw EmbevalError.input("image encoder '\(session.modelPath)' has neither 'image_embeds' nor 'pooler_output'; outputs: \(session.outputs.map(\.name).joined(separator: ", "))")
+    }
+}
