@@ -31,3 +31,29 @@ extension TextTokenizer {
             attentionMask: encoded.map { [Int](repeating: 1, count: $0.count) + [Int](repeating: 0, count: max(0, length - $0.count)) })
     }
 }
+
+/// A tokenizer cut to a shorter sequence length, as `--max-length` asks: the text's tokens are
+/// truncated and the model's closing special token (CLIP's and SigLIP's eos) kept last; fixed-length tokenizers
+/// pad to the new length.
+public struct ResizedTokenizer: TextTokenizer {
+    public let base: TextTokenizer
+    public let maxLength: Int
+
+    public init(_ base: TextTokenizer, maxLength: Int) {
+        self.base = base
+        self.maxLength = maxLength
+    }
+
+    public var padID: Int { base.padID }
+    public var fixedLength: Int? { base.fixedLength == nil ? nil : maxLength }
+
+    public func encode(_ text: String) -> [Int] {
+        let ids = base.encode(text)
+        guard ids.count > maxLength, let last = ids.last else { return ids }
+        return Array(ids.prefix(maxLength - 1)) + [last]
+    }
+}
+
+extension TextTokenizer {
+    public func withMaxLength(_ length: Int) -> TextTokenizer { ResizedTokenizer(self, maxLength: length) }
+}
