@@ -168,8 +168,11 @@ public struct SentencePieceModel: Sendable {
         return result
     }
 
-    /// The best segmentation of normalised UTF-8 bytes: sentencepiece's optimised unigram Viterbi, ties and float
-    /// rounding included (piece scores are added in double precision and stored as float, `<unk>` in float).
+    /// The best segmentation of normalised UTF-8 bytes: sentencepiece's optimised unigram Viterbi (one best path per
+    /// end position, updated only by a strictly better score), ties and rounding included: path scores are float
+    /// sums, as sentencepiece 0.2.x computes them (checked on exact ties such as "!"+"!!" vs "!!"+"!"). A user-defined
+    /// piece scores `length_in_bytes * max_normal_score - 0.1`; a character no piece covers is `<unk>` scoring
+    /// `min_normal_score - 10`.
     func viterbi(_ text: [UInt8]) -> [(Range<Int>, Int)] {
         let size = text.count
         guard size > 0 else { return [] }
@@ -191,11 +194,10 @@ public struct SentencePieceModel: Sendable {
                 let id = trie.value(of: node)
                 guard id >= 0, pieces[id].type != .unused else { continue }
                 let length = end - start
-                let score: Double = pieces[id].type == .userDefined
-                    ? Double(Float(length) * maxScore) - 0.1 : Double(pieces[id].score)
-                let candidate = score + Double(tillHere)
-                if startsAt[end] == -1 || candidate > Double(bestScore[end]) {
-                    bestScore[end] = Float(candidate)
+                let score: Float = pieces[id].type == .userDefined ? Float(length) * maxScore - 0.1 : pieces[id].score
+                let candidate = score + tillHere
+                if startsAt[end] == -1 || candidate > bestScore[end] {
+                    bestScore[end] = candidate
                     startsAt[end] = start
                     bestID[end] = id
                 }

@@ -54,9 +54,10 @@ struct SentencePieceNormalizer: Sendable {
 
         if removeExtraWhitespaces {
             while position < input.count {
-                let (replacement, consumed) = normalizePrefix(input, at: position)
-                guard replacement.count == 1, replacement.first == 0x20 else { break }
-                position += consumed
+                let prefix = normalizePrefix(input, at: position)
+                guard prefix.replacement.count == 1, bytes(prefix, input)[prefix.replacement.lowerBound] == 0x20
+                else { break }
+                position += prefix.consumed
             }
         }
         guard position < input.count else { return output }
@@ -68,22 +69,24 @@ struct SentencePieceNormalizer: Sendable {
 
         var previousIsSpace = removeExtraWhitespaces
         while position < input.count {
-            let (replacement, consumed) = normalizePrefix(input, at: position)
-            var piece = replacement[...]
-            while previousIsSpace, piece.first == 0x20 { piece = piece.dropFirst() }
-            if !piece.isEmpty {
-                for byte in piece {
+            let prefix = normalizePrefix(input, at: position)
+            let source = bytes(prefix, input)
+            var range = prefix.replacement
+            while previousIsSpace, !range.isEmpty, source[range.lowerBound] == 0x20 { range = range.dropFirst() }
+            if !range.isEmpty {
+                for i in range {
+                    let byte = source[i]
                     if escapeWhitespaces && byte == 0x20 { output += Self.spaceSymbol } else { output.append(byte) }
                 }
-                previousIsSpace = piece.last == 0x20
+                previousIsSpace = source[range.upperBound - 1] == 0x20
             }
-            position += consumed
+            position += prefix.consumed
             if !removeExtraWhitespaces { previousIsSpace = false }
         }
 
         if removeExtraWhitespaces {
             let space = escapeWhitespaces ? Self.spaceSymbol : [0x20]
-            while output.count >= space.count, Array(output.suffix(space.count)) == space {
+            while output.count >= space.count, output[(output.count - space.count)...].elementsEqual(space) {
                 output.removeLast(space.count)
             }
         }
@@ -91,21 +94,32 @@ struct SentencePieceNormalizer: Sendable {
         return output
     }
 
+    /// Where a prefix's replacement lies: a range of the input (copied as is) or of the replacement blob.
+    private struct Prefix {
+        var fromBlob: Bool
+        var replacement: Range<Int>
+        var consumed: Int
+    }
+
+    @inline(__always)
+    private func bytes(_ prefix: Prefix, _ input: [UInt8]) -> [UInt8] { prefix.fromBlob ? replacements : input }
+
     /// The replacement for the text starting at `start` and how many input bytes it consumes.
-    private func normalizePrefix(_ input: [UInt8], at start: Int) -> ([UInt8], Int) {
+    private func normalizePrefix(_ input: [UInt8], at start: Int) -> Prefix {
         var longestUser = 0
         for symbol in userDefined where symbol.count > longestUser && start + symbol.count <= input.count {
             if input[start..<(start + symbol.count)].elementsEqual(symbol) { longestUser = symbol.count }
         }
-        if longestUser > 0 { return (Array(input[start..<(start + longestUser)]), longestUser) }
+        if longestUser > 0 { return Prefix(fromBlob: false, replacement: start..<(start + longestUser), consumed: longestUser) }
 
         if let trie, let (value, length) = trie.longestPrefix(input, from: start) {
-            var end = value
+            let begin = min(value, replacements.count)
+            var end = begin
             while end < replacements.count && replacements[end] != 0 { end += 1 }
-            return (value < replacements.count ? Array(replacements[value..<end]) : [], length)
+            return Prefix(fromBlob: true, replacement: begin..<end, consumed: length)
         }
         let length = min(utf8Length(leadByte: input[start]), input.count - start)
-        return (Array(input[start..<(start + length)]), length)
+        return Prefix(fromBlob: false, replacement: start..<(start + length), consumed: length)
     }
 }
 

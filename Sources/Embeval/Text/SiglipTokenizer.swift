@@ -191,7 +191,8 @@ public struct SiglipTokenizer: TextTokenizer {
         var i = 0
         while i < input.count {
             var match: Int?
-            for (k, special) in specialTokens.enumerated() where i + special.scalars.count <= input.count {
+            for (k, special) in specialTokens.enumerated()
+            where special.scalars[0] == input[i] && i + special.scalars.count <= input.count {
                 if match.map({ special.scalars.count > specialTokens[$0].scalars.count }) ?? true,
                    input[i..<(i + special.scalars.count)].elementsEqual(special.scalars) {
                     match = k
