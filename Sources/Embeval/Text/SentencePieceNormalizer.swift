@@ -32,7 +32,7 @@ struct SentencePieceNormalizer: Sendable {
         }
         guard blob.count > 4 else { throw ProtobufReader.Failure(description: "precompiled charsmap is broken") }
         let size = Int(UInt32(blob[0]) | UInt32(blob[1]) << 8 | UInt32(blob[2]) << 16 | UInt32(blob[3]) << 24)
-        guard size < blob.count, size % 4 == 0 else {
+        guard size < blob.count else {
             throw ProtobufReader.Failure(description: "precompiled charsmap trie size \(size) exceeds the blob")
         }
         var units = [UInt32](repeating: 0, count: size / 4)

@@ -174,4 +174,45 @@ struct SentencePieceErrorTests {
         #expect(model.encode("aab") == [0, 1, 1, 0])  // "▁" and "b" are unknown: two separate <unk> runs
         #expect(model.encode("bb a") == [0, 1])  // "▁bb▁" is one run of unknowns
     }
+
+    @Test("corrupted model bytes give errors or a working model, never a crash")
+    func corruptedBytes() throws {
+        let extra = [UInt8](try Data(contentsOf: SiglipFixtures.directory.appendingPathComponent("extra.model")))
+        let spiece = [UInt8](try Data(contentsOf: SiglipFixtures.directory.appendingPathComponent("spiece.model")))
+        var g = SeededGenerator(seed: 7)
+        var failures = 0
+        for round in 0..<52 {
+            // The last rounds hit spiece.model, whose charsmap (double-array trie + replacements) is most of it.
+            var bytes = round < 40 ? extra : spiece
+            for _ in 0..<(1 + round % 4) { bytes[g.index(below: bytes.count)] = UInt8(truncatingIfNeeded: g.next()) }
+            if round % 5 == 0 { bytes.removeLast(g.index(below: bytes.count)) }
+            do {
+                let model = try SentencePieceModel(bytes: bytes, path: "fuzz.model")
+                _ = model.encode("A photo of a cat, 猫 🐱 ﬁsh")
+            } catch let e as EmbevalError {
+                failures += 1
+                #expect(e.description.hasPrefix("fuzz.model: ") && !e.description.contains("\n"))
+            }
+        }
+        #expect(failures > 0)
+    }
+
+    @Test func configFromCheckpoint() throws {
+        let config = try SiglipTokenizer.Config(directory: SiglipFixtures.directory)
+        #expect(config.doLowerCase && config.modelMaxLength == 64)
+        #expect(config.eosToken == "</s>" && config.padToken == "</s>" && config.unkToken == "<unk>")
+        #expect(config.addedTokens.map(\.content) == ["</s>", "<unk>"])
+        let dir = TestPaths.scratch()
+        try Data("[1, 2]".utf8).write(to: dir.appendingPathComponent("tokenizer_config.json"))
+        #expect(throws: EmbevalError.input("\(dir.path)/tokenizer_config.json: not a JSON object")) {
+            try SiglipTokenizer.Config(directory: dir)
+        }
+        // A model without the configured eos piece is rejected, naming the file.
+        var bad = SiglipTokenizer.Config()
+        bad.eosToken = "<eos>"
+        let model = SiglipFixtures.tokenizer.model
+        #expect(throws: EmbevalError.input("x/spiece.model: the eos token '<eos>' is not in the vocabulary")) {
+            try SiglipTokenizer(model: model, config: bad, path: "x/spiece.model")
+        }
+    }
 }
