@@ -1,0 +1,303 @@
+import Foundation
+
+/// SigLIP's text tokenizer: transformers' `SiglipTokenizer` (the SentencePiece-backed one `AutoTokenizer` loads for
+/// `siglip` checkpoints) over the checkpoint's `spiece.model`, padded as the HF zero-shot pipeline pads it.
+///
+/// Per text, as transformers 5 does it:
+/// 1. "▁" is put in front and every "▁" in the text becomes a space;
+/// 2. the text is split around the special/added tokens (`</s>`, `<unk>`, …; leftmost, longest first), stripping
+///    whitespace next to tokens that ask for it (`lstrip`/`rstrip` in `added_tokens_decoder`);
+/// 3. each other chunk is canonicalised — lower-cased (`do_lower_case`, Python's `str.lower`), ASCII punctuation
+///    removed, whitespace runs collapsed to one space, stripped — then encoded by SentencePiece as "<unk>" + chunk,
+///    dropping as many leading ids as "<unk>" alone encodes to;
+/// 4. a lone leading "▁" before a special token is dropped; ids are truncated to `maxLength - 1` and `</s>` appended
+///    unless the ids already end with it.
+/// Padding: always to `fixedLength` (64) with `padID` (the `pad_token`, `</s>` in SigLIP checkpoints: id 1).
+public struct SiglipTokenizer: TextTokenizer {
+    /// The subset of `tokenizer_config.json` the tokenizer follows, with `SiglipTokenizer`'s defaults.
+    public struct Config: Sendable, Equatable {
+        /// A token from `added_tokens_decoder` (or a special token): its text and whitespace stripping.
+        public struct AddedToken: Sendable, Equatable {
+            public var content: String
+            public var id: Int?
+            public var lstrip = false
+            public var rstrip = false
+            public init(content: String, id: Int? = nil, lstrip: Bool = false, rstrip: Bool = false) {
+                self.content = content
+                self.id = id
+                self.lstrip = lstrip
+                self.rstrip = rstrip
+            }
+        }
+
+        public var doLowerCase = true
+        public var eosToken = "</s>"
+        public var padToken = "</s>"
+        public var unkToken = "<unk>"
+        public var modelMaxLength = 64
+        public var addedTokens: [AddedToken] = []
+        public var additionalSpecialTokens: [String] = []
+
+        public init() {}
+
+        /// Reads `tokenizer_config.json` (and `special_tokens_map.json` for tokens the config leaves out) from a
+        /// checkpoint directory; both are optional.
+        public init(directory: URL) throws {
+            self.init()
+            let configURL = directory.appendingPathComponent("tokenizer_config.json")
+            let mapURL = directory.appendingPathComponent("special_tokens_map.json")
+            let config = try Self.jsonObject(configURL) ?? [:]
+            let map = try Self.jsonObject(mapURL) ?? [:]
+            let path = configURL.path
+
+            if let v = config["do_lower_case"], !(v is NSNull) {
+                guard let b = v as? Bool else { throw EmbevalError.input("\(path): 'do_lower_case' must be true or false") }
+                doLowerCase = b
+            }
+            if let v = config["model_max_length"], !(v is NSNull) {
+                guard let n = v as? NSNumber, !(v is Bool) else {
+                    throw EmbevalError.input("\(path): 'model_max_length' must be a number")
+                }
+                // transformers writes a huge number when the checkpoint sets none.
+                if n.doubleValue >= 1, n.doubleValue < 1e9 { modelMaxLength = n.intValue }
+            }
+            for (key, assign) in [("eos_token", \Config.eosToken), ("pad_token", \.padToken), ("unk_token", \.unkToken)] {
+                if let token = try Self.tokenContent(config[key], key: key, path: path)
+                    ?? Self.tokenContent(map[key], key: key, path: mapURL.path) {
+                    self[keyPath: assign] = token
+                }
+            }
+            if let decoder = config["added_tokens_decoder"], !(decoder is NSNull) {
+                guard let entries = decoder as? [String: Any] else {
+                    throw EmbevalError.input("\(path): 'added_tokens_decoder' must be an object")
+                }
+                for (key, value) in entries.sorted(by: { (Int($0.key) ?? 0) < (Int($1.key) ?? 0) }) {
+                    guard let id = Int(key), let entry = value as? [String: Any], let content = entry["content"] as? String
+                    else { throw EmbevalError.input("\(path): bad 'added_tokens_decoder' entry '\(key)'") }
+                    addedTokens.append(AddedToken(content: content, id: id, lstrip: entry["lstrip"] as? Bool ?? false,
+                                                  rstrip: entry["rstrip"] as? Bool ?? false))
+                }
+            }
+            for key in ["additional_special_tokens", "extra_special_tokens"] {
+                for source in [config, map] {
+                    guard let list = source[key] as? [Any] else { continue }
+                    for item in list {
+                        if let s = item as? String { additionalSpecialTokens.append(s) }
+                        if let d = item as? [String: Any], let s = d["content"] as? String { additionalSpecialTokens.append(s) }
+                    }
+                }
+            }
+        }
+
+        private static func jsonObject(_ url: URL) throws -> [String: Any]? {
+            guard FileManager.default.fileExists(atPath: url.path) else { return nil }
+            guard let data = FileManager.default.contents(atPath: url.path) else {
+                throw EmbevalError.input("\(url.path): cannot read file")
+            }
+            guard let object = try? JSONSerialization.jsonObject(with: data), let dict = object as? [String: Any] else {
+                throw EmbevalError.input("\(url.path): not a JSON object")
+            }
+            return dict
+        }
+
+        private static func tokenContent(_ value: Any?, key: String, path: String) throws -> String? {
+            guard let value, !(value is NSNull) else { return nil }
+            if let s = value as? String { return s }
+            if let d = value as? [String: Any], let s = d["content"] as? String { return s }
+            throw EmbevalError.input("\(path): '\(key)' must be a string or an object with 'content'")
+        }
+    }
+
+    public let model: SentencePieceModel
+    public let config: Config
+    public let maxLength: Int
+    public let padID: Int
+    public let eosID: Int
+    public var fixedLength: Int? { maxLength }
+
+    /// Special/added tokens the text is split around, with the id each becomes.
+    private let specialTokens: [(scalars: [Unicode.Scalar], token: Config.AddedToken, id: Int, isSpecial: Bool)]
+    private let unkPrefixLength: Int
+
+    /// Loads a checkpoint directory holding `spiece.model` (and usually `tokenizer_config.json`).
+    public init(directory: URL, maxLength: Int = 64) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
+        else { throw EmbevalError.input("\(directory.path): no such directory (expected a SigLIP tokenizer)") }
+        let modelURL = directory.appendingPathComponent("spiece.model")
+        guard FileManager.default.fileExists(atPath: modelURL.path) else {
+            throw EmbevalError.input("\(directory.path): no spiece.model (a SigLIP tokenizer needs spiece.model and tokenizer_config.json)")
+        }
+        try self.init(modelFile: modelURL, config: try Config(directory: directory), maxLength: maxLength)
+    }
+
+    /// A tokenizer from a SentencePiece model file and a config; `maxLength` is the length the HF zero-shot pipeline
+    /// truncates and pads SigLIP texts to (64).
+    public init(modelFile: URL, config: Config = Config(), maxLength: Int = 64) throws {
+        try self.init(model: try SentencePieceModel(contentsOf: modelFile), config: config, maxLength: maxLength,
+                      path: modelFile.path)
+    }
+
+    public init(model: SentencePieceModel, config: Config = Config(), maxLength: Int = 64,
+                path: String = "spiece.model") throws {
+        guard maxLength >= 1 else { throw EmbevalError.usage("SigLIP tokenizer: max length must be at least 1") }
+        self.model = model
+        self.config = config
+        self.maxLength = maxLength
+
+        var added = [String: Config.AddedToken]()
+        for token in config.addedTokens where added[token.content] == nil { added[token.content] = token }
+        func idOf(_ token: String, role: String) throws -> Int {
+            if let id = added[token]?.id ?? model.id(of: token) { return id }
+            throw EmbevalError.input("\(path): the \(role) token '\(token)' is not in the vocabulary")
+        }
+        eosID = try idOf(config.eosToken, role: "eos")
+        padID = try idOf(config.padToken, role: "pad")
+        _ = try idOf(config.unkToken, role: "unk")
+
+        var tokens = config.addedTokens
+        for special in [config.eosToken, config.unkToken, config.padToken] + config.additionalSpecialTokens
+        where !tokens.contains(where: { $0.content == special }) {
+            tokens.append(Config.AddedToken(content: special))
+        }
+        let special = Set([config.eosToken, config.unkToken, config.padToken] + config.additionalSpecialTokens)
+        specialTokens = tokens.filter { !$0.content.isEmpty }.map { token in
+            (Array(token.content.unicodeScalars), token, token.id ?? model.id(of: token.content) ?? model.unkID,
+             special.contains(token.content))
+        }
+        unkPrefixLength = model.encode(config.unkToken).count
+    }
+
+    /// Ids of one text with `</s>`, truncated to `maxLength`, unpadded (what the zero-shot pipeline feeds SigLIP,
+    /// before padding).
+    public func encode(_ text: String) -> [Int] { encode(text, truncate: true) }
+
+    /// Ids of one text with `</s>`; `truncate: false` gives what `tokenizer.encode(text)` returns (any length).
+    public func encode(_ text: String, truncate: Bool) -> [Int] {
+        var ids = tokenIDs(text)
+        if truncate && ids.count + 1 > maxLength { ids.removeLast(ids.count + 1 - maxLength) }
+        if ids.last != eosID { ids.append(eosID) }
+        return ids
+    }
+
+    /// `SiglipTokenizer.tokenize` + `convert_tokens_to_ids`: no special tokens added, no truncation.
+    func tokenIDs(_ text: String) -> [Int] {
+        var input = [Unicode.Scalar]("\u{2581}".unicodeScalars)
+        for scalar in text.unicodeScalars { input.append(scalar == "\u{2581}" ? " " : scalar) }
+
+        // Split around special tokens; `nil` marks a chunk for SentencePiece.
+        var chunks = [(text: [Unicode.Scalar], special: Int?)]()
+        var current = [Unicode.Scalar]()
+        var i = 0
+        while i < input.count {
+            var match: Int?
+            for (k, special) in specialTokens.enumerated()
+            where special.scalars[0] == input[i] && i + special.scalars.count <= input.count {
+                if match.map({ special.scalars.count > specialTokens[$0].scalars.count }) ?? true,
+                   input[i..<(i + special.scalars.count)].elementsEqual(special.scalars) {
+                    match = k
+                }
+            }
+            if let match {
+                chunks.append((current, nil))
+                chunks.append((specialTokens[match].scalars, match))
+                current = []
+                i += specialTokens[match].scalars.count
+            } else {
+                current.append(input[i])
+                i += 1
+            }
+        }
+        chunks.append((current, nil))
+        for k in chunks.indices {
+            guard let s = chunks[k].special else { continue }
+            let token = specialTokens[s].token
+            if token.rstrip, k + 1 < chunks.count, chunks[k + 1].special == nil {
+                chunks[k + 1].text = Array(chunks[k + 1].text.drop(while: \.isPythonSpace))
+            }
+            if token.lstrip, k > 0, chunks[k - 1].special == nil {
+                chunks[k - 1].text = Array(chunks[k - 1].text.reversed().drop(while: \.isPythonSpace).reversed())
+            }
+        }
+
+        var tokens = [(piece: String, id: Int, special: Bool)]()
+        for chunk in chunks where !chunk.text.isEmpty {
+            if let s = chunk.special {
+                tokens.append((specialTokens[s].token.content, specialTokens[s].id, specialTokens[s].isSpecial))
+            } else {
+                var scalars = String.UnicodeScalarView()
+                scalars.append(contentsOf: canonicalize(chunk.text))
+                let pieces = model.encodePieces(config.unkToken + String(scalars))
+                for (piece, id) in pieces.count >= unkPrefixLength ? pieces.dropFirst(unkPrefixLength) : pieces[...] {
+                    tokens.append((piece, id, false))
+                }
+            }
+        }
+        // A lone "▁" before a special token goes.
+        if tokens.count > 1 && tokens[0].piece == "\u{2581}" && tokens[1].special { tokens.removeFirst() }
+        return tokens.map(\.id)
+    }
+
+    /// `SiglipTokenizer.canonicalize_text`: lower-case, drop ASCII punctuation, collapse whitespace, strip.
+    func canonicalize(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
+        let lowered = config.doLowerCase ? pythonLowercased(text) : text
+        var out = [Unicode.Scalar]()
+        out.reserveCapacity(lowered.count)
+        var pendingSpace = false
+        for scalar in lowered where !scalar.isASCIIPunctuation {
+            if scalar.isPythonSpace {
+                pendingSpace = true
+                continue
+            }
+            if pendingSpace && !out.isEmpty { out.append(" ") }
+            pendingSpace = false
+            out.append(scalar)
+        }
+        return out
+    }
+}
+
+/// Python's `str.lower()`: full Unicode lower-case mappings, with capital sigma's final form in word-final position.
+func pythonLowercased(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
+    var out = [Unicode.Scalar]()
+    out.reserveCapacity(text.count)
+    for (i, scalar) in text.enumerated() {
+        if scalar.isASCII {
+            out.append(scalar.value >= 0x41 && scalar.value <= 0x5A ? Unicode.Scalar(scalar.value + 32)! : scalar)
+        } else if scalar == "\u{03A3}" {
+            out.append(isFinalSigma(text, at: i) ? "\u{03C2}" : "\u{03C3}")
+        } else {
+            out.append(contentsOf: scalar.properties.lowercaseMapping.unicodeScalars)
+        }
+    }
+    return out
+}
+
+/// Unicode's Final_Sigma context: a cased letter before (skipping case-ignorables), none after.
+private func isFinalSigma(_ text: [Unicode.Scalar], at index: Int) -> Bool {
+    var j = index - 1
+    while j >= 0 && text[j].properties.isCaseIgnorable { j -= 1 }
+    guard j >= 0 && text[j].properties.isCased else { return false }
+    j = index + 1
+    while j < text.count && text[j].properties.isCaseIgnorable { j += 1 }
+    return !(j < text.count && text[j].properties.isCased)
+}
+
+extension Unicode.Scalar {
+    /// Python's `str.isspace()` (also what `\s` and `str.strip()` use).
+    var isPythonSpace: Bool {
+        switch value {
+        case 0x09...0x0D, 0x1C...0x20, 0x85, 0xA0, 0x1680, 0x2000...0x200A, 0x2028, 0x2029, 0x202F, 0x205F, 0x3000:
+            true
+        default: false
+        }
+    }
+
+    /// One of Python's `string.punctuation`.
+    var isASCIIPunctuation: Bool {
+        switch value {
+        case 0x21...0x2F, 0x3A...0x40, 0x5B...0x60, 0x7B...0x7E: true
+        default: false
+        }
+    }
+}
