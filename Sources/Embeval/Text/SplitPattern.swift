@@ -14,19 +14,26 @@ enum SplitPattern: Equatable, Sendable {
         let head = regex.dropLast(Self.clipTail.count)
         var literals = [[Unicode.Scalar]]()
         if !head.isEmpty {
-            guard head.hasSuffix("|") else { return nil }
-            for alternative in head.dropLast().split(separator: "|", omittingEmptySubsequences: false) {
-                // Each literal is written with `\` before regex metacharacters; a bare metacharacter is not a literal.
-                var literal = [Unicode.Scalar](), escaped = false
-                for s in alternative.unicodeScalars {
-                    if escaped { literal.append(s); escaped = false; continue }
-                    if s == "\\" { escaped = true; continue }
-                    if "|()[]{}.*+?^$".unicodeScalars.contains(s) { return nil }
+            // Literal alternatives, each ended by an unescaped `|`; metacharacters must be escaped with `\`.
+            var literal = [Unicode.Scalar](), escaped = false
+            for s in head.unicodeScalars {
+                if escaped {
+                    guard !RegexCharacterClass.isLetter(s) && !RegexCharacterClass.isNumber(s) else { return nil }  // \p, \s, \1…
+                    literal.append(s)
+                    escaped = false
+                } else if s == "\\" {
+                    escaped = true
+                } else if s == "|" {
+                    guard !literal.isEmpty else { return nil }
+                    literals.append(literal)
+                    literal = []
+                } else if "()[]{}.*+?^$".unicodeScalars.contains(s) {
+                    return nil
+                } else {
                     literal.append(s)
                 }
-                guard !escaped, !literal.isEmpty else { return nil }
-                literals.append(literal)
             }
+            guard !escaped, literal.isEmpty else { return nil }
         }
         self = .clip(literals: literals)
     }
