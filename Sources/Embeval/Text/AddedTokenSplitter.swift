@@ -14,6 +14,7 @@ struct AddedTokenSplitter: Sendable {
     }
 
     private let patterns: [Pattern]
+    private let firstScalars: Set<Unicode.Scalar>
 
     /// Matches the given tokens' contents (already normalised by the caller for the normalised set).
     init(tokens: [AddedToken], contents: (AddedToken) -> String = { $0.content }) {
@@ -21,13 +22,14 @@ struct AddedTokenSplitter: Sendable {
             let scalars = Array(contents(token).unicodeScalars)
             return scalars.isEmpty ? nil : Pattern(scalars: scalars, token: token)
         }
+        firstScalars = Set(patterns.map { $0.scalars[0] })
     }
 
     var isEmpty: Bool { patterns.isEmpty }
 
     /// `text` cut into added tokens and the text between them (empty text stretches dropped).
     func split(_ text: String) -> [Segment] {
-        guard !patterns.isEmpty else { return [.text(text)] }
+        guard text.unicodeScalars.contains(where: firstScalars.contains) else { return text.isEmpty ? [] : [.text(text)] }
         let t = Array(text.unicodeScalars)
         var segments = [Segment](), consumed = 0, i = 0
         func emitText(_ range: Range<Int>) {

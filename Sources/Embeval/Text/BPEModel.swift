@@ -4,16 +4,9 @@ import Foundation
 /// `end_of_word_suffix`, the others after the first with `continuing_subword_prefix`) become vocabulary ids, then
 /// the adjacent pair of lowest merge rank (leftmost on ties) is merged until no pair has a rank. Words are cached.
 final class BPEModel: @unchecked Sendable {
-    /// Vocabulary keys compared by their exact scalars (Swift's `String ==` would equate canonical equivalents).
-    struct Key: Hashable {
-        let text: String
-        static func == (a: Key, b: Key) -> Bool { a.text.utf8.elementsEqual(b.text.utf8) }
-        func hash(into hasher: inout Hasher) {
-            for byte in text.utf8 { hasher.combine(byte) }
-        }
-    }
-
-    let vocab: [Key: Int]
+    /// Token → id. (Swift's `String ==` equates canonically equivalent strings, as the JSON reader's dictionary
+    /// already does; byte-level vocabularies have none.)
+    let vocab: [String: Int]
     /// (left id << 32 | right id) → (rank, merged id).
     let merges: [UInt64: (rank: Int32, id: Int32)]
     let unkID: Int?
@@ -23,19 +16,18 @@ final class BPEModel: @unchecked Sendable {
     let prefix: String
     let suffix: String
     private let lock = NSLock()
-    private var cache = [Key: [Int]]()
+    private var cache = [String: [Int]]()
     private static let cacheCapacity = 10_000
 
     init(json: TokenizerJSON) throws {
-        var vocab = [Key: Int](minimumCapacity: json.vocab.count)
-        for (token, id) in json.vocab { vocab[Key(text: token)] = id }
+        let vocab = json.vocab
         self.vocab = vocab
         prefix = json.modelString("continuing_subword_prefix") ?? ""
         suffix = json.modelString("end_of_word_suffix") ?? ""
         var merges = [UInt64: (rank: Int32, id: Int32)](minimumCapacity: json.merges.count)
         for (rank, (a, b)) in json.merges.enumerated() {
             let joined = a + (b.hasPrefix(prefix) ? String(b.dropFirst(prefix.count)) : b)
-            guard let left = vocab[Key(text: a)], let right = vocab[Key(text: b)], let id = vocab[Key(text: joined)] else {
+            guard let left = vocab[a], let right = vocab[b], let id = vocab[joined] else {
                 throw EmbevalError.input("tokenizer '\(json.path)': merge \(rank) '\(a) \(b)' uses a token not in the vocabulary")
             }
             let key = UInt64(UInt32(left)) << 32 | UInt64(UInt32(right))
@@ -43,7 +35,7 @@ final class BPEModel: @unchecked Sendable {
         }
         self.merges = merges
         if let unk = json.modelString("unk_token") {
-            guard let id = vocab[Key(text: unk)] else {
+            guard let id = vocab[unk] else {
                 throw EmbevalError.input("tokenizer '\(json.path)': unk_token '\(unk)' is not in the vocabulary")
             }
             unkID = id
@@ -56,23 +48,23 @@ final class BPEModel: @unchecked Sendable {
     }
 
     /// The id of a token, if the vocabulary has it.
-    func id(of token: String) -> Int? { vocab[Key(text: token)] }
+    func id(of token: String) -> Int? { vocab[token] }
 
     /// The ids of one pre-tokenised word.
     func tokenize(_ word: String) -> [Int] {
         lock.lock()
-        let hit = cache[Key(text: word)]
+        let hit = cache[word]
         lock.unlock()
         if let hit { return hit }
         let ids = merge(word)
         lock.lock()
-        if cache.count < Self.cacheCapacity { cache[Key(text: word)] = ids }
+        if cache.count < Self.cacheCapacity { cache[word] = ids }
         lock.unlock()
         return ids
     }
 
     private func merge(_ word: String) -> [Int] {
-        if ignoreMerges, let id = vocab[Key(text: word)] { return [id] }
+        if ignoreMerges, let id = vocab[word] { return [id] }
         var symbols = [Int]()
         var previousWasUnk = false
         let scalars = Array(word.unicodeScalars)
@@ -80,7 +72,7 @@ final class BPEModel: @unchecked Sendable {
             var piece = String(scalar)
             if i > 0 { piece = prefix + piece }
             if i == scalars.count - 1 { piece += suffix }
-            if let id = vocab[Key(text: piece)] {
+            if let id = vocab[piece] {
                 symbols.append(id)
                 previousWasUnk = false
             } else if byteFallback, let ids = byteIDs(scalar) {
@@ -113,7 +105,7 @@ final class BPEModel: @unchecked Sendable {
         var ids = [Int]()
         for byte in String(scalar).utf8 {
             let hex = String(byte, radix: 16, uppercase: true)
-            guard let id = vocab[Key(text: "<0x" + (hex.count == 1 ? "0" : "") + hex + ">")] else { return nil }
+            guard let id = vocab["<0x" + (hex.count == 1 ? "0" : "") + hex + ">"] else { return nil }
             ids.append(id)
         }
         return ids

@@ -15,10 +15,34 @@ enum ByteLevel {
         return table.map { $0! }
     }()
 
-    /// `text`'s UTF-8 bytes as byte-level characters.
-    static func encode<S: Sequence>(_ utf8: S) -> String where S.Element == UInt8 {
-        var out = String.UnicodeScalarView()
-        for b in utf8 { out.append(characters[Int(b)]) }
-        return String(out)
+    /// The byte-level characters of the scalars' UTF-8 bytes.
+    static func encode(_ scalars: ArraySlice<Unicode.Scalar>) -> [Unicode.Scalar] {
+        var out = [Unicode.Scalar]()
+        out.reserveCapacity(scalars.count)
+        for s in scalars {
+            let v = s.value
+            if v < 0x80 {
+                out.append(characters[Int(v)])
+            } else if v < 0x800 {
+                out.append(characters[Int(0xC0 | v >> 6)])
+                out.append(characters[Int(0x80 | v & 0x3F)])
+            } else if v < 0x10000 {
+                out.append(characters[Int(0xE0 | v >> 12)])
+                out.append(characters[Int(0x80 | v >> 6 & 0x3F)])
+                out.append(characters[Int(0x80 | v & 0x3F)])
+            } else {
+                out.append(characters[Int(0xF0 | v >> 18)])
+                out.append(characters[Int(0x80 | v >> 12 & 0x3F)])
+                out.append(characters[Int(0x80 | v >> 6 & 0x3F)])
+                out.append(characters[Int(0x80 | v & 0x3F)])
+            }
+        }
+        return out
+    }
+
+    static func string(_ scalars: [Unicode.Scalar]) -> String {
+        var view = String.UnicodeScalarView()
+        view.append(contentsOf: scalars)
+        return String(view)
     }
 }

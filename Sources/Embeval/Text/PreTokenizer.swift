@@ -41,19 +41,23 @@ indirect enum PreTokenizer: Equatable, Sendable {
     }
 
     /// The words of `text`, in order.
-    func split(_ text: String) -> [String] { apply([text]) }
+    func split(_ text: String) -> [String] {
+        let pieces = apply([Array(text.unicodeScalars)])
+        return isByteLevel ? pieces.map(ByteLevel.string) : pieces.map { String(String.UnicodeScalarView($0)) }
+    }
 
-    private func apply(_ pieces: [String]) -> [String] {
+    /// Splits the pieces; ByteLevel leaves its words as byte-level characters.
+    private func apply(_ pieces: [[Unicode.Scalar]]) -> [[Unicode.Scalar]] {
         switch self {
         case .sequence(let steps):
             return steps.reduce(pieces) { $1.apply($0) }
         case .split(let pattern, let invert, let removeDelimiters):
-            return pieces.flatMap { piece -> [String] in
-                let scalars = Array(piece.unicodeScalars)
-                var out = [String](), last = 0
+            var out = [[Unicode.Scalar]]()
+            for scalars in pieces {
+                var last = 0
                 func emit(_ range: Range<Int>, delimiter: Bool) {
                     guard !range.isEmpty, !(delimiter && removeDelimiters) else { return }
-                    out.append(String(String.UnicodeScalarView(scalars[range])))
+                    out.append(Array(scalars[range]))
                 }
                 for match in pattern.matches(in: scalars) {
                     emit(last..<match.lowerBound, delimiter: invert)
@@ -61,17 +65,16 @@ indirect enum PreTokenizer: Equatable, Sendable {
                     last = match.upperBound
                 }
                 emit(last..<scalars.count, delimiter: invert)
-                return out
             }
+            return out
         case .byteLevel(let addPrefixSpace, let useRegex):
-            return pieces.flatMap { piece -> [String] in
-                var scalars = Array(piece.unicodeScalars)
+            var out = [[Unicode.Scalar]]()
+            for var scalars in pieces {
                 if addPrefixSpace && scalars.first != " " { scalars.insert(" ", at: 0) }
-                let words = useRegex
-                    ? SplitPattern.gpt2.matches(in: scalars).map { String(String.UnicodeScalarView(scalars[$0])) }
-                    : [String(String.UnicodeScalarView(scalars))]
-                return words.filter { !$0.isEmpty }.map { ByteLevel.encode($0.utf8) }
+                let words = useRegex ? SplitPattern.gpt2.matches(in: scalars) : [0..<scalars.count]
+                for range in words where !range.isEmpty { out.append(ByteLevel.encode(scalars[range])) }
             }
+            return out
         }
     }
 }

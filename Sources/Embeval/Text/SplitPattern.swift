@@ -56,7 +56,7 @@ enum SplitPattern: Equatable, Sendable {
     private func match(_ t: [Unicode.Scalar], at i: Int) -> Int? {
         switch self {
         case .clip(let literals):
-            for literal in literals where t.count - i >= literal.count {
+            for literal in literals where t[i] == literal[0] && t.count - i >= literal.count {
                 if t[i..<(i + literal.count)].elementsEqual(literal) { return i + literal.count }
             }
             if let end = Self.contraction(t, at: i) { return end }
@@ -68,10 +68,10 @@ enum SplitPattern: Equatable, Sendable {
         case .gpt2:
             if let end = Self.contraction(t, at: i) { return end }
             let start = t[i] == " " && i + 1 < t.count ? i + 1 : i
-            for test in [RegexCharacterClass.isLetter, RegexCharacterClass.isNumber, Self.isOther] as [(Unicode.Scalar) -> Bool]
-            where test(t[start]) {
-                return Self.run(t, from: start, while: test)
-            }
+            let c = t[start]
+            if RegexCharacterClass.isLetter(c) { return Self.run(t, from: start, while: RegexCharacterClass.isLetter) }
+            if RegexCharacterClass.isNumber(c) { return Self.run(t, from: start, while: RegexCharacterClass.isNumber) }
+            if Self.isOther(c) { return Self.run(t, from: start, while: Self.isOther) }
             guard RegexCharacterClass.isWhitespace(t[i]) else { return nil }
             let end = Self.run(t, from: i, while: RegexCharacterClass.isWhitespace)
             // `\s+(?!\S)` gives back the last whitespace when a non-space follows; `\s+` takes a lone one.
