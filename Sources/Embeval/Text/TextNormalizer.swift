@@ -1,7 +1,7 @@
 import Foundation
 
-/// A tokenizer.json `normalizer`, applied as `tokenizers` does: Sequence, NFC/NFD/NFKC/NFKD, Lowercase (per
-/// character, no context rules), Replace (a literal or the `\s+` regex), Strip, StripAccents, Prepend.
+/// A tokenizer.json `normalizer`, applied as `tokenizers` does: Sequence, NFC/NFD (`UnicodeNormalization`),
+/// NFKC/NFKD (Foundation's), Lowercase (per character, no context rules), Replace (a literal or the `\s+` regex), Strip, StripAccents, Prepend.
 indirect enum TextNormalizer: Equatable, Sendable {
     case sequence([TextNormalizer])
     case nfc, nfd, nfkc, nfkd
@@ -49,8 +49,8 @@ indirect enum TextNormalizer: Equatable, Sendable {
     func apply(_ text: String) -> String {
         switch self {
         case .sequence(let steps): return steps.reduce(text) { $1.apply($0) }
-        case .nfc: return text.precomposedStringWithCanonicalMapping
-        case .nfd: return text.decomposedStringWithCanonicalMapping
+        case .nfc: return UnicodeNormalization.nfc(text)
+        case .nfd: return UnicodeNormalization.nfd(text)
         case .nfkc: return text.precomposedStringWithCompatibilityMapping
         case .nfkd: return text.decomposedStringWithCompatibilityMapping
         case .lowercase:
