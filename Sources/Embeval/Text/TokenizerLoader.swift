@@ -18,11 +18,14 @@ public enum TokenizerLoader {
         }
     }
 
-    /// Recognises the tokenizer at `path` (one case per supported kind).
+    /// Recognises the tokenizer at `path`: one case per supported kind. (Files that are not tokenizer.json, such as
+    /// SentencePiece's `spiece.model` or a directory holding one, are to be recognised before reading tokenizer.json.)
     static func kind(of path: String) throws -> Kind {
         let files = try TokenizerFiles(path: path)
-        if CLIPTokenizer.recognises(files.json) { return .clipBPE(files) }
-        let type = files.json.modelType == "BPE" ? "BPE without the </w> suffix" : files.json.modelType
-        return .unsupported(path: files.json.path, modelType: type)
+        switch files.json.modelType {
+        case "BPE" where CLIPTokenizer.recognises(files.json): return .clipBPE(files)
+        case "BPE": return .unsupported(path: files.json.path, modelType: "BPE without the </w> end-of-word suffix")
+        default: return .unsupported(path: files.json.path, modelType: files.json.modelType)
+        }
     }
 }
