@@ -1,0 +1,122 @@
+import Foundation
+
+/// The sections of a Hugging Face `tokenizer.json` (as written by `tokenizers` / `save_pretrained`), read with
+/// JSONSerialization: the model (type, vocabulary, merges, options) and the raw pipeline sections around it.
+public struct TokenizerJSON: @unchecked Sendable {
+    /// Where it was read from, for error messages.
+    public var path: String
+    /// `model.type`: "BPE", "Unigram", "WordPiece", "WordLevel" (older files omit it for BPE: inferred from merges).
+    public var modelType: String
+    /// `model.vocab` of BPE/WordPiece/WordLevel models: token → id.
+    public var vocab: [String: Int]
+    /// `model.vocab` of Unigram models: (piece, log probability) in id order.
+    public var unigramVocab: [(String, Double)]
+    /// `model.merges` in rank order, from either the "a b" string form or the ["a", "b"] array form.
+    public var merges: [(String, String)]
+    /// The whole `model` object (options such as `unk_token`, `end_of_word_suffix`, `fuse_unk`, `ignore_merges`).
+    public var model: [String: Any]
+    /// `added_tokens`, in file order.
+    public var addedTokens: [AddedToken]
+    /// The pipeline sections, raw (nil when null or absent).
+    public var normalizer: [String: Any]?
+    public var preTokenizer: [String: Any]?
+    public var postProcessor: [String: Any]?
+    public var decoder: [String: Any]?
+    public var truncation: [String: Any]?
+    public var padding: [String: Any]?
+
+    /// Parses a tokenizer.json document; `path` names it in errors.
+    public init(data: Data, path: String) throws {
+        self.path = path
+        let root: [String: Any]
+        do {
+            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+                throw EmbevalError.input("tokenizer '\(path)': not a JSON object")
+            }
+            root = object
+        } catch let error as EmbevalError { throw error } catch {
+            throw EmbevalError.input("tokenizer '\(path)': invalid JSON (\(error.localizedDescription))")
+        }
+        guard let model = root["model"] as? [String: Any] else {
+            throw EmbevalError.input("tokenizer '\(path)': no \"model\" section (is this a Hugging Face tokenizer.json?)")
+        }
+        self.model = model
+        let rawMerges = model["merges"] as? [Any]
+        modelType = (model["type"] as? String) ?? (rawMerges != nil ? "BPE" : "unknown")
+        vocab = [:]
+        unigramVocab = []
+        if let dict = model["vocab"] as? [String: Any] {
+            vocab.reserveCapacity(dict.count)
+            for (token, id) in dict {
+                guard let id = (id as? NSNumber)?.intValue else {
+                    throw EmbevalError.input("tokenizer '\(path)': vocabulary id of '\(token)' is not an integer")
+                }
+                vocab[token] = id
+            }
+        } else if let list = model["vocab"] as? [Any] {
+            for entry in list {
+                guard let pair = entry as? [Any], pair.count == 2, let piece = pair[0] as? String,
+                    let score = (pair[1] as? NSNumber)?.doubleValue
+                else { throw EmbevalError.input("tokenizer '\(path)': malformed unigram vocabulary entry") }
+                unigramVocab.append((piece, score))
+            }
+        }
+        merges = []
+        if let rawMerges {
+            merges.reserveCapacity(rawMerges.count)
+            for (rank, entry) in rawMerges.enumerated() {
+                if let line = entry as? String {
+                    let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+                    guard parts.count == 2 else {
+                        throw EmbevalError.input("tokenizer '\(path)': merge \(rank) '\(line)' is not two tokens")
+                    }
+                    merges.append((String(parts[0]), String(parts[1])))
+                } else if let pair = entry as? [Any], pair.count == 2, let a = pair[0] as? String, let b = pair[1] as? String {
+                    merges.append((a, b))
+                } else {
+                    throw EmbevalError.input("tokenizer '\(path)': merge \(rank) is neither \"a b\" nor [a, b]")
+                }
+            }
+        }
+        addedTokens = try ((root["added_tokens"] as? [Any]) ?? []).map { entry in
+            guard let object = entry as? [String: Any], let token = AddedToken(json: object) else {
+                throw EmbevalError.input("tokenizer '\(path)': malformed added_tokens entry")
+            }
+            return token
+        }
+        normalizer = root["normalizer"] as? [String: Any]
+        preTokenizer = root["pre_tokenizer"] as? [String: Any]
+        postProcessor = root["post_processor"] as? [String: Any]
+        decoder = root["decoder"] as? [String: Any]
+        truncation = root["truncation"] as? [String: Any]
+        padding = root["padding"] as? [String: Any]
+    }
+
+    /// A string option of the model (nil when absent or null).
+    func modelString(_ key: String) -> String? { model[key] as? String }
+
+    /// A boolean option of the model.
+    func modelBool(_ key: String, default value: Bool = false) -> Bool { (model[key] as? Bool) ?? value }
+}
+
+/// One `added_tokens` entry: a string matched in the text before normalisation (or after, when `normalized`).
+public struct AddedToken: Equatable, Sendable {
+    public var id: Int
+    public var content: String
+    public var singleWord: Bool
+    public var lstrip: Bool
+    public var rstrip: Bool
+    public var normalized: Bool
+    public var special: Bool
+
+    init?(json: [String: Any]) {
+        guard let id = (json["id"] as? NSNumber)?.intValue, let content = json["content"] as? String else { return nil }
+        self.id = id
+        self.content = content
+        singleWord = (json["single_word"] as? Bool) ?? false
+        lstrip = (json["lstrip"] as? Bool) ?? false
+        rstrip = (json["rstrip"] as? Bool) ?? false
+        special = (json["special"] as? Bool) ?? false
+        normalized = (json["normalized"] as? Bool) ?? !special
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+/// Opens the tokenizer a path holds — a tokenizer.json(.gz) or a model directory — as the right `TextTokenizer`.
+public enum TokenizerLoader {
+    /// What a path holds, as far as choosing a tokenizer goes.
+    enum Kind {
+        case clipBPE(TokenizerFiles)
+        case unsupported(path: String, modelType: String)
+    }
+
+    /// The tokenizer for `path`; anything other than a supported kind is a one-line `EmbevalError.input`.
+    public static func load(path: String) throws -> any TextTokenizer {
+        switch try kind(of: path) {
+        case .clipBPE(let files): return try CLIPTokenizer(files: files)
+        case .unsupported(let file, let modelType):
+            throw EmbevalError.input(
+                "tokenizer '\(file)': unsupported tokenizer model type '\(modelType)' (supported: CLIP BPE, SentencePiece unigram)")
+        }
+    }
+
+    /// Recognises the tokenizer at `path`: one case per supported kind. (Files that are not tokenizer.json, such as
+    /// SentencePiece's `spiece.model` or a directory holding one, are to be recognised before reading tokenizer.json.)
+    static func kind(of path: String) throws -> Kind {
+        let files = try TokenizerFiles(path: path)
+        switch files.json.modelType {
+        case "BPE" where CLIPTokenizer.recognises(files.json): return .clipBPE(files)
+        case "BPE": return .unsupported(path: files.json.path, modelType: "BPE without the </w> end-of-word suffix")
+        default: return .unsupported(path: files.json.path, modelType: files.json.modelType)
+        }
+    }
+}
