@@ -5,11 +5,12 @@ import Embeval
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "eval",
-        abstract: "Seed-compatible evaluation: --task image-feature-extraction runs `knn`."
+        abstract: "Seed-compatible evaluation: --task image-feature-extraction runs `knn`, zero-shot-image-classification runs `zeroshot`."
     )
 
     enum Task: String, ExpressibleByArgument, CaseIterable {
         case imageFeatureExtraction = "image-feature-extraction"
+        case zeroShotImageClassification = "zero-shot-image-classification"
     }
 
     @Option(help: "The evaluation task.")
@@ -24,6 +25,7 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var data: DatasetOptions
     @OptionGroup var knn: KNNOptions
+    @OptionGroup var prompts: PromptOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
@@ -31,6 +33,8 @@ struct EvalCommand: ParsableCommand {
         switch task {
         case .imageFeatureExtraction:
             try KNNRun(model: model, data: data, knn: knn, output: output, displayName: modelId).execute()
+        case .zeroShotImageClassification:
+            try ZeroShotRun(model: model, data: data, prompts: prompts, output: output, displayName: modelId).execute()
         }
     }
 }

@@ -3,7 +3,7 @@
 public struct TextEncoder: Sendable {
     public let tokenizer: TextTokenizer
     let session: InferenceSession
-    let outputName: String
+    public let outputName: String
     let takesAttentionMask: Bool
     /// Inputs of other roles that a combined graph requires (e.g. a dummy image for CLIP's text side).
     let constantFeeds: [String: InputTensor]

@@ -5,6 +5,7 @@ public enum TokenizerLoader {
     /// What a path holds, as far as choosing a tokenizer goes.
     enum Kind {
         case clipBPE(TokenizerFiles)
+        case sentencePiece(directory: URL)
         case unsupported(path: String, modelType: String)
     }
 
@@ -12,15 +13,23 @@ public enum TokenizerLoader {
     public static func load(path: String) throws -> any TextTokenizer {
         switch try kind(of: path) {
         case .clipBPE(let files): return try CLIPTokenizer(files: files)
+        case .sentencePiece(let directory): return try SiglipTokenizer(directory: directory)
         case .unsupported(let file, let modelType):
             throw EmbevalError.input(
                 "tokenizer '\(file)': unsupported tokenizer model type '\(modelType)' (supported: CLIP BPE, SentencePiece unigram)")
         }
     }
 
-    /// Recognises the tokenizer at `path`: one case per supported kind. (Files that are not tokenizer.json, such as
-    /// SentencePiece's `spiece.model` or a directory holding one, are to be recognised before reading tokenizer.json.)
+    /// Recognises the tokenizer at `path`: one case per supported kind. A `spiece.model` (or a directory holding one
+    /// and no tokenizer.json) is SigLIP's SentencePiece tokenizer; otherwise tokenizer.json decides.
     static func kind(of path: String) throws -> Kind {
+        let url = URL(fileURLWithPath: path)
+        if url.lastPathComponent == "spiece.model" { return .sentencePiece(directory: url.deletingLastPathComponent()) }
+        let manager = FileManager.default
+        if manager.fileExists(atPath: url.appendingPathComponent("spiece.model").path),
+           !manager.fileExists(atPath: url.appendingPathComponent("tokenizer.json").path) {
+            return .sentencePiece(directory: url)
+        }
         let files = try TokenizerFiles(path: path)
         switch files.json.modelType {
         case "BPE" where CLIPTokenizer.recognises(files.json): return .clipBPE(files)

@@ -1,0 +1,32 @@
+import ArgumentParser
+import Embeval
+
+struct TokenizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "tokenize",
+        abstract: "Print the token ids a model's tokenizer gives each text: one JSON array per line.",
+        discussion: "Ids are padded and truncated as the model's tokenizer config says (CLIP: unpadded, at most 77; SigLIP: padded to 64)."
+    )
+
+    @Option(help: "A tokenizer.json, a spiece.model, or a model directory holding one.")
+    var tokenizer: String
+
+    @Option(help: "Truncate (and, for fixed-length tokenizers, pad) to this many tokens instead.")
+    var maxLength: Int?
+
+    @Argument(help: "The texts.")
+    var texts: [String]
+
+    func validate() throws {
+        if let maxLength, maxLength < 2 { throw ValidationError("--max-length must be ≥ 2, got \(maxLength)") }
+    }
+
+    func run() throws {
+        var loaded = try TokenizerLoader.load(path: tokenizer)
+        if let maxLength { loaded = loaded.withMaxLength(maxLength) }
+        for text in texts {
+            let ids = loaded.fixedLength == nil ? loaded.encode(text) : loaded.batch([text]).ids[0]
+            print("[" + ids.map(String.init).joined(separator: ", ") + "]")
+        }
+    }
+}

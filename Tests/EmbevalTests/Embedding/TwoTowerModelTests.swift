@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+@testable import Embeval
+
+/// CLIP and SigLIP towers against Python onnxruntime, and zero-shot predictions against transformers'
+/// ZeroShotImageClassificationPipeline (tools/fixtures/twotower.py).
+struct TwoTowerModelTests {
+    static func path(_ relative: String) -> String { TestPaths.fixture("twotower/\(relative)").path }
+
+    static func model(_ family: String, combined: Bool = false) throws -> TwoTowerModel {
+        let roles: ModelRoles = combined ? .combined(path("\(family)/combined"))
+            : .split(image: path("\(family)/image-encoder"), text: path("\(family)/text-encoder"))
+        return try TwoTowerModel(roles, threads: 1) { try TokenizerLoader.load(path: $0.path) }
+    }
+
+    static func prompts(_ family: String) throws -> [String] {
+        try JSONDecoder().decode([String].self, from: Data(contentsOf: URL(fileURLWithPath: path("\(family)/reference/prompts.json"))))
+    }
+
+    static func maxAbsDifference(_ a: [Float], _ b: [Float]) -> Float {
+        precondition(a.count == b.count, "\(a.count) vs \(b.count) values")
+        return zip(a, b).map { abs($0 - $1) }.max() ?? 0
+    }
+
+    static func images(_ family: String, _ model: TwoTowerModel, file: String) throws -> Matrix {
+        let pixels = try NumpyArray.readTensor(at: URL(fileURLWithPath: path(file)))
+        let per = pixels.values.count / pixels.shape[0]
+        let batch = (0..<pixels.shape[0]).map { Tensor(shape: Array(pixels.shape.dropFirst()), values: Array(pixels.values[($0 * per)..<(($0 + 1) * per)])) }
+        return try model.image.embed(batch)[0]
+    }
+
+    @Test(arguments: ["clip", "siglip"])
+    func towersEqualPythonOnnxRuntimeOnTheSameTokensAndPixels(family: String) throws {
+        let model = try Self.model(family)
+        let prompts = try Self.prompts(family)
+        // Token ids and masks exactly as the HF tokenizer padded them for the pipeline.
+        let tokens = model.text.tokenizer.batch(prompts)
+        let ids = try NumpyArray.readTensor(at: URL(fileURLWithPath: Self.path("\(family)/reference/input_ids.npy")))
+        let mask = try NumpyArray.readTensor(at: URL(fileURLWithPath: Self.path("\(family)/reference/attention_mask.npy")))
+        #expect(tokens.ids.flatMap { $0 }.map(Float.init) == ids.values)
+        #expect(tokens.attentionMask.flatMap { $0 }.map(Float.init) == mask.values)
+
+        let text = try model.text.embed(prompts)
+        let textFile = family == "clip" ? "clip/reference/text_embeds.npy" : "siglip/reference/text_pooler_output.npy"
+        let expectedText = try NumpyArray.readTensor(at: URL(fileURLWithPath: Self.path(textFile)))
+        #expect(Self.maxAbsDifference(text.values, expectedText.values) <= 1e-5)
+
+        let image = try Self.images(family, model, file: "\(family)/reference/pixel_values.npy")
+        let imageFile = family == "clip" ? "clip/reference/image_embeds.npy" : "siglip/reference/image_pooler_output.npy"
+        let expectedImage = try NumpyArray.readTensor(at: URL(fileURLWithPath: Self.path(imageFile)))
+        #expect(Self.maxAbsDifference(image.values, expectedImage.values) <= 1e-5)
+    }
+
+    @Test func theCombinedCLIPExportGivesTheSameEmbeddings() throws {
+        let model = try Self.model("clip", combined: true)
+        let text = try model.text.embed(try Self.prompts("clip"))
+        let expectedText = try NumpyArray.readTensor(at: URL(fileURLWithPath: Self.path("clip/reference/combined_text_embeds.npy")))
+        #expect(Self.maxAbsDifference(text.values, expectedText.values) <= 1e-5)
+        let image = try Self.images("clip", model, file: "clip/reference/pixel_values.npy")
+        let expectedImage = try NumpyArray.readTensor(at: URL(fileURLWithPath: Self.path("clip/reference/combined_image_embeds.npy")))
+        #expect(Self.maxAbsDifference(image.values, expectedImage.values) <= 1e-5)
+    }
+
+    struct PipelineRecord: Decodable { let file: String; let top1: String; let tie: Bool }
+
+    /// ≥ 200 images: top-1 identical to the PyTorch pipeline's, except where its top-2 logits are within 1e-5.
+    @Test(arguments: [("clip", false), ("clip", true), ("siglip", false)])
+    func predictionsEqualTheTransformersPipeline(family: String, combined: Bool) throws {
+        let model = try Self.model(family, combined: combined)
+        let dataset = try DatasetSpec.load(Self.path("images"))
+        let template = PromptTemplate.pipelineDefault
+        let classEmbeddings = ZeroShotClassifier.classEmbeddings(
+            try model.text.embed(dataset.classes.map { template.prompt(for: $0) }), classes: dataset.classes.count, templates: 1)
+        let images = try EmbeddingExtractor(batchSize: 32).extract(dataset, with: model.image).embeddings[model.image.poolings[0]]!
+        let result = ZeroShotClassifier.evaluate(images: images.matrix, labels: images.labels, classEmbeddings: classEmbeddings)
+        let records = try JSONDecoder().decode([PipelineRecord].self, from: Data(contentsOf: URL(fileURLWithPath: Self.path("pipeline/\(family).json"))))
+        #expect(records.count >= 200)
+        #expect(images.ids == records.map(\.file))
+        var compared = 0
+        for (i, record) in records.enumerated() where !record.tie {
+            #expect(dataset.classes[result.predictions[i]] == record.top1, "\(record.file)")
+            compared += 1
+        }
+        #expect(compared >= 200)
+    }
+
+    @Test func rolesAreCheckedAndListed() throws {
+        #expect(try ModelRoles(arguments: ["image-encoder=a", "text-encoder=b"]) == .split(image: "a", text: "b"))
+        #expect(try ModelRoles(arguments: ["dir"]) == .combined("dir"))
+        #expect(throws: EmbevalError.usage("-m 'vision=a': unknown role (accepted roles: image-encoder, text-encoder, as -m image-encoder=PATH -m text-encoder=PATH)")) {
+            try ModelRoles(arguments: ["vision=a", "text-encoder=b"])
+        }
+        #expect(throws: EmbevalError.usage("-m: missing role text-encoder (accepted roles: image-encoder, text-encoder)")) {
+            try ModelRoles(arguments: ["image-encoder=a"])
+        }
+    }
+}
