@@ -50,7 +50,11 @@ public struct TwoTowerModel: Sendable {
                                        poolings: [Self.imageOutput(imageSession)], overrides: overrides)
             let textSession = try InferenceSession(modelPath: textFiles.model.path, threads: threads)
             text = try TextEncoder(session: textSession, tokenizer: loadTokenizer(textFiles.model.deletingLastPathComponent()))
-            name = "\(image.name) + \(textFiles.model.deletingLastPathComponent().lastPathComponent)"
+            // Towers exported side by side (model/image-encoder, model/text-encoder) are named after their folder.
+            let imageDir = imageFiles.model.deletingLastPathComponent(), textDir = textFiles.model.deletingLastPathComponent()
+            name = imageDir.deletingLastPathComponent().path == textDir.deletingLastPathComponent().path
+                ? imageDir.deletingLastPathComponent().lastPathComponent
+                : "\(imageDir.lastPathComponent) + \(textDir.lastPathComponent)"
             metadata = .object([("image_encoder", image.metadata),
                                 ("text_encoder", .object([("path", .string(textFiles.model.path)),
                                                           ("sha256", .string(try textFiles.sha256())),
