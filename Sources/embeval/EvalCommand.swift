@@ -25,6 +25,7 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var data: DatasetOptions
     @OptionGroup var knn: KNNOptions
+    @OptionGroup var precomputed: PrecomputedOptions
     @OptionGroup var prompts: PromptOptions
     @OptionGroup var output: OutputOptions
 
@@ -32,7 +33,7 @@ struct EvalCommand: ParsableCommand {
         if let device, device != "cpu" { warn("--device \(device): Embeval runs ONNX Runtime on the CPU") }
         switch task {
         case .imageFeatureExtraction:
-            try KNNRun(model: model, data: data, knn: knn, output: output, displayName: modelId).execute()
+            try KNNRun(model: model, data: data, knn: knn, precomputed: precomputed, output: output, displayName: modelId).execute()
         case .zeroShotImageClassification:
             try ZeroShotRun(model: model, data: data, prompts: prompts, output: output, displayName: modelId).execute()
         }

@@ -16,10 +16,17 @@ struct KNNCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var data: DatasetOptions
     @OptionGroup var knn: KNNOptions
+    @OptionGroup var precomputed: PrecomputedOptions
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        if precomputed.trainEmbeddings != nil && knn.knnProtocol == .leaveOneOut {
+            throw ValidationError("--train-embeddings needs --protocol train-test")
+        }
+    }
+
     func run() throws {
-        try KNNRun(model: model, data: data, knn: knn, output: output).execute()
+        try KNNRun(model: model, data: data, knn: knn, precomputed: precomputed, output: output).execute()
     }
 }
 
@@ -28,14 +35,15 @@ struct KNNRun {
     var model: ModelOptions
     var data: DatasetOptions
     var knn: KNNOptions
+    var precomputed: PrecomputedOptions
     var output: OutputOptions
     /// The name reports give the model (the seed CLI's --model-id); defaults to the model's own.
     var displayName: String? = nil
 
     func execute() throws {
         let start = Date()
-        let ks = try knn.ks()
-        let proto = knn.resolvedProtocol
+        let ks = try knn.ks(precomputed)
+        let proto = knn.resolvedProtocol(precomputed)
         let weighting = knn.weighting ?? proto.defaultWeighting
         var timings = [(String, Double)]()
 
@@ -44,11 +52,11 @@ struct KNNRun {
         var modelName = "precomputed", modelInfo: JSONValue = .null
         var datasetName = "precomputed", split: String? = nil, trainSplit: String? = nil
         var skipped = [(id: String, reason: String)]()
-        if let path = knn.embeddings, let labels = knn.labels {
+        if let path = precomputed.embeddings, let labels = precomputed.labels {
             let test = try Embeddings.load(embeddings: URL(fileURLWithPath: path), labels: URL(fileURLWithPath: labels))
             var train: Embeddings? = nil
             if proto == .trainTest {
-                guard let tPath = knn.trainEmbeddings, let tLabels = knn.trainLabels else {
+                guard let tPath = precomputed.trainEmbeddings, let tLabels = precomputed.trainLabels else {
                     throw EmbevalError.usage("--protocol train-test with --embeddings needs --train-embeddings and --train-labels")
                 }
                 train = try Embeddings.load(embeddings: URL(fileURLWithPath: tPath), labels: URL(fileURLWithPath: tLabels))

@@ -1,10 +1,10 @@
 import Embeval
 
-extension ModelOptions {
-    /// Builds the model named by -m: the raw-pixel baseline, or an ONNX backbone with its preprocessing.
-    func load() throws -> ImageEmbeddingModel {
-        guard !self.model.isEmpty else { throw EmbevalError.usage("-m MODEL is required") }
-        guard self.model.count == 1, let model = self.model.first, !model.hasPrefix("image-encoder="), !model.hasPrefix("text-encoder=") else {
+extension EmbeddingOptions {
+    /// Builds an image model from its spec: the raw-pixel baseline, or an ONNX backbone with its preprocessing.
+    func imageModel(_ spec: [String]) throws -> ImageEmbeddingModel {
+        guard !spec.isEmpty else { throw EmbevalError.usage("-m MODEL is required") }
+        guard spec.count == 1, let model = spec.first, !model.hasPrefix("image-encoder="), !model.hasPrefix("text-encoder=") else {
             throw EmbevalError.usage("this command embeds with one image model: -m PATH (roles such as image-encoder= are for zeroshot)")
         }
         let poolings = try poolings()
@@ -13,6 +13,13 @@ extension ModelOptions {
             return PixelModel(size: imageSize.map { ($0, $0) })
         }
         return try OnnxImageModel(path: model, poolings: poolings, threads: threads, overrides: try overrides())
+    }
+
+    /// Builds a two-tower model from its spec (a combined export, or image-encoder= and text-encoder= roles).
+    func twoTowerModel(_ spec: [String], tokenizer: String?) throws -> TwoTowerModel {
+        try TwoTowerModel(ModelRoles(arguments: spec), threads: threads, overrides: overrides()) { url in
+            try TokenizerLoader.load(path: tokenizer ?? url.path)
+        }
     }
 
     func overrides() throws -> PreprocessorOverrides {

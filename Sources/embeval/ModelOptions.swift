@@ -1,11 +1,24 @@
 import ArgumentParser
 import Embeval
 
-/// The model to embed with, how to run it, and preprocessing overrides of its preprocessor_config.json.
+/// The model to embed with (-m), and how to run it.
 struct ModelOptions: ParsableArguments {
     @Option(name: [.customShort("m"), .long], help: ArgumentHelp("A .onnx file, an optimum export directory, or 'pixels' (the raw-pixel baseline); for zero-shot also image-encoder=PATH and text-encoder=PATH.", valueName: "model"))
     var model: [String] = []
 
+    @OptionGroup var embedding: EmbeddingOptions
+
+    var threads: Int? { embedding.threads }
+    var batchSize: Int { embedding.batchSize }
+    var pooling: String { embedding.pooling }
+
+    /// The image model named by -m.
+    func load() throws -> ImageEmbeddingModel { try embedding.imageModel(model) }
+    func overrides() throws -> PreprocessorOverrides { try embedding.overrides() }
+}
+
+/// How to run a model: threads, batch size, poolings, and overrides of its preprocessor_config.json.
+struct EmbeddingOptions: ParsableArguments {
     @Option(help: "Intra-op threads of ONNX Runtime (default: all cores).")
     var threads: Int?
 

@@ -57,7 +57,6 @@ struct ZeroShotRun {
 
     func execute() throws {
         let start = Date()
-        let roles = try ModelRoles(arguments: model.model)
         let templates = try prompts.resolvedTemplates()
         let dataset = try data.load()
         let classNames: [String]
@@ -69,10 +68,7 @@ struct ZeroShotRun {
         } else {
             classNames = try ClassNames.validated(dataset.classes, source: "dataset '\(dataset.name)'")
         }
-        let tokenizerOverride = prompts.tokenizer
-        let twoTower = try TwoTowerModel(roles, threads: model.threads, overrides: model.overrides()) { url in
-            try TokenizerLoader.load(path: tokenizerOverride ?? url.path)
-        }
+        let twoTower = try model.embedding.twoTowerModel(model.model, tokenizer: prompts.tokenizer)
 
         // Text side once for the run: every class through every template.
         let textStart = Date()

@@ -1,0 +1,57 @@
+import Foundation
+
+/// Label-free agreement of two embeddings of the same samples — far more sensitive than an accuracy delta, and it
+/// needs no labels.
+///
+/// - Per-sample cosine between the baseline and candidate vectors of a sample (only when the widths match):
+///   mean, minimum, 1st percentile (numpy's linear interpolation) and the lowest ids.
+/// - Neighbour overlap@k: for each sample, the Jaccard index |A ∩ B| / |A ∪ B| of its k nearest neighbours
+///   (cosine, itself excluded) in the two spaces, averaged over samples. 1 means identical neighbourhoods.
+public struct EmbeddingAgreement: Sendable {
+    public struct Cosines: Sendable {
+        public let mean: Double
+        public let min: Double
+        public let p01: Double
+        /// The samples whose two embeddings agree least, lowest cosine first.
+        public let worst: [(id: String, cosine: Double)]
+    }
+
+    public let cosines: Cosines?
+    public let k: Int
+    public let neighbourOverlap: Double
+
+    public init(baseline: Embeddings, candidate: Embeddings, k: Int = 10, worstCount: Int = 10) throws {
+        guard baseline.count == candidate.count else {
+            throw EmbevalError.input("baseline has \(baseline.count) embeddings, candidate \(candidate.count): agreement needs the same samples")
+        }
+        guard baseline.count >= 2 else { throw EmbevalError.input("agreement needs at least 2 samples, got \(baseline.count)") }
+        if let i = baseline.ids.indices.first(where: { baseline.ids[$0] != candidate.ids[$0] }) {
+            throw EmbevalError.input("row \(i): baseline id '\(baseline.ids[i])' but candidate id '\(candidate.ids[i])': the two sides are not the same samples in the same order")
+        }
+        let a = baseline.matrix.l2NormalizedRows(), b = candidate.matrix.l2NormalizedRows()
+        if a.columns == b.columns {
+            let cos: [Double] = (0..<a.rows).map { i in
+                var s = 0.0
+                for j in 0..<a.columns { s += Double(a[i, j]) * Double(b[i, j]) }
+                return s
+            }
+            let sorted = cos.sorted()
+            let worst = cos.indices.sorted { cos[$0] != cos[$1] ? cos[$0] < cos[$1] : $0 < $1 }.prefix(worstCount)
+            cosines = Cosines(mean: cos.reduce(0, +) / Double(cos.count), min: sorted[0],
+                              p01: PairedBootstrap.percentile(sorted, 1),
+                              worst: worst.map { (baseline.ids[$0], cos[$0]) })
+        } else {
+            cosines = nil
+        }
+        let kk = min(k, baseline.count - 1)
+        self.k = kk
+        let na = NearestNeighbors(queries: a, references: a, k: kk, excludingSelf: true)
+        let nb = NearestNeighbors(queries: b, references: b, k: kk, excludingSelf: true)
+        var total = 0.0
+        for i in 0..<a.rows {
+            let sa = Set(na.indices[(i * kk)..<((i + 1) * kk)]), sb = Set(nb.indices[(i * kk)..<((i + 1) * kk)])
+            total += Double(sa.intersection(sb).count) / Double(sa.union(sb).count)
+        }
+        neighbourOverlap = total / Double(a.rows)
+    }
+}
