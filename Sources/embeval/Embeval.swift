@@ -8,10 +8,11 @@ struct EmbevalCommand: ParsableCommand {
         commandName: "embeval",
         abstract: "Measure and explore image embedding models exported to ONNX.",
         discussion: """
-        Exit codes: 0 success, 2 bad input or usage (one line on stderr names the file, row or tensor).
+        Exit codes: 0 success (compare: PASS), 1 compare FAIL, 3 compare INCONCLUSIVE, 2 bad input or usage (one line
+        on stderr names the file, row or tensor).
         ONNX Runtime is loaded at run time from .deps/onnxruntime (scripts/bootstrap) or EMBEVAL_ONNXRUNTIME.
         """,
-        subcommands: [KNNCommand.self, ZeroShotCommand.self, EmbedCommand.self, TokenizeCommand.self, EvalCommand.self]
+        subcommands: [KNNCommand.self, ZeroShotCommand.self, CompareCommand.self, EmbedCommand.self, TokenizeCommand.self, EvalCommand.self]
     )
 
     /// Parses, runs, and maps every failure to one line on stderr and exit code 2 (help and version exit 0).

@@ -73,3 +73,13 @@ public struct Embeddings: Sendable {
         return lines
     }
 }
+
+extension Embeddings {
+    /// The rows whose ids are in `keep`, in their order: aligns two runs that skipped different images.
+    public func restricted(to keep: Set<String>) -> Embeddings {
+        let rows = ids.indices.filter { keep.contains(ids[$0]) }
+        guard rows.count != count else { return self }
+        return try! Embeddings(matrix: matrix.selectingRows(rows), labels: rows.map { labels[$0] },
+                               ids: rows.map { ids[$0] }, classes: classes)
+    }
+}
