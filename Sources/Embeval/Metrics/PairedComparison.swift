@@ -81,6 +81,12 @@ public struct PairedBootstrap: Equatable, Sendable {
         resamples = deltas.count
     }
 
+    /// The bootstrap of one model's accuracy itself (paired against an always-wrong baseline, so Δ = accuracy).
+    public static func accuracy(_ correct: [Bool], resamples: Int = 2000, seed: UInt64 = 0) -> PairedBootstrap {
+        PairedBootstrap(baselineCorrect: [Bool](repeating: false, count: correct.count), candidateCorrect: correct,
+                        resamples: resamples, seed: seed)
+    }
+
     /// numpy.percentile's default ('linear'): position q/100·(n − 1) between the sorted values.
     public static func percentile(_ sorted: [Double], _ q: Double) -> Double {
         let position = q / 100 * Double(sorted.count - 1)
