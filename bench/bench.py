@@ -7,6 +7,7 @@ import json
 import os
 import platform
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -36,17 +37,39 @@ def rel(path):
     return os.path.relpath(path, ROOT)
 
 
+def busy_seconds():
+    """CPU seconds all processes have spent so far (user+nice+system+irq+softirq+steal), from /proc/stat."""
+    try:
+        with open("/proc/stat") as f:
+            v = [int(x) for x in f.readline().split()[1:9]]
+        return (sum(v) - v[3] - v[4]) / os.sysconf("SC_CLK_TCK")
+    except (OSError, ValueError):
+        return None
+
+
+LAST_OTHER_LOAD = [None]
+
+
 def run(cmd, env=None, timeout=600):
+    """Runs cmd; LAST_OTHER_LOAD gets the cores that processes other than cmd kept busy meanwhile."""
+    b0, r0 = busy_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.perf_counter()
     p = subprocess.run(cmd, cwd=ROOT, env=env or BENCH_ENV, capture_output=True, text=True, timeout=timeout)
-    return p, time.perf_counter() - t0
+    wall = time.perf_counter() - t0
+    b1, r1 = busy_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
+    if b0 is not None and b1 is not None:
+        ours = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
+        LAST_OTHER_LOAD[0] = round(max(0.0, (b1 - b0) - ours) / max(wall, 1e-6), 2)
+    return p, wall
 
 
 def peer(case, *args, env=None, timeout=600):
     p, _ = run([sys.executable, os.path.join(HERE, "peers.py"), case, *map(str, args)], env=env, timeout=timeout)
     if p.returncode != 0:
         raise RuntimeError(f"peers.py {case} failed ({p.returncode}): {p.stderr.strip()[-800:]}")
-    return json.loads(p.stdout.strip().splitlines()[-1])
+    result = json.loads(p.stdout.strip().splitlines()[-1])
+    result["other_load_cores"] = LAST_OTHER_LOAD[0]
+    return result
 
 
 def error_text(p):
@@ -70,7 +93,7 @@ def embeval_embed(binary, model, photos, output, threads=THREADS):
         return {"error": f"no 'N images in Xs' line in: {p.stdout.strip()[-200:]}", "wall_seconds": wall}
     n, secs, rate = int(m.group(1)), float(m.group(2)), float(m.group(3))
     return {"images": n, "seconds": secs, "images_per_s": rate, "wall_seconds": wall,
-            "wall_images_per_s": n / wall, "line": m.group(0)}
+            "wall_images_per_s": n / wall, "line": m.group(0), "other_load_cores": LAST_OTHER_LOAD[0]}
 
 
 def embeval_knn(binary, knn_dir, json_path):
@@ -83,14 +106,24 @@ def embeval_knn(binary, knn_dir, json_path):
     with open(json_path) as f:
         report = json.load(f)
     top1 = report["results"][0]["top1_accuracy"] / 100.0
-    return {"seconds": report["timings"]["knn"], "timings": report["timings"], "wall_seconds": wall, "top1": top1}
+    return {"seconds": report["timings"]["knn"], "timings": report["timings"], "wall_seconds": wall, "top1": top1,
+            "other_load_cores": LAST_OTHER_LOAD[0]}
+
+
+NOISY = 0.25  # cores kept busy by other processes during a measurement, above which it is not clean
+
+
+def noisy(r):
+    return (r.get("other_load_cores") or 0) > NOISY
 
 
 def best(runs, key, largest):
+    """The best round among those that ran with the machine otherwise quiet (all rounds if none did)."""
     ok = [r for r in runs if "error" not in r]
     if not ok:
         return runs[-1]
-    return (max if largest else min)(ok, key=lambda r: r[key])
+    pool = [r for r in ok if not noisy(r)] or ok
+    return (max if largest else min)(pool, key=lambda r: r[key])
 
 
 # ------------------------------------------------------------------------------------------------ environment
@@ -168,6 +201,10 @@ def quiet_check(label):
         log(f"  note: {busy} core(s) busy with other work before {label}")
 
 
+def load_note(r):
+    return f" [other load {r.get('other_load_cores')} cores]" if noisy(r) else ""
+
+
 def cpu_model():
     try:
         with open("/proc/cpuinfo") as f:
@@ -189,7 +226,7 @@ def fmt_secs(s):
     return "n/a" if s is None else f"{s:.2f} s"
 
 
-def row(case, ours, peer_value, fmt, higher_is_better, target, peer_name, note=""):
+def row(case, ours, peer_value, fmt, higher_is_better, target, peer_name, sources=()):
     ratio = None
     if ours is not None and peer_value:
         ratio = ours / peer_value
@@ -199,7 +236,13 @@ def row(case, ours, peer_value, fmt, higher_is_better, target, peer_name, note="
     target_text = "info" if target is None else (f">= {target:.2f}x" if higher_is_better else f"<= {target:.2f}x")
     return {"case": case, "embeval": ours, "peer": peer_value, "peer_name": peer_name, "ratio": ratio,
             "target": target, "target_text": target_text, "higher_is_better": higher_is_better, "met": met,
-            "embeval_text": fmt(ours), "peer_text": fmt(peer_value), "note": note}
+            "embeval_text": fmt(ours), "peer_text": fmt(peer_value),
+            "other_load_cores": [r.get("other_load_cores") for r in sources], "noisy": any(noisy(r) for r in sources)}
+
+
+def case_busy(prefix):
+    """The most cores other work kept busy before any round of a case."""
+    return max((b["busy_cores"] or 0 for b in BUSY if b["before"].startswith(prefix)), default=0)
 
 
 def print_table(rows):
@@ -208,7 +251,7 @@ def print_table(rows):
     for r in rows:
         body.append([r["case"], r["embeval_text"], f"{r['peer_text']} ({r['peer_name']})",
                      "n/a" if r["ratio"] is None else f"{r['ratio']:.3f}x", r["target_text"],
-                     "-" if r["met"] is None else ("yes" if r["met"] else "NO")])
+                     ("-" if r["met"] is None else ("yes" if r["met"] else "NO")) + ("*" if r.get("noisy") else "")])
     widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(headers)]
     line = lambda cells: "| " + " | ".join(c.ljust(w) for c, w in zip(cells, widths)) + " |"
     print(line(headers))
@@ -270,11 +313,11 @@ def main():
     for i in range(3):
         quiet_check(f"case 1 round {i + 1}")
         emb_runs.append(embeval_embed(binary, vit, photos, os.path.join(OUT, "emb-vit")))
-        log(f"  embeval embed: {emb_runs[-1].get('line', emb_runs[-1].get('error'))}")
+        log(f"  embeval embed: {emb_runs[-1].get('line', emb_runs[-1].get('error'))}{load_note(emb_runs[-1])}")
         raw_runs.append(peer("ort-raw", vit, n_photos, BATCH, 1))
-        log(f"  ort raw: {raw_runs[-1]['images_per_s']:.1f} images/s")
+        log(f"  ort raw: {raw_runs[-1]['images_per_s']:.1f} images/s{load_note(raw_runs[-1])}")
         hf_runs.append(peer("hf-pipeline", vit, photos, BATCH, 1, *([hf_cls] if i == 0 else [])))
-        log(f"  hf pipeline: {hf_runs[-1]['images_per_s']:.1f} images/s")
+        log(f"  hf pipeline: {hf_runs[-1]['images_per_s']:.1f} images/s{load_note(hf_runs[-1])}")
     emb, raw, hf = best(emb_runs, "images_per_s", True), best(raw_runs, "images_per_s", True), best(hf_runs, "images_per_s", True)
     agreement = compare_embeddings(os.path.join(OUT, "emb-vit", "embeddings.npy"), hf_cls)
     results["cases"]["vit_s16"] = {"embeval": emb_runs, "ort_raw": raw_runs, "hf_pipeline": hf_runs,
@@ -318,9 +361,9 @@ def main():
     for i in range(2):
         quiet_check(f"case 3 round {i + 1}")
         knn_runs.append(embeval_knn(binary, knn_dir, os.path.join(OUT, "knn-embeval.json")))
-        log(f"  embeval knn: {knn_runs[-1].get('seconds', knn_runs[-1].get('error'))} s")
+        log(f"  embeval knn: {knn_runs[-1].get('seconds', knn_runs[-1].get('error'))} s{load_note(knn_runs[-1])}")
         faiss_runs.append(peer("faiss-knn", knn_dir, 20, 1, env=faiss_env))
-        log(f"  faiss ({faiss_matched}): {faiss_runs[-1]['seconds']:.2f} s")
+        log(f"  faiss ({faiss_matched}): {faiss_runs[-1]['seconds']:.2f} s{load_note(faiss_runs[-1])}")
     faiss_self = peer("faiss-knn", knn_dir, 20, 1)
     log(f"  faiss ({faiss_default}, its own choice): {faiss_self['seconds']:.2f} s")
     knn, fa = best(knn_runs, "seconds", False), best(faiss_runs, "seconds", False)
@@ -332,26 +375,26 @@ def main():
     ok = lambda r, key: r.get(key) if "error" not in r else None
     rows = [
         row("1a ViT-S/16 224 JPEG: embed pipeline vs raw ORT", ok(emb, "images_per_s"), raw["images_per_s"],
-            fmt_rate, True, 0.95, "onnxruntime on pre-made tensors"),
+            fmt_rate, True, 0.95, "onnxruntime on pre-made tensors", (emb, raw)),
         row("1b ViT-S/16 224 JPEG: embed pipeline vs HF+ORT", ok(emb, "images_per_s"), hf["images_per_s"],
-            fmt_rate, True, 1.05, "PIL + " + hf["processor"].rsplit(".", 1)[-1] + " + onnxruntime"),
+            fmt_rate, True, 1.05, "PIL + " + hf["processor"].rsplit(".", 1)[-1] + " + onnxruntime", (emb, hf)),
         row("1c   same, Embeval whole command (wall)", ok(emb, "wall_images_per_s"), hf["images_per_s"],
-            fmt_rate, True, None, "HF+ORT, as 1b"),
+            fmt_rate, True, None, "HF+ORT, as 1b", (emb, hf)),
         row(f"2  demo model{' (FALLBACK tiny ViT)' if demo_is_fallback else ''}: embed vs HF+ORT",
             ok(demo_emb, "images_per_s"), demo_hf["images_per_s"], fmt_rate, True, 3.0,
-            "PIL + " + demo_hf["processor"].rsplit(".", 1)[-1] + " + onnxruntime"),
+            "PIL + " + demo_hf["processor"].rsplit(".", 1)[-1] + " + onnxruntime", (demo_emb, demo_hf)),
         row("2b   same, Embeval whole command (wall)", ok(demo_emb, "wall_images_per_s"), demo_hf["images_per_s"],
-            fmt_rate, True, None, "HF+ORT, as 2"),
+            fmt_rate, True, None, "HF+ORT, as 2", (demo_emb, demo_hf)),
         row("2c   same on 1,000 images (photos x5)", ok(x5_emb, "images_per_s"), x5_hf["images_per_s"],
-            fmt_rate, True, None, "HF+ORT, 1,000 images"),
+            fmt_rate, True, None, "HF+ORT, 1,000 images", (x5_emb, x5_hf)),
         row("2d   same, Embeval --threads 1 (ORT intra-op 1)", ok(x5_t1, "images_per_s"), x5_hf["images_per_s"],
-            fmt_rate, True, None, "HF+ORT, 2 threads, as 2c"),
+            fmt_rate, True, None, "HF+ORT, 2 threads, as 2c", (x5_t1, x5_hf)),
         row(f"3  kNN 10kx60k d=384 k=20 (time; BLAS {binary_kernel} vs {faiss_matched})", ok(knn, "seconds"),
-            fa["seconds"], fmt_secs, False, 1.0, "faiss IndexFlatIP + numpy vote"),
+            fa["seconds"], fmt_secs, False, 1.0, "faiss IndexFlatIP + numpy vote", (knn, fa)),
         row("3b   same, Embeval whole command (wall)", ok(knn, "wall_seconds"), fa["seconds"], fmt_secs, False, None,
-            "faiss, as 3"),
+            "faiss, as 3", (knn, fa)),
         row(f"3c   faiss on its own kernel choice ({faiss_default})", ok(knn, "seconds"), faiss_self["seconds"],
-            fmt_secs, False, None, f"faiss, {faiss_default}"),
+            fmt_secs, False, None, f"faiss, {faiss_default}", (knn, faiss_self)),
     ]
     knn_gflops = flop / knn["seconds"] / 1e9 if "seconds" in knn else None
     faiss_gflops = flop / fa["phases"]["search"] / 1e9
@@ -380,10 +423,12 @@ def main():
     busiest = max((b["busy_cores"] or 0 for b in BUSY), default=0)
     print(f"Other load: load average {env_info['loadavg_start']} at start, {results['environment']['loadavg_end']} at end; "
           f"busiest check before a round: {busiest} of {os.cpu_count()} cores busy"
-          + (" -- the machine was NOT quiet: numbers are low and ratios noisy (see results.json)." if busiest > 0.2
-             else " (quiet)."))
+          + ("; rows marked * had no quiet round (see results.json)." if any(r["noisy"] for r in rows)
+             else "; every reported measurement ran with the machine otherwise quiet."))
     print()
     print_table(rows)
+    if any(r["noisy"] for r in rows):
+        print(f"* other processes kept > {NOISY} core busy during the measurement (no quiet round of it): not clean")
     print()
     for r in [emb, demo_emb, x5_emb, x5_t1, knn]:
         if "error" in r:
