@@ -104,7 +104,7 @@ struct CheckCommand: ParsableCommand {
         }
         struct Wrapped: Decodable { var entries: [Entry] }
         do {
-            if let list = try? JSONDecoder().decode([Entry].self, from: data) { return list }
+            if (try? JSONSerialization.jsonObject(with: data)) is [Any] { return try JSONDecoder().decode([Entry].self, from: data) }
             return try JSONDecoder().decode(Wrapped.self, from: data).entries
         } catch let DecodingError.keyNotFound(key, context) {
             throw EmbevalError.input("'\(file.path)' entry \(context.codingPath.compactMap(\.intValue).first ?? 0): missing field '\(key.stringValue)'")

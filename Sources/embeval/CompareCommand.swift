@@ -83,6 +83,14 @@ struct CompareCommand: ParsableCommand {
                 let matrix = try NumpyArray.readMatrix(at: URL(fileURLWithPath: file))
                 let reference: (labels: [Int], ids: [String], classes: [String])
                 if let dataset {
+                    // Embeddings written by `embeval embed` carry their class list: it must be the dataset's.
+                    let classesFile = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("classes.txt")
+                    if let text = try? String(contentsOf: classesFile, encoding: .utf8) {
+                        let listed = text.split(separator: "\n").map(String.init)
+                        guard listed == dataset.classes else {
+                            throw EmbevalError.input("\(role) embeddings' '\(classesFile.path)' lists classes \(listed.prefix(3))… but dataset '\(dataset.name)' has \(dataset.classes.prefix(3))…: the two sides disagree on the classes")
+                        }
+                    }
                     reference = (dataset.labels, dataset.ids, dataset.classes)
                 } else if let labels {
                     let values = try NumpyArray.readLabels(at: URL(fileURLWithPath: labels))

@@ -1,0 +1,85 @@
+import Foundation
+import Testing
+@testable import Embeval
+
+@Suite(.serialized) struct CompareCommandTests {
+    let dir = TestPaths.scratch("compare")
+
+    func write(_ m: Matrix, _ name: String) throws -> String {
+        let url = dir.appendingPathComponent(name)
+        try NumpyArray.write(m, to: url)
+        return url.path
+    }
+
+    @Test func precomputedSidesGiveAVerdictAndItsExitCode() throws {
+        let (m, labels) = clusteredEmbeddings(rows: 400, columns: 8, classes: 4, seed: 31)
+        let a = try write(m, "a.npy")
+        try NumpyArray.write(labels: labels, to: dir.appendingPathComponent("l.npy"))
+        let l = dir.appendingPathComponent("l.npy").path
+        // Identical embeddings: every CI is [0, 0] → PASS, exit 0.
+        let same = try runEmbeval(["compare", "--baseline-embeddings", a, "--candidate-embeddings", a, "--labels", l,
+                                   "--json", dir.appendingPathComponent("same.json").path])
+        #expect(same.code == 0, "\(same.err)")
+        #expect(same.out.contains("Verdict: PASS"))
+        let json = try JSONSerialization.jsonObject(with: Data(contentsOf: dir.appendingPathComponent("same.json"))) as! [String: Any]
+        #expect(json["verdict"] as? String == "PASS")
+        #expect((json["agreement"] as! [String: Any])["neighbour_overlap_at_k"] as? Double == 1)
+        // Noise on every vector: the candidate loses accuracy well beyond 0.5 pp → FAIL, exit 1.
+        var g = SeededGenerator(seed: 5)
+        var noisy = m
+        for i in 0..<noisy.values.count { noisy.values[i] += Float(Double(g.next() % 1000) / 1000 - 0.5) * 6 }
+        let b = try write(noisy, "b.npy")
+        let worse = try runEmbeval(["compare", "--baseline-embeddings", a, "--candidate-embeddings", b, "--labels", l])
+        #expect(worse.code == 1, "\(worse.out)\(worse.err)")
+        #expect(worse.out.contains("Verdict: FAIL"))
+        let agreementOnly = try runEmbeval(["compare", "--task", "agreement", "--baseline-embeddings", a, "--candidate-embeddings", b])
+        #expect(agreementOnly.code == 0, "\(agreementOnly.err)")
+        #expect(agreementOnly.out.contains("neighbour overlap@10"))
+    }
+
+    @Test(arguments: [
+        (["--tolerance", "0"], "--tolerance must be > 0, got 0.0"),
+        (["--candidate-embeddings", "SHORT"], "have 300 rows but the samples are 400"),
+        (["--bootstrap", "10"], "--bootstrap must be ≥ 100"),
+    ])
+    func badCompareInputIsOneLineAndExitCode2(extra: [String], message: String) throws {
+        let (m, labels) = clusteredEmbeddings(rows: 400, columns: 8, classes: 4, seed: 32)
+        let a = try write(m, "a.npy")
+        let short = try write(m.selectingRows(Array(0..<300)), "short.npy")
+        try NumpyArray.write(labels: labels, to: dir.appendingPathComponent("l.npy"))
+        var arguments = ["compare", "--baseline-embeddings", a, "--labels", dir.appendingPathComponent("l.npy").path]
+        if !extra.contains("--candidate-embeddings") { arguments += ["--candidate-embeddings", a] }
+        let r = try runEmbeval(arguments + extra.map { $0 == "SHORT" ? short : $0 })
+        #expect(r.code == 2)
+        #expect(r.err.contains(message), "\(r.err)")
+        #expect(r.err.split(separator: "\n").count == 1, "\(r.err)")
+    }
+
+    @Test func embeddingsFromAnotherClassListAreRefused() throws {
+        let out = dir.appendingPathComponent("emb")
+        let e = try runEmbeval(["embed", "-m", TestPaths.fixture("models/vit-tiny").path, "--dataset", TestPaths.fixture("models/images").path, "--output", out.path])
+        #expect(e.code == 0, "\(e.err)")
+        let r = try runEmbeval(["compare", "--baseline-embeddings", out.appendingPathComponent("embeddings.npy").path,
+                                "--candidate", TestPaths.fixture("models/vit-tiny").path, "--dataset", TestPaths.fixture("twotower/images").path])
+        #expect(r.code == 2)
+        #expect(r.err.contains("the two sides disagree on the classes"), "\(r.err)")
+    }
+
+    @Test func checkRunsEntriesAndResolvesPathsAgainstTheFile() throws {
+        try FileManager.default.copyItem(at: TestPaths.fixture("models/vit-tiny"), to: dir.appendingPathComponent("vit-tiny"))
+        let file = dir.appendingPathComponent("expect.json")
+        let images = TestPaths.fixture("twotower/images").path
+        try """
+        [{"model": "vit-tiny", "task": "knn", "dataset": "\(images)", "metric": "top1_accuracy", "k": 5, "expected": 0, "tolerance": 1},
+         {"model": "vit-tiny", "task": "knn", "dataset": "\(images)", "metric": "top1_accuracy", "k": 5, "expected": 100, "tolerance": 100}]
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let r = try runEmbeval(["check", file.path])
+        #expect(r.code == 1, "\(r.out)\(r.err)")
+        #expect(r.out.contains("FAIL") && r.out.contains("PASS"))
+        try #"[{"model": "vit-tiny", "task": "knn", "dataset": "x", "metric": "top1_accuracy", "expected": 1}]"#
+            .write(to: file, atomically: true, encoding: .utf8)
+        let bad = try runEmbeval(["check", file.path])
+        #expect(bad.code == 2)
+        #expect(bad.err.contains("missing field 'tolerance'"), "\(bad.err)")
+    }
+}
