@@ -409,8 +409,16 @@ enum ExplorePageTemplate {
       if (location.hash === '#selftest') {
         var result = { points: N, map: D.maps[mapIndex].name };
         try {
-          var target = 0, r = canvas.getBoundingClientRect(), s = toScreen(target);
-          var at = { clientX: r.left + s[0], clientY: r.top + s[1], bubbles: true, cancelable: true, view: window };
+          // Centre point 0 at 64× zoom first: mouse coordinates are whole pixels, and in a dense map another point
+          // may lie closer than 1 pixel to point 0 at the fitted scale.
+          var target = 0, xy0 = D.maps[mapIndex].xy;
+          view.scale *= 64;
+          view.tx = cssWidth / 2 - xy0[0] * view.scale;
+          view.ty = cssHeight / 2 + xy0[1] * view.scale;
+          draw();
+          var r = canvas.getBoundingClientRect(), s = toScreen(target);
+          var at = { clientX: Math.round(r.left + s[0]), clientY: Math.round(r.top + s[1]), bubbles: true,
+                     cancelable: true, view: window };
           canvas.dispatchEvent(new MouseEvent('mousemove', at));
           result.hovered = hovered;
           result.tooltipVisible = !tip.hidden;
