@@ -67,7 +67,9 @@ enum ExplorePageTemplate {
     #selected { display: flex; gap: 8px; align-items: flex-start; }
     #selected.empty { color: #888; display: block; }
     #selected img { width: 64px; height: 64px; object-fit: contain; }
-    #neighbours { padding-left: 22px; margin: 6px 0; }
+    #neighbours { list-style: none; padding-left: 0; margin: 6px 0; }
+    #neighbours .rank { color: #888; width: 20px; text-align: right; flex: none; }
+    .note { color: #555; font-size: 12px; }
     #neighbours li { cursor: pointer; padding: 2px 0; }
     #neighbours li > div { display: flex; gap: 6px; align-items: center; }
     #neighbours li:hover { background: #f0f4fa; }
@@ -295,12 +297,13 @@ enum ExplorePageTemplate {
         info.appendChild(labelLine(i));
         info.appendChild(el('div', 'id', idOf(i)));
         var nb = D.neighbours && D.neighbours[i];
-        info.appendChild(el('div', 'id', nb ? nb.length + ' nearest neighbours in the embedding space:'
+        info.appendChild(el('div', 'note', nb ? nb.length + ' nearest neighbours in the embedding space:'
                                             : 'no neighbour lists in this page'));
         box.appendChild(info);
         (nb || []).forEach(function (j) {
           var li = document.createElement('li'), row = el('div');
           li.setAttribute('data-index', String(j));
+          row.appendChild(el('span', 'rank', (list.children.length + 1) + '.'));
           var t = thumb(j);
           if (t) row.appendChild(t);
           var text = el('div');
@@ -433,9 +436,41 @@ enum ExplorePageTemplate {
           result.neighbourIndices = Array.prototype.map.call(items, function (li) { return Number(li.getAttribute('data-index')); });
           result.neighbourImages = document.querySelectorAll('#neighbours li img[src^="data:image/png;base64,"]').length;
           var expected = (D.neighbours && D.neighbours[target]) || [];
+          // Filter: hiding point 0's class makes it unpickable; showing it again restores it.
+          var box = boxes[labels[target]];
+          box.click();
+          result.filterHides = pick(s[0], s[1]) !== target;
+          box.click();
+          result.filterShows = pick(s[0], s[1]) === target;
+          // Wheel zooms about the cursor (the point under it stays put); a drag pans; a tab switches maps.
+          var before = view.scale;
+          canvas.dispatchEvent(new WheelEvent('wheel', Object.assign({ deltaY: -200 }, at)));
+          var after = toScreen(target);
+          result.zoomed = view.scale > before && Math.abs(after[0] - s[0]) < 1 && Math.abs(after[1] - s[1]) < 1;
+          var tx0 = view.tx, ty0 = view.ty, moved = Object.assign({}, at, { clientX: at.clientX + 40, clientY: at.clientY + 30 });
+          canvas.dispatchEvent(new MouseEvent('mousedown', Object.assign({ buttons: 1 }, at)));
+          canvas.dispatchEvent(new MouseEvent('mousemove', Object.assign({ buttons: 1 }, moved)));
+          window.dispatchEvent(new MouseEvent('mouseup', moved));
+          result.panned = Math.round(view.tx - tx0) === 40 && Math.round(view.ty - ty0) === 30;
+          drag = null;
+          if (D.maps.length > 1) {
+            tabs.children[1].click();
+            result.switchedTab = mapIndex === 1 && tabs.children[1].className === 'active';
+            tabs.children[0].click();
+          } else {
+            result.switchedTab = true;
+          }
+          // Back to the hovered-and-selected state, for a screenshot of #selftest.
+          view.scale *= 64;
+          view.tx = cssWidth / 2 - xy0[0] * view.scale;
+          view.ty = cssHeight / 2 + xy0[1] * view.scale;
+          draw();
+          s = toScreen(target);
+          canvas.dispatchEvent(new MouseEvent('mousemove', at));
           result.ok = result.hovered === target && result.tooltipVisible && result.selected === target &&
             result.neighbourCount === expected.length &&
-            result.neighbourIndices.every(function (v, k) { return v === expected[k]; });
+            result.neighbourIndices.every(function (v, k) { return v === expected[k]; }) &&
+            result.filterHides && result.filterShows && result.zoomed && result.panned && result.switchedTab;
         } catch (err) {
           result.ok = false;
           result.error = String(err && err.stack || err);

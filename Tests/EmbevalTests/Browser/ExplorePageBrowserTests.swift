@@ -75,6 +75,9 @@ import Testing
         let expected = page.neighbours![0]
         #expect(summary["neighbourIndices"] as? [Int] == expected)
         #expect(summary["neighbourImages"] as? Int == expected.filter { $0 != 2 }.count)   // point 2 has no thumbnail
+        for check in ["filterHides", "filterShows", "zoomed", "panned", "switchedTab"] {
+            #expect(summary[check] as? Bool == true, "self-test check \(check)")
+        }
 
         // The live DOM itself: the tooltip holds a data-URI thumbnail, the list holds k entries with thumbnails.
         let tooltipHTML = try #require(dom.firstMatch(of: #/<div id="tooltip"[^>]*>(.*?)</div>\s*<div id="hint">/#.dotMatchesNewlines()))
