@@ -1,0 +1,168 @@
+import Dispatch
+import Foundation
+
+/// A complex discrete Fourier transform of length 2^a or 3·2^a (split real/imaginary Double arrays).
+///
+/// Radix-2: iterative Cooley–Tukey, decimation in time (bit-reversed input order, precomputed twiddles).
+/// 3·2^a: one decimation-in-time step by 3 (three interleaved radix-2 transforms of length 2^a, twiddled,
+/// then a 3-point DFT). Forward uses e^(−2πi·jk/n); `inverse` uses e^(+2πi·jk/n) and does not divide by n.
+struct FFT: Sendable {
+    let size: Int
+    private let radix3: Bool
+    private let base: Int                 // the radix-2 length
+    private let cosTable: [Double]        // cos(2π k / base), k < base/2
+    private let sinTable: [Double]
+    private let bitReverse: [Int32]
+    private let cosOuter: [Double]        // cos(2π k / size), k < size  (radix-3 twiddles)
+    private let sinOuter: [Double]
+
+    /// The smallest length ≥ `n` that the transform supports (2^a or 3·2^a).
+    static func goodSize(atLeast n: Int) -> Int {
+        var p = 1
+        while p < n { p <<= 1 }
+        var best = p
+        var q = 3
+        while q < n { q <<= 1 }
+        if q < best { best = q }
+        return max(best, 1)
+    }
+
+    init(size: Int) {
+        precondition(size >= 1)
+        self.size = size
+        var b = size
+        radix3 = size % 3 == 0
+        if radix3 { b /= 3 }
+        precondition(b & (b - 1) == 0, "FFT: size \(size) is not 2^a or 3·2^a")
+        base = b
+        cosTable = (0..<max(b / 2, 1)).map { cos(2 * Double.pi * Double($0) / Double(b)) }
+        sinTable = (0..<max(b / 2, 1)).map { sin(2 * Double.pi * Double($0) / Double(b)) }
+        var bits = 0
+        while (1 << bits) < b { bits += 1 }
+        bitReverse = (0..<b).map { i in
+            var r = 0, x = i
+            for _ in 0..<bits { r = (r << 1) | (x & 1); x >>= 1 }
+            return Int32(r)
+        }
+        if radix3 {
+            cosOuter = (0..<size).map { cos(2 * Double.pi * Double($0) / Double(size)) }
+            sinOuter = (0..<size).map { sin(2 * Double.pi * Double($0) / Double(size)) }
+        } else {
+            cosOuter = []; sinOuter = []
+        }
+    }
+
+    /// Transforms `size` values at `re[k·stride]`, `im[k·stride]` in place; `scratch` must hold 4·size Doubles.
+    func transform(re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>, stride: Int,
+                   inverse: Bool, scratch: UnsafeMutablePointer<Double>) {
+        let sign: Double = inverse ? 1 : -1
+        if !radix3 {
+            let xr = scratch, xi = scratch + size
+            bitReverse.withUnsafeBufferPointer { br in
+                for k in 0..<size { let s = Int(br[k]) * stride; xr[k] = re[s]; xi[k] = im[s] }
+            }
+            radix2(xr, xi, sign: sign)
+            for k in 0..<size { re[k * stride] = xr[k]; im[k * stride] = xi[k] }
+            return
+        }
+        // Three interleaved sub-sequences x[3m + r], each transformed at length `base`.
+        let m = base
+        let sub = scratch                       // 3 × (re, im) blocks of length m: 6m = 2·size Doubles
+        bitReverse.withUnsafeBufferPointer { br in
+            for r in 0..<3 {
+                let sr = sub + 2 * r * m, si = sr + m
+                for k in 0..<m { let s = (3 * Int(br[k]) + r) * stride; sr[k] = re[s]; si[k] = im[s] }
+                radix2(sr, si, sign: sign)
+            }
+        }
+        let c3 = -0.5, s3 = sign * (3.0).squareRoot() / 2     // e^(sign·2πi/3)
+        cosOuter.withUnsafeBufferPointer { co in sinOuter.withUnsafeBufferPointer { so in
+            for k in 0..<m {
+                let a0r = sub[k], a0i = sub[m + k]
+                let k2 = (2 * k) % size
+                let f1r = sub[2 * m + k], f1i = sub[3 * m + k]
+                let f2r = sub[4 * m + k], f2i = sub[5 * m + k]
+                let w1r = co[k], w1i = sign * so[k], w2r = co[k2], w2i = sign * so[k2]
+                let a1r = f1r * w1r - f1i * w1i, a1i = f1r * w1i + f1i * w1r
+                let a2r = f2r * w2r - f2i * w2i, a2i = f2r * w2i + f2i * w2r
+                // y0 = a0 + a1 + a2; y1 = a0 + ω a1 + ω² a2; y2 = a0 + ω² a1 + ω a2 (ω = e^(sign 2πi/3)).
+                let sr = a1r + a2r, si = a1i + a2i
+                let dr = a1r - a2r, di = a1i - a2i
+                re[k * stride] = a0r + sr; im[k * stride] = a0i + si
+                let br = a0r + c3 * sr, bi = a0i + c3 * si
+                re[(k + m) * stride] = br - s3 * di; im[(k + m) * stride] = bi + s3 * dr
+                re[(k + 2 * m) * stride] = br + s3 * di; im[(k + 2 * m) * stride] = bi - s3 * dr
+            }
+        }}
+    }
+
+    /// In-place radix-2 butterflies on bit-reversed input of length `base`.
+    private func radix2(_ xr: UnsafeMutablePointer<Double>, _ xi: UnsafeMutablePointer<Double>, sign: Double) {
+        let n = base
+        guard n > 1 else { return }
+        cosTable.withUnsafeBufferPointer { ct in sinTable.withUnsafeBufferPointer { st in
+            var len = 2
+            while len <= n {
+                let half = len / 2, step = n / len
+                var start = 0
+                while start < n {
+                    for j in 0..<half {
+                        let wr = ct[j * step], wi = sign * st[j * step]
+                        let a = start + j, b = a + half
+                        let tr = xr[b] * wr - xi[b] * wi, ti = xr[b] * wi + xi[b] * wr
+                        xr[b] = xr[a] - tr; xi[b] = xi[a] - ti
+                        xr[a] += tr; xi[a] += ti
+                    }
+                    start += len
+                }
+                len <<= 1
+            }
+        }}
+    }
+}
+
+/// Two-dimensional transforms of an `size × size` complex grid (row-major), rows and columns spread over cores.
+struct FFT2D: Sendable {
+    let fft: FFT
+    var size: Int { fft.size }
+
+    init(size: Int) { fft = FFT(size: size) }
+
+    /// Transforms the grid in place. Only rows `0..<activeRows` are non-zero on input (forward) or needed on output
+    /// (inverse); the others are skipped in the row pass.
+    func transform(re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>, inverse: Bool, activeRows: Int) {
+        let n = size
+        let fft = self.fft
+        let chunks = min(n, 4 * ProcessInfo.activeCores)
+        let reA = UnsafeSendablePointer(re), imA = UnsafeSendablePointer(im)
+        func rows() {
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 4 * n)
+                defer { scratch.deallocate() }
+                for r in (c * activeRows / chunks)..<((c + 1) * activeRows / chunks) {
+                    fft.transform(re: reA.p + r * n, im: imA.p + r * n, stride: 1, inverse: inverse, scratch: scratch)
+                }
+            }
+        }
+        func columns() {
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 4 * n)
+                let colR = UnsafeMutablePointer<Double>.allocate(capacity: n)
+                let colI = UnsafeMutablePointer<Double>.allocate(capacity: n)
+                defer { scratch.deallocate(); colR.deallocate(); colI.deallocate() }
+                for col in (c * n / chunks)..<((c + 1) * n / chunks) {
+                    for r in 0..<n { colR[r] = reA.p[r * n + col]; colI[r] = imA.p[r * n + col] }
+                    fft.transform(re: colR, im: colI, stride: 1, inverse: inverse, scratch: scratch)
+                    for r in 0..<n { reA.p[r * n + col] = colR[r]; imA.p[r * n + col] = colI[r] }
+                }
+            }
+        }
+        if inverse { columns(); rows() } else { rows(); columns() }
+    }
+}
+
+/// A raw pointer handed to concurrent iterations that write disjoint parts of its memory.
+struct UnsafeSendablePointer<T>: @unchecked Sendable {
+    let p: UnsafeMutablePointer<T>
+    init(_ p: UnsafeMutablePointer<T>) { self.p = p }
+}

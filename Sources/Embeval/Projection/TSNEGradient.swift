@@ -1,0 +1,148 @@
+import Foundation
+
+/// The t-SNE gradient of a whole map (openTSNE's scaling): for point i,
+///   gᵢ = e·Σⱼ pᵢⱼ qᵢⱼ (yᵢ − yⱼ) − Σⱼ qᵢⱼ² (yᵢ − yⱼ) / Z,   qᵢⱼ = 1 / (1 + |yᵢ − yⱼ|²),  Z = Σ_{i≠j} qᵢⱼ,
+/// attraction over P's non-zeros (e: exaggeration), repulsion by Barnes–Hut or FFT interpolation.
+struct Gradient {
+    let p: SparseAffinities
+    let dims: Int
+    let method: TSNE.Method
+    let theta: Double
+    let fft: FFTRepulsion
+
+    var chunks: Int { min(p.rows, 8 * ProcessInfo.activeCores) }
+
+    /// The gradient, and (when asked) KL of the e-exaggerated P against Q as openTSNE evaluates it.
+    func evaluate(y: [Double], exaggeration: Double, wantKL: Bool) -> ([Double], Double) {
+        let n = p.rows
+        var g = [Double](repeating: 0, count: n * dims)
+        let z = repulsion(y: y, into: &g)
+        let inverseZ = 1 / (z + Double.ulpOfOne)
+        for t in 0..<g.count { g[t] = -g[t] * inverseZ }
+        let kl = attraction(y: y, into: &g, exaggeration: exaggeration, wantKL: wantKL)
+        return (g, wantKL ? kl + exaggeration * log(z + Double.ulpOfOne) : 0)
+    }
+
+    /// Adds Σⱼ qᵢⱼ²(yᵢ − yⱼ) into `force`; returns Z.
+    func repulsion(y: [Double], into force: inout [Double]) -> Double {
+        let n = p.rows, dims = self.dims
+        return y.withUnsafeBufferPointer { yb in
+            force.withUnsafeMutableBufferPointer { fb -> Double in
+                if method == .fft {
+                    return fft.repulsion(y: yb.baseAddress!, count: n, force: fb.baseAddress!)
+                }
+                let tree = QuadTree(points: yb, count: n, dims: dims)
+                let chunks = self.chunks, theta = self.theta
+                let f = UnsafeSendablePointer(fb.baseAddress!)
+                let partial = Parallel.map(chunks) { c -> Double in
+                    var s = 0.0
+                    for i in (c * n / chunks)..<((c + 1) * n / chunks) {
+                        s += tree.repulsion(at: yb.baseAddress! + i * dims, theta: theta, force: f.p + i * dims)
+                    }
+                    return s
+                }
+                return partial.reduce(0, +) - Double(n)     // each point met itself once, with q = 1
+            }
+        }
+    }
+
+    /// Adds e·Σⱼ pᵢⱼ qᵢⱼ (yᵢ − yⱼ) into `g`; returns Σ e·pᵢⱼ log(e·pᵢⱼ / qᵢⱼ) (unnormalised q) when asked.
+    func attraction(y: [Double], into g: inout [Double], exaggeration: Double, wantKL: Bool) -> Double {
+        let n = p.rows, dims = self.dims, chunks = self.chunks
+        return y.withUnsafeBufferPointer { yb in
+        g.withUnsafeMutableBufferPointer { gb in
+        p.rowStart.withUnsafeBufferPointer { rs in p.columns.withUnsafeBufferPointer { cols in
+        p.values.withUnsafeBufferPointer { vals in
+            let gp = UnsafeSendablePointer(gb.baseAddress!)
+            let partial = Parallel.map(chunks) { c -> Double in
+                var kl = 0.0
+                var diff = [Double](repeating: 0, count: dims)
+                for i in (c * n / chunks)..<((c + 1) * n / chunks) {
+                    for t in rs[i]..<rs[i + 1] {
+                        let j = Int(cols[t])
+                        var d2 = 0.0
+                        for d in 0..<dims { diff[d] = yb[i * dims + d] - yb[j * dims + d]; d2 += diff[d] * diff[d] }
+                        let q = 1 / (1 + d2)
+                        let pe = vals[t] * exaggeration
+                        for d in 0..<dims { gp.p[i * dims + d] += pe * q * diff[d] }
+                        if wantKL && pe > 0 { kl += pe * log(pe / q) }
+                    }
+                }
+                return kl
+            }
+            return partial.reduce(0, +)
+        }}}}}
+    }
+
+    /// KL(P ‖ Q) of a map; Z exact (O(N²)) or from the repulsion method.
+    func klDivergence(y: [Double], exact: Bool) -> Double {
+        let n = p.rows, dims = self.dims
+        var z: Double
+        if exact {
+            let chunks = self.chunks
+            z = y.withUnsafeBufferPointer { yb in
+                Parallel.map(chunks) { c -> Double in
+                    var s = 0.0
+                    for i in (c * n / chunks)..<((c + 1) * n / chunks) {
+                        for j in 0..<n where j != i {
+                            var d2 = 0.0
+                            for d in 0..<dims { let t = yb[i * dims + d] - yb[j * dims + d]; d2 += t * t }
+                            s += 1 / (1 + d2)
+                        }
+                    }
+                    return s
+                }.reduce(0, +)
+            }
+        } else {
+            var scratch = [Double](repeating: 0, count: n * dims)
+            z = repulsion(y: y, into: &scratch)
+        }
+        var scratch = [Double](repeating: 0, count: n * dims)
+        let sum = attraction(y: y, into: &scratch, exaggeration: 1, wantKL: true)
+        return sum + p.total * log(z)
+    }
+}
+
+/// The gradient of new points against a fixed reference map (openTSNE's transform): attraction to their reference
+/// neighbours over the row-normalised P, Barnes–Hut repulsion from the reference points normalised per new point.
+struct PartialGradient {
+    let p: SparseAffinities
+    let reference: [Double]
+    let tree: QuadTree
+    let dims: Int
+    let theta: Double
+
+    func evaluate(y: [Double], exaggeration: Double) -> [Double] {
+        let m = p.rows, dims = self.dims, theta = self.theta
+        var g = [Double](repeating: 0, count: m * dims)
+        let chunks = min(m, 8 * ProcessInfo.activeCores)
+        y.withUnsafeBufferPointer { yb in
+        g.withUnsafeMutableBufferPointer { gb in
+        reference.withUnsafeBufferPointer { ref in
+        p.rowStart.withUnsafeBufferPointer { rs in p.columns.withUnsafeBufferPointer { cols in
+        p.values.withUnsafeBufferPointer { vals in
+            let gp = UnsafeSendablePointer(gb.baseAddress!)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                var force = [Double](repeating: 0, count: dims)
+                var diff = [Double](repeating: 0, count: dims)
+                for i in (c * m / chunks)..<((c + 1) * m / chunks) {
+                    for d in 0..<dims { force[d] = 0 }
+                    let z = force.withUnsafeMutableBufferPointer {
+                        tree.repulsion(at: yb.baseAddress! + i * dims, theta: theta, force: $0.baseAddress!)
+                    }
+                    let inverseZ = 1 / (z + Double.ulpOfOne)
+                    for d in 0..<dims { gp.p[i * dims + d] = -force[d] * inverseZ }
+                    for t in rs[i]..<rs[i + 1] {
+                        let j = Int(cols[t])
+                        var d2 = 0.0
+                        for d in 0..<dims { diff[d] = yb[i * dims + d] - ref[j * dims + d]; d2 += diff[d] * diff[d] }
+                        let q = 1 / (1 + d2)
+                        let pe = vals[t] * exaggeration
+                        for d in 0..<dims { gp.p[i * dims + d] += pe * q * diff[d] }
+                    }
+                }
+            }
+        }}}}}}
+        return g
+    }
+}
