@@ -1,0 +1,128 @@
+import Foundation
+
+/// A Euclidean k-nearest-neighbour graph: `count × k` neighbour indices and distances, row-major, each row sorted by
+/// distance ascending (ties: smaller index). For a graph of a set against itself the point is its own first
+/// neighbour at distance 0, as umap-learn's kNN graphs have it.
+public struct EuclideanNeighbors: Equatable, Sendable {
+    public var k: Int
+    public var indices: [Int32]
+    public var distances: [Float]
+
+    public var count: Int { k == 0 ? 0 : indices.count / k }
+
+    public init(k: Int, indices: [Int32], distances: [Float]) {
+        precondition(indices.count == distances.count && (k == 0 || indices.count % k == 0))
+        self.k = k
+        self.indices = indices
+        self.distances = distances
+    }
+
+    /// Exact search, blocked: an sgemm of a query block against a reference block ranks candidates by
+    /// ‖y‖² − 2x·y, a few more than k per row are kept, and their distances are then recomputed directly (Double
+    /// accumulation) so near-duplicates get exact distances; rows are re-sorted on those.
+    /// - Parameter includingSelf: queries are the references; row i gets i first (distance 0) and k − 1 others.
+    public static func exact(queries: Matrix, references: Matrix, k: Int, includingSelf: Bool) -> EuclideanNeighbors {
+        precondition(queries.columns == references.columns)
+        let m = queries.rows, n = references.rows, d = queries.columns
+        let wanted = includingSelf ? k - 1 : k
+        precondition(wanted >= 0 && wanted <= n - (includingSelf ? 1 : 0), "kNN: k=\(k) with \(n) points")
+        let keep = min(n - (includingSelf ? 1 : 0), wanted + 4)
+        var candIdx = [Int32](repeating: -1, count: m * keep)
+        var candScore = [Float](repeating: .infinity, count: m * keep)
+        let refNorms: [Float] = (0..<n).map { r in
+            var s: Float = 0
+            for c in 0..<d { let v = references.values[r * d + c]; s += v * v }
+            return s
+        }
+        if keep > 0 {
+            let queryBlock = 512, referenceBlock = 4096
+            var block = [Float](repeating: 0, count: queryBlock * referenceBlock)
+            queries.values.withUnsafeBufferPointer { q in
+            references.values.withUnsafeBufferPointer { r in
+            candIdx.withUnsafeMutableBufferPointer { heapIdx in
+            candScore.withUnsafeMutableBufferPointer { heapScore in
+            block.withUnsafeMutableBufferPointer { s in
+                for q0 in stride(from: 0, to: m, by: queryBlock) {
+                    let qb = min(queryBlock, m - q0)
+                    for r0 in stride(from: 0, to: n, by: referenceBlock) {
+                        let rb = min(referenceBlock, n - r0)
+                        BLAS.multiplyTransposed(
+                            UnsafeBufferPointer(rebasing: q[(q0 * d)..<((q0 + qb) * d)]), rows: qb,
+                            UnsafeBufferPointer(rebasing: r[(r0 * d)..<((r0 + rb) * d)]), rows: rb,
+                            depth: d, into: s)
+                        let sBase = UnsafePointer(s.baseAddress!)
+                        let idxBase = heapIdx.baseAddress!, scoreBase = heapScore.baseAddress!
+                        let chunks = min(qb, 8 * ProcessInfo.activeCores)
+                        refNorms.withUnsafeBufferPointer { norms in
+                            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                                for i in (c * qb / chunks)..<((c + 1) * qb / chunks) {
+                                    let row = q0 + i
+                                    var heap = MaxDistanceHeap(scores: scoreBase + row * keep,
+                                                               indices: idxBase + row * keep, k: keep)
+                                    let dots = sBase + i * rb
+                                    for j in 0..<rb {
+                                        let ref = r0 + j
+                                        if includingSelf && ref == row { continue }
+                                        heap.offer(norms[ref] - 2 * dots[j], Int32(ref))
+                                    }
+                                }
+                            }
+                        }
+                    }
+                }
+            }}}}}
+        }
+        // Exact distances of the candidates, sorted; keep the best `wanted`.
+        let rows: [([Int32], [Float])] = Parallel.map(m) { i in
+            var pairs: [(Double, Int32)] = []
+            pairs.reserveCapacity(keep)
+            for t in 0..<keep {
+                let j = Int(candIdx[i * keep + t])
+                if j < 0 { continue }
+                var s = 0.0
+                for c in 0..<d {
+                    let x = Double(queries.values[i * d + c]) - Double(references.values[j * d + c])
+                    s += x * x
+                }
+                pairs.append((s, Int32(j)))
+            }
+            pairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+            var idx = [Int32](), dist = [Float]()
+            if includingSelf { idx.append(Int32(i)); dist.append(0) }
+            for p in pairs.prefix(wanted) { idx.append(p.1); dist.append(Float(p.0.squareRoot())) }
+            return (idx, dist)
+        }
+        return EuclideanNeighbors(k: k, indices: rows.flatMap { $0.0 }, distances: rows.flatMap { $0.1 })
+    }
+}
+
+/// A max-heap of the k smallest (score, index) pairs seen so far in caller-owned memory; the root is the worst kept
+/// pair (largest score; among equal scores the larger index). Unfilled slots are (+inf, -1).
+struct MaxDistanceHeap {
+    let scores: UnsafeMutablePointer<Float>
+    let indices: UnsafeMutablePointer<Int32>
+    let k: Int
+
+    @inline(__always) static func worse(_ sa: Float, _ ia: Int32, _ sb: Float, _ ib: Int32) -> Bool {
+        if sa != sb { return sa > sb }
+        if ia < 0 || ib < 0 { return ia < 0 && ib >= 0 }
+        return ia > ib
+    }
+
+    /// Replaces the root if (s, i) is better; returns whether it was kept.
+    @inline(__always) @discardableResult mutating func offer(_ s: Float, _ i: Int32) -> Bool {
+        guard MaxDistanceHeap.worse(scores[0], indices[0], s, i) else { return false }
+        scores[0] = s; indices[0] = i
+        var p = 0
+        while true {
+            let l = 2 * p + 1, r = l + 1
+            var w = p
+            if l < k && MaxDistanceHeap.worse(scores[l], indices[l], scores[w], indices[w]) { w = l }
+            if r < k && MaxDistanceHeap.worse(scores[r], indices[r], scores[w], indices[w]) { w = r }
+            if w == p { return true }
+            let ts = scores[p]; scores[p] = scores[w]; scores[w] = ts
+            let ti = indices[p]; indices[p] = indices[w]; indices[w] = ti
+            p = w
+        }
+    }
+}

@@ -1,0 +1,209 @@
+import Foundation
+
+/// Uniform Manifold Approximation and Projection (McInnes, Healy & Melville 2018) with umap-learn's defaults and
+/// numerical rules: kNN graph (self included, exact or nearest-neighbour descent), `smooth_knn_dist`, fuzzy union,
+/// spectral initialisation (noise 1e-4 after scaling to ±10, then rescaled to [0, 10]), edges weaker than
+/// max/n_epochs dropped, and SGD with negative sampling; `transform` places new points on a fitted map as
+/// umap-learn's `transform` does.
+public struct UMAP: Sendable, Equatable, Codable {
+    public var neighbors = 15
+    public var minDist = 0.1
+    public var spread = 1.0
+    public var dimensions = 2
+    /// nil: 500 for up to 10,000 points, else 200 (umap-learn's rule).
+    public var epochs: Int? = nil
+    public var seed: UInt64 = 0
+    public var negativeSampleRate = 5
+    public var learningRate = 1.0
+    public var repulsionStrength = 1.0
+    public var localConnectivity = 1.0
+    public var setOpMixRatio = 1.0
+    /// Up to this many points the kNN graph is exact (blocked sgemm); above it, nearest-neighbour descent.
+    public var exactNeighborsLimit = 20_000
+    /// Threads for the SGD layout. 1 (default) is bit-reproducible from the seed; more threads race on coordinates
+    /// as umap-learn's parallel mode does.
+    public var layoutThreads = 1
+
+    public init(neighbors: Int = 15, minDist: Double = 0.1, spread: Double = 1, dimensions: Int = 2,
+                epochs: Int? = nil, seed: UInt64 = 0) {
+        self.neighbors = neighbors
+        self.minDist = minDist
+        self.spread = spread
+        self.dimensions = dimensions
+        self.epochs = epochs
+        self.seed = seed
+    }
+
+    /// Lays out the rows of `x`.
+    public func fit(_ x: Matrix) throws -> UMAPResult {
+        try validate(x, what: "UMAP input")
+        guard neighbors >= 2 else { throw EmbevalError.usage("UMAP: n_neighbors must be at least 2 (got \(neighbors))") }
+        guard x.rows > neighbors else {
+            throw EmbevalError.input("UMAP: \(x.rows) points, but n_neighbors=\(neighbors) needs at least \(neighbors + 1)")
+        }
+        guard dimensions >= 1 else { throw EmbevalError.usage("UMAP: dimensions must be at least 1") }
+        guard spread > 0, minDist >= 0, minDist <= spread else {
+            throw EmbevalError.usage("UMAP: need 0 ≤ min_dist ≤ spread and spread > 0 (min_dist \(minDist), spread \(spread))")
+        }
+        let n = x.rows
+        let knn = x.rows <= exactNeighborsLimit
+            ? EuclideanNeighbors.exact(queries: x, references: x, k: neighbors, includingSelf: true)
+            : NearestNeighborDescent(k: neighbors, seed: seed).graph(x)
+        let (sigmas, rhos) = UMAPFuzzySet.smoothKNNDistances(knn, k: Double(neighbors), localConnectivity: localConnectivity)
+        let graph = UMAPFuzzySet.graph(knn, sigmas: sigmas, rhos: rhos, setOpMixRatio: Float(setOpMixRatio))
+        let (a, b) = UMAPCurve.fit(minDist: minDist, spread: spread)
+
+        let defaultEpochs = n <= 10_000 ? 500 : 200
+        let nEpochs = epochs ?? defaultEpochs
+        let maxWeight = graph.weights.max() ?? 0
+        let layoutGraph = graph.pruned(below: maxWeight / Float(nEpochs > 10 ? nEpochs : defaultEpochs))
+
+        var g = SeededGenerator(seed: seed)
+        var embedding: Matrix
+        if let spectral = SpectralLayout.layout(graph: layoutGraph, data: x, dimensions: dimensions, seed: seed) {
+            let maxAbs = spectral.values.map { abs($0) }.max() ?? 1
+            let expansion = maxAbs > 0 ? 10 / maxAbs : 1
+            embedding = Matrix(rows: n, columns: dimensions,
+                               values: spectral.values.map { $0 * expansion + Float(0.0001 * gaussian(&g)) })
+        } else {
+            embedding = Matrix(rows: n, columns: dimensions,
+                               values: (0..<(n * dimensions)).map { _ in Float(uniform(&g) * 20 - 10) })
+        }
+        // Rescale every coordinate to [0, 10].
+        for c in 0..<dimensions {
+            var lo = Float.infinity, hi = -Float.infinity
+            for i in 0..<n { lo = min(lo, embedding[i, c]); hi = max(hi, embedding[i, c]) }
+            let width = hi - lo
+            for i in 0..<n { embedding[i, c] = width > 0 ? 10 * (embedding[i, c] - lo) / width : 0 }
+        }
+        let layout = UMAPLayout(a: Float(a), b: Float(b), gamma: Float(repulsionStrength), initialAlpha: Float(learningRate),
+                                negativeSampleRate: negativeSampleRate, threads: layoutThreads)
+        layout.optimize(head: &embedding, tail: nil, graph: layoutGraph, epochs: nEpochs, seed: g.next())
+        return UMAPResult(parameters: self, reference: x, embedding: embedding, sigmas: sigmas, rhos: rhos,
+                          a: a, b: b, graph: graph)
+    }
+
+    /// Places new rows onto a fitted map without moving it (umap-learn's `transform`): their `neighbors` nearest
+    /// reference points, memberships with local connectivity reduced by one, an initial position at the
+    /// membership-weighted mean of the neighbours' map positions (a neighbour of membership 1 — a duplicate — is
+    /// copied), then n_epochs/3 (default: 100 for up to 10,000 new points, else 30) epochs at a quarter of the
+    /// learning rate against the fixed reference map.
+    public func transform(_ new: Matrix, onto fitted: UMAPResult) throws -> Matrix {
+        try validate(new, what: "UMAP transform input")
+        guard new.columns == fitted.reference.columns else {
+            throw EmbevalError.input("UMAP transform: new points have \(new.columns) columns, the map was fitted on \(fitted.reference.columns)")
+        }
+        let p = fitted.parameters
+        let m = new.rows, dim = fitted.embedding.columns
+        guard m > 0 else { return Matrix(rows: 0, columns: dim) }
+        let k = min(p.neighbors, fitted.reference.rows)
+        let knn = EuclideanNeighbors.exact(queries: new, references: fitted.reference, k: k, includingSelf: false)
+        let (sigmas, rhos) = UMAPFuzzySet.smoothKNNDistances(knn, k: Double(p.neighbors),
+                                                             localConnectivity: max(0, p.localConnectivity - 1))
+        let vals = UMAPFuzzySet.memberships(knn, sigmas: sigmas, rhos: rhos, bipartite: true)
+        // Graph rows sorted by reference index, as SciPy's CSR has them.
+        var graph = UMAPGraph(rows: m, columns: fitted.reference.rows, heads: [], tails: [], weights: [])
+        var embedding = Matrix(rows: m, columns: dim)
+        for i in 0..<m {
+            let order = (0..<k).sorted { knn.indices[i * k + $0] < knn.indices[i * k + $1] }
+            let total = order.reduce(Float(0)) { $0 + vals[i * k + $1] }
+            var copied = false
+            for t in order where vals[i * k + t] != 0 {
+                let j = Int(knn.indices[i * k + t]), v = vals[i * k + t]
+                graph.heads.append(Int32(i)); graph.tails.append(Int32(j)); graph.weights.append(v)
+                if copied { continue }
+                if v == 1 {
+                    for c in 0..<dim { embedding[i, c] = fitted.embedding[j, c] }
+                    copied = true
+                } else {
+                    for c in 0..<dim { embedding[i, c] += v / total * fitted.embedding[j, c] }
+                }
+            }
+        }
+        let nEpochs = p.epochs.map { max(1, $0 / 3) } ?? (m <= 10_000 ? 100 : 30)
+        let maxWeight = graph.weights.max() ?? 0
+        let pruned = graph.pruned(below: maxWeight / Float(nEpochs))
+        var g = SeededGenerator(seed: p.seed ^ 0x7F4A_7C15)
+        let layout = UMAPLayout(a: Float(fitted.a), b: Float(fitted.b), gamma: Float(p.repulsionStrength),
+                                initialAlpha: Float(p.learningRate / 4), negativeSampleRate: p.negativeSampleRate,
+                                threads: p.layoutThreads)
+        layout.optimize(head: &embedding, tail: fitted.embedding, graph: pruned, epochs: nEpochs, seed: g.next())
+        return embedding
+    }
+
+    private func validate(_ x: Matrix, what: String) throws {
+        for i in 0..<x.rows {
+            for c in 0..<x.columns where !x.values[i * x.columns + c].isFinite {
+                throw EmbevalError.input("\(what): row \(i) has a non-finite value (NaN or Inf)")
+            }
+        }
+    }
+}
+
+/// A fitted UMAP map: everything `transform` needs, as plain stored values so it can be saved and loaded.
+public struct UMAPResult: Sendable, Equatable, Codable {
+    /// The parameters it was fitted with.
+    public var parameters: UMAP
+    /// The fitted input rows (N × d).
+    public var reference: Matrix
+    /// The map (N × dimensions).
+    public var embedding: Matrix
+    /// Per-point smooth-kNN bandwidths and nearest-neighbour distances.
+    public var sigmas: [Float]
+    public var rhos: [Float]
+    /// The curve 1 / (1 + a·d^(2b)).
+    public var a: Double
+    public var b: Double
+    /// The symmetric fuzzy graph (before pruning for the layout).
+    public var graph: UMAPGraph
+
+    public init(parameters: UMAP, reference: Matrix, embedding: Matrix, sigmas: [Float], rhos: [Float],
+                a: Double, b: Double, graph: UMAPGraph) {
+        self.parameters = parameters
+        self.reference = reference
+        self.embedding = embedding
+        self.sigmas = sigmas
+        self.rhos = rhos
+        self.a = a
+        self.b = b
+        self.graph = graph
+    }
+}
+
+extension UMAPResult {
+    enum CodingKeys: String, CodingKey { case parameters, rows, columns, reference, dimensions, embedding, sigmas, rhos, a, b, graph }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let rows = try c.decode(Int.self, forKey: .rows), columns = try c.decode(Int.self, forKey: .columns)
+        let dims = try c.decode(Int.self, forKey: .dimensions)
+        let reference = try c.decode([Float].self, forKey: .reference), embedding = try c.decode([Float].self, forKey: .embedding)
+        guard reference.count == rows * columns, embedding.count == rows * dims else {
+            throw DecodingError.dataCorruptedError(forKey: .embedding, in: c, debugDescription: "UMAP map: array sizes do not match \(rows) rows")
+        }
+        self.init(parameters: try c.decode(UMAP.self, forKey: .parameters),
+                  reference: Matrix(rows: rows, columns: columns, values: reference),
+                  embedding: Matrix(rows: rows, columns: dims, values: embedding),
+                  sigmas: try c.decode([Float].self, forKey: .sigmas), rhos: try c.decode([Float].self, forKey: .rhos),
+                  a: try c.decode(Double.self, forKey: .a), b: try c.decode(Double.self, forKey: .b),
+                  graph: try c.decode(UMAPGraph.self, forKey: .graph))
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(parameters, forKey: .parameters)
+        try c.encode(reference.rows, forKey: .rows); try c.encode(reference.columns, forKey: .columns)
+        try c.encode(embedding.columns, forKey: .dimensions)
+        try c.encode(reference.values, forKey: .reference); try c.encode(embedding.values, forKey: .embedding)
+        try c.encode(sigmas, forKey: .sigmas); try c.encode(rhos, forKey: .rhos)
+        try c.encode(a, forKey: .a); try c.encode(b, forKey: .b); try c.encode(graph, forKey: .graph)
+    }
+}
+
+
+private func uniform(_ g: inout SeededGenerator) -> Double { Double(g.next() >> 11) / Double(1 << 53) }
+
+private func gaussian(_ g: inout SeededGenerator) -> Double {
+    let u1 = max(uniform(&g), 1e-300), u2 = uniform(&g)
+    return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
+}
