@@ -7,3 +7,16 @@ extension Sample {
         }
     }
 }
+
+extension Dataset {
+    /// PNG thumbnails (at most `size` px a side) of the samples with these ids, in that order, made in parallel.
+    public func thumbnails(ids: [String], size: Int = 48) throws -> [[UInt8]] {
+        let byID = Dictionary(samples.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return try Parallel.map(ids.count) { i in
+            Result { () throws -> [UInt8] in
+                guard let sample = byID[ids[i]] else { throw EmbevalError.input("no sample with id '\(ids[i])'") }
+                return try ExplorePage.thumbnailPNG(sample.loadImage(), size: size)
+            }
+        }.map { try $0.get() }
+    }
+}

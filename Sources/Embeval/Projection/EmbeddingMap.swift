@@ -1,0 +1,194 @@
+import Foundation
+
+/// The projections `embeval explore` draws.
+public enum MapMethod: String, CaseIterable, Sendable, Codable {
+    case pca, tsne, umap
+}
+
+/// A map that can take new points later (`explore --map saved.map --add new.npy`): the method, the PCA pre-step,
+/// and what the method's transform needs (t-SNE: the reference input and map; UMAP: its fitted state).
+public struct SavedMap: Codable, Sendable {
+    public var method: MapMethod
+    public var dimensions: Int
+    /// Width of the embeddings the map was made from (before the PCA pre-step).
+    public var inputWidth: Int
+    /// Whether rows were L2-normalised before the PCA pre-step.
+    public var normalized: Bool
+    public var pcaMean: [Float]?
+    public var pcaComponents: [Float]?
+    public var pcaRank: Int?
+    public var tsneReference: [Float]?
+    public var tsneMap: [Float]?
+    public var tsnePerplexity: Double?
+    public var umap: UMAPResult?
+
+    public func write(to url: URL) throws {
+        do { try JSONEncoder().encode(self).write(to: url) } catch {
+            throw EmbevalError.io("cannot write map '\(url.path)': \(error.localizedDescription)")
+        }
+    }
+
+    public static func load(from url: URL) throws -> SavedMap {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw EmbevalError.input("cannot read map '\(url.path)'")
+        }
+        do { return try JSONDecoder().decode(SavedMap.self, from: data) } catch {
+            throw EmbevalError.input("'\(url.path)' is not a map saved by embeval explore (\(error))")
+        }
+    }
+
+    /// The input a method sees: rows L2-normalised (if the map was made so), then the PCA pre-step.
+    func prepare(_ x: Matrix) throws -> Matrix {
+        guard x.columns == inputWidth else {
+            throw EmbevalError.input("--add: new embeddings are \(x.columns)-dimensional, the map was made from \(inputWidth)-dimensional embeddings")
+        }
+        var input = normalized ? x.l2NormalizedRows() : x
+        if let mean = pcaMean, let components = pcaComponents, let rank = pcaRank {
+            input = PCAResult.project(input, mean: mean, components: Matrix(rows: rank, columns: inputWidth, values: components))
+        }
+        return input
+    }
+
+    /// Places new embeddings on the map without moving the old points.
+    public func add(_ x: Matrix) throws -> Matrix {
+        let input = try prepare(x)
+        switch method {
+        case .pca:
+            return Matrix(rows: input.rows, columns: dimensions, values: (0..<input.rows).flatMap { input.row($0).prefix(dimensions) })
+        case .tsne:
+            guard let reference = tsneReference, let map = tsneMap else { throw EmbevalError.input("saved t-SNE map lacks its reference") }
+            var tsne = TSNE(dimensions: dimensions)
+            tsne.perplexity = tsnePerplexity ?? 30
+            return try tsne.transform(input, referenceData: Matrix(rows: reference.count / input.columns, columns: input.columns, values: reference),
+                                      referenceMap: Matrix(rows: map.count / dimensions, columns: dimensions, values: map))
+        case .umap:
+            guard let umap else { throw EmbevalError.input("saved UMAP map lacks its fitted state") }
+            return try umap.parameters.transform(input, onto: umap)
+        }
+    }
+}
+
+/// How good a map is: does it keep neighbourhoods (trustworthiness) and classes (kNN accuracy in the map against
+/// the same accuracy in the space the map was made from)?
+public struct MapQuality: Sendable {
+    /// Trustworthiness at k = 10 (see `Trustworthiness`).
+    public let trustworthiness: Double
+    /// Leave-one-out kNN top-1 (k = 10, majority vote) with Euclidean distance in the map, in percent.
+    public let knnAccuracyMap: Double
+    /// The same vote with Euclidean distance in the map's input space.
+    public let knnAccuracyInput: Double
+    /// Points used: a seeded subset of at most 5,000.
+    public let points: Int
+
+    public init(input: Matrix, map: Matrix, labels: [Int]?, seed: UInt64, maximumPoints: Int = 5000) {
+        let rows = input.rows <= maximumPoints ? Array(0..<input.rows)
+            : { var g = SeededGenerator(seed: seed); return g.permutation(input.rows).prefix(maximumPoints).sorted() }()
+        let x = input.selectingRows(rows), y = map.selectingRows(rows)
+        points = rows.count
+        trustworthiness = rows.count > 21 ? Trustworthiness.score(original: x, map: y, k: 10) : .nan
+        if let labels, rows.count > 10 {
+            let subset = rows.map { labels[$0] }
+            knnAccuracyMap = Self.euclideanKNNAccuracy(y, labels: subset)
+            knnAccuracyInput = Self.euclideanKNNAccuracy(x, labels: subset)
+        } else {
+            knnAccuracyMap = .nan
+            knnAccuracyInput = .nan
+        }
+    }
+
+    /// Leave-one-out majority vote of the 10 nearest points by Euclidean distance. The search reuses the
+    /// inner-product top-k: ranking by 2q·r − |r|² is ranking by −|q − r|².
+    static func euclideanKNNAccuracy(_ m: Matrix, labels: [Int]) -> Double {
+        var queries = [Float](), references = [Float]()
+        for i in 0..<m.rows {
+            let row = m.row(i)
+            queries += row + [1]
+            references += row.map { 2 * $0 } + [-row.reduce(0) { $0 + $1 * $1 }]
+        }
+        let q = Matrix(rows: m.rows, columns: m.columns + 1, values: queries)
+        let r = Matrix(rows: m.rows, columns: m.columns + 1, values: references)
+        let neighbours = NearestNeighbors(queries: q, references: r, k: 10, excludingSelf: true)
+        let result = KNNClassifier(ks: [10], weighting: .uniform).vote(neighbours, ks: [10], queryLabels: labels, referenceLabels: labels)
+        return result[0].top1Accuracy
+    }
+}
+
+/// Builds maps of one embedding set with shared settings.
+public struct MapBuilder: Sendable {
+    public var dimensions = 2
+    /// Components of the PCA pre-step for t-SNE and UMAP (skipped when the embeddings are narrower).
+    public var pcaDimensions = 50
+    public var seed: UInt64 = 0
+    public var perplexity = 30.0
+    public var neighbors = 15
+    public var minDist = 0.1
+    /// L2-normalise rows first, so distances follow the cosine geometry the metrics use.
+    public var normalize = true
+
+    public init() {}
+
+    /// The input of every map: normalised rows, PCA to `pcaDimensions`; with the PCA fit for saving.
+    public func input(_ x: Matrix) throws -> (matrix: Matrix, pca: PCAResult?, normalized: Matrix) {
+        let normalized = normalize ? x.l2NormalizedRows() : x
+        guard x.columns > pcaDimensions else { return (normalized, nil, normalized) }
+        let pca = try PCA.fit(normalized, components: pcaDimensions, seed: seed)
+        return (pca.transform(normalized), pca, normalized)
+    }
+
+    /// One map of `x` (already passed through `input`), as coordinates and a savable map.
+    public func build(_ method: MapMethod, input: (matrix: Matrix, pca: PCAResult?, normalized: Matrix), width: Int) throws
+        -> (coordinates: Matrix, saved: SavedMap, details: [(String, JSONValue)]) {
+        var saved = SavedMap(method: method, dimensions: dimensions, inputWidth: width, normalized: normalize,
+                             pcaMean: input.pca?.mean, pcaComponents: input.pca?.components.values,
+                             pcaRank: input.pca?.components.rows)
+        let x = input.matrix, n = x.rows
+        switch method {
+        case .pca:
+            // The map's own PCA of the normalised embeddings: its first `dimensions` components.
+            let pca = try PCA.fit(input.normalized, components: min(dimensions, input.normalized.columns), seed: seed)
+            saved.pcaMean = pca.mean
+            saved.pcaComponents = pca.components.values
+            saved.pcaRank = pca.components.rows
+            return (pca.transform(input.normalized), saved,
+                    [("explained_variance_ratio", .array(pca.explainedVarianceRatio.map { .number($0) }))])
+        case .tsne:
+            guard Double(n - 1) >= 3 * perplexity else {
+                throw EmbevalError.input("t-SNE with perplexity \(perplexity) needs at least \(Int(3 * perplexity) + 1) points, got \(n) (lower --perplexity)")
+            }
+            var tsne = TSNE(dimensions: dimensions, perplexity: perplexity, seed: seed)
+            tsne.method = .auto
+            let result = try tsne.fit(x)
+            saved.tsneReference = x.values
+            saved.tsneMap = result.embedding.values
+            saved.tsnePerplexity = result.perplexity
+            return (result.embedding, saved, [("perplexity", .number(result.perplexity)), ("kl_divergence", .number(result.klDivergence)),
+                                              ("gradient", .string(result.method.rawValue))])
+        case .umap:
+            guard n > neighbors else {
+                throw EmbevalError.input("UMAP with --neighbors \(neighbors) needs at least \(neighbors + 1) points, got \(n)")
+            }
+            let umap = UMAP(neighbors: neighbors, minDist: minDist, dimensions: dimensions, seed: seed)
+            let result = try umap.fit(x)
+            saved.umap = result
+            return (result.embedding, saved, [("n_neighbors", .int(neighbors)), ("min_dist", .number(minDist)),
+                                              ("a", .number(result.a)), ("b", .number(result.b))])
+        }
+    }
+}
+
+extension PCAResult {
+    /// (x − mean) · componentsᵀ: a saved PCA applied to new rows.
+    static func project(_ x: Matrix, mean: [Float], components: Matrix) -> Matrix {
+        var centered = x
+        for i in 0..<x.rows { for j in 0..<x.columns { centered[i, j] -= mean[j] } }
+        var out = [Float](repeating: 0, count: x.rows * components.rows)
+        centered.values.withUnsafeBufferPointer { a in
+            components.values.withUnsafeBufferPointer { c in
+                out.withUnsafeMutableBufferPointer { o in
+                    BLAS.multiplyTransposed(a, rows: x.rows, c, rows: components.rows, depth: x.columns, into: o)
+                }
+            }
+        }
+        return Matrix(rows: x.rows, columns: components.rows, values: out)
+    }
+}
