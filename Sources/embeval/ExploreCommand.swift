@@ -93,7 +93,7 @@ struct ExploreCommand: ParsableCommand {
                 .extract(loaded, with: embedder, progress: output.showsProgress ? Progress("embed", total: loaded.samples.count) : nil)
             source = extracted.embeddings[embedder.poolings[0]]!
             dataset = loaded
-            title = "\(embedder.name) · \(loaded.name)\(loaded.split.map { " \($0)" } ?? "")"
+            title = "\(embedder.name) - \(loaded.name)\(loaded.split.map { " \($0)" } ?? "")"
         }
         _ = try EmbeddingHealth(source, seed: data.seed)
 
@@ -111,7 +111,7 @@ struct ExploreCommand: ParsableCommand {
             let quality = MapQuality(input: input.matrix, map: built.coordinates, labels: hasLabels ? source.labels : nil, seed: data.seed)
             try NumpyArray.write(built.coordinates, to: outDir.appendingPathComponent("\(m.rawValue).npy"))
             try built.saved.write(to: outDir.appendingPathComponent("\(m.rawValue).map"))
-            let plotTitle = "\(title) · \(m.rawValue.uppercased())"
+            let plotTitle = "\(title) - \(m.rawValue.uppercased())"
             try write(ScatterPlot.svg(points: built.coordinates, labels: source.labels, classNames: source.classes, title: plotTitle),
                       to: outDir.appendingPathComponent("\(m.rawValue).svg"))
             try Data(ScatterPlot.png(points: built.coordinates, labels: source.labels, classNames: source.classes, title: plotTitle))
