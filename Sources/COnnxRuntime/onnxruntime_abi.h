@@ -127,7 +127,7 @@ typedef struct EmbevalOrtApiBase {
 /// Signature of the single symbol we resolve with dlsym ("OrtGetApiBase").
 typedef const EmbevalOrtApiBase *(*EmbevalOrtGetApiBaseFn)(void);
 
-// MARK: - The function table, slots 0...100
+// MARK: - The function table, slots 0...130
 
 struct EmbevalOrtApi {
     /* 0 */ OrtStatus *(*CreateStatus)(OrtErrorCode code, const char *message);
@@ -241,8 +241,50 @@ struct EmbevalOrtApi {
     /* 98 */ void (*ReleaseTypeInfo)(OrtTypeInfo *type_info);
     /* 99 */ void (*ReleaseTensorTypeAndShapeInfo)(OrtTensorTypeAndShapeInfo *info);
     /* 100 */ void (*ReleaseSessionOptions)(OrtSessionOptions *options);
+    /* 101 */ void *unused101;  // custom op domain: release
+    /* 102 */ void *unused102;  // type info: denotation
+    /* 103 */ void *unused103;  // type info: as map
+    /* 104 */ void *unused104;  // type info: as sequence
+    /* 105 */ void *unused105;  // map type: key type
+    /* 106 */ void *unused106;  // map type: value type
+    /* 107 */ void *unused107;  // sequence type: element type
+    /* 108 */ void *unused108;  // map type: release
+    /* 109 */ void *unused109;  // sequence type: release
+    /* 110 */ void *unused110;  // session: end profiling
+    /* 111 */ void *unused111;  // session: model metadata
+    /* 112 */ void *unused112;  // metadata: producer
+    /* 113 */ void *unused113;  // metadata: graph name
+    /* 114 */ void *unused114;  // metadata: domain
+    /* 115 */ void *unused115;  // metadata: description
+    /* 116 */ void *unused116;  // metadata: custom map lookup
+    /* 117 */ void *unused117;  // metadata: version
+    /* 118 */ void *unused118;  // metadata: release
+    /* 119 */ void *unused119;  // env with global thread pools
+    /* 120 */ void *unused120;  // options: no per-session threads
+    /* 121 */ void *unused121;  // threading options: create
+    /* 122 */ void *unused122;  // threading options: release
+    /* 123 */ void *unused123;  // metadata: custom map keys
+    /* 124 */ void *unused124;  // free dimension override (by name)
+    /* 125 */ void *unused125;  // available providers: list
+    /* 126 */ void *unused126;  // available providers: release
+    /* 127 */ void *unused127;  // string tensor: element length
+    /* 128 */ void *unused128;  // string tensor: element
+    /* 129 */ void *unused129;  // string tensor: fill element
+    /// Sets a string key/value session option (e.g. "session.intra_op.allow_spinning" = "0"); API version 5 and up.
+    /* 130 */ OrtStatus *(*AddSessionConfigEntry)(OrtSessionOptions *options, const char *key, const char *value);
     // Later slots exist in the runtime but are not declared: we never call them.
 };
+
+// Compile-time checks of slot positions against the indices upstream's own layout asserts and counting give.
+#ifdef __cplusplus
+#define EMBEVAL_ORT_SLOT_CHECK static_assert
+#else
+#define EMBEVAL_ORT_SLOT_CHECK _Static_assert
+#endif
+EMBEVAL_ORT_SLOT_CHECK(offsetof(struct EmbevalOrtApi, SetIntraOpNumThreads) / sizeof(void *) == 24, "slot 24 moved");
+EMBEVAL_ORT_SLOT_CHECK(offsetof(struct EmbevalOrtApi, ReleaseSessionOptions) / sizeof(void *) == 100, "slot 100 moved");
+EMBEVAL_ORT_SLOT_CHECK(offsetof(struct EmbevalOrtApi, unused126) / sizeof(void *) == 126, "slot 126 moved");
+EMBEVAL_ORT_SLOT_CHECK(offsetof(struct EmbevalOrtApi, AddSessionConfigEntry) / sizeof(void *) == 130, "slot 130 moved");
 
 #ifdef __cplusplus
 }

@@ -37,8 +37,10 @@ public final class InferenceSession: @unchecked Sendable {
 
     /// Loads `modelPath` (a .onnx file, or an export directory holding model.onnx).
     /// `threads` caps the intra-op thread pool (nil: ONNX Runtime's default, one per core).
+    /// `allowSpinning` lets the runtime's idle pool threads busy-wait for work; off by default, since spinning
+    /// workers take CPU away from our own threads (image decoding) on small machines.
     public init(modelPath: String, threads: Int? = nil, optimization: GraphOptimization = .all,
-                library: OnnxRuntimeLibrary? = nil) throws {
+                allowSpinning: Bool = false, library: OnnxRuntimeLibrary? = nil) throws {
         let library = try library ?? OnnxRuntimeLibrary.shared()
         let file = try ModelFiles.resolve(modelPath).model.path
         let api = library.api.pointee
@@ -58,6 +60,10 @@ public final class InferenceSession: @unchecked Sendable {
         try library.check(api.CreateSessionOptions(&options), "create session options")
         try library.check(api.SetSessionGraphOptimizationLevel(options, optimization.level),
                           "set the graph optimization level")
+        let spinning = allowSpinning ? "1" : "0"
+        for key in ["session.intra_op.allow_spinning", "session.inter_op.allow_spinning"] {
+            try library.check(api.AddSessionConfigEntry(options, key, spinning), "set \(key) to \(spinning)")
+        }
         if let threads {
             try library.check(api.SetIntraOpNumThreads(options, Int32(max(0, threads))), "set the thread count")
             try library.check(api.SetInterOpNumThreads(options, 1), "set the inter-op thread count")
