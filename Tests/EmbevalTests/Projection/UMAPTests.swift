@@ -27,6 +27,12 @@ private func smallKNN() throws -> EuclideanNeighbors {
     return EuclideanNeighbors(k: 15, indices: idx.values.map { Int32($0) }, distances: dist.values)
 }
 
+/// One 200-epoch fit of the 1,500-point input, shared by the tests that need it (debug builds are slow).
+private let fashionFit: Result<(Matrix, UMAPResult), Error> = Result {
+    let x = try fixtureMatrix("umap_input.npy")
+    return (x, try UMAP(epochs: 200, seed: 7).fit(x))
+}
+
 private func majorityLabel(_ neighbours: [Int], labels: [Int]) -> Int {
     var counts = [Int: Int]()
     for j in neighbours { counts[labels[j], default: 0] += 1 }
@@ -74,7 +80,7 @@ private func majorityLabel(_ neighbours: [Int], labels: [Int]) -> Int {
 }
 
 @Test func nearestNeighbourDescentFindsAlmostAllTrueNeighbours() throws {
-    let x = try fixtureMatrix("umap_input.npy")
+    let x = try fixtureMatrix("umap_input.npy").selectingRows(Array(0..<800))
     let exact = EuclideanNeighbors.exact(queries: x, references: x, k: 15, includingSelf: true)
     let approx = NearestNeighborDescent(k: 15, seed: 3).graph(x)
     #expect(approx == NearestNeighborDescent(k: 15, seed: 3).graph(x))      // reproducible
@@ -116,11 +122,10 @@ private func majorityLabel(_ neighbours: [Int], labels: [Int]) -> Int {
 
 @Test func umapKeepsNeighbourhoodsLikeUmapLearn() throws {
     let ref = try UMAPReference.load()
-    let x = try fixtureMatrix("umap_input.npy")
     // 200 epochs keep the debug-build test short; umap-learn's figure for 200 epochs, averaged over its seeds.
     let target = ref.umap_runs.filter { $0.n_epochs == 200 }.map(\.trustworthiness)
     let expected = target.reduce(0, +) / Double(target.count)
-    let result = try UMAP(epochs: 200, seed: 7).fit(x)
+    let (x, result) = try fashionFit.get()
     #expect(result.embedding.rows == x.rows && result.embedding.columns == 2)
     #expect(result.embedding.values.allSatisfy { $0.isFinite })
     let t = Trustworthiness.score(original: x, map: result.embedding, k: 10)
@@ -138,9 +143,9 @@ private func majorityLabel(_ neighbours: [Int], labels: [Int]) -> Int {
 
 @Test func transformPlacesHeldOutPointsNearTheirClass() throws {
     let ref = try UMAPReference.load()
-    let x = try fixtureMatrix("umap_input.npy"), labels = try fixtureInts("umap_labels.npy")
+    let labels = try fixtureInts("umap_labels.npy")
     let h = try fixtureMatrix("umap_heldout.npy"), hl = try fixtureInts("umap_heldout_labels.npy")
-    let fitted = try UMAP(epochs: 200, seed: 7).fit(x)
+    let (_, fitted) = try fashionFit.get()
     let before = fitted.embedding
     let placed = try UMAP().transform(h, onto: fitted)
     #expect(fitted.embedding == before)
