@@ -179,3 +179,31 @@ private func majorityLabel(_ neighbours: [Int], labels: [Int]) -> Int {
     let fitted = try UMAP(epochs: 20).fit(try fixtureMatrix("umap_heldout.npy"))
     #expect(throws: EmbevalError.self) { try UMAP().transform(x, onto: fitted) }       // 4 columns vs 50
 }
+
+@Test func disconnectedClustersAreLaidOutApart() throws {
+    // Two tight clusters far apart: the kNN graph has two components (the multi-component spectral path), in 3-D.
+    var rows = [[Float]]()
+    var g = SeededGenerator(seed: 4)
+    for c in 0..<2 { for _ in 0..<60 { rows.append((0..<5).map { _ in Float(c * 100) + Float(g.next() % 1000) / 1000 }) } }
+    let x = Matrix(rowVectors: rows)
+    let r = try UMAP(dimensions: 3, epochs: 60, seed: 3).fit(x)
+    #expect(SpectralLayout.components(r.graph).0 == 2)
+    #expect(r.embedding.columns == 3 && r.embedding.values.allSatisfy { $0.isFinite })
+    func centroid(_ range: Range<Int>) -> [Float] {
+        (0..<3).map { c in range.reduce(Float(0)) { $0 + r.embedding[$1, c] } / Float(range.count) }
+    }
+    let a = centroid(0..<60), b = centroid(60..<120)
+    let between = zip(a, b).reduce(Float(0)) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+    var within: Float = 0
+    for i in 0..<60 { within = max(within, (0..<3).reduce(Float(0)) { $0 + pow(r.embedding[i, $1] - a[$1], 2) }.squareRoot()) }
+    #expect(between > within, "clusters \(between) apart, radius \(within)")
+}
+
+@Test func layoutPowerIsCloseToPow() {
+    for x: Float in [1e-6, 0.003, 0.5, 1, 1.7, 42, 1e4, 3e6] {
+        for y: Float in [0.8950608, -0.1049392, 0.5, 1.3] {
+            let ours = UMAPLayout.power(x, y), exact = Float(pow(Double(x), Double(y)))
+            #expect(abs(ours - exact) <= 1e-4 * exact, "\(x)^\(y): \(ours) vs \(exact)")
+        }
+    }
+}
