@@ -207,3 +207,8 @@ private func gaussian(_ g: inout SeededGenerator) -> Double {
     let u1 = max(uniform(&g), 1e-300), u2 = uniform(&g)
     return (-2 * log(u1)).squareRoot() * cos(2 * .pi * u2)
 }
+
+extension UMAPResult {
+    /// New rows placed onto this map with the parameters it was fitted with (see `UMAP.transform`).
+    public func transform(_ new: Matrix) throws -> Matrix { try parameters.transform(new, onto: self) }
+}

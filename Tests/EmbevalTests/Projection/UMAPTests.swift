@@ -27,6 +27,12 @@ private func smallKNN() throws -> EuclideanNeighbors {
     return EuclideanNeighbors(k: 15, indices: idx.values.map { Int32($0) }, distances: dist.values)
 }
 
+/// One 200-epoch fit of the 1,500-point input, shared by the tests that need it (debug builds are slow).
+private let fashionFit: Result<(Matrix, UMAPResult), Error> = Result {
+    let x = try fixtureMatrix("umap_input.npy")
+    return (x, try UMAP(epochs: 200, seed: 7).fit(x))
+}
+
 private func majorityLabel(_ neighbours: [Int], labels: [Int]) -> Int {
     var counts = [Int: Int]()
     for j in neighbours { counts[labels[j], default: 0] += 1 }
@@ -74,7 +80,7 @@ private func majorityLabel(_ neighbours: [Int], labels: [Int]) -> Int {
 }
 
 @Test func nearestNeighbourDescentFindsAlmostAllTrueNeighbours() throws {
-    let x = try fixtureMatrix("umap_input.npy")
+    let x = try fixtureMatrix("umap_input.npy").selectingRows(Array(0..<800))
     let exact = EuclideanNeighbors.exact(queries: x, references: x, k: 15, includingSelf: true)
     let approx = NearestNeighborDescent(k: 15, seed: 3).graph(x)
     #expect(approx == NearestNeighborDescent(k: 15, seed: 3).graph(x))      // reproducible
@@ -116,11 +122,10 @@ private func majorityLabel(_ neighbours: [Int], labels: [Int]) -> Int {
 
 @Test func umapKeepsNeighbourhoodsLikeUmapLearn() throws {
     let ref = try UMAPReference.load()
-    let x = try fixtureMatrix("umap_input.npy")
     // 200 epochs keep the debug-build test short; umap-learn's figure for 200 epochs, averaged over its seeds.
     let target = ref.umap_runs.filter { $0.n_epochs == 200 }.map(\.trustworthiness)
     let expected = target.reduce(0, +) / Double(target.count)
-    let result = try UMAP(epochs: 200, seed: 7).fit(x)
+    let (x, result) = try fashionFit.get()
     #expect(result.embedding.rows == x.rows && result.embedding.columns == 2)
     #expect(result.embedding.values.allSatisfy { $0.isFinite })
     let t = Trustworthiness.score(original: x, map: result.embedding, k: 10)
@@ -138,9 +143,9 @@ private func majorityLabel(_ neighbours: [Int], labels: [Int]) -> Int {
 
 @Test func transformPlacesHeldOutPointsNearTheirClass() throws {
     let ref = try UMAPReference.load()
-    let x = try fixtureMatrix("umap_input.npy"), labels = try fixtureInts("umap_labels.npy")
+    let labels = try fixtureInts("umap_labels.npy")
     let h = try fixtureMatrix("umap_heldout.npy"), hl = try fixtureInts("umap_heldout_labels.npy")
-    let fitted = try UMAP(epochs: 200, seed: 7).fit(x)
+    let (_, fitted) = try fashionFit.get()
     let before = fitted.embedding
     let placed = try UMAP().transform(h, onto: fitted)
     #expect(fitted.embedding == before)
@@ -173,4 +178,32 @@ private func majorityLabel(_ neighbours: [Int], labels: [Int]) -> Int {
     #expect(throws: EmbevalError.input("UMAP input: row 3 has a non-finite value (NaN or Inf)")) { try UMAP().fit(bad) }
     let fitted = try UMAP(epochs: 20).fit(try fixtureMatrix("umap_heldout.npy"))
     #expect(throws: EmbevalError.self) { try UMAP().transform(x, onto: fitted) }       // 4 columns vs 50
+}
+
+@Test func disconnectedClustersAreLaidOutApart() throws {
+    // Two tight clusters far apart: the kNN graph has two components (the multi-component spectral path), in 3-D.
+    var rows = [[Float]]()
+    var g = SeededGenerator(seed: 4)
+    for c in 0..<2 { for _ in 0..<60 { rows.append((0..<5).map { _ in Float(c * 100) + Float(g.next() % 1000) / 1000 }) } }
+    let x = Matrix(rowVectors: rows)
+    let r = try UMAP(dimensions: 3, epochs: 60, seed: 3).fit(x)
+    #expect(SpectralLayout.components(r.graph).0 == 2)
+    #expect(r.embedding.columns == 3 && r.embedding.values.allSatisfy { $0.isFinite })
+    func centroid(_ range: Range<Int>) -> [Float] {
+        (0..<3).map { c in range.reduce(Float(0)) { $0 + r.embedding[$1, c] } / Float(range.count) }
+    }
+    let a = centroid(0..<60), b = centroid(60..<120)
+    let between = zip(a, b).reduce(Float(0)) { $0 + ($1.0 - $1.1) * ($1.0 - $1.1) }.squareRoot()
+    var within: Float = 0
+    for i in 0..<60 { within = max(within, (0..<3).reduce(Float(0)) { $0 + pow(r.embedding[i, $1] - a[$1], 2) }.squareRoot()) }
+    #expect(between > within, "clusters \(between) apart, radius \(within)")
+}
+
+@Test func layoutPowerIsCloseToPow() {
+    for x: Float in [1e-6, 0.003, 0.5, 1, 1.7, 42, 1e4, 3e6] {
+        for y: Float in [0.8950608, -0.1049392, 0.5, 1.3] {
+            let ours = UMAPLayout.power(x, y), exact = Float(pow(Double(x), Double(y)))
+            #expect(abs(ours - exact) <= 1e-4 * exact, "\(x)^\(y): \(ours) vs \(exact)")
+        }
+    }
 }
