@@ -8,13 +8,13 @@ import Foundation
 /// then a 3-point DFT). Forward uses e^(−2πi·jk/n); `inverse` uses e^(+2πi·jk/n) and does not divide by n.
 struct FFT: Sendable {
     let size: Int
-    private let radix3: Bool
-    private let base: Int                 // the radix-2 length
-    private let cosTable: [Double]        // cos(2π k / base), k < base/2
-    private let sinTable: [Double]
-    private let bitReverse: [Int32]
-    private let cosOuter: [Double]        // cos(2π k / size), k < size  (radix-3 twiddles)
-    private let sinOuter: [Double]
+    let radix3: Bool
+    let base: Int                 // the radix-2 length
+    let cosTable: [Double]        // cos(2π k / base), k < base/2
+    let sinTable: [Double]
+    let bitReverse: [Int32]
+    let cosOuter: [Double]        // cos(2π k / size), k < size  (radix-3 twiddles)
+    let sinOuter: [Double]
 
     /// The smallest length ≥ `n` that the transform supports (2^a or 3·2^a).
     static func goodSize(atLeast n: Int) -> Int {
@@ -121,7 +121,10 @@ struct FFT: Sendable {
     }
 }
 
-/// Two-dimensional transforms of an `size × size` complex grid (row-major), rows and columns spread over cores.
+/// Two-dimensional transforms of an `size × size` complex grid (row-major), spread over cores.
+///
+/// The row pass runs the 1-D transform on each row; the column pass runs the same butterflies with whole row
+/// segments as elements (contiguous, vectorisable loops), each core taking a band of columns.
 struct FFT2D: Sendable {
     let fft: FFT
     var size: Int { fft.size }
@@ -133,9 +136,10 @@ struct FFT2D: Sendable {
     func transform(re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>, inverse: Bool, activeRows: Int) {
         let n = size
         let fft = self.fft
-        let chunks = min(n, 4 * ProcessInfo.activeCores)
+        let cores = ProcessInfo.activeCores
         let reA = UnsafeSendablePointer(re), imA = UnsafeSendablePointer(im)
         func rows() {
+            let chunks = min(max(activeRows, 1), 4 * cores)
             DispatchQueue.concurrentPerform(iterations: chunks) { c in
                 let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 4 * n)
                 defer { scratch.deallocate() }
@@ -145,19 +149,88 @@ struct FFT2D: Sendable {
             }
         }
         func columns() {
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 4 * n)
-                let colR = UnsafeMutablePointer<Double>.allocate(capacity: n)
-                let colI = UnsafeMutablePointer<Double>.allocate(capacity: n)
-                defer { scratch.deallocate(); colR.deallocate(); colI.deallocate() }
-                for col in (c * n / chunks)..<((c + 1) * n / chunks) {
-                    for r in 0..<n { colR[r] = reA.p[r * n + col]; colI[r] = imA.p[r * n + col] }
-                    fft.transform(re: colR, im: colI, stride: 1, inverse: inverse, scratch: scratch)
-                    for r in 0..<n { reA.p[r * n + col] = colR[r]; imA.p[r * n + col] = colI[r] }
-                }
+            let bands = min(n, cores)
+            DispatchQueue.concurrentPerform(iterations: bands) { c in
+                let c0 = c * n / bands, c1 = (c + 1) * n / bands
+                fft.transformColumns(re: reA.p + c0, im: imA.p + c0, rowStride: n, width: c1 - c0, inverse: inverse)
             }
         }
         if inverse { columns(); rows() } else { rows(); columns() }
+    }
+}
+
+extension FFT {
+    /// Transforms `width` columns at once along the row index: element k of column c is at `re[k·rowStride + c]`.
+    func transformColumns(re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>, rowStride: Int,
+                          width: Int, inverse: Bool) {
+        guard width > 0 else { return }
+        let sign: Double = inverse ? 1 : -1
+        if !radix3 {
+            radix2Rows(re, im, rowStride: rowStride, width: width, sign: sign)
+            return
+        }
+        // Gather the three interleaved row sub-sequences into contiguous blocks, transform each, then combine.
+        let m = base
+        let sr = UnsafeMutablePointer<Double>.allocate(capacity: size * width)
+        let si = UnsafeMutablePointer<Double>.allocate(capacity: size * width)
+        defer { sr.deallocate(); si.deallocate() }
+        for r in 0..<3 { for k in 0..<m {
+            let src = (3 * k + r) * rowStride, dst = (r * m + k) * width
+            for c in 0..<width { sr[dst + c] = re[src + c]; si[dst + c] = im[src + c] }
+        } }
+        for r in 0..<3 { radix2Rows(sr + r * m * width, si + r * m * width, rowStride: width, width: width, sign: sign) }
+        let c3 = -0.5, s3 = sign * (3.0).squareRoot() / 2
+        for k in 0..<m {
+            let w1r = cosOuter[k], w1i = sign * sinOuter[k], w2r = cosOuter[2 * k], w2i = sign * sinOuter[2 * k]
+            let p0 = k * width, p1 = (m + k) * width, p2 = (2 * m + k) * width
+            let o0 = k * rowStride, o1 = (k + m) * rowStride, o2 = (k + 2 * m) * rowStride
+            for c in 0..<width {
+                let a0r = sr[p0 + c], a0i = si[p0 + c]
+                let f1r = sr[p1 + c], f1i = si[p1 + c], f2r = sr[p2 + c], f2i = si[p2 + c]
+                let a1r = f1r * w1r - f1i * w1i, a1i = f1r * w1i + f1i * w1r
+                let a2r = f2r * w2r - f2i * w2i, a2i = f2r * w2i + f2i * w2r
+                let tr = a1r + a2r, ti = a1i + a2i, dr = a1r - a2r, di = a1i - a2i
+                re[o0 + c] = a0r + tr; im[o0 + c] = a0i + ti
+                let br = a0r + c3 * tr, bi = a0i + c3 * ti
+                re[o1 + c] = br - s3 * di; im[o1 + c] = bi + s3 * dr
+                re[o2 + c] = br + s3 * di; im[o2 + c] = bi - s3 * dr
+            }
+        }
+    }
+
+    /// Radix-2 transform of length `base` along rows (in natural order; bit reversal done here by row swaps).
+    private func radix2Rows(_ xr: UnsafeMutablePointer<Double>, _ xi: UnsafeMutablePointer<Double>, rowStride: Int,
+                            width: Int, sign: Double) {
+        let n = base
+        guard n > 1 else { return }
+        for i in 0..<n {
+            let j = Int(bitReverse[i])
+            if i < j {
+                let a = i * rowStride, b = j * rowStride
+                for c in 0..<width {
+                    let tr = xr[a + c]; xr[a + c] = xr[b + c]; xr[b + c] = tr
+                    let ti = xi[a + c]; xi[a + c] = xi[b + c]; xi[b + c] = ti
+                }
+            }
+        }
+        var len = 2
+        while len <= n {
+            let half = len / 2, step = n / len
+            var start = 0
+            while start < n {
+                for j in 0..<half {
+                    let wr = cosTable[j * step], wi = sign * sinTable[j * step]
+                    let a = (start + j) * rowStride, b = (start + j + half) * rowStride
+                    for c in 0..<width {
+                        let tr = xr[b + c] * wr - xi[b + c] * wi, ti = xr[b + c] * wi + xi[b + c] * wr
+                        xr[b + c] = xr[a + c] - tr; xi[b + c] = xi[a + c] - ti
+                        xr[a + c] += tr; xi[a + c] += ti
+                    }
+                }
+                start += len
+            }
+            len <<= 1
+        }
     }
 }
 

@@ -56,3 +56,27 @@ func fftMatchesDirectDFT(size: Int) {
         tree.repulsion(at: yb.baseAddress! + 2 * i, theta: 0.5, force: $0.baseAddress!) } } - 1 }
     #expect(abs(bhZ - exactZ) / exactZ < 2e-2)
 }
+
+@Test(arguments: [4, 6, 8, 12])
+func fft2DMatchesDirectDFT(size n: Int) {
+    var g = SeededGenerator(seed: UInt64(n))
+    let re0 = (0..<(n * n)).map { _ in Double(g.next() >> 11) / Double(1 << 53) - 0.5 }
+    let im0 = (0..<(n * n)).map { _ in Double(g.next() >> 11) / Double(1 << 53) - 0.5 }
+    var re = re0, im = im0
+    let fft = FFT2D(size: n)
+    re.withUnsafeMutableBufferPointer { r in im.withUnsafeMutableBufferPointer { i in
+        fft.transform(re: r.baseAddress!, im: i.baseAddress!, inverse: false, activeRows: n)
+    }}
+    for u in 0..<n { for v in 0..<n {
+        var sr = 0.0, si = 0.0
+        for a in 0..<n { for b in 0..<n {
+            let t = -2 * Double.pi * Double(u * a + v * b) / Double(n)
+            sr += re0[a * n + b] * cos(t) - im0[a * n + b] * sin(t); si += re0[a * n + b] * sin(t) + im0[a * n + b] * cos(t)
+        } }
+        #expect(abs(re[u * n + v] - sr) < 1e-9 && abs(im[u * n + v] - si) < 1e-9)
+    } }
+    re.withUnsafeMutableBufferPointer { r in im.withUnsafeMutableBufferPointer { i in
+        fft.transform(re: r.baseAddress!, im: i.baseAddress!, inverse: true, activeRows: n)
+    }}
+    for t in 0..<(n * n) { #expect(abs(re[t] / Double(n * n) - re0[t]) < 1e-12) }
+}

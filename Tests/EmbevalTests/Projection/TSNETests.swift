@@ -76,3 +76,15 @@ private func fashionParity(_ method: TSNE.Method, key: String) throws {
     #expect(ProjectionFixtures.knnAccuracy(queries: result.embedding, queryLabels: labels, base: result.embedding,
                                            baseLabels: labels) >= 0.98)
 }
+
+/// By hand, in release: EMBEVAL_TSNE_TIMING=/path/x.npy swift test -c release -Xswiftc -enable-testing --filter tsneTiming
+@Test(.enabled(if: ProcessInfo.processInfo.environment["EMBEVAL_TSNE_TIMING"] != nil))
+func tsneTiming() throws {
+    let path = ProcessInfo.processInfo.environment["EMBEVAL_TSNE_TIMING"]!
+    let x = try NumpyArray.readMatrix(at: URL(fileURLWithPath: path))
+    let t0 = Date()
+    let result = try TSNE(seed: 0).fit(x)
+    let seconds = Date().timeIntervalSince(t0)
+    try NumpyArray.write(result.embedding, to: URL(fileURLWithPath: path + ".embevaltsne.npy"))
+    print("tsneTiming: n=\(x.rows) method=\(result.method) seconds=\(seconds) kl=\(result.klDivergence)")
+}
