@@ -22,6 +22,15 @@ THREADS = 2
 BATCH = 32
 DEMO_MODEL = os.path.join(ROOT, "tools", "demo_model", "fashion-vit")
 FALLBACK_DEMO = os.path.join(OUT, "tiny-vit28")
+CLIP_MODEL = os.path.join(ROOT, "tools", "demo_model", "fashion-clip")
+CASES = ["embed", "knn", "zeroshot", "explore"]
+
+
+def want(case):
+    """BENCH_CASES=zeroshot,explore (comma-separated, default all) runs only those cases; BENCH_LARGE=1 adds the
+    70k explore case."""
+    chosen = [c.strip() for c in os.environ.get("BENCH_CASES", ",".join(CASES)).split(",") if c.strip()]
+    return case in chosen
 
 # Both sides run with OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset (both together), so that each OpenBLAS picks
 # its kernel for this processor itself; the machine's defaults pin an older kernel for the sake of old builds.
@@ -110,6 +119,55 @@ def embeval_knn(binary, knn_dir, json_path):
             "other_load_cores": LAST_OTHER_LOAD[0]}
 
 
+def embeval_zeroshot(binary, image_encoder, text_encoder, dataset, json_path, extra):
+    """`embeval zeroshot`; prompts/s from the report's text timing, images/s from text + embedding + scoring (the
+    pipeline after loading), wall rates for the whole command."""
+    if os.path.exists(json_path):
+        os.remove(json_path)
+    p, wall = run([binary, "zeroshot", "-m", f"image-encoder={image_encoder}", "-m", f"text-encoder={text_encoder}",
+                   "--dataset", dataset, "--threads", str(THREADS), "--json", json_path, "--no-progress", *extra])
+    if p.returncode != 0:
+        return {"error": error_text(p), "wall_seconds": wall}
+    with open(json_path) as f:
+        report = json.load(f)
+    t, n, prompts = report["timings"], report["samples"], report["parameters"]["prompts"]
+    pipeline = t["text"] + t["embedding"] + t["scoring"]
+    res = report["results"][0]
+    return {"images": n, "prompts": prompts, "timings": t, "wall_seconds": wall,
+            "prompts_per_s": prompts / t["text"] if t["text"] > 0 else None,
+            "images_per_s": n / pipeline, "wall_images_per_s": n / wall,
+            "top1": res["top1_accuracy"] / 100.0,
+            "per_class_recall": [c["recall"] / 100.0 for c in res.get("per_class", [])],
+            "other_load_cores": LAST_OTHER_LOAD[0]}
+
+
+def embeval_explore(binary, x_path, labels_path, method, out_dir):
+    """`embeval explore --method M` on a .npy; the time is the report's seconds of the map (after loading and
+    normalising, before scoring and plotting)."""
+    json_path = os.path.join(out_dir, f"{method}.json")
+    os.makedirs(out_dir, exist_ok=True)
+    p, wall = run([binary, "explore", "--embeddings", x_path, "--labels", labels_path, "--method", method,
+                   "--pca-dims", "50", "--out", out_dir, "--json", json_path, "--no-progress", "--no-thumbnails"],
+                  timeout=3600)
+    if p.returncode != 0:
+        return {"error": error_text(p), "wall_seconds": wall}
+    with open(json_path) as f:
+        m = json.load(f)["maps"][0]
+    return {"seconds": m["seconds"], "wall_seconds": wall, "trustworthiness": m["trustworthiness"],
+            "gradient": m["parameters"].get("gradient"), "parameters": m["parameters"],
+            "other_load_cores": LAST_OTHER_LOAD[0]}
+
+
+def zeroshot_agreement(e, p):
+    if "error" in e:
+        return f"Zero-shot end to end: Embeval error: {e['error']}"
+    same = abs(e["top1"] - p["top1"]) < 1e-6 and len(e["per_class_recall"]) == len(p["per_class_recall"]) and all(
+        abs(a - b) < 1e-6 for a, b in zip(e["per_class_recall"], p["per_class_recall"]))
+    return (f"Zero-shot top-1 on the 10,000 PNGs: Embeval {fmt_pct(e['top1'])}, HF steps + ORT {fmt_pct(p['top1'])}; "
+            f"per-class recall {'identical on all' if same else 'DIFFERENT on some of the'} "
+            f"{len(p['per_class_recall'])} classes")
+
+
 NOISY = 0.25  # cores kept busy by other processes during a measurement, above which it is not clean
 
 
@@ -183,7 +241,7 @@ def cpu_busy(seconds=0.5):
 
 
 BUSY = []
-WAIT_BUDGET = [120.0]  # seconds of waiting for quiet, over the whole run
+WAIT_BUDGET = [float(os.environ.get("BENCH_WAIT_S", "120"))]  # seconds of waiting for quiet, over the whole run
 
 
 def quiet_check(label):
@@ -220,6 +278,10 @@ def cpu_model():
 
 def fmt_rate(r):
     return "n/a" if r is None else f"{r:,.1f} img/s"
+
+
+def fmt_prompts(r):
+    return "n/a" if r is None else f"{r:,.0f} prompts/s"
 
 
 def fmt_secs(s):
@@ -306,103 +368,192 @@ def main():
 
     results = {"environment": env_info, "cases": {}}
 
-    # ---- 1. ViT-S/16 end-to-end on JPEG photos
-    log(f"case 1: ViT-S/16 224x224 on {n_photos} JPEGs (3 rounds, interleaved)")
-    emb_runs, raw_runs, hf_runs = [], [], []
-    hf_cls = os.path.join(OUT, "hf-vit-cls.npy")
-    for i in range(3):
-        quiet_check(f"case 1 round {i + 1}")
-        emb_runs.append(embeval_embed(binary, vit, photos, os.path.join(OUT, "emb-vit")))
-        log(f"  embeval embed: {emb_runs[-1].get('line', emb_runs[-1].get('error'))}{load_note(emb_runs[-1])}")
-        raw_runs.append(peer("ort-raw", vit, n_photos, BATCH, 1))
-        log(f"  ort raw: {raw_runs[-1]['images_per_s']:.1f} images/s{load_note(raw_runs[-1])}")
-        hf_runs.append(peer("hf-pipeline", vit, photos, BATCH, 1, *([hf_cls] if i == 0 else [])))
-        log(f"  hf pipeline: {hf_runs[-1]['images_per_s']:.1f} images/s{load_note(hf_runs[-1])}")
-    emb, raw, hf = best(emb_runs, "images_per_s", True), best(raw_runs, "images_per_s", True), best(hf_runs, "images_per_s", True)
-    agreement = compare_embeddings(os.path.join(OUT, "emb-vit", "embeddings.npy"), hf_cls)
-    results["cases"]["vit_s16"] = {"embeval": emb_runs, "ort_raw": raw_runs, "hf_pipeline": hf_runs,
-                                   "processor": hf["processor"], "embeval_vs_hf_cls": agreement}
+    rows, notes = [], []
+    ok = lambda r, key: r.get(key) if "error" not in r else None
 
-    # ---- 2. the small demo model: decoding dominates
-    demo_name = "fallback tiny ViT 28x28 (bench/out/tiny-vit28)" if demo_is_fallback else rel(DEMO_MODEL)
-    log(f"case 2: {demo_name} on the same JPEGs (5 rounds, interleaved)")
-    demo_emb_runs, demo_hf_runs = [], []
-    demo_cls = os.path.join(OUT, "hf-demo-cls.npy")
-    for i in range(5):
-        quiet_check(f"case 2 round {i + 1}")
-        demo_emb_runs.append(embeval_embed(binary, demo, photos, os.path.join(OUT, "emb-demo")))
-        log(f"  embeval embed: {demo_emb_runs[-1].get('line', demo_emb_runs[-1].get('error'))}")
-        demo_hf_runs.append(peer("hf-pipeline", demo, photos, BATCH, 1, *([demo_cls] if i == 0 else [])))
-        log(f"  hf pipeline: {demo_hf_runs[-1]['images_per_s']:.1f} images/s")
-    demo_emb, demo_hf = best(demo_emb_runs, "images_per_s", True), best(demo_hf_runs, "images_per_s", True)
-    photos_x5 = os.path.join(OUT, "photos-x5")
-    log("case 2, steady state: the same on 1,000 images (photos x5), and Embeval with --threads 1 (3 rounds)")
-    x5_emb_runs, x5_t1_runs, x5_hf_runs = [], [], []
-    for i in range(3):
-        quiet_check(f"case 2 x5 round {i + 1}")
-        x5_emb_runs.append(embeval_embed(binary, demo, photos_x5, os.path.join(OUT, "emb-demo-x5")))
-        x5_t1_runs.append(embeval_embed(binary, demo, photos_x5, os.path.join(OUT, "emb-demo-x5"), threads=1))
-        x5_hf_runs.append(peer("hf-pipeline", demo, photos_x5, BATCH, 1))
-        log(f"  embeval {x5_emb_runs[-1].get('images_per_s')} (--threads 1: {x5_t1_runs[-1].get('images_per_s')}), "
-            f"hf {x5_hf_runs[-1]['images_per_s']:.1f} images/s")
-    x5_emb, x5_t1 = best(x5_emb_runs, "images_per_s", True), best(x5_t1_runs, "images_per_s", True)
-    x5_hf = best(x5_hf_runs, "images_per_s", True)
-    results["cases"]["demo"] = {"model": demo_name, "fallback": demo_is_fallback, "embeval": demo_emb_runs,
-                                "hf_pipeline": demo_hf_runs, "processor": demo_hf["processor"],
-                                "embeval_vs_hf_cls": compare_embeddings(os.path.join(OUT, "emb-demo", "embeddings.npy"), demo_cls),
-                                "x5_embeval": x5_emb_runs, "x5_embeval_threads1": x5_t1_runs, "x5_hf_pipeline": x5_hf_runs}
+    if want("embed"):
+        # ---- 1. ViT-S/16 end-to-end on JPEG photos
+        log(f"case 1: ViT-S/16 224x224 on {n_photos} JPEGs (3 rounds, interleaved)")
+        emb_runs, raw_runs, hf_runs = [], [], []
+        hf_cls = os.path.join(OUT, "hf-vit-cls.npy")
+        for i in range(3):
+            quiet_check(f"case 1 round {i + 1}")
+            emb_runs.append(embeval_embed(binary, vit, photos, os.path.join(OUT, "emb-vit")))
+            log(f"  embeval embed: {emb_runs[-1].get('line', emb_runs[-1].get('error'))}{load_note(emb_runs[-1])}")
+            raw_runs.append(peer("ort-raw", vit, n_photos, BATCH, 1))
+            log(f"  ort raw: {raw_runs[-1]['images_per_s']:.1f} images/s{load_note(raw_runs[-1])}")
+            hf_runs.append(peer("hf-pipeline", vit, photos, BATCH, 1, *([hf_cls] if i == 0 else [])))
+            log(f"  hf pipeline: {hf_runs[-1]['images_per_s']:.1f} images/s{load_note(hf_runs[-1])}")
+        emb, raw, hf = best(emb_runs, "images_per_s", True), best(raw_runs, "images_per_s", True), best(hf_runs, "images_per_s", True)
+        agreement = compare_embeddings(os.path.join(OUT, "emb-vit", "embeddings.npy"), hf_cls)
+        results["cases"]["vit_s16"] = {"embeval": emb_runs, "ort_raw": raw_runs, "hf_pipeline": hf_runs,
+                                       "processor": hf["processor"], "embeval_vs_hf_cls": agreement}
 
-    # ---- 3. kNN train-test 10k x 60k, d=384
-    log("case 3: kNN train-test 10k x 60k, d=384, k=20 (2 rounds, interleaved)")
-    quiet_check("sgemm")
-    sgemm = peer("sgemm", 4096, 4096, 384, 5)
-    log(f"  numpy sgemm 4096x4096x384: {sgemm['gflops']:.1f} GFLOP/s ({sgemm['blas'][0].get('kernel')})")
-    knn_runs, faiss_runs = [], []
-    for i in range(2):
-        quiet_check(f"case 3 round {i + 1}")
-        knn_runs.append(embeval_knn(binary, knn_dir, os.path.join(OUT, "knn-embeval.json")))
-        log(f"  embeval knn: {knn_runs[-1].get('seconds', knn_runs[-1].get('error'))} s{load_note(knn_runs[-1])}")
-        faiss_runs.append(peer("faiss-knn", knn_dir, 20, 1, env=faiss_env))
-        log(f"  faiss ({faiss_matched}): {faiss_runs[-1]['seconds']:.2f} s{load_note(faiss_runs[-1])}")
-    faiss_self = peer("faiss-knn", knn_dir, 20, 1)
-    log(f"  faiss ({faiss_default}, its own choice): {faiss_self['seconds']:.2f} s")
-    knn, fa = best(knn_runs, "seconds", False), best(faiss_runs, "seconds", False)
-    flop = 2.0 * 10_000 * 60_000 * 384
-    results["cases"]["knn"] = {"embeval": knn_runs, "faiss": faiss_runs, "faiss_own_kernel": faiss_self,
-                               "sgemm": sgemm, "flop": flop}
+        # ---- 2. the small demo model: decoding dominates
+        demo_name = "fallback tiny ViT 28x28 (bench/out/tiny-vit28)" if demo_is_fallback else rel(DEMO_MODEL)
+        log(f"case 2: {demo_name} on the same JPEGs (5 rounds, interleaved)")
+        demo_emb_runs, demo_hf_runs = [], []
+        demo_cls = os.path.join(OUT, "hf-demo-cls.npy")
+        for i in range(5):
+            quiet_check(f"case 2 round {i + 1}")
+            demo_emb_runs.append(embeval_embed(binary, demo, photos, os.path.join(OUT, "emb-demo")))
+            log(f"  embeval embed: {demo_emb_runs[-1].get('line', demo_emb_runs[-1].get('error'))}")
+            demo_hf_runs.append(peer("hf-pipeline", demo, photos, BATCH, 1, *([demo_cls] if i == 0 else [])))
+            log(f"  hf pipeline: {demo_hf_runs[-1]['images_per_s']:.1f} images/s")
+        demo_emb, demo_hf = best(demo_emb_runs, "images_per_s", True), best(demo_hf_runs, "images_per_s", True)
+        photos_x5 = os.path.join(OUT, "photos-x5")
+        log("case 2, steady state: the same on 1,000 images (photos x5), and Embeval with --threads 1 (3 rounds)")
+        x5_emb_runs, x5_t1_runs, x5_hf_runs = [], [], []
+        for i in range(3):
+            quiet_check(f"case 2 x5 round {i + 1}")
+            x5_emb_runs.append(embeval_embed(binary, demo, photos_x5, os.path.join(OUT, "emb-demo-x5")))
+            x5_t1_runs.append(embeval_embed(binary, demo, photos_x5, os.path.join(OUT, "emb-demo-x5"), threads=1))
+            x5_hf_runs.append(peer("hf-pipeline", demo, photos_x5, BATCH, 1))
+            log(f"  embeval {x5_emb_runs[-1].get('images_per_s')} (--threads 1: {x5_t1_runs[-1].get('images_per_s')}), "
+                f"hf {x5_hf_runs[-1]['images_per_s']:.1f} images/s")
+        x5_emb, x5_t1 = best(x5_emb_runs, "images_per_s", True), best(x5_t1_runs, "images_per_s", True)
+        x5_hf = best(x5_hf_runs, "images_per_s", True)
+        results["cases"]["demo"] = {"model": demo_name, "fallback": demo_is_fallback, "embeval": demo_emb_runs,
+                                    "hf_pipeline": demo_hf_runs, "processor": demo_hf["processor"],
+                                    "embeval_vs_hf_cls": compare_embeddings(os.path.join(OUT, "emb-demo", "embeddings.npy"), demo_cls),
+                                    "x5_embeval": x5_emb_runs, "x5_embeval_threads1": x5_t1_runs, "x5_hf_pipeline": x5_hf_runs}
+        rows += [
+            row("1a ViT-S/16 224 JPEG: embed pipeline vs raw ORT", ok(emb, "images_per_s"), raw["images_per_s"],
+                fmt_rate, True, 0.95, "onnxruntime on pre-made tensors", (emb, raw)),
+            row("1b ViT-S/16 224 JPEG: embed pipeline vs HF+ORT", ok(emb, "images_per_s"), hf["images_per_s"],
+                fmt_rate, True, 1.05, "PIL + " + hf["processor"].rsplit(".", 1)[-1] + " + onnxruntime", (emb, hf)),
+            row("1c   same, Embeval whole command (wall)", ok(emb, "wall_images_per_s"), hf["images_per_s"],
+                fmt_rate, True, None, "HF+ORT, as 1b", (emb, hf)),
+            row(f"2  demo model{' (FALLBACK tiny ViT)' if demo_is_fallback else ''}: embed vs HF+ORT",
+                ok(demo_emb, "images_per_s"), demo_hf["images_per_s"], fmt_rate, True, 3.0,
+                "PIL + " + demo_hf["processor"].rsplit(".", 1)[-1] + " + onnxruntime", (demo_emb, demo_hf)),
+            row("2b   same, Embeval whole command (wall)", ok(demo_emb, "wall_images_per_s"), demo_hf["images_per_s"],
+                fmt_rate, True, None, "HF+ORT, as 2", (demo_emb, demo_hf)),
+            row("2c   same on 1,000 images (photos x5)", ok(x5_emb, "images_per_s"), x5_hf["images_per_s"],
+                fmt_rate, True, None, "HF+ORT, 1,000 images", (x5_emb, x5_hf)),
+            row("2d   same, Embeval --threads 1 (ORT intra-op 1)", ok(x5_t1, "images_per_s"), x5_hf["images_per_s"],
+                fmt_rate, True, None, "HF+ORT, 2 threads, as 2c", (x5_t1, x5_hf)),
+        ]
+
+    if want("knn"):
+        # ---- 3. kNN train-test 10k x 60k, d=384
+        log("case 3: kNN train-test 10k x 60k, d=384, k=20 (2 rounds, interleaved)")
+        quiet_check("sgemm")
+        sgemm = peer("sgemm", 4096, 4096, 384, 5)
+        log(f"  numpy sgemm 4096x4096x384: {sgemm['gflops']:.1f} GFLOP/s ({sgemm['blas'][0].get('kernel')})")
+        knn_runs, faiss_runs = [], []
+        for i in range(2):
+            quiet_check(f"case 3 round {i + 1}")
+            knn_runs.append(embeval_knn(binary, knn_dir, os.path.join(OUT, "knn-embeval.json")))
+            log(f"  embeval knn: {knn_runs[-1].get('seconds', knn_runs[-1].get('error'))} s{load_note(knn_runs[-1])}")
+            faiss_runs.append(peer("faiss-knn", knn_dir, 20, 1, env=faiss_env))
+            log(f"  faiss ({faiss_matched}): {faiss_runs[-1]['seconds']:.2f} s{load_note(faiss_runs[-1])}")
+        faiss_self = peer("faiss-knn", knn_dir, 20, 1)
+        log(f"  faiss ({faiss_default}, its own choice): {faiss_self['seconds']:.2f} s")
+        knn, fa = best(knn_runs, "seconds", False), best(faiss_runs, "seconds", False)
+        flop = 2.0 * 10_000 * 60_000 * 384
+        results["cases"]["knn"] = {"embeval": knn_runs, "faiss": faiss_runs, "faiss_own_kernel": faiss_self,
+                                   "sgemm": sgemm, "flop": flop}
+        rows += [
+            row(f"3  kNN 10kx60k d=384 k=20 (time; BLAS {binary_kernel} vs {faiss_matched})", ok(knn, "seconds"),
+                fa["seconds"], fmt_secs, False, 1.0, "faiss IndexFlatIP + numpy vote", (knn, fa)),
+            row("3b   same, Embeval whole command (wall)", ok(knn, "wall_seconds"), fa["seconds"], fmt_secs, False, None,
+                "faiss, as 3", (knn, fa)),
+            row(f"3c   faiss on its own kernel choice ({faiss_default})", ok(knn, "seconds"), faiss_self["seconds"],
+                fmt_secs, False, None, f"faiss, {faiss_default}", (knn, faiss_self)),
+        ]
+        knn_gflops = flop / knn["seconds"] / 1e9 if "seconds" in knn else None
+        faiss_gflops = flop / fa["phases"]["search"] / 1e9
+        results["sgemm"] = {"numpy_gflops": sgemm["gflops"], "numpy_kernel": sgemm["blas"][0].get("kernel"),
+                            "embeval_knn_implied_gflops": knn_gflops, "faiss_search_implied_gflops": faiss_gflops,
+                            "embeval_share_of_numpy_peak": knn_gflops / sgemm["gflops"] if knn_gflops else None}
+        results["top1"] = {"embeval": knn.get("top1"), "faiss": fa["top1"]}
+
+    # ---- 4. zero-shot, text side: 1,000 class names x 8 templates
+    zs = os.path.join(OUT, "zeroshot")
+    clip_image, clip_text = os.path.join(CLIP_MODEL, "image-encoder"), os.path.join(CLIP_MODEL, "text-encoder")
+    if want("zeroshot"):
+        log("case 4: zero-shot text side, 1,000 class names x 8 templates = 8,000 prompts (3 rounds, interleaved)")
+        zt_emb_runs, zt_peer_runs = [], []
+        for i in range(3):
+            quiet_check(f"case 4 round {i + 1}")
+            zt_emb_runs.append(embeval_zeroshot(binary, clip_image, clip_text, "fashion-mnist", os.path.join(OUT, "zs-text.json"),
+                                                ["--samples", "10", "--classnames", os.path.join(zs, "classnames-1000.txt"),
+                                                 "--templates", os.path.join(zs, "templates-8.txt")]))
+            zt_peer_runs.append(peer("zs-text", clip_text, os.path.join(zs, "classnames-1000.txt"),
+                                     os.path.join(zs, "templates-8.txt"), 64, 1))
+            log(f"  embeval {zt_emb_runs[-1].get('prompts_per_s', zt_emb_runs[-1].get('error'))} prompts/s, "
+                f"HF tokenizer + ORT {zt_peer_runs[-1]['prompts_per_s']:.0f} prompts/s")
+        zt_emb, zt_peer = best(zt_emb_runs, "prompts_per_s", True), best(zt_peer_runs, "prompts_per_s", True)
+        results["cases"]["zeroshot_text"] = {"embeval": zt_emb_runs, "peer": zt_peer_runs}
+        rows.append(row(f"4  zero-shot text side: {zt_peer['prompts']:,} prompts (fashion-clip text tower)",
+                        ok(zt_emb, "prompts_per_s"), zt_peer["prompts_per_s"], fmt_prompts, True, 1.0,
+                        f"HF {zt_peer['tokenizer']} padding=True + onnxruntime, batch 64", (zt_emb, zt_peer)))
+
+        # ---- 5. zero-shot end to end on the Fashion-MNIST test PNGs
+        fm_png = os.path.join(OUT, "fmnist-png")
+        template = "This is a photo of {}."
+        log("case 5: zero-shot end to end, fashion-clip on 10,000 Fashion-MNIST PNGs (3 rounds, interleaved)")
+        zi_emb_runs, zi_peer_runs = [], []
+        for i in range(3):
+            quiet_check(f"case 5 round {i + 1}")
+            zi_emb_runs.append(embeval_zeroshot(binary, clip_image, clip_text, fm_png, os.path.join(OUT, "zs-images.json"),
+                                                ["--classnames", os.path.join(zs, "classnames-fashion.txt"),
+                                                 "--template", template, "--batch-size", str(BATCH), "--per-class"]))
+            zi_peer_runs.append(peer("zs-images", clip_image, clip_text, fm_png, os.path.join(zs, "classnames-fashion.txt"),
+                                     template, BATCH, 1))
+            log(f"  embeval {zi_emb_runs[-1].get('images_per_s', zi_emb_runs[-1].get('error'))} images/s, "
+                f"HF steps + ORT {zi_peer_runs[-1]['images_per_s']:.0f} images/s")
+        zi_emb, zi_peer = best(zi_emb_runs, "images_per_s", True), best(zi_peer_runs, "images_per_s", True)
+        results["cases"]["zeroshot_images"] = {"embeval": zi_emb_runs, "peer": zi_peer_runs}
+        proc = zi_peer["processor"].rsplit(".", 1)[-1]
+        rows += [
+            row("5  zero-shot end to end, 10k F-MNIST PNGs", ok(zi_emb, "images_per_s"), zi_peer["images_per_s"],
+                fmt_rate, True, 1.0, f"PIL + {proc} + ORT + cosine/argmax", (zi_emb, zi_peer)),
+            row("5b   same, Embeval whole command (wall)", ok(zi_emb, "wall_images_per_s"), zi_peer["images_per_s"],
+                fmt_rate, True, None, "as 5", (zi_emb, zi_peer)),
+        ]
+        notes.append(zeroshot_agreement(zi_emb, zi_peer))
+
+    # ---- 6. explore: t-SNE / UMAP / PCA maps of the same PCA-50 input
+    sizes = (["10k"] if want("explore") else []) + (["70k"] if os.environ.get("BENCH_LARGE") == "1" else [])
+    for size in sizes:
+        rounds = int(os.environ.get("BENCH_EXPLORE_ROUNDS", "1"))
+        x_path = os.path.join(OUT, "explore", f"fmnist-{size}.npy")
+        labels_path = os.path.join(OUT, "explore", f"fmnist-{size}_labels.npy")
+        number = "6" if size == "10k" else "7"
+        log(f"case {number}: explore, Fashion-MNIST {size} (PCA-50, L2-normalised): PCA, UMAP, t-SNE ({rounds} round(s))")
+        case = {}
+        for method in ["pca", "umap", "tsne"]:
+            e_runs, p_runs = [], []
+            for i in range(rounds):
+                quiet_check(f"case {number} {method} round {i + 1}")
+                e_runs.append(embeval_explore(binary, x_path, labels_path, method, os.path.join(OUT, f"explore-{size}")))
+                p_runs.append(peer("map", method, x_path, os.path.join(OUT, f"explore-{size}", f"peer-{method}.npy"),
+                                   timeout=3600))
+                log(f"  {method}: embeval {e_runs[-1].get('seconds', e_runs[-1].get('error'))} s, "
+                    f"{p_runs[-1]['peer']} {p_runs[-1]['seconds']:.2f} s")
+            case[method] = {"embeval": e_runs, "peer": p_runs,
+                            "best": (best(e_runs, "seconds", False), best(p_runs, "seconds", False))}
+        maps = [os.path.join(OUT, f"explore-{size}", f) for m in ["pca", "umap", "tsne"] for f in [f"{m}.npy", f"peer-{m}.npy"]]
+        trust = peer("trustworthiness", x_path, 5000, *maps)["trustworthiness"]
+        for j, method in enumerate(["pca", "umap", "tsne"]):
+            e, p = case[method].pop("best")
+            case[method]["trustworthiness"] = {"embeval": trust[2 * j], "peer": trust[2 * j + 1],
+                                               "embeval_own_report": e.get("trustworthiness")}
+            label = {"pca": "PCA to 2", "umap": "UMAP", "tsne": f"t-SNE ({e.get('gradient', '?')})"}[method]
+            rows.append(row(f"{number}{'abc'[j]} explore {size} F-MNIST PCA-50: {label}", ok(e, "seconds"), p["seconds"],
+                            fmt_secs, False, 1.0, p["peer"] + ("" if method == "pca" else ", n_jobs=2"), (e, p)))
+            d = trust[2 * j] - trust[2 * j + 1]
+            notes.append(f"Explore {size} {label} trustworthiness (k=10, seeded 5,000-point subset): Embeval "
+                         f"{trust[2 * j]:.4f}, {p['peer']} {trust[2 * j + 1]:.4f} (diff {d:+.4f}: "
+                         f"{'within' if abs(d) <= 0.01 else 'OUTSIDE'} 0.01); Embeval whole command "
+                         + ("n/a" if e.get("wall_seconds") is None else f"{e['wall_seconds']:.1f} s") + " wall")
+        results["cases"][f"explore_{size}"] = case
 
     # ---- table
-    ok = lambda r, key: r.get(key) if "error" not in r else None
-    rows = [
-        row("1a ViT-S/16 224 JPEG: embed pipeline vs raw ORT", ok(emb, "images_per_s"), raw["images_per_s"],
-            fmt_rate, True, 0.95, "onnxruntime on pre-made tensors", (emb, raw)),
-        row("1b ViT-S/16 224 JPEG: embed pipeline vs HF+ORT", ok(emb, "images_per_s"), hf["images_per_s"],
-            fmt_rate, True, 1.05, "PIL + " + hf["processor"].rsplit(".", 1)[-1] + " + onnxruntime", (emb, hf)),
-        row("1c   same, Embeval whole command (wall)", ok(emb, "wall_images_per_s"), hf["images_per_s"],
-            fmt_rate, True, None, "HF+ORT, as 1b", (emb, hf)),
-        row(f"2  demo model{' (FALLBACK tiny ViT)' if demo_is_fallback else ''}: embed vs HF+ORT",
-            ok(demo_emb, "images_per_s"), demo_hf["images_per_s"], fmt_rate, True, 3.0,
-            "PIL + " + demo_hf["processor"].rsplit(".", 1)[-1] + " + onnxruntime", (demo_emb, demo_hf)),
-        row("2b   same, Embeval whole command (wall)", ok(demo_emb, "wall_images_per_s"), demo_hf["images_per_s"],
-            fmt_rate, True, None, "HF+ORT, as 2", (demo_emb, demo_hf)),
-        row("2c   same on 1,000 images (photos x5)", ok(x5_emb, "images_per_s"), x5_hf["images_per_s"],
-            fmt_rate, True, None, "HF+ORT, 1,000 images", (x5_emb, x5_hf)),
-        row("2d   same, Embeval --threads 1 (ORT intra-op 1)", ok(x5_t1, "images_per_s"), x5_hf["images_per_s"],
-            fmt_rate, True, None, "HF+ORT, 2 threads, as 2c", (x5_t1, x5_hf)),
-        row(f"3  kNN 10kx60k d=384 k=20 (time; BLAS {binary_kernel} vs {faiss_matched})", ok(knn, "seconds"),
-            fa["seconds"], fmt_secs, False, 1.0, "faiss IndexFlatIP + numpy vote", (knn, fa)),
-        row("3b   same, Embeval whole command (wall)", ok(knn, "wall_seconds"), fa["seconds"], fmt_secs, False, None,
-            "faiss, as 3", (knn, fa)),
-        row(f"3c   faiss on its own kernel choice ({faiss_default})", ok(knn, "seconds"), faiss_self["seconds"],
-            fmt_secs, False, None, f"faiss, {faiss_default}", (knn, faiss_self)),
-    ]
-    knn_gflops = flop / knn["seconds"] / 1e9 if "seconds" in knn else None
-    faiss_gflops = flop / fa["phases"]["search"] / 1e9
     results["rows"] = rows
-    results["sgemm"] = {"numpy_gflops": sgemm["gflops"], "numpy_kernel": sgemm["blas"][0].get("kernel"),
-                        "embeval_knn_implied_gflops": knn_gflops, "faiss_search_implied_gflops": faiss_gflops,
-                        "embeval_share_of_numpy_peak": knn_gflops / sgemm["gflops"] if knn_gflops else None}
-    results["top1"] = {"embeval": knn.get("top1"), "faiss": fa["top1"]}
+    results["notes"] = notes
     results["environment"]["loadavg_end"] = loadavg()
     results["environment"]["other_load_before_rounds"] = BUSY
     results["seconds_total"] = time.perf_counter() - started
@@ -412,12 +563,13 @@ def main():
     print()
     print(f"Embeval bench — {env_info['cpu']}, {env_info['cores']} cores; {THREADS} threads on both sides "
           f"(ORT intra-op = {THREADS}, faiss/OpenBLAS = {THREADS}); batch {BATCH}; best of the rounds")
-    print(f"BLAS: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for Embeval and the Python peers. Embeval's OpenBLAS "
-          f"runs {binary_kernel}, numpy's {sgemm['blas'][0].get('kernel')}; faiss's bundled OpenBLAS picks "
-          f"{faiss_default} by itself" + (f", so row 3 forces OPENBLAS_CORETYPE={faiss_env['OPENBLAS_CORETYPE']} "
-                                          f"for it ({faiss_matched}, row 3c: its own choice)."
-                                          if faiss_env.get("OPENBLAS_CORETYPE") else "."))
-    if demo_is_fallback:
+    if want("knn"):
+        print(f"BLAS: OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE unset for Embeval and the Python peers. Embeval's OpenBLAS "
+              f"runs {binary_kernel}, numpy's {sgemm['blas'][0].get('kernel')}; faiss's bundled OpenBLAS picks "
+              f"{faiss_default} by itself" + (f", so row 3 forces OPENBLAS_CORETYPE={faiss_env['OPENBLAS_CORETYPE']} "
+                                              f"for it ({faiss_matched}, row 3c: its own choice)."
+                                              if faiss_env.get("OPENBLAS_CORETYPE") else "."))
+    if want("embed") and demo_is_fallback:
         print("Case 2: tools/demo_model/fashion-vit/ is not there yet: a tiny ViT of the same shape "
               "(28x28, patch 4, d=64, 4 layers) exported by bench/prepare.py stands in.")
     busiest = max((b["busy_cores"] or 0 for b in BUSY), default=0)
@@ -430,22 +582,27 @@ def main():
     if any(r["noisy"] for r in rows):
         print(f"* other processes kept > {NOISY} core busy during the measurement (no quiet round of it): not clean")
     print()
-    for r in [emb, demo_emb, x5_emb, x5_t1, knn]:
-        if "error" in r:
-            print(f"Embeval error: {r['error']}")
-    print(f"kNN top-1: Embeval {fmt_pct(knn.get('top1'))}, faiss+numpy {fmt_pct(fa['top1'])}"
-          f"{'' if knn.get('top1') is None else (' (same)' if abs(knn['top1'] - fa['top1']) < 1e-9 else ' (DIFFERENT)')}")
-    print(f"sgemm: numpy float32 4096x4096x384 {sgemm['gflops']:.1f} GFLOP/s; Embeval kNN implies "
-          + ("n/a" if knn_gflops is None else f"{knn_gflops:.1f} GFLOP/s ({knn_gflops / sgemm['gflops']:.0%} of it)")
-          + f"; faiss search {faiss_gflops:.1f} GFLOP/s (2*10k*60k*384 = {flop / 1e9:.0f} GFLOP)")
-    for name, key in [("ViT-S/16", "vit_s16"), ("demo", "demo")]:
-        a = results["cases"][key]["embeval_vs_hf_cls"]
-        if a and "error" in a:
-            print(f"{name} CLS embeddings, Embeval vs HF processor + ORT: {a['error']}")
-        elif a:
-            print(f"{name} CLS embeddings, Embeval vs HF processor + ORT: mean cosine {a['mean_cosine']:.4f}, "
-                  f"min {a['min_cosine']:.4f}, max |diff| {a['max_abs_diff']:.3g}")
-    print(f"HF processor: {hf['processor']} (transformers 5, backend='pil': the Pillow one)")
+    if want("embed") or want("knn"):
+        for r in ([emb, demo_emb, x5_emb, x5_t1] if want("embed") else []) + ([knn] if want("knn") else []):
+            if "error" in r:
+                print(f"Embeval error: {r['error']}")
+    if want("knn"):
+        print(f"kNN top-1: Embeval {fmt_pct(knn.get('top1'))}, faiss+numpy {fmt_pct(fa['top1'])}"
+              f"{'' if knn.get('top1') is None else (' (same)' if abs(knn['top1'] - fa['top1']) < 1e-9 else ' (DIFFERENT)')}")
+        print(f"sgemm: numpy float32 4096x4096x384 {sgemm['gflops']:.1f} GFLOP/s; Embeval kNN implies "
+              + ("n/a" if knn_gflops is None else f"{knn_gflops:.1f} GFLOP/s ({knn_gflops / sgemm['gflops']:.0%} of it)")
+              + f"; faiss search {faiss_gflops:.1f} GFLOP/s (2*10k*60k*384 = {flop / 1e9:.0f} GFLOP)")
+    if want("embed"):
+        for name, key in [("ViT-S/16", "vit_s16"), ("demo", "demo")]:
+            a = results["cases"][key]["embeval_vs_hf_cls"]
+            if a and "error" in a:
+                print(f"{name} CLS embeddings, Embeval vs HF processor + ORT: {a['error']}")
+            elif a:
+                print(f"{name} CLS embeddings, Embeval vs HF processor + ORT: mean cosine {a['mean_cosine']:.4f}, "
+                      f"min {a['min_cosine']:.4f}, max |diff| {a['max_abs_diff']:.3g}")
+        print(f"HF processor: {hf['processor']} (transformers 5, backend='pil': the Pillow one)")
+    for n in notes:
+        print(n)
     print(f"Results and every round's numbers: {rel(os.path.join(OUT, 'results.json'))} "
           f"({results['seconds_total']:.0f} s in all)")
 

@@ -157,6 +157,125 @@ def case_faiss_knn(knn_dir, k, repeats):
             "faiss": faiss.__version__}
 
 
+# ------------------------------------------------------------------------------------------------ zero-shot
+
+def read_lines(path):
+    with open(path) as f:
+        return [line.rstrip("\n") for line in f if line.strip()]
+
+
+def class_text_embeddings(tokenizer, sess, classnames, templates, batch_size):
+    """CLIP's prompt ensembling, as Embeval's zeroshot: every class x template prompt through the tokenizer
+    (padding=True, per batch, as the HF zero-shot pipeline pads) and the text tower; L2-normalised prompt
+    embeddings averaged per class and renormalised. Returns (classes x d, prompts)."""
+    prompts = [t.replace("{}", c) for c in classnames for t in templates]
+    names = {i.name for i in sess.get_inputs()}
+    outs = []
+    for lo, hi in batches(len(prompts), batch_size):
+        enc = tokenizer(prompts[lo:hi], padding=True, truncation=True, return_tensors="np")
+        feed = {k: v.astype(np.int64) for k, v in enc.items() if k in names}
+        outs.append(sess.run(["text_embeds"], feed)[0])
+    e = np.concatenate(outs).astype(np.float32)
+    e /= np.linalg.norm(e, axis=1, keepdims=True)
+    c = e.reshape(len(classnames), len(templates), -1).mean(axis=1)
+    return c / np.linalg.norm(c, axis=1, keepdims=True), len(prompts)
+
+
+def case_zs_text(text_dir, classnames_file, templates_file, batch_size, repeats):
+    """Zero-shot text side: HF tokenizer (the model directory's tokenizer.json, fast) + onnxruntime text tower."""
+    import transformers
+    from transformers import AutoTokenizer
+    transformers.logging.set_verbosity_error()
+    tokenizer = AutoTokenizer.from_pretrained(text_dir)
+    sess = ort_session(text_dir)
+    classnames, templates = read_lines(classnames_file), read_lines(templates_file)
+    times = []
+    for _ in range(repeats):  # the first pass is cold, as Embeval's only pass is
+        t0 = time.perf_counter()
+        _, prompts = class_text_embeddings(tokenizer, sess, classnames, templates, batch_size)
+        times.append(time.perf_counter() - t0)
+    best = min(times)
+    return {"prompts": prompts, "seconds": best, "prompts_per_s": prompts / best, "all_seconds": times,
+            "tokenizer": type(tokenizer).__name__}
+
+
+def case_zs_images(image_dir, text_dir, folder, classnames_file, template, batch_size, repeats):
+    """End-to-end zero-shot: the steps of transformers' zero-shot-image-classification pipeline with onnxruntime
+    towers — class prompts -> text embeddings; per batch: PIL load -> CLIPImageProcessor (Pillow backend) ->
+    image tower -> cosine vs the class embeddings -> argmax."""
+    import transformers
+    from transformers import AutoImageProcessor, AutoTokenizer
+    from transformers.image_utils import load_image
+    transformers.logging.set_verbosity_error()
+    tokenizer = AutoTokenizer.from_pretrained(text_dir)
+    processor = AutoImageProcessor.from_pretrained(image_dir, backend="pil")
+    text_sess, image_sess = ort_session(text_dir), ort_session(image_dir)
+    classnames = read_lines(classnames_file)
+    paths = image_paths(folder)
+    labels = np.array([int(os.path.basename(os.path.dirname(p))) for p in paths])
+    inp = image_sess.get_inputs()[0].name
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        text, _ = class_text_embeddings(tokenizer, text_sess, classnames, [template], 64)
+        preds = []
+        for lo, hi in batches(len(paths), batch_size):
+            images = [load_image(p) for p in paths[lo:hi]]
+            pixels = processor(images, return_tensors="np")["pixel_values"].astype(np.float32, copy=False)
+            e = image_sess.run(["image_embeds"], {inp: pixels})[0]
+            e /= np.linalg.norm(e, axis=1, keepdims=True)
+            preds.append((e @ text.T).argmax(axis=1))
+        times.append(time.perf_counter() - t0)
+    preds = np.concatenate(preds)
+    best = min(times)
+    recall = [float((preds[labels == c] == c).mean()) for c in range(len(classnames))]
+    return {"images": len(paths), "seconds": best, "images_per_s": len(paths) / best, "all_seconds": times,
+            "top1": float((preds == labels).mean()), "per_class_recall": recall,
+            "predicted_counts": np.bincount(preds, minlength=len(classnames)).tolist(),
+            "processor": f"{type(processor).__module__}.{type(processor).__name__}"}
+
+
+# ------------------------------------------------------------------------------------------------ explore
+
+def case_map(method, x_path, out_path):
+    """One 2-D map of the rows of x_path by the Python peer of `method`, saved to out_path; seconds of the fit."""
+    x = np.load(x_path)
+    if method == "tsne":
+        from openTSNE import TSNE
+        import openTSNE
+        t0 = time.perf_counter()
+        y = np.asarray(TSNE(n_jobs=THREADS, random_state=0, negative_gradient_method="auto").fit(x))
+        seconds, peer = time.perf_counter() - t0, f"openTSNE {openTSNE.__version__}"
+    elif method == "umap":
+        import warnings
+        import umap
+        warnings.filterwarnings("ignore")
+        # numba compiles umap-learn's kernels on first use: a warm-up fit on a small input, untimed
+        umap.UMAP(random_state=None, n_jobs=THREADS).fit_transform(x[:2000])
+        t0 = time.perf_counter()
+        y = umap.UMAP(random_state=None, n_jobs=THREADS).fit_transform(x)
+        seconds, peer = time.perf_counter() - t0, f"umap-learn {umap.__version__}"
+    elif method == "pca":
+        import sklearn
+        from sklearn.decomposition import PCA
+        t0 = time.perf_counter()
+        y = PCA(n_components=2).fit_transform(x)
+        seconds, peer = time.perf_counter() - t0, f"scikit-learn {sklearn.__version__}"
+    else:
+        raise SystemExit(f"unknown map method {method}")
+    np.save(out_path, np.asarray(y, dtype=np.float32))
+    return {"method": method, "points": len(x), "seconds": seconds, "peer": peer}
+
+
+def case_trustworthiness(x_path, points, *map_paths):
+    """sklearn trustworthiness (k=10) of each map against x, on one seeded subset of `points` rows (the same for all)."""
+    from sklearn.manifold import trustworthiness
+    x = np.load(x_path)
+    idx = np.sort(np.random.default_rng(0).choice(len(x), min(points, len(x)), replace=False))
+    return {"points": len(idx), "trustworthiness": [float(trustworthiness(x[idx], np.load(p)[idx], n_neighbors=10))
+                                                    for p in map_paths]}
+
+
 def main():
     case, args = sys.argv[1], sys.argv[2:]
     if case == "ort-raw":
@@ -167,6 +286,14 @@ def main():
         r = case_sgemm(int(args[0]), int(args[1]), int(args[2]), int(args[3]))
     elif case == "faiss-knn":
         r = case_faiss_knn(args[0], int(args[1]), int(args[2]))
+    elif case == "zs-text":
+        r = case_zs_text(args[0], args[1], args[2], int(args[3]), int(args[4]))
+    elif case == "zs-images":
+        r = case_zs_images(args[0], args[1], args[2], args[3], args[4], int(args[5]), int(args[6]))
+    elif case == "map":
+        r = case_map(args[0], args[1], args[2])
+    elif case == "trustworthiness":
+        r = case_trustworthiness(args[0], int(args[1]), *args[2:])
     elif case == "blas-kernel":
         r = case_blas_kernel(args[0])
     else:

@@ -5,6 +5,9 @@
   photos/      ~200 JPEGs, one class per source photo, cut from the photos that scikit-learn and scikit-image ship
   photos-x5/   the same JPEGs five times over (symlinks): 1,000 images, for steady-state rates
   knn/         10k test x 60k train float32 embeddings (d=384, 10 classes) and int64 labels, as .npy
+  zeroshot/    1,000 class names (CIFAR-100 names x 10 adjectives), 8 prompt templates, the 10 Fashion-MNIST names
+  fmnist-png/  Fashion-MNIST test as 10,000 PNGs in class folders 0..9 (for the end-to-end zero-shot case)
+  explore/     Fashion-MNIST pixels /255 -> PCA 50 -> L2-normalised rows, float32: test (10k) and train+test (70k)
 """
 import json
 import os
@@ -150,6 +153,84 @@ def make_knn(directory, n_test=10_000, n_train=60_000, dim=384, classes=10, sigm
     open(marker, "w").close()
 
 
+# ---------------------------------------------------------------- zero-shot and explore inputs
+
+FASHION_MNIST = "/usr/share/datasets/fashion-mnist"
+FASHION_CLASSES = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag",
+                   "Ankle boot"]
+CIFAR100 = """apple aquarium_fish baby bear beaver bed bee beetle bicycle bottle bowl boy bridge bus butterfly camel can
+castle caterpillar cattle chair chimpanzee clock cloud cockroach couch crab crocodile cup dinosaur dolphin elephant
+flatfish forest fox girl hamster house kangaroo keyboard lamp lawn_mower leopard lion lizard lobster man maple_tree
+motorcycle mountain mouse mushroom oak_tree orange orchid otter palm_tree pear pickup_truck pine_tree plain plate
+poppy porcupine possum rabbit raccoon ray road rocket rose sea seal shark shrew skunk skyscraper snail snake spider
+squirrel streetcar sunflower sweet_pepper table tank telephone television tiger tractor train trout tulip turtle
+wardrobe whale willow_tree wolf woman worm""".split()
+ADJECTIVES = ["small", "large", "red", "old", "young", "wet", "striped", "wooden", "bright", "dark"]
+TEMPLATES = ["a photo of a {}.", "a {}.", "this is a photo of {}.", "a picture of a {}.", "{}",
+             "a black and white photo of a {}.", "a photo of the {}.", "an image of a {}."]
+
+
+def fashion_mnist(split):
+    """(N x 28 x 28 uint8, N int64) from Debian's dataset-fashion-mnist IDX files (what Embeval reads)."""
+    import gzip
+    prefix = {"train": "train", "test": "t10k"}[split]
+    with gzip.open(os.path.join(FASHION_MNIST, f"{prefix}-images-idx3-ubyte.gz")) as f:
+        images = np.frombuffer(f.read(), np.uint8, offset=16).reshape(-1, 28, 28)
+    with gzip.open(os.path.join(FASHION_MNIST, f"{prefix}-labels-idx1-ubyte.gz")) as f:
+        labels = np.frombuffer(f.read(), np.uint8, offset=8).astype(np.int64)
+    return images, labels
+
+
+def make_zeroshot(directory):
+    marker = os.path.join(directory, ".done")
+    if os.path.exists(marker):
+        return
+    os.makedirs(directory, exist_ok=True)
+    names = [f"{a} {c.replace('_', ' ')}" for c in CIFAR100 for a in ADJECTIVES]  # 1,000 distinct names
+    assert len(set(names)) == 1000
+    for fname, lines in [("classnames-1000.txt", names), ("templates-8.txt", TEMPLATES),
+                         ("classnames-fashion.txt", FASHION_CLASSES)]:
+        with open(os.path.join(directory, fname), "w") as f:
+            f.write("\n".join(lines) + "\n")
+    open(marker, "w").close()
+
+
+def make_fmnist_png(directory):
+    marker = os.path.join(directory, ".done")
+    if os.path.exists(marker):
+        return
+    from PIL import Image
+    images, labels = fashion_mnist("test")
+    log(f"writing Fashion-MNIST test as {len(images)} PNGs")
+    for c in range(10):
+        os.makedirs(os.path.join(directory, str(c)), exist_ok=True)
+    for i, (img, lab) in enumerate(zip(images, labels)):
+        Image.fromarray(img, mode="L").save(os.path.join(directory, str(lab), f"{i:05d}.png"))
+    open(marker, "w").close()
+
+
+def make_explore(directory):
+    """The same PCA-50 input for Embeval's explore and the Python peers: pixels /255, sklearn PCA(50) fitted on the
+    set itself, rows L2-normalised (Embeval's explore normalises rows first; on normalised 50-wide input it skips its
+    own PCA, so both sides map exactly this matrix)."""
+    marker = os.path.join(directory, ".done")
+    if os.path.exists(marker):
+        return
+    from sklearn.decomposition import PCA
+    os.makedirs(directory, exist_ok=True)
+    test, test_labels = fashion_mnist("test")
+    train, train_labels = fashion_mnist("train")
+    for name, images, labels in [("fmnist-10k", test, test_labels),
+                                 ("fmnist-70k", np.concatenate([train, test]), np.concatenate([train_labels, test_labels]))]:
+        log(f"explore input {name}: PCA 50 of {len(images)} x 784 pixels")
+        x = images.reshape(len(images), -1).astype(np.float64) / 255.0
+        z = PCA(n_components=50, random_state=0).fit_transform(x)
+        z /= np.linalg.norm(z, axis=1, keepdims=True)
+        np.save(os.path.join(directory, f"{name}.npy"), z.astype(np.float32))
+        np.save(os.path.join(directory, f"{name}_labels.npy"), labels)
+    open(marker, "w").close()
+
+
 def main():
     os.makedirs(OUT, exist_ok=True)
     export_vit(os.path.join(OUT, "vit-s16"), hidden=384, layers=12, heads=6, intermediate=1536, image_size=224, patch=16)
@@ -158,6 +239,9 @@ def main():
     make_photos(os.path.join(OUT, "photos"))
     make_photos_x5(os.path.join(OUT, "photos-x5"), os.path.join(OUT, "photos"))
     make_knn(os.path.join(OUT, "knn"))
+    make_zeroshot(os.path.join(OUT, "zeroshot"))
+    make_fmnist_png(os.path.join(OUT, "fmnist-png"))
+    make_explore(os.path.join(OUT, "explore"))
 
 
 if __name__ == "__main__":
