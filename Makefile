@@ -11,9 +11,10 @@ bootstrap:
 build: bootstrap
 	$(SWIFT) build -c $(CONFIG) --product embeval
 
+# EMBEVAL_SLOW_TESTS: also the full t-SNE parity runs against openTSNE (minutes in a debug build).
 test: bootstrap
 	$(SWIFT) build --product embeval
-	$(SWIFT) test
+	EMBEVAL_SLOW_TESTS=1 $(SWIFT) test
 
 demo: build
 	@scripts/demo $(BIN)
