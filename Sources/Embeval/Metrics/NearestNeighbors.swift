@@ -57,10 +57,14 @@ public struct NearestNeighbors: Sendable {
                             let row = q0 + i
                             var heap = TopKHeap(sims: simBase + row * k, indices: idxBase + row * k, k: k)
                             let rowSims = sBase + i * rb
-                            for j in 0..<rb {
+                            // Fast path: a similarity below the worst kept one can never enter (and an equal one
+                            // only with a smaller index, which later columns never have once the heap is full).
+                            var floor = simBase[row * k]
+                            for j in 0..<rb where rowSims[j] >= floor {
                                 let ref = r0 + j
                                 if excludingSelf && ref == row { continue }
                                 heap.offer(rowSims[j], Int32(ref))
+                                floor = simBase[row * k]
                             }
                         }
                     }
