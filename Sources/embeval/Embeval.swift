@@ -8,7 +8,9 @@ struct EmbevalCommand: ParsableCommand {
         commandName: "embeval",
         abstract: "Measure and explore image embedding models exported to ONNX.",
         discussion: """
-        Exit codes: 0 success (compare/check: PASS), 1 FAIL, 3 INCONCLUSIVE, 2 bad input or usage (one line on stderr         names the file, row or tensor). ONNX Runtime is loaded at run time from .deps/onnxruntime (scripts/bootstrap)         or EMBEVAL_ONNXRUNTIME.
+        Exit codes: 0 success (compare/check: PASS), 1 FAIL, 3 INCONCLUSIVE, 2 bad input or usage (one line on stderr \
+        names the file, row or tensor). ONNX Runtime is loaded at run time from .deps/onnxruntime (scripts/bootstrap) \
+        or EMBEVAL_ONNXRUNTIME.
         """,
         subcommands: [KNNCommand.self, ZeroShotCommand.self, CompareCommand.self, CheckCommand.self, ExploreCommand.self, EmbedCommand.self, TokenizeCommand.self, EvalCommand.self]
     )
