@@ -96,18 +96,9 @@ public struct MapQuality: Sendable {
         }
     }
 
-    /// Leave-one-out majority vote of the 10 nearest points by Euclidean distance. The search reuses the
-    /// inner-product top-k: ranking by 2q·r − |r|² is ranking by −|q − r|².
+    /// Leave-one-out majority vote of the 10 nearest points by Euclidean distance.
     static func euclideanKNNAccuracy(_ m: Matrix, labels: [Int]) -> Double {
-        var queries = [Float](), references = [Float]()
-        for i in 0..<m.rows {
-            let row = m.row(i)
-            queries += row + [1]
-            references += row.map { 2 * $0 } + [-row.reduce(0) { $0 + $1 * $1 }]
-        }
-        let q = Matrix(rows: m.rows, columns: m.columns + 1, values: queries)
-        let r = Matrix(rows: m.rows, columns: m.columns + 1, values: references)
-        let neighbours = NearestNeighbors(queries: q, references: r, k: 10, excludingSelf: true)
+        let neighbours = NearestNeighbors.euclidean(queries: m, references: m, k: 10, excludingSelf: true)
         let result = KNNClassifier(ks: [10], weighting: .uniform).vote(neighbours, ks: [10], queryLabels: labels, referenceLabels: labels)
         return result[0].top1Accuracy
     }

@@ -17,7 +17,7 @@ public struct EuclideanNeighbors: Equatable, Sendable {
         self.distances = distances
     }
 
-    /// Exact search, blocked: an sgemm of a query block against a reference block ranks candidates by
+    /// Exact search: the blocked inner-product search (`NearestNeighbors.euclidean`) ranks candidates by
     /// ‖y‖² − 2x·y, a few more than k per row are kept, and their distances are then recomputed directly (Double
     /// accumulation) so near-duplicates get exact distances; rows are re-sorted on those.
     /// - Parameter includingSelf: queries are the references; row i gets i first (distance 0) and k − 1 others.
@@ -27,51 +27,10 @@ public struct EuclideanNeighbors: Equatable, Sendable {
         let wanted = includingSelf ? k - 1 : k
         precondition(wanted >= 0 && wanted <= n - (includingSelf ? 1 : 0), "kNN: k=\(k) with \(n) points")
         let keep = min(n - (includingSelf ? 1 : 0), wanted + 4)
-        var candIdx = [Int32](repeating: -1, count: m * keep)
-        var candScore = [Float](repeating: .infinity, count: m * keep)
-        let refNorms: [Float] = (0..<n).map { r in
-            var s: Float = 0
-            for c in 0..<d { let v = references.values[r * d + c]; s += v * v }
-            return s
-        }
-        if keep > 0 {
-            let queryBlock = 512, referenceBlock = 4096
-            var block = [Float](repeating: 0, count: queryBlock * referenceBlock)
-            queries.values.withUnsafeBufferPointer { q in
-            references.values.withUnsafeBufferPointer { r in
-            candIdx.withUnsafeMutableBufferPointer { heapIdx in
-            candScore.withUnsafeMutableBufferPointer { heapScore in
-            block.withUnsafeMutableBufferPointer { s in
-                for q0 in stride(from: 0, to: m, by: queryBlock) {
-                    let qb = min(queryBlock, m - q0)
-                    for r0 in stride(from: 0, to: n, by: referenceBlock) {
-                        let rb = min(referenceBlock, n - r0)
-                        BLAS.multiplyTransposed(
-                            UnsafeBufferPointer(rebasing: q[(q0 * d)..<((q0 + qb) * d)]), rows: qb,
-                            UnsafeBufferPointer(rebasing: r[(r0 * d)..<((r0 + rb) * d)]), rows: rb,
-                            depth: d, into: s)
-                        let sBase = UnsafePointer(s.baseAddress!)
-                        let idxBase = heapIdx.baseAddress!, scoreBase = heapScore.baseAddress!
-                        let chunks = min(qb, 8 * ProcessInfo.activeCores)
-                        refNorms.withUnsafeBufferPointer { norms in
-                            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                                for i in (c * qb / chunks)..<((c + 1) * qb / chunks) {
-                                    let row = q0 + i
-                                    var heap = MaxDistanceHeap(scores: scoreBase + row * keep,
-                                                               indices: idxBase + row * keep, k: keep)
-                                    let dots = sBase + i * rb
-                                    for j in 0..<rb {
-                                        let ref = r0 + j
-                                        if includingSelf && ref == row { continue }
-                                        heap.offer(norms[ref] - 2 * dots[j], Int32(ref))
-                                    }
-                                }
-                            }
-                        }
-                    }
-                }
-            }}}}}
-        }
+        // Candidates from the shared blocked search, ranked in float32; exact distances below decide.
+        let candIdx = keep > 0
+            ? NearestNeighbors.euclidean(queries: queries, references: references, k: keep, excludingSelf: includingSelf).indices
+            : []
         // Exact distances of the candidates, sorted; keep the best `wanted`.
         let rows: [([Int32], [Float])] = Parallel.map(m) { i in
             var pairs: [(Double, Int32)] = []
