@@ -41,6 +41,6 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
     ],
-    // Swift 5 mode: the numeric kernels share raw buffers across concurrentPerform workers by design.
-    swiftLanguageModes: [.v5]
+    // Swift 6 language mode, strict concurrency everywhere: the kernels reach threads only through `Parallel`.
+    swiftLanguageModes: [.v6]
 )

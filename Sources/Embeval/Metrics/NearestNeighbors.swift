@@ -50,10 +50,8 @@ public struct NearestNeighbors: Sendable {
                         depth: d, into: s)
                     let sBase = UnsafePointer(s.baseAddress!)
                     let idxBase = heapIdx.baseAddress!, simBase = heapSim.baseAddress!
-                    let chunks = min(qb, 8 * ProcessInfo.activeCores)
-                    DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                        let lo = c * qb / chunks, hi = (c + 1) * qb / chunks
-                        for i in lo..<hi {
+                    Parallel.forEachRange(qb) { rows in
+                        for i in rows {
                             let row = q0 + i
                             var heap = TopKHeap(sims: simBase + row * k, indices: idxBase + row * k, k: k)
                             let rowSims = sBase + i * rb
@@ -72,9 +70,8 @@ public struct NearestNeighbors: Sendable {
             }
             // Heaps → rows sorted by similarity desc, index asc.
             let idxBase = heapIdx.baseAddress!, simBase = heapSim.baseAddress!
-            DispatchQueue.concurrentPerform(iterations: min(max(m, 1), 8 * ProcessInfo.activeCores)) { c in
-                let chunks = min(max(m, 1), 8 * ProcessInfo.activeCores)
-                for row in (c * m / chunks)..<((c + 1) * m / chunks) {
+            Parallel.forEachRange(m) { rows in
+                for row in rows {
                     var pairs = (0..<k).map { (simBase[row * k + $0], idxBase[row * k + $0]) }
                     pairs.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
                     for (t, p) in pairs.enumerated() { simBase[row * k + t] = p.0; idxBase[row * k + t] = p.1 }

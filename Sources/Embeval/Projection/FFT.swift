@@ -137,22 +137,18 @@ struct FFT2D: Sendable {
         let n = size
         let fft = self.fft
         let cores = ProcessInfo.activeCores
-        let reA = UnsafeSendablePointer(re), imA = UnsafeSendablePointer(im)
         func rows() {
-            let chunks = min(max(activeRows, 1), 4 * cores)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            Parallel.forEachRange(activeRows, chunks: 4 * cores) { rows in
                 let scratch = UnsafeMutablePointer<Double>.allocate(capacity: 4 * n)
                 defer { scratch.deallocate() }
-                for r in (c * activeRows / chunks)..<((c + 1) * activeRows / chunks) {
-                    fft.transform(re: reA.p + r * n, im: imA.p + r * n, stride: 1, inverse: inverse, scratch: scratch)
+                for r in rows {
+                    fft.transform(re: re + r * n, im: im + r * n, stride: 1, inverse: inverse, scratch: scratch)
                 }
             }
         }
         func columns() {
-            let bands = min(n, cores)
-            DispatchQueue.concurrentPerform(iterations: bands) { c in
-                let c0 = c * n / bands, c1 = (c + 1) * n / bands
-                fft.transformColumns(re: reA.p + c0, im: imA.p + c0, rowStride: n, width: c1 - c0, inverse: inverse)
+            Parallel.forEachRange(n, chunks: cores) { band in
+                fft.transformColumns(re: re + band.lowerBound, im: im + band.lowerBound, rowStride: n, width: band.count, inverse: inverse)
             }
         }
         if inverse { columns(); rows() } else { rows(); columns() }
@@ -232,10 +228,4 @@ extension FFT {
             len <<= 1
         }
     }
-}
-
-/// A raw pointer handed to concurrent iterations that write disjoint parts of its memory.
-struct UnsafeSendablePointer<T>: @unchecked Sendable {
-    let p: UnsafeMutablePointer<T>
-    init(_ p: UnsafeMutablePointer<T>) { self.p = p }
 }

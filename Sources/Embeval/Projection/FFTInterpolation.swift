@@ -110,12 +110,12 @@ struct FFTRepulsion {
 
         // Potentials back at the points; forces and the normalisation.
         let chunks = min(n, 8 * ProcessInfo.activeCores)
-        let partial = Parallel.map(chunks) { c -> Double in
+        let partial = Parallel.mapRanges(n, chunks: chunks) { rows -> Double in
             var sumQ = 0.0
             aRe.withUnsafeBufferPointer { ar in aIm.withUnsafeBufferPointer { ai in
             bRe.withUnsafeBufferPointer { br in bIm.withUnsafeBufferPointer { bim in
             weights.withUnsafeBufferPointer { wt in boxIndex.withUnsafeBufferPointer { bi in
-                for i in (c * n / chunks)..<((c + 1) * n / chunks) {
+                for i in rows {
                     let bx = Int(bi[2 * i]) * p, by = Int(bi[2 * i + 1]) * p
                     var f0 = 0.0, f1 = 0.0, f2 = 0.0, f3 = 0.0
                     for a in 0..<p {

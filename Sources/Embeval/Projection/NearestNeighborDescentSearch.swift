@@ -51,9 +51,8 @@ public struct NearestNeighborDescent: Sendable {
                 return true
             }
             // Random initial neighbours (flags are re-derived below, so the sift moving them does not matter).
-            let chunks = min(n, 8 * ProcessInfo.activeCores)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
-                for p in (c * n / chunks)..<((c + 1) * n / chunks) {
+            Parallel.forEachRange(n) { points in
+                for p in points {
                     var g = SeededGenerator(seed: seed &+ UInt64(p) &* 0xD1B5_4A32_D192_ED03)
                     var tries = 0
                     while ix[p * kk] < 0 || tries < kk {

@@ -33,11 +33,11 @@ struct Gradient {
                 }
                 let tree = QuadTree(points: yb, count: n, dims: dims)
                 let chunks = self.chunks, theta = self.theta
-                let f = UnsafeSendablePointer(fb.baseAddress!)
-                let partial = Parallel.map(chunks) { c -> Double in
+                let f = fb.baseAddress!
+                let partial = Parallel.mapRanges(n, chunks: chunks) { rows -> Double in
                     var s = 0.0
-                    for i in (c * n / chunks)..<((c + 1) * n / chunks) {
-                        s += tree.repulsion(at: yb.baseAddress! + i * dims, theta: theta, force: f.p + i * dims)
+                    for i in rows {
+                        s += tree.repulsion(at: yb.baseAddress! + i * dims, theta: theta, force: f + i * dims)
                     }
                     return s
                 }
@@ -53,18 +53,18 @@ struct Gradient {
         g.withUnsafeMutableBufferPointer { gb in
         p.rowStart.withUnsafeBufferPointer { rs in p.columns.withUnsafeBufferPointer { cols in
         p.values.withUnsafeBufferPointer { vals in
-            let gp = UnsafeSendablePointer(gb.baseAddress!)
-            let partial = Parallel.map(chunks) { c -> Double in
+            let gp = gb.baseAddress!
+            let partial = Parallel.mapRanges(n, chunks: chunks) { rows -> Double in
                 var kl = 0.0
                 var diff = [Double](repeating: 0, count: dims)
-                for i in (c * n / chunks)..<((c + 1) * n / chunks) {
+                for i in rows {
                     for t in rs[i]..<rs[i + 1] {
                         let j = Int(cols[t])
                         var d2 = 0.0
                         for d in 0..<dims { diff[d] = yb[i * dims + d] - yb[j * dims + d]; d2 += diff[d] * diff[d] }
                         let q = 1 / (1 + d2)
                         let pe = vals[t] * exaggeration
-                        for d in 0..<dims { gp.p[i * dims + d] += pe * q * diff[d] }
+                        for d in 0..<dims { gp[i * dims + d] += pe * q * diff[d] }
                         if wantKL && pe > 0 { kl += pe * log(pe / q) }
                     }
                 }
@@ -81,9 +81,9 @@ struct Gradient {
         if exact {
             let chunks = self.chunks
             z = y.withUnsafeBufferPointer { yb in
-                Parallel.map(chunks) { c -> Double in
+                Parallel.mapRanges(n, chunks: chunks) { rows -> Double in
                     var s = 0.0
-                    for i in (c * n / chunks)..<((c + 1) * n / chunks) {
+                    for i in rows {
                         for j in 0..<n where j != i {
                             var d2 = 0.0
                             for d in 0..<dims { let t = yb[i * dims + d] - yb[j * dims + d]; d2 += t * t }
@@ -121,24 +121,24 @@ struct PartialGradient {
         reference.withUnsafeBufferPointer { ref in
         p.rowStart.withUnsafeBufferPointer { rs in p.columns.withUnsafeBufferPointer { cols in
         p.values.withUnsafeBufferPointer { vals in
-            let gp = UnsafeSendablePointer(gb.baseAddress!)
-            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+            let gp = gb.baseAddress!
+            Parallel.forEachRange(m, chunks: chunks) { rows in
                 var force = [Double](repeating: 0, count: dims)
                 var diff = [Double](repeating: 0, count: dims)
-                for i in (c * m / chunks)..<((c + 1) * m / chunks) {
+                for i in rows {
                     for d in 0..<dims { force[d] = 0 }
                     let z = force.withUnsafeMutableBufferPointer {
                         tree.repulsion(at: yb.baseAddress! + i * dims, theta: theta, force: $0.baseAddress!)
                     }
                     let inverseZ = 1 / (z + Double.ulpOfOne)
-                    for d in 0..<dims { gp.p[i * dims + d] = -force[d] * inverseZ }
+                    for d in 0..<dims { gp[i * dims + d] = -force[d] * inverseZ }
                     for t in rs[i]..<rs[i + 1] {
                         let j = Int(cols[t])
                         var d2 = 0.0
                         for d in 0..<dims { diff[d] = yb[i * dims + d] - ref[j * dims + d]; d2 += diff[d] * diff[d] }
                         let q = 1 / (1 + d2)
                         let pe = vals[t] * exaggeration
-                        for d in 0..<dims { gp.p[i * dims + d] += pe * q * diff[d] }
+                        for d in 0..<dims { gp[i * dims + d] += pe * q * diff[d] }
                     }
                 }
             }

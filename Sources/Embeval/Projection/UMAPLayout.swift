@@ -51,9 +51,8 @@ struct UMAPLayout {
             for n in 0..<epochs {
                 let alpha = initialAlpha * (1 - Float(n) / Float(epochs))
                 let epoch = Double(n)
-                let body: (Int) -> Void = { c in
-                    let lo = c * edgeCount / chunks, hi = (c + 1) * edgeCount / chunks
-                    for i in lo..<hi where ns[i] <= epoch && epsBuf[i] > 0 {
+                Parallel.forEachRange(edgeCount, chunks: chunks) { edges in
+                    for i in edges where ns[i] <= epoch && epsBuf[i] > 0 {
                         let j = Int(heads[i]), k = Int(tails[i])
                         let current = h + j * dim, other = t + k * dim
                         var d2: Float = 0
@@ -91,7 +90,6 @@ struct UMAPLayout {
                         nn[i] += Double(negatives) * epsNegBuf[i]
                     }
                 }
-                if chunks == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: chunks, execute: body) }
             }
         }}}}}}}}}
     }
