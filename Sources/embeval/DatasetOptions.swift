@@ -3,7 +3,7 @@ import Embeval
 
 /// Which images to evaluate: the source, its split, and a seeded subset.
 struct DatasetOptions: ParsableArguments {
-    @Option(help: "fashion-mnist, a folder of class sub-folders, a .csv/.jsonl manifest (path,label), or an IDX images file.")
+    @Option(help: "fashion-mnist, cifar10:DIR, cifar100:DIR, a folder of class sub-folders, a .csv/.jsonl manifest (path,label), or an IDX images file.")
     var dataset: String?
 
     @Option(help: "Split to use: train|test for fashion-mnist; a sub-folder of a dataset folder.")
@@ -21,16 +21,16 @@ struct DatasetOptions: ParsableArguments {
     @Option(help: "What to do with an image that cannot be decoded: fail (default) or skip (counted and reported).")
     var onBadImage: BadImagePolicy = .fail
 
-    func validate() throws {
-        if let samples, samples < 1 { throw ValidationError("--samples must be ≥ 1, got \(samples)") }
+    /// `--dataset` with its split, subset and columns; nil when no dataset was given.
+    func selection() throws -> DatasetSelection? {
+        guard let dataset else { return nil }
+        return try DatasetSelection(dataset, split: split, samples: samples, seed: seed, columns: ColumnMapping(arguments: column))
     }
 
-    /// Loads `--dataset` (or `spec`) at `split`, sub-sampled as asked.
-    func load(split override: String? = nil, samples count: Int? = nil) throws -> Dataset {
-        guard let dataset else { throw EmbevalError.usage("--dataset is required (or pass --embeddings)") }
-        var loaded = try DatasetSpec.load(dataset, split: override ?? split, columns: ColumnMapping(arguments: column))
-        if let n = count ?? samples { loaded = loaded.sampled(n, seed: seed) }
-        return loaded
+    /// The selection, which this command requires.
+    func requiredSelection() throws -> DatasetSelection {
+        guard let selection = try selection() else { throw EmbevalError.usage("--dataset is required (or pass --embeddings)") }
+        return selection
     }
 }
 

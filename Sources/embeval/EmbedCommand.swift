@@ -19,26 +19,24 @@ struct EmbedCommand: ParsableCommand {
     var progress = false
 
     func run() throws {
-        guard !model.model.isEmpty else { throw EmbevalError.usage("-m MODEL is required") }
+        let spec = try model.imageSpec()
         let root = URL(fileURLWithPath: output)
         // Fail on an unwritable destination before spending time on extraction.
         do { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) } catch {
             throw EmbevalError.io("cannot create output directory '\(output)': \(error.localizedDescription)")
         }
-        let embedder = try model.load()
-        let dataset = try data.load()
-        let show = progress || isatty(2) != 0
-        let result = try EmbeddingExtractor(batchSize: model.batchSize, onBadImage: data.onBadImage)
-            .extract(dataset, with: embedder, progress: show ? Progress("embed", total: dataset.samples.count) : nil)
-        for s in result.skipped { warn("skipped '\(s.id)': \(s.reason)") }
-        for pooling in embedder.poolings {
-            let embeddings = result.embeddings[pooling]!
-            let dir = embedder.poolings.count == 1 ? root : root.appendingPathComponent(pooling.description.replacingOccurrences(of: ":", with: "_"))
-            try embeddings.write(to: dir)
-            print("\(pooling): \(embeddings.count)×\(embeddings.dimension) → \(dir.path)")
+        let context = try EvaluationContext(batchSize: model.embedding.batchSize, onBadImage: data.onBadImage, seed: data.seed,
+                                            progress: progress || isatty(2) != 0 ? TerminalProgress() : nil,
+                                            diagnostics: TerminalWarnings())
+        let embedded = try EmbeddingSource.model(spec, try data.requiredSelection()).embed(context: context)
+        for set in embedded.sets {
+            let dir = embedded.sets.count == 1 ? root : root.appendingPathComponent(set.pooling.replacingOccurrences(of: ":", with: "_"))
+            try set.query.write(to: dir)
+            print("\(set.pooling): \(set.query.count)×\(set.query.dimension) → \(dir.path)")
         }
-        print(String(format: "%d images in %.2fs (%.1f images/s)%@", dataset.samples.count, result.seconds,
-                     Double(dataset.samples.count) / max(result.seconds, 1e-9),
-                     result.skipped.isEmpty ? "" : ", \(result.skipped.count) skipped"))
+        let total = embedded.primary.count + embedded.skipped.count
+        let seconds = embedded.timings.stages.first { $0.name == "embedding" }?.seconds ?? 0
+        print(String(format: "%d images in %.2fs (%.1f images/s)%@", total, seconds, Double(total) / max(seconds, 1e-9),
+                     embedded.skipped.isEmpty ? "" : ", \(embedded.skipped.count) skipped"))
     }
 }

@@ -37,13 +37,20 @@ struct EmbevalCommand: ParsableCommand {
     }
 
     static func fail(_ message: String) -> Never {
-        FileHandle.standardError.write(Data(("error: " + message.trimmingCharacters(in: .whitespacesAndNewlines)
-            .replacingOccurrences(of: "Error: ", with: "") + "\n").utf8))
+        let line = oneLine(message.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "Error: ", with: ""))
+        FileHandle.standardError.write(Data(("error: " + line + "\n").utf8))
         Foundation.exit(2)
+    }
+
+    /// ArgumentParser's "The value 'V' is invalid for '--flag <name>': reason" in our form: "--flag 'V': reason".
+    static func oneLine(_ message: String) -> String {
+        let pattern = #/^The value '(?<value>.*)' is invalid for '(?<flag>-[^ ']+)[^']*': (?<reason>.*)$/#
+        guard let match = message.wholeMatch(of: pattern) else { return message }
+        return "\(match.flag) '\(match.value)': \(match.reason)"
     }
 }
 
 /// Prints to stderr: warnings and notes never mix with the results on stdout.
-func warn(_ message: String) {
+func printWarning(_ message: String) {
     FileHandle.standardError.write(Data("warning: \(message)\n".utf8))
 }

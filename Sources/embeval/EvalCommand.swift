@@ -30,12 +30,12 @@ struct EvalCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func run() throws {
-        if let device, device != "cpu" { warn("--device \(device): Embeval runs ONNX Runtime on the CPU") }
+        if let device, device != "cpu" { printWarning("--device \(device): Embeval runs ONNX Runtime on the CPU") }
         switch task {
         case .imageFeatureExtraction:
-            try KNNRun(model: model, data: data, knn: knn, precomputed: precomputed, output: output, displayName: modelId).execute()
+            try runKNN(model: model, data: data, knn: knn, precomputed: precomputed, output: output, modelName: modelId)
         case .zeroShotImageClassification:
-            try ZeroShotRun(model: model, data: data, prompts: prompts, output: output, displayName: modelId).execute()
+            try runZeroShot(model: model, data: data, prompts: prompts, output: output, modelName: modelId)
         }
     }
 }

@@ -1,13 +1,15 @@
 import ArgumentParser
 import Embeval
+import Foundation
 
 /// The kNN protocol, its k values and vote weighting.
 struct KNNOptions: ParsableArguments {
     @Option(name: .customLong("protocol"), help: "loo (leave-one-out, default k=10, similarity weights) or train-test (DINO: default k=20, exp weights).")
     var knnProtocol: KNNProtocol?
 
-    @Option(help: ArgumentHelp("Neighbour counts, comma-separated; all evaluated in one pass.", valueName: "k,k,…"))
-    var k: String?
+    @Option(help: ArgumentHelp("Neighbour counts, comma-separated; all evaluated in one pass.", valueName: "k,k,…"),
+            transform: NeighbourCounts.init(parsing:))
+    var k: NeighbourCounts?
 
     @Option(help: "Vote weight: similarity, exp (exp(sim/T)) or uniform. Default: similarity for loo, exp for train-test.")
     var weighting: VoteWeighting?
@@ -21,25 +23,11 @@ struct KNNOptions: ParsableArguments {
     @Option(help: "Use a seeded random subset of this many train samples.")
     var trainSamples: Int?
 
-    /// The protocol asked for, else train-test when precomputed train embeddings are given, else leave-one-out.
-    func resolvedProtocol(_ precomputed: PrecomputedOptions? = nil) -> KNNProtocol {
-        knnProtocol ?? (precomputed?.trainEmbeddings != nil ? .trainTest : .leaveOneOut)
+    func settings() throws -> KNNSettings {
+        try KNNSettings(protocol: knnProtocol, ks: k?.values, weighting: weighting, temperature: temperature)
     }
 
-    func ks(_ precomputed: PrecomputedOptions? = nil) throws -> [Int] {
-        guard let k else { return [resolvedProtocol(precomputed).defaultK] }
-        let values = k.split(separator: ",").map { Int($0.trimmingCharacters(in: .whitespaces)) }
-        guard !values.isEmpty, values.allSatisfy({ ($0 ?? 0) >= 1 }) else {
-            throw EmbevalError.usage("--k '\(k)': expected positive integers separated by commas, e.g. 10,20,100")
-        }
-        var seen = Set<Int>()
-        return values.map { $0! }.filter { seen.insert($0).inserted }
-    }
-
-    func validate() throws {
-        if temperature <= 0 { throw ValidationError("--temperature must be > 0, got \(temperature)") }
-        if let trainSamples, trainSamples < 1 { throw ValidationError("--train-samples must be ≥ 1") }
-    }
+    func train() throws -> TrainSplit { try TrainSplit(trainSplit, samples: trainSamples) }
 }
 
 /// Embeddings computed elsewhere, evaluated instead of a model and dataset.
@@ -59,5 +47,15 @@ struct PrecomputedOptions: ParsableArguments {
     func validate() throws {
         if (embeddings == nil) != (labels == nil) { throw ValidationError("--embeddings and --labels go together") }
         if (trainEmbeddings == nil) != (trainLabels == nil) { throw ValidationError("--train-embeddings and --train-labels go together") }
+    }
+
+    /// The precomputed source, if --embeddings was given.
+    func source() -> EmbeddingSource? {
+        guard let embeddings, let labels else { return nil }
+        var train: EmbeddingFiles? = nil
+        if let trainEmbeddings, let trainLabels {
+            train = EmbeddingFiles(embeddings: URL(fileURLWithPath: trainEmbeddings), labels: .file(URL(fileURLWithPath: trainLabels)))
+        }
+        return .files(EmbeddingFiles(embeddings: URL(fileURLWithPath: embeddings), labels: .file(URL(fileURLWithPath: labels))), train: train)
     }
 }

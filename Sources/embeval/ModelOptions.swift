@@ -8,13 +8,8 @@ struct ModelOptions: ParsableArguments {
 
     @OptionGroup var embedding: EmbeddingOptions
 
-    var threads: Int? { embedding.threads }
-    var batchSize: Int { embedding.batchSize }
-    var pooling: String { embedding.pooling }
-
     /// The image model named by -m.
-    func load() throws -> ImageEmbeddingModel { try embedding.imageModel(model) }
-    func overrides() throws -> PreprocessorOverrides { try embedding.overrides() }
+    func imageSpec() throws -> ImageModelSpec { try embedding.imageSpec(model) }
 }
 
 /// How to run a model: threads, batch size, poolings, and overrides of its preprocessor_config.json.
@@ -25,8 +20,9 @@ struct EmbeddingOptions: ParsableArguments {
     @Option(help: "Images per forward pass.")
     var batchSize: Int = 64
 
-    @Option(help: ArgumentHelp("Feature(s): cls, mean, cls+mean, gem, pooler, output:NAME; comma-separated for several in one pass.", valueName: "modes"))
-    var pooling: String = "cls"
+    @Option(help: ArgumentHelp("Feature(s): cls, mean, cls+mean, gem, pooler, output:NAME; comma-separated for several in one pass.", valueName: "modes"),
+            transform: PoolingList.init(parsing:))
+    var pooling: PoolingList = PoolingList([.cls])
 
     @Option(help: "Resize to SIZE×SIZE, replacing the config's size (for -m pixels: resize every image to it).")
     var imageSize: Int?
@@ -37,22 +33,25 @@ struct EmbeddingOptions: ParsableArguments {
     @Option(help: "Center-crop to SIZE×SIZE.")
     var crop: Int?
 
-    @Option(help: ArgumentHelp("Normalisation mean, three comma-separated values.", valueName: "r,g,b"))
-    var mean: String?
+    @Option(help: ArgumentHelp("Normalisation mean, three comma-separated values.", valueName: "r,g,b"), transform: RGBTriple.init(parsing:))
+    var mean: RGBTriple?
 
-    @Option(help: ArgumentHelp("Normalisation std, three comma-separated values.", valueName: "r,g,b"))
-    var std: String?
+    @Option(help: ArgumentHelp("Normalisation std, three comma-separated values.", valueName: "r,g,b"), transform: RGBTriple.init(parsing:))
+    var std: RGBTriple?
 
-    @Option(help: "Resampling filter: nearest, bilinear, bicubic (or Pillow's numbers 0, 2, 3).")
-    var resample: String?
+    @Option(help: "Resampling filter: nearest, bilinear, bicubic (or Pillow's numbers 0, 2, 3).", transform: Resampling.init(parsing:))
+    var resample: Resampling?
 
-    func validate() throws {
-        if batchSize < 1 { throw ValidationError("--batch-size must be ≥ 1, got \(batchSize)") }
-        if let threads, threads < 1 { throw ValidationError("--threads must be ≥ 1, got \(threads)") }
-        for (flag, value) in [("--image-size", imageSize), ("--resize", resize), ("--crop", crop)] {
-            if let value, value < 1 { throw ValidationError("\(flag) must be ≥ 1, got \(value)") }
-        }
+    var preprocessing: PreprocessorOverrides {
+        PreprocessorOverrides(imageSize: imageSize, shortestEdge: resize, cropSize: crop, mean: mean?.values, std: std?.values,
+                              resample: resample)
     }
 
-    func poolings() throws -> [Pooling] { try Pooling.list(parsing: pooling) }
+    func imageSpec(_ model: [String]) throws -> ImageModelSpec {
+        try ImageModelSpec(arguments: model, poolings: pooling.values, threads: threads, preprocessing: preprocessing)
+    }
+
+    func twoTowerSpec(_ model: [String], tokenizer: String?) throws -> TwoTowerSpec {
+        try TwoTowerSpec(arguments: model, tokenizer: tokenizer, threads: threads, preprocessing: preprocessing)
+    }
 }

@@ -1,9 +1,10 @@
 import ArgumentParser
+import Embeval
 import Foundation
 
-/// Where results go besides the table on stdout.
+/// Where results go besides the table on stdout, and whether progress is drawn.
 struct OutputOptions: ParsableArguments {
-    @Option(help: "Also write the results as JSON to this file.")
+    @Option(help: "Also write the results as JSON to this file (- for standard output).")
     var json: String?
 
     @Flag(help: "Draw the progress bar even when stderr is not a terminal.")
@@ -15,7 +16,7 @@ struct OutputOptions: ParsableArguments {
     var showsProgress: Bool { noProgress ? false : (progress || isatty(2) != 0) }
 
     func validate() throws {
-        if let json {
+        if let json, json != "-" {
             let dir = URL(fileURLWithPath: json).deletingLastPathComponent().path
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: dir, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -23,4 +24,21 @@ struct OutputOptions: ParsableArguments {
             }
         }
     }
+
+    /// How evaluations run here: progress on stderr as asked, warnings printed.
+    func context(batchSize: Int = 64, onBadImage: BadImagePolicy = .fail, seed: UInt64 = 0) throws -> EvaluationContext {
+        try EvaluationContext(batchSize: batchSize, onBadImage: onBadImage, seed: seed,
+                              progress: showsProgress ? TerminalProgress() : nil, diagnostics: TerminalWarnings())
+    }
+
+    /// Prints the report's table, then writes its JSON if asked; with `--json -` the JSON alone goes to stdout.
+    func emit<R: Report>(_ report: R, text: String) throws {
+        if json != "-" { print(text) }
+        if let json { try report.write(to: json) }
+    }
+}
+
+/// Warnings go to stderr, one `warning:` line each, never mixed with the results on stdout.
+struct TerminalWarnings: DiagnosticSink {
+    func warn(_ message: String) { printWarning(message) }
 }

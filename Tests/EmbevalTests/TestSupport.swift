@@ -9,6 +9,17 @@ enum TestPaths {
 
     static func fixture(_ relative: String) -> URL { fixtures.appendingPathComponent(relative) }
 
+    /// The `embeval` executable built beside this test bundle (same build products folder, whatever the
+    /// configuration or triple); `EMBEVAL_BINARY` overrides it.
+    static let embevalBinary: URL = {
+        if let path = ProcessInfo.processInfo.environment["EMBEVAL_BINARY"] { return URL(fileURLWithPath: path) }
+        var products = Bundle.main.bundleURL
+        while products.pathExtension == "xctest" || products.lastPathComponent == "Contents" || products.lastPathComponent == "MacOS" {
+            products.deleteLastPathComponent()
+        }
+        return products.appendingPathComponent("embeval")
+    }()
+
     /// A new empty directory under the system's temporary folder.
     static func scratch(_ name: String = #function) -> URL {
         let url = FileManager.default.temporaryDirectory

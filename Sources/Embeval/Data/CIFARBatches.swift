@@ -6,8 +6,17 @@ import Foundation
 /// class names in `batches.meta.txt`. CIFAR-100: `train.bin` and `test.bin`, each record a coarse and a fine label
 /// byte + 3,072 pixel bytes; names in `coarse_label_names.txt` / `fine_label_names.txt`. Pixels are 32×32, stored
 /// as the red plane, then green, then blue.
-enum CIFARBatches {
-    enum Variant: String { case cifar10, cifar100 }
+struct CIFARBatches: DatasetFormat {
+    enum Variant: String, Sendable { case cifar10, cifar100 }
+    let variant: Variant
+
+    var usage: String { "\(variant.rawValue):DIR" }
+    var scheme: String? { variant.rawValue }
+
+    func open(_ location: DatasetLocation, split: String?, columns: ColumnMapping) throws -> Dataset {
+        try Self.load(variant, directory: URL(fileURLWithPath: location.path ?? "."), split: split ?? "test",
+                      label: columns.label, name: location.spec)
+    }
 
     /// `label` is `fine_label` (default) or `coarse_label` for CIFAR-100; ignored for CIFAR-10.
     static func load(_ variant: Variant, directory: URL, split: String, label: String, name: String) throws -> Dataset {

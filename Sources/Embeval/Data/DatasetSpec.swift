@@ -26,85 +26,114 @@ public struct ColumnMapping: Equatable, Sendable {
     }
 }
 
-/// Opens a dataset from what the user typed after `--dataset`.
+/// What the user typed after `--dataset`: a named dataset (`fashion-mnist`), a scheme and a path (`cifar10:DIR`),
+/// or a path that the formats recognise by what is there.
+public struct DatasetLocation: Equatable, Sendable {
+    /// The scheme of a format that is named rather than recognised; nil for a plain path.
+    public var scheme: String?
+    public var path: String?
+
+    public init(_ spec: String) {
+        for format in DatasetSpec.formats {
+            guard let scheme = format.scheme else { continue }
+            if format.takesPath, spec.hasPrefix(scheme + ":") {
+                self.scheme = scheme
+                path = String(spec.dropFirst(scheme.count + 1))
+                return
+            }
+            if !format.takesPath, spec == scheme {
+                self.scheme = scheme
+                return
+            }
+        }
+        path = spec
+    }
+
+    /// The spec as the user would type it.
+    public var spec: String {
+        switch (scheme, path) {
+        case let (scheme?, path?): "\(scheme):\(path)"
+        case let (scheme?, nil): scheme
+        case let (nil, path): path ?? ""
+        }
+    }
+
+    /// The same location with a relative path taken relative to `base` (an expectations file's folder).
+    public func resolved(against base: URL) -> DatasetLocation {
+        guard let path, !path.hasPrefix("/") else { return self }
+        var copy = self
+        copy.path = base.appendingPathComponent(path).path
+        return copy
+    }
+}
+
+/// A kind of dataset Embeval reads. A new source (parquet, Arrow, tar shards) is one more conforming type in
+/// `DatasetSpec.formats`; every command opens datasets through that list.
+public protocol DatasetFormat: Sendable {
+    /// How a user names this kind, for messages: `fashion-mnist`, `cifar10:DIR`, `a .csv/.jsonl manifest`.
+    var usage: String { get }
+    /// The name a spec starts with (`cifar10` of `cifar10:DIR`, or all of `fashion-mnist`); nil when the format is
+    /// recognised from a path instead.
+    var scheme: String? { get }
+    /// Whether the scheme is followed by `:PATH`.
+    var takesPath: Bool { get }
+    /// For a path without a scheme: whether it is of this kind.
+    func recognises(_ url: URL, isDirectory: Bool) -> Bool
+    func open(_ location: DatasetLocation, split: String?, columns: ColumnMapping) throws -> Dataset
+}
+
+extension DatasetFormat {
+    public var scheme: String? { nil }
+    public var takesPath: Bool { true }
+    public func recognises(_ url: URL, isDirectory: Bool) -> Bool { false }
+}
+
+/// Opens a dataset from what the user typed after `--dataset`, through the registered formats:
 ///
 /// - `fashion-mnist`: Debian's `dataset-fashion-mnist` IDX files (`--split train|test`).
+/// - `cifar10:DIR` / `cifar100:DIR`: the binary batches in DIR (`--split train|test`; CIFAR-100 fine labels unless
+///   `--column label_column=coarse_label`).
 /// - a folder with one sub-folder per class (sorted names → label ids 0, 1, …); if it holds a sub-folder named
 ///   like `--split`, that one is used.
 /// - a `.csv` or `.jsonl` manifest with an image path (relative to the manifest) and a label per row.
 /// - an IDX image file (`…-images-idx3-ubyte[.gz]`); its labels are the matching `…-labels-idx1-ubyte[.gz]`.
-/// - `cifar10:DIR` / `cifar100:DIR`: the binary batches in DIR (`--split train|test`; CIFAR-100 fine labels unless
-///   `--column label_column=coarse_label`).
 public enum DatasetSpec {
-    public static let fashionMNISTDirectory = "/usr/share/datasets/fashion-mnist"
-    public static let fashionMNISTClasses = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat",
-                                             "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    public static let fashionMNISTDirectory = FashionMNIST.directory
+    public static let fashionMNISTClasses = FashionMNIST.classes
+
+    /// Every format, named ones first; a plain path goes to the first format that recognises it.
+    public static let formats: [any DatasetFormat] = [
+        FashionMNIST(), CIFARBatches(variant: .cifar10), CIFARBatches(variant: .cifar100),
+        ImageFolder(), Manifest(), IDXPair(),
+    ]
 
     public static func load(_ spec: String, split: String? = nil, columns: ColumnMapping = ColumnMapping()) throws -> Dataset {
-        if spec == "fashion-mnist" { return try fashionMNIST(split: split ?? "test") }
-        for variant in [CIFARBatches.Variant.cifar10, .cifar100] where spec.hasPrefix(variant.rawValue + ":") {
-            return try CIFARBatches.load(variant, directory: URL(fileURLWithPath: String(spec.dropFirst(variant.rawValue.count + 1))),
-                                         split: split ?? "test", label: columns.label, name: spec)
-        }
-        let url = URL(fileURLWithPath: spec)
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw EmbevalError.input("dataset '\(spec)' not found: expected fashion-mnist, cifar10:DIR, cifar100:DIR, a class-folder directory, a .csv/.jsonl manifest or an IDX file")
-        }
-        let dataset: Dataset
-        if isDirectory.boolValue {
-            dataset = try ImageFolder.load(url, split: split, name: spec)
-        } else {
-            let name = url.lastPathComponent.lowercased()
-            if name.hasSuffix(".csv") || name.hasSuffix(".jsonl") || name.hasSuffix(".ndjson") {
-                dataset = try Manifest.load(url, columns: columns, name: spec, split: split)
-            } else if name.contains("idx3") {
-                dataset = try idx(images: url, labels: labelsFile(for: url), classes: nil, name: spec, split: split)
-            } else {
-                throw EmbevalError.input("dataset '\(spec)': unknown kind of file (expected .csv, .jsonl or an IDX '*-images-idx3-ubyte[.gz]' file)")
-            }
-        }
-        guard !dataset.samples.isEmpty else { throw EmbevalError.input("dataset '\(spec)' holds no samples") }
+        try open(DatasetLocation(spec), split: split, columns: columns)
+    }
+
+    public static func open(_ location: DatasetLocation, split: String?, columns: ColumnMapping) throws -> Dataset {
+        let dataset = try format(for: location).open(location, split: split, columns: columns)
+        guard !dataset.samples.isEmpty else { throw EmbevalError.input("dataset '\(location.spec)' holds no samples") }
         return dataset
     }
 
-    static func fashionMNIST(split: String) throws -> Dataset {
-        let prefix: String
-        switch split {
-        case "train": prefix = "train"
-        case "test", "t10k": prefix = "t10k"
-        default: throw EmbevalError.usage("fashion-mnist has splits 'train' and 'test', not '\(split)'")
+    static func format(for location: DatasetLocation) throws -> any DatasetFormat {
+        if let scheme = location.scheme, let named = formats.first(where: { $0.scheme == scheme }) { return named }
+        let spec = location.spec
+        let url = URL(fileURLWithPath: location.path ?? spec)
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            throw EmbevalError.input("dataset '\(spec)' not found: expected \(listing(formats.map(\.usage)))")
         }
-        let dir = URL(fileURLWithPath: fashionMNISTDirectory)
-        let images = dir.appendingPathComponent("\(prefix)-images-idx3-ubyte.gz")
-        guard FileManager.default.fileExists(atPath: images.path) else {
-            throw EmbevalError.input("fashion-mnist not found at \(fashionMNISTDirectory): run scripts/bootstrap (installs dataset-fashion-mnist)")
+        guard let format = formats.first(where: { $0.scheme == nil && $0.recognises(url, isDirectory: isDirectory.boolValue) }) else {
+            let kinds = listing(formats.filter { $0.scheme == nil }.map(\.usage))
+            throw EmbevalError.input("dataset '\(spec)': unknown kind of \(isDirectory.boolValue ? "folder" : "file") (expected \(kinds))")
         }
-        return try idx(images: images, labels: dir.appendingPathComponent("\(prefix)-labels-idx1-ubyte.gz"),
-                       classes: fashionMNISTClasses, name: "fashion-mnist", split: split == "t10k" ? "test" : split)
+        return format
     }
 
-    static func labelsFile(for images: URL) -> URL {
-        let name = images.lastPathComponent.replacingOccurrences(of: "images-idx3", with: "labels-idx1")
-        return images.deletingLastPathComponent().appendingPathComponent(name)
-    }
-
-    static func idx(images: URL, labels: URL, classes: [String]?, name: String, split: String?) throws -> Dataset {
-        guard FileManager.default.fileExists(atPath: labels.path) else {
-            throw EmbevalError.input("IDX labels for '\(images.path)' not found: expected '\(labels.path)'")
-        }
-        let store = try IDXFile.readImages(images)
-        let labelIDs = try IDXFile.readLabels(labels)
-        guard labelIDs.count == store.count else {
-            throw EmbevalError.input("'\(labels.path)' holds \(labelIDs.count) labels for \(store.count) images in '\(images.path)'")
-        }
-        let classNames = classes ?? (0...(labelIDs.max() ?? 0)).map(String.init)
-        if let bad = labelIDs.firstIndex(where: { $0 >= classNames.count }) {
-            throw EmbevalError.input("'\(labels.path)' row \(bad): label \(labelIDs[bad]) outside the \(classNames.count) classes")
-        }
-        let samples = labelIDs.enumerated().map { i, label in
-            Sample(id: String(i), label: label, source: .array(store, index: i))
-        }
-        return Dataset(name: name, split: split, classes: classNames, samples: samples)
+    /// "a, b or c".
+    static func listing(_ items: [String]) -> String {
+        items.count < 2 ? items.joined() : items.dropLast().joined(separator: ", ") + " or " + items[items.count - 1]
     }
 }

@@ -2,8 +2,15 @@ import Foundation
 
 /// A directory with one sub-folder per class: `root/<class>/<image>`. Classes are the sorted sub-folder names
 /// (label id = position); images are the files with an image extension, sorted by name; ids are `class/file`.
-enum ImageFolder {
+struct ImageFolder: DatasetFormat {
     static let imageExtensions: Set<String> = ["jpg", "jpeg", "png", "jpe", "jfif"]
+
+    var usage: String { "a class-folder directory" }
+    func recognises(_ url: URL, isDirectory: Bool) -> Bool { isDirectory }
+
+    func open(_ location: DatasetLocation, split: String?, columns: ColumnMapping) throws -> Dataset {
+        try Self.load(URL(fileURLWithPath: location.path ?? location.spec), split: split, name: location.spec)
+    }
 
     static func load(_ url: URL, split: String?, name: String) throws -> Dataset {
         var root = url

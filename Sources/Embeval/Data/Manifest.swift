@@ -4,7 +4,17 @@ import Foundation
 ///
 /// Paths are relative to the manifest's folder (absolute paths are kept). Classes are the distinct labels, sorted
 /// numerically when every label is an integer, else by their UTF-8 bytes; label id = position in that order.
-enum Manifest {
+struct Manifest: DatasetFormat {
+    var usage: String { "a .csv/.jsonl manifest" }
+
+    func recognises(_ url: URL, isDirectory: Bool) -> Bool {
+        !isDirectory && ["csv", "jsonl", "ndjson"].contains(url.pathExtension.lowercased())
+    }
+
+    func open(_ location: DatasetLocation, split: String?, columns: ColumnMapping) throws -> Dataset {
+        try Self.load(URL(fileURLWithPath: location.path ?? location.spec), columns: columns, name: location.spec, split: split)
+    }
+
     static func load(_ url: URL, columns: ColumnMapping, name: String, split: String?) throws -> Dataset {
         guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
             throw EmbevalError.input("cannot read manifest '\(url.path)' as UTF-8 text")

@@ -11,7 +11,7 @@ public enum BadImagePolicy: String, CaseIterable, Sendable {
 /// Embeddings of a dataset under each pooling of a model, plus the samples that were skipped.
 public struct ExtractionResult: Sendable {
     public var embeddings: [Pooling: Embeddings]
-    public var skipped: [(id: String, reason: String)]
+    public var skipped: [SkippedSample]
     public var seconds: Double
 }
 
@@ -26,7 +26,7 @@ public struct EmbeddingExtractor: Sendable {
         self.onBadImage = onBadImage
     }
 
-    public func extract(_ dataset: Dataset, with model: ImageEmbeddingModel, progress: Progress? = nil) throws -> ExtractionResult {
+    public func extract(_ dataset: Dataset, with model: any ImageEmbeddingModel, progress: (any ProgressCounter)? = nil) throws -> ExtractionResult {
         let start = Date()
         let size = max(1, min(batchSize, model.maximumBatchSize ?? batchSize))
         let samples = dataset.samples
@@ -44,7 +44,8 @@ public struct EmbeddingExtractor: Sendable {
                 for (i, outcome) in prepared.enumerated() {
                     switch outcome {
                     case .success(let input): batch.inputs.append(input); batch.kept.append(range.lowerBound + i)
-                    case .failure(let error) where onBadImage == .skip: batch.skipped.append((samples[range.lowerBound + i].id, "\(error)"))
+                    case .failure(let error) where onBadImage == .skip:
+                        batch.skipped.append(SkippedSample(id: samples[range.lowerBound + i].id, reason: "\(error)"))
                     case .failure(let error): queue.put(.failure(error)); return
                     }
                 }
@@ -58,14 +59,16 @@ public struct EmbeddingExtractor: Sendable {
 
         var rows = [[Float]](repeating: [], count: model.poolings.count)
         var dims = [Int](repeating: 0, count: model.poolings.count)
-        var kept = [Int](), skipped = [(id: String, reason: String)]()
+        var kept = [Int](), skipped = [SkippedSample]()
         while let next = queue.take() {
             let batch = try next.get()
             skipped += batch.skipped
             if !batch.inputs.isEmpty {
                 let pooled = try model.embed(batch.inputs)
                 for (p, m) in pooled.enumerated() {
-                    precondition(m.rows == batch.inputs.count, "model returned \(m.rows) rows for a batch of \(batch.inputs.count)")
+                    guard m.rows == batch.inputs.count else {
+                        throw EmbevalError.input("model '\(model.name)' returned \(m.rows) rows for a batch of \(batch.inputs.count) images (pooling \(model.poolings[p]))")
+                    }
                     dims[p] = m.columns
                     rows[p].append(contentsOf: m.values)
                 }
@@ -91,7 +94,7 @@ private struct PreparedBatch: @unchecked Sendable {
     var range: Range<Int>
     var inputs: [Tensor]
     var kept: [Int]
-    var skipped: [(id: String, reason: String)]
+    var skipped: [SkippedSample]
 }
 
 /// A bounded hand-off between the preparing thread and the embedding thread.

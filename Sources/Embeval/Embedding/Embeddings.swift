@@ -40,24 +40,9 @@ public struct Embeddings: Sendable {
         try writeLines(classes, to: directory.appendingPathComponent("classes.txt"))
     }
 
-    /// Loads precomputed embeddings and labels (`.npy`); ids default to row numbers, classes to label numbers.
-    /// `ids.txt`/`classes.txt` next to the embeddings are picked up when present.
+    /// Loads precomputed embeddings and their labels (`.npy`), with `ids.txt`/`classes.txt` beside them when present.
     public static func load(embeddings: URL, labels: URL) throws -> Embeddings {
-        let matrix = try NumpyArray.readMatrix(at: embeddings)
-        let labelValues = try NumpyArray.readLabels(at: labels)
-        guard labelValues.count == matrix.rows else {
-            throw EmbevalError.input("'\(labels.path)' holds \(labelValues.count) labels for \(matrix.rows) embeddings in '\(embeddings.path)'")
-        }
-        if let bad = labelValues.firstIndex(where: { $0 < 0 }) {
-            throw EmbevalError.input("'\(labels.path)' row \(bad): negative label \(labelValues[bad])")
-        }
-        let dir = embeddings.deletingLastPathComponent()
-        var ids = readLines(dir.appendingPathComponent("ids.txt")) ?? []
-        if ids.count != matrix.rows { ids = (0..<matrix.rows).map(String.init) }
-        let classCount = (labelValues.max() ?? -1) + 1
-        var classes = readLines(dir.appendingPathComponent("classes.txt")) ?? []
-        if classes.count < classCount { classes = (0..<classCount).map(String.init) }
-        return try Embeddings(matrix: matrix, labels: labelValues, ids: ids, classes: classes)
+        try EmbeddingFiles(embeddings: embeddings, labels: .file(labels)).load()
     }
 
     private func writeLines(_ lines: [String], to url: URL) throws {
@@ -66,7 +51,7 @@ public struct Embeddings: Sendable {
         }
     }
 
-    private static func readLines(_ url: URL) -> [String]? {
+    static func readLines(_ url: URL) -> [String]? {
         guard let text = try? String(contentsOf: url, encoding: .utf8) else { return nil }
         var lines = text.components(separatedBy: "\n")
         if lines.last == "" { lines.removeLast() }
@@ -75,11 +60,19 @@ public struct Embeddings: Sendable {
 }
 
 extension Embeddings {
-    /// The rows whose ids are in `keep`, in their order: aligns two runs that skipped different images.
-    public func restricted(to keep: Set<String>) -> Embeddings {
-        let rows = ids.indices.filter { keep.contains(ids[$0]) }
-        guard rows.count != count else { return self }
-        return try! Embeddings(matrix: matrix.selectingRows(rows), labels: rows.map { labels[$0] },
-                               ids: rows.map { ids[$0] }, classes: classes)
+    /// The rows of `ids`, in that order: aligns two runs that skipped different images or listed them differently.
+    /// An id missing here, or listed twice, is an error.
+    public func aligned(to ids: [String]) throws -> Embeddings {
+        if ids == self.ids { return self }
+        var row = [String: Int](minimumCapacity: count)
+        for (i, id) in self.ids.enumerated() where row.updateValue(i, forKey: id) != nil {
+            throw EmbevalError.input("sample id '\(id)' appears twice among the embeddings: ids must be unique to pair samples")
+        }
+        let rows = try ids.map { id -> Int in
+            guard let r = row[id] else { throw EmbevalError.input("sample '\(id)' is missing from one side: the two sides must embed the same samples") }
+            return r
+        }
+        return try Embeddings(matrix: matrix.selectingRows(rows), labels: rows.map { labels[$0] },
+                              ids: ids, classes: classes)
     }
 }

@@ -35,9 +35,7 @@ public enum NumpyArray {
         data.append(contentsOf: [UInt8(length & 0xff), UInt8(length >> 8)])
         data.append(Data(dict.utf8))
         data.append(body)
-        do { try data.write(to: url) } catch {
-            throw EmbevalError.io("cannot write '\(url.path)': \(error.localizedDescription)")
-        }
+        try OutputFile(url.path).write(data)
     }
 
     // MARK: Reading

@@ -34,15 +34,7 @@ public enum Pooling: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// A comma-separated list, e.g. `cls,mean,gem`.
-    public static func list(parsing text: String) throws -> [Pooling] {
-        var out = [Pooling]()
-        for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
-            let p = try Pooling(parsing: part)
-            if !out.contains(p) { out.append(p) }
-        }
-        guard !out.isEmpty else { throw EmbevalError.usage("--pooling is empty") }
-        return out
-    }
+    public static func list(parsing text: String) throws -> [Pooling] { try PoolingList(parsing: text).values }
 
     public var description: String {
         switch self {
@@ -108,4 +100,23 @@ public enum Pooling: Hashable, Sendable, CustomStringConvertible {
         for j in from..<to { for (c, v) in row(j).enumerated() { sum[c] += Foundation.pow(Double(max(v, 1e-6)), p) } }
         return sum.map { Float(Foundation.pow($0 / Double(to - from), 1 / p)) }
     }
+}
+
+/// Several poolings from one forward pass, as typed: `cls,mean,gem` (duplicates dropped, order kept).
+public struct PoolingList: Equatable, Sendable, CustomStringConvertible {
+    public var values: [Pooling]
+
+    public init(_ values: [Pooling]) { self.values = values }
+
+    public init(parsing text: String) throws {
+        var out = [Pooling]()
+        for part in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !part.isEmpty {
+            let p = try Pooling(parsing: part)
+            if !out.contains(p) { out.append(p) }
+        }
+        guard !out.isEmpty else { throw EmbevalError.usage("expected one or more of cls, mean, cls+mean, gem, pooler, output:NAME") }
+        values = out
+    }
+
+    public var description: String { values.map(\.description).joined(separator: ",") }
 }

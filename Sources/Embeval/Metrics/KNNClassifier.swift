@@ -1,7 +1,7 @@
 import Foundation
 
 /// How the query set meets the reference set.
-public enum KNNProtocol: String, CaseIterable, Sendable {
+public enum KNNProtocol: String, CaseIterable, Codable, Sendable {
     /// The seed's: every sample against all the others of the same set (itself excluded).
     case leaveOneOut = "loo"
     /// DINO's: test samples against a separate train set.
@@ -13,7 +13,7 @@ public enum KNNProtocol: String, CaseIterable, Sendable {
 }
 
 /// What a neighbour's vote weighs.
-public enum VoteWeighting: String, CaseIterable, Sendable {
+public enum VoteWeighting: String, CaseIterable, Codable, Sendable {
     /// The cosine similarity itself (the seed's).
     case similarity
     /// exp(similarity / T) (DINO's, T = 0.07 by default).

@@ -56,6 +56,14 @@ public struct PairedBootstrap: Equatable, Sendable {
         a.delta == b.delta && a.ci95 == b.ci95 && a.standardDeviation == b.standardDeviation && a.resamples == b.resamples
     }
 
+    /// A bootstrap summarised elsewhere (a saved report).
+    public init(delta: Double, ci95: (lower: Double, upper: Double), standardDeviation: Double, resamples: Int) {
+        self.delta = delta
+        self.ci95 = ci95
+        self.standardDeviation = standardDeviation
+        self.resamples = resamples
+    }
+
     /// Resamples drawn from `SeededGenerator(seed)`: for each resample, N draws of `index(below: N)`.
     public init(baselineCorrect: [Bool], candidateCorrect: [Bool], resamples: Int = 2000, seed: UInt64 = 0) {
         var generator = SeededGenerator(seed: seed)
@@ -96,7 +104,7 @@ public struct PairedBootstrap: Equatable, Sendable {
 }
 
 /// The verdict on a difference against a tolerance band [−tolerance, +tolerance] (percentage points).
-public enum Verdict: String, Sendable, Comparable {
+public enum Verdict: String, Codable, Sendable, Comparable {
     /// The whole 95% interval lies within the band.
     case pass = "PASS"
     /// Neither: more samples are needed to decide.

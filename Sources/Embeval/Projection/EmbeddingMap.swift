@@ -3,6 +3,16 @@ import Foundation
 /// The projections `embeval explore` draws.
 public enum MapMethod: String, CaseIterable, Sendable, Codable {
     case pca, tsne, umap
+
+    /// A comma-separated list as typed: `pca,tsne,umap`.
+    public static func list(parsing text: String) throws -> [MapMethod] {
+        try text.split(separator: ",").map { part in
+            guard let method = MapMethod(rawValue: part.trimmingCharacters(in: .whitespaces)) else {
+                throw EmbevalError.usage("'\(part)' is not a map method (expected pca, tsne or umap)")
+            }
+            return method
+        }
+    }
 }
 
 /// A map that can take new points later (`explore --map saved.map --add new.npy`): the method, the PCA pre-step,
@@ -23,9 +33,11 @@ public struct SavedMap: Codable, Sendable {
     public var umap: UMAPResult?
 
     public func write(to url: URL) throws {
-        do { try JSONEncoder().encode(self).write(to: url) } catch {
-            throw EmbevalError.io("cannot write map '\(url.path)': \(error.localizedDescription)")
+        let data: Data
+        do { data = try JSONEncoder().encode(self) } catch {
+            throw EmbevalError.io("cannot encode map '\(url.path)': \(error.localizedDescription)")
         }
+        try OutputFile(url.path).write(data)
     }
 
     public static func load(from url: URL) throws -> SavedMap {

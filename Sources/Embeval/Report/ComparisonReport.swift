@@ -2,7 +2,7 @@ import Foundation
 
 /// One metric of a baseline/candidate comparison: both values, the paired difference with its bootstrap interval,
 /// McNemar's test on the per-sample outcomes, and the verdict against the tolerance.
-public struct ComparedMetric: Sendable {
+public struct ComparedMetric: Codable, Sendable {
     public let name: String
     public let k: Int?
     public let pooling: String?
@@ -35,52 +35,128 @@ public struct ComparedMetric: Sendable {
         self.decisive = decisive
     }
 
-    var json: JSONValue {
-        var fields: [(String, JSONValue)] = [("name", .string(name))]
-        if let k { fields.append(("k", .int(k))) }
-        if let pooling { fields.append(("pooling", .string(pooling))) }
-        fields += [("baseline", .number(baseline)), ("candidate", .number(candidate)), ("delta", .number(bootstrap.delta)),
-                   ("ci95", .array([.number(bootstrap.ci95.lower), .number(bootstrap.ci95.upper)])),
-                   ("mcnemar", .object([("b_only", .int(mcnemar.baselineOnly)), ("c_only", .int(mcnemar.candidateOnly)),
-                                        ("p_value", .number(mcnemar.pValue))])),
-                   ("verdict", .string(verdict.rawValue)), ("decisive", .bool(decisive)),
-                   ("samples_needed", samplesNeeded.map { .int($0) } ?? .null)]
-        return .object(fields)
+    enum CodingKeys: String, CodingKey {
+        case name, k, pooling, baseline, candidate, delta, ci95, standardDeviation = "standard_deviation", resamples
+        case mcnemar, verdict, decisive, samplesNeeded = "samples_needed"
+    }
+    enum McNemarKeys: String, CodingKey { case bOnly = "b_only", cOnly = "c_only", pValue = "p_value" }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        if let k { try c.encode(k, forKey: .k) }
+        if let pooling { try c.encode(pooling, forKey: .pooling) }
+        try c.encode(baseline, forKey: .baseline)
+        try c.encode(candidate, forKey: .candidate)
+        try c.encode(bootstrap.delta, forKey: .delta)
+        try c.encode([bootstrap.ci95.lower, bootstrap.ci95.upper], forKey: .ci95)
+        var m = c.nestedContainer(keyedBy: McNemarKeys.self, forKey: .mcnemar)
+        try m.encode(mcnemar.baselineOnly, forKey: .bOnly)
+        try m.encode(mcnemar.candidateOnly, forKey: .cOnly)
+        try m.encode(mcnemar.pValue, forKey: .pValue)
+        try c.encode(verdict, forKey: .verdict)
+        try c.encode(decisive, forKey: .decisive)
+        try c.encodeIfPresent(samplesNeeded, forKey: .samplesNeeded)
+        try c.encode(bootstrap.standardDeviation, forKey: .standardDeviation)
+        try c.encode(bootstrap.resamples, forKey: .resamples)
+    }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        name = try c.decode(String.self, forKey: .name)
+        k = try c.decodeIfPresent(Int.self, forKey: .k)
+        pooling = try c.decodeIfPresent(String.self, forKey: .pooling)
+        baseline = try c.decode(Double.self, forKey: .baseline)
+        candidate = try c.decode(Double.self, forKey: .candidate)
+        let ci = try c.decode([Double].self, forKey: .ci95)
+        guard ci.count == 2 else { throw DecodingError.dataCorruptedError(forKey: .ci95, in: c, debugDescription: "expected [lower, upper]") }
+        bootstrap = PairedBootstrap(delta: try c.decode(Double.self, forKey: .delta), ci95: (ci[0], ci[1]),
+                                    standardDeviation: try c.decodeIfPresent(Double.self, forKey: .standardDeviation) ?? .nan,
+                                    resamples: try c.decodeIfPresent(Int.self, forKey: .resamples) ?? 0)
+        let m = try c.nestedContainer(keyedBy: McNemarKeys.self, forKey: .mcnemar)
+        mcnemar = McNemarTest(baselineOnly: try m.decode(Int.self, forKey: .bOnly), candidateOnly: try m.decode(Int.self, forKey: .cOnly))
+        verdict = try c.decode(Verdict.self, forKey: .verdict)
+        decisive = try c.decode(Bool.self, forKey: .decisive)
+        samplesNeeded = try c.decodeIfPresent(Int.self, forKey: .samplesNeeded)
+    }
+}
+
+/// Label-free agreement as reports show it.
+public struct AgreementSummary: Codable, Sendable {
+    public var meanCosine: Double?
+    public var minCosine: Double?
+    public var p01Cosine: Double?
+    public var neighbourOverlapAtK: Double
+    public var k: Int
+    public var worstIds: [WorstSample]
+
+    public struct WorstSample: Codable, Sendable {
+        public var id: String
+        public var cosine: Double
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case meanCosine = "mean_cosine", minCosine = "min_cosine", p01Cosine = "p01_cosine"
+        case neighbourOverlapAtK = "neighbour_overlap_at_k", k, worstIds = "worst_ids"
+    }
+
+    public init(_ a: EmbeddingAgreement) {
+        meanCosine = a.cosines?.mean
+        minCosine = a.cosines?.min
+        p01Cosine = a.cosines?.p01
+        neighbourOverlapAtK = a.neighbourOverlap
+        k = a.k
+        worstIds = (a.cosines?.worst ?? []).map { WorstSample(id: $0.id, cosine: $0.cosine) }
     }
 }
 
 /// The outcome of `embeval compare`.
-public struct ComparisonReport: Sendable {
+public struct ComparisonReport: Report {
+    public struct DatasetSummary: Codable, Sendable {
+        public var name: String?
+        public var split: String?
+        public var samples: Int
+    }
+
+    /// What was compared: `knn (loo)`, `zero-shot`, `agreement`.
     public var task: String
+    public var verdict: Verdict?
     public var tolerance: Double
     public var samples: Int
-    public var resamples: Int
+    /// Bootstrap resamples.
+    public var bootstrap: Int
     public var metrics: [ComparedMetric]
-    public var agreement: EmbeddingAgreement?
+    public var agreement: AgreementSummary?
     public var baselineName: String
     public var candidateName: String
     public var baseline: JSONValue
     public var candidate: JSONValue
-    public var dataset: JSONValue
-    public var timings: [(String, Double)]
+    public var dataset: DatasetSummary
+    public var timings: Timings
+    public var versions = Versions()
+
+    enum CodingKeys: String, CodingKey {
+        case task, verdict, tolerance, samples, bootstrap, metrics, agreement
+        case baselineName = "baseline_name", candidateName = "candidate_name", baseline, candidate, dataset, timings, versions
+    }
 
     public init(task: String, tolerance: Double, samples: Int, resamples: Int, metrics: [ComparedMetric],
-                agreement: EmbeddingAgreement?, baselineName: String, candidateName: String, baseline: JSONValue,
-                candidate: JSONValue, dataset: JSONValue, timings: [(String, Double)]) {
-        self.task = task; self.tolerance = tolerance; self.samples = samples; self.resamples = resamples
+                agreement: AgreementSummary?, baselineName: String, candidateName: String, baseline: JSONValue,
+                candidate: JSONValue, dataset: DatasetSummary, timings: Timings) {
+        self.task = task
+        // FAIL if a decisive metric fails, else INCONCLUSIVE if one is inconclusive, else PASS; none without metrics.
+        self.verdict = metrics.isEmpty ? nil : Verdict.combined(metrics.filter(\.decisive).map(\.verdict))
+        self.tolerance = tolerance; self.samples = samples; self.bootstrap = resamples
         self.metrics = metrics; self.agreement = agreement; self.baselineName = baselineName
         self.candidateName = candidateName; self.baseline = baseline; self.candidate = candidate
         self.dataset = dataset; self.timings = timings
     }
 
-    /// FAIL if a decisive metric fails, else INCONCLUSIVE if one is inconclusive, else PASS (agreement-only: PASS).
-    public var verdict: Verdict { Verdict.combined(metrics.filter(\.decisive).map(\.verdict)) }
-
     public func text() -> String {
         var parts = [TerminalTable.title("Comparison: \(candidateName) vs \(baselineName)"), "",
                      TerminalTable.fields([("Task", task), ("Baseline", baselineName), ("Candidate", candidateName),
                                            ("Samples", String(samples)),
-                                           ("Tolerance", String(format: "±%.2f pp (95%% CI of the delta, paired bootstrap ×%d)", tolerance, resamples))])]
+                                           ("Tolerance", String(format: "±%.2f pp (95%% CI of the delta, paired bootstrap ×%d)", tolerance, bootstrap))])]
         if !metrics.isEmpty {
             let rows = metrics.map { m -> [String] in
                 [m.pooling.map { "\(m.name) (\($0))" } ?? m.name, m.k.map(String.init) ?? "",
@@ -95,44 +171,23 @@ public struct ComparisonReport: Sendable {
                                               alignments: [.left, .right, .right, .right, .right, .right, .right, .left])]
         }
         if let agreement {
-            var lines = [String(format: "Agreement: neighbour overlap@%d %.4f", agreement.k, agreement.neighbourOverlap)]
-            if let c = agreement.cosines {
-                lines[0] += String(format: ", cosine mean %.5f, min %.5f, 1st percentile %.5f", c.mean, c.min, c.p01)
-                lines.append("Least similar: " + c.worst.prefix(5).map { String(format: "%@ (%.4f)", $0.id, $0.cosine) }.joined(separator: ", "))
+            var lines = [String(format: "Agreement: neighbour overlap@%d %.4f", agreement.k, agreement.neighbourOverlapAtK)]
+            if let mean = agreement.meanCosine, let min = agreement.minCosine, let p01 = agreement.p01Cosine {
+                lines[0] += String(format: ", cosine mean %.5f, min %.5f, 1st percentile %.5f", mean, min, p01)
+                lines.append("Least similar: " + agreement.worstIds.prefix(5).map { String(format: "%@ (%.4f)", $0.id, $0.cosine) }.joined(separator: ", "))
             } else {
                 lines[0] += " (embedding widths differ: no per-sample cosine)"
             }
             parts += [""] + lines
         }
-        if !metrics.isEmpty {
+        if let verdict {
             var line = "Verdict: \(verdict.rawValue)"
             if verdict == .inconclusive, let needed = metrics.filter({ $0.decisive && $0.verdict == .inconclusive }).compactMap(\.samplesNeeded).max() {
                 line += " — about \(needed) samples would settle it at the observed variance"
             }
             parts += ["", line]
         }
-        parts.append("Time: " + timings.map { String(format: "%@ %.2fs", $0.0, $0.1) }.joined(separator: ", "))
+        parts.append("Time: " + timings.text)
         return parts.joined(separator: "\n")
-    }
-
-    public func json() -> JSONValue {
-        var agreementJSON: JSONValue = .null
-        if let a = agreement {
-            agreementJSON = .object([
-                ("mean_cosine", a.cosines.map { .number($0.mean) } ?? .null),
-                ("min_cosine", a.cosines.map { .number($0.min) } ?? .null),
-                ("p01_cosine", a.cosines.map { .number($0.p01) } ?? .null),
-                ("neighbour_overlap_at_k", .number(a.neighbourOverlap)), ("k", .int(a.k)),
-                ("worst_ids", .array((a.cosines?.worst ?? []).map { .object([("id", .string($0.id)), ("cosine", .number($0.cosine))]) })),
-            ])
-        }
-        return .object([
-            ("task", .string(task)), ("verdict", metrics.isEmpty ? .null : .string(verdict.rawValue)),
-            ("tolerance", .number(tolerance)), ("samples", .int(samples)), ("bootstrap", .int(resamples)),
-            ("metrics", .array(metrics.map(\.json))), ("agreement", agreementJSON),
-            ("baseline", baseline), ("candidate", candidate), ("dataset", dataset),
-            ("timings", .object(timings.map { ($0.0, .number(($0.1 * 1000).rounded() / 1000)) })),
-            ("versions", .object([("embeval", .string(EmbevalInfo.version))])),
-        ])
     }
 }

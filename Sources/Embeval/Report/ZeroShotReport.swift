@@ -1,72 +1,88 @@
 import Foundation
 
 /// The outcome of `embeval zeroshot`: model, dataset, prompts, the accuracy figures and, if asked, each class.
-public struct ZeroShotReport: Sendable {
-    public var modelName: String
-    public var model: JSONValue
-    public var datasetName: String
-    public var split: String?
-    public var classNames: [String]
-    public var templates: [String]
-    public var result: ZeroShotResult
-    public var perClass: Bool
-    public var skipped: [(id: String, reason: String)]
-    public var parameters: [(String, JSONValue)]
-    public var timings: [(String, Double)]
+public struct ZeroShotReport: Report {
+    public struct Result: Codable, Sendable {
+        public var top1Accuracy: Double
+        public var top5Accuracy: Double
+        public var meanPerClassRecall: Double
+        /// Present when asked for (`--per-class`).
+        public var perClass: [ClassRecall]?
+        enum CodingKeys: String, CodingKey {
+            case top1Accuracy = "top1_accuracy", top5Accuracy = "top5_accuracy"
+            case meanPerClassRecall = "mean_per_class_recall", perClass = "per_class"
+        }
 
-    public init(modelName: String, model: JSONValue, datasetName: String, split: String?, classNames: [String],
-                templates: [String], result: ZeroShotResult, perClass: Bool, skipped: [(id: String, reason: String)],
-                parameters: [(String, JSONValue)], timings: [(String, Double)]) {
-        self.modelName = modelName; self.model = model; self.datasetName = datasetName; self.split = split
-        self.classNames = classNames; self.templates = templates; self.result = result; self.perClass = perClass
-        self.skipped = skipped; self.parameters = parameters; self.timings = timings
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(top1Accuracy, forKey: .top1Accuracy)
+            try c.encode(top5Accuracy, forKey: .top5Accuracy)
+            try c.encode(meanPerClassRecall, forKey: .meanPerClassRecall)
+            if let perClass { try c.encode(perClass, forKey: .perClass) }
+        }
     }
 
-    var samples: Int { result.predictions.count }
+    public struct ClassRecall: Codable, Sendable {
+        public var `class`: String
+        public var images: Int
+        /// Nil for a class with no image.
+        public var recall: Double?
+    }
+
+    public struct DatasetSummary: Codable, Sendable {
+        public var name: String
+        public var split: String?
+        public var samples: Int
+        public var classes: Int
+        public var skipped: [SkippedSample]
+    }
+
+    public struct Parameters: Codable, Sendable {
+        public var batchSize: Int
+        public var seed: UInt64
+        public var samplesRequested: Int?
+        public var prompts: Int
+        public var textOutput: String
+        enum CodingKeys: String, CodingKey {
+            case batchSize = "batch_size", seed, samplesRequested = "samples_requested", prompts, textOutput = "text_output"
+        }
+    }
+
+    public var task = "zero-shot"
+    public var samples: Int
+    public var results: [Result]
+    public var templates: [String]
+    public var classnames: [String]
+    public var modelName: String
+    public var model: JSONValue
+    public var dataset: DatasetSummary
+    public var parameters: Parameters
+    public var timings: Timings
+    public var versions = Versions()
+
+    enum CodingKeys: String, CodingKey {
+        case task, samples, results, templates, classnames, modelName = "model_name", model, dataset, parameters, timings, versions
+    }
 
     public func text() -> String {
-        var fields: [(String, String)] = [("Task", "zero-shot-image-classification"), ("Model", modelName), ("Dataset", datasetName)]
-        if let split { fields.append(("Split", split)) }
+        var fields: [(String, String)] = [("Task", "zero-shot-image-classification"), ("Model", modelName), ("Dataset", dataset.name)]
+        if let split = dataset.split { fields.append(("Split", split)) }
         fields.append(("Samples", String(samples)))
-        fields.append(("Classes", String(classNames.count)))
+        fields.append(("Classes", String(classnames.count)))
         fields.append(("Templates", templates.count == 1 ? templates[0] : "\(templates.count) (ensembled)"))
-        if !skipped.isEmpty { fields.append(("Skipped", "\(skipped.count) unreadable image(s)")) }
+        if !dataset.skipped.isEmpty { fields.append(("Skipped", "\(dataset.skipped.count) unreadable image(s)")) }
+        let result = results[0]
         let table = TerminalTable.table(header: ["Metric", "Value"], rows: [
             ["top1_accuracy", String(format: "%.2f", result.top1Accuracy)],
             ["top5_accuracy", String(format: "%.2f", result.top5Accuracy)],
             ["mean_per_class_recall", String(format: "%.2f", result.meanPerClassRecall)],
         ])
         var parts = [TerminalTable.title("Evaluation: \(modelName)"), "", TerminalTable.fields(fields), "", table]
-        if perClass {
-            let rows = classNames.indices.map { c in
-                [classNames[c], String(result.perClassCount[c]), result.perClassRecall[c].map { String(format: "%.2f", $0) } ?? "–"]
-            }
+        if let perClass = result.perClass {
+            let rows = perClass.map { [$0.class, String($0.images), $0.recall.map { String(format: "%.2f", $0) } ?? "–"] }
             parts += ["", TerminalTable.table(header: ["Class", "Images", "Recall (%)"], rows: rows)]
         }
-        parts += ["", "Time: " + timings.map { String(format: "%@ %.2fs", $0.0, $0.1) }.joined(separator: ", ")]
+        parts += ["", "Time: " + timings.text]
         return parts.joined(separator: "\n")
-    }
-
-    public func json() -> JSONValue {
-        var result: [(String, JSONValue)] = [("top1_accuracy", .number(self.result.top1Accuracy)),
-                                             ("top5_accuracy", .number(self.result.top5Accuracy)),
-                                             ("mean_per_class_recall", .number(self.result.meanPerClassRecall))]
-        if perClass {
-            result.append(("per_class", .array(classNames.indices.map { c in
-                .object([("class", .string(classNames[c])), ("images", .int(self.result.perClassCount[c])),
-                         ("recall", self.result.perClassRecall[c].map { .number($0) } ?? .null)])
-            })))
-        }
-        return .object([
-            ("task", "zero-shot"), ("samples", .int(samples)), ("results", .array([.object(result)])),
-            ("templates", .array(templates.map { .string($0) })), ("classnames", .array(classNames.map { .string($0) })),
-            ("model", model),
-            ("dataset", .object([("name", .string(datasetName)), ("split", split.map { .string($0) } ?? .null),
-                                 ("samples", .int(samples)), ("classes", .int(classNames.count)),
-                                 ("skipped", .array(skipped.map { .object([("id", .string($0.id)), ("reason", .string($0.reason))]) }))])),
-            ("parameters", .object(parameters)),
-            ("timings", .object(timings.map { ($0.0, .number(($0.1 * 1000).rounded() / 1000)) })),
-            ("versions", .object([("embeval", .string(EmbevalInfo.version))])),
-        ])
     }
 }

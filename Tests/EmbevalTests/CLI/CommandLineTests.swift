@@ -4,7 +4,7 @@ import Testing
 
 /// Runs the built `embeval` binary; returns exit code, stdout and stderr.
 func runEmbeval(_ arguments: [String], environment: [String: String] = [:]) throws -> (code: Int32, out: String, err: String) {
-    let binary = TestPaths.repository.appendingPathComponent(".build/debug/embeval")
+    let binary = TestPaths.embevalBinary
     let process = Process()
     process.executableURL = binary
     process.arguments = arguments

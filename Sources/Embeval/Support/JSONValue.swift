@@ -44,10 +44,9 @@ public indirect enum JSONValue: Equatable, Sendable, ExpressibleByStringLiteral,
         }
     }
 
+    /// Writes the document whole or not at all (see `OutputFile`).
     public func write(to url: URL) throws {
-        do { try (serialized() + "\n").write(to: url, atomically: true, encoding: .utf8) } catch {
-            throw EmbevalError.io("cannot write '\(url.path)': \(error.localizedDescription)")
-        }
+        try OutputFile(url.path).write(serialized() + "\n")
     }
 
     static func quote(_ s: String) -> String {
@@ -65,4 +64,61 @@ public indirect enum JSONValue: Equatable, Sendable, ExpressibleByStringLiteral,
         }
         return out + "\""
     }
+}
+
+extension JSONValue: Codable {
+    /// Any JSON document. Object keys come back in the decoder's order (Foundation's is unspecified).
+    public init(from decoder: Decoder) throws {
+        if let object = try? decoder.container(keyedBy: AnyCodingKey.self) {
+            self = .object(try object.allKeys.sorted { $0.stringValue < $1.stringValue }.map {
+                ($0.stringValue, try object.decode(JSONValue.self, forKey: $0))
+            })
+            return
+        }
+        if var array = try? decoder.unkeyedContainer() {
+            var items = [JSONValue]()
+            while !array.isAtEnd { items.append(try array.decode(JSONValue.self)) }
+            self = .array(items)
+            return
+        }
+        let single = try decoder.singleValueContainer()
+        if single.decodeNil() { self = .null }
+        else if let b = try? single.decode(Bool.self) { self = .bool(b) }
+        else if let i = try? single.decode(Int.self) { self = .int(i) }
+        else if let d = try? single.decode(Double.self) { self = .number(d) }
+        else { self = .string(try single.decode(String.self)) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        if let target = encoder as? JSONValueEncoder.Target {
+            target.node.value = self
+            return
+        }
+        switch self {
+        case .null: var c = encoder.singleValueContainer(); try c.encodeNil()
+        case .bool(let b): var c = encoder.singleValueContainer(); try c.encode(b)
+        case .int(let i): var c = encoder.singleValueContainer(); try c.encode(i)
+        case .number(let d): var c = encoder.singleValueContainer(); try c.encode(d)
+        case .string(let s): var c = encoder.singleValueContainer(); try c.encode(s)
+        case .array(let items): var c = encoder.unkeyedContainer(); for item in items { try c.encode(item) }
+        case .object(let pairs):
+            var c = encoder.container(keyedBy: AnyCodingKey.self)
+            for (key, value) in pairs { try c.encode(value, forKey: AnyCodingKey(key)) }
+        }
+    }
+
+    /// The value at `key` of an object; nil for other values or a missing key.
+    public subscript(key: String) -> JSONValue? {
+        guard case .object(let pairs) = self else { return nil }
+        return pairs.first { $0.0 == key }?.1
+    }
+}
+
+/// A coding key made from any string (or index), for documents whose keys are data.
+struct AnyCodingKey: CodingKey {
+    var stringValue: String
+    var intValue: Int?
+    init(_ string: String) { stringValue = string }
+    init?(stringValue: String) { self.stringValue = stringValue }
+    init?(intValue: Int) { stringValue = String(intValue); self.intValue = intValue }
 }

@@ -1,32 +1,35 @@
+import Embeval
 import Foundation
 
-/// A progress bar with rate and ETA on stderr, drawn only when stderr is a terminal (or when forced).
-public final class Progress: @unchecked Sendable {
+/// Draws each stage's progress on stderr (it is only handed to the library when the bar should be drawn).
+struct TerminalProgress: ProgressSink {
+    func start(_ label: String, total: Int) -> any ProgressCounter { ProgressBar(label.trimmingCharacters(in: .whitespaces), total: total) }
+}
+
+/// A progress bar with rate and ETA on stderr, redrawn at most ten times a second.
+final class ProgressBar: ProgressCounter, @unchecked Sendable {
     private let label: String
     private let total: Int
-    private let enabled: Bool
     private let start = Date()
     private var done = 0
     private var lastDraw = Date.distantPast
     private let lock = NSLock()
 
-    public init(_ label: String, total: Int, enabled: Bool = isatty(2) != 0) {
+    init(_ label: String, total: Int) {
         self.label = label
         self.total = total
-        self.enabled = enabled
     }
 
-    public func advance(by n: Int = 1) {
+    func advance(by n: Int) {
         lock.lock(); defer { lock.unlock() }
         done += n
-        guard enabled, Date().timeIntervalSince(lastDraw) > 0.1 || done >= total else { return }
+        guard Date().timeIntervalSince(lastDraw) > 0.1 || done >= total else { return }
         lastDraw = Date()
         draw()
     }
 
-    public func finish() {
+    func finish() {
         lock.lock(); defer { lock.unlock() }
-        guard enabled else { return }
         draw()
         FileHandle.standardError.write(Data("\n".utf8))
     }
@@ -34,10 +37,10 @@ public final class Progress: @unchecked Sendable {
     private func draw() {
         let elapsed = Date().timeIntervalSince(start)
         let rate = elapsed > 0 ? Double(done) / elapsed : 0
-        let fraction = total > 0 ? Double(done) / Double(total) : 1
+        let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
         let width = 30, filled = Int(fraction * Double(width))
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
-        let eta = rate > 0 ? Double(total - done) / rate : 0
+        let eta = rate > 0 ? Double(max(total - done, 0)) / rate : 0
         let line = String(format: "\r%@ %@ %d/%d  %.1f/s  ETA %@ ", label, bar, done, total, rate, Self.clock(eta))
         FileHandle.standardError.write(Data(line.utf8))
     }

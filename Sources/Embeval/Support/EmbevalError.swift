@@ -8,6 +8,16 @@ public enum EmbevalError: Error, CustomStringConvertible, Equatable {
     case io(String)
     case runtime(String)
 
+    /// The same error with `context` (a file and entry, a side) in front of its message.
+    public func prefixed(_ context: String) -> EmbevalError {
+        switch self {
+        case .input(let m): .input("\(context): \(m)")
+        case .usage(let m): .usage("\(context): \(m)")
+        case .io(let m): .io("\(context): \(m)")
+        case .runtime(let m): .runtime("\(context): \(m)")
+        }
+    }
+
     public var description: String {
         switch self {
         case .input(let m), .usage(let m), .io(let m), .runtime(let m): m

@@ -1,0 +1,41 @@
+import Foundation
+
+/// Which samples to evaluate: a dataset as the user named it, its split, a seeded subset, and the columns of a
+/// tabular source. Every command and every expectation entry opens datasets through this one type.
+public struct DatasetSelection: Sendable {
+    public var location: DatasetLocation
+    public var split: String?
+    /// A seeded random subset of this many samples (`Dataset.sampled`); nil for all.
+    public var samples: Int?
+    public var seed: UInt64
+    public var columns: ColumnMapping
+
+    public init(_ spec: String, split: String? = nil, samples: Int? = nil, seed: UInt64 = 0,
+                columns: ColumnMapping = ColumnMapping()) throws {
+        if let samples, samples < 1 { throw EmbevalError.usage("--samples must be ≥ 1, got \(samples)") }
+        self.location = DatasetLocation(spec)
+        self.split = split
+        self.samples = samples
+        self.seed = seed
+        self.columns = columns
+    }
+
+    /// The selected samples of `split` (default: the selection's own), sub-sampled to `samples` if given.
+    public func load(split other: String? = nil, samples count: Int? = nil) throws -> Dataset {
+        var dataset = try DatasetSpec.open(location, split: other ?? split, columns: columns)
+        if let n = count ?? samples { dataset = dataset.sampled(n, seed: seed) }
+        return dataset
+    }
+}
+
+/// The train split of a train/test protocol: its name in the dataset and an optional seeded subset.
+public struct TrainSplit: Sendable, Equatable {
+    public var split: String
+    public var samples: Int?
+
+    public init(_ split: String = "train", samples: Int? = nil) throws {
+        if let samples, samples < 1 { throw EmbevalError.usage("--train-samples must be ≥ 1, got \(samples)") }
+        self.split = split
+        self.samples = samples
+    }
+}

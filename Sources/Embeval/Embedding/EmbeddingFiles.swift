@@ -1,0 +1,99 @@
+import Foundation
+
+/// Embeddings computed earlier — by `embeval embed` or any other tool — as `.npy` rows, with where their labels
+/// come from. `ids.txt` and `classes.txt` beside the `.npy` (as `embed` writes them) are read when present and
+/// checked against the samples the rows are said to be. The one loader every command uses.
+public struct EmbeddingFiles: Sendable {
+    public var embeddings: URL
+    public var labels: LabelSource
+
+    public init(embeddings: URL, labels: LabelSource) {
+        self.embeddings = embeddings
+        self.labels = labels
+    }
+
+    public var isLabelled: Bool {
+        if case .none = labels { return false }
+        return true
+    }
+
+    public func load() throws -> Embeddings {
+        let matrix = try NumpyArray.readMatrix(at: embeddings)
+        let directory = embeddings.deletingLastPathComponent()
+        let idsFile = directory.appendingPathComponent("ids.txt"), classesFile = directory.appendingPathComponent("classes.txt")
+        let listedIDs = Embeddings.readLines(idsFile).flatMap { $0.count == matrix.rows ? $0 : nil }
+        let listedClasses = Embeddings.readLines(classesFile)
+        let rowNumbers = { (0..<matrix.rows).map(String.init) }
+
+        switch labels {
+        case .file(let url):
+            let values = try NumpyArray.readLabels(at: url)
+            guard values.count == matrix.rows else {
+                throw EmbevalError.input("'\(url.path)' holds \(values.count) labels for \(matrix.rows) embeddings in '\(embeddings.path)'")
+            }
+            if let bad = values.firstIndex(where: { $0 < 0 }) {
+                throw EmbevalError.input("'\(url.path)' row \(bad): negative label \(values[bad])")
+            }
+            let classCount = (values.max() ?? -1) + 1
+            let classes = listedClasses.flatMap { $0.count >= classCount ? $0 : nil } ?? (0..<classCount).map(String.init)
+            return try Embeddings(matrix: matrix, labels: values, ids: listedIDs ?? rowNumbers(), classes: classes)
+
+        case .samples(let samples):
+            if let listed = listedClasses, let classes = samples.classes, listed != classes {
+                throw EmbevalError.input("'\(classesFile.path)' lists classes \(listed.prefix(3))… but \(samples.origin) has \(classes.prefix(3))…: the two sides disagree on the classes")
+            }
+            guard matrix.rows == samples.labels.count else {
+                throw EmbevalError.input("embeddings '\(embeddings.path)' have \(matrix.rows) rows but the samples are \(samples.labels.count) (\(samples.origin)): both must cover the same samples")
+            }
+            if let listed = listedIDs, let ids = samples.ids, let row = listed.indices.first(where: { listed[$0] != ids[$0] }) {
+                throw EmbevalError.input("embeddings '\(embeddings.path)' row \(row) is sample '\(listed[row])' ('\(idsFile.path)') but \(samples.origin) has '\(ids[row])' there: the rows are other samples (another --seed or --samples?)")
+            }
+            let classCount = (samples.labels.max() ?? -1) + 1
+            return try Embeddings(matrix: matrix, labels: samples.labels, ids: samples.ids ?? listedIDs ?? rowNumbers(),
+                                  classes: samples.classes ?? listedClasses.flatMap { $0.count >= classCount ? $0 : nil }
+                                    ?? (0..<classCount).map(String.init))
+
+        case .none:
+            return try Embeddings(matrix: matrix, labels: [Int](repeating: 0, count: matrix.rows), ids: listedIDs ?? rowNumbers(),
+                                  classes: ["unlabeled"])
+        }
+    }
+}
+
+/// Where the labels of precomputed embeddings come from.
+public enum LabelSource: Sendable {
+    /// A `.npy` of non-negative integer labels, one per row.
+    case file(URL)
+    /// Known samples (a dataset, or labels shared by both sides of a comparison) that the rows are, in order.
+    case samples(SampleList)
+    /// None: label-free uses only (agreement, unlabelled maps).
+    case none
+}
+
+/// The samples that rows of precomputed embeddings stand for: labels, and ids and class names where known.
+public struct SampleList: Sendable {
+    public var labels: [Int]
+    /// Nil when only the order is known (a bare labels file): then ids come from the embeddings' `ids.txt`.
+    public var ids: [String]?
+    public var classes: [String]?
+    /// Where they come from, for messages: `dataset 'fashion-mnist'`, `labels 'l.npy'`.
+    public var origin: String
+
+    public init(_ dataset: Dataset) {
+        labels = dataset.labels
+        ids = dataset.ids
+        classes = dataset.classes
+        origin = "dataset '\(dataset.name)'"
+    }
+
+    /// Labels from a `.npy` file (negative labels refused).
+    public init(labelsFile url: URL) throws {
+        labels = try NumpyArray.readLabels(at: url)
+        if let bad = labels.firstIndex(where: { $0 < 0 }) {
+            throw EmbevalError.input("'\(url.path)' row \(bad): negative label \(labels[bad])")
+        }
+        ids = nil
+        classes = nil
+        origin = "labels '\(url.path)'"
+    }
+}

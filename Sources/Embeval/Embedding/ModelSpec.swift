@@ -1,0 +1,110 @@
+import Foundation
+
+/// An image model to open: an ONNX backbone (a `.onnx` file or an optimum export directory) or the raw-pixel
+/// baseline `pixels`, with its poolings, ONNX Runtime threads and preprocessing overrides.
+public struct ImageModelSpec: Sendable {
+    public var path: String
+    public var poolings: [Pooling]
+    public var threads: Int?
+    public var preprocessing: PreprocessorOverrides
+
+    public init(path: String, poolings: [Pooling] = [.cls], threads: Int? = nil,
+                preprocessing: PreprocessorOverrides = PreprocessorOverrides()) throws {
+        guard !poolings.isEmpty else { throw EmbevalError.usage("--pooling is empty") }
+        try ModelThreads.validate(threads)
+        try preprocessing.validate()
+        self.path = path
+        self.poolings = poolings
+        self.threads = threads
+        self.preprocessing = preprocessing
+    }
+
+    /// From the values of `-m`: exactly one path; `role=PATH` pairs belong to two-tower models.
+    public init(arguments: [String], poolings: [Pooling] = [.cls], threads: Int? = nil,
+                preprocessing: PreprocessorOverrides = PreprocessorOverrides()) throws {
+        guard !arguments.isEmpty else { throw EmbevalError.usage("-m MODEL is required") }
+        guard arguments.count == 1, let path = arguments.first,
+              !ModelRoles.accepted.contains(where: { path.hasPrefix($0 + "=") }) else {
+            throw EmbevalError.usage("this command embeds with one image model: -m PATH (roles such as image-encoder= are for zeroshot)")
+        }
+        try self.init(path: path, poolings: poolings, threads: threads, preprocessing: preprocessing)
+    }
+
+    public var isPixels: Bool { path == "pixels" }
+
+    /// Opens the model; `-m pixels` takes no poolings (a warning says so when some were asked for).
+    public func load(_ context: EvaluationContext? = nil) throws -> any ImageEmbeddingModel {
+        if isPixels {
+            if poolings != [.cls] { context?.warn("-m pixels has no poolings; --pooling is ignored") }
+            return PixelModel(size: preprocessing.imageSize.map { ($0, $0) })
+        }
+        return try OnnxImageModel(path: path, poolings: poolings, threads: threads, overrides: preprocessing)
+    }
+}
+
+/// A two-tower (CLIP/SigLIP-style) model to open: a combined export or `image-encoder=`/`text-encoder=` roles, the
+/// tokenizer (default: the text tower's own), threads and the image tower's preprocessing overrides.
+public struct TwoTowerSpec: Sendable {
+    public var roles: ModelRoles
+    public var tokenizer: String?
+    public var threads: Int?
+    public var preprocessing: PreprocessorOverrides
+
+    public init(roles: ModelRoles, tokenizer: String? = nil, threads: Int? = nil,
+                preprocessing: PreprocessorOverrides = PreprocessorOverrides()) throws {
+        try ModelThreads.validate(threads)
+        try preprocessing.validate()
+        self.roles = roles
+        self.tokenizer = tokenizer
+        self.threads = threads
+        self.preprocessing = preprocessing
+    }
+
+    /// From the values of `-m`: one combined export, or both roles.
+    public init(arguments: [String], tokenizer: String? = nil, threads: Int? = nil,
+                preprocessing: PreprocessorOverrides = PreprocessorOverrides()) throws {
+        try self.init(roles: ModelRoles(arguments: arguments), tokenizer: tokenizer, threads: threads, preprocessing: preprocessing)
+    }
+
+    public func load() throws -> TwoTowerModel {
+        try TwoTowerModel(roles, threads: threads, overrides: preprocessing) { url in
+            try TokenizerLoader.load(path: tokenizer ?? url.path)
+        }
+    }
+}
+
+/// ONNX Runtime's intra-op thread count as a user may set it.
+enum ModelThreads {
+    static func validate(_ threads: Int?) throws {
+        if let threads, threads < 1 { throw EmbevalError.usage("--threads must be ≥ 1, got \(threads)") }
+    }
+}
+
+extension PreprocessorOverrides {
+    /// Checks what a user can set: sizes ≥ 1, three finite means, three finite stds > 0.
+    public func validate() throws {
+        for (flag, value) in [("--image-size", imageSize), ("--resize", shortestEdge), ("--crop", cropSize)] {
+            if let value, value < 1 { throw EmbevalError.usage("\(flag) must be ≥ 1, got \(value)") }
+        }
+        if let mean, mean.count != 3 || mean.contains(where: { !$0.isFinite }) {
+            throw EmbevalError.usage("--mean: expected three finite numbers (r,g,b), got \(mean)")
+        }
+        if let std, std.count != 3 || std.contains(where: { !($0.isFinite && $0 > 0) }) {
+            throw EmbevalError.usage("--std: expected three finite numbers > 0 (r,g,b), got \(std)")
+        }
+    }
+}
+
+/// Three per-channel numbers as typed: `0.485,0.456,0.406` (normalisation mean or std).
+public struct RGBTriple: Equatable, Sendable {
+    public var values: [Double]
+
+    public init(parsing text: String) throws {
+        let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
+        let values = parts.compactMap { $0 }
+        guard parts.count == 3, values.count == 3, values.allSatisfy(\.isFinite) else {
+            throw EmbevalError.usage("expected three comma-separated numbers (r,g,b)")
+        }
+        self.values = values
+    }
+}

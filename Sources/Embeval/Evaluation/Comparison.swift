@@ -1,0 +1,105 @@
+import Foundation
+
+/// How a candidate is judged against its baseline: the tolerance band, the bootstrap, the agreement's k.
+public struct ComparisonSettings: Sendable {
+    /// Largest acceptable |delta| in percentage points.
+    public var tolerance: Double
+    public var resamples: Int
+    /// k of the neighbour-overlap agreement.
+    public var overlapK: Int
+
+    public init(tolerance: Double = 0.5, resamples: Int = 2000, overlapK: Int = 10) throws {
+        guard tolerance.isFinite, tolerance > 0 else { throw EmbevalError.usage("--tolerance must be > 0, got \(tolerance)") }
+        guard resamples >= 100 else { throw EmbevalError.usage("--bootstrap must be ≥ 100, got \(resamples)") }
+        guard overlapK >= 1 else { throw EmbevalError.usage("--overlap-k must be ≥ 1, got \(overlapK)") }
+        self.tolerance = tolerance
+        self.resamples = resamples
+        self.overlapK = overlapK
+    }
+}
+
+/// A regression verdict: the same task run for a baseline and a candidate, scored on the samples both embedded,
+/// each per-sample figure paired (bootstrap CI of the delta, McNemar), plus label-free agreement of the spaces.
+public enum Comparison {
+    public static func run<Task: EvaluationTask>(baseline: Task, candidate: Task, settings: ComparisonSettings,
+                                                 context: EvaluationContext) throws -> ComparisonReport {
+        let start = Date()
+        let baselineContext = context.labelled("baseline"), candidateContext = context.labelled("candidate")
+        var a = try baseline.prepare(baselineContext)
+        var b = try candidate.prepare(candidateContext)
+        let embeddingSeconds = Date().timeIntervalSince(start)
+
+        // Pair samples by id: the ones both sides embedded, in the baseline's order.
+        let ids = Set(b.embedded.sampleIDs)
+        let common = a.embedded.sampleIDs.filter { ids.contains($0) }
+        guard !common.isEmpty else {
+            throw EmbevalError.input("baseline and candidate share no sample ids (e.g. '\(a.embedded.sampleIDs.first ?? "")' vs '\(b.embedded.sampleIDs.first ?? "")'): they must embed the same samples")
+        }
+        if common.count < a.embedded.sampleIDs.count || common.count < b.embedded.sampleIDs.count {
+            context.warn("compared on the \(common.count) samples both sides embedded (\(a.embedded.sampleIDs.count - common.count) only in the baseline, \(b.embedded.sampleIDs.count - common.count) only in the candidate)")
+        }
+        a = try a.aligned(to: common)
+        b = try b.aligned(to: common)
+        if !(Task.self == AgreementTask.self) {
+            guard a.embedded.primary.classes == b.embedded.primary.classes else {
+                throw EmbevalError.input("baseline and candidate disagree on the classes (\(a.embedded.primary.classes.prefix(3))… vs \(b.embedded.primary.classes.prefix(3))…)")
+            }
+        }
+        let setsA = a.embedded.sets.count, setsB = b.embedded.sets.count
+        guard setsA == setsB || setsA == 1 || setsB == 1 else {
+            throw EmbevalError.usage("the two sides give different pooling lists (\(setsA) and \(setsB) poolings)")
+        }
+
+        let outcomeA = try baseline.evaluate(a, context: baselineContext)
+        let outcomeB = try candidate.evaluate(b, context: candidateContext)
+        let agreement = try EmbeddingAgreement(baseline: a.embedded.primary, candidate: b.embedded.primary, k: settings.overlapK)
+        return ComparisonReport(
+            task: outcomeA.summary, tolerance: settings.tolerance, samples: common.count, resamples: settings.resamples,
+            metrics: paired(outcomeA.scores, outcomeB.scores, labelled: max(setsA, setsB) > 1, settings: settings, seed: context.seed),
+            agreement: AgreementSummary(agreement), baselineName: a.embedded.model.name, candidateName: b.embedded.model.name,
+            baseline: a.embedded.model.metadata, candidate: b.embedded.model.metadata,
+            dataset: .init(name: a.embedded.dataset.name, split: a.embedded.dataset.split, samples: common.count),
+            timings: Timings([("embedding", embeddingSeconds), ("total", Date().timeIntervalSince(start))]))
+    }
+
+    /// Pairs the two sides' per-sample scores: set by set (a single set on one side serves every set of the other),
+    /// then figure by figure, as both sides ran the same settings.
+    static func paired(_ a: [Score], _ b: [Score], labelled: Bool, settings: ComparisonSettings, seed: UInt64) -> [ComparedMetric] {
+        let setsA = (a.map(\.set).max() ?? -1) + 1, setsB = (b.map(\.set).max() ?? -1) + 1
+        var metrics = [ComparedMetric]()
+        for set in 0..<max(setsA, setsB) {
+            let sa = a.filter { $0.set == min(set, setsA - 1) }, sb = b.filter { $0.set == min(set, setsB - 1) }
+            for (x, y) in zip(sa, sb) {
+                guard let correctA = x.perSample, let correctB = y.perSample else { continue }
+                metrics.append(ComparedMetric(name: x.metric.rawValue, k: x.k, pooling: labelled ? x.pooling : nil,
+                                              baselineCorrect: correctA, candidateCorrect: correctB,
+                                              tolerance: settings.tolerance, resamples: settings.resamples, seed: seed,
+                                              decisive: x.metric.isDecisive))
+            }
+        }
+        return metrics
+    }
+}
+
+/// Label-free agreement only (`compare --task agreement`): embeds both sides and scores nothing else, so it works
+/// on unlabelled data.
+public struct AgreementTask: EvaluationTask {
+    public var source: EmbeddingSource
+
+    public init(source: EmbeddingSource) { self.source = source }
+
+    public struct Prepared: PreparedEvaluation {
+        public var embedded: EmbeddedData
+    }
+
+    public struct Outcome: EvaluationOutcome {
+        public var summary: String { "agreement" }
+        public var scores: [Score] { [] }
+    }
+
+    public func prepare(_ context: EvaluationContext) throws -> Prepared {
+        Prepared(embedded: try source.embed(context: context))
+    }
+
+    public func evaluate(_ prepared: Prepared, context: EvaluationContext) throws -> Outcome { Outcome() }
+}

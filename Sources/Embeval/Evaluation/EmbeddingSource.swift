@@ -1,0 +1,157 @@
+import Foundation
+
+/// Where a task's embeddings come from: a model run over a dataset, or files computed earlier. Both give the same
+/// `EmbeddedData`, so every task, comparison and map works on either.
+public enum EmbeddingSource: Sendable {
+    /// An image model over the selected samples; `train` is the split a train/test protocol embeds too.
+    case model(ImageModelSpec, DatasetSelection, train: TrainSplit? = nil)
+    /// Precomputed embeddings; `train` holds the train set's for a train/test protocol.
+    case files(EmbeddingFiles, train: EmbeddingFiles? = nil)
+
+    /// Whether a train set can be had (a train split, or train files).
+    public var hasTrain: Bool {
+        switch self {
+        case .model(_, _, let train): train != nil
+        case .files(_, let train): train != nil
+        }
+    }
+
+    /// Embeds (or loads) the evaluated set and, when `includingTrain`, the train set; each set's health is measured
+    /// (NaN/Inf rows are an error naming them) and its warnings, like skipped images, go to the context.
+    public func embed(includingTrain: Bool = false, context: EvaluationContext) throws -> EmbeddedData {
+        let started = Date()
+        var data: EmbeddedData
+        switch self {
+        case .files(let files, let trainFiles):
+            var train: Embeddings? = nil
+            if includingTrain {
+                guard let trainFiles else {
+                    throw EmbevalError.usage("--protocol train-test with --embeddings needs --train-embeddings and --train-labels")
+                }
+                train = try trainFiles.load()
+            }
+            let query = try files.load()
+            var model: JSONValue = .object([("embeddings", .string(files.embeddings.path))])
+            if case .file(let labels) = files.labels { model = .object([("embeddings", .string(files.embeddings.path)), ("labels", .string(labels.path))]) }
+            data = EmbeddedData(model: ModelInfo(name: "precomputed", metadata: model),
+                                dataset: DatasetInfo(name: files.embeddings.path, split: nil, trainSplit: train == nil ? nil : "precomputed"),
+                                sets: [.init(pooling: "precomputed", query: query, train: train)],
+                                isLabelled: files.isLabelled)
+        case .model(let spec, let selection, let trainSplit):
+            let model = try spec.load(context)
+            let test = try selection.load()
+            var trainSet: Dataset? = nil
+            if includingTrain {
+                let split = try trainSplit ?? TrainSplit()
+                let train = try selection.load(split: split.split, samples: split.samples)
+                guard train.classes == test.classes else {
+                    throw EmbevalError.input("train split '\(split.split)' has classes \(train.classes.prefix(5))… but the evaluated split has \(test.classes.prefix(5))…: they must match")
+                }
+                trainSet = train
+            }
+            data = try Self.extract(test, train: trainSet, with: model, context: context)
+        }
+        try data.measureHealth(context: context)
+        data.started = started
+        return data
+    }
+
+    /// Runs `model` over the evaluated set (and the train set): one forward pass per batch for every pooling.
+    static func extract(_ test: Dataset, train: Dataset?, with model: any ImageEmbeddingModel,
+                        context: EvaluationContext) throws -> EmbeddedData {
+        let extractor = context.extractor
+        var timings = Timings()
+        let extracted = try extractor.extract(test, with: model,
+                                              progress: context.progress?.start("embed \(test.split ?? "")", total: test.samples.count))
+        timings.append("embedding", extracted.seconds)
+        var trainExtracted: ExtractionResult? = nil
+        if let train {
+            trainExtracted = try extractor.extract(train, with: model,
+                                                   progress: context.progress?.start("embed \(train.split ?? "train")", total: train.samples.count))
+            timings.append("embedding_train", trainExtracted?.seconds ?? 0)
+        }
+        let skipped = extracted.skipped + (trainExtracted?.skipped ?? [])
+        for s in skipped { context.warn("skipped '\(s.id)': \(s.reason)") }
+        let sets = try model.poolings.map { pooling -> EmbeddedData.PooledSet in
+            guard let query = extracted.embeddings[pooling] else { throw EmbevalError.runtime("no embeddings for pooling \(pooling)") }
+            return .init(pooling: model is PixelModel ? "pixels" : pooling.description, query: query,
+                         train: trainExtracted?.embeddings[pooling])
+        }
+        return EmbeddedData(model: ModelInfo(name: model.name, metadata: model.metadata),
+                            dataset: DatasetInfo(name: test.name, split: test.split, trainSplit: train.map { $0.split ?? "train" }),
+                            sets: sets, isLabelled: true, skipped: skipped, timings: timings, images: test)
+    }
+}
+
+/// Embeddings ready for a metric: per pooling the evaluated set (and the train set of a train/test protocol), with
+/// where they came from and what happened on the way.
+public struct EmbeddedData: Sendable {
+    public struct PooledSet: Sendable {
+        /// The pooling's name (`cls`, `mean`, …; `pixels` for the baseline, `precomputed` for files).
+        public var pooling: String
+        public var query: Embeddings
+        public var train: Embeddings?
+        /// Measured by `EmbeddingSource.embed`: zero and constant rows, mean cosine, effective rank.
+        public var health: EmbeddingHealth?
+        public var trainHealth: EmbeddingHealth?
+
+        public init(pooling: String, query: Embeddings, train: Embeddings? = nil) {
+            self.pooling = pooling
+            self.query = query
+            self.train = train
+        }
+    }
+
+    public var model: ModelInfo
+    public var dataset: DatasetInfo
+    public var sets: [PooledSet]
+    /// False for precomputed embeddings without labels.
+    public var isLabelled: Bool
+    public var skipped: [SkippedSample] = []
+    public var timings = Timings()
+    /// The evaluated dataset, when a model embedded one (for thumbnails).
+    public var images: Dataset? = nil
+    /// When embedding began: the start of the run's total time.
+    public var started = Date()
+
+    /// The first pooling's evaluated set: what maps show and label-free agreement compares.
+    public var primary: Embeddings { sets[0].query }
+    public var sampleIDs: [String] { primary.ids }
+
+    /// Measures every set; NaN/Inf rows are an error naming their ids, a collapsed space a warning.
+    mutating func measureHealth(context: EvaluationContext) throws {
+        for i in sets.indices {
+            let health = try EmbeddingHealth(sets[i].query, seed: context.seed)
+            let label = sets.count > 1 || sets[i].pooling != "precomputed" ? "\(sets[i].pooling): " : ""
+            for w in health.warnings { context.warn(label + w) }
+            sets[i].health = health
+            if let train = sets[i].train {
+                let trainHealth = try EmbeddingHealth(train, seed: context.seed)
+                for w in trainHealth.warnings { context.warn("\(label)train set: \(w)") }
+                sets[i].trainHealth = trainHealth
+            }
+        }
+    }
+
+    /// The same data with every evaluated set reduced to `ids`, in that order (train sets unchanged).
+    public func aligned(to ids: [String]) throws -> EmbeddedData {
+        var copy = self
+        for i in sets.indices { copy.sets[i].query = try sets[i].query.aligned(to: ids) }
+        return copy
+    }
+}
+
+/// What reports say about a model: its display name and its provenance (path, sha256, inputs, preprocessing).
+public struct ModelInfo: Codable, Sendable {
+    public var name: String
+    public var metadata: JSONValue
+    public init(name: String, metadata: JSONValue) { self.name = name; self.metadata = metadata }
+}
+
+/// What reports say about a dataset: its name as given, and the splits used.
+public struct DatasetInfo: Codable, Sendable {
+    public var name: String
+    public var split: String?
+    public var trainSplit: String?
+    public init(name: String, split: String?, trainSplit: String?) { self.name = name; self.split = split; self.trainSplit = trainSplit }
+}

@@ -1,0 +1,229 @@
+import Foundation
+
+/// One entry of an expectations file (`embeval check`): a model, a task on a dataset, and the figure it must reach.
+/// Every value is typed: a misspelt task, metric, protocol, weighting or pooling — or an unknown field — is an error
+/// naming the entry, never a silent default.
+public struct Expectation: Decodable, Sendable {
+    public enum Task: String, Codable, CaseIterable, Sendable { case knn, zeroShot = "zero-shot" }
+
+    public var model: String?
+    /// `{"image-encoder": PATH, "text-encoder": PATH}` for a two-tower model given by role.
+    public var roles: [String: String]?
+    public var task: Task
+    public var dataset: String
+    public var split: String?
+    public var samples: Int?
+    public var metric: Metric
+    public var expected: Double
+    public var tolerance: Double
+    public var k: Int?
+    public var `protocol`: KNNProtocol?
+    public var weighting: VoteWeighting?
+    public var temperature: Double?
+    public var pooling: String?
+    public var templates: [String]?
+    public var classnames: String?
+    public var seed: UInt64?
+    public var trainSplit: String?
+    public var trainSamples: Int?
+    public var onBadImage: BadImagePolicy?
+    public var columns: [String: String]?
+    public var imageSize: Int?
+    public var resize: Int?
+    public var crop: Int?
+    public var mean: [Double]?
+    public var std: [Double]?
+    public var resample: String?
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case model, roles, task, dataset, split, samples, metric, expected, tolerance, k, `protocol`, weighting
+        case temperature, pooling, templates, classnames, seed, trainSplit = "train_split", trainSamples = "train_samples"
+        case onBadImage = "on_bad_image", columns, imageSize = "image_size", resize, crop, mean, std, resample
+    }
+
+    public init(from decoder: Decoder) throws {
+        let known = Set(CodingKeys.allCases.map(\.stringValue))
+        let all = try decoder.container(keyedBy: AnyCodingKey.self)
+        if let unknown = all.allKeys.map(\.stringValue).sorted().first(where: { !known.contains($0) }) {
+            throw ExpectationFile.FieldError(field: unknown, reason: "unknown field (accepted: \(CodingKeys.allCases.map(\.stringValue).joined(separator: ", ")))")
+        }
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func choice<T: RawRepresentable & Decodable & CaseIterable>(_ key: CodingKeys, _ type: T.Type) throws -> T? where T.RawValue == String {
+            guard let text = try c.decodeIfPresent(String.self, forKey: key) else { return nil }
+            guard let value = T(rawValue: text) else {
+                throw ExpectationFile.FieldError(field: key.stringValue, reason: "'\(text)' is not one of \(T.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            return value
+        }
+        model = try c.decodeIfPresent(String.self, forKey: .model)
+        roles = try c.decodeIfPresent([String: String].self, forKey: .roles)
+        guard let task = try choice(.task, Task.self) else { throw DecodingError.keyNotFound(CodingKeys.task, .init(codingPath: [], debugDescription: "")) }
+        self.task = task
+        dataset = try c.decode(String.self, forKey: .dataset)
+        split = try c.decodeIfPresent(String.self, forKey: .split)
+        samples = try c.decodeIfPresent(Int.self, forKey: .samples)
+        let metricName = try c.decode(String.self, forKey: .metric)
+        guard let metric = Metric(name: metricName) else {
+            throw ExpectationFile.FieldError(field: "metric", reason: "'\(metricName)' is not one of \(Metric.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        self.metric = metric
+        expected = try c.decode(Double.self, forKey: .expected)
+        tolerance = try c.decode(Double.self, forKey: .tolerance)
+        k = try c.decodeIfPresent(Int.self, forKey: .k)
+        self.protocol = try choice(.protocol, KNNProtocol.self)
+        weighting = try choice(.weighting, VoteWeighting.self)
+        temperature = try c.decodeIfPresent(Double.self, forKey: .temperature)
+        pooling = try c.decodeIfPresent(String.self, forKey: .pooling)
+        templates = try c.decodeIfPresent([String].self, forKey: .templates)
+        classnames = try c.decodeIfPresent(String.self, forKey: .classnames)
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed)
+        trainSplit = try c.decodeIfPresent(String.self, forKey: .trainSplit)
+        trainSamples = try c.decodeIfPresent(Int.self, forKey: .trainSamples)
+        onBadImage = try choice(.onBadImage, BadImagePolicy.self)
+        columns = try c.decodeIfPresent([String: String].self, forKey: .columns)
+        imageSize = try c.decodeIfPresent(Int.self, forKey: .imageSize)
+        resize = try c.decodeIfPresent(Int.self, forKey: .resize)
+        crop = try c.decodeIfPresent(Int.self, forKey: .crop)
+        mean = try c.decodeIfPresent([Double].self, forKey: .mean)
+        std = try c.decodeIfPresent([Double].self, forKey: .std)
+        resample = try c.decodeIfPresent(String.self, forKey: .resample)
+    }
+
+    /// The task this entry runs, built from the same library types as the commands' own.
+    func evaluation(base: URL, threads: Int?) throws -> any EvaluationTask {
+        let resolve = { Self.resolve($0, base: base) }
+        guard tolerance.isFinite, tolerance > 0 else { throw EmbevalError.usage("tolerance must be > 0, got \(tolerance)") }
+        guard expected.isFinite else { throw EmbevalError.usage("expected must be a finite number, got \(expected)") }
+        var selection = try DatasetSelection(dataset, split: split, samples: samples, seed: seed ?? 0,
+                                             columns: ColumnMapping(arguments: (columns ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }))
+        selection.location = selection.location.resolved(against: base)
+        let preprocessing = PreprocessorOverrides(imageSize: imageSize, shortestEdge: resize, cropSize: crop, mean: mean, std: std,
+                                                  resample: try resample.map(Resampling.init(parsing:)))
+        switch task {
+        case .knn:
+            guard metric != .meanPerClassRecall else { throw EmbevalError.usage("metric mean_per_class_recall is for task zero-shot") }
+            guard let model else { throw EmbevalError.usage("task knn needs \"model\"") }
+            let spec = try ImageModelSpec(path: resolve(model), poolings: [try Pooling(parsing: pooling ?? "cls")], threads: threads,
+                                          preprocessing: preprocessing)
+            let settings = try KNNSettings(protocol: self.protocol ?? .leaveOneOut, ks: [k ?? (self.protocol ?? .leaveOneOut).defaultK],
+                                           weighting: weighting, temperature: temperature ?? 0.07)
+            return KNNTask(source: .model(spec, selection, train: try TrainSplit(trainSplit ?? "train", samples: trainSamples)),
+                           settings: settings)
+        case .zeroShot:
+            let arguments: [String]
+            if let roles { arguments = roles.sorted { $0.key < $1.key }.map { "\($0.key)=\(resolve($0.value))" } }
+            else if let model { arguments = [resolve(model)] }
+            else { throw EmbevalError.usage("task zero-shot needs \"roles\" or \"model\"") }
+            return ZeroShotTask(model: try TwoTowerSpec(arguments: arguments, threads: threads, preprocessing: preprocessing),
+                                dataset: selection,
+                                prompts: PromptSet(templates: try (templates ?? []).map(PromptTemplate.init),
+                                                   classNamesFile: classnames.map { URL(fileURLWithPath: resolve($0)) }))
+        }
+    }
+
+    /// A path of the entry taken relative to the expectations file's folder.
+    static func resolve(_ path: String, base: URL) -> String {
+        path.hasPrefix("/") || path == "pixels" ? path : base.appendingPathComponent(path).path
+    }
+
+    /// The model as the check table names it: the file or folder name, or the folder holding the role exports.
+    var displayName: String {
+        if let model { return URL(fileURLWithPath: model).lastPathComponent }
+        if let image = roles?["image-encoder"] { return URL(fileURLWithPath: image).deletingLastPathComponent().lastPathComponent }
+        return "?"
+    }
+}
+
+/// A file of expectations: a JSON list of entries, or `{"entries": [...]}`.
+public enum ExpectationFile {
+    /// A field of an entry that cannot be used.
+    struct FieldError: Error { var field: String; var reason: String }
+
+    public static func load(_ url: URL) throws -> [Expectation] {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw EmbevalError.input("cannot read expectations file '\(url.path)'")
+        }
+        let document: Any
+        do { document = try JSONSerialization.jsonObject(with: data) } catch {
+            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+            throw EmbevalError.input("'\(url.path)': not valid JSON (\(detail))")
+        }
+        guard let list = (document as? [Any]) ?? ((document as? [String: Any])?["entries"] as? [Any]) else {
+            throw EmbevalError.input("'\(url.path)': expected a list of expectation entries ({model|roles, task, dataset, metric, expected, tolerance, …}) or {\"entries\": [...]}")
+        }
+        guard !list.isEmpty else { throw EmbevalError.input("'\(url.path)' holds no expectation entries: nothing to check") }
+        return try list.enumerated().map { i, item in
+            let where_ = "'\(url.path)' entry \(i)"
+            guard item is [String: Any], let entryData = try? JSONSerialization.data(withJSONObject: item) else {
+                throw EmbevalError.input("\(where_): expected a JSON object")
+            }
+            do { return try JSONDecoder().decode(Expectation.self, from: entryData) }
+            catch let error as FieldError { throw EmbevalError.input("\(where_): field '\(error.field)': \(error.reason)") }
+            catch DecodingError.keyNotFound(let key, _) { throw EmbevalError.input("\(where_): missing field '\(key.stringValue)'") }
+            catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
+                let field = context.codingPath.map(\.stringValue).joined(separator: ".")
+                throw EmbevalError.input("\(where_): field '\(field)' has the wrong type (\(context.debugDescription))")
+            } catch { throw EmbevalError.input("\(where_): \(error)") }
+        }
+    }
+}
+
+/// Runs an expectations file: each entry's task, its figure judged against the expected value.
+public enum ExpectationCheck {
+    public static func run(file: URL, resamples: Int = 2000, threads: Int? = nil, context: EvaluationContext) throws -> CheckReport {
+        guard resamples >= 100 else { throw EmbevalError.usage("--bootstrap must be ≥ 100, got \(resamples)") }
+        let entries = try ExpectationFile.load(file)
+        let base = file.deletingLastPathComponent()
+        var rows = [CheckReport.Entry]()
+        for (i, entry) in entries.enumerated() {
+            do {
+                rows.append(try judge(entry, base: base, resamples: resamples, threads: threads, context: context))
+            } catch let error as EmbevalError {
+                throw error.prefixed("'\(file.path)' entry \(i)")
+            }
+        }
+        return CheckReport(entries: rows)
+    }
+
+    static func judge(_ entry: Expectation, base: URL, resamples: Int, threads: Int?, context: EvaluationContext) throws -> CheckReport.Entry {
+        var entryContext = context
+        entryContext.seed = entry.seed ?? 0
+        entryContext.onBadImage = entry.onBadImage ?? context.onBadImage
+        let task = try entry.evaluation(base: base, threads: threads)
+        let scores = try task.runScores(entryContext)
+        guard let score = scores.first(where: { $0.metric == entry.metric }) else {
+            throw EmbevalError.usage("task \(entry.task.rawValue) does not report \(entry.metric.rawValue)")
+        }
+        var measured = CheckReport.Entry(model: entry.model.map { Expectation.resolve($0, base: base) }, displayName: entry.displayName,
+                                         task: entry.task.rawValue, dataset: DatasetLocation(entry.dataset).resolved(against: base).spec,
+                                         metric: entry.metric.rawValue, k: entry.k,
+                                         expected: entry.expected, tolerance: entry.tolerance, measured: score.value, ci95: nil,
+                                         verdict: abs(score.value - entry.expected) <= entry.tolerance ? .pass : .fail)
+        if let correct = score.perSample {
+            let interval = PairedBootstrap.accuracy(correct, resamples: resamples, seed: entryContext.seed)
+            measured.ci95 = [interval.ci95.lower, interval.ci95.upper]
+            measured.verdict = Verdict(ci95: (interval.ci95.lower - entry.expected, interval.ci95.upper - entry.expected),
+                                       tolerance: entry.tolerance)
+        }
+        return measured
+    }
+}
+
+extension EvaluationTask {
+    /// Runs the task and gives its scores (opens the existential a check entry holds).
+    func runScores(_ context: EvaluationContext) throws -> [Score] { try run(context).scores }
+}
+
+extension Resampling {
+    /// A filter by name (`bilinear`) or Pillow's number (`2`).
+    public init(parsing text: String) throws {
+        let names: [String: Resampling] = ["nearest": .nearest, "bilinear": .bilinear, "bicubic": .bicubic,
+                                           "lanczos": .lanczos, "box": .box, "hamming": .hamming]
+        guard let value = names[text.lowercased()] ?? Int(text).flatMap(Resampling.init(rawValue:)) else {
+            throw EmbevalError.usage("--resample '\(text)': expected nearest, bilinear, bicubic, lanczos, box, hamming or Pillow's number 0–5")
+        }
+        self = value
+    }
+}
+
+extension BadImagePolicy: Codable {}

@@ -1,0 +1,116 @@
+import Foundation
+
+/// Which maps `explore` draws and how: methods, dimensions, the PCA pre-step and each method's parameters.
+public struct MapSettings: Sendable {
+    public var methods: [MapMethod]
+    /// 2 or 3.
+    public var dimensions: Int
+    /// Components of the PCA pre-step of t-SNE and UMAP.
+    public var pcaDimensions: Int
+    public var perplexity: Double
+    /// UMAP's n_neighbors and min_dist.
+    public var neighbors: Int
+    public var minDist: Double
+    /// Image thumbnails in the page (model sources of at most 20,000 points).
+    public var thumbnails: Bool
+
+    public init(methods: [MapMethod] = MapMethod.allCases, dimensions: Int = 2, pcaDimensions: Int = 50,
+                perplexity: Double = 30, neighbors: Int = 15, minDist: Double = 0.1, thumbnails: Bool = true) throws {
+        guard !methods.isEmpty else { throw EmbevalError.usage("--method: expected pca, tsne or umap") }
+        guard dimensions == 2 || dimensions == 3 else { throw EmbevalError.usage("--dims must be 2 or 3, got \(dimensions)") }
+        guard pcaDimensions >= 2 else { throw EmbevalError.usage("--pca-dims must be ≥ 2, got \(pcaDimensions)") }
+        guard perplexity.isFinite, perplexity > 0 else { throw EmbevalError.usage("--perplexity must be a number > 0, got \(perplexity)") }
+        guard neighbors >= 2 else { throw EmbevalError.usage("--neighbors must be ≥ 2, got \(neighbors)") }
+        guard minDist.isFinite, minDist >= 0 else { throw EmbevalError.usage("--min-dist must be a number ≥ 0, got \(minDist)") }
+        var seen = Set<MapMethod>()
+        self.methods = methods.filter { seen.insert($0).inserted }
+        self.dimensions = dimensions
+        self.pcaDimensions = pcaDimensions
+        self.perplexity = perplexity
+        self.neighbors = neighbors
+        self.minDist = minDist
+        self.thumbnails = thumbnails
+    }
+}
+
+/// Maps of an embedding space: each method's coordinates (`.npy`), plots (`.svg`, `.png`), a saved map to place new
+/// points on (`.map`), and one page to browse them all (`explore.html`), with each map's quality figures.
+public struct Exploration: Sendable {
+    public var source: EmbeddingSource
+    public var settings: MapSettings
+
+    public init(source: EmbeddingSource, settings: MapSettings) {
+        self.source = source
+        self.settings = settings
+    }
+
+    public func run(into directory: URL, context: EvaluationContext) throws -> ExploreReport {
+        try Self.createDirectory(directory)
+        let data = try source.embed(context: context)
+        let points = data.primary
+        let title: String
+        if case .files(let files, _) = source { title = files.embeddings.lastPathComponent }
+        else { title = "\(data.model.name) - \(data.dataset.name)\(data.dataset.split.map { " \($0)" } ?? "")" }
+
+        var builder = MapBuilder()
+        builder.dimensions = settings.dimensions; builder.pcaDimensions = settings.pcaDimensions; builder.seed = context.seed
+        builder.perplexity = settings.perplexity; builder.neighbors = settings.neighbors; builder.minDist = settings.minDist
+        let input = try builder.input(points.matrix)
+        let labels = data.isLabelled ? points.labels : nil
+        var maps = [(name: String, points: Matrix)](), reports = [ExploreReport.MapEntry]()
+        for method in settings.methods {
+            let start = Date()
+            let built = try builder.build(method, input: input, width: points.dimension)
+            let seconds = Date().timeIntervalSince(start)
+            let quality = MapQuality(input: input.matrix, map: built.coordinates, labels: labels, seed: context.seed)
+            let name = method.rawValue, plotTitle = "\(title) - \(name.uppercased())"
+            try NumpyArray.write(built.coordinates, to: directory.appendingPathComponent("\(name).npy"))
+            try built.saved.write(to: directory.appendingPathComponent("\(name).map"))
+            try OutputFile(directory.appendingPathComponent("\(name).svg").path)
+                .write(ScatterPlot.svg(points: built.coordinates, labels: points.labels, classNames: points.classes, title: plotTitle))
+            try OutputFile(directory.appendingPathComponent("\(name).png").path)
+                .write(Data(ScatterPlot.png(points: built.coordinates, labels: points.labels, classNames: points.classes, title: plotTitle)))
+            maps.append((name.uppercased(), built.coordinates))
+            reports.append(.init(method: method, dimensions: settings.dimensions, seconds: seconds, parameters: .object(built.details),
+                                 trustworthiness: quality.trustworthiness.isNaN ? nil : quality.trustworthiness,
+                                 knnAccuracyMap: labels == nil || quality.knnAccuracyMap.isNaN ? nil : quality.knnAccuracyMap,
+                                 knnAccuracyInput: labels == nil || quality.knnAccuracyInput.isNaN ? nil : quality.knnAccuracyInput,
+                                 qualityPoints: quality.points, files: ["npy", "svg", "png", "map"].map { "\(name).\($0)" }))
+        }
+
+        // The page: every map, thumbnails, and each point's 10 nearest neighbours in the embedding space.
+        let normalized = points.matrix.l2NormalizedRows()
+        let k = min(10, points.count - 1)
+        let found = NearestNeighbors(queries: normalized, references: normalized, k: k, excludingSelf: true)
+        let neighbours = (0..<points.count).map { i in found.indices[(i * k)..<((i + 1) * k)].map(Int.init) }
+        var thumbnails: [[UInt8]]? = nil
+        if let images = data.images, settings.thumbnails, points.count <= 20_000 {
+            thumbnails = try images.thumbnails(ids: points.ids)
+        }
+        let page = ExplorePage(title: title, maps: maps, labels: points.labels, classNames: points.classes, ids: points.ids,
+                               thumbnails: thumbnails, neighbours: neighbours)
+        let pagePath = directory.appendingPathComponent("explore.html")
+        try OutputFile(pagePath.path).write(try page.html())
+        return ExploreReport(title: title, points: points.count, inputDimension: points.dimension,
+                             pcaDimensions: input.matrix.columns, dimensions: settings.dimensions, seed: context.seed,
+                             maps: reports, page: pagePath.path,
+                             health: data.sets[0].health.map { HealthSummary(pooling: data.sets[0].pooling, dimension: points.dimension, health: $0) })
+    }
+
+    /// Places new embeddings (`.npy`) onto a map saved by an earlier run, without moving its points; writes
+    /// `<method>-added.npy` into `directory` and returns its path and row count.
+    public static func addPoints(map: URL, new: URL, into directory: URL) throws -> (file: URL, rows: Int, method: MapMethod) {
+        try createDirectory(directory)
+        let saved = try SavedMap.load(from: map)
+        let placed = try saved.add(try NumpyArray.readMatrix(at: new))
+        let file = directory.appendingPathComponent("\(saved.method.rawValue)-added.npy")
+        try NumpyArray.write(placed, to: file)
+        return (file, placed.rows, saved.method)
+    }
+
+    static func createDirectory(_ directory: URL) throws {
+        do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
+            throw EmbevalError.io("cannot create output directory '\(directory.path)': \(error.localizedDescription)")
+        }
+    }
+}

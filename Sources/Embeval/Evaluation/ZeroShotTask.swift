@@ -1,0 +1,128 @@
+import Foundation
+
+/// The prompts of a zero-shot run: templates (default: the Hugging Face pipeline's "This is a photo of {}."), and
+/// optionally a file of class names replacing the dataset's.
+public struct PromptSet: Sendable {
+    public var templates: [PromptTemplate]
+    public var classNamesFile: URL?
+
+    public init(templates: [PromptTemplate] = [], classNamesFile: URL? = nil) {
+        self.templates = templates.isEmpty ? [.pipelineDefault] : templates
+        self.classNamesFile = classNamesFile
+    }
+
+    /// The class names for `dataset`: the file's (at least one per class, in label order), else the dataset's own;
+    /// non-empty and distinct either way.
+    public func classNames(for dataset: Dataset, context: EvaluationContext) throws -> [String] {
+        guard let file = classNamesFile else {
+            return try ClassNames.validated(dataset.classes, source: "dataset '\(dataset.name)'")
+        }
+        let names = try ClassNames.load(from: file)
+        guard names.count >= dataset.classes.count else {
+            throw EmbevalError.input("class names file '\(file.path)' has \(names.count) names; dataset '\(dataset.name)' has \(dataset.classes.count) classes")
+        }
+        if names.count > dataset.classes.count {
+            context.warn("class names file '\(file.path)' has \(names.count - dataset.classes.count) more names than dataset '\(dataset.name)' has classes: they compete as distractor classes")
+        }
+        return names
+    }
+}
+
+/// Zero-shot classification with a two-tower model: class names through the prompt templates and the model's
+/// tokenizer into the text tower, images into the image tower, each image assigned the class of largest cosine.
+public struct ZeroShotTask: EvaluationTask {
+    public var model: TwoTowerSpec
+    public var dataset: DatasetSelection
+    public var prompts: PromptSet
+    /// Also report every class's recall.
+    public var perClass: Bool
+    /// The name reports give the model; nil for the model's own.
+    public var modelName: String?
+
+    public init(model: TwoTowerSpec, dataset: DatasetSelection, prompts: PromptSet = PromptSet(), perClass: Bool = false,
+                modelName: String? = nil) {
+        self.model = model
+        self.dataset = dataset
+        self.prompts = prompts
+        self.perClass = perClass
+        self.modelName = modelName
+    }
+
+    public struct Prepared: PreparedEvaluation {
+        /// The image tower's embeddings of the dataset.
+        public var embedded: EmbeddedData
+        public var classNames: [String]
+        public var templates: [String]
+        /// One unit-norm row per class: its prompts' embeddings averaged (CLIP's ensembling).
+        public var classEmbeddings: Matrix
+        public var textOutput: String
+    }
+
+    public func prepare(_ context: EvaluationContext) throws -> Prepared {
+        let started = Date()
+        let images = try dataset.load()
+        let classNames = try prompts.classNames(for: images, context: context)
+        let twoTower = try model.load()
+        var timings = Timings()
+        let templates = prompts.templates
+        let classEmbeddings = try timings.measure("text") {
+            let texts = classNames.flatMap { name in templates.map { $0.prompt(for: name) } }
+            return ZeroShotClassifier.classEmbeddings(try twoTower.text.embed(texts), classes: classNames.count,
+                                                      templates: templates.count)
+        }
+        var embedded = try EmbeddingSource.extract(images, train: nil, with: twoTower.image, context: context)
+        embedded.model = ModelInfo(name: twoTower.name, metadata: twoTower.metadata)
+        embedded.timings = Timings(timings.stages + embedded.timings.stages)
+        embedded.started = started
+        try embedded.measureHealth(context: context)
+        guard embedded.primary.dimension == classEmbeddings.columns else {
+            throw EmbevalError.input("\(twoTower.name): image embeddings are \(embedded.primary.dimension)-dimensional but text embeddings \(classEmbeddings.columns)-dimensional: the two towers do not share one space")
+        }
+        return Prepared(embedded: embedded, classNames: classNames, templates: templates.map(\.text),
+                        classEmbeddings: classEmbeddings, textOutput: twoTower.text.outputName)
+    }
+
+    public func evaluate(_ prepared: Prepared, context: EvaluationContext) throws -> ZeroShotOutcome {
+        let images = prepared.embedded.primary
+        var timings = prepared.embedded.timings
+        let result = timings.measure("scoring") {
+            ZeroShotClassifier.evaluate(images: images.matrix, labels: images.labels, classEmbeddings: prepared.classEmbeddings)
+        }
+        timings.append("total", Date().timeIntervalSince(prepared.embedded.started))
+        let names = prepared.classNames
+        let perClassRecall = perClass ? names.indices.map {
+            ZeroShotReport.ClassRecall(class: names[$0], images: result.perClassCount[$0], recall: result.perClassRecall[$0])
+        } : nil
+        let report = ZeroShotReport(
+            samples: images.count,
+            results: [.init(top1Accuracy: result.top1Accuracy, top5Accuracy: result.top5Accuracy,
+                            meanPerClassRecall: result.meanPerClassRecall, perClass: perClassRecall)],
+            templates: prepared.templates, classnames: names,
+            modelName: modelName ?? prepared.embedded.model.name, model: prepared.embedded.model.metadata,
+            dataset: .init(name: prepared.embedded.dataset.name, split: prepared.embedded.dataset.split, samples: images.count,
+                           classes: names.count, skipped: prepared.embedded.skipped),
+            parameters: .init(batchSize: context.batchSize, seed: context.seed, samplesRequested: dataset.samples,
+                              prompts: names.count * prepared.templates.count, textOutput: prepared.textOutput),
+            timings: timings)
+        return ZeroShotOutcome(report: report, result: result, embedded: prepared.embedded)
+    }
+}
+
+/// A zero-shot evaluation's report, and each image's prediction behind it.
+public struct ZeroShotOutcome: EvaluationOutcome {
+    public var report: ZeroShotReport
+    public var result: ZeroShotResult
+    public var embedded: EmbeddedData
+
+    public var summary: String { "zero-shot" }
+
+    public var scores: [Score] {
+        let labels = embedded.primary.labels, pooling = embedded.sets[0].pooling
+        return [
+            Score(metric: .top1Accuracy, pooling: pooling, value: result.top1Accuracy,
+                  perSample: zip(result.predictions, labels).map { $0 == $1 }),
+            Score(metric: .top5Accuracy, pooling: pooling, value: result.top5Accuracy, perSample: result.top5Hits),
+            Score(metric: .meanPerClassRecall, pooling: pooling, value: result.meanPerClassRecall, perSample: nil),
+        ]
+    }
+}

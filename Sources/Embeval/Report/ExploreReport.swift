@@ -1,0 +1,50 @@
+import Foundation
+
+/// The outcome of `embeval explore`: the maps made, their quality figures and where the files went.
+public struct ExploreReport: Report {
+    public struct MapEntry: Codable, Sendable {
+        public var method: MapMethod
+        public var dimensions: Int
+        public var seconds: Double
+        public var parameters: JSONValue
+        /// Trustworthiness at k = 10 (nil for too few points).
+        public var trustworthiness: Double?
+        /// Leave-one-out 10-NN accuracy in the map and in its input, in percent (nil without labels).
+        public var knnAccuracyMap: Double?
+        public var knnAccuracyInput: Double?
+        public var qualityPoints: Int
+        public var files: [String]
+        enum CodingKeys: String, CodingKey {
+            case method, dimensions, seconds, parameters, trustworthiness, knnAccuracyMap = "knn_accuracy_map"
+            case knnAccuracyInput = "knn_accuracy_input", qualityPoints = "quality_points", files
+        }
+    }
+
+    public var task = "explore"
+    public var title: String
+    public var points: Int
+    public var inputDimension: Int
+    public var pcaDimensions: Int
+    public var dimensions: Int
+    public var seed: UInt64
+    public var maps: [MapEntry]
+    public var page: String
+    public var health: HealthSummary?
+
+    enum CodingKeys: String, CodingKey {
+        case task, title, points, inputDimension = "input_dimension", pcaDimensions = "pca_dimensions", dimensions, seed
+        case maps, page, health
+    }
+
+    public func text() -> String {
+        let rows = maps.map { m in
+            [m.method.rawValue, String(format: "%.2fs", m.seconds), m.trustworthiness.map { String(format: "%.4f", $0) } ?? "–",
+             m.knnAccuracyMap.map { String(format: "%.2f", $0) } ?? "–", m.knnAccuracyInput.map { String(format: "%.2f", $0) } ?? "–"]
+        }
+        return [TerminalTable.title("Explore: \(title)"), "",
+                TerminalTable.fields([("Points", String(points)), ("Dimensions", "\(inputDimension) → PCA \(pcaDimensions) → \(dimensions)"),
+                                      ("Output", URL(fileURLWithPath: page).deletingLastPathComponent().path)]), "",
+                TerminalTable.table(header: ["Map", "Time", "Trustworthiness@10", "10-NN acc. map (%)", "10-NN acc. input (%)"], rows: rows)]
+            .joined(separator: "\n")
+    }
+}

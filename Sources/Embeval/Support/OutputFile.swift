@@ -1,0 +1,66 @@
+import Foundation
+
+/// A file the tool writes: whole or not at all.
+///
+/// A regular file (or a new path) is written to a temporary file beside it and renamed into place, so a reader sees
+/// the old content or the new, never a mix, and a failed write (a full disk) leaves nothing behind. A path through
+/// a symbolic link writes its target the same way. Anything else that exists — a FIFO, a terminal, a device such
+/// as `/dev/full` — is written in place, never replaced. `-` is standard output.
+public struct OutputFile: Sendable {
+    public let path: String
+
+    public init(_ path: String) { self.path = path }
+
+    public func write(_ text: String) throws { try write(Data(text.utf8)) }
+
+    public func write(_ data: Data) throws {
+        if path == "-" {
+            do { try FileHandle.standardOutput.write(contentsOf: data) } catch {
+                throw EmbevalError.io("cannot write to standard output: \(error.localizedDescription)")
+            }
+            return
+        }
+        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath()
+        var status = stat()
+        if lstat(target.path, &status) == 0 {
+            switch status.st_mode & S_IFMT {
+            case S_IFREG: break
+            case S_IFDIR: throw EmbevalError.io("cannot write '\(path)': it is a directory (expected a file path)")
+            default: return try writeInPlace(data, to: target)
+            }
+        }
+        let directory = target.deletingLastPathComponent()
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
+            throw EmbevalError.io("cannot write '\(path)': directory '\(directory.path)' does not exist")
+        }
+        let temporary = directory.appendingPathComponent(".\(target.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
+        do {
+            try data.write(to: temporary)
+            guard rename(temporary.path, target.path) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        } catch {
+            try? FileManager.default.removeItem(at: temporary)
+            throw EmbevalError.io("cannot write '\(path)': \(Self.reason(error))")
+        }
+    }
+
+    private func writeInPlace(_ data: Data, to target: URL) throws {
+        guard let handle = FileHandle(forWritingAtPath: target.path) else {
+            throw EmbevalError.io("cannot write '\(path)': cannot open it for writing")
+        }
+        defer { try? handle.close() }
+        do { try handle.write(contentsOf: data) } catch {
+            throw EmbevalError.io("cannot write '\(path)': \(Self.reason(error))")
+        }
+    }
+
+    /// The system's words for a failed write (e.g. "No space left on device"), without Foundation's error domains.
+    static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
+            return String(cString: strerror(Int32(underlying.code)))
+        }
+        if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
+        return ns.localizedDescription
+    }
+}

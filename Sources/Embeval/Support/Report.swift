@@ -1,0 +1,96 @@
+import Foundation
+
+/// A report a command writes with `--json`: Codable, so saved reports can be read back (by `compare`, `merge`, a
+/// notebook), and encoded with its fields in reading order.
+public protocol Report: Codable, Sendable {}
+
+extension Report {
+    /// The document written to disk: `schema_version` first, then the report's own fields at the top level, so the
+    /// keys documented in the README stay where they are.
+    public func document() throws -> JSONValue {
+        let body = try JSONValueEncoder().encode(self)
+        guard case .object(let fields) = body else { return body }
+        return .object([("schema_version", .int(ReportSchema.version))] + fields)
+    }
+
+    /// Writes `document()` to `path` (`-` for standard output).
+    public func write(to path: String) throws {
+        try OutputFile(path).write(try document().serialized() + "\n")
+    }
+
+    /// Reads a report written by `write(to:)`; a newer schema than this version understands is refused.
+    public static func read(from url: URL) throws -> Self {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw EmbevalError.input("cannot read report '\(url.path)'")
+        }
+        do {
+            let version = try JSONDecoder().decode(ReportSchema.self, from: data).schemaVersion
+            guard version <= ReportSchema.version else {
+                throw EmbevalError.input("report '\(url.path)' has schema_version \(version); this Embeval reads up to \(ReportSchema.version)")
+            }
+            return try JSONDecoder().decode(Self.self, from: data)
+        } catch let error as EmbevalError {
+            throw error
+        } catch {
+            throw EmbevalError.input("'\(url.path)' is not a \(Self.self) written by embeval (\(error))")
+        }
+    }
+}
+
+/// The version of the report layout; bumped when a key changes meaning or shape.
+public struct ReportSchema: Codable, Sendable {
+    public static let version = 1
+    public var schemaVersion: Int
+    enum CodingKeys: String, CodingKey { case schemaVersion = "schema_version" }
+}
+
+/// How long each stage took, in the order they ran; written as an object of seconds rounded to milliseconds.
+public struct Timings: Codable, Sendable, Equatable {
+    public var stages: [(name: String, seconds: Double)]
+
+    public init(_ stages: [(name: String, seconds: Double)] = []) { self.stages = stages }
+
+    public static func == (a: Timings, b: Timings) -> Bool {
+        a.stages.map(\.name) == b.stages.map(\.name) && a.stages.map(\.seconds) == b.stages.map(\.seconds)
+    }
+
+    public mutating func append(_ name: String, _ seconds: Double) { stages.append((name, seconds)) }
+
+    /// Runs `body`, recording its wall time as `name`.
+    public mutating func measure<T>(_ name: String, _ body: () throws -> T) rethrows -> T {
+        let start = Date()
+        defer { stages.append((name, Date().timeIntervalSince(start))) }
+        return try body()
+    }
+
+    /// `embedding 1.42s, knn 0.75s, total 2.29s`.
+    public var text: String { stages.map { String(format: "%@ %.2fs", $0.name, $0.seconds) }.joined(separator: ", ") }
+
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: AnyCodingKey.self)
+        stages = try c.allKeys.map { ($0.stringValue, try c.decode(Double.self, forKey: $0)) }
+    }
+
+    public func encode(to encoder: Encoder) throws {
+        var c = encoder.container(keyedBy: AnyCodingKey.self)
+        for (name, seconds) in stages { try c.encode((seconds * 1000).rounded() / 1000, forKey: AnyCodingKey(name)) }
+    }
+}
+
+/// The versions that made a report.
+public struct Versions: Codable, Sendable, Equatable {
+    public var embeval: String
+    public init(embeval: String = EmbevalInfo.version) { self.embeval = embeval }
+}
+
+/// The library's version, recorded in every JSON report.
+public enum EmbevalInfo {
+    public static let version = "0.1.0"
+}
+
+/// A sample left out because its image could not be read (`--on-bad-image skip`).
+public struct SkippedSample: Codable, Sendable, Equatable {
+    public var id: String
+    public var reason: String
+    public init(id: String, reason: String) { self.id = id; self.reason = reason }
+}
