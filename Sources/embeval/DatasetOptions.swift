@@ -29,7 +29,7 @@ struct DatasetOptions: ParsableArguments {
 
     /// The selection, which this command requires.
     func requiredSelection() throws -> DatasetSelection {
-        guard let selection = try selection() else { throw EmbevalError.usage("--dataset is required (or pass --embeddings)") }
+        guard let selection = try selection() else { throw ValidationError("--dataset is required (or pass --embeddings)") }
         return selection
     }
 }

@@ -23,7 +23,7 @@ struct EmbedCommand: ParsableCommand {
         let root = URL(fileURLWithPath: output)
         // Fail on an unwritable destination before spending time on extraction.
         do { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) } catch {
-            throw EmbevalError.io("cannot create output directory '\(output)': \(error.localizedDescription)")
+            throw OutputError.cannotCreate(path: output, reason: OutputFile.reason(error))
         }
         let context = try EvaluationContext(batchSize: model.embedding.batchSize, onBadImage: data.onBadImage, seed: data.seed,
                                             progress: progress || isatty(2) != 0 ? TerminalProgress() : nil,

@@ -20,7 +20,7 @@ struct EmbevalCommand: ParsableCommand {
         do {
             var command = try parseAsRoot()
             try command.run()
-        } catch let error as EmbevalError {
+        } catch let error as any UserError {
             fail(error.description)
         } catch let error as CleanExit {
             exit(withError: error)

@@ -30,7 +30,7 @@ func runKNN(model: ModelOptions, data: DatasetOptions, knn: KNNOptions, precompu
     if let files = precomputed.source() {
         source = files
     } else {
-        guard !model.model.isEmpty else { throw EmbevalError.usage("-m MODEL is required (or pass --embeddings and --labels)") }
+        guard !model.model.isEmpty else { throw ValidationError("-m MODEL is required (or pass --embeddings and --labels)") }
         source = .model(try model.imageSpec(), try data.requiredSelection(), train: try knn.train())
     }
     let task = KNNTask(source: source, settings: try knn.settings(), modelName: modelName)

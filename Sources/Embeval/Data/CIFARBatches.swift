@@ -26,14 +26,14 @@ struct CIFARBatches: DatasetFormat {
         case (.cifar10, "test"): files = ["test_batch.bin"]
         case (.cifar100, "train"): files = ["train.bin"]
         case (.cifar100, "test"): files = ["test.bin"]
-        default: throw EmbevalError.usage("\(variant.rawValue) has splits 'train' and 'test', not '\(split)'")
+        default: throw DatasetError.unknownSplit(dataset: variant.rawValue, split: split, available: ["train", "test"])
         }
         let labelOffset: Int, namesFile: String
         switch (variant, label) {
         case (.cifar10, _): labelOffset = 0; namesFile = "batches.meta.txt"
         case (.cifar100, "fine_label"), (.cifar100, "label"): labelOffset = 1; namesFile = "fine_label_names.txt"
         case (.cifar100, "coarse_label"): labelOffset = 0; namesFile = "coarse_label_names.txt"
-        default: throw EmbevalError.usage("cifar100 labels are fine_label or coarse_label, not '\(label)'")
+        default: throw DatasetError.unknownLabelColumn(dataset: "cifar100", column: label, available: ["fine_label", "coarse_label"])
         }
         let header = variant == .cifar10 ? 1 : 2, record = header + 3072
 
@@ -41,10 +41,10 @@ struct CIFARBatches: DatasetFormat {
         for file in files {
             let url = directory.appendingPathComponent(file)
             guard let data = FileManager.default.contents(atPath: url.path) else {
-                throw EmbevalError.input("\(variant.rawValue) batch '\(url.path)' not found (expected the binary version's \(files.joined(separator: ", ")))")
+                throw DatasetError.missingFile(what: "\(variant.rawValue) batch", path: url.path, remedy: "expected the binary version's \(files.joined(separator: ", "))")
             }
             guard !data.isEmpty, data.count % record == 0 else {
-                throw EmbevalError.input("'\(url.path)': \(data.count) bytes is not a whole number of \(record)-byte \(variant.rawValue) records")
+                throw DatasetError.malformed(kind: nil, path: url.path, location: nil, reason: "\(data.count) bytes is not a whole number of \(record)-byte \(variant.rawValue) records")
             }
             let bytes = [UInt8](data)
             pixels.reserveCapacity(pixels.count + bytes.count / record * 3072)
@@ -58,11 +58,11 @@ struct CIFARBatches: DatasetFormat {
         }
         let namesURL = directory.appendingPathComponent(namesFile)
         guard let text = try? String(contentsOf: namesURL, encoding: .utf8) else {
-            throw EmbevalError.input("\(variant.rawValue) class names '\(namesURL.path)' not found")
+            throw DatasetError.missingFile(what: "\(variant.rawValue) class names", path: namesURL.path, remedy: nil)
         }
         let classes = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         if let bad = labels.firstIndex(where: { $0 >= classes.count }) {
-            throw EmbevalError.input("\(variant.rawValue) record \(bad): label \(labels[bad]) outside the \(classes.count) names of '\(namesURL.path)'")
+            throw DatasetError.malformed(kind: "\(variant.rawValue) \(split) batches", path: directory.path, location: "record \(bad)", reason: "label \(labels[bad]) outside the \(classes.count) names of '\(namesURL.path)'")
         }
         let store = ImageArray(width: 32, height: 32, channels: 3, pixels: pixels)
         return Dataset(name: name, split: split, classes: classes,

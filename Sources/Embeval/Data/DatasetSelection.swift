@@ -12,7 +12,7 @@ public struct DatasetSelection: Sendable {
 
     public init(_ spec: String, split: String? = nil, samples: Int? = nil, seed: UInt64 = 0,
                 columns: ColumnMapping = ColumnMapping()) throws {
-        if let samples, samples < 1 { throw EmbevalError.usage("--samples must be ≥ 1, got \(samples)") }
+        if let samples, samples < 1 { throw DatasetError.invalidCount(option: "--samples", value: samples) }
         self.location = DatasetLocation(spec)
         self.split = split
         self.samples = samples
@@ -34,7 +34,7 @@ public struct TrainSplit: Sendable, Equatable {
     public var samples: Int?
 
     public init(_ split: String = "train", samples: Int? = nil) throws {
-        if let samples, samples < 1 { throw EmbevalError.usage("--train-samples must be ≥ 1, got \(samples)") }
+        if let samples, samples < 1 { throw DatasetError.invalidCount(option: "--train-samples", value: samples) }
         self.split = split
         self.samples = samples
     }

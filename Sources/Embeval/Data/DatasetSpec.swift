@@ -15,12 +15,12 @@ public struct ColumnMapping: Equatable, Sendable {
         for argument in arguments {
             let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[1].isEmpty else {
-                throw EmbevalError.usage("--column '\(argument)': expected input_column=NAME or label_column=NAME")
+                throw DatasetError.invalidColumn(argument: argument, reason: "expected input_column=NAME or label_column=NAME")
             }
             switch parts[0] {
             case "input_column", "image_column": input = parts[1]
             case "label_column": label = parts[1]
-            default: throw EmbevalError.usage("--column '\(argument)': unknown key '\(parts[0])' (accepted: input_column, label_column)")
+            default: throw DatasetError.invalidColumn(argument: argument, reason: "unknown key '\(parts[0])' (accepted: input_column, label_column)")
             }
         }
     }
@@ -113,7 +113,7 @@ public enum DatasetSpec {
 
     public static func open(_ location: DatasetLocation, split: String?, columns: ColumnMapping) throws -> Dataset {
         let dataset = try format(for: location).open(location, split: split, columns: columns)
-        guard !dataset.samples.isEmpty else { throw EmbevalError.input("dataset '\(location.spec)' holds no samples") }
+        guard !dataset.samples.isEmpty else { throw DatasetError.empty(spec: location.spec) }
         return dataset
     }
 
@@ -123,17 +123,13 @@ public enum DatasetSpec {
         let url = URL(fileURLWithPath: location.path ?? spec)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
-            throw EmbevalError.input("dataset '\(spec)' not found: expected \(listing(formats.map(\.usage)))")
+            throw DatasetError.notFound(spec: spec, expected: listing(formats.map(\.usage)))
         }
         guard let format = formats.first(where: { $0.scheme == nil && $0.recognises(url, isDirectory: isDirectory.boolValue) }) else {
-            let kinds = listing(formats.filter { $0.scheme == nil }.map(\.usage))
-            throw EmbevalError.input("dataset '\(spec)': unknown kind of \(isDirectory.boolValue ? "folder" : "file") (expected \(kinds))")
+            throw DatasetError.unknownKind(spec: spec, isFolder: isDirectory.boolValue,
+                                           expected: listing(formats.filter { $0.scheme == nil }.map(\.usage)))
         }
         return format
     }
 
-    /// "a, b or c".
-    static func listing(_ items: [String]) -> String {
-        items.count < 2 ? items.joined() : items.dropLast().joined(separator: ", ") + " or " + items[items.count - 1]
-    }
 }

@@ -5,7 +5,7 @@ import Foundation
 enum Gzip {
     static func contents(of url: URL) throws -> [UInt8] {
         guard let handle = gzopen(url.path, "rb") else {
-            throw EmbevalError.input("cannot open '\(url.path)': no such file or not readable")
+            throw DatasetError.unreadable(path: url.path, reason: "no such file or not readable")
         }
         defer { gzclose(handle) }
         var out = [UInt8]()
@@ -15,7 +15,7 @@ enum Gzip {
             if n < 0 {
                 var code: Int32 = 0
                 let message = gzerror(handle, &code).map { String(cString: $0) } ?? "read error"
-                throw EmbevalError.input("cannot read '\(url.path)': \(message)")
+                throw DatasetError.unreadable(path: url.path, reason: message)
             }
             if n == 0 { break }
             out.append(contentsOf: chunk[0..<Int(n)])

@@ -10,7 +10,7 @@ enum IDXFile {
         let (n, h, w) = (dims[0], dims[1], dims[2])
         let start = 4 + 4 * 3
         guard bytes.count >= start + n * h * w else {
-            throw EmbevalError.input("'\(url.path)': truncated IDX image file (\(n)×\(h)×\(w) declared, \(bytes.count - start) bytes present)")
+            throw DatasetError.malformed(kind: nil, path: url.path, location: nil, reason: "truncated IDX image file (\(n)×\(h)×\(w) declared, \(bytes.count - start) bytes present)")
         }
         return ImageArray(width: w, height: h, channels: 1, pixels: Array(bytes[start..<(start + n * h * w)]))
     }
@@ -20,7 +20,7 @@ enum IDXFile {
         let bytes = try Gzip.contents(of: url)
         let n = try header(bytes, url: url, expectedRank: 1)[0]
         guard bytes.count >= 8 + n else {
-            throw EmbevalError.input("'\(url.path)': truncated IDX label file (\(n) declared, \(bytes.count - 8) present)")
+            throw DatasetError.malformed(kind: nil, path: url.path, location: nil, reason: "truncated IDX label file (\(n) declared, \(bytes.count - 8) present)")
         }
         return bytes[8..<(8 + n)].map(Int.init)
     }
@@ -28,7 +28,7 @@ enum IDXFile {
     private static func header(_ bytes: [UInt8], url: URL, expectedRank: Int) throws -> [Int] {
         guard bytes.count >= 4 + 4 * expectedRank, bytes[0] == 0, bytes[1] == 0, bytes[2] == 0x08,
               Int(bytes[3]) == expectedRank else {
-            throw EmbevalError.input("'\(url.path)' is not an IDX file of unsigned bytes with \(expectedRank) dimension(s)")
+            throw DatasetError.malformed(kind: nil, path: url.path, location: nil, reason: "not an IDX file of unsigned bytes with \(expectedRank) dimension(s)")
         }
         return (0..<expectedRank).map { d in
             (0..<4).reduce(0) { $0 << 8 | Int(bytes[4 + 4 * d + $1]) }

@@ -21,16 +21,16 @@ struct IDXPair: DatasetFormat {
 
     static func load(images: URL, labels: URL, classes: [String]?, name: String, split: String?) throws -> Dataset {
         guard FileManager.default.fileExists(atPath: labels.path) else {
-            throw EmbevalError.input("IDX labels for '\(images.path)' not found: expected '\(labels.path)'")
+            throw DatasetError.missingFile(what: "IDX labels", path: labels.path, remedy: "expected beside '\(images.path)'")
         }
         let store = try IDXFile.readImages(images)
         let labelIDs = try IDXFile.readLabels(labels)
         guard labelIDs.count == store.count else {
-            throw EmbevalError.input("'\(labels.path)' holds \(labelIDs.count) labels for \(store.count) images in '\(images.path)'")
+            throw DatasetError.malformed(kind: nil, path: labels.path, location: nil, reason: "holds \(labelIDs.count) labels for \(store.count) images in '\(images.path)'")
         }
         let classNames = classes ?? (0...(labelIDs.max() ?? 0)).map(String.init)
         if let bad = labelIDs.firstIndex(where: { $0 >= classNames.count }) {
-            throw EmbevalError.input("'\(labels.path)' row \(bad): label \(labelIDs[bad]) outside the \(classNames.count) classes")
+            throw DatasetError.malformed(kind: nil, path: labels.path, location: "row \(bad)", reason: "label \(labelIDs[bad]) outside the \(classNames.count) classes")
         }
         let samples = labelIDs.enumerated().map { i, label in
             Sample(id: String(i), label: label, source: .array(store, index: i))
@@ -55,12 +55,12 @@ struct FashionMNIST: DatasetFormat {
         switch split {
         case "train": prefix = "train"
         case "test", "t10k": prefix = "t10k"
-        default: throw EmbevalError.usage("fashion-mnist has splits 'train' and 'test', not '\(split)'")
+        default: throw DatasetError.unknownSplit(dataset: "fashion-mnist", split: split, available: ["train", "test"])
         }
         let dir = URL(fileURLWithPath: Self.directory)
         let images = dir.appendingPathComponent("\(prefix)-images-idx3-ubyte.gz")
         guard FileManager.default.fileExists(atPath: images.path) else {
-            throw EmbevalError.input("fashion-mnist not found at \(Self.directory): run scripts/bootstrap (installs dataset-fashion-mnist)")
+            throw DatasetError.missingFile(what: "fashion-mnist", path: Self.directory, remedy: "run scripts/bootstrap (installs dataset-fashion-mnist)")
         }
         return try IDXPair.load(images: images, labels: dir.appendingPathComponent("\(prefix)-labels-idx1-ubyte.gz"),
                                 classes: Self.classes, name: "fashion-mnist", split: split == "t10k" ? "test" : split)

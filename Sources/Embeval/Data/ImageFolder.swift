@@ -17,7 +17,7 @@ struct ImageFolder: DatasetFormat {
         if let split, isDirectory(url.appendingPathComponent(split)) { root = url.appendingPathComponent(split) }
         let classes = try entries(root).filter { isDirectory(root.appendingPathComponent($0)) }
         guard !classes.isEmpty else {
-            throw EmbevalError.input("dataset folder '\(root.path)' has no class sub-folders (expected <root>/<class>/<image>)")
+            throw DatasetError.malformed(kind: "dataset folder", path: root.path, location: nil, reason: "no class sub-folders (expected <root>/<class>/<image>)")
         }
         var samples = [Sample]()
         for (label, className) in classes.enumerated() {
@@ -37,7 +37,7 @@ struct ImageFolder: DatasetFormat {
                 .filter { !$0.hasPrefix(".") }
                 .sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         } catch {
-            throw EmbevalError.input("cannot list '\(dir.path)': \(error.localizedDescription)")
+            throw DatasetError.unreadable(path: dir.path, reason: error.localizedDescription)
         }
     }
 

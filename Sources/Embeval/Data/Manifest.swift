@@ -17,12 +17,12 @@ struct Manifest: DatasetFormat {
 
     static func load(_ url: URL, columns: ColumnMapping, name: String, split: String?) throws -> Dataset {
         guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
-            throw EmbevalError.input("cannot read manifest '\(url.path)' as UTF-8 text")
+            throw DatasetError.unreadable(path: url.path, reason: "not a readable UTF-8 text manifest")
         }
         let rows = url.pathExtension.lowercased() == "csv"
             ? try csvRows(text, url: url, columns: columns)
             : try jsonlRows(text, url: url, columns: columns)
-        guard !rows.isEmpty else { throw EmbevalError.input("manifest '\(url.path)' has no rows") }
+        guard !rows.isEmpty else { throw DatasetError.malformed(kind: "manifest", path: url.path, location: nil, reason: "no rows") }
 
         let distinct = Set(rows.map(\.label))
         let classes: [String]
@@ -46,15 +46,15 @@ struct Manifest: DatasetFormat {
         let records = parseCSV(text)
         guard let header = records.first else { return [] }
         guard let p = header.firstIndex(of: columns.input) else {
-            throw EmbevalError.input("manifest '\(url.path)': no column '\(columns.input)' in header \(header) (set --column input_column=NAME)")
+            throw DatasetError.malformed(kind: "manifest", path: url.path, location: nil, reason: "no column '\(columns.input)' in header \(header) (set --column input_column=NAME)")
         }
         guard let l = header.firstIndex(of: columns.label) else {
-            throw EmbevalError.input("manifest '\(url.path)': no column '\(columns.label)' in header \(header) (set --column label_column=NAME)")
+            throw DatasetError.malformed(kind: "manifest", path: url.path, location: nil, reason: "no column '\(columns.label)' in header \(header) (set --column label_column=NAME)")
         }
         return try records.dropFirst().enumerated().compactMap { offset, record in
             if record.count == 1 && record[0].isEmpty { return nil }   // blank line
             guard record.count > max(p, l), !record[p].isEmpty else {
-                throw EmbevalError.input("manifest '\(url.path)' row \(offset + 2): expected columns '\(columns.input)' and '\(columns.label)', got \(record)")
+                throw DatasetError.malformed(kind: "manifest", path: url.path, location: "row \(offset + 2)", reason: "expected columns '\(columns.input)' and '\(columns.label)', got \(record)")
             }
             return Row(path: record[p], label: record[l])
         }
@@ -66,17 +66,17 @@ struct Manifest: DatasetFormat {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
             guard let object = (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8))) as? [String: Any] else {
-                throw EmbevalError.input("manifest '\(url.path)' line \(offset + 1): not a JSON object")
+                throw DatasetError.malformed(kind: "manifest", path: url.path, location: "line \(offset + 1)", reason: "not a JSON object")
             }
             guard let path = object[columns.input] as? String, !path.isEmpty else {
-                throw EmbevalError.input("manifest '\(url.path)' line \(offset + 1): no string field '\(columns.input)' (set --column input_column=NAME)")
+                throw DatasetError.malformed(kind: "manifest", path: url.path, location: "line \(offset + 1)", reason: "no string field '\(columns.input)' (set --column input_column=NAME)")
             }
             let label: String
             switch object[columns.label] {
             case let s as String: label = s
             case let n as NSNumber where n.doubleValue == n.doubleValue.rounded(): label = String(n.intValue)
             default:
-                throw EmbevalError.input("manifest '\(url.path)' line \(offset + 1): no string or integer field '\(columns.label)' (set --column label_column=NAME)")
+                throw DatasetError.malformed(kind: "manifest", path: url.path, location: "line \(offset + 1)", reason: "no string or integer field '\(columns.label)' (set --column label_column=NAME)")
             }
             rows.append(Row(path: path, label: label))
         }

@@ -67,7 +67,7 @@ public struct EmbeddingExtractor: Sendable {
                 let pooled = try model.embed(batch.inputs)
                 for (p, m) in pooled.enumerated() {
                     guard m.rows == batch.inputs.count else {
-                        throw EmbevalError.input("model '\(model.name)' returned \(m.rows) rows for a batch of \(batch.inputs.count) images (pooling \(model.poolings[p]))")
+                        throw EmbeddingError.incompatibleModel("model '\(model.name)' returned \(m.rows) rows for a batch of \(batch.inputs.count) images (pooling \(model.poolings[p]))")
                     }
                     dims[p] = m.columns
                     rows[p].append(contentsOf: m.values)
@@ -78,7 +78,7 @@ public struct EmbeddingExtractor: Sendable {
         }
         progress?.finish()
         guard !kept.isEmpty else {
-            throw EmbevalError.input("no image of dataset '\(dataset.name)' could be embedded (\(skipped.count) skipped)")
+            throw EmbeddingError.nothingEmbedded(dataset: dataset.name, skipped: skipped.count)
         }
         var out = [Pooling: Embeddings]()
         for (p, pooling) in model.poolings.enumerated() {

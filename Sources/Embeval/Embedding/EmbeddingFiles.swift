@@ -29,10 +29,10 @@ public struct EmbeddingFiles: Sendable {
         case .file(let url):
             let values = try NumpyArray.readLabels(at: url)
             guard values.count == matrix.rows else {
-                throw EmbevalError.input("'\(url.path)' holds \(values.count) labels for \(matrix.rows) embeddings in '\(embeddings.path)'")
+                throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "holds \(values.count) labels for \(matrix.rows) embeddings in '\(embeddings.path)'")
             }
             if let bad = values.firstIndex(where: { $0 < 0 }) {
-                throw EmbevalError.input("'\(url.path)' row \(bad): negative label \(values[bad])")
+                throw EmbeddingError.malformedFile(path: url.path, location: "row \(bad)", reason: "negative label \(values[bad])")
             }
             let classCount = (values.max() ?? -1) + 1
             let classes = listedClasses.flatMap { $0.count >= classCount ? $0 : nil } ?? (0..<classCount).map(String.init)
@@ -40,13 +40,13 @@ public struct EmbeddingFiles: Sendable {
 
         case .samples(let samples):
             if let listed = listedClasses, let classes = samples.classes, listed != classes {
-                throw EmbevalError.input("'\(classesFile.path)' lists classes \(listed.prefix(3))… but \(samples.origin) has \(classes.prefix(3))…: the two sides disagree on the classes")
+                throw EmbeddingError.mismatchedSamples("'\(classesFile.path)' lists classes \(listed.prefix(3))… but \(samples.origin) has \(classes.prefix(3))…: the two sides disagree on the classes")
             }
             guard matrix.rows == samples.labels.count else {
-                throw EmbevalError.input("embeddings '\(embeddings.path)' have \(matrix.rows) rows but the samples are \(samples.labels.count) (\(samples.origin)): both must cover the same samples")
+                throw EmbeddingError.mismatchedSamples("embeddings '\(embeddings.path)' have \(matrix.rows) rows but the samples are \(samples.labels.count) (\(samples.origin)): both must cover the same samples")
             }
             if let listed = listedIDs, let ids = samples.ids, let row = listed.indices.first(where: { listed[$0] != ids[$0] }) {
-                throw EmbevalError.input("embeddings '\(embeddings.path)' row \(row) is sample '\(listed[row])' ('\(idsFile.path)') but \(samples.origin) has '\(ids[row])' there: the rows are other samples (another --seed or --samples?)")
+                throw EmbeddingError.mismatchedSamples("embeddings '\(embeddings.path)' row \(row) is sample '\(listed[row])' ('\(idsFile.path)') but \(samples.origin) has '\(ids[row])' there: the rows are other samples (another --seed or --samples?)")
             }
             let classCount = (samples.labels.max() ?? -1) + 1
             return try Embeddings(matrix: matrix, labels: samples.labels, ids: samples.ids ?? listedIDs ?? rowNumbers(),
@@ -90,7 +90,7 @@ public struct SampleList: Sendable {
     public init(labelsFile url: URL) throws {
         labels = try NumpyArray.readLabels(at: url)
         if let bad = labels.firstIndex(where: { $0 < 0 }) {
-            throw EmbevalError.input("'\(url.path)' row \(bad): negative label \(labels[bad])")
+            throw EmbeddingError.malformedFile(path: url.path, location: "row \(bad)", reason: "negative label \(labels[bad])")
         }
         ids = nil
         classes = nil

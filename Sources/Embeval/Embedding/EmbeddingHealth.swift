@@ -36,8 +36,7 @@ public struct EmbeddingHealth: Equatable, Sendable {
             if row.allSatisfy({ $0 == first }) { if first == 0 { zero += 1 } else { constant += 1 } }
         }
         if !bad.isEmpty {
-            let names = bad.prefix(5).map { "'\(embeddings.ids[$0])'" }.joined(separator: ", ")
-            throw EmbevalError.input("\(bad.count) embedding row(s) hold NaN or Inf: ids \(names)\(bad.count > 5 ? ", …" : "")")
+            throw EmbeddingError.nonFinite(count: bad.count, ids: bad.prefix(5).map { embeddings.ids[$0] })
         }
         zeroRows = zero
         constantRows = constant

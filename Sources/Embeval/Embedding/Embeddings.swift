@@ -11,10 +11,10 @@ public struct Embeddings: Sendable {
 
     public init(matrix: Matrix, labels: [Int], ids: [String], classes: [String]) throws {
         guard labels.count == matrix.rows else {
-            throw EmbevalError.input("embeddings have \(matrix.rows) rows but \(labels.count) labels")
+            throw EmbeddingError.mismatchedSamples("embeddings have \(matrix.rows) rows but \(labels.count) labels")
         }
         guard ids.count == matrix.rows else {
-            throw EmbevalError.input("embeddings have \(matrix.rows) rows but \(ids.count) ids")
+            throw EmbeddingError.mismatchedSamples("embeddings have \(matrix.rows) rows but \(ids.count) ids")
         }
         self.matrix = matrix
         self.labels = labels
@@ -32,7 +32,7 @@ public struct Embeddings: Sendable {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw EmbevalError.io("cannot create '\(directory.path)': \(error.localizedDescription)")
+            throw OutputError.cannotCreate(path: directory.path, reason: OutputFile.reason(error))
         }
         try NumpyArray.write(matrix, to: directory.appendingPathComponent("embeddings.npy"))
         try NumpyArray.write(labels: labels, to: directory.appendingPathComponent("labels.npy"))
@@ -46,9 +46,7 @@ public struct Embeddings: Sendable {
     }
 
     private func writeLines(_ lines: [String], to url: URL) throws {
-        do { try (lines.joined(separator: "\n") + "\n").write(to: url, atomically: true, encoding: .utf8) } catch {
-            throw EmbevalError.io("cannot write '\(url.path)': \(error.localizedDescription)")
-        }
+        try OutputFile(url.path).write(lines.joined(separator: "\n") + "\n")
     }
 
     static func readLines(_ url: URL) -> [String]? {
@@ -66,10 +64,10 @@ extension Embeddings {
         if ids == self.ids { return self }
         var row = [String: Int](minimumCapacity: count)
         for (i, id) in self.ids.enumerated() where row.updateValue(i, forKey: id) != nil {
-            throw EmbevalError.input("sample id '\(id)' appears twice among the embeddings: ids must be unique to pair samples")
+            throw EmbeddingError.mismatchedSamples("sample id '\(id)' appears twice among the embeddings: ids must be unique to pair samples")
         }
         let rows = try ids.map { id -> Int in
-            guard let r = row[id] else { throw EmbevalError.input("sample '\(id)' is missing from one side: the two sides must embed the same samples") }
+            guard let r = row[id] else { throw EmbeddingError.mismatchedSamples("sample '\(id)' is missing from one side: the two sides must embed the same samples") }
             return r
         }
         return try Embeddings(matrix: matrix.selectingRows(rows), labels: rows.map { labels[$0] },

@@ -10,7 +10,7 @@ public struct ImageModelSpec: Sendable {
 
     public init(path: String, poolings: [Pooling] = [.cls], threads: Int? = nil,
                 preprocessing: PreprocessorOverrides = PreprocessorOverrides()) throws {
-        guard !poolings.isEmpty else { throw EmbevalError.usage("--pooling is empty") }
+        guard !poolings.isEmpty else { throw EmbeddingError.invalidArgument("--pooling is empty") }
         try ModelThreads.validate(threads)
         try preprocessing.validate()
         self.path = path
@@ -22,10 +22,10 @@ public struct ImageModelSpec: Sendable {
     /// From the values of `-m`: exactly one path; `role=PATH` pairs belong to two-tower models.
     public init(arguments: [String], poolings: [Pooling] = [.cls], threads: Int? = nil,
                 preprocessing: PreprocessorOverrides = PreprocessorOverrides()) throws {
-        guard !arguments.isEmpty else { throw EmbevalError.usage("-m MODEL is required") }
+        guard !arguments.isEmpty else { throw EmbeddingError.invalidArgument("-m MODEL is required") }
         guard arguments.count == 1, let path = arguments.first,
               !ModelRoles.accepted.contains(where: { path.hasPrefix($0 + "=") }) else {
-            throw EmbevalError.usage("this command embeds with one image model: -m PATH (roles such as image-encoder= are for zeroshot)")
+            throw EmbeddingError.invalidArgument("this command embeds with one image model: -m PATH (roles such as image-encoder= are for zeroshot)")
         }
         try self.init(path: path, poolings: poolings, threads: threads, preprocessing: preprocessing)
     }
@@ -76,7 +76,7 @@ public struct TwoTowerSpec: Sendable {
 /// ONNX Runtime's intra-op thread count as a user may set it.
 enum ModelThreads {
     static func validate(_ threads: Int?) throws {
-        if let threads, threads < 1 { throw EmbevalError.usage("--threads must be ≥ 1, got \(threads)") }
+        if let threads, threads < 1 { throw EmbeddingError.invalidArgument("--threads must be ≥ 1, got \(threads)") }
     }
 }
 
@@ -84,13 +84,13 @@ extension PreprocessorOverrides {
     /// Checks what a user can set: sizes ≥ 1, three finite means, three finite stds > 0.
     public func validate() throws {
         for (flag, value) in [("--image-size", imageSize), ("--resize", shortestEdge), ("--crop", cropSize)] {
-            if let value, value < 1 { throw EmbevalError.usage("\(flag) must be ≥ 1, got \(value)") }
+            if let value, value < 1 { throw EmbeddingError.invalidArgument("\(flag) must be ≥ 1, got \(value)") }
         }
         if let mean, mean.count != 3 || mean.contains(where: { !$0.isFinite }) {
-            throw EmbevalError.usage("--mean: expected three finite numbers (r,g,b), got \(mean)")
+            throw EmbeddingError.invalidArgument("--mean: expected three finite numbers (r,g,b), got \(mean)")
         }
         if let std, std.count != 3 || std.contains(where: { !($0.isFinite && $0 > 0) }) {
-            throw EmbevalError.usage("--std: expected three finite numbers > 0 (r,g,b), got \(std)")
+            throw EmbeddingError.invalidArgument("--std: expected three finite numbers > 0 (r,g,b), got \(std)")
         }
     }
 }
@@ -103,7 +103,7 @@ public struct RGBTriple: Equatable, Sendable {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Double($0.trimmingCharacters(in: .whitespaces)) }
         let values = parts.compactMap { $0 }
         guard parts.count == 3, values.count == 3, values.allSatisfy(\.isFinite) else {
-            throw EmbevalError.usage("expected three comma-separated numbers (r,g,b)")
+            throw EmbeddingError.invalidArgument("expected three comma-separated numbers (r,g,b)")
         }
         self.values = values
     }

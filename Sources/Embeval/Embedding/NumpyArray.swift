@@ -44,7 +44,7 @@ public enum NumpyArray {
     public static func readMatrix(at url: URL) throws -> Matrix {
         let (header, payload) = try read(url)
         guard header.shape.count == 2 || header.shape.count == 1 else {
-            throw EmbevalError.input("'\(url.path)': expected a 2-D array (N×d), got shape \(header.shape)")
+            throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "expected a 2-D array (N×d), got shape \(header.shape)")
         }
         let rows = header.shape[0], columns = header.shape.count == 2 ? header.shape[1] : 1
         let values = try decodeNumbers(header.descr, payload, count: rows * columns, file: url).map(Float.init)
@@ -62,33 +62,33 @@ public enum NumpyArray {
     public static func readLabels(at url: URL) throws -> [Int] {
         let (header, payload) = try read(url)
         guard header.shape.count == 1 || (header.shape.count == 2 && header.shape[1] == 1) else {
-            throw EmbevalError.input("'\(url.path)': expected a 1-D label array, got shape \(header.shape)")
+            throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "expected a 1-D label array, got shape \(header.shape)")
         }
         guard header.descr.dropFirst().first.map({ "iub".contains($0) }) == true else {
-            throw EmbevalError.input("'\(url.path)': expected integer labels, got dtype '\(header.descr)'")
+            throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "expected integer labels, got dtype '\(header.descr)'")
         }
         return try decodeNumbers(header.descr, payload, count: header.shape[0], file: url).map { Int($0) }
     }
 
     static func read(_ url: URL) throws -> (Header, Data) {
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw EmbevalError.input("cannot read '\(url.path)': no such file")
+            throw EmbeddingError.unreadable(path: url.path, reason: "no such file")
         }
         let bytes = [UInt8](data.prefix(12))
         guard bytes.count >= 10, bytes[0] == 0x93, Data(bytes[1..<6]) == Data("NUMPY".utf8) else {
-            throw EmbevalError.input("'\(url.path)' is not a .npy file (bad magic)")
+            throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "not a .npy file (bad magic)")
         }
         let major = bytes[6]
         let headerLength: Int, headerStart: Int
         if major == 1 {
             headerLength = Int(bytes[8]) | Int(bytes[9]) << 8; headerStart = 10
         } else {
-            guard bytes.count >= 12 else { throw EmbevalError.input("'\(url.path)': truncated .npy header") }
+            guard bytes.count >= 12 else { throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "truncated .npy header") }
             headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24; headerStart = 12
         }
         guard data.count >= headerStart + headerLength,
               let text = String(data: data.subdata(in: headerStart..<(headerStart + headerLength)), encoding: .utf8) else {
-            throw EmbevalError.input("'\(url.path)': truncated .npy header")
+            throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "truncated .npy header")
         }
         let header = try parseHeader(text, file: url)
         return (header, data.subdata(in: (headerStart + headerLength)..<data.count))
@@ -101,14 +101,14 @@ public enum NumpyArray {
         }
         guard let d = value("descr"), let q = d.first, q == "'" || q == "\"",
               let end = d.dropFirst().firstIndex(of: q) else {
-            throw EmbevalError.input("'\(file.path)': .npy header without descr")
+            throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: ".npy header without descr")
         }
         let descr = String(d[d.index(after: d.startIndex)..<end])
         if let f = value("fortran_order"), f.hasPrefix("True") {
-            throw EmbevalError.input("'\(file.path)': Fortran-order arrays are not supported; save with np.ascontiguousarray")
+            throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "Fortran-order arrays are not supported; save with np.ascontiguousarray")
         }
         guard let s = value("shape"), s.first == "(", let close = s.firstIndex(of: ")") else {
-            throw EmbevalError.input("'\(file.path)': .npy header without shape")
+            throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: ".npy header without shape")
         }
         let shape = s[s.index(after: s.startIndex)..<close].split(separator: ",")
             .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.compactMap { Int($0) }
@@ -117,14 +117,14 @@ public enum NumpyArray {
 
     static func decodeNumbers(_ descr: String, _ payload: Data, count: Int, file: URL) throws -> [Double] {
         guard descr.count >= 3, let size = Int(descr.dropFirst(2)) else {
-            throw EmbevalError.input("'\(file.path)': unsupported dtype '\(descr)'")
+            throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "unsupported dtype '\(descr)'")
         }
         let order = descr.first!, kind = descr.dropFirst().first!
         guard order == "<" || order == "|" || (order == "=" ) else {
-            throw EmbevalError.input("'\(file.path)': big-endian dtype '\(descr)' is not supported")
+            throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "big-endian dtype '\(descr)' is not supported")
         }
         guard payload.count >= count * size else {
-            throw EmbevalError.input("'\(file.path)': holds \(payload.count) data bytes, shape needs \(count * size)")
+            throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "holds \(payload.count) data bytes, shape needs \(count * size)")
         }
         return try payload.withUnsafeBytes { raw -> [Double] in
             switch (kind, size) {
@@ -138,7 +138,7 @@ public enum NumpyArray {
             case ("u", 1), ("b", 1): return (0..<count).map { Double(raw[$0]) }
             case ("u", 2): return (0..<count).map { Double(raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) }
             case ("u", 4): return (0..<count).map { Double(raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) }
-            default: throw EmbevalError.input("'\(file.path)': unsupported dtype '\(descr)'")
+            default: throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "unsupported dtype '\(descr)'")
             }
         }
     }

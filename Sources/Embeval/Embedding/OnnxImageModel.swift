@@ -32,17 +32,17 @@ public struct OnnxImageModel: ImageEmbeddingModel {
         // The image input: `pixel_values`, else the only input.
         let floatInputs = session.inputs.filter { [.float32, .float16, .float64].contains($0.elementType) }
         guard let input = session.input(named: "pixel_values") ?? (floatInputs.count == 1 ? floatInputs[0] : nil) else {
-            throw EmbevalError.input("model '\(path)' has no image input: expected 'pixel_values' or a single float input, found \(session.inputs.map { "'\($0.name)' \($0.shapeDescription)" }.joined(separator: ", "))")
+            throw EmbeddingError.incompatibleModel("model '\(path)' has no image input: expected 'pixel_values' or a single float input, found \(session.inputs.map { "'\($0.name)' \($0.shapeDescription)" }.joined(separator: ", "))")
         }
         guard input.shape.count == 4 else {
-            throw EmbevalError.input("model input '\(input.name)' has shape \(input.shapeDescription); expected [batch, 3, height, width]")
+            throw EmbeddingError.unexpectedShape(tensor: "model input '\(input.name)'", shape: input.shapeDescription, expected: "expected [batch, 3, height, width]")
         }
         if let channels = input.shape[1], channels != 3 {
-            throw EmbevalError.input("model input '\(input.name)' expects \(channels) channel(s) (shape \(input.shapeDescription)); Embeval feeds RGB images with 3")
+            throw EmbeddingError.incompatibleModel("model input '\(input.name)' expects \(channels) channel(s) (shape \(input.shapeDescription)); Embeval feeds RGB images with 3")
         }
         for pooling in poolings {
             guard let output = session.output(named: pooling.outputName) else {
-                throw EmbevalError.input("model has no output '\(pooling.outputName)' needed by pooling '\(pooling)'; outputs: \(session.outputs.map(\.name).joined(separator: ", "))")
+                throw EmbeddingError.missingOutput(output: pooling.outputName, neededBy: "pooling '\(pooling)'", available: session.outputs.map(\.name))
             }
             let rank: Int
             switch pooling {
@@ -50,7 +50,8 @@ public struct OnnxImageModel: ImageEmbeddingModel {
             case .pooler, .output: rank = 2
             }
             guard output.shape.count == rank else {
-                throw EmbevalError.input("model output '\(output.name)' has shape \(output.shapeDescription); pooling '\(pooling)' needs \(rank == 2 ? "a 2-D [batch, d] output" : "[batch, tokens, hidden]")")
+                throw EmbeddingError.unexpectedShape(tensor: "model output '\(output.name)'", shape: output.shapeDescription,
+                                                     expected: "pooling '\(pooling)' needs \(rank == 2 ? "a 2-D [batch, d] output" : "[batch, tokens, hidden]")")
             }
         }
 
@@ -109,7 +110,9 @@ public struct OnnxImageModel: ImageEmbeddingModel {
     public func embed(_ batch: [Tensor]) throws -> [Matrix] {
         let shape = batch[0].shape
         if let odd = batch.first(where: { $0.shape != shape }) {
-            throw EmbevalError.input("preprocessed images differ in size (\(shape.dropFirst().map(String.init).joined(separator: "×")) and \(odd.shape.dropFirst().map(String.init).joined(separator: "×"))): set --crop or --image-size so every image gets one size")
+            throw EmbeddingError.differentSizes(first: shape.dropFirst().map(String.init).joined(separator: "×"),
+                                               other: odd.shape.dropFirst().map(String.init).joined(separator: "×"),
+                                               remedy: "set --crop or --image-size so every image gets one size")
         }
         var values = [Float]()
         values.reserveCapacity(batch.count * batch[0].values.count)

@@ -27,7 +27,7 @@ public struct PixelModel: ImageEmbeddingModel {
     public func embed(_ batch: [Tensor]) throws -> [Matrix] {
         let shape = batch[0].shape
         if let odd = batch.first(where: { $0.shape != shape }) {
-            throw EmbevalError.input("-m pixels: images of different sizes (\(shape) and \(odd.shape)); set --image-size so every image gets one size")
+            throw EmbeddingError.differentSizes(first: "\(shape)", other: "\(odd.shape)", remedy: "-m pixels needs one size; set --image-size")
         }
         var values = [Float]()
         values.reserveCapacity(batch.count * batch[0].values.count)

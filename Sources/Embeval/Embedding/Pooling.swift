@@ -27,7 +27,7 @@ public enum Pooling: Hashable, Sendable, CustomStringConvertible {
         case "pooler": self = .pooler
         default:
             guard text.hasPrefix("output:"), text.count > 7 else {
-                throw EmbevalError.usage("unknown pooling '\(text)' (accepted: cls, mean, cls+mean, gem, pooler, output:NAME)")
+                throw EmbeddingError.invalidArgument("unknown pooling '\(text)' (accepted: cls, mean, cls+mean, gem, pooler, output:NAME)")
             }
             self = .output(String(text.dropFirst(7)))
         }
@@ -60,22 +60,22 @@ public enum Pooling: Hashable, Sendable, CustomStringConvertible {
     /// - Parameter registers: register tokens after the class token (config.json's `num_register_tokens`).
     public func pool(_ outputs: [String: Tensor], registers: Int) throws -> Matrix {
         guard let t = outputs[outputName] else {
-            throw EmbevalError.input("model has no output '\(outputName)' needed by pooling '\(self)' (outputs: \(outputs.keys.sorted().joined(separator: ", ")))")
+            throw EmbeddingError.missingOutput(output: outputName, neededBy: "pooling '\(self)'", available: outputs.keys.sorted())
         }
         switch self {
         case .pooler, .output:
             guard t.shape.count == 2 else {
-                throw EmbevalError.input("model output '\(outputName)' has shape \(t.shape); pooling '\(self)' needs a 2-D [batch, d] output")
+                throw EmbeddingError.unexpectedShape(tensor: "model output '\(outputName)'", shape: "\(t.shape)", expected: "pooling '\(self)' needs a 2-D [batch, d] output")
             }
             return Matrix(rows: t.shape[0], columns: t.shape[1], values: t.values)
         case .cls, .mean, .clsMean, .gem:
             guard t.shape.count == 3 else {
-                throw EmbevalError.input("model output '\(outputName)' has shape \(t.shape); pooling '\(self)' needs [batch, tokens, hidden]")
+                throw EmbeddingError.unexpectedShape(tensor: "model output '\(outputName)'", shape: "\(t.shape)", expected: "pooling '\(self)' needs [batch, tokens, hidden]")
             }
             let (b, tokens, h) = (t.shape[0], t.shape[1], t.shape[2])
             let firstPatch = 1 + registers
             if self != .cls && tokens <= firstPatch {
-                throw EmbevalError.input("model output '\(outputName)' has \(tokens) tokens: none left for patch pooling after the class token and \(registers) register(s)")
+                throw EmbeddingError.incompatibleModel("model output '\(outputName)' has \(tokens) tokens: none left for patch pooling after the class token and \(registers) register(s)")
             }
             return Matrix(rows: b, columns: self == .clsMean ? 2 * h : h, values: (0..<b).flatMap { i -> [Float] in
                 let tokenRow = { (j: Int) in t.values[((i * tokens + j) * h)..<((i * tokens + j + 1) * h)] }
@@ -114,7 +114,7 @@ public struct PoolingList: Equatable, Sendable, CustomStringConvertible {
             let p = try Pooling(parsing: part)
             if !out.contains(p) { out.append(p) }
         }
-        guard !out.isEmpty else { throw EmbevalError.usage("expected one or more of cls, mean, cls+mean, gem, pooler, output:NAME") }
+        guard !out.isEmpty else { throw EmbeddingError.invalidArgument("expected one or more of cls, mean, cls+mean, gem, pooler, output:NAME") }
         values = out
     }
 

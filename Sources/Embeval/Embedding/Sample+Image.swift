@@ -14,7 +14,7 @@ extension Dataset {
         let byID = Dictionary(samples.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         return try Parallel.map(ids.count) { i in
             Result { () throws -> [UInt8] in
-                guard let sample = byID[ids[i]] else { throw EmbevalError.input("no sample with id '\(ids[i])'") }
+                guard let sample = byID[ids[i]] else { throw EmbeddingError.mismatchedSamples("no sample with id '\(ids[i])'") }
                 return try ExplorePage.thumbnailPNG(sample.loadImage(), size: size)
             }
         }.map { try $0.get() }

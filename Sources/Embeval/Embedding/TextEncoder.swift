@@ -13,13 +13,13 @@ public struct TextEncoder: Sendable {
 
     public init(session: InferenceSession, tokenizer: TextTokenizer, constantFeeds: [String: InputTensor] = [:]) throws {
         guard let ids = session.input(named: "input_ids") else {
-            throw EmbevalError.input("text encoder '\(session.modelPath)' has no input 'input_ids'; inputs: \(session.inputs.map(\.name).joined(separator: ", "))")
+            throw EmbeddingError.incompatibleModel("text encoder '\(session.modelPath)' has no input 'input_ids'; inputs: \(session.inputs.map(\.name).joined(separator: ", "))")
         }
         guard let output = session.output(named: "text_embeds") ?? session.output(named: "pooler_output") else {
-            throw EmbevalError.input("text encoder '\(session.modelPath)' has neither 'text_embeds' nor 'pooler_output'; outputs: \(session.outputs.map(\.name).joined(separator: ", "))")
+            throw EmbeddingError.incompatibleModel("text encoder '\(session.modelPath)' has neither 'text_embeds' nor 'pooler_output'; outputs: \(session.outputs.map(\.name).joined(separator: ", "))")
         }
         guard output.shape.count == 2 else {
-            throw EmbevalError.input("text encoder output '\(output.name)' has shape \(output.shapeDescription); expected a 2-D [batch, d] output")
+            throw EmbeddingError.unexpectedShape(tensor: "text encoder output '\(output.name)'", shape: output.shapeDescription, expected: "expected a 2-D [batch, d] output")
         }
         self.session = session
         self.tokenizer = tokenizer
@@ -36,7 +36,7 @@ public struct TextEncoder: Sendable {
         var tokens = tokenizer.batch(texts)
         if let staticLength, tokens.length != staticLength {
             guard tokens.length < staticLength else {
-                throw EmbevalError.input("text encoder input 'input_ids' takes \(staticLength) tokens; the prompts need \(tokens.length)")
+                throw EmbeddingError.incompatibleModel("text encoder input 'input_ids' takes \(staticLength) tokens; the prompts need \(tokens.length)")
             }
             let extra = staticLength - tokens.length
             tokens.ids = tokens.ids.map { $0 + [Int](repeating: tokenizer.padID, count: extra) }

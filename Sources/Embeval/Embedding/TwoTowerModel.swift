@@ -10,7 +10,7 @@ public enum ModelRoles: Equatable, Sendable {
 
     /// Parses the values of `-m`: a single path, or `role=path` pairs for both roles.
     public init(arguments: [String]) throws {
-        guard !arguments.isEmpty else { throw EmbevalError.usage("-m MODEL is required") }
+        guard !arguments.isEmpty else { throw EmbeddingError.invalidArgument("-m MODEL is required") }
         if arguments.count == 1 && !arguments[0].contains("=") {
             self = .combined(arguments[0])
             return
@@ -19,14 +19,14 @@ public enum ModelRoles: Equatable, Sendable {
         for argument in arguments {
             let pair = argument.split(separator: "=", maxSplits: 1).map(String.init)
             guard pair.count == 2, Self.accepted.contains(pair[0]) else {
-                throw EmbevalError.usage("-m '\(argument)': unknown role (accepted roles: \(Self.accepted.joined(separator: ", ")), as -m image-encoder=PATH -m text-encoder=PATH)")
+                throw EmbeddingError.invalidArgument("-m '\(argument)': unknown role (accepted roles: \(Self.accepted.joined(separator: ", ")), as -m image-encoder=PATH -m text-encoder=PATH)")
             }
-            guard roles[pair[0]] == nil else { throw EmbevalError.usage("-m: role '\(pair[0])' given twice") }
+            guard roles[pair[0]] == nil else { throw EmbeddingError.invalidArgument("-m: role '\(pair[0])' given twice") }
             roles[pair[0]] = pair[1]
         }
         guard let image = roles["image-encoder"], let text = roles["text-encoder"] else {
             let missing = Self.accepted.filter { roles[$0] == nil }
-            throw EmbevalError.usage("-m: missing role \(missing.joined(separator: " and ")) (accepted roles: \(Self.accepted.joined(separator: ", ")))")
+            throw EmbeddingError.invalidArgument("-m: missing role \(missing.joined(separator: " and ")) (accepted roles: \(Self.accepted.joined(separator: ", ")))")
         }
         self = .split(image: image, text: text)
     }
@@ -85,6 +85,6 @@ public struct TwoTowerModel: Sendable {
     static func imageOutput(_ session: InferenceSession) throws -> Pooling {
         if session.output(named: "image_embeds") != nil { return .output("image_embeds") }
         if session.output(named: "pooler_output") != nil { return .pooler }
-        throw EmbevalError.input("image encoder '\(session.modelPath)' has neither 'image_embeds' nor 'pooler_output'; outputs: \(session.outputs.map(\.name).joined(separator: ", "))")
+        throw EmbeddingError.incompatibleModel("image encoder '\(session.modelPath)' has neither 'image_embeds' nor 'pooler_output'; outputs: \(session.outputs.map(\.name).joined(separator: ", "))")
     }
 }

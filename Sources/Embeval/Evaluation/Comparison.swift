@@ -9,9 +9,9 @@ public struct ComparisonSettings: Sendable {
     public var overlapK: Int
 
     public init(tolerance: Double = 0.5, resamples: Int = 2000, overlapK: Int = 10) throws {
-        guard tolerance.isFinite, tolerance > 0 else { throw EmbevalError.usage("--tolerance must be > 0, got \(tolerance)") }
-        guard resamples >= 100 else { throw EmbevalError.usage("--bootstrap must be ≥ 100, got \(resamples)") }
-        guard overlapK >= 1 else { throw EmbevalError.usage("--overlap-k must be ≥ 1, got \(overlapK)") }
+        guard tolerance.isFinite, tolerance > 0 else { throw EvaluationError.invalidParameter(name: "--tolerance", value: "\(tolerance)", expected: "> 0") }
+        guard resamples >= 100 else { throw EvaluationError.invalidParameter(name: "--bootstrap", value: "\(resamples)", expected: "≥ 100") }
+        guard overlapK >= 1 else { throw EvaluationError.invalidParameter(name: "--overlap-k", value: "\(overlapK)", expected: "≥ 1") }
         self.tolerance = tolerance
         self.resamples = resamples
         self.overlapK = overlapK
@@ -33,7 +33,7 @@ public enum Comparison {
         let ids = Set(b.embedded.sampleIDs)
         let common = a.embedded.sampleIDs.filter { ids.contains($0) }
         guard !common.isEmpty else {
-            throw EmbevalError.input("baseline and candidate share no sample ids (e.g. '\(a.embedded.sampleIDs.first ?? "")' vs '\(b.embedded.sampleIDs.first ?? "")'): they must embed the same samples")
+            throw EvaluationError.incompatibleSides("baseline and candidate share no sample ids (e.g. '\(a.embedded.sampleIDs.first ?? "")' vs '\(b.embedded.sampleIDs.first ?? "")'): they must embed the same samples")
         }
         if common.count < a.embedded.sampleIDs.count || common.count < b.embedded.sampleIDs.count {
             context.warn("compared on the \(common.count) samples both sides embedded (\(a.embedded.sampleIDs.count - common.count) only in the baseline, \(b.embedded.sampleIDs.count - common.count) only in the candidate)")
@@ -42,12 +42,12 @@ public enum Comparison {
         b = try b.aligned(to: common)
         if !(Task.self == AgreementTask.self) {
             guard a.embedded.primary.classes == b.embedded.primary.classes else {
-                throw EmbevalError.input("baseline and candidate disagree on the classes (\(a.embedded.primary.classes.prefix(3))… vs \(b.embedded.primary.classes.prefix(3))…)")
+                throw EvaluationError.incompatibleSides("baseline and candidate disagree on the classes (\(a.embedded.primary.classes.prefix(3))… vs \(b.embedded.primary.classes.prefix(3))…)")
             }
         }
         let setsA = a.embedded.sets.count, setsB = b.embedded.sets.count
         guard setsA == setsB || setsA == 1 || setsB == 1 else {
-            throw EmbevalError.usage("the two sides give different pooling lists (\(setsA) and \(setsB) poolings)")
+            throw EvaluationError.incompatibleSides("the two sides give different pooling lists (\(setsA) and \(setsB) poolings)")
         }
 
         let outcomeA = try baseline.evaluate(a, context: baselineContext)

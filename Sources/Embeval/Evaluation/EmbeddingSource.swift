@@ -26,7 +26,7 @@ public enum EmbeddingSource: Sendable {
             var train: Embeddings? = nil
             if includingTrain {
                 guard let trainFiles else {
-                    throw EmbevalError.usage("--protocol train-test with --embeddings needs --train-embeddings and --train-labels")
+                    throw EvaluationError.missingInput("--protocol train-test with --embeddings needs --train-embeddings and --train-labels")
                 }
                 train = try trainFiles.load()
             }
@@ -45,7 +45,7 @@ public enum EmbeddingSource: Sendable {
                 let split = try trainSplit ?? TrainSplit()
                 let train = try selection.load(split: split.split, samples: split.samples)
                 guard train.classes == test.classes else {
-                    throw EmbevalError.input("train split '\(split.split)' has classes \(train.classes.prefix(5))… but the evaluated split has \(test.classes.prefix(5))…: they must match")
+                    throw EvaluationError.splitClassesDiffer(split: split.split, train: train.classes, test: test.classes)
                 }
                 trainSet = train
             }
@@ -73,7 +73,7 @@ public enum EmbeddingSource: Sendable {
         let skipped = extracted.skipped + (trainExtracted?.skipped ?? [])
         for s in skipped { context.warn("skipped '\(s.id)': \(s.reason)") }
         let sets = try model.poolings.map { pooling -> EmbeddedData.PooledSet in
-            guard let query = extracted.embeddings[pooling] else { throw EmbevalError.runtime("no embeddings for pooling \(pooling)") }
+            guard let query = extracted.embeddings[pooling] else { throw EmbeddingError.incompatibleModel("model '\(model.name)' gave no embeddings for pooling \(pooling)") }
             return .init(pooling: model is PixelModel ? "pixels" : pooling.description, query: query,
                          train: trainExtracted?.embeddings[pooling])
         }

@@ -13,7 +13,7 @@ public struct EvaluationContext: Sendable {
 
     public init(batchSize: Int = 64, onBadImage: BadImagePolicy = .fail, seed: UInt64 = 0,
                 progress: (any ProgressSink)? = nil, diagnostics: any DiagnosticSink = CollectedDiagnostics()) throws {
-        guard batchSize >= 1 else { throw EmbevalError.usage("--batch-size must be ≥ 1, got \(batchSize)") }
+        guard batchSize >= 1 else { throw EvaluationError.invalidParameter(name: "--batch-size", value: "\(batchSize)", expected: "≥ 1") }
         self.batchSize = batchSize
         self.onBadImage = onBadImage
         self.seed = seed

@@ -92,8 +92,8 @@ public struct Expectation: Decodable, Sendable {
     /// The task this entry runs, built from the same library types as the commands' own.
     func evaluation(base: URL, threads: Int?) throws -> any EvaluationTask {
         let resolve = { Self.resolve($0, base: base) }
-        guard tolerance.isFinite, tolerance > 0 else { throw EmbevalError.usage("tolerance must be > 0, got \(tolerance)") }
-        guard expected.isFinite else { throw EmbevalError.usage("expected must be a finite number, got \(expected)") }
+        guard tolerance.isFinite, tolerance > 0 else { throw EvaluationError.invalidParameter(name: "tolerance", value: "\(tolerance)", expected: "> 0") }
+        guard expected.isFinite else { throw EvaluationError.invalidParameter(name: "expected", value: "\(expected)", expected: "a finite number") }
         var selection = try DatasetSelection(dataset, split: split, samples: samples, seed: seed ?? 0,
                                              columns: ColumnMapping(arguments: (columns ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }))
         selection.location = selection.location.resolved(against: base)
@@ -101,8 +101,8 @@ public struct Expectation: Decodable, Sendable {
                                                   resample: try resample.map(Resampling.init(parsing:)))
         switch task {
         case .knn:
-            guard metric != .meanPerClassRecall else { throw EmbevalError.usage("metric mean_per_class_recall is for task zero-shot") }
-            guard let model else { throw EmbevalError.usage("task knn needs \"model\"") }
+            guard metric != .meanPerClassRecall else { throw EvaluationError.missingInput("metric mean_per_class_recall is for task zero-shot") }
+            guard let model else { throw EvaluationError.missingInput("task knn needs \"model\"") }
             let spec = try ImageModelSpec(path: resolve(model), poolings: [try Pooling(parsing: pooling ?? "cls")], threads: threads,
                                           preprocessing: preprocessing)
             let settings = try KNNSettings(protocol: self.protocol ?? .leaveOneOut, ks: [k ?? (self.protocol ?? .leaveOneOut).defaultK],
@@ -113,7 +113,7 @@ public struct Expectation: Decodable, Sendable {
             let arguments: [String]
             if let roles { arguments = roles.sorted { $0.key < $1.key }.map { "\($0.key)=\(resolve($0.value))" } }
             else if let model { arguments = [resolve(model)] }
-            else { throw EmbevalError.usage("task zero-shot needs \"roles\" or \"model\"") }
+            else { throw EvaluationError.missingInput("task zero-shot needs \"roles\" or \"model\"") }
             return ZeroShotTask(model: try TwoTowerSpec(arguments: arguments, threads: threads, preprocessing: preprocessing),
                                 dataset: selection,
                                 prompts: PromptSet(templates: try (templates ?? []).map(PromptTemplate.init),
@@ -141,29 +141,28 @@ public enum ExpectationFile {
 
     public static func load(_ url: URL) throws -> [Expectation] {
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw EmbevalError.input("cannot read expectations file '\(url.path)'")
+            throw EvaluationError.expectations(file: url.path, entry: nil, reason: "cannot read it")
         }
         let document: Any
         do { document = try JSONSerialization.jsonObject(with: data) } catch {
             let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            throw EmbevalError.input("'\(url.path)': not valid JSON (\(detail))")
+            throw EvaluationError.expectations(file: url.path, entry: nil, reason: "not valid JSON (\(detail))")
         }
         guard let list = (document as? [Any]) ?? ((document as? [String: Any])?["entries"] as? [Any]) else {
-            throw EmbevalError.input("'\(url.path)': expected a list of expectation entries ({model|roles, task, dataset, metric, expected, tolerance, …}) or {\"entries\": [...]}")
+            throw EvaluationError.expectations(file: url.path, entry: nil, reason: "expected a list of expectation entries ({model|roles, task, dataset, metric, expected, tolerance, …}) or {\"entries\": [...]}")
         }
-        guard !list.isEmpty else { throw EmbevalError.input("'\(url.path)' holds no expectation entries: nothing to check") }
+        guard !list.isEmpty else { throw EvaluationError.expectations(file: url.path, entry: nil, reason: "no expectation entries: nothing to check") }
         return try list.enumerated().map { i, item in
-            let where_ = "'\(url.path)' entry \(i)"
-            guard item is [String: Any], let entryData = try? JSONSerialization.data(withJSONObject: item) else {
-                throw EmbevalError.input("\(where_): expected a JSON object")
+                        guard item is [String: Any], let entryData = try? JSONSerialization.data(withJSONObject: item) else {
+                throw EvaluationError.expectations(file: url.path, entry: i, reason: "expected a JSON object")
             }
             do { return try JSONDecoder().decode(Expectation.self, from: entryData) }
-            catch let error as FieldError { throw EmbevalError.input("\(where_): field '\(error.field)': \(error.reason)") }
-            catch DecodingError.keyNotFound(let key, _) { throw EmbevalError.input("\(where_): missing field '\(key.stringValue)'") }
+            catch let error as FieldError { throw EvaluationError.expectations(file: url.path, entry: i, reason: "field '\(error.field)': \(error.reason)") }
+            catch DecodingError.keyNotFound(let key, _) { throw EvaluationError.expectations(file: url.path, entry: i, reason: "missing field '\(key.stringValue)'") }
             catch DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context) {
                 let field = context.codingPath.map(\.stringValue).joined(separator: ".")
-                throw EmbevalError.input("\(where_): field '\(field)' has the wrong type (\(context.debugDescription))")
-            } catch { throw EmbevalError.input("\(where_): \(error)") }
+                throw EvaluationError.expectations(file: url.path, entry: i, reason: "field '\(field)' has the wrong type (\(context.debugDescription))")
+            } catch { throw EvaluationError.expectations(file: url.path, entry: i, reason: "\(error)") }
         }
     }
 }
@@ -171,15 +170,15 @@ public enum ExpectationFile {
 /// Runs an expectations file: each entry's task, its figure judged against the expected value.
 public enum ExpectationCheck {
     public static func run(file: URL, resamples: Int = 2000, threads: Int? = nil, context: EvaluationContext) throws -> CheckReport {
-        guard resamples >= 100 else { throw EmbevalError.usage("--bootstrap must be ≥ 100, got \(resamples)") }
+        guard resamples >= 100 else { throw EvaluationError.invalidParameter(name: "--bootstrap", value: "\(resamples)", expected: "≥ 100") }
         let entries = try ExpectationFile.load(file)
         let base = file.deletingLastPathComponent()
         var rows = [CheckReport.Entry]()
         for (i, entry) in entries.enumerated() {
             do {
                 rows.append(try judge(entry, base: base, resamples: resamples, threads: threads, context: context))
-            } catch let error as EmbevalError {
-                throw error.prefixed("'\(file.path)' entry \(i)")
+            } catch let error as any UserError {
+                throw EvaluationError.expectations(file: file.path, entry: i, reason: error.description)
             }
         }
         return CheckReport(entries: rows)
@@ -192,7 +191,7 @@ public enum ExpectationCheck {
         let task = try entry.evaluation(base: base, threads: threads)
         let scores = try task.runScores(entryContext)
         guard let score = scores.first(where: { $0.metric == entry.metric }) else {
-            throw EmbevalError.usage("task \(entry.task.rawValue) does not report \(entry.metric.rawValue)")
+            throw EvaluationError.missingInput("task \(entry.task.rawValue) does not report \(entry.metric.rawValue)")
         }
         var measured = CheckReport.Entry(model: entry.model.map { Expectation.resolve($0, base: base) }, displayName: entry.displayName,
                                          task: entry.task.rawValue, dataset: DatasetLocation(entry.dataset).resolved(against: base).spec,
@@ -220,7 +219,7 @@ extension Resampling {
         let names: [String: Resampling] = ["nearest": .nearest, "bilinear": .bilinear, "bicubic": .bicubic,
                                            "lanczos": .lanczos, "box": .box, "hamming": .hamming]
         guard let value = names[text.lowercased()] ?? Int(text).flatMap(Resampling.init(rawValue:)) else {
-            throw EmbevalError.usage("--resample '\(text)': expected nearest, bilinear, bicubic, lanczos, box, hamming or Pillow's number 0–5")
+            throw EmbeddingError.invalidArgument("--resample '\(text)': expected nearest, bilinear, bicubic, lanczos, box, hamming or Pillow's number 0–5")
         }
         self = value
     }

@@ -16,12 +16,12 @@ public struct MapSettings: Sendable {
 
     public init(methods: [MapMethod] = MapMethod.allCases, dimensions: Int = 2, pcaDimensions: Int = 50,
                 perplexity: Double = 30, neighbors: Int = 15, minDist: Double = 0.1, thumbnails: Bool = true) throws {
-        guard !methods.isEmpty else { throw EmbevalError.usage("--method: expected pca, tsne or umap") }
-        guard dimensions == 2 || dimensions == 3 else { throw EmbevalError.usage("--dims must be 2 or 3, got \(dimensions)") }
-        guard pcaDimensions >= 2 else { throw EmbevalError.usage("--pca-dims must be ≥ 2, got \(pcaDimensions)") }
-        guard perplexity.isFinite, perplexity > 0 else { throw EmbevalError.usage("--perplexity must be a number > 0, got \(perplexity)") }
-        guard neighbors >= 2 else { throw EmbevalError.usage("--neighbors must be ≥ 2, got \(neighbors)") }
-        guard minDist.isFinite, minDist >= 0 else { throw EmbevalError.usage("--min-dist must be a number ≥ 0, got \(minDist)") }
+        guard !methods.isEmpty else { throw EvaluationError.missingInput("--method: expected pca, tsne or umap") }
+        guard dimensions == 2 || dimensions == 3 else { throw EvaluationError.invalidParameter(name: "--dims", value: "\(dimensions)", expected: "2 or 3") }
+        guard pcaDimensions >= 2 else { throw EvaluationError.invalidParameter(name: "--pca-dims", value: "\(pcaDimensions)", expected: "≥ 2") }
+        guard perplexity.isFinite, perplexity > 0 else { throw EvaluationError.invalidParameter(name: "--perplexity", value: "\(perplexity)", expected: "a number > 0") }
+        guard neighbors >= 2 else { throw EvaluationError.invalidParameter(name: "--neighbors", value: "\(neighbors)", expected: "≥ 2") }
+        guard minDist.isFinite, minDist >= 0 else { throw EvaluationError.invalidParameter(name: "--min-dist", value: "\(minDist)", expected: "a number ≥ 0") }
         var seen = Set<MapMethod>()
         self.methods = methods.filter { seen.insert($0).inserted }
         self.dimensions = dimensions
@@ -110,7 +110,7 @@ public struct Exploration: Sendable {
 
     static func createDirectory(_ directory: URL) throws {
         do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
-            throw EmbevalError.io("cannot create output directory '\(directory.path)': \(error.localizedDescription)")
+            throw OutputError.cannotCreate(path: directory.path, reason: OutputFile.reason(error))
         }
     }
 }

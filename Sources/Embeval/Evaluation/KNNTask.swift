@@ -14,11 +14,11 @@ public struct KNNSettings: Sendable {
     public init(protocol: KNNProtocol? = nil, ks: [Int]? = nil, weighting: VoteWeighting? = nil, temperature: Double = 0.07) throws {
         if let ks {
             guard !ks.isEmpty, ks.allSatisfy({ $0 >= 1 }) else {
-                throw EmbevalError.usage("--k: expected positive integers, got \(ks)")
+                throw EvaluationError.invalidParameter(name: "--k", value: "\(ks)", expected: "positive integers")
             }
         }
         guard temperature.isFinite, temperature > 0 else {
-            throw EmbevalError.usage("--temperature must be > 0, got \(temperature)")
+            throw EvaluationError.invalidParameter(name: "--temperature", value: "\(temperature)", expected: "> 0")
         }
         self.protocol = `protocol`
         var seen = Set<Int>()
@@ -55,11 +55,11 @@ public struct KNNTask: EvaluationTask {
     public func prepare(_ context: EvaluationContext) throws -> Prepared {
         let proto = settings.resolvedProtocol(for: source)
         if proto == .leaveOneOut, case .files(_, let train) = source, train != nil {
-            throw EmbevalError.usage("--train-embeddings needs --protocol train-test")
+            throw EvaluationError.missingInput("--train-embeddings needs --protocol train-test")
         }
         let embedded = try source.embed(includingTrain: proto == .trainTest, context: context)
         guard embedded.isLabelled else {
-            throw EmbevalError.usage("kNN accuracy needs labels: give --labels, or --dataset for the samples the embeddings are")
+            throw EvaluationError.missingInput("kNN accuracy needs labels: give --labels, or --dataset for the samples the embeddings are")
         }
         return Prepared(embedded: embedded, protocol: proto)
     }
@@ -140,7 +140,7 @@ public struct NeighbourCounts: Equatable, Sendable {
     public init(parsing text: String) throws {
         let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { Int($0.trimmingCharacters(in: .whitespaces)) }
         guard !parts.isEmpty, parts.allSatisfy({ ($0 ?? 0) >= 1 }) else {
-            throw EmbevalError.usage("expected positive integers separated by commas, e.g. 10,20,100")
+            throw EvaluationError.missingInput("expected positive integers separated by commas, e.g. 10,20,100")
         }
         var seen = Set<Int>()
         values = parts.compactMap { $0 }.filter { seen.insert($0).inserted }

@@ -19,7 +19,7 @@ public struct PromptSet: Sendable {
         }
         let names = try ClassNames.load(from: file)
         guard names.count >= dataset.classes.count else {
-            throw EmbevalError.input("class names file '\(file.path)' has \(names.count) names; dataset '\(dataset.name)' has \(dataset.classes.count) classes")
+            throw EvaluationError.tooFewClassNames(file: file.path, names: names.count, dataset: dataset.name, classes: dataset.classes.count)
         }
         if names.count > dataset.classes.count {
             context.warn("class names file '\(file.path)' has \(names.count - dataset.classes.count) more names than dataset '\(dataset.name)' has classes: they compete as distractor classes")
@@ -76,7 +76,7 @@ public struct ZeroShotTask: EvaluationTask {
         embedded.started = started
         try embedded.measureHealth(context: context)
         guard embedded.primary.dimension == classEmbeddings.columns else {
-            throw EmbevalError.input("\(twoTower.name): image embeddings are \(embedded.primary.dimension)-dimensional but text embeddings \(classEmbeddings.columns)-dimensional: the two towers do not share one space")
+            throw EvaluationError.towersDisagree(model: twoTower.name, image: embedded.primary.dimension, text: classEmbeddings.columns)
         }
         return Prepared(embedded: embedded, classNames: classNames, templates: templates.map(\.text),
                         classEmbeddings: classEmbeddings, textOutput: twoTower.text.outputName)

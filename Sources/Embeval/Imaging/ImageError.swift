@@ -1,14 +1,32 @@
-/// Why an image could not be read: one line naming the file and the problem, ready for the user.
-public struct ImageError: Error, Equatable, Sendable, CustomStringConvertible {
-    /// The file (or other source) the image came from.
-    public var path: String
-    /// What went wrong, e.g. `Premature end of JPEG file`.
-    public var reason: String
+/// Everything that can go wrong reading an image or its preprocessing; each description is one line naming the
+/// file and the problem.
+public enum ImageError: UserError, Equatable {
+    /// An image file that cannot be decoded, as Pillow would refuse it (e.g. `Premature end of JPEG file`).
+    case undecodable(path: String, reason: String)
+    /// A `preprocessor_config.json` that cannot be used: the file and the field or value at fault.
+    case invalidPreprocessorConfig(path: String, reason: String)
 
-    public init(path: String, reason: String) {
-        self.path = path
-        self.reason = reason
+    /// An image that cannot be decoded.
+    public init(path: String, reason: String) { self = .undecodable(path: path, reason: reason) }
+
+    /// The file the problem is in.
+    public var path: String {
+        switch self {
+        case .undecodable(let path, _), .invalidPreprocessorConfig(let path, _): path
+        }
     }
 
-    public var description: String { "cannot decode image '\(path)': \(reason)" }
+    /// What is wrong with it.
+    public var reason: String {
+        switch self {
+        case .undecodable(_, let reason), .invalidPreprocessorConfig(_, let reason): reason
+        }
+    }
+
+    public var description: String {
+        switch self {
+        case .undecodable(let path, let reason): "cannot decode image '\(path)': \(reason)"
+        case .invalidPreprocessorConfig(let path, let reason): "invalid preprocessor config '\(path)': \(reason)"
+        }
+    }
 }

@@ -89,17 +89,17 @@ public struct PreprocessorConfig: Equatable, Sendable {
         self.doConvertRGB = doConvertRGB
     }
 
-    /// Reads a `preprocessor_config.json`; a malformed file throws `PreprocessorConfigError` naming the field.
+    /// Reads a `preprocessor_config.json`; a malformed file throws `ImageError.invalidPreprocessorConfig` naming the field.
     public init(contentsOf path: String) throws {
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw PreprocessorConfigError(path: path, reason: "cannot read file")
+            throw ImageError.invalidPreprocessorConfig(path: path, reason: "cannot read file")
         }
         try self.init(json: data, path: path)
     }
 
     /// Parses the JSON text of a `preprocessor_config.json`.
     public init(json data: Data, path: String = "preprocessor_config.json") throws {
-        func fail(_ reason: String) -> PreprocessorConfigError { PreprocessorConfigError(path: path, reason: reason) }
+        func fail(_ reason: String) -> ImageError { .invalidPreprocessorConfig(path: path, reason: reason) }
         guard let object = try? JSONSerialization.jsonObject(with: data), let dict = object as? [String: Any] else {
             throw fail("not a JSON object")
         }
@@ -186,11 +186,4 @@ public struct PreprocessorOverrides: Equatable, Sendable {
         self.std = std
         self.resample = resample
     }
-}
-
-/// A `preprocessor_config.json` that cannot be used: the file and what is wrong with it.
-public struct PreprocessorConfigError: Error, Equatable, Sendable, CustomStringConvertible {
-    public var path: String
-    public var reason: String
-    public var description: String { "invalid preprocessor config '\(path)': \(reason)" }
 }

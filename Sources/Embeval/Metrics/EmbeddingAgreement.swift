@@ -22,11 +22,11 @@ public struct EmbeddingAgreement: Sendable {
 
     public init(baseline: Embeddings, candidate: Embeddings, k: Int = 10, worstCount: Int = 10) throws {
         guard baseline.count == candidate.count else {
-            throw EmbevalError.input("baseline has \(baseline.count) embeddings, candidate \(candidate.count): agreement needs the same samples")
+            throw MetricError.incompatibleSets("baseline has \(baseline.count) embeddings, candidate \(candidate.count): agreement needs the same samples")
         }
-        guard baseline.count >= 2 else { throw EmbevalError.input("agreement needs at least 2 samples, got \(baseline.count)") }
+        guard baseline.count >= 2 else { throw MetricError.tooFewSamples(metric: "agreement", needed: 2, got: baseline.count) }
         if let i = baseline.ids.indices.first(where: { baseline.ids[$0] != candidate.ids[$0] }) {
-            throw EmbevalError.input("row \(i): baseline id '\(baseline.ids[i])' but candidate id '\(candidate.ids[i])': the two sides are not the same samples in the same order")
+            throw MetricError.incompatibleSets("row \(i): baseline id '\(baseline.ids[i])' but candidate id '\(candidate.ids[i])': the two sides are not the same samples in the same order")
         }
         let a = baseline.matrix.l2NormalizedRows(), b = candidate.matrix.l2NormalizedRows()
         if a.columns == b.columns {

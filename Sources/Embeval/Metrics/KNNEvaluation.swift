@@ -25,10 +25,10 @@ public struct KNNEvaluation: Sendable {
                 temperature: Double = 0.07) throws {
         let proto: KNNProtocol = train == nil ? .leaveOneOut : .trainTest
         guard set.count >= 2 || proto == .trainTest else {
-            throw EmbevalError.input("kNN leave-one-out needs at least 2 samples, got \(set.count)")
+            throw MetricError.tooFewSamples(metric: "kNN leave-one-out", needed: 2, got: set.count)
         }
-        guard set.count >= 1 else { throw EmbevalError.input("kNN needs at least 1 query sample, got 0") }
-        guard temperature > 0 else { throw EmbevalError.usage("--temperature must be > 0, got \(temperature)") }
+        guard set.count >= 1 else { throw MetricError.tooFewSamples(metric: "kNN", needed: 1, got: 0) }
+        guard temperature.isFinite, temperature > 0 else { throw MetricError.invalidParameter(name: "--temperature", value: "\(temperature)", expected: "> 0") }
         let classifier = KNNClassifier(ks: ks, weighting: weighting, temperature: temperature)
         self.protocol = proto
         self.weighting = weighting
@@ -36,9 +36,9 @@ public struct KNNEvaluation: Sendable {
         self.requestedKs = ks
         self.queryCount = set.count
         if let train {
-            guard train.count >= 1 else { throw EmbevalError.input("kNN train set is empty") }
+            guard train.count >= 1 else { throw MetricError.tooFewSamples(metric: "kNN train set", needed: 1, got: 0) }
             guard train.dimension == set.dimension else {
-                throw EmbevalError.input("train embeddings are \(train.dimension)-dimensional, test embeddings \(set.dimension)-dimensional")
+                throw MetricError.incompatibleSets("train embeddings are \(train.dimension)-dimensional, test embeddings \(set.dimension)-dimensional")
             }
             referenceCount = train.count
             self.ks = classifier.effectiveKs(candidates: train.count)

@@ -8,7 +8,7 @@ public enum MapMethod: String, CaseIterable, Sendable, Codable {
     public static func list(parsing text: String) throws -> [MapMethod] {
         try text.split(separator: ",").map { part in
             guard let method = MapMethod(rawValue: part.trimmingCharacters(in: .whitespaces)) else {
-                throw EmbevalError.usage("'\(part)' is not a map method (expected pca, tsne or umap)")
+                throw ProjectionError.invalidParameter("'\(part)' is not a map method (expected pca, tsne or umap)")
             }
             return method
         }
@@ -35,24 +35,24 @@ public struct SavedMap: Codable, Sendable {
     public func write(to url: URL) throws {
         let data: Data
         do { data = try JSONEncoder().encode(self) } catch {
-            throw EmbevalError.io("cannot encode map '\(url.path)': \(error.localizedDescription)")
+            throw OutputError.cannotWrite(path: url.path, reason: "cannot encode the map: \(error)")
         }
         try OutputFile(url.path).write(data)
     }
 
     public static func load(from url: URL) throws -> SavedMap {
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw EmbevalError.input("cannot read map '\(url.path)'")
+            throw ProjectionError.invalidMap(path: url.path, reason: "cannot read it")
         }
         do { return try JSONDecoder().decode(SavedMap.self, from: data) } catch {
-            throw EmbevalError.input("'\(url.path)' is not a map saved by embeval explore (\(error))")
+            throw ProjectionError.invalidMap(path: url.path, reason: "not a map saved by embeval explore (\(error))")
         }
     }
 
     /// The input a method sees: rows L2-normalised (if the map was made so), then the PCA pre-step.
     func prepare(_ x: Matrix) throws -> Matrix {
         guard x.columns == inputWidth else {
-            throw EmbevalError.input("--add: new embeddings are \(x.columns)-dimensional, the map was made from \(inputWidth)-dimensional embeddings")
+            throw ProjectionError.incompatibleInput("--add: new embeddings are \(x.columns)-dimensional, the map was made from \(inputWidth)-dimensional embeddings")
         }
         var input = normalized ? x.l2NormalizedRows() : x
         if let mean = pcaMean, let components = pcaComponents, let rank = pcaRank {
@@ -68,13 +68,13 @@ public struct SavedMap: Codable, Sendable {
         case .pca:
             return Matrix(rows: input.rows, columns: dimensions, values: (0..<input.rows).flatMap { input.row($0).prefix(dimensions) })
         case .tsne:
-            guard let reference = tsneReference, let map = tsneMap else { throw EmbevalError.input("saved t-SNE map lacks its reference") }
+            guard let reference = tsneReference, let map = tsneMap else { throw ProjectionError.invalidMap(path: "t-SNE", reason: "lacks its reference") }
             var tsne = TSNE(dimensions: dimensions)
             tsne.perplexity = tsnePerplexity ?? 30
             return try tsne.transform(input, referenceData: Matrix(rows: reference.count / input.columns, columns: input.columns, values: reference),
                                       referenceMap: Matrix(rows: map.count / dimensions, columns: dimensions, values: map))
         case .umap:
-            guard let umap else { throw EmbevalError.input("saved UMAP map lacks its fitted state") }
+            guard let umap else { throw ProjectionError.invalidMap(path: "UMAP", reason: "lacks its fitted state") }
             return try umap.parameters.transform(input, onto: umap)
         }
     }
@@ -156,7 +156,7 @@ public struct MapBuilder: Sendable {
                     [("explained_variance_ratio", .array(pca.explainedVarianceRatio.map { .number($0) }))])
         case .tsne:
             guard Double(n - 1) >= 3 * perplexity else {
-                throw EmbevalError.input("t-SNE with perplexity \(perplexity) needs at least \(Int(3 * perplexity) + 1) points, got \(n) (lower --perplexity)")
+                throw ProjectionError.tooFewPoints(method: "t-SNE with perplexity \(perplexity)", needed: Int(3 * perplexity) + 1, got: n, remedy: "lower --perplexity")
             }
             var tsne = TSNE(dimensions: dimensions, perplexity: perplexity, seed: seed)
             tsne.method = .auto
@@ -168,7 +168,7 @@ public struct MapBuilder: Sendable {
                                               ("gradient", .string(result.method.rawValue))])
         case .umap:
             guard n > neighbors else {
-                throw EmbevalError.input("UMAP with --neighbors \(neighbors) needs at least \(neighbors + 1) points, got \(n)")
+                throw ProjectionError.tooFewPoints(method: "UMAP with --neighbors \(neighbors)", needed: neighbors + 1, got: n, remedy: "lower --neighbors")
             }
             let umap = UMAP(neighbors: neighbors, minDist: minDist, dimensions: dimensions, seed: seed)
             let result = try umap.fit(x)

@@ -43,12 +43,12 @@ public enum PCA {
 
     public static func fit(_ x: Matrix, components k: Int, solver: Solver = .auto, seed: UInt64 = 0) throws -> PCAResult {
         let n = x.rows, d = x.columns
-        guard n >= 2 else { throw EmbevalError.input("PCA needs at least 2 rows, got \(n)") }
+        guard n >= 2 else { throw ProjectionError.tooFewPoints(method: "PCA", needed: 2, got: n, remedy: nil) }
         guard k >= 1 && k <= min(n, d) else {
-            throw EmbevalError.usage("PCA: \(k) components requested, but the data is \(n)×\(d) (at most \(min(n, d)))")
+            throw ProjectionError.invalidParameter("PCA: \(k) components requested, but the data is \(n)×\(d) (at most \(min(n, d)))")
         }
         if let bad = x.values.firstIndex(where: { !$0.isFinite }) {
-            throw EmbevalError.input("PCA: row \(bad / d) has a NaN or infinite value")
+            throw ProjectionError.nonFinite(input: "PCA", row: bad / d)
         }
         var chosen = solver
         if chosen == .auto { chosen = (d <= 1000 || Double(k) >= 0.8 * Double(min(n, d))) ? .covariance : .randomized }

@@ -68,10 +68,10 @@ public struct TSNE: Sendable {
         let n = x.rows
         try validate(x, role: "t-SNE input")
         guard dimensions == 2 || dimensions == 3 else {
-            throw EmbevalError.usage("t-SNE: --dims must be 2 or 3, got \(dimensions)")
+            throw ProjectionError.invalidParameter("t-SNE: --dims must be 2 or 3, got \(dimensions)")
         }
-        guard n >= 4 else { throw EmbevalError.input("t-SNE needs at least 4 points, got \(n)") }
-        guard perplexity > 0 else { throw EmbevalError.usage("t-SNE: perplexity must be positive, got \(perplexity)") }
+        guard n >= 4 else { throw ProjectionError.tooFewPoints(method: "t-SNE", needed: 4, got: n, remedy: nil) }
+        guard perplexity > 0 else { throw ProjectionError.invalidParameter("t-SNE: perplexity must be positive, got \(perplexity)") }
         let chosen = try resolvedMethod(points: n)
         // openTSNE's check_perplexities: 3·perplexity may not exceed N − 1.
         let effective = 3 * perplexity > Double(n - 1) ? Double(n - 1) / 3 : perplexity
@@ -114,7 +114,7 @@ public struct TSNE: Sendable {
         switch method {
         case .auto: return (dimensions == 2 && n >= fftThreshold) ? .fft : .barnesHut
         case .fft:
-            guard dimensions == 2 else { throw EmbevalError.usage("t-SNE: the FFT method is 2-D only; use Barnes–Hut for 3-D") }
+            guard dimensions == 2 else { throw ProjectionError.invalidParameter("t-SNE: the FFT method is 2-D only; use Barnes–Hut for 3-D") }
             return .fft
         case .barnesHut: return .barnesHut
         }
@@ -122,9 +122,9 @@ public struct TSNE: Sendable {
 
     func validate(_ x: Matrix, role: String) throws {
         let d = x.columns
-        guard d > 0 else { throw EmbevalError.input("\(role) has no columns") }
+        guard d > 0 else { throw ProjectionError.incompatibleInput("\(role) has no columns") }
         if let bad = x.values.firstIndex(where: { !$0.isFinite }) {
-            throw EmbevalError.input("\(role): row \(bad / d) has a NaN or infinite value")
+            throw ProjectionError.nonFinite(input: role, row: bad / d)
         }
     }
 
@@ -133,7 +133,7 @@ public struct TSNE: Sendable {
         let n = x.rows
         if let given = initialization {
             guard given.rows == n && given.columns == dimensions else {
-                throw EmbevalError.usage("t-SNE: initial positions are \(given.rows)×\(given.columns), expected \(n)×\(dimensions)")
+                throw ProjectionError.invalidParameter("t-SNE: initial positions are \(given.rows)×\(given.columns), expected \(n)×\(dimensions)")
             }
             return given.values.map(Double.init)
         }
@@ -186,14 +186,14 @@ public struct TSNE: Sendable {
                           options: TransformOptions = TransformOptions()) throws -> Matrix {
         try validate(newPoints, role: "new points")
         guard newPoints.columns == referenceData.columns else {
-            throw EmbevalError.input("new points have \(newPoints.columns) columns, the map was made from \(referenceData.columns)")
+            throw ProjectionError.incompatibleInput("new points have \(newPoints.columns) columns, the map was made from \(referenceData.columns)")
         }
         guard referenceMap.rows == referenceData.rows, referenceMap.columns == 2 || referenceMap.columns == 3 else {
-            throw EmbevalError.input("reference map is \(referenceMap.rows)×\(referenceMap.columns), expected \(referenceData.rows)×2 or ×3")
+            throw ProjectionError.incompatibleInput("reference map is \(referenceMap.rows)×\(referenceMap.columns), expected \(referenceData.rows)×2 or ×3")
         }
         let m = newPoints.rows, r = referenceData.rows, dims = referenceMap.columns
         guard m > 0 else { return Matrix(rows: 0, columns: dims) }
-        guard r >= 4 else { throw EmbevalError.input("the reference map has \(r) points; at least 4 are needed") }
+        guard r >= 4 else { throw ProjectionError.incompatibleInput("the reference map has \(r) points; at least 4 are needed") }
         let effective = 3 * options.perplexity > Double(r - 1) ? Double(r - 1) / 3 : options.perplexity
         let k = min(r - 1, Int(3 * effective))
         let (indices, distances) = TSNEAffinities.neighbours(queries: newPoints, references: referenceData, k: k, excludingSelf: false)

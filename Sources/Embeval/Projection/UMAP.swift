@@ -37,13 +37,13 @@ public struct UMAP: Sendable, Equatable, Codable {
     /// Lays out the rows of `x`.
     public func fit(_ x: Matrix) throws -> UMAPResult {
         try validate(x, what: "UMAP input")
-        guard neighbors >= 2 else { throw EmbevalError.usage("UMAP: n_neighbors must be at least 2 (got \(neighbors))") }
+        guard neighbors >= 2 else { throw ProjectionError.invalidParameter("UMAP: n_neighbors must be at least 2 (got \(neighbors))") }
         guard x.rows > neighbors else {
-            throw EmbevalError.input("UMAP: \(x.rows) points, but n_neighbors=\(neighbors) needs at least \(neighbors + 1)")
+            throw ProjectionError.tooFewPoints(method: "UMAP with n_neighbors=\(neighbors)", needed: neighbors + 1, got: x.rows, remedy: "lower --neighbors")
         }
-        guard dimensions >= 1 else { throw EmbevalError.usage("UMAP: dimensions must be at least 1") }
+        guard dimensions >= 1 else { throw ProjectionError.invalidParameter("UMAP: dimensions must be at least 1") }
         guard spread > 0, minDist >= 0, minDist <= spread else {
-            throw EmbevalError.usage("UMAP: need 0 ≤ min_dist ≤ spread and spread > 0 (min_dist \(minDist), spread \(spread))")
+            throw ProjectionError.invalidParameter("UMAP: need 0 ≤ min_dist ≤ spread and spread > 0 (min_dist \(minDist), spread \(spread))")
         }
         let n = x.rows
         let knn = x.rows <= exactNeighborsLimit
@@ -91,7 +91,7 @@ public struct UMAP: Sendable, Equatable, Codable {
     public func transform(_ new: Matrix, onto fitted: UMAPResult) throws -> Matrix {
         try validate(new, what: "UMAP transform input")
         guard new.columns == fitted.reference.columns else {
-            throw EmbevalError.input("UMAP transform: new points have \(new.columns) columns, the map was fitted on \(fitted.reference.columns)")
+            throw ProjectionError.incompatibleInput("UMAP transform: new points have \(new.columns) columns, the map was fitted on \(fitted.reference.columns)")
         }
         let p = fitted.parameters
         let m = new.rows, dim = fitted.embedding.columns
@@ -134,7 +134,7 @@ public struct UMAP: Sendable, Equatable, Codable {
     private func validate(_ x: Matrix, what: String) throws {
         for i in 0..<x.rows {
             for c in 0..<x.columns where !x.values[i * x.columns + c].isFinite {
-                throw EmbevalError.input("\(what): row \(i) has a non-finite value (NaN or Inf)")
+                throw ProjectionError.nonFinite(input: what, row: i)
             }
         }
     }

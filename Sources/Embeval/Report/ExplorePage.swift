@@ -58,34 +58,34 @@ public struct ExplorePage {
     /// The number of points (rows of the maps).
     public var count: Int { maps.first?.points.rows ?? labels.count }
 
-    /// Throws `EmbevalError.input` naming the first inconsistent input (maps of different lengths, a labels, ids,
+    /// Throws `ReportError.inconsistentPage` naming the first inconsistent input (maps of different lengths, a labels, ids,
     /// thumbnails or neighbours list of the wrong length, a neighbour index out of range).
     public func validate() throws {
-        guard !maps.isEmpty else { throw EmbevalError.input("explore page: no maps to show") }
+        guard !maps.isEmpty else { throw ReportError.inconsistentPage("no maps to show") }
         let n = count
         for map in maps where map.points.rows != n {
-            throw EmbevalError.input("explore page: map '\(map.name)' has \(map.points.rows) points, expected \(n)")
+            throw ReportError.inconsistentPage("map '\(map.name)' has \(map.points.rows) points, expected \(n)")
         }
         for map in maps where map.points.columns < 2 {
-            throw EmbevalError.input("explore page: map '\(map.name)' has \(map.points.columns) dimension(s), expected 2 or 3")
+            throw ReportError.inconsistentPage("map '\(map.name)' has \(map.points.columns) dimension(s), expected 2 or 3")
         }
-        if !labels.isEmpty && labels.count != n { throw EmbevalError.input("explore page: \(labels.count) labels for \(n) points") }
-        if !ids.isEmpty && ids.count != n { throw EmbevalError.input("explore page: \(ids.count) ids for \(n) points") }
-        if let t = thumbnails, t.count != n { throw EmbevalError.input("explore page: \(t.count) thumbnails for \(n) points") }
+        if !labels.isEmpty && labels.count != n { throw ReportError.inconsistentPage("\(labels.count) labels for \(n) points") }
+        if !ids.isEmpty && ids.count != n { throw ReportError.inconsistentPage("\(ids.count) ids for \(n) points") }
+        if let t = thumbnails, t.count != n { throw ReportError.inconsistentPage("\(t.count) thumbnails for \(n) points") }
         if let nb = neighbours {
-            if nb.count != n { throw EmbevalError.input("explore page: \(nb.count) neighbour lists for \(n) points") }
+            if nb.count != n { throw ReportError.inconsistentPage("\(nb.count) neighbour lists for \(n) points") }
             for (i, list) in nb.enumerated() {
                 if let bad = list.first(where: { $0 < 0 || $0 >= n }) {
-                    throw EmbevalError.input("explore page: neighbour \(bad) of point \(i) is out of range 0..<\(n)")
+                    throw ReportError.inconsistentPage("neighbour \(bad) of point \(i) is out of range 0..<\(n)")
                 }
             }
         }
         guard thumbnailSize >= 4 && thumbnailSize <= 512 else {
-            throw EmbevalError.input("explore page: thumbnail size \(thumbnailSize) is outside 4…512")
+            throw ReportError.inconsistentPage("thumbnail size \(thumbnailSize) is outside 4…512")
         }
     }
 
-    /// The page. Throws `EmbevalError.input` for inconsistent inputs (see `validate()`).
+    /// The page. Throws `ReportError.inconsistentPage` for inconsistent inputs (see `validate()`).
     public func html() throws -> String {
         try validate()
         let data = dataJSON()

@@ -20,7 +20,7 @@ public enum PNGWriter {
                               compressionLevel: Int = 6) throws -> [UInt8] {
         guard width > 0, height > 0, [1, 3, 4].contains(channels), samples.count == width * height * channels,
               width < Int(Int32.max), height < Int(Int32.max) else {
-            throw EmbevalError.runtime("PNG: cannot encode \(samples.count) samples as \(width)×\(height)×\(channels)")
+            throw ReportError.picture("PNG: cannot encode \(samples.count) samples as \(width)×\(height)×\(channels)")
         }
         var buffer = pngw_buffer()
         let status = samples.withUnsafeBufferPointer {
@@ -32,7 +32,7 @@ public enum PNGWriter {
                 let bytes = raw.prefix { $0 != 0 }
                 return String(decoding: bytes, as: UTF8.self)
             }
-            throw EmbevalError.runtime("PNG: \(message.isEmpty ? "encoding failed" : message)")
+            throw ReportError.picture("PNG: \(message.isEmpty ? "encoding failed" : message)")
         }
         return Array(UnsafeBufferPointer(start: data, count: buffer.size))
     }

@@ -3,7 +3,7 @@ import Foundation
 extension ScatterPlot {
     /// PNG bytes of the scatter plot, `width`×`height` pixels, drawn by `Raster` (anti-aliased, alpha-blended
     /// discs; title, ticks and legend in the built-in 5×7 bitmap font, which shows non-ASCII characters as `?`) and
-    /// encoded by libpng. Throws `EmbevalError.runtime` if the size is unusable or libpng fails.
+    /// encoded by libpng. Throws `ReportError.picture` if the size is unusable or libpng fails.
     public static func png(points: Matrix, labels: [Int], classNames: [String], title: String,
                            width: Int = 1000, height: Int = 800) throws -> [UInt8] {
         try PNGWriter.encode(raster(points: points, labels: labels, classNames: classNames, title: title,
@@ -14,7 +14,7 @@ extension ScatterPlot {
     public static func raster(points: Matrix, labels: [Int], classNames: [String], title: String,
                               width: Int = 1000, height: Int = 800) throws -> RGBImage {
         guard width >= 200, height >= 150, width <= 16384, height <= 16384 else {
-            throw EmbevalError.usage("plot size \(width)×\(height) is outside 200×150 … 16384×16384")
+            throw ReportError.picture("plot size \(width)×\(height) is outside 200×150 … 16384×16384")
         }
         let s = max(1, Int((Double(min(width, height)) / 500).rounded()))
         let titleScale = s + 1

@@ -2,7 +2,7 @@ import Foundation
 
 /// Everything that can go wrong loading ONNX Runtime, opening a model or running it.
 /// Each description is one line naming the file/tensor involved and what was expected.
-public enum RuntimeError: Error, Equatable, Sendable, CustomStringConvertible {
+public enum RuntimeError: UserError, Equatable {
     /// No ONNX Runtime library at any of the searched places.
     case libraryNotFound(searched: [String])
     /// A library file exists but could not be used (dlopen failure, missing symbol, unsupported API version).

@@ -16,7 +16,7 @@ public struct OutputFile: Sendable {
     public func write(_ data: Data) throws {
         if path == "-" {
             do { try FileHandle.standardOutput.write(contentsOf: data) } catch {
-                throw EmbevalError.io("cannot write to standard output: \(error.localizedDescription)")
+                throw OutputError.cannotWrite(path: "-", reason: Self.reason(error))
             }
             return
         }
@@ -25,14 +25,14 @@ public struct OutputFile: Sendable {
         if lstat(target.path, &status) == 0 {
             switch status.st_mode & S_IFMT {
             case S_IFREG: break
-            case S_IFDIR: throw EmbevalError.io("cannot write '\(path)': it is a directory (expected a file path)")
+            case S_IFDIR: throw OutputError.cannotWrite(path: path, reason: "it is a directory (expected a file path)")
             default: return try writeInPlace(data, to: target)
             }
         }
         let directory = target.deletingLastPathComponent()
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue else {
-            throw EmbevalError.io("cannot write '\(path)': directory '\(directory.path)' does not exist")
+            throw OutputError.cannotWrite(path: path, reason: "directory '\(directory.path)' does not exist")
         }
         let temporary = directory.appendingPathComponent(".\(target.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         do {
@@ -40,27 +40,40 @@ public struct OutputFile: Sendable {
             guard rename(temporary.path, target.path) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
-            throw EmbevalError.io("cannot write '\(path)': \(Self.reason(error))")
+            throw OutputError.cannotWrite(path: path, reason: Self.reason(error))
         }
     }
 
     private func writeInPlace(_ data: Data, to target: URL) throws {
         guard let handle = FileHandle(forWritingAtPath: target.path) else {
-            throw EmbevalError.io("cannot write '\(path)': cannot open it for writing")
+            throw OutputError.cannotWrite(path: path, reason: "cannot open it for writing")
         }
         defer { try? handle.close() }
         do { try handle.write(contentsOf: data) } catch {
-            throw EmbevalError.io("cannot write '\(path)': \(Self.reason(error))")
+            throw OutputError.cannotWrite(path: path, reason: Self.reason(error))
         }
     }
 
     /// The system's words for a failed write (e.g. "No space left on device"), without Foundation's error domains.
-    static func reason(_ error: Error) -> String {
+    public static func reason(_ error: Error) -> String {
         let ns = error as NSError
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
             return String(cString: strerror(Int32(underlying.code)))
         }
         if ns.domain == NSPOSIXErrorDomain { return String(cString: strerror(Int32(ns.code))) }
         return ns.localizedDescription
+    }
+}
+
+/// A result that could not be written; nothing partial is left behind.
+public enum OutputError: UserError, Equatable {
+    case cannotWrite(path: String, reason: String)
+    case cannotCreate(path: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .cannotWrite(let path, let reason): path == "-" ? "cannot write to standard output: \(reason)" : "cannot write '\(path)': \(reason)"
+        case .cannotCreate(let path, let reason): "cannot create output directory '\(path)': \(reason)"
+        }
     }
 }

@@ -21,18 +21,18 @@ extension Report {
     /// Reads a report written by `write(to:)`; a newer schema than this version understands is refused.
     public static func read(from url: URL) throws -> Self {
         guard let data = FileManager.default.contents(atPath: url.path) else {
-            throw EmbevalError.input("cannot read report '\(url.path)'")
+            throw EvaluationError.unreadableReport(path: url.path, reason: "cannot read it")
         }
         do {
             let version = try JSONDecoder().decode(ReportSchema.self, from: data).schemaVersion
             guard version <= ReportSchema.version else {
-                throw EmbevalError.input("report '\(url.path)' has schema_version \(version); this Embeval reads up to \(ReportSchema.version)")
+                throw EvaluationError.unreadableReport(path: url.path, reason: "schema_version \(version) is newer than this Embeval reads (\(ReportSchema.version))")
             }
             return try JSONDecoder().decode(Self.self, from: data)
-        } catch let error as EmbevalError {
+        } catch let error as EvaluationError {
             throw error
         } catch {
-            throw EmbevalError.input("'\(url.path)' is not a \(Self.self) written by embeval (\(error))")
+            throw EvaluationError.unreadableReport(path: url.path, reason: "not a \(Self.self) written by embeval (\(error))")
         }
     }
 }

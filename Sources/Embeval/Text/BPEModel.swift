@@ -28,7 +28,7 @@ final class BPEModel: @unchecked Sendable {
         for (rank, (a, b)) in json.merges.enumerated() {
             let joined = a + (b.hasPrefix(prefix) ? String(b.dropFirst(prefix.count)) : b)
             guard let left = vocab[a], let right = vocab[b], let id = vocab[joined] else {
-                throw EmbevalError.input("tokenizer '\(json.path)': merge \(rank) '\(a) \(b)' uses a token not in the vocabulary")
+                throw TokenizerError.tokenizerFile(path: json.path, reason: "merge \(rank) '\(a) \(b)' uses a token not in the vocabulary")
             }
             let key = UInt64(UInt32(left)) << 32 | UInt64(UInt32(right))
             if merges[key] == nil { merges[key] = (Int32(rank), Int32(id)) }
@@ -36,7 +36,7 @@ final class BPEModel: @unchecked Sendable {
         self.merges = merges
         if let unk = json.modelString("unk_token") {
             guard let id = vocab[unk] else {
-                throw EmbevalError.input("tokenizer '\(json.path)': unk_token '\(unk)' is not in the vocabulary")
+                throw TokenizerError.tokenizerFile(path: json.path, reason: "unk_token '\(unk)' is not in the vocabulary")
             }
             unkID = id
         } else {

@@ -31,10 +31,10 @@ public struct CLIPTokenizer: TextTokenizer {
     public init(files: TokenizerFiles) throws {
         let json = files.json, path = json.path
         guard json.modelType == "BPE" else {
-            throw EmbevalError.input("tokenizer '\(path)': model type '\(json.modelType)' is not BPE")
+            throw TokenizerError.tokenizerFile(path: path, reason: "model type '\(json.modelType)' is not BPE")
         }
         if let dropout = (json.model["dropout"] as? Double), dropout > 0 {
-            throw EmbevalError.input("tokenizer '\(path)': BPE dropout \(dropout) is not supported")
+            throw TokenizerError.tokenizerFile(path: path, reason: "BPE dropout \(dropout) is not supported")
         }
         model = try BPEModel(json: json)
         let normalizer = try TextNormalizer(json: json.normalizer, path: path)
@@ -56,7 +56,7 @@ public struct CLIPTokenizer: TextTokenizer {
         func id(of token: String) -> Int? { added.first { $0.content == token }?.id ?? model.id(of: token) }
         if let pad = files.specialToken("pad_token") {
             guard let padID = id(of: pad) else {
-                throw EmbevalError.input("tokenizer '\(files.path)': pad token '\(pad)' is not in the vocabulary")
+                throw TokenizerError.tokenizerFile(path: files.path, reason: "pad token '\(pad)' is not in the vocabulary")
             }
             self.padID = padID
         } else if let padID = json.padding?["pad_id"] as? Int {
@@ -64,7 +64,7 @@ public struct CLIPTokenizer: TextTokenizer {
         } else if let eos = files.specialToken("eos_token").flatMap(id(of:)) ?? postProcessor.suffix.last {
             self.padID = eos
         } else {
-            throw EmbevalError.input("tokenizer '\(files.path)': no pad token and no end-of-text token to pad with")
+            throw TokenizerError.tokenizerFile(path: files.path, reason: "no pad token and no end-of-text token to pad with")
         }
     }
 

@@ -15,7 +15,7 @@ struct PostProcessor: Equatable, Sendable {
         let type = json["type"] as? String ?? "?"
         func pair(_ key: String) throws -> Int {
             guard let value = json[key] as? [Any], value.count == 2, let id = (value[1] as? NSNumber)?.intValue else {
-                throw EmbevalError.input("tokenizer '\(path)': \(type) post-processor has no \(key) token")
+                throw TokenizerError.tokenizerFile(path: path, reason: "\(type) post-processor has no \(key) token")
             }
             return id
         }
@@ -40,14 +40,14 @@ struct PostProcessor: Equatable, Sendable {
                     seenSequence = true
                 } else if let special = piece["SpecialToken"] as? [String: Any], let name = special["id"] as? String {
                     guard let entry = specials[name] as? [String: Any], let ids = entry["ids"] as? [Any] else {
-                        throw EmbevalError.input("tokenizer '\(path)': template token '\(name)' has no ids")
+                        throw TokenizerError.tokenizerFile(path: path, reason: "template token '\(name)' has no ids")
                     }
                     let values = ids.compactMap { ($0 as? NSNumber)?.intValue }
                     if seenSequence { suffix += values } else { prefix += values }
                 }
             }
         default:
-            throw EmbevalError.input("tokenizer '\(path)': unsupported post-processor '\(type)'")
+            throw TokenizerError.unsupported(path: path, component: "post-processor '\(type)'")
         }
     }
 

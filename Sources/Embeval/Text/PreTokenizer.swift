@@ -16,18 +16,18 @@ indirect enum PreTokenizer: Equatable, Sendable {
         case "Split":
             let pattern = json["pattern"] as? [String: Any] ?? [:]
             guard let regex = pattern["Regex"] as? String, let known = SplitPattern(regex: regex) else {
-                throw EmbevalError.input("tokenizer '\(path)': unsupported Split pattern \(pattern)")
+                throw TokenizerError.unsupported(path: path, component: "Split pattern \(pattern)")
             }
             let behavior = json["behavior"] as? String ?? "Removed"
             guard behavior == "Removed" || behavior == "Isolated" else {
-                throw EmbevalError.input("tokenizer '\(path)': unsupported Split behavior '\(behavior)'")
+                throw TokenizerError.unsupported(path: path, component: "Split behavior '\(behavior)'")
             }
             self = .split(known, invert: json["invert"] as? Bool ?? false, removeDelimiters: behavior == "Removed")
         case "ByteLevel":
             self = .byteLevel(addPrefixSpace: json["add_prefix_space"] as? Bool ?? true,
                               useRegex: json["use_regex"] as? Bool ?? true)
         default:
-            throw EmbevalError.input("tokenizer '\(path)': unsupported pre-tokenizer '\(type)'")
+            throw TokenizerError.unsupported(path: path, component: "pre-tokenizer '\(type)'")
         }
     }
 

@@ -53,22 +53,22 @@ public struct SentencePieceModel: Sendable {
     private let maxScore: Float
 
     /// Reads a `.model` file; a missing, unreadable or malformed file, or a non-unigram model, throws
-    /// `EmbevalError.input` naming the file.
+    /// `TokenizerError.modelFile` naming the file.
     public init(contentsOf url: URL) throws {
         let path = url.path
         guard FileManager.default.fileExists(atPath: path) else {
-            throw EmbevalError.input("\(path): no such file (expected a SentencePiece model)")
+            throw TokenizerError.modelFile(path: path, reason: "no such file (expected a SentencePiece model)")
         }
         guard let data = FileManager.default.contents(atPath: path) else {
-            throw EmbevalError.input("\(path): cannot read the SentencePiece model")
+            throw TokenizerError.modelFile(path: path, reason: "cannot read the SentencePiece model")
         }
         try self.init(bytes: [UInt8](data), path: path)
     }
 
     /// Parses the bytes of a serialised `ModelProto`; `path` only names the source in errors.
     public init(bytes: [UInt8], path: String = "sentencepiece model") throws {
-        func fail(_ reason: String) -> EmbevalError {
-            .input("\(path): not a SentencePiece model (\(reason))")
+        func fail(_ reason: String) -> TokenizerError {
+            .modelFile(path: path, reason: "not a SentencePiece model (\(reason))")
         }
         var pieces = [Piece]()
         var trainer = TrainerSpec()
@@ -90,9 +90,9 @@ public struct SentencePieceModel: Sendable {
         guard !pieces.isEmpty else { throw fail("it has no pieces") }
         switch trainer.modelType {
         case .unigram: break
-        case .bpe: throw EmbevalError.input("\(path): SentencePiece BPE models are not supported (only UNIGRAM)")
+        case .bpe: throw TokenizerError.modelFile(path: path, reason: "SentencePiece BPE models are not supported (only UNIGRAM)")
         case .word, .char:
-            throw EmbevalError.input("\(path): SentencePiece \(trainer.modelType) models are not supported (only UNIGRAM)")
+            throw TokenizerError.modelFile(path: path, reason: "SentencePiece \(trainer.modelType) models are not supported (only UNIGRAM)")
         }
         let unknown = pieces.indices.filter { pieces[$0].type == .unknown }
         guard unknown.count == 1 else { throw fail(unknown.isEmpty ? "no <unk> piece" : "more than one <unk> piece") }

@@ -51,12 +51,12 @@ public struct SiglipTokenizer: TextTokenizer {
             let path = configURL.path
 
             if let v = config["do_lower_case"], !(v is NSNull) {
-                guard let b = v as? Bool else { throw EmbevalError.input("\(path): 'do_lower_case' must be true or false") }
+                guard let b = v as? Bool else { throw TokenizerError.modelFile(path: path, reason: "'do_lower_case' must be true or false") }
                 doLowerCase = b
             }
             if let v = config["model_max_length"], !(v is NSNull) {
                 guard let n = v as? NSNumber, !(v is Bool) else {
-                    throw EmbevalError.input("\(path): 'model_max_length' must be a number")
+                    throw TokenizerError.modelFile(path: path, reason: "'model_max_length' must be a number")
                 }
                 // transformers writes a huge number when the checkpoint sets none.
                 if n.doubleValue >= 1, n.doubleValue < 1e9 { modelMaxLength = n.intValue }
@@ -69,11 +69,11 @@ public struct SiglipTokenizer: TextTokenizer {
             }
             if let decoder = config["added_tokens_decoder"], !(decoder is NSNull) {
                 guard let entries = decoder as? [String: Any] else {
-                    throw EmbevalError.input("\(path): 'added_tokens_decoder' must be an object")
+                    throw TokenizerError.modelFile(path: path, reason: "'added_tokens_decoder' must be an object")
                 }
                 for (key, value) in entries.sorted(by: { (Int($0.key) ?? 0) < (Int($1.key) ?? 0) }) {
                     guard let id = Int(key), let entry = value as? [String: Any], let content = entry["content"] as? String
-                    else { throw EmbevalError.input("\(path): bad 'added_tokens_decoder' entry '\(key)'") }
+                    else { throw TokenizerError.modelFile(path: path, reason: "bad 'added_tokens_decoder' entry '\(key)'") }
                     addedTokens.append(AddedToken(content: content, id: id, lstrip: entry["lstrip"] as? Bool ?? false,
                                                   rstrip: entry["rstrip"] as? Bool ?? false))
                 }
@@ -92,10 +92,10 @@ public struct SiglipTokenizer: TextTokenizer {
         private static func jsonObject(_ url: URL) throws -> [String: Any]? {
             guard FileManager.default.fileExists(atPath: url.path) else { return nil }
             guard let data = FileManager.default.contents(atPath: url.path) else {
-                throw EmbevalError.input("\(url.path): cannot read file")
+                throw TokenizerError.modelFile(path: url.path, reason: "cannot read file")
             }
             guard let object = try? JSONSerialization.jsonObject(with: data), let dict = object as? [String: Any] else {
-                throw EmbevalError.input("\(url.path): not a JSON object")
+                throw TokenizerError.modelFile(path: url.path, reason: "not a JSON object")
             }
             return dict
         }
@@ -104,7 +104,7 @@ public struct SiglipTokenizer: TextTokenizer {
             guard let value, !(value is NSNull) else { return nil }
             if let s = value as? String { return s }
             if let d = value as? [String: Any], let s = d["content"] as? String { return s }
-            throw EmbevalError.input("\(path): '\(key)' must be a string or an object with 'content'")
+            throw TokenizerError.modelFile(path: path, reason: "'\(key)' must be a string or an object with 'content'")
         }
     }
 
@@ -123,10 +123,10 @@ public struct SiglipTokenizer: TextTokenizer {
     public init(directory: URL, maxLength: Int = 64) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), isDirectory.boolValue
-        else { throw EmbevalError.input("\(directory.path): no such directory (expected a SigLIP tokenizer)") }
+        else { throw TokenizerError.modelFile(path: directory.path, reason: "no such directory (expected a SigLIP tokenizer)") }
         let modelURL = directory.appendingPathComponent("spiece.model")
         guard FileManager.default.fileExists(atPath: modelURL.path) else {
-            throw EmbevalError.input("\(directory.path): no spiece.model (a SigLIP tokenizer needs spiece.model and tokenizer_config.json)")
+            throw TokenizerError.modelFile(path: directory.path, reason: "no spiece.model (a SigLIP tokenizer needs spiece.model and tokenizer_config.json)")
         }
         try self.init(modelFile: modelURL, config: try Config(directory: directory), maxLength: maxLength)
     }
@@ -140,7 +140,7 @@ public struct SiglipTokenizer: TextTokenizer {
 
     public init(model: SentencePieceModel, config: Config = Config(), maxLength: Int = 64,
                 path: String = "spiece.model") throws {
-        guard maxLength >= 1 else { throw EmbevalError.usage("SigLIP tokenizer: max length must be at least 1") }
+        guard maxLength >= 1 else { throw TokenizerError.invalidSetting("SigLIP tokenizer: max length must be at least 1") }
         self.model = model
         self.config = config
         self.maxLength = maxLength
@@ -149,7 +149,7 @@ public struct SiglipTokenizer: TextTokenizer {
         for token in config.addedTokens where added[token.content] == nil { added[token.content] = token }
         func idOf(_ token: String, role: String) throws -> Int {
             if let id = added[token]?.id ?? model.id(of: token) { return id }
-            throw EmbevalError.input("\(path): the \(role) token '\(token)' is not in the vocabulary")
+            throw TokenizerError.modelFile(path: path, reason: "the \(role) token '\(token)' is not in the vocabulary")
         }
         eosID = try idOf(config.eosToken, role: "eos")
         padID = try idOf(config.padToken, role: "pad")

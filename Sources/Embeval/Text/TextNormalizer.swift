@@ -17,8 +17,8 @@ indirect enum TextNormalizer: Equatable, Sendable {
     init?(json: [String: Any]?, path: String) throws {
         guard let json else { return nil }
         let type = json["type"] as? String ?? "?"
-        func unsupported(_ what: String) -> EmbevalError {
-            .input("tokenizer '\(path)': unsupported normalizer \(what)")
+        func unsupported(_ what: String) -> TokenizerError {
+            .unsupported(path: path, component: "normalizer \(what)")
         }
         switch type {
         case "Sequence":

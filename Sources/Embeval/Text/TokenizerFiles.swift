@@ -26,19 +26,19 @@ public struct TokenizerFiles: @unchecked Sendable {
         return nil
     }
 
-    /// Reads the tokenizer at `path`; a missing or malformed file is a one-line `EmbevalError.input`.
+    /// Reads the tokenizer at `path`; a missing or malformed file is a one-line `TokenizerError`.
     public init(path: String) throws {
         self.path = path
         guard let url = Self.locate(path) else {
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
-                throw EmbevalError.input("tokenizer '\(path)': the directory has no tokenizer.json")
+                throw TokenizerError.tokenizerFile(path: path, reason: "the directory has no tokenizer.json")
             }
-            throw EmbevalError.input("tokenizer '\(path)': no such file")
+            throw TokenizerError.tokenizerFile(path: path, reason: "no such file")
         }
         let bytes: [UInt8]
         do { bytes = try Gzip.contents(of: url) } catch {
-            throw EmbevalError.input("tokenizer '\(url.path)': cannot be read")
+            throw TokenizerError.tokenizerFile(path: url.path, reason: "cannot be read")
         }
         json = try TokenizerJSON(data: Data(bytes), path: url.path)
         let folder = url.deletingLastPathComponent()
@@ -68,7 +68,7 @@ public struct TokenizerFiles: @unchecked Sendable {
         guard FileManager.default.fileExists(atPath: url.path) else { return nil }
         guard let data = try? Data(contentsOf: url),
             let object = (try? JSONSerialization.jsonObject(with: data)) as? [String: Any]
-        else { throw EmbevalError.input("tokenizer config '\(url.path)': not a readable JSON object") }
+        else { throw TokenizerError.tokenizerFile(path: url.path, reason: "not a readable JSON object") }
         return object
     }
 }

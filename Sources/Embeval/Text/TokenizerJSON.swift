@@ -31,14 +31,14 @@ public struct TokenizerJSON: @unchecked Sendable {
         let root: [String: Any]
         do {
             guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
-                throw EmbevalError.input("tokenizer '\(path)': not a JSON object")
+                throw TokenizerError.tokenizerFile(path: path, reason: "not a JSON object")
             }
             root = object
-        } catch let error as EmbevalError { throw error } catch {
-            throw EmbevalError.input("tokenizer '\(path)': invalid JSON (\(error.localizedDescription))")
+        } catch let error as TokenizerError { throw error } catch {
+            throw TokenizerError.tokenizerFile(path: path, reason: "invalid JSON (\(error.localizedDescription))")
         }
         guard let model = root["model"] as? [String: Any] else {
-            throw EmbevalError.input("tokenizer '\(path)': no \"model\" section (is this a Hugging Face tokenizer.json?)")
+            throw TokenizerError.tokenizerFile(path: path, reason: "no \"model\" section (is this a Hugging Face tokenizer.json?)")
         }
         self.model = model
         let rawMerges = model["merges"] as? [Any]
@@ -49,7 +49,7 @@ public struct TokenizerJSON: @unchecked Sendable {
             vocab.reserveCapacity(dict.count)
             for (token, id) in dict {
                 guard let id = (id as? NSNumber)?.intValue else {
-                    throw EmbevalError.input("tokenizer '\(path)': vocabulary id of '\(token)' is not an integer")
+                    throw TokenizerError.tokenizerFile(path: path, reason: "vocabulary id of '\(token)' is not an integer")
                 }
                 vocab[token] = id
             }
@@ -57,7 +57,7 @@ public struct TokenizerJSON: @unchecked Sendable {
             for entry in list {
                 guard let pair = entry as? [Any], pair.count == 2, let piece = pair[0] as? String,
                     let score = (pair[1] as? NSNumber)?.doubleValue
-                else { throw EmbevalError.input("tokenizer '\(path)': malformed unigram vocabulary entry") }
+                else { throw TokenizerError.tokenizerFile(path: path, reason: "malformed unigram vocabulary entry") }
                 unigramVocab.append((piece, score))
             }
         }
@@ -68,19 +68,19 @@ public struct TokenizerJSON: @unchecked Sendable {
                 if let line = entry as? String {
                     let parts = line.split(separator: " ", omittingEmptySubsequences: false)
                     guard parts.count == 2 else {
-                        throw EmbevalError.input("tokenizer '\(path)': merge \(rank) '\(line)' is not two tokens")
+                        throw TokenizerError.tokenizerFile(path: path, reason: "merge \(rank) '\(line)' is not two tokens")
                     }
                     merges.append((String(parts[0]), String(parts[1])))
                 } else if let pair = entry as? [Any], pair.count == 2, let a = pair[0] as? String, let b = pair[1] as? String {
                     merges.append((a, b))
                 } else {
-                    throw EmbevalError.input("tokenizer '\(path)': merge \(rank) is neither \"a b\" nor [a, b]")
+                    throw TokenizerError.tokenizerFile(path: path, reason: "merge \(rank) is neither \"a b\" nor [a, b]")
                 }
             }
         }
         addedTokens = try ((root["added_tokens"] as? [Any]) ?? []).map { entry in
             guard let object = entry as? [String: Any], let token = AddedToken(json: object) else {
-                throw EmbevalError.input("tokenizer '\(path)': malformed added_tokens entry")
+                throw TokenizerError.tokenizerFile(path: path, reason: "malformed added_tokens entry")
             }
             return token
         }

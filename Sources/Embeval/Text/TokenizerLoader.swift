@@ -9,14 +9,13 @@ public enum TokenizerLoader {
         case unsupported(path: String, modelType: String)
     }
 
-    /// The tokenizer for `path`; anything other than a supported kind is a one-line `EmbevalError.input`.
+    /// The tokenizer for `path`; anything other than a supported kind is a one-line `TokenizerError`.
     public static func load(path: String) throws -> any TextTokenizer {
         switch try kind(of: path) {
         case .clipBPE(let files): return try CLIPTokenizer(files: files)
         case .sentencePiece(let directory): return try SiglipTokenizer(directory: directory)
         case .unsupported(let file, let modelType):
-            throw EmbevalError.input(
-                "tokenizer '\(file)': unsupported tokenizer model type '\(modelType)' (supported: CLIP BPE, SentencePiece unigram)")
+            throw TokenizerError.unsupported(path: file, component: "tokenizer model type '\(modelType)' (supported: CLIP BPE, SentencePiece unigram)")
         }
     }
 

@@ -67,15 +67,15 @@ import Testing
     let root = TestPaths.scratch()
     let url = root.appendingPathComponent("m.csv")
     try "file,label\na.png,1\n".write(to: url, atomically: true, encoding: .utf8)
-    #expect(throws: EmbevalError.input("manifest '\(url.path)': no column 'path' in header [\"file\", \"label\"] (set --column input_column=NAME)")) {
+    #expect(throws: DatasetError.malformed(kind: "manifest", path: url.path, location: nil, reason: "no column 'path' in header [\"file\", \"label\"] (set --column input_column=NAME)")) {
         try DatasetSpec.load(url.path)
     }
     let jsonl = root.appendingPathComponent("m.jsonl")
     try "{\"path\": \"a.png\"}\n".write(to: jsonl, atomically: true, encoding: .utf8)
-    #expect(throws: EmbevalError.input("manifest '\(jsonl.path)' line 1: no string or integer field 'label' (set --column label_column=NAME)")) {
+    #expect(throws: DatasetError.malformed(kind: "manifest", path: jsonl.path, location: "line 1", reason: "no string or integer field 'label' (set --column label_column=NAME)")) {
         try DatasetSpec.load(jsonl.path)
     }
-    #expect(throws: EmbevalError.usage("--column 'color=red': unknown key 'color' (accepted: input_column, label_column)")) {
+    #expect(throws: DatasetError.invalidColumn(argument: "color=red", reason: "unknown key 'color' (accepted: input_column, label_column)")) {
         try ColumnMapping(arguments: ["color=red"])
     }
 }
@@ -95,7 +95,7 @@ import Testing
     #expect(store.rgbImage(i) == RGBImage(width: 3, height: 2, pixels: Array(6..<12).flatMap { [UInt8($0), UInt8($0), UInt8($0)] }))
 
     try Data([0, 0, 8, 1, 0, 0, 0, 3, 1, 0, 1]).write(to: root.appendingPathComponent("x-labels-idx1-ubyte"))
-    #expect(throws: EmbevalError.self) { try DatasetSpec.load(images.path) }
+    #expect(throws: DatasetError.self) { try DatasetSpec.load(images.path) }
 }
 
 @Test func fashionMNISTShorthandReadsDebiansFiles() throws {
@@ -103,13 +103,13 @@ import Testing
     #expect(test.samples.count == 10_000)
     #expect(test.classes.count == 10)
     #expect(Set(test.labels).count == 10)
-    #expect(throws: EmbevalError.usage("fashion-mnist has splits 'train' and 'test', not 'val'")) {
+    #expect(throws: DatasetError.unknownSplit(dataset: "fashion-mnist", split: "val", available: ["train", "test"])) {
         try DatasetSpec.load("fashion-mnist", split: "val")
     }
 }
 
 @Test func unknownDatasetIsAOneLineError() {
-    #expect(throws: EmbevalError.input("dataset '/nonexistent/x' not found: expected fashion-mnist, cifar10:DIR, cifar100:DIR, a class-folder directory, a .csv/.jsonl manifest or an IDX file")) {
+    #expect(throws: DatasetError.notFound(spec: "/nonexistent/x", expected: "fashion-mnist, cifar10:DIR, cifar100:DIR, a class-folder directory, a .csv/.jsonl manifest or an IDX file")) {
         try DatasetSpec.load("/nonexistent/x")
     }
 }
@@ -133,7 +133,7 @@ import Testing
     #expect(coarse.classes == ["big", "small"])
     #expect(coarse.labels == [1, 0])
     try Data(bytes.dropLast()).write(to: root.appendingPathComponent("test.bin"))
-    #expect(throws: EmbevalError.input("'\(root.appendingPathComponent("test.bin").path)': 6147 bytes is not a whole number of 3074-byte cifar100 records")) {
+    #expect(throws: DatasetError.malformed(kind: nil, path: root.appendingPathComponent("test.bin").path, location: nil, reason: "6147 bytes is not a whole number of 3074-byte cifar100 records")) {
         try DatasetSpec.load("cifar100:\(root.path)", split: "test")
     }
 }

@@ -52,7 +52,7 @@ struct ModelEmbeddingTests {
     }
 
     @Test func aMissingOutputIsNamedWithTheAvailableOnes() throws {
-        #expect(throws: EmbevalError.input("model has no output 'image_embeds' needed by pooling 'output:image_embeds'; outputs: last_hidden_state, pooler_output")) {
+        #expect(throws: EmbeddingError.missingOutput(output: "image_embeds", neededBy: "pooling 'output:image_embeds'", available: ["last_hidden_state", "pooler_output"])) {
             try OnnxImageModel(path: Self.modelDir("vit-tiny").path, poolings: [.output("image_embeds")])
         }
     }
@@ -92,7 +92,7 @@ struct ModelEmbeddingTests {
 }
 
 @Test func aModelThatIsNotRGBIsRefused() {
-    #expect(throws: EmbevalError.input("model input 'pixel_values' expects 1 channel(s) (shape [?, 1, 8, 8]); Embeval feeds RGB images with 3")) {
+    #expect(throws: EmbeddingError.incompatibleModel("model input 'pixel_values' expects 1 channel(s) (shape [?, 1, 8, 8]); Embeval feeds RGB images with 3")) {
         try OnnxImageModel(path: TestPaths.fixture("runtime/gray_input.onnx").path, poolings: [.pooler])
     }
 }

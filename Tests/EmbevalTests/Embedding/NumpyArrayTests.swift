@@ -30,7 +30,7 @@ import Testing
     try NumpyArray.write(Matrix(rowVectors: [[1, 0], [0, 1]]), to: dir.appendingPathComponent("e.npy"))
     try NumpyArray.write(labels: [1, 0, 1], to: dir.appendingPathComponent("l.npy"))
     let e = dir.appendingPathComponent("e.npy"), l = dir.appendingPathComponent("l.npy")
-    #expect(throws: EmbevalError.input("'\(l.path)' holds 3 labels for 2 embeddings in '\(e.path)'")) {
+    #expect(throws: EmbeddingError.malformedFile(path: l.path, location: nil, reason: "holds 3 labels for 2 embeddings in '\(e.path)'")) {
         try Embeddings.load(embeddings: e, labels: l)
     }
 }
@@ -44,7 +44,7 @@ import Testing
     #expect(h.effectiveRank > 3)
     #expect(h.warnings == ["1 embedding row(s) are all zero"])
     m[7, 2] = .nan
-    #expect(throws: EmbevalError.input("1 embedding row(s) hold NaN or Inf: ids 'img7'")) {
+    #expect(throws: EmbeddingError.nonFinite(count: 1, ids: ["img7"])) {
         try EmbeddingHealth(Embeddings(matrix: m, labels: labels, ids: ids, classes: ["a", "b", "c"]))
     }
 }
@@ -66,6 +66,6 @@ import Testing
     #expect(try Pooling.clsMean.pool(out, registers: 1).values == [9, 9, 2, 5])
     let gem = try Pooling.gem.pool(out, registers: 1).values
     #expect(abs(gem[0] - Float(pow((1.0 + 27.0) / 2, 1.0 / 3))) < 1e-5)
-    #expect(throws: EmbevalError.self) { try Pooling.pooler.pool(out, registers: 0) }
+    #expect(throws: EmbeddingError.self) { try Pooling.pooler.pool(out, registers: 0) }
     #expect(try Pooling.list(parsing: "cls,mean,cls,output:image_embeds") == [.cls, .mean, .output("image_embeds")])
 }

@@ -87,10 +87,10 @@ struct TwoTowerModelTests {
     @Test func rolesAreCheckedAndListed() throws {
         #expect(try ModelRoles(arguments: ["image-encoder=a", "text-encoder=b"]) == .split(image: "a", text: "b"))
         #expect(try ModelRoles(arguments: ["dir"]) == .combined("dir"))
-        #expect(throws: EmbevalError.usage("-m 'vision=a': unknown role (accepted roles: image-encoder, text-encoder, as -m image-encoder=PATH -m text-encoder=PATH)")) {
+        #expect(throws: EmbeddingError.invalidArgument("-m 'vision=a': unknown role (accepted roles: image-encoder, text-encoder, as -m image-encoder=PATH -m text-encoder=PATH)")) {
             try ModelRoles(arguments: ["vision=a", "text-encoder=b"])
         }
-        #expect(throws: EmbevalError.usage("-m: missing role text-encoder (accepted roles: image-encoder, text-encoder)")) {
+        #expect(throws: EmbeddingError.invalidArgument("-m: missing role text-encoder (accepted roles: image-encoder, text-encoder)")) {
             try ModelRoles(arguments: ["image-encoder=a"])
         }
     }

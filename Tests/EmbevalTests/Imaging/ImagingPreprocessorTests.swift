@@ -50,7 +50,7 @@ struct ImagingPreprocessorTests {
     }
 
     @Test func malformedConfigIsAnError() {
-        #expect(throws: PreprocessorConfigError.self) {
+        #expect(throws: ImageError.self) {
             try PreprocessorConfig(json: Data(#"{"image_mean": [1, 2]}"#.utf8))
         }
     }

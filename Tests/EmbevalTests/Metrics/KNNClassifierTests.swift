@@ -45,7 +45,7 @@ import Testing
 
 @Test func fewerThanTwoSamplesIsAnError() throws {
     let e = try Embeddings(matrix: Matrix(rowVectors: [[1, 0]]), labels: [0], ids: ["only"], classes: ["a"])
-    #expect(throws: EmbevalError.input("kNN leave-one-out needs at least 2 samples, got 1")) {
+    #expect(throws: MetricError.tooFewSamples(metric: "kNN leave-one-out", needed: 2, got: 1)) {
         try KNNEvaluation(e, ks: [10], weighting: .similarity)
     }
 }

@@ -75,6 +75,6 @@ struct PairedComparisonTests {
         #expect(damaged.neighbourOverlap < 0.9)
         #expect(damaged.cosines!.worst[0].id == "img5")
         let shifted = try Embeddings(matrix: m, labels: labels, ids: ids.reversed(), classes: ["a", "b", "c", "d"])
-        #expect(throws: EmbevalError.self) { try EmbeddingAgreement(baseline: a, candidate: shifted) }
+        #expect(throws: MetricError.self) { try EmbeddingAgreement(baseline: a, candidate: shifted) }
     }
 }

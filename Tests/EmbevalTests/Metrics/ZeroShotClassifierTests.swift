@@ -33,15 +33,15 @@ import Testing
 
 @Test func templatesNeedAPlaceholderAndClassNamesMustBeDistinct() throws {
     #expect(try PromptTemplate("a photo of a {}.").prompt(for: "cat") == "a photo of a cat.")
-    #expect(throws: EmbevalError.usage("template 'a photo' has no {} where the class name goes")) { try PromptTemplate("a photo") }
-    #expect(throws: EmbevalError.input("labels: the class list is empty")) { try ClassNames.validated([], source: "labels") }
-    #expect(throws: EmbevalError.input("labels: duplicate class name 'cat' (classes 0 and 2)")) {
+    #expect(throws: PromptError.noPlaceholder(template: "a photo", file: nil, line: nil)) { try PromptTemplate("a photo") }
+    #expect(throws: PromptError.invalidClassNames(source: "labels", reason: "the class list is empty")) { try ClassNames.validated([], source: "labels") }
+    #expect(throws: PromptError.invalidClassNames(source: "labels", reason: "duplicate class name 'cat' (classes 0 and 2)")) {
         try ClassNames.validated(["cat", "dog", "cat"], source: "labels")
     }
     let dir = TestPaths.scratch()
     let file = dir.appendingPathComponent("t.txt")
     try "a photo of a {}.\n\nnothing here\n".write(to: file, atomically: true, encoding: .utf8)
-    #expect(throws: EmbevalError.input("templates file '\(file.path)' line 3: 'nothing here' has no {} where the class name goes")) {
+    #expect(throws: PromptError.noPlaceholder(template: "nothing here", file: file.path, line: 3)) {
         try PromptTemplate.load(from: file)
     }
 }

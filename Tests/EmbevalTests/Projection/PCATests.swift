@@ -49,9 +49,9 @@ import Testing
 }
 
 @Test func pcaRejectsBadInput() {
-    #expect(throws: EmbevalError.self) { try PCA.fit(Matrix(rows: 1, columns: 3), components: 1) }
-    #expect(throws: EmbevalError.self) { try PCA.fit(Matrix(rows: 5, columns: 3), components: 4) }
+    #expect(throws: ProjectionError.self) { try PCA.fit(Matrix(rows: 1, columns: 3), components: 1) }
+    #expect(throws: ProjectionError.self) { try PCA.fit(Matrix(rows: 5, columns: 3), components: 4) }
     var nan = Matrix(rows: 5, columns: 3, repeating: 1)
     nan[2, 1] = .nan
-    #expect(throws: EmbevalError.input("PCA: row 2 has a NaN or infinite value")) { try PCA.fit(nan, components: 2) }
+    #expect(throws: ProjectionError.nonFinite(input: "PCA", row: 2)) { try PCA.fit(nan, components: 2) }
 }

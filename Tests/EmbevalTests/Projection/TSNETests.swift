@@ -63,7 +63,7 @@ private let fullRuns: Bool = {
     let info = try ProjectionFixtures.json("tsne.json")["transform"] as! [String: Any]
     let theirs = info["knn10_accuracy_in_map"] as! Double
     #expect(ours >= theirs - 0.03, "10-NN accuracy of transformed points: ours \(ours), openTSNE \(theirs)")
-    #expect(throws: EmbevalError.self) {
+    #expect(throws: ProjectionError.self) {
         try TSNE().transform(Matrix(rows: 2, columns: 3), referenceData: reference, referenceMap: map)
     }
 }
@@ -71,9 +71,9 @@ private let fullRuns: Bool = {
 @Test func tsneRejectsBadInput() {
     var x = Matrix(rows: 10, columns: 3, repeating: 1)
     x[4, 0] = .infinity
-    #expect(throws: EmbevalError.input("t-SNE input: row 4 has a NaN or infinite value")) { try TSNE().fit(x) }
-    #expect(throws: EmbevalError.self) { try TSNE().fit(Matrix(rows: 3, columns: 3)) }
-    #expect(throws: EmbevalError.self) { try TSNE(dimensions: 3, method: .fft).fit(Matrix(rows: 10, columns: 3)) }
+    #expect(throws: ProjectionError.nonFinite(input: "t-SNE input", row: 4)) { try TSNE().fit(x) }
+    #expect(throws: ProjectionError.self) { try TSNE().fit(Matrix(rows: 3, columns: 3)) }
+    #expect(throws: ProjectionError.self) { try TSNE(dimensions: 3, method: .fft).fit(Matrix(rows: 10, columns: 3)) }
 }
 
 @Test func tsneThreeDimensionsByBarnesHut() throws {

@@ -172,12 +172,12 @@ private func majorityLabel(_ neighbours: [Int], labels: [Int]) -> Int {
 
 @Test func badInputsGetOneClearError() throws {
     let (x, _) = clusteredEmbeddings(rows: 10, columns: 4, classes: 2, seed: 1)
-    #expect(throws: EmbevalError.self) { try UMAP().fit(x) }                          // 10 points, 15 neighbours
+    #expect(throws: ProjectionError.self) { try UMAP().fit(x) }                          // 10 points, 15 neighbours
     var bad = try fixtureMatrix("umap_heldout.npy")
     bad[3, 2] = .nan
-    #expect(throws: EmbevalError.input("UMAP input: row 3 has a non-finite value (NaN or Inf)")) { try UMAP().fit(bad) }
+    #expect(throws: ProjectionError.nonFinite(input: "UMAP input", row: 3)) { try UMAP().fit(bad) }
     let fitted = try UMAP(epochs: 20).fit(try fixtureMatrix("umap_heldout.npy"))
-    #expect(throws: EmbevalError.self) { try UMAP().transform(x, onto: fitted) }       // 4 columns vs 50
+    #expect(throws: ProjectionError.self) { try UMAP().transform(x, onto: fitted) }       // 4 columns vs 50
 }
 
 @Test func disconnectedClustersAreLaidOutApart() throws {

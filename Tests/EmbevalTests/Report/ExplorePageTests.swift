@@ -110,15 +110,15 @@ func explorePageData(_ html: String) throws -> [String: Any] {
         let base = ExplorePage(title: "t", maps: [("PCA", m)], labels: labels, classNames: ["a", "b"])
         #expect(throws: Never.self) { try base.html() }
         var p = base; p.labels = [0]
-        #expect(throws: EmbevalError.input("explore page: 1 labels for 10 points")) { try p.html() }
+        #expect(throws: ReportError.inconsistentPage("1 labels for 10 points")) { try p.html() }
         p = base; p.maps.append(("UMAP", Matrix(rows: 3, columns: 2)))
-        #expect(throws: EmbevalError.self) { try p.html() }
+        #expect(throws: ReportError.self) { try p.html() }
         p = base; p.neighbours = (0..<10).map { _ in [10] }
-        #expect(throws: EmbevalError.input("explore page: neighbour 10 of point 0 is out of range 0..<10")) { try p.html() }
+        #expect(throws: ReportError.inconsistentPage("neighbour 10 of point 0 is out of range 0..<10")) { try p.html() }
         p = base; p.maps = []
-        #expect(throws: EmbevalError.self) { try p.html() }
+        #expect(throws: ReportError.self) { try p.html() }
         p = base; p.thumbnails = [[]]
-        #expect(throws: EmbevalError.self) { try p.html() }
+        #expect(throws: ReportError.self) { try p.html() }
     }
 
     @Test func fiftyThousandPointsStayCompact() throws {

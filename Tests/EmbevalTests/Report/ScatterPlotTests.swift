@@ -128,7 +128,7 @@ func colorSet(_ image: RGBImage) -> Set<RGBColor> {
             #expect(image.width == 300 && image.height == 200)
             #expect(ScatterPlot.svg(points: points, labels: labels, classNames: names, title: "edge").hasSuffix("</svg>\n"))
         }
-        #expect(throws: EmbevalError.self) {
+        #expect(throws: ReportError.self) {
             try ScatterPlot.png(points: Matrix(rowVectors: [[1, 2]]), labels: [0], classNames: [], title: "", width: 10, height: 10)
         }
     }
@@ -140,7 +140,7 @@ func colorSet(_ image: RGBImage) -> Set<RGBColor> {
         let grayBytes = try PNGWriter.encode(gray, grayscaleIfPossible: true)
         #expect(grayBytes[25] == 0)   // colour type gray
         #expect(try ImageDecoder.decode(bytes: grayBytes) == gray)
-        #expect(throws: EmbevalError.self) { try PNGWriter.encode(samples: [1, 2], width: 1, height: 1, channels: 3) }
+        #expect(throws: ReportError.self) { try PNGWriter.encode(samples: [1, 2], width: 1, height: 1, channels: 3) }
     }
 }
 

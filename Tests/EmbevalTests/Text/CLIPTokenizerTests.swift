@@ -110,20 +110,20 @@ enum CLIPFixture {
                        "max_input_chars_per_word": 100, "vocab": {"[UNK]": 0, "a": 1, "##b": 2}}}
             """#
         try wordPiece.write(to: file, atomically: true, encoding: .utf8)
-        #expect(throws: EmbevalError.input(
-            "tokenizer '\(file.path)': unsupported tokenizer model type 'WordPiece' (supported: CLIP BPE, SentencePiece unigram)"
+        #expect(throws: TokenizerError.unsupported(
+            path: file.path, component: "tokenizer model type 'WordPiece' (supported: CLIP BPE, SentencePiece unigram)"
         )) { try TokenizerLoader.load(path: file.path) }
     }
 
     @Test func missingFileAndEmptyDirectoryAreInputErrors() {
         let scratch = TestPaths.scratch()
         let missing = scratch.appendingPathComponent("nope/tokenizer.json").path
-        #expect(throws: EmbevalError.input("tokenizer '\(missing)': no such file")) { try TokenizerLoader.load(path: missing) }
-        #expect(throws: EmbevalError.input("tokenizer '\(scratch.path)': the directory has no tokenizer.json")) {
+        #expect(throws: TokenizerError.tokenizerFile(path: missing, reason: "no such file")) { try TokenizerLoader.load(path: missing) }
+        #expect(throws: TokenizerError.tokenizerFile(path: scratch.path, reason: "the directory has no tokenizer.json")) {
             try TokenizerLoader.load(path: scratch.path)
         }
         let broken = scratch.appendingPathComponent("tokenizer.json")
         try? "{not json".write(to: broken, atomically: true, encoding: .utf8)
-        #expect(throws: EmbevalError.self) { try TokenizerLoader.load(path: broken.path) }
+        #expect(throws: TokenizerError.self) { try TokenizerLoader.load(path: broken.path) }
     }
 }

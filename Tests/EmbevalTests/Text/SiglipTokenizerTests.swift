@@ -125,7 +125,7 @@ struct SiglipTokenizerTests {
 @Suite("Text: SentencePiece model errors")
 struct SentencePieceErrorTests {
     private func message(_ body: () throws -> Void) -> String? {
-        do { try body() } catch let e as EmbevalError { return e.description } catch { return "\(error)" }
+        do { try body() } catch let e as any UserError { return e.description } catch { return "\(error)" }
         return nil
     }
 
@@ -189,7 +189,7 @@ struct SentencePieceErrorTests {
             do {
                 let model = try SentencePieceModel(bytes: bytes, path: "fuzz.model")
                 _ = model.encode("A photo of a cat, 猫 🐱 ﬁsh")
-            } catch let e as EmbevalError {
+            } catch let e as TokenizerError {
                 failures += 1
                 #expect(e.description.hasPrefix("fuzz.model: ") && !e.description.contains("\n"))
             }
@@ -204,14 +204,14 @@ struct SentencePieceErrorTests {
         #expect(config.addedTokens.map(\.content) == ["</s>", "<unk>"])
         let dir = TestPaths.scratch()
         try Data("[1, 2]".utf8).write(to: dir.appendingPathComponent("tokenizer_config.json"))
-        #expect(throws: EmbevalError.input("\(dir.path)/tokenizer_config.json: not a JSON object")) {
+        #expect(throws: TokenizerError.modelFile(path: "\(dir.path)/tokenizer_config.json", reason: "not a JSON object")) {
             try SiglipTokenizer.Config(directory: dir)
         }
         // A model without the configured eos piece is rejected, naming the file.
         var bad = SiglipTokenizer.Config()
         bad.eosToken = "<eos>"
         let model = SiglipFixtures.tokenizer.model
-        #expect(throws: EmbevalError.input("x/spiece.model: the eos token '<eos>' is not in the vocabulary")) {
+        #expect(throws: TokenizerError.modelFile(path: "x/spiece.model", reason: "the eos token '<eos>' is not in the vocabulary")) {
             try SiglipTokenizer(model: model, config: bad, path: "x/spiece.model")
         }
     }

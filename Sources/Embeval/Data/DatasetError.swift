@@ -1,0 +1,49 @@
+/// Everything that can go wrong opening a dataset; each description is one line naming the spec, file or row.
+public enum DatasetError: UserError, Equatable {
+    /// Nothing at the spec the user typed; `expected` lists the kinds Embeval reads.
+    case notFound(spec: String, expected: String)
+    /// Something is there, but no format reads it.
+    case unknownKind(spec: String, isFolder: Bool, expected: String)
+    /// The dataset opened but holds no sample.
+    case empty(spec: String)
+    /// A file or folder the dataset needs is not there: what it is, where it was looked for, what to do.
+    case missingFile(what: String, path: String, remedy: String?)
+    /// A file that exists but cannot be read.
+    case unreadable(path: String, reason: String)
+    /// Content that does not fit its format. `kind` names the file's role (`manifest`), `location` the row, line or
+    /// record to blame.
+    case malformed(kind: String?, path: String, location: String?, reason: String)
+    /// A split the dataset does not have.
+    case unknownSplit(dataset: String, split: String, available: [String])
+    /// A label column the dataset does not have.
+    case unknownLabelColumn(dataset: String, column: String, available: [String])
+    /// A `--column key=value` that cannot be used.
+    case invalidColumn(argument: String, reason: String)
+    /// A count that must be positive (`--samples`, `--train-samples`).
+    case invalidCount(option: String, value: Int)
+
+    public var description: String {
+        switch self {
+        case .notFound(let spec, let expected):
+            return "dataset '\(spec)' not found: expected \(expected)"
+        case .unknownKind(let spec, let isFolder, let expected):
+            return "dataset '\(spec)': unknown kind of \(isFolder ? "folder" : "file") (expected \(expected))"
+        case .empty(let spec):
+            return "dataset '\(spec)' holds no samples"
+        case .missingFile(let what, let path, let remedy):
+            return "\(what) '\(path)' not found" + (remedy.map { ": \($0)" } ?? "")
+        case .unreadable(let path, let reason):
+            return "cannot read '\(path)': \(reason)"
+        case .malformed(let kind, let path, let location, let reason):
+            return (kind.map { "\($0) " } ?? "") + "'\(path)'" + (location.map { " \($0)" } ?? "") + ": \(reason)"
+        case .unknownSplit(let dataset, let split, let available):
+            return "\(dataset) has splits \(listing(available.map { "'\($0)'" }, conjunction: "and")), not '\(split)'"
+        case .unknownLabelColumn(let dataset, let column, let available):
+            return "\(dataset) labels are \(listing(available)), not '\(column)'"
+        case .invalidColumn(let argument, let reason):
+            return "--column '\(argument)': \(reason)"
+        case .invalidCount(let option, let value):
+            return "\(option) must be ≥ 1, got \(value)"
+        }
+    }
+}

@@ -1,0 +1,46 @@
+/// Everything that can go wrong turning images into embeddings or reading embeddings back; each description is one
+/// line naming the file, tensor or sample.
+public enum EmbeddingError: UserError, Equatable {
+    /// A file (`.npy`, `ids.txt`) that cannot be read at all.
+    case unreadable(path: String, reason: String)
+    /// A file whose content does not fit: `location` is the row to blame, if one is.
+    case malformedFile(path: String, location: String?, reason: String)
+    /// A model that cannot serve as this kind of embedder (no image input, wrong channels, missing tower output).
+    case incompatibleModel(String)
+    /// A model output a pooling or tower needs, which the model does not have.
+    case missingOutput(output: String, neededBy: String, available: [String])
+    /// A tensor whose shape does not fit its use: `tensor` names it (`model output 'x'`), `expected` says what fits.
+    case unexpectedShape(tensor: String, shape: String, expected: String)
+    /// Images of one batch that came out in different sizes.
+    case differentSizes(first: String, other: String, remedy: String)
+    /// Rows holding NaN or ±Inf (at most five ids are named).
+    case nonFinite(count: Int, ids: [String])
+    /// Rows, labels and ids that do not describe the same samples.
+    case mismatchedSamples(String)
+    /// Every image of the dataset failed to decode.
+    case nothingEmbedded(dataset: String, skipped: Int)
+    /// A model argument (`-m`, roles, poolings) or model option that cannot be used.
+    case invalidArgument(String)
+
+    public var description: String {
+        switch self {
+        case .unreadable(let path, let reason):
+            return "cannot read '\(path)': \(reason)"
+        case .malformedFile(let path, let location, let reason):
+            return "'\(path)'" + (location.map { " \($0)" } ?? "") + ": \(reason)"
+        case .incompatibleModel(let reason), .mismatchedSamples(let reason), .invalidArgument(let reason):
+            return reason
+        case .missingOutput(let output, let neededBy, let available):
+            return "model has no output '\(output)' needed by \(neededBy); outputs: \(available.joined(separator: ", "))"
+        case .unexpectedShape(let tensor, let shape, let expected):
+            return "\(tensor) has shape \(shape); \(expected)"
+        case .differentSizes(let first, let other, let remedy):
+            return "images of one batch differ in size (\(first) and \(other)): \(remedy)"
+        case .nonFinite(let count, let ids):
+            return "\(count) embedding row(s) hold NaN or Inf: ids " + ids.prefix(5).map { "'\($0)'" }.joined(separator: ", ")
+                + (count > 5 ? ", …" : "")
+        case .nothingEmbedded(let dataset, let skipped):
+            return "no image of dataset '\(dataset)' could be embedded (\(skipped) skipped)"
+        }
+    }
+}

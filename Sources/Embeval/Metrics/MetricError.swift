@@ -1,0 +1,20 @@
+/// Everything that stops a metric from being computed; each description is one line.
+public enum MetricError: UserError, Equatable {
+    /// A protocol that needs more samples than it was given.
+    case tooFewSamples(metric: String, needed: Int, got: Int)
+    /// Two sets that do not describe the same samples, or vectors of different widths.
+    case incompatibleSets(String)
+    /// A parameter outside its range: `name` as the user sets it, `expected` the range.
+    case invalidParameter(name: String, value: String, expected: String)
+
+    public var description: String {
+        switch self {
+        case .tooFewSamples(let metric, let needed, let got):
+            return "\(metric) needs at least \(needed) sample\(needed == 1 ? "" : "s"), got \(got)"
+        case .incompatibleSets(let reason):
+            return reason
+        case .invalidParameter(let name, let value, let expected):
+            return "\(name) must be \(expected), got \(value)"
+        }
+    }
+}
