@@ -9,7 +9,12 @@ enum IDXFile {
         let dims = try header(bytes, url: url, expectedRank: 3)
         let (n, h, w) = (dims[0], dims[1], dims[2])
         let start = 4 + 4 * 3
-        guard bytes.count >= start + n * h * w else {
+        guard h >= 1, w >= 1 else {
+            throw DatasetError.malformed(kind: nil, path: url.path, location: nil, reason: "IDX images of \(h)×\(w) pixels")
+        }
+        let (area, overflowArea) = h.multipliedReportingOverflow(by: w)
+        let (pixels, overflow) = n.multipliedReportingOverflow(by: area)
+        guard !overflowArea, !overflow, bytes.count - start >= pixels else {
             throw DatasetError.malformed(kind: nil, path: url.path, location: nil, reason: "truncated IDX image file (\(n)×\(h)×\(w) declared, \(bytes.count - start) bytes present)")
         }
         return ImageArray(width: w, height: h, channels: 1, pixels: Array(bytes[start..<(start + n * h * w)]))

@@ -17,6 +17,8 @@ public enum EmbeddingError: UserError, Equatable {
     case nonFinite(count: Int, ids: [String])
     /// Rows, labels and ids that do not describe the same samples.
     case mismatchedSamples(String)
+    /// Embeddings that cannot mean anything, such as rows of zero width.
+    case degenerate(String)
     /// Every image of the dataset failed to decode.
     case nothingEmbedded(dataset: String, skipped: Int)
     /// A model argument (`-m`, roles, poolings) or model option that cannot be used.
@@ -28,7 +30,7 @@ public enum EmbeddingError: UserError, Equatable {
             return "cannot read '\(path)': \(reason)"
         case .malformedFile(let path, let location, let reason):
             return "'\(path)'" + (location.map { " \($0)" } ?? "") + ": \(reason)"
-        case .incompatibleModel(let reason), .mismatchedSamples(let reason), .invalidArgument(let reason):
+        case .incompatibleModel(let reason), .mismatchedSamples(let reason), .invalidArgument(let reason), .degenerate(let reason):
             return reason
         case .missingOutput(let output, let neededBy, let available):
             return "model has no output '\(output)' needed by \(neededBy); outputs: \(available.joined(separator: ", "))"

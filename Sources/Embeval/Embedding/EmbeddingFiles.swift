@@ -31,12 +31,9 @@ public struct EmbeddingFiles: Sendable {
             guard values.count == matrix.rows else {
                 throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "holds \(values.count) labels for \(matrix.rows) embeddings in '\(embeddings.path)'")
             }
-            if let bad = values.firstIndex(where: { $0 < 0 }) {
-                throw EmbeddingError.malformedFile(path: url.path, location: "row \(bad)", reason: "negative label \(values[bad])")
-            }
-            let classCount = (values.max() ?? -1) + 1
-            let classes = listedClasses.flatMap { $0.count >= classCount ? $0 : nil } ?? (0..<classCount).map(String.init)
-            return try Embeddings(matrix: matrix, labels: values, ids: listedIDs ?? rowNumbers(), classes: classes)
+            let labels = try ClassLabels(values, file: url)
+            let classes = labels.names ?? listedClasses.flatMap { $0.count >= labels.classCount ? $0 : nil } ?? labels.numberNames
+            return try Embeddings(matrix: matrix, labels: labels.ids, ids: listedIDs ?? rowNumbers(), classes: classes)
 
         case .samples(let samples):
             if let listed = listedClasses, let classes = samples.classes, listed != classes {
@@ -51,7 +48,7 @@ public struct EmbeddingFiles: Sendable {
             let classCount = (samples.labels.max() ?? -1) + 1
             return try Embeddings(matrix: matrix, labels: samples.labels, ids: samples.ids ?? listedIDs ?? rowNumbers(),
                                   classes: samples.classes ?? listedClasses.flatMap { $0.count >= classCount ? $0 : nil }
-                                    ?? (0..<classCount).map(String.init))
+                                    ?? samples.numberNames)
 
         case .none:
             return try Embeddings(matrix: matrix, labels: [Int](repeating: 0, count: matrix.rows), ids: listedIDs ?? rowNumbers(),
@@ -78,22 +75,56 @@ public struct SampleList: Sendable {
     public var classes: [String]?
     /// Where they come from, for messages: `dataset 'fashion-mnist'`, `labels 'l.npy'`.
     public var origin: String
+    /// "0", "1", … for each class, when the labels have no names.
+    var numberNames: [String]
 
     public init(_ dataset: Dataset) {
         labels = dataset.labels
         ids = dataset.ids
         classes = dataset.classes
         origin = "dataset '\(dataset.name)'"
+        numberNames = (0..<dataset.classes.count).map(String.init)
     }
 
     /// Labels from a `.npy` file (negative labels refused).
     public init(labelsFile url: URL) throws {
-        labels = try NumpyArray.readLabels(at: url)
-        if let bad = labels.firstIndex(where: { $0 < 0 }) {
-            throw EmbeddingError.malformedFile(path: url.path, location: "row \(bad)", reason: "negative label \(labels[bad])")
-        }
+        let mapped = try ClassLabels(try NumpyArray.readLabels(at: url), file: url)
+        labels = mapped.ids
         ids = nil
-        classes = nil
+        classes = mapped.names
+        numberNames = mapped.numberNames
         origin = "labels '\(url.path)'"
     }
+}
+
+/// Integer labels read from a file, as class ids. Labels below 2²⁰ are the class ids themselves (names "0", "1", …);
+/// larger ones (hashes, database keys) are mapped to the rank of their distinct values, named by their value, so no
+/// table is ever sized by a label's value. Negative labels are refused.
+struct ClassLabels {
+    static let largestDirectLabel = 1 << 20
+
+    var ids: [Int]
+    /// The names of mapped labels (their values); nil when labels are class ids.
+    var names: [String]?
+    var classCount: Int
+
+    init(_ values: [Int], file: URL) throws {
+        if let bad = values.firstIndex(where: { $0 < 0 }) {
+            throw EmbeddingError.malformedFile(path: file.path, location: "row \(bad)", reason: "negative label \(values[bad])")
+        }
+        if (values.max() ?? 0) < Self.largestDirectLabel {
+            ids = values
+            names = nil
+            classCount = (values.max() ?? -1) + 1
+        } else {
+            let distinct = Array(Set(values)).sorted()
+            let rank = Dictionary(uniqueKeysWithValues: distinct.enumerated().map { ($1, $0) })
+            ids = values.map { rank[$0] ?? 0 }
+            names = distinct.map(String.init)
+            classCount = distinct.count
+        }
+    }
+
+    /// "0", "1", … for the class ids.
+    var numberNames: [String] { names ?? (0..<classCount).map(String.init) }
 }

@@ -16,6 +16,12 @@ public struct Embeddings: Sendable {
         guard ids.count == matrix.rows else {
             throw EmbeddingError.mismatchedSamples("embeddings have \(matrix.rows) rows but \(ids.count) ids")
         }
+        guard matrix.columns >= 1 || matrix.rows == 0 else {
+            throw EmbeddingError.degenerate("embeddings have \(matrix.rows) rows of 0 dimensions: there is nothing to compare")
+        }
+        if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= classes.count }) {
+            throw EmbeddingError.mismatchedSamples("sample \(bad) has label \(labels[bad]), outside the \(classes.count) classes")
+        }
         self.matrix = matrix
         self.labels = labels
         self.ids = ids

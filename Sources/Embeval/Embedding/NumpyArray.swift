@@ -47,15 +47,14 @@ public enum NumpyArray {
             throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "expected a 2-D array (N×d), got shape \(header.shape)")
         }
         let rows = header.shape[0], columns = header.shape.count == 2 ? header.shape[1] : 1
-        let values = try decodeNumbers(header.descr, payload, count: rows * columns, file: url).map(Float.init)
+        let values = try decodeNumbers(header, payload, file: url).map(Float.init)
         return Matrix(rows: rows, columns: columns, values: values)
     }
 
     /// A numeric array of any rank as a float tensor.
     public static func readTensor(at url: URL) throws -> Tensor {
         let (header, payload) = try read(url)
-        let count = header.shape.reduce(1, *)
-        return Tensor(shape: header.shape, values: try decodeNumbers(header.descr, payload, count: count, file: url).map(Float.init))
+        return Tensor(shape: header.shape, values: try decodeNumbers(header, payload, file: url).map(Float.init))
     }
 
     /// A 1-D integer array (labels).
@@ -64,33 +63,38 @@ public enum NumpyArray {
         guard header.shape.count == 1 || (header.shape.count == 2 && header.shape[1] == 1) else {
             throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "expected a 1-D label array, got shape \(header.shape)")
         }
-        guard header.descr.dropFirst().first.map({ "iub".contains($0) }) == true else {
+        guard let kind = header.descr.dropFirst().first, "iub".contains(kind) else {
             throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "expected integer labels, got dtype '\(header.descr)'")
         }
-        return try decodeNumbers(header.descr, payload, count: header.shape[0], file: url).map { Int($0) }
+        return try decodeIntegers(header, payload, file: url)
     }
 
     static func read(_ url: URL) throws -> (Header, Data) {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw EmbeddingError.unreadable(path: url.path, reason: "no such file")
         }
+        return try parse(data, file: url)
+    }
+
+    /// Splits a whole `.npy` file into its header and its data bytes.
+    static func parse(_ data: Data, file: URL) throws -> (Header, Data) {
         let bytes = [UInt8](data.prefix(12))
         guard bytes.count >= 10, bytes[0] == 0x93, Data(bytes[1..<6]) == Data("NUMPY".utf8) else {
-            throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "not a .npy file (bad magic)")
+            throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "not a .npy file (bad magic)")
         }
         let major = bytes[6]
         let headerLength: Int, headerStart: Int
         if major == 1 {
             headerLength = Int(bytes[8]) | Int(bytes[9]) << 8; headerStart = 10
         } else {
-            guard bytes.count >= 12 else { throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "truncated .npy header") }
+            guard bytes.count >= 12 else { throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "truncated .npy header") }
             headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24; headerStart = 12
         }
         guard data.count >= headerStart + headerLength,
               let text = String(data: data.subdata(in: headerStart..<(headerStart + headerLength)), encoding: .utf8) else {
-            throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "truncated .npy header")
+            throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "truncated .npy header")
         }
-        let header = try parseHeader(text, file: url)
+        let header = try parseHeader(text, file: file)
         return (header, data.subdata(in: (headerStart + headerLength)..<data.count))
     }
 
@@ -110,36 +114,75 @@ public enum NumpyArray {
         guard let s = value("shape"), s.first == "(", let close = s.firstIndex(of: ")") else {
             throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: ".npy header without shape")
         }
-        let shape = s[s.index(after: s.startIndex)..<close].split(separator: ",")
-            .map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }.compactMap { Int($0) }
+        let inside = s[s.index(after: s.startIndex)..<close]
+        let parts = inside.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+        let shape = parts.compactMap { Int($0) }
+        guard shape.count == parts.count, shape.allSatisfy({ $0 >= 0 }) else {
+            throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "shape (\(inside)) is not a tuple of non-negative integers")
+        }
         return Header(descr: descr, shape: shape)
     }
 
-    static func decodeNumbers(_ descr: String, _ payload: Data, count: Int, file: URL) throws -> [Double] {
-        guard descr.count >= 3, let size = Int(descr.dropFirst(2)) else {
+    /// The element width of a dtype such as `<f4`, and the number of elements the shape declares, checked against
+    /// the data bytes present (without overflowing on absurd shapes).
+    static func layout(_ header: Header, _ payload: Data, file: URL) throws -> (kind: Character, size: Int, count: Int) {
+        let descr = header.descr
+        guard descr.count >= 3, let order = descr.first, let kind = descr.dropFirst().first,
+              let size = Int(descr.dropFirst(2)), [1, 2, 4, 8].contains(size) else {
             throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "unsupported dtype '\(descr)'")
         }
-        let order = descr.first!, kind = descr.dropFirst().first!
-        guard order == "<" || order == "|" || (order == "=" ) else {
+        guard order == "<" || order == "|" || order == "=" else {
             throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "big-endian dtype '\(descr)' is not supported")
         }
-        guard payload.count >= count * size else {
-            throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "holds \(payload.count) data bytes, shape needs \(count * size)")
+        let available = payload.count / size
+        var count = 1
+        for dimension in header.shape {
+            let (product, overflow) = count.multipliedReportingOverflow(by: dimension)
+            guard !overflow, product <= available || dimension == 0 else {
+                throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "shape \(header.shape) needs more than the \(payload.count) data bytes present")
+            }
+            count = product
         }
+        return (kind, size, count)
+    }
+
+    static func decodeNumbers(_ header: Header, _ payload: Data, file: URL) throws -> [Double] {
+        let (kind, size, count) = try layout(header, payload, file: file)
         return try payload.withUnsafeBytes { raw -> [Double] in
             switch (kind, size) {
             case ("f", 4): return (0..<count).map { Double(raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self)) }
             case ("f", 8): return (0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: Double.self) }
             case ("f", 2): return (0..<count).map { Double(Float(float16Bits: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) }
-            case ("i", 8): return (0..<count).map { Double(raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
-            case ("i", 4): return (0..<count).map { Double(raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self)) }
-            case ("i", 2): return (0..<count).map { Double(raw.loadUnaligned(fromByteOffset: $0 * 2, as: Int16.self)) }
-            case ("i", 1): return (0..<count).map { Double(raw.loadUnaligned(fromByteOffset: $0, as: Int8.self)) }
-            case ("u", 1), ("b", 1): return (0..<count).map { Double(raw[$0]) }
-            case ("u", 2): return (0..<count).map { Double(raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) }
-            case ("u", 4): return (0..<count).map { Double(raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) }
-            default: throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "unsupported dtype '\(descr)'")
+            case ("i", _), ("u", _), ("b", 1): return try integers(raw, kind: kind, size: size, count: count, file: file, descr: header.descr).map(Double.init)
+            default: throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "unsupported dtype '\(header.descr)'")
             }
+        }
+    }
+
+    static func decodeIntegers(_ header: Header, _ payload: Data, file: URL) throws -> [Int] {
+        let (kind, size, count) = try layout(header, payload, file: file)
+        return try payload.withUnsafeBytes { try integers($0, kind: kind, size: size, count: count, file: file, descr: header.descr) }
+    }
+
+    private static func integers(_ raw: UnsafeRawBufferPointer, kind: Character, size: Int, count: Int, file: URL,
+                                 descr: String) throws -> [Int] {
+        switch (kind, size) {
+        case ("i", 8): return (0..<count).map { Int(raw.loadUnaligned(fromByteOffset: $0 * 8, as: Int64.self)) }
+        case ("i", 4): return (0..<count).map { Int(raw.loadUnaligned(fromByteOffset: $0 * 4, as: Int32.self)) }
+        case ("i", 2): return (0..<count).map { Int(raw.loadUnaligned(fromByteOffset: $0 * 2, as: Int16.self)) }
+        case ("i", 1): return (0..<count).map { Int(raw.loadUnaligned(fromByteOffset: $0, as: Int8.self)) }
+        case ("u", 1), ("b", 1): return (0..<count).map { Int(raw[$0]) }
+        case ("u", 2): return (0..<count).map { Int(raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) }
+        case ("u", 4): return (0..<count).map { Int(raw.loadUnaligned(fromByteOffset: $0 * 4, as: UInt32.self)) }
+        case ("u", 8):
+            return try (0..<count).map {
+                let v = raw.loadUnaligned(fromByteOffset: $0 * 8, as: UInt64.self)
+                guard v <= UInt64(Int.max) else {
+                    throw EmbeddingError.malformedFile(path: file.path, location: "element \($0)", reason: "value \(v) does not fit a signed 64-bit integer")
+                }
+                return Int(v)
+            }
+        default: throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "unsupported dtype '\(descr)'")
         }
     }
 }

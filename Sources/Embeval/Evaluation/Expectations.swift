@@ -202,7 +202,7 @@ public enum ExpectationCheck {
             let interval = PairedBootstrap.accuracy(correct, resamples: resamples, seed: entryContext.seed)
             measured.ci95 = [interval.ci95.lower, interval.ci95.upper]
             measured.verdict = Verdict(ci95: (interval.ci95.lower - entry.expected, interval.ci95.upper - entry.expected),
-                                       tolerance: entry.tolerance)
+                                       tolerance: entry.tolerance, samples: correct.count)
         }
         return measured
     }

@@ -16,15 +16,18 @@ public enum KNNProtocol: String, CaseIterable, Codable, Sendable {
 public enum VoteWeighting: String, CaseIterable, Codable, Sendable {
     /// The cosine similarity itself (the seed's).
     case similarity
-    /// exp(similarity / T) (DINO's, T = 0.07 by default).
+    /// exp(similarity / T) (DINO's, T = 0.07 by default), computed as exp((similarity − s₁) / T) with s₁ the query's
+    /// nearest similarity: the same ranking (every weight of a query scaled by one factor), and no overflow to ∞ at
+    /// small T.
     case exp
     /// 1 for every neighbour: plain majority.
     case uniform
 
-    func weight(_ similarity: Float, temperature: Double) -> Double {
+    /// The vote of a neighbour at `similarity` for a query whose nearest neighbour is at `nearest`.
+    func weight(_ similarity: Float, nearest: Float, temperature: Double) -> Double {
         switch self {
         case .similarity: Double(similarity)
-        case .exp: Foundation.exp(Double(similarity) / temperature)
+        case .exp: Foundation.exp((Double(similarity) - Double(nearest)) / temperature)
         case .uniform: 1
         }
     }
@@ -92,13 +95,14 @@ public struct KNNClassifier: Sendable {
         var totals = [Double](repeating: 0, count: classCount)
         var present = [Int]()
         for q in 0..<m {
+            let nearest = neighbours.similarities[q * kMax]
             for (slot, k) in ks.enumerated() {
                 present.removeAll(keepingCapacity: true)
                 for t in 0..<k {
                     let ref = Int(neighbours.indices[q * kMax + t])
                     let c = referenceLabels[ref]
                     if totals[c] == 0 && !present.contains(c) { present.append(c) }
-                    totals[c] += weighting.weight(neighbours.similarities[q * kMax + t], temperature: temperature)
+                    totals[c] += weighting.weight(neighbours.similarities[q * kMax + t], nearest: nearest, temperature: temperature)
                 }
                 present.sort { totals[$0] != totals[$1] ? totals[$0] > totals[$1] : $0 < $1 }
                 predictions[slot][q] = present[0]

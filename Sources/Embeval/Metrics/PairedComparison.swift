@@ -112,6 +112,13 @@ public enum Verdict: String, Codable, Sendable, Comparable {
     /// The whole 95% interval lies outside the band.
     case fail = "FAIL"
 
+    /// The verdict on an accuracy difference over `samples` samples. When one sample moves the accuracy by more than
+    /// the tolerance (100/N > tolerance), no interval can settle it: INCONCLUSIVE.
+    public init(ci95: (lower: Double, upper: Double), tolerance: Double, samples: Int) {
+        if samples < 1 || 100 / Double(samples) > tolerance { self = .inconclusive }
+        else { self.init(ci95: ci95, tolerance: tolerance) }
+    }
+
     public init(ci95: (lower: Double, upper: Double), tolerance: Double) {
         if ci95.lower >= -tolerance && ci95.upper <= tolerance { self = .pass }
         else if ci95.upper < -tolerance || ci95.lower > tolerance { self = .fail }
@@ -131,6 +138,11 @@ public enum Verdict: String, Codable, Sendable, Comparable {
     /// 1/√N: ⌈N · (1.96·sd / (tolerance − |delta|))²⌉; nil when |delta| ≥ tolerance (no sample count can pass it).
     public static func samplesNeeded(samples: Int, delta: Double, standardDeviation: Double, tolerance: Double) -> Int? {
         guard tolerance > abs(delta) else { return nil }
-        return Int((Double(samples) * pow(1.96 * standardDeviation / (tolerance - abs(delta)), 2)).rounded(.up))
+        let estimate = Double(samples) * pow(1.96 * standardDeviation / (tolerance - abs(delta)), 2)
+        return estimate.isFinite ? Int(min(estimate, 1e15).rounded(.up)) : nil
     }
+
+    /// The fewest samples at which one sample moves an accuracy by no more than `tolerance`: ⌊100 / tolerance⌋ + 1
+    /// (below it no verdict is possible, see `init(ci95:tolerance:samples:)`).
+    public static func fewestSamples(tolerance: Double) -> Int { Int(min(100 / tolerance, 1e15).rounded(.down)) + 1 }
 }

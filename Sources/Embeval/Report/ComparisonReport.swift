@@ -27,10 +27,11 @@ public struct ComparedMetric: Codable, Sendable {
         self.bootstrap = PairedBootstrap(baselineCorrect: baselineCorrect, candidateCorrect: candidateCorrect,
                                          resamples: resamples, seed: seed)
         self.mcnemar = McNemarTest(baselineCorrect: baselineCorrect, candidateCorrect: candidateCorrect)
-        self.verdict = Verdict(ci95: bootstrap.ci95, tolerance: tolerance)
+        self.verdict = Verdict(ci95: bootstrap.ci95, tolerance: tolerance, samples: baselineCorrect.count)
         self.samplesNeeded = verdict == .inconclusive
             ? Verdict.samplesNeeded(samples: baselineCorrect.count, delta: bootstrap.delta,
                                     standardDeviation: bootstrap.standardDeviation, tolerance: tolerance)
+                .map { max($0, Verdict.fewestSamples(tolerance: tolerance)) }
             : nil
         self.decisive = decisive
     }
