@@ -98,7 +98,11 @@ public struct Expectation: Decodable, Sendable {
                                              columns: ColumnMapping(arguments: (columns ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }))
         selection.location = selection.location.resolved(against: base)
         let preprocessing = PreprocessorOverrides(imageSize: imageSize, shortestEdge: resize, cropSize: crop, mean: mean, std: std,
-                                                  resample: try resample.map(Resampling.init(parsing:)))
+                                                  resample: try resample.map { text in
+                                                      do { return try Resampling(parsing: text) } catch let error as EmbeddingError {
+                                                          throw EmbeddingError.invalidArgument("--resample '\(text)': \(error)")
+                                                      }
+                                                  })
         switch task {
         case .knn:
             guard metric != .meanPerClassRecall else { throw EvaluationError.missingInput("metric mean_per_class_recall is for task zero-shot") }
@@ -219,7 +223,7 @@ extension Resampling {
         let names: [String: Resampling] = ["nearest": .nearest, "bilinear": .bilinear, "bicubic": .bicubic,
                                            "lanczos": .lanczos, "box": .box, "hamming": .hamming]
         guard let value = names[text.lowercased()] ?? Int(text).flatMap(Resampling.init(rawValue:)) else {
-            throw EmbeddingError.invalidArgument("--resample '\(text)': expected nearest, bilinear, bicubic, lanczos, box, hamming or Pillow's number 0–5")
+            throw EmbeddingError.invalidArgument("expected nearest, bilinear, bicubic, lanczos, box, hamming or Pillow's number 0–5")
         }
         self = value
     }

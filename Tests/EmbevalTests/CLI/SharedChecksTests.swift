@@ -5,6 +5,7 @@ import Testing
 /// The checks that used to live in each command and drifted apart now live once in the library's `Evaluation/`
 /// layer. Each test here is one shared check, run through every command that goes through it (knn, zeroshot,
 /// compare, check, explore — where it applies), and asserts the exit code and the stderr line each one gives.
+/// `compare` runs with `--tolerance 100`: on these few samples a tighter band allows no verdict (INCONCLUSIVE).
 @Suite(.serialized) struct SharedChecksTests {
     /// The commands that share the evaluation path.
     enum Command: String, CaseIterable, Sendable, CustomTestStringConvertible {
@@ -207,7 +208,7 @@ import Testing
         case .zeroshot:
             r = try runEmbeval(["zeroshot"] + Self.repeated("-m", Self.mixedRoles) + ["--dataset", dataset])
         case .compare:
-            r = try runEmbeval(["compare", "--task", "zero-shot"] + Self.repeated("--baseline", Self.mixedRoles)
+            r = try runEmbeval(["compare", "--tolerance", "100", "--task", "zero-shot"] + Self.repeated("--baseline", Self.mixedRoles)
                                + Self.repeated("--candidate", Self.mixedRoles) + ["--dataset", dataset])
         case .check:
             r = try runEmbeval(["check", try expectations([Self.zeroShotEntry(roles: Self.mixedRoles, dataset: dataset)]).path])
@@ -237,7 +238,7 @@ import Testing
         case .zeroshot:
             r = try runEmbeval(["zeroshot"] + Self.repeated("-m", Self.clipRoles) + ["--dataset", dataset, "--classnames", file.path])
         case .compare:
-            r = try runEmbeval(["compare", "--task", "zero-shot"] + Self.repeated("--baseline", Self.clipRoles)
+            r = try runEmbeval(["compare", "--tolerance", "100", "--task", "zero-shot"] + Self.repeated("--baseline", Self.clipRoles)
                                + Self.repeated("--candidate", Self.clipRoles) + ["--dataset", dataset, "--classnames", file.path])
         case .check:
             // Relative: resolved against the expectations file's folder, so the message names the same file.
@@ -285,10 +286,10 @@ import Testing
         case .explore:
             arguments = ["explore"] + Self.pixels + ["--dataset", bad] + exploreOptions() + skip
         case .compare:
-            arguments = ["compare"] + Self.pixelPair + ["--dataset", bad] + skip
+            arguments = ["compare", "--tolerance", "100"] + Self.pixelPair + ["--dataset", bad] + skip
             sides = ["baseline: ", "candidate: "]
         case .compareTrainSet:
-            arguments = ["compare"] + Self.pixelPair + ["--dataset", trainTest, "--split", "test", "--protocol", "train-test"] + skip
+            arguments = ["compare", "--tolerance", "100"] + Self.pixelPair + ["--dataset", trainTest, "--split", "test", "--protocol", "train-test"] + skip
             sides = ["baseline: ", "candidate: "]
         case .checkKNN:
             arguments = ["check", try expectations([Self.knnEntry(dataset: bad, entrySkip)]).path]
@@ -332,7 +333,7 @@ import Testing
         case .compare:
             // NaN on the baseline side only: the candidate is healthy.
             let candidate = space == .collapsed ? e : inputs.embeddings.path
-            r = try runEmbeval(["compare", "--baseline-embeddings", e, "--candidate-embeddings", candidate, "--labels", l])
+            r = try runEmbeval(["compare", "--tolerance", "100", "--baseline-embeddings", e, "--candidate-embeddings", candidate, "--labels", l])
         case .explore: r = try runEmbeval(["explore", "--embeddings", e, "--labels", l] + exploreOptions())
         default: Issue.record("\(command) takes no precomputed embeddings"); return
         }
@@ -358,7 +359,7 @@ import Testing
         case .knnTrain:
             r = try runEmbeval(["knn", "--embeddings", e, "--labels", inputs.labels.path, "--train-embeddings", e, "--train-labels", l,
                                 "--protocol", "train-test"])
-        case .compare: r = try runEmbeval(["compare", "--baseline-embeddings", e, "--candidate-embeddings", e, "--labels", l])
+        case .compare: r = try runEmbeval(["compare", "--tolerance", "100", "--baseline-embeddings", e, "--candidate-embeddings", e, "--labels", l])
         case .explore: r = try runEmbeval(["explore", "--embeddings", e, "--labels", l] + exploreOptions())
         }
         Self.expectError(r, ["'\(l)' row 5: negative label -1"])
@@ -403,7 +404,7 @@ import Testing
         switch command {
         case .knn: r = try runEmbeval(["knn", "-m", "pixels", "--dataset", dataset] + override.flags)
         case .zeroshot: r = try runEmbeval(["zeroshot"] + Self.repeated("-m", Self.clipRoles) + ["--dataset", dataset] + override.flags)
-        case .compare: r = try runEmbeval(["compare", "--baseline", "pixels", "--candidate", "pixels", "--dataset", dataset] + override.flags)
+        case .compare: r = try runEmbeval(["compare", "--tolerance", "100", "--baseline", "pixels", "--candidate", "pixels", "--dataset", dataset] + override.flags)
         case .explore: r = try runEmbeval(["explore", "-m", "pixels", "--dataset", dataset] + exploreOptions() + override.flags)
         case .check:
             var entry = Self.knnEntry(dataset: dataset)
@@ -427,7 +428,7 @@ import Testing
         let r: Run
         switch command {
         case .knn: r = try runEmbeval(["knn", "-m", model, "--dataset", dataset, "--json", json] + mean)
-        case .compare: r = try runEmbeval(["compare", "--baseline", model, "--candidate", model, "--dataset", dataset, "--json", json] + mean)
+        case .compare: r = try runEmbeval(["compare", "--tolerance", "100", "--baseline", model, "--candidate", model, "--dataset", dataset, "--json", json] + mean)
         default: Issue.record("\(command) reports no model provenance"); return
         }
         #expect(r.code == 0, "\(r.err)")
@@ -470,7 +471,7 @@ import Testing
         let r: Run
         switch command {
         case .knn: r = try runEmbeval(["knn"] + Self.pixels + flags)
-        case .compare: r = try runEmbeval(["compare"] + Self.pixelPair + flags)
+        case .compare: r = try runEmbeval(["compare", "--tolerance", "100"] + Self.pixelPair + flags)
         case .check: r = try runEmbeval(["check", try expectations([Self.knnEntry(dataset: dataset, entry)]).path])
         default: Issue.record("\(command) has no train/test protocol"); return
         }
@@ -520,7 +521,7 @@ import Testing
         switch command {
         case .knn: r = try runEmbeval(["knn"] + Self.pixels + ["--dataset", dataset] + columns)
         case .zeroshot: r = try runEmbeval(["zeroshot"] + Self.repeated("-m", Self.clipRoles) + ["--dataset", dataset] + columns)
-        case .compare: r = try runEmbeval(["compare"] + Self.pixelPair + ["--dataset", dataset] + columns)
+        case .compare: r = try runEmbeval(["compare", "--tolerance", "100"] + Self.pixelPair + ["--dataset", dataset] + columns)
         case .explore: r = try runEmbeval(["explore"] + Self.pixels + ["--dataset", dataset] + exploreOptions() + columns)
         case .check: r = try runEmbeval(["check", try expectations([Self.knnEntry(dataset: dataset, entry)]).path])
         }
@@ -548,7 +549,7 @@ import Testing
         switch command {
         case .knn: r = try runEmbeval(["knn"] + Self.pixels + ["--dataset", dataset] + flag.flags)
         case .zeroshot: r = try runEmbeval(["zeroshot"] + Self.repeated("-m", Self.clipRoles) + ["--dataset", dataset] + flag.flags)
-        case .compare: r = try runEmbeval(["compare"] + Self.pixelPair + ["--dataset", dataset] + flag.flags)
+        case .compare: r = try runEmbeval(["compare", "--tolerance", "100"] + Self.pixelPair + ["--dataset", dataset] + flag.flags)
         case .explore: r = try runEmbeval(["explore"] + Self.pixels + ["--dataset", dataset] + exploreOptions() + flag.flags)
         case .check: r = try runEmbeval(["check", try expectations([Self.knnEntry(dataset: dataset)]).path] + flag.flags)
         }
@@ -619,7 +620,7 @@ import Testing
         let seed = alignment == .sameSeed ? "1" : "2"
         let sides = alignment == .baselineOtherSeed ? ["--baseline-embeddings", file, "--candidate", "pixels"]
                                                     : ["--baseline", "pixels", "--candidate-embeddings", file]
-        let r = try runEmbeval(["compare"] + sides + ["--image-size", "16", "--dataset", dataset, "--samples", "3", "--seed", seed])
+        let r = try runEmbeval(["compare", "--tolerance", "100"] + sides + ["--image-size", "16", "--dataset", dataset, "--samples", "3", "--seed", seed])
         switch alignment {
         case .candidateOtherSeed, .baselineOtherSeed:
             Self.expectError(r, ["embeddings '\(file)' row", "the rows are other samples"])
