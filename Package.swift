@@ -15,6 +15,7 @@ let package = Package(
         .systemLibrary(name: "COnnxRuntime", path: "Sources/COnnxRuntime"),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .target(name: "CFileSystem", path: "Sources/CFileSystem"),
         .target(
             name: "CImageCodecs",
             path: "Sources/CImageCodecs",
@@ -24,7 +25,7 @@ let package = Package(
         // Public API.
         .target(
             name: "Embeval",
-            dependencies: ["COnnxRuntime", "CBLAS", "CZlib", "CImageCodecs"],
+            dependencies: ["COnnxRuntime", "CBLAS", "CZlib", "CImageCodecs", "CFileSystem"],
             path: "Sources/Embeval"
         ),
         .executableTarget(

@@ -20,19 +20,23 @@ struct EmbedCommand: ParsableCommand {
 
     func run() throws {
         let spec = try model.imageSpec()
-        let root = URL(fileURLWithPath: output)
-        // Fail on an unwritable destination before spending time on extraction.
-        do { try FileManager.default.createDirectory(at: root, withIntermediateDirectories: true) } catch {
-            throw OutputError.cannotCreate(path: output, reason: OutputFile.reason(error))
-        }
+        // Fail on an unusable destination before spending time on extraction.
+        let folder = try OutputFolder(URL(fileURLWithPath: output), kind: "embeddings",
+                                      ownedNames: { name in Embeddings.setFiles.contains(name) || name == SetManifest.fileName
+                                          || spec.poolings.contains { $0.folderName == name } })
+        defer { folder.abandon() }
         let context = try EvaluationContext(batchSize: model.embedding.batchSize, onBadImage: data.onBadImage, seed: data.seed,
                                             progress: progress || isatty(2) != 0 ? TerminalProgress() : nil,
                                             diagnostics: TerminalWarnings())
         let embedded = try EmbeddingSource.model(spec, try data.requiredSelection()).embed(context: context)
-        for set in embedded.sets {
-            let dir = embedded.sets.count == 1 ? root : root.appendingPathComponent(set.pooling.replacingOccurrences(of: ":", with: "_"))
-            try set.query.write(to: dir)
-            print("\(set.pooling): \(set.query.count)×\(set.query.dimension) → \(dir.path)")
+        // One pooling: the set is the folder itself; several: one sub-folder each. Written whole or not at all.
+        let names = embedded.sets.count == 1 ? [""] : spec.poolings.map(\.folderName)
+        try folder.fill { staging in
+            for (set, name) in zip(embedded.sets, names) { try set.query.writeSet(into: staging.appendingPathComponent(name)) }
+        }
+        try folder.commit(rows: embedded.primary.count)
+        for (set, name) in zip(embedded.sets, names) {
+            print("\(set.pooling): \(set.query.count)×\(set.query.dimension) → \(folder.target.appendingPathComponent(name).path)")
         }
         let total = embedded.primary.count + embedded.skipped.count
         let seconds = embedded.timings.stages.first { $0.name == "embedding" }?.seconds ?? 0

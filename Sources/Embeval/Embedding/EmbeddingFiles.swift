@@ -18,8 +18,10 @@ public struct EmbeddingFiles: Sendable {
     }
 
     public func load() throws -> Embeddings {
-        let matrix = try NumpyArray.readMatrix(at: embeddings)
         let directory = embeddings.deletingLastPathComponent()
+        // A set written by embeval lists its files: a killed or mixed write is refused, never scored.
+        _ = try SetManifest.verified(in: directory)
+        let matrix = try NumpyArray.readMatrix(at: embeddings)
         let idsFile = directory.appendingPathComponent("ids.txt"), classesFile = directory.appendingPathComponent("classes.txt")
         let listedIDs = Embeddings.readLines(idsFile).flatMap { $0.count == matrix.rows ? $0 : nil }
         let listedClasses = Embeddings.readLines(classesFile)

@@ -33,13 +33,29 @@ public struct Embeddings: Sendable {
 
     // MARK: Files
 
-    /// Writes `embeddings.npy` (float32 N×d), `labels.npy` (int64), `ids.txt` and `classes.txt` into `directory`.
+    /// The files of a set, as `embeval embed` writes them.
+    public static let setFiles = ["embeddings.npy", "labels.npy", "ids.txt", "classes.txt"]
+
+    /// Writes the set — `embeddings.npy` (float32 N×d), `labels.npy` (int64), `ids.txt`, `classes.txt` and the
+    /// `manifest.json` listing them — as the folder `directory`, whole or not at all (see `OutputFolder`).
     public func write(to directory: URL) throws {
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
+        let folder = try OutputFolder(directory, kind: "embeddings", ownedNames: Self.isSetFile)
+        try folder.fill(writeFiles(into:))
+        try folder.commit(rows: count, dimension: dimension)
+    }
+
+    /// Writes the set's files (and their manifest) into an existing folder that is itself being staged.
+    public func writeSet(into directory: URL) throws {
+        do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
             throw OutputError.cannotCreate(path: directory.path, reason: OutputFile.reason(error))
         }
+        try writeFiles(into: directory)
+        try SetManifest(kind: "embeddings", describing: directory, rows: count, dimension: dimension).write(into: directory)
+    }
+
+    static func isSetFile(_ name: String) -> Bool { setFiles.contains(name) || name == SetManifest.fileName }
+
+    private func writeFiles(into directory: URL) throws {
         try NumpyArray.write(matrix, to: directory.appendingPathComponent("embeddings.npy"))
         try NumpyArray.write(labels: labels, to: directory.appendingPathComponent("labels.npy"))
         try writeLines(ids, to: directory.appendingPathComponent("ids.txt"))

@@ -47,6 +47,9 @@ public enum Pooling: Hashable, Sendable, CustomStringConvertible {
         }
     }
 
+    /// The folder a pooling's set goes to when `embed` writes several (`output:image_embeds` → `output_image_embeds`).
+    public var folderName: String { description.replacingOccurrences(of: ":", with: "_").replacingOccurrences(of: "/", with: "_") }
+
     /// The model output this pooling reads.
     public var outputName: String {
         switch self {

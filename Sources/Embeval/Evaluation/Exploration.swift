@@ -45,9 +45,33 @@ public struct Exploration: Sendable {
     }
 
     public func run(into directory: URL, context: EvaluationContext) throws -> ExploreReport {
-        try Self.createDirectory(directory)
+        let folder = try OutputFolder(directory, kind: "explore", ownedNames: Self.isOutputFile)
+        var report: ExploreReport? = nil
+        try folder.fill { report = try run(writingInto: $0, finalPath: directory, context: context) }
+        guard let report else { throw OutputError.cannotWrite(path: directory.path, reason: "no maps were made") }
+        try folder.commit(rows: report.points)
+        return report
+    }
+
+    /// The names explore writes: `<method>.{npy,svg,png,map}`, `<method>-added.npy`, `explore.html`.
+    static func isOutputFile(_ name: String) -> Bool {
+        if name == "explore.html" || name == SetManifest.fileName { return true }
+        let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
+        guard parts.count == 2 else { return false }
+        let method = parts[0].hasSuffix("-added") ? String(parts[0].dropLast(6)) : parts[0]
+        return MapMethod(rawValue: method) != nil && ["npy", "svg", "png", "map"].contains(parts[1])
+    }
+
+    private func run(writingInto directory: URL, finalPath: URL, context: EvaluationContext) throws -> ExploreReport {
         let data = try source.embed(context: context)
         let points = data.primary
+        guard points.dimension >= 2 else {
+            throw EvaluationError.missingInput("embeddings of \(points.dimension) dimension cannot be mapped: maps need at least 2")
+        }
+        if points.dimension > settings.pcaDimensions && points.count < settings.pcaDimensions {
+            throw EvaluationError.invalidParameter(name: "--pca-dims", value: "\(settings.pcaDimensions)",
+                                                   expected: "at most the \(points.count) points (lower --pca-dims)")
+        }
         let title: String
         if case .files(let files, _) = source { title = files.embeddings.lastPathComponent }
         else { title = "\(data.model.name) - \(data.dataset.name)\(data.dataset.split.map { " \($0)" } ?? "")" }
@@ -89,8 +113,8 @@ public struct Exploration: Sendable {
         }
         let page = ExplorePage(title: title, maps: maps, labels: points.labels, classNames: points.classes, ids: points.ids,
                                thumbnails: thumbnails, neighbours: neighbours)
-        let pagePath = directory.appendingPathComponent("explore.html")
-        try OutputFile(pagePath.path).write(try page.html())
+        try OutputFile(directory.appendingPathComponent("explore.html").path).write(try page.html())
+        let pagePath = finalPath.appendingPathComponent("explore.html")
         return ExploreReport(title: title, points: points.count, inputDimension: points.dimension,
                              pcaDimensions: input.matrix.columns, dimensions: settings.dimensions, seed: context.seed,
                              maps: reports, page: pagePath.path,

@@ -36,7 +36,7 @@ public struct OutputFile: Sendable {
         }
         let temporary = directory.appendingPathComponent(".\(target.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         do {
-            try data.write(to: temporary)
+            try Self.write(data, to: temporary.path, flags: O_WRONLY | O_CREAT | O_TRUNC | O_EXCL)
             guard rename(temporary.path, target.path) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
@@ -45,17 +45,31 @@ public struct OutputFile: Sendable {
     }
 
     private func writeInPlace(_ data: Data, to target: URL) throws {
-        guard let handle = FileHandle(forWritingAtPath: target.path) else {
-            throw OutputError.cannotWrite(path: path, reason: "cannot open it for writing")
-        }
-        defer { try? handle.close() }
-        do { try handle.write(contentsOf: data) } catch {
+        do { try Self.write(data, to: target.path, flags: O_WRONLY) } catch {
             throw OutputError.cannotWrite(path: path, reason: Self.reason(error))
         }
     }
 
+    /// open(2), write(2) until done, close(2): the system's own error (ENOSPC, EACCES, …) comes back as a POSIXError.
+    private static func write(_ data: Data, to path: String, flags: Int32) throws {
+        let fd = open(path, flags | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
+        var failure: Int32 = 0
+        data.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count {
+                let n = Glibc.write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
+                offset += n
+            }
+        }
+        if close(fd) != 0 && failure == 0 { failure = errno }
+        if failure != 0 { throw POSIXError(.init(rawValue: failure) ?? .EIO) }
+    }
+
     /// The system's words for a failed write (e.g. "No space left on device"), without Foundation's error domains.
     public static func reason(_ error: Error) -> String {
+        if let posix = error as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
         let ns = error as NSError
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
             return String(cString: strerror(Int32(underlying.code)))

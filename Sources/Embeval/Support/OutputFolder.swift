@@ -1,0 +1,162 @@
+import CFileSystem
+import Foundation
+
+/// A folder of results written whole or not at all (`embed`'s embeddings, `explore`'s maps).
+///
+/// Everything is written into a staging folder beside the target; a `manifest.json` naming each file and its size
+/// is written last; then the staging folder is swapped into place in one atomic exchange (Linux `renameat2`). A
+/// reader — or a run killed at any moment — sees the old complete set or the new one. The target may only be a new
+/// path, an empty folder, or a folder this tool wrote before (its manifest, or only the file names it writes):
+/// nothing else of the user's is ever replaced.
+public struct OutputFolder: Sendable {
+    public let target: URL
+    /// Where the files go until `commit`.
+    public let staging: URL
+    let kind: String
+
+    /// Prepares to replace `target` with a set of `kind` (`embeddings`, `explore`); `ownedNames` are the file names
+    /// (and folder names) such a set has, so that an older set without a manifest may be replaced too.
+    public init(_ target: URL, kind: String, ownedNames: (String) -> Bool) throws {
+        self.target = target.standardizedFileURL
+        self.kind = kind
+        let parent = self.target.deletingLastPathComponent()
+        do { try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
+            throw OutputError.cannotCreate(path: parent.path, reason: OutputFile.reason(error))
+        }
+        try Self.checkReplaceable(self.target, ownedNames: ownedNames)
+        Self.removeAbandonedStaging(beside: self.target)
+        staging = parent.appendingPathComponent(".\(self.target.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
+        do { try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false) } catch {
+            throw OutputError.cannotCreate(path: target.path, reason: OutputFile.reason(error))
+        }
+    }
+
+    /// Runs `body` to write the set into `staging`; a failure deletes the staging folder and names the target.
+    public func fill(_ body: (URL) throws -> Void) throws {
+        do { try body(staging) } catch {
+            abandon()
+            if case OutputError.cannotWrite(let path, let reason) = error {
+                throw OutputError.cannotWrite(path: path.replacingOccurrences(of: staging.path, with: target.path), reason: reason)
+            }
+            throw error
+        }
+    }
+
+    /// Writes the manifest of what `staging` holds, then swaps it into place; the old set, if any, is deleted.
+    public func commit(rows: Int? = nil, dimension: Int? = nil) throws {
+        do {
+            let manifest = try SetManifest(kind: kind, describing: staging, rows: rows, dimension: dimension)
+            try manifest.write(into: staging)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) {
+                if embeval_exchange_paths(staging.path, target.path) == 0 {
+                    try? FileManager.default.removeItem(at: staging)     // now the old set
+                    return
+                }
+                // No atomic exchange here: move the old set aside, the new one in, then delete the old one.
+                let old = staging.appendingPathExtension("old")
+                try FileManager.default.moveItem(at: target, to: old)
+                try FileManager.default.moveItem(at: staging, to: target)
+                try? FileManager.default.removeItem(at: old)
+            } else {
+                try FileManager.default.moveItem(at: staging, to: target)
+            }
+        } catch let error as any UserError {
+            abandon()
+            throw error
+        } catch {
+            abandon()
+            throw OutputError.cannotWrite(path: target.path, reason: OutputFile.reason(error))
+        }
+    }
+
+    /// Deletes the staging folder: the target keeps what it held.
+    public func abandon() {
+        try? FileManager.default.removeItem(at: staging)
+    }
+
+    /// Refuses a target that is a file, or a folder holding anything this tool did not write.
+    static func checkReplaceable(_ target: URL, ownedNames: (String) -> Bool) throws {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) else { return }
+        guard isDirectory.boolValue else {
+            throw OutputError.cannotWrite(path: target.path, reason: "it is a file (expected a folder for the results)")
+        }
+        let entries = (try? FileManager.default.contentsOfDirectory(atPath: target.path)) ?? []
+        if entries.contains(SetManifest.fileName) { return }
+        if let foreign = entries.sorted().first(where: { !ownedNames($0) }) {
+            throw OutputError.cannotWrite(path: target.path, reason: "the folder holds '\(foreign)', which embeval did not write; choose a new or empty folder")
+        }
+    }
+
+    /// Staging folders of runs that were killed (their process is gone) are deleted.
+    static func removeAbandonedStaging(beside target: URL) {
+        let parent = target.deletingLastPathComponent(), prefix = ".\(target.lastPathComponent).tmp-"
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: parent.path)) ?? [] where name.hasPrefix(prefix) {
+            guard let pid = Int32(name.dropFirst(prefix.count).prefix { $0.isNumber }), kill(pid, 0) != 0 else { continue }
+            try? FileManager.default.removeItem(at: parent.appendingPathComponent(name))
+        }
+    }
+}
+
+/// The list of what a folder of results holds, written last: a folder whose files do not match it is incomplete
+/// or mixed, and is refused.
+public struct SetManifest: Codable, Sendable, Equatable {
+    public static let fileName = "manifest.json"
+
+    public struct File: Codable, Sendable, Equatable {
+        public var name: String
+        public var bytes: Int
+    }
+
+    public var kind: String
+    public var rows: Int?
+    public var dimension: Int?
+    public var files: [File]
+    public var embeval: String
+
+    /// The manifest of what `directory` holds (every regular file, recursively, by relative path).
+    init(kind: String, describing directory: URL, rows: Int?, dimension: Int?) throws {
+        self.kind = kind
+        self.rows = rows
+        self.dimension = dimension
+        embeval = EmbevalInfo.version
+        var files = [File]()
+        let base = directory.standardizedFileURL.path + "/"
+        if let walker = FileManager.default.enumerator(at: directory, includingPropertiesForKeys: [.isRegularFileKey, .fileSizeKey]) {
+            for case let url as URL in walker {
+                let values = try url.resourceValues(forKeys: [.isRegularFileKey, .fileSizeKey])
+                guard values.isRegularFile == true else { continue }
+                let path = url.standardizedFileURL.path
+                let name = path.hasPrefix(base) ? String(path.dropFirst(base.count)) : url.lastPathComponent
+                if name == Self.fileName { continue }
+                files.append(File(name: name, bytes: values.fileSize ?? 0))
+            }
+        }
+        self.files = files.sorted { $0.name < $1.name }
+    }
+
+    func write(into directory: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try OutputFile(directory.appendingPathComponent(Self.fileName).path).write(try encoder.encode(self))
+    }
+
+    /// The manifest in `directory`, if there is one; its files must be there with the sizes it lists.
+    public static func verified(in directory: URL) throws -> SetManifest? {
+        let url = directory.appendingPathComponent(fileName)
+        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        guard let manifest = try? JSONDecoder().decode(SetManifest.self, from: data) else {
+            throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "not a manifest written by embeval")
+        }
+        for file in manifest.files {
+            let path = directory.appendingPathComponent(file.name).path
+            let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? nil
+            guard size == file.bytes else {
+                throw EmbeddingError.malformedFile(path: directory.path, location: nil,
+                                                   reason: "'\(file.name)' is \(size.map { "\($0) bytes" } ?? "missing") but the set's manifest lists \(file.bytes) bytes: an incomplete or mixed set (rewrite it with embeval embed)")
+            }
+        }
+        return manifest
+    }
+}
