@@ -7,6 +7,9 @@ public struct Dataset: Sendable {
     public var split: String?
     public var classes: [String]
     public var samples: [Sample]
+    /// What the user should know about how the dataset was read (files left out, empty classes, a subset larger than
+    /// the set); evaluations pass them on as warnings.
+    public var warnings: [String] = []
 
     public init(name: String, split: String?, classes: [String], samples: [Sample]) {
         self.name = name
@@ -23,7 +26,13 @@ public struct Dataset: Sendable {
     /// The subset is the first `count` entries of `SeededGenerator(seed).permutation(samples.count)` (SplitMix64,
     /// Fisher–Yates), sorted ascending — reproducible in any language from the seed.
     public func sampled(_ count: Int, seed: UInt64) -> Dataset {
-        guard count < samples.count else { return self }
+        guard count < samples.count else {
+            var all = self
+            if count > samples.count {
+                all.warnings.append("--samples \(count) is more than the \(samples.count) samples of dataset '\(name)'\(split.map { " (\($0))" } ?? ""): all are used")
+            }
+            return all
+        }
         var generator = SeededGenerator(seed: seed)
         let chosen = generator.permutation(samples.count).prefix(count).sorted()
         var out = self

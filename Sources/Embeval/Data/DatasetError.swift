@@ -15,6 +15,8 @@ public enum DatasetError: UserError, Equatable {
     case malformed(kind: String?, path: String, location: String?, reason: String)
     /// A split the dataset does not have.
     case unknownSplit(dataset: String, split: String, available: [String])
+    /// A split that this dataset does not have, with what it does have or how splits are given.
+    case noSuchSplit(dataset: String, split: String, hint: String)
     /// A label column the dataset does not have.
     case unknownLabelColumn(dataset: String, column: String, available: [String])
     /// A `--column key=value` that cannot be used.
@@ -38,6 +40,8 @@ public enum DatasetError: UserError, Equatable {
             return (kind.map { "\($0) " } ?? "") + "'\(path)'" + (location.map { " \($0)" } ?? "") + ": \(reason)"
         case .unknownSplit(let dataset, let split, let available):
             return "\(dataset) has splits \(listing(available.map { "'\($0)'" }, conjunction: "and")), not '\(split)'"
+        case .noSuchSplit(let dataset, let split, let hint):
+            return "dataset '\(dataset)' has no split '\(split)': \(hint)"
         case .unknownLabelColumn(let dataset, let column, let available):
             return "\(dataset) labels are \(listing(available)), not '\(column)'"
         case .invalidColumn(let argument, let reason):

@@ -4,13 +4,16 @@ import Foundation
 public struct ColumnMapping: Equatable, Sendable {
     public var input: String = "path"
     public var label: String = "label"
+    /// The column naming each row's split (`train`, `test`), for `--split` and `--train-split`.
+    public var split: String = "split"
 
-    public init(input: String = "path", label: String = "label") {
+    public init(input: String = "path", label: String = "label", split: String = "split") {
         self.input = input
         self.label = label
+        self.split = split
     }
 
-    /// Parses `key=value` pairs with keys `input_column` and `label_column`, as the seed CLI takes them.
+    /// Parses `key=value` pairs with keys `input_column`, `label_column` and `split_column`, as the seed CLI takes them.
     public init(arguments: [String]) throws {
         for argument in arguments {
             let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
@@ -20,7 +23,8 @@ public struct ColumnMapping: Equatable, Sendable {
             switch parts[0] {
             case "input_column", "image_column": input = parts[1]
             case "label_column": label = parts[1]
-            default: throw DatasetError.invalidColumn(argument: argument, reason: "unknown key '\(parts[0])' (accepted: input_column, label_column)")
+            case "split_column": split = parts[1]
+            default: throw DatasetError.invalidColumn(argument: argument, reason: "unknown key '\(parts[0])' (accepted: input_column, label_column, split_column)")
             }
         }
     }

@@ -10,6 +10,9 @@ struct IDXPair: DatasetFormat {
     }
 
     func open(_ location: DatasetLocation, split: String?, columns: ColumnMapping) throws -> Dataset {
+        if let split {
+            throw DatasetError.noSuchSplit(dataset: location.spec, split: split, hint: "an IDX file is a single split; name the other split's file instead")
+        }
         let images = URL(fileURLWithPath: location.path ?? location.spec)
         return try Self.load(images: images, labels: Self.labelsFile(for: images), classes: nil, name: location.spec, split: split)
     }

@@ -12,22 +12,41 @@ struct ImageFolder: DatasetFormat {
         try Self.load(URL(fileURLWithPath: location.path ?? location.spec), split: split, name: location.spec)
     }
 
+    /// With a `split`, the folder must hold a sub-folder of that name: a missing split is an error, never the whole
+    /// folder (which would score a train/test protocol on the same images twice).
     static func load(_ url: URL, split: String?, name: String) throws -> Dataset {
         var root = url
-        if let split, isDirectory(url.appendingPathComponent(split)) { root = url.appendingPathComponent(split) }
+        if let split {
+            root = url.appendingPathComponent(split)
+            guard isDirectory(root) else {
+                let folders = try entries(url).filter { isDirectory(url.appendingPathComponent($0)) }
+                throw DatasetError.noSuchSplit(dataset: name, split: split,
+                                               hint: "no sub-folder '\(split)' in '\(url.path)' (its sub-folders: \(folders.prefix(6).joined(separator: ", "))\(folders.count > 6 ? ", …" : ""))")
+            }
+        }
         let classes = try entries(root).filter { isDirectory(root.appendingPathComponent($0)) }
         guard !classes.isEmpty else {
             throw DatasetError.malformed(kind: "dataset folder", path: root.path, location: nil, reason: "no class sub-folders (expected <root>/<class>/<image>)")
         }
-        var samples = [Sample]()
+        var samples = [Sample](), others = [String](), emptyClasses = [String]()
         for (label, className) in classes.enumerated() {
             let dir = root.appendingPathComponent(className)
-            for file in try entries(dir) where imageExtensions.contains((file as NSString).pathExtension.lowercased()) {
-                samples.append(Sample(id: "\(className)/\(file)", label: label,
-                                      source: .file(dir.appendingPathComponent(file))))
+            let files = try entries(dir)
+            let images = files.filter { imageExtensions.contains(($0 as NSString).pathExtension.lowercased()) }
+            others += files.filter { !imageExtensions.contains(($0 as NSString).pathExtension.lowercased()) }.map { "\(className)/\($0)" }
+            if images.isEmpty { emptyClasses.append(className) }
+            for file in images {
+                samples.append(Sample(id: "\(className)/\(file)", label: label, source: .file(dir.appendingPathComponent(file))))
             }
         }
-        return Dataset(name: name, split: split, classes: classes, samples: samples)
+        var dataset = Dataset(name: name, split: split, classes: classes, samples: samples)
+        if !others.isEmpty {
+            dataset.warnings.append("dataset folder '\(root.path)': \(others.count) file(s) left out, not .jpg/.jpeg/.png (e.g. '\(others[0])')")
+        }
+        if !emptyClasses.isEmpty {
+            dataset.warnings.append("dataset folder '\(root.path)': class(es) \(emptyClasses.prefix(5).map { "'\($0)'" }.joined(separator: ", ")) hold no image; they still count as classes")
+        }
+        return dataset
     }
 
     /// Visible entries of a directory, sorted by their UTF-8 bytes (as Python's `sorted(os.listdir())`).

@@ -19,28 +19,39 @@ struct Manifest: DatasetFormat {
         guard let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8) else {
             throw DatasetError.unreadable(path: url.path, reason: "not a readable UTF-8 text manifest")
         }
-        let rows = url.pathExtension.lowercased() == "csv"
+        var rows = url.pathExtension.lowercased() == "csv"
             ? try csvRows(text, url: url, columns: columns)
             : try jsonlRows(text, url: url, columns: columns)
         guard !rows.isEmpty else { throw DatasetError.malformed(kind: "manifest", path: url.path, location: nil, reason: "no rows") }
+        if let split {
+            // A split is the rows whose split column says so: never all rows, which would score a train/test
+            // protocol on the same images twice.
+            guard rows.contains(where: { $0.split != nil }) else {
+                throw DatasetError.noSuchSplit(dataset: name, split: split,
+                                               hint: "the manifest has no '\(columns.split)' column (add one, or set --column split_column=NAME)")
+            }
+            let splits = Array(Set(rows.compactMap(\.split))).sorted()
+            rows = rows.filter { $0.split == split }
+            guard !rows.isEmpty else {
+                throw DatasetError.noSuchSplit(dataset: name, split: split, hint: "its '\(columns.split)' column holds \(splits.prefix(6).map { "'\($0)'" }.joined(separator: ", "))")
+            }
+        }
 
         let distinct = Set(rows.map(\.label))
-        let classes: [String]
-        if distinct.allSatisfy({ Int($0) != nil }) {
-            classes = distinct.sorted { Int($0)! < Int($1)! }
-        } else {
-            classes = distinct.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-        }
+        let numbers = distinct.compactMap { label in Int(label).map { (label, $0) } }
+        let classes = numbers.count == distinct.count
+            ? numbers.sorted { $0.1 < $1.1 }.map(\.0)
+            : distinct.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         let labelID = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         let base = url.deletingLastPathComponent()
         let samples = rows.map { row in
             let file = row.path.hasPrefix("/") ? URL(fileURLWithPath: row.path) : base.appendingPathComponent(row.path)
-            return Sample(id: row.path, label: labelID[row.label]!, source: .file(file))
+            return Sample(id: row.path, label: labelID[row.label] ?? 0, source: .file(file))
         }
         return Dataset(name: name, split: split, classes: classes, samples: samples)
     }
 
-    struct Row { var path: String; var label: String }
+    struct Row { var path: String; var label: String; var split: String? }
 
     static func csvRows(_ text: String, url: URL, columns: ColumnMapping) throws -> [Row] {
         let records = parseCSV(text)
@@ -51,18 +62,23 @@ struct Manifest: DatasetFormat {
         guard let l = header.firstIndex(of: columns.label) else {
             throw DatasetError.malformed(kind: "manifest", path: url.path, location: nil, reason: "no column '\(columns.label)' in header \(header) (set --column label_column=NAME)")
         }
+        let s = header.firstIndex(of: columns.split)
         return try records.dropFirst().enumerated().compactMap { offset, record in
             if record.count == 1 && record[0].isEmpty { return nil }   // blank line
             guard record.count > max(p, l), !record[p].isEmpty else {
                 throw DatasetError.malformed(kind: "manifest", path: url.path, location: "row \(offset + 2)", reason: "expected columns '\(columns.input)' and '\(columns.label)', got \(record)")
             }
-            return Row(path: record[p], label: record[l])
+            guard !record[l].isEmpty else {
+                throw DatasetError.malformed(kind: "manifest", path: url.path, location: "row \(offset + 2)", reason: "empty label in column '\(columns.label)'")
+            }
+            return Row(path: record[p], label: record[l], split: s.flatMap { $0 < record.count ? record[$0] : nil })
         }
     }
 
     static func jsonlRows(_ text: String, url: URL, columns: ColumnMapping) throws -> [Row] {
         var rows = [Row]()
-        for (offset, line) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
+        // Lines end in \n or \r\n (one Character in Swift): split on any newline.
+        for (offset, line) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
             let trimmed = line.trimmingCharacters(in: .whitespaces)
             if trimmed.isEmpty { continue }
             guard let object = (try? JSONSerialization.jsonObject(with: Data(trimmed.utf8))) as? [String: Any] else {
@@ -73,12 +89,12 @@ struct Manifest: DatasetFormat {
             }
             let label: String
             switch object[columns.label] {
-            case let s as String: label = s
-            case let n as NSNumber where n.doubleValue == n.doubleValue.rounded(): label = String(n.intValue)
+            case let s as String where !s.isEmpty: label = s
+            case let n as NSNumber where n.doubleValue == n.doubleValue.rounded() && abs(n.doubleValue) < 1e15: label = String(n.int64Value)
             default:
                 throw DatasetError.malformed(kind: "manifest", path: url.path, location: "line \(offset + 1)", reason: "no string or integer field '\(columns.label)' (set --column label_column=NAME)")
             }
-            rows.append(Row(path: path, label: label))
+            rows.append(Row(path: path, label: label, split: object[columns.split] as? String))
         }
         return rows
     }

@@ -40,10 +40,12 @@ public enum EmbeddingSource: Sendable {
         case .model(let spec, let selection, let trainSplit):
             let model = try spec.load(context)
             let test = try selection.load()
+            for w in test.warnings { context.warn(w) }
             var trainSet: Dataset? = nil
             if includingTrain {
                 let split = try trainSplit ?? TrainSplit()
                 let train = try selection.load(split: split.split, samples: split.samples)
+                for w in train.warnings { context.warn("train split: \(w)") }
                 guard train.classes == test.classes else {
                     throw EvaluationError.splitClassesDiffer(split: split.split, train: train.classes, test: test.classes)
                 }

@@ -61,6 +61,7 @@ public struct ZeroShotTask: EvaluationTask {
     public func prepare(_ context: EvaluationContext) throws -> Prepared {
         let started = Date()
         let images = try dataset.load()
+        for w in images.warnings { context.warn(w) }
         let classNames = try prompts.classNames(for: images, context: context)
         let twoTower = try model.load()
         var timings = Timings()

@@ -1,0 +1,147 @@
+import Foundation
+import Testing
+@testable import Embeval
+
+/// Defects found by trying Embeval with hostile input, each pinned by a test at the layer that now refuses it.
+@Suite struct HostileInputUnitTests {
+    let dir = TestPaths.scratch("hostile-unit")
+
+    /// A `.npy` file with a hand-written header (numpy would never write these).
+    func npy(_ header: String, payload: Data = Data(count: 16), name: String) throws -> URL {
+        var dict = header
+        dict += String(repeating: " ", count: (64 - (10 + dict.utf8.count + 1) % 64) % 64) + "\n"
+        var data = Data([0x93]) + Data("NUMPY".utf8) + Data([1, 0])
+        data.append(contentsOf: [UInt8(dict.utf8.count & 0xff), UInt8(dict.utf8.count >> 8)])
+        data.append(Data(dict.utf8))
+        data.append(payload)
+        let url = dir.appendingPathComponent(name)
+        try data.write(to: url)
+        return url
+    }
+
+    @Test(arguments: ["(-1, 4)", "(9223372036854775807, 2)", "(4294967296, 4294967296)", "(3, 'x')", "(2, 2, 2, 2, 2, 2, 9223372036854775807)"])
+    func npyShapesThatCannotBeAreErrorsNotTraps(shape: String) throws {
+        let url = try npy("{'descr': '<f4', 'fortran_order': False, 'shape': \(shape), }", name: "bad.npy")
+        #expect(throws: EmbeddingError.self) { try NumpyArray.readMatrix(at: url) }
+        #expect(throws: EmbeddingError.self) { try NumpyArray.readTensor(at: url) }
+        let labels = try npy("{'descr': '<i8', 'fortran_order': False, 'shape': \(shape), }", name: "bad-labels.npy")
+        #expect(throws: EmbeddingError.self) { try NumpyArray.readLabels(at: labels) }
+    }
+
+    @Test func hugeUint64LabelsAreRefusedNotTruncated() throws {
+        var payload = Data()
+        for v in [UInt64(1), UInt64.max] { withUnsafeBytes(of: v.littleEndian) { payload.append(contentsOf: $0) } }
+        let url = try npy("{'descr': '<u8', 'fortran_order': False, 'shape': (2,), }", payload: payload, name: "u8.npy")
+        #expect(throws: EmbeddingError.self) { try NumpyArray.readLabels(at: url) }
+    }
+
+    @Test func labelsFarLargerThanTheSamplesAreMappedNotAllocated() throws {
+        let (m, _) = clusteredEmbeddings(rows: 6, columns: 3, classes: 2, seed: 1)
+        try NumpyArray.write(m, to: dir.appendingPathComponent("e.npy"))
+        try NumpyArray.write(labels: [1_000_000_000_000, 7, 1_000_000_000_000, 7, 7, 3_000_000_000_000],
+                             to: dir.appendingPathComponent("l.npy"))
+        let e = try Embeddings.load(embeddings: dir.appendingPathComponent("e.npy"), labels: dir.appendingPathComponent("l.npy"))
+        #expect(e.classes == ["7", "1000000000000", "3000000000000"])
+        #expect(e.labels == [1, 0, 1, 0, 0, 2])
+        let knn = try KNNEvaluation(e, ks: [2], weighting: .similarity)
+        #expect(knn.results[0].predictions.count == 6)
+    }
+
+    @Test func zeroWidthEmbeddingsAreRefused() throws {
+        #expect(throws: EmbeddingError.self) {
+            try Embeddings(matrix: Matrix(rows: 3, columns: 0), labels: [0, 1, 0], ids: ["a", "b", "c"], classes: ["x", "y"])
+        }
+        let url = try npy("{'descr': '<f4', 'fortran_order': False, 'shape': (3, 0), }", name: "d0.npy")
+        try NumpyArray.write(labels: [0, 1, 0], to: dir.appendingPathComponent("d0-labels.npy"))
+        #expect(throws: EmbeddingError.self) {
+            try EmbeddingFiles(embeddings: url, labels: .file(dir.appendingPathComponent("d0-labels.npy"))).load()
+        }
+    }
+
+    @Test func labelsOutsideTheClassesAreRefused() {
+        #expect(throws: EmbeddingError.self) {
+            try Embeddings(matrix: Matrix(rows: 2, columns: 2), labels: [0, 5], ids: ["a", "b"], classes: ["x", "y"])
+        }
+    }
+
+    @Test func expWeightsAtATinyTemperatureGiveTheNearestNeighboursClass() throws {
+        // exp(s / 1e-4) overflows to ∞ for every neighbour; shifted by the nearest similarity it is 1-NN.
+        let (m, labels) = clusteredEmbeddings(rows: 300, columns: 8, classes: 4, seed: 5, noise: 2)
+        let set = try Embeddings(matrix: m, labels: labels, ids: (0..<300).map(String.init), classes: ["a", "b", "c", "d"])
+        let oneNN = try KNNEvaluation(set, ks: [1], weighting: .uniform).results[0]
+        for temperature in [1e-4, 1e-6, 1e-9] {
+            let tiny = try KNNEvaluation(set, ks: [20], weighting: .exp, temperature: temperature).results[0]
+            #expect(tiny.predictions == oneNN.predictions, "T=\(temperature)")
+        }
+    }
+
+    @Test func noVerdictWhenOneSampleMovesAccuracyMoreThanTheTolerance() {
+        let metric = ComparedMetric(name: "top1_accuracy", baselineCorrect: [true, true], candidateCorrect: [true, true],
+                                    tolerance: 0.5, resamples: 200, seed: 0, decisive: true)
+        #expect(metric.verdict == .inconclusive)
+        #expect(Verdict(ci95: (-3, -2), tolerance: 0.5, samples: 100) == .inconclusive)
+        #expect(Verdict(ci95: (-3, -2), tolerance: 0.5, samples: 1000) == .fail)
+        #expect(Verdict.fewestSamples(tolerance: 0.5) == 201)
+    }
+
+    @Test func idxImagesOfZeroSizeOrOverflowingShapeAreErrors() throws {
+        for (h, w, n) in [(0, 28, 1), (28, 0, 1), (0xffff_ffff, 0xffff_ffff, 0xffff_ffff)] as [(UInt32, UInt32, UInt32)] {
+            var bytes: [UInt8] = [0, 0, 8, 3]
+            for v in [n, h, w] { bytes += [UInt8(v >> 24), UInt8((v >> 16) & 0xff), UInt8((v >> 8) & 0xff), UInt8(v & 0xff)] }
+            let url = dir.appendingPathComponent("x-images-idx3-ubyte")
+            try Data(bytes + [UInt8](repeating: 0, count: 64)).write(to: url)
+            #expect(throws: DatasetError.self) { try IDXFile.readImages(url) }
+        }
+    }
+
+    @Test func aMissingSplitIsAnErrorNeverTheWholeFolder() throws {
+        let root = dir.appendingPathComponent("folder")
+        for cls in ["cat", "dog"] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(cls), withIntermediateDirectories: true)
+            try Data().write(to: root.appendingPathComponent("\(cls)/1.png"))
+        }
+        #expect(throws: DatasetError.noSuchSplit(dataset: root.path, split: "train",
+                                                 hint: "no sub-folder 'train' in '\(root.path)' (its sub-folders: cat, dog)")) {
+            try DatasetSpec.load(root.path, split: "train")
+        }
+        #expect(try DatasetSpec.load(root.path).samples.count == 2)
+    }
+
+    @Test func manifestSplitsComeFromTheirColumn() throws {
+        let csv = dir.appendingPathComponent("m.csv")
+        try "path,label,split\na.png,cat,train\nb.png,dog,test\nc.png,cat,test\n".write(to: csv, atomically: true, encoding: .utf8)
+        #expect(try DatasetSpec.load(csv.path, split: "test").ids == ["b.png", "c.png"])
+        #expect(try DatasetSpec.load(csv.path, split: "train").ids == ["a.png"])
+        #expect(try DatasetSpec.load(csv.path).ids.count == 3)
+        #expect(throws: DatasetError.self) { try DatasetSpec.load(csv.path, split: "val") }
+        let plain = dir.appendingPathComponent("plain.csv")
+        try "path,label\na.png,cat\n".write(to: plain, atomically: true, encoding: .utf8)
+        #expect(throws: DatasetError.self) { try DatasetSpec.load(plain.path, split: "train") }
+    }
+
+    @Test func crlfJsonLinesAreRead() throws {
+        let jsonl = dir.appendingPathComponent("m.jsonl")
+        try "{\"path\": \"a.png\", \"label\": \"cat\"}\r\n{\"path\": \"b.png\", \"label\": 3}\r\n".write(to: jsonl, atomically: true, encoding: .utf8)
+        #expect(try DatasetSpec.load(jsonl.path).ids == ["a.png", "b.png"])
+    }
+
+    @Test func anEmptyLabelIsAnErrorNamingTheRow() throws {
+        let csv = dir.appendingPathComponent("empty-label.csv")
+        try "path,label\na.png,cat\nb.png,\n".write(to: csv, atomically: true, encoding: .utf8)
+        #expect(throws: DatasetError.malformed(kind: "manifest", path: csv.path, location: "row 3", reason: "empty label in column 'label'")) {
+            try DatasetSpec.load(csv.path)
+        }
+    }
+
+    @Test func surprisesInAClassFolderAreWarnedAbout() throws {
+        let root = dir.appendingPathComponent("surprises")
+        for (cls, files) in [("cat", ["1.png", "2.gif"]), ("dog", [String]())] {
+            try FileManager.default.createDirectory(at: root.appendingPathComponent(cls), withIntermediateDirectories: true)
+            for f in files { try Data().write(to: root.appendingPathComponent("\(cls)/\(f)")) }
+        }
+        let d = try DatasetSpec.load(root.path)
+        #expect(d.warnings.contains { $0.contains("cat/2.gif") })
+        #expect(d.warnings.contains { $0.contains("'dog'") && $0.contains("no image") })
+        #expect(d.sampled(10, seed: 0).warnings.contains { $0.contains("--samples 10 is more than the 1 samples") })
+    }
+}
