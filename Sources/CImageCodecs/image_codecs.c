@@ -35,7 +35,7 @@ static void jpeg_message(j_common_ptr cinfo, int level) {
 
 static void jpeg_ignore_output(j_common_ptr cinfo) { (void)cinfo; }
 
-int ic_decode_jpeg(const unsigned char *data, size_t size, ic_jpeg_image *out) {
+int ic_decode_jpeg(const unsigned char *data, size_t size, size_t max_pixels, ic_jpeg_image *out) {
     struct jpeg_decompress_struct cinfo;
     struct jpeg_failure failure;
     /* volatile: modified between setjmp and a possible longjmp */
@@ -63,6 +63,12 @@ int ic_decode_jpeg(const unsigned char *data, size_t size, ic_jpeg_image *out) {
     jpeg_mem_src(&cinfo, data, (unsigned long)size);
     jpeg_save_markers(&cinfo, JPEG_APP0 + 1, 0xFFFF);
     jpeg_read_header(&cinfo, TRUE);
+    if ((unsigned long long)cinfo.image_width * cinfo.image_height > (unsigned long long)max_pixels) {
+        out->width = (int)cinfo.image_width;
+        out->height = (int)cinfo.image_height;
+        jpeg_destroy_decompress(&cinfo);
+        return IC_TOO_MANY_PIXELS;
+    }
 
     for (jpeg_saved_marker_ptr m = cinfo.marker_list; m != NULL; m = m->next) {
         if (m->marker == JPEG_APP0 + 1 && m->data_length >= 6 && memcmp(m->data, "Exif\0\0", 6) == 0) {
@@ -142,7 +148,7 @@ static void png_read_memory(png_structp png, png_bytep target, png_size_t length
     source->offset += length;
 }
 
-int ic_decode_png(const unsigned char *data, size_t size, ic_png_image *out) {
+int ic_decode_png(const unsigned char *data, size_t size, size_t max_pixels, ic_png_image *out) {
     struct png_source source = {data, size, 0, out->error};
     png_structp png;
     png_infop info;
@@ -179,6 +185,12 @@ int ic_decode_png(const unsigned char *data, size_t size, ic_png_image *out) {
     png_uint_32 width, height;
     int bit_depth, color_type, interlace;
     png_get_IHDR(png, info, &width, &height, &bit_depth, &color_type, &interlace, NULL, NULL);
+    if ((unsigned long long)width * height > (unsigned long long)max_pixels) {
+        out->width = (int)width;
+        out->height = (int)height;
+        png_destroy_read_struct(&png, &info, NULL);
+        return IC_TOO_MANY_PIXELS;
+    }
     if (interlace != PNG_INTERLACE_NONE) {
         png_set_interlace_handling(png);
     }

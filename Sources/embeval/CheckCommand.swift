@@ -34,11 +34,16 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "What to do with an image that cannot be decoded, for entries that do not say: fail or skip.")
     var onBadImage: BadImagePolicy = .fail
 
+    @Option(help: "Refuse images whose header declares more pixels than this, unread (default: Pillow's limit, 178956970).")
+    var maxImagePixels: Int?
+
     @OptionGroup var output: OutputOptions
 
     func run() throws {
+        var context = try output.context(batchSize: batchSize, onBadImage: onBadImage)
+        context.imageLimits = try maxImagePixels.map { try ImageLimits(maximumPixels: $0) } ?? ImageLimits()
         let report = try ExpectationCheck.run(file: URL(fileURLWithPath: expectations), resamples: bootstrap, threads: threads,
-                                              context: try output.context(batchSize: batchSize, onBadImage: onBadImage))
+                                              context: context)
         try output.emit(report, text: report.text())
         if report.verdict != .pass { throw ExitCode(report.verdict.exitCode) }
     }

@@ -58,7 +58,7 @@ struct CompareCommand: ParsableCommand {
 
     func run() throws {
         let settings = try ComparisonSettings(tolerance: tolerance, resamples: bootstrap, overlapK: overlapK)
-        let context = try output.context(batchSize: embedding.batchSize, onBadImage: data.onBadImage, seed: data.seed)
+        let context = try output.context(batchSize: embedding.batchSize, data: data)
         let reference = baselineEmbeddings == nil && candidateEmbeddings == nil ? LabelSource.none : try referenceLabels()
         func side(_ model: [String], _ file: String?) throws -> EmbeddingSource {
             guard let file else { return .model(try embedding.imageSpec(model), try data.requiredSelection(), train: try knn.train()) }

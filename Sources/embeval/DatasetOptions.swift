@@ -21,6 +21,13 @@ struct DatasetOptions: ParsableArguments {
     @Option(help: "What to do with an image that cannot be decoded: fail (default) or skip (counted and reported).")
     var onBadImage: BadImagePolicy = .fail
 
+    @Option(help: "Refuse images whose header declares more pixels than this, unread (default: Pillow's decompression-bomb limit, 178956970).")
+    var maxImagePixels: Int?
+
+    func imageLimits() throws -> ImageLimits {
+        try maxImagePixels.map { try ImageLimits(maximumPixels: $0) } ?? ImageLimits()
+    }
+
     /// `--dataset` with its split, subset and columns; nil when no dataset was given.
     func selection() throws -> DatasetSelection? {
         guard let dataset else { return nil }

@@ -25,9 +25,10 @@ struct EmbedCommand: ParsableCommand {
                                       ownedNames: { name in Embeddings.setFiles.contains(name) || name == SetManifest.fileName
                                           || spec.poolings.contains { $0.folderName == name } })
         defer { folder.abandon() }
-        let context = try EvaluationContext(batchSize: model.embedding.batchSize, onBadImage: data.onBadImage, seed: data.seed,
+        var context = try EvaluationContext(batchSize: model.embedding.batchSize, onBadImage: data.onBadImage, seed: data.seed,
                                             progress: progress || isatty(2) != 0 ? TerminalProgress() : nil,
                                             diagnostics: TerminalWarnings())
+        context.imageLimits = try data.imageLimits()
         let embedded = try EmbeddingSource.model(spec, try data.requiredSelection()).embed(context: context)
         // One pooling: the set is the folder itself; several: one sub-folder each. Written whole or not at all.
         let names = embedded.sets.count == 1 ? [""] : spec.poolings.map(\.folderName)

@@ -76,7 +76,7 @@ struct ExploreCommand: ParsableCommand {
         let settings = try MapSettings(methods: method, dimensions: dims, pcaDimensions: pcaDims, perplexity: perplexity,
                                        neighbors: neighbors, minDist: minDist, thumbnails: !noThumbnails)
         let report = try Exploration(source: source, settings: settings)
-            .run(into: directory, context: try output.context(batchSize: model.embedding.batchSize, onBadImage: data.onBadImage, seed: data.seed))
+            .run(into: directory, context: try output.context(batchSize: model.embedding.batchSize, data: data))
         try output.emit(report, text: report.text())
     }
 }

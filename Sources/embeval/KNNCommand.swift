@@ -34,6 +34,6 @@ func runKNN(model: ModelOptions, data: DatasetOptions, knn: KNNOptions, precompu
         source = .model(try model.imageSpec(), try data.requiredSelection(), train: try knn.train())
     }
     let task = KNNTask(source: source, settings: try knn.settings(), modelName: modelName)
-    let outcome = try task.run(try output.context(batchSize: model.embedding.batchSize, onBadImage: data.onBadImage, seed: data.seed))
+    let outcome = try task.run(try output.context(batchSize: model.embedding.batchSize, data: data))
     try output.emit(outcome.report, text: outcome.report.text())
 }

@@ -31,6 +31,13 @@ struct OutputOptions: ParsableArguments {
                               progress: showsProgress ? TerminalProgress() : nil, diagnostics: TerminalWarnings())
     }
 
+    /// The context for a command that reads a dataset: its seed, bad-image policy and image limits.
+    func context(batchSize: Int, data: DatasetOptions) throws -> EvaluationContext {
+        var context = try self.context(batchSize: batchSize, onBadImage: data.onBadImage, seed: data.seed)
+        context.imageLimits = try data.imageLimits()
+        return context
+    }
+
     /// Prints the report's table, then writes its JSON if asked; with `--json -` the JSON alone goes to stdout.
     func emit<R: Report>(_ report: R, text: String) throws {
         if json != "-" { print(text) }

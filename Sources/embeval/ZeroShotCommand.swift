@@ -28,6 +28,6 @@ func runZeroShot(model: ModelOptions, data: DatasetOptions, prompts: PromptOptio
     let task = ZeroShotTask(model: try model.embedding.twoTowerSpec(model.model, tokenizer: prompts.tokenizer),
                             dataset: try data.requiredSelection(), prompts: try prompts.promptSet(),
                             perClass: prompts.perClass, modelName: modelName)
-    let outcome = try task.run(try output.context(batchSize: model.embedding.batchSize, onBadImage: data.onBadImage, seed: data.seed))
+    let outcome = try task.run(try output.context(batchSize: model.embedding.batchSize, data: data))
     try output.emit(outcome.report, text: outcome.report.text())
 }

@@ -8,6 +8,9 @@
 extern "C" {
 #endif
 
+/// Returned when an image's header declares more pixels than the caller allows (a decompression bomb).
+#define IC_TOO_MANY_PIXELS 2
+
 /// A decoded JPEG. `components` is 1 (gray), 3 (RGB, libjpeg's YCbCr->RGB) or 4 (CMYK as stored: Adobe files
 /// hold inverted values). `exif` is the first APP1 "Exif\0\0" payload without that prefix (NULL if none).
 typedef struct {
@@ -21,8 +24,10 @@ typedef struct {
 } ic_jpeg_image;
 
 /// Decodes a JPEG held in memory with libjpeg's defaults (islow DCT, fancy upsampling), as Pillow does.
-/// A premature end of data is an error. Returns 0 on success; free the buffers with `ic_jpeg_free`.
-int ic_decode_jpeg(const unsigned char *data, size_t size, ic_jpeg_image *out);
+/// A premature end of data is an error. Returns 0 on success, 1 on an error (message in `error`), or
+/// IC_TOO_MANY_PIXELS when the header declares more than `max_pixels` pixels (then only `width` and `height` are
+/// set and nothing was allocated for pixels). Free the buffers with `ic_jpeg_free`.
+int ic_decode_jpeg(const unsigned char *data, size_t size, size_t max_pixels, ic_jpeg_image *out);
 void ic_jpeg_free(ic_jpeg_image *image);
 
 /// A decoded PNG: raw de-interlaced rows (`rowbytes` each, samples packed below 8 bits, 16-bit big-endian),
@@ -42,8 +47,8 @@ typedef struct {
     char error[256];
 } ic_png_image;
 
-/// Decodes a PNG held in memory without sample transformations. Returns 0 on success; free with `ic_png_free`.
-int ic_decode_png(const unsigned char *data, size_t size, ic_png_image *out);
+/// Decodes a PNG held in memory without sample transformations. Returns as `ic_decode_jpeg`; free with `ic_png_free`.
+int ic_decode_png(const unsigned char *data, size_t size, size_t max_pixels, ic_png_image *out);
 void ic_png_free(ic_png_image *image);
 
 #ifdef __cplusplus

@@ -20,10 +20,12 @@ public struct ExtractionResult: Sendable {
 public struct EmbeddingExtractor: Sendable {
     public var batchSize: Int
     public var onBadImage: BadImagePolicy
+    public var imageLimits: ImageLimits
 
-    public init(batchSize: Int = 64, onBadImage: BadImagePolicy = .fail) {
+    public init(batchSize: Int = 64, onBadImage: BadImagePolicy = .fail, imageLimits: ImageLimits = ImageLimits()) {
         self.batchSize = batchSize
         self.onBadImage = onBadImage
+        self.imageLimits = imageLimits
     }
 
     public func extract(_ dataset: Dataset, with model: any ImageEmbeddingModel, progress: (any ProgressCounter)? = nil) throws -> ExtractionResult {
@@ -34,11 +36,11 @@ public struct EmbeddingExtractor: Sendable {
         let queue = PreparedBatches(capacity: 2)
 
         // Producer: prepares batch b+1 while the caller's thread embeds batch b.
-        let producer = Thread { [onBadImage] in
+        let producer = Thread { [onBadImage, imageLimits] in
             for range in batches {
                 if queue.isCancelled { break }
                 let prepared: [Result<Tensor, Error>] = Parallel.map(range.count) { i in
-                    Result { try model.prepare(samples[range.lowerBound + i]) }
+                    Result { try model.prepare(samples[range.lowerBound + i], limits: imageLimits) }
                 }
                 var batch = PreparedBatch(range: range, inputs: [], kept: [], skipped: [])
                 for (i, outcome) in prepared.enumerated() {

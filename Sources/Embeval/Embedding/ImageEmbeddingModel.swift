@@ -12,9 +12,14 @@ public protocol ImageEmbeddingModel: Sendable {
     /// The largest batch the model takes (1 for exports without a dynamic batch axis).
     var maximumBatchSize: Int? { get }
 
-    /// One sample's model input (e.g. a 3×H×W tensor).
-    func prepare(_ sample: Sample) throws -> Tensor
+    /// One sample's model input (e.g. a 3×H×W tensor); its image is refused unread when larger than `limits`.
+    func prepare(_ sample: Sample, limits: ImageLimits) throws -> Tensor
 
     /// A batch of prepared inputs → one `batch × d` matrix per pooling, in `poolings` order.
     func embed(_ batch: [Tensor]) throws -> [Matrix]
+}
+
+extension ImageEmbeddingModel {
+    /// One sample's model input under the default image limits.
+    public func prepare(_ sample: Sample) throws -> Tensor { try prepare(sample, limits: ImageLimits()) }
 }

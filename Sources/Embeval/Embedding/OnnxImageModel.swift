@@ -101,8 +101,8 @@ public struct OnnxImageModel: ImageEmbeddingModel {
         ])
     }
 
-    public func prepare(_ sample: Sample) throws -> Tensor {
-        let image = try sample.loadImage()
+    public func prepare(_ sample: Sample, limits: ImageLimits) throws -> Tensor {
+        let image = try sample.loadImage(limits: limits)
         let (h, w) = preprocessor.outputSize(width: image.width, height: image.height)
         return Tensor(shape: [3, h, w], values: preprocessor.process(image))
     }

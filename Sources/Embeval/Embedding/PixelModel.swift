@@ -13,11 +13,11 @@ public struct PixelModel: ImageEmbeddingModel {
 
     public init(size: (width: Int, height: Int)? = nil) { self.size = size }
 
-    public func prepare(_ sample: Sample) throws -> Tensor {
+    public func prepare(_ sample: Sample, limits: ImageLimits) throws -> Tensor {
         if case .array(let store, let index) = sample.source, size == nil || (size! == (store.width, store.height)) {
             return Tensor(shape: [store.height, store.width, store.channels], values: store.bytes(index).map { Float($0) / 255 })
         }
-        var image = try sample.loadImage()
+        var image = try sample.loadImage(limits: limits)
         if let size, (image.width, image.height) != size {
             image = resize(image, width: size.width, height: size.height, resampling: .bilinear)
         }

@@ -6,6 +6,8 @@ public struct EvaluationContext: Sendable {
     /// Images per forward pass.
     public var batchSize: Int
     public var onBadImage: BadImagePolicy
+    /// Images whose header declares more pixels are refused unread (or skipped under `.skip`).
+    public var imageLimits = ImageLimits()
     /// Seeds subsets, bootstrap resamples, health samples and maps.
     public var seed: UInt64
     public var progress: (any ProgressSink)?
@@ -30,5 +32,5 @@ public struct EvaluationContext: Sendable {
 
     func warn(_ message: String) { diagnostics.warn(message) }
 
-    var extractor: EmbeddingExtractor { EmbeddingExtractor(batchSize: batchSize, onBadImage: onBadImage) }
+    var extractor: EmbeddingExtractor { EmbeddingExtractor(batchSize: batchSize, onBadImage: onBadImage, imageLimits: imageLimits) }
 }

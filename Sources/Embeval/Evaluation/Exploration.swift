@@ -109,7 +109,7 @@ public struct Exploration: Sendable {
         let neighbours = (0..<points.count).map { i in found.indices[(i * k)..<((i + 1) * k)].map(Int.init) }
         var thumbnails: [[UInt8]]? = nil
         if let images = data.images, settings.thumbnails, points.count <= 20_000 {
-            thumbnails = try images.thumbnails(ids: points.ids)
+            thumbnails = try images.thumbnails(ids: points.ids, limits: context.imageLimits)
         }
         let page = ExplorePage(title: title, maps: maps, labels: points.labels, classNames: points.classes, ids: points.ids,
                                thumbnails: thumbnails, neighbours: neighbours)

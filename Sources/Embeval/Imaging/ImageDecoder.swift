@@ -4,8 +4,9 @@ import Foundation
 /// Decodes JPEG and PNG files to RGB exactly as transformers' `load_image(path)` does with Pillow:
 /// `Image.open`, `ImageOps.exif_transpose`, `.convert("RGB")`.
 public enum ImageDecoder {
-    /// Decodes the file at `path`; a missing, empty, truncated, corrupt or unsupported file throws `ImageError`.
-    public static func decode(fileAt path: String) throws -> RGBImage {
+    /// Decodes the file at `path`; a missing, empty, truncated, corrupt or unsupported file throws `ImageError`, and
+    /// so does one whose header declares more pixels than `limits` allow — before anything is allocated for them.
+    public static func decode(fileAt path: String, limits: ImageLimits = ImageLimits()) throws -> RGBImage {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ImageError(path: path, reason: "no such file")
@@ -14,24 +15,29 @@ public enum ImageDecoder {
             throw ImageError(path: path, reason: "cannot read file")
         }
         do {
-            return try decode(bytes: [UInt8](data))
-        } catch let error as ImageError {
-            throw ImageError(path: path, reason: error.reason)
+            return try decode(bytes: [UInt8](data), limits: limits)
+        } catch ImageError.undecodable(_, let reason) {
+            throw ImageError(path: path, reason: reason)
+        } catch ImageError.tooManyPixels(_, let width, let height, let limit) {
+            throw ImageError.tooManyPixels(path: path, width: width, height: height, limit: limit)
         }
     }
 
     /// Decodes an encoded image held in memory (JPEG or PNG, recognised by its signature).
-    public static func decode(bytes: [UInt8], name: String = "<memory>") throws -> RGBImage {
+    public static func decode(bytes: [UInt8], name: String = "<memory>", limits: ImageLimits = ImageLimits()) throws -> RGBImage {
         if bytes.isEmpty { throw ImageError(path: name, reason: "empty file") }
-        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return try decodeJPEG(bytes, name: name) }
-        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return try decodePNG(bytes, name: name) }
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return try decodeJPEG(bytes, name: name, limits: limits) }
+        if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return try decodePNG(bytes, name: name, limits: limits) }
         throw ImageError(path: name, reason: "cannot identify image file (not a JPEG or PNG)")
     }
 
-    static func decodeJPEG(_ bytes: [UInt8], name: String) throws -> RGBImage {
+    static func decodeJPEG(_ bytes: [UInt8], name: String, limits: ImageLimits) throws -> RGBImage {
         var jpeg = ic_jpeg_image()
-        let status = bytes.withUnsafeBufferPointer { ic_decode_jpeg($0.baseAddress, $0.count, &jpeg) }
+        let status = bytes.withUnsafeBufferPointer { ic_decode_jpeg($0.baseAddress, $0.count, limits.maximumPixels, &jpeg) }
         defer { ic_jpeg_free(&jpeg) }
+        if status == IC_TOO_MANY_PIXELS {
+            throw ImageError.tooManyPixels(path: name, width: Int(jpeg.width), height: Int(jpeg.height), limit: limits.maximumPixels)
+        }
         guard status == 0 else { throw ImageError(path: name, reason: message(from: &jpeg.error)) }
         let width = Int(jpeg.width), height = Int(jpeg.height)
         let samples = UnsafeBufferPointer(start: jpeg.pixels, count: width * height * Int(jpeg.components))
@@ -44,10 +50,13 @@ public enum ImageDecoder {
         return orient(image, exif: jpeg.exif, size: jpeg.exif_size)
     }
 
-    static func decodePNG(_ bytes: [UInt8], name: String) throws -> RGBImage {
+    static func decodePNG(_ bytes: [UInt8], name: String, limits: ImageLimits) throws -> RGBImage {
         var png = ic_png_image()
-        let status = bytes.withUnsafeBufferPointer { ic_decode_png($0.baseAddress, $0.count, &png) }
+        let status = bytes.withUnsafeBufferPointer { ic_decode_png($0.baseAddress, $0.count, limits.maximumPixels, &png) }
         defer { ic_png_free(&png) }
+        if status == IC_TOO_MANY_PIXELS {
+            throw ImageError.tooManyPixels(path: name, width: Int(png.width), height: Int(png.height), limit: limits.maximumPixels)
+        }
         guard status == 0 else { throw ImageError(path: name, reason: message(from: &png.error)) }
         let raw = UnsafeBufferPointer(start: png.pixels, count: png.rowbytes * Int(png.height))
         let palette = withUnsafeBytes(of: &png.palette) { Array($0.prefix(3 * Int(png.palette_count))) }
@@ -70,4 +79,22 @@ public enum ImageDecoder {
             return String(decoding: bytes, as: UTF8.self)
         }
     }
+}
+
+/// How large an image may be before it is refused unread: Pillow's decompression-bomb rule, which refuses images of
+/// more than 2 × `Image.MAX_IMAGE_PIXELS` (2 × 89,478,485) pixels; `--max-image-pixels` raises it.
+public struct ImageLimits: Sendable, Equatable {
+    public static let pillowMaximum = 2 * 89_478_485
+
+    public var maximumPixels: Int
+
+    public init(maximumPixels: Int) throws {
+        guard maximumPixels >= 1 else {
+            throw ImageError.invalidLimit("--max-image-pixels must be ≥ 1, got \(maximumPixels)")
+        }
+        self.maximumPixels = maximumPixels
+    }
+
+    public init() { maximumPixels = Self.pillowMaximum }
+
 }

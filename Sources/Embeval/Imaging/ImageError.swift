@@ -5,6 +5,10 @@ public enum ImageError: UserError, Equatable {
     case undecodable(path: String, reason: String)
     /// A `preprocessor_config.json` that cannot be used: the file and the field or value at fault.
     case invalidPreprocessorConfig(path: String, reason: String)
+    /// An image whose header declares more pixels than allowed (a decompression bomb), refused before decoding.
+    case tooManyPixels(path: String, width: Int, height: Int, limit: Int)
+    /// An image size or limit outside what can be processed.
+    case invalidLimit(String)
 
     /// An image that cannot be decoded.
     public init(path: String, reason: String) { self = .undecodable(path: path, reason: reason) }
@@ -12,14 +16,16 @@ public enum ImageError: UserError, Equatable {
     /// The file the problem is in.
     public var path: String {
         switch self {
-        case .undecodable(let path, _), .invalidPreprocessorConfig(let path, _): path
+        case .undecodable(let path, _), .invalidPreprocessorConfig(let path, _), .tooManyPixels(let path, _, _, _): path
+        case .invalidLimit: ""
         }
     }
 
     /// What is wrong with it.
     public var reason: String {
         switch self {
-        case .undecodable(_, let reason), .invalidPreprocessorConfig(_, let reason): reason
+        case .undecodable(_, let reason), .invalidPreprocessorConfig(_, let reason), .invalidLimit(let reason): reason
+        case .tooManyPixels: description
         }
     }
 
@@ -27,6 +33,9 @@ public enum ImageError: UserError, Equatable {
         switch self {
         case .undecodable(let path, let reason): "cannot decode image '\(path)': \(reason)"
         case .invalidPreprocessorConfig(let path, let reason): "invalid preprocessor config '\(path)': \(reason)"
+        case .tooManyPixels(let path, let width, let height, let limit):
+            "image '\(path)' is \(width)×\(height) = \(width * height) pixels, more than the \(limit) allowed (a decompression bomb?): raise --max-image-pixels to read it"
+        case .invalidLimit(let reason): reason
         }
     }
 }

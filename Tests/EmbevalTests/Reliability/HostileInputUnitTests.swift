@@ -145,3 +145,68 @@ import Testing
         #expect(d.sampled(10, seed: 0).warnings.contains { $0.contains("--samples 10 is more than the 1 samples") })
     }
 }
+
+/// Decompression bombs: real files whose header is patched to declare 60000×60000 pixels.
+@Suite struct DecompressionBombTests {
+    static let images = TestPaths.fixture("models/images")
+
+    /// A real PNG whose IHDR says 60000×60000 (its CRC recomputed, so libpng reads the header).
+    static func pngBomb() throws -> [UInt8] {
+        var bytes = [UInt8](try Data(contentsOf: images.appendingPathComponent("class_a/a1.png")))
+        // IHDR data starts after the signature (8), the length (4) and the type (4).
+        for (offset, value) in [(16, UInt32(60000)), (20, UInt32(60000))] {
+            for i in 0..<4 { bytes[offset + i] = UInt8((value >> (24 - 8 * UInt32(i))) & 0xff) }
+        }
+        let crc = crc32(bytes[12..<29])
+        for i in 0..<4 { bytes[29 + i] = UInt8((crc >> (24 - 8 * UInt32(i))) & 0xff) }
+        return bytes
+    }
+
+    /// A real JPEG whose SOF marker says 60000×60000.
+    static func jpegBomb() throws -> [UInt8] {
+        var bytes = [UInt8](try Data(contentsOf: images.appendingPathComponent("class_a/a2.jpg")))
+        guard let sof = (2..<(bytes.count - 9)).first(where: { bytes[$0] == 0xFF && (0xC0...0xC2).contains(bytes[$0 + 1]) }) else {
+            throw POSIXError(.EINVAL)
+        }
+        for (offset, value) in [(sof + 5, 60000), (sof + 7, 60000)] {
+            bytes[offset] = UInt8(value >> 8); bytes[offset + 1] = UInt8(value & 0xff)
+        }
+        return bytes
+    }
+
+    static func crc32(_ bytes: ArraySlice<UInt8>) -> UInt32 {
+        var crc: UInt32 = 0xffff_ffff
+        for b in bytes {
+            crc ^= UInt32(b)
+            for _ in 0..<8 { crc = crc & 1 == 1 ? (crc >> 1) ^ 0xEDB8_8320 : crc >> 1 }
+        }
+        return ~crc
+    }
+
+    @Test(arguments: ["png", "jpeg"])
+    func aBombIsRefusedFromItsHeaderBeforeAnyAllocation(kind: String) throws {
+        let bytes = kind == "png" ? try Self.pngBomb() : try Self.jpegBomb()
+        let start = Date()
+        #expect(throws: ImageError.tooManyPixels(path: "bomb", width: 60000, height: 60000, limit: ImageLimits.pillowMaximum)) {
+            try ImageDecoder.decode(bytes: bytes, name: "bomb")
+        }
+        #expect(Date().timeIntervalSince(start) < 1)
+        // A limit is a limit: a smaller one refuses the real, small image too.
+        let real = try Data(contentsOf: Self.images.appendingPathComponent(kind == "png" ? "class_a/a1.png" : "class_a/a2.jpg"))
+        #expect(throws: ImageError.self) { try ImageDecoder.decode(bytes: [UInt8](real), limits: ImageLimits(maximumPixels: 4)) }
+        #expect(throws: ImageError.self) { try ImageLimits(maximumPixels: 0) }
+    }
+
+    @Test func underSkipABombIsSkippedAndCounted() throws {
+        let root = TestPaths.scratch("bombs")
+        try FileManager.default.createDirectory(at: root.appendingPathComponent("a"), withIntermediateDirectories: true)
+        try FileManager.default.copyItem(at: Self.images.appendingPathComponent("class_a/a1.png"), to: root.appendingPathComponent("a/good.png"))
+        try Data(try Self.pngBomb()).write(to: root.appendingPathComponent("a/bomb.png"))
+        try Data(try Self.jpegBomb()).write(to: root.appendingPathComponent("a/bomb.jpg"))
+        let dataset = try DatasetSpec.load(root.path)
+        let result = try EmbeddingExtractor(onBadImage: .skip).extract(dataset, with: PixelModel(size: (8, 8)))
+        #expect(result.skipped.map(\.id).sorted() == ["a/bomb.jpg", "a/bomb.png"])
+        #expect(result.skipped.allSatisfy { $0.reason.contains("60000×60000") })
+        #expect(throws: ImageError.self) { try EmbeddingExtractor().extract(dataset, with: PixelModel(size: (8, 8))) }
+    }
+}
