@@ -36,9 +36,14 @@ public struct ImageModelSpec: Sendable {
     public func load(_ context: EvaluationContext? = nil) throws -> any ImageEmbeddingModel {
         if isPixels {
             if poolings != [.cls] { context?.warn("-m pixels has no poolings; --pooling is ignored") }
+            if let size = preprocessing.imageSize, size > PixelModel.largestSide {
+                throw EmbeddingError.invalidArgument("--image-size \(size) is too large for -m pixels (at most \(PixelModel.largestSide): each pixel is a dimension)")
+            }
             return PixelModel(size: preprocessing.imageSize.map { ($0, $0) })
         }
-        return try OnnxImageModel(path: path, poolings: poolings, threads: threads, overrides: preprocessing)
+        let model = try OnnxImageModel(path: path, poolings: poolings, threads: threads, overrides: preprocessing)
+        for w in model.preprocessor.config.warnings { context?.warn(w) }
+        return model
     }
 }
 
@@ -84,7 +89,9 @@ extension PreprocessorOverrides {
     /// Checks what a user can set: sizes ≥ 1, three finite means, three finite stds > 0.
     public func validate() throws {
         for (flag, value) in [("--image-size", imageSize), ("--resize", shortestEdge), ("--crop", cropSize)] {
-            if let value, value < 1 { throw EmbeddingError.invalidArgument("\(flag) must be ≥ 1, got \(value)") }
+            if let value, !(1...PreprocessorConfig.largestSide).contains(value) {
+                throw EmbeddingError.invalidArgument("\(flag) must be between 1 and \(PreprocessorConfig.largestSide), got \(value)")
+            }
         }
         if let mean, mean.count != 3 || mean.contains(where: { !$0.isFinite }) {
             throw EmbeddingError.invalidArgument("--mean: expected three finite numbers (r,g,b), got \(mean)")

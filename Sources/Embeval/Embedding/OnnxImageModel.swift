@@ -103,6 +103,7 @@ public struct OnnxImageModel: ImageEmbeddingModel {
 
     public func prepare(_ sample: Sample, limits: ImageLimits) throws -> Tensor {
         let image = try sample.loadImage(limits: limits)
+        try preprocessor.checkSize(width: image.width, height: image.height, path: sample.id)
         let (h, w) = preprocessor.outputSize(width: image.width, height: image.height)
         return Tensor(shape: [3, h, w], values: preprocessor.process(image))
     }

@@ -13,11 +13,17 @@ public struct PixelModel: ImageEmbeddingModel {
 
     public init(size: (width: Int, height: Int)? = nil) { self.size = size }
 
+    /// The largest side of a raw-pixel embedding's image: every pixel is three dimensions of it.
+    public static let largestSide = 512
+
     public func prepare(_ sample: Sample, limits: ImageLimits) throws -> Tensor {
         if case .array(let store, let index) = sample.source, size == nil || (size! == (store.width, store.height)) {
             return Tensor(shape: [store.height, store.width, store.channels], values: store.bytes(index).map { Float($0) / 255 })
         }
         var image = try sample.loadImage(limits: limits)
+        if size == nil, image.width > Self.largestSide || image.height > Self.largestSide {
+            throw ImageError.invalidLimit("image '\(sample.id)' is \(image.width)×\(image.height): -m pixels takes at most \(Self.largestSide)×\(Self.largestSide) (set --image-size)")
+        }
         if let size, (image.width, image.height) != size {
             image = resize(image, width: size.width, height: size.height, resampling: .bilinear)
         }

@@ -13,6 +13,20 @@ public struct ImagePreprocessor: Sendable {
         self.init(config: try PreprocessorConfig(contentsOf: path), overrides: overrides)
     }
 
+    /// The most pixels a resized image may have before it is refused (4096², 48 MiB of RGB).
+    public static let largestResizedArea = 4096 * 4096
+
+    /// Refuses an image whose resize target is absurd (an extreme aspect ratio under shortest-edge resizing),
+    /// before anything is allocated for it.
+    public func checkSize(width: Int, height: Int, path: String) throws {
+        guard config.doResize else { return }
+        let (h, w) = resizeTarget(width: width, height: height)
+        let (area, overflow) = h.multipliedReportingOverflow(by: w)
+        guard !overflow, area <= Self.largestResizedArea else {
+            throw ImageError.invalidLimit("image '\(path)' (\(width)×\(height)) would be resized to \(w)×\(h), more than \(Self.largestResizedArea) pixels: its aspect ratio is too extreme for this preprocessing")
+        }
+    }
+
     /// (height, width) of the tensor `process` returns for an image of the given size.
     public func outputSize(width: Int, height: Int) -> (height: Int, width: Int) {
         var size = config.doResize ? resizeTarget(width: width, height: height) : (height, width)
@@ -70,8 +84,8 @@ public struct ImagePreprocessor: Sendable {
             return (h, w)
         case let .shortestEdge(size, nil):
             // transformers' get_resize_output_image_size(default_to_square=False): long = int(size * long / short).
-            let short = min(width, height), long = max(width, height)
-            let newLong = Int(Double(size * long) / Double(short))
+            let short = max(min(width, height), 1), long = max(width, height)
+            let newLong = max(1, Int(min(Double(size) * Double(long) / Double(short), 1e12)))
             return width <= height ? (newLong, size) : (size, newLong)
         case let .shortestEdge(size, longest?):
             return sizeWithAspectRatio(height: height, width: width, size: size, maxSize: longest)
@@ -82,17 +96,17 @@ public struct ImagePreprocessor: Sendable {
     private func sizeWithAspectRatio(height: Int, width: Int, size: Int, maxSize: Int) -> (Int, Int) {
         var size = size
         var raw: Double? = nil
-        let minSide = Double(min(height, width)), maxSide = Double(max(height, width))
+        let minSide = Double(max(min(height, width), 1)), maxSide = Double(max(height, width))
         if maxSide / minSide * Double(size) > Double(maxSize) {
             raw = Double(maxSize) * minSide / maxSide
-            size = Int(raw!.rounded(.toNearestOrEven))
+            size = max(1, Int((raw ?? 1).rounded(.toNearestOrEven)))
         }
         if (height <= width && height == size) || (width <= height && width == size) { return (height, width) }
         if width < height {
             let oh = raw.map { Int($0 * Double(height) / Double(width)) } ?? Int(Double(size * height) / Double(width))
-            return (oh, size)
+            return (max(oh, 1), size)
         }
         let ow = raw.map { Int($0 * Double(width) / Double(height)) } ?? Int(Double(size * width) / Double(height))
-        return (size, ow)
+        return (size, max(ow, 1))
     }
 }

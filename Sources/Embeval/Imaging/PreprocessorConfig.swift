@@ -24,6 +24,15 @@ public struct PreprocessorConfig: Equatable, Sendable {
     public var imageMean: [Double]
     public var imageStd: [Double]
     public var doConvertRGB: Bool
+    /// What the user should know about how the file was read (e.g. an image processor Embeval does not know,
+    /// whose missing fields took ViT's defaults).
+    public var warnings: [String] = []
+
+    /// The largest side a size in a config (or `--image-size`, `--resize`, `--crop`) may ask for.
+    public static let largestSide = 8192
+
+    /// The processor classes whose defaults Embeval knows.
+    static let knownTypes = ["ViTImageProcessor", "BitImageProcessor", "CLIPImageProcessor", "SiglipImageProcessor"]
 
     public static func == (a: Self, b: Self) -> Bool {
         a.processorType == b.processorType && a.doResize == b.doResize && a.size == b.size
@@ -122,12 +131,26 @@ public struct PreprocessorConfig: Equatable, Sendable {
             guard let a = v as? [NSNumber], a.count == 3 else { throw fail("'\(key)' must be 3 numbers") }
             return a.map(\.doubleValue)
         }
+        func side(_ value: Int, _ key: String) throws -> Int {
+            guard (1...Self.largestSide).contains(value) else {
+                throw fail("'\(key)' is \(value); a size must be between 1 and \(Self.largestSide) pixels")
+            }
+            return value
+        }
         func sizeValue(_ key: String, square: Bool) throws -> Size? {
             guard let v = dict[key], !(v is NSNull) else { return nil }
-            if let n = v as? Int { return square ? .exact(height: n, width: n) : .shortestEdge(n) }
+            if let n = v as? Int {
+                let n = try side(n, key)
+                return square ? .exact(height: n, width: n) : .shortestEdge(n)
+            }
             guard let d = v as? [String: Any] else { throw fail("'\(key)' must be a number or an object") }
-            if let h = d["height"] as? Int, let w = d["width"] as? Int { return .exact(height: h, width: w) }
-            if let s = d["shortest_edge"] as? Int { return .shortestEdge(s, longestEdge: d["longest_edge"] as? Int) }
+            if let h = d["height"] as? Int, let w = d["width"] as? Int {
+                return .exact(height: try side(h, "\(key).height"), width: try side(w, "\(key).width"))
+            }
+            if let s = d["shortest_edge"] as? Int {
+                return .shortestEdge(try side(s, "\(key).shortest_edge"),
+                                     longestEdge: try (d["longest_edge"] as? Int).map { try side($0, "\(key).longest_edge") })
+            }
             throw fail("'\(key)' needs height and width, or shortest_edge")
         }
 
@@ -143,12 +166,24 @@ public struct PreprocessorConfig: Equatable, Sendable {
             config.cropSize = (h, w)
         }
         if let v = try bool("do_rescale") { config.doRescale = v }
-        if let v = try number("rescale_factor") { config.rescaleFactor = v }
+        if let v = try number("rescale_factor") {
+            guard v.isFinite else { throw fail("'rescale_factor' must be a finite number, got \(v)") }
+            config.rescaleFactor = v
+        }
         if let v = try bool("do_normalize") { config.doNormalize = v }
-        if let v = try triple("image_mean") { config.imageMean = v }
-        if let v = try triple("image_std") { config.imageStd = v }
+        if let v = try triple("image_mean") {
+            guard v.allSatisfy(\.isFinite) else { throw fail("'image_mean' must be finite numbers, got \(v)") }
+            config.imageMean = v
+        }
+        if let v = try triple("image_std") {
+            guard v.allSatisfy({ $0.isFinite && $0 > 0 }) else { throw fail("'image_std' must be numbers > 0 (a std of 0 divides by zero), got \(v)") }
+            config.imageStd = v
+        }
         if let v = try bool("do_convert_rgb") { config.doConvertRGB = v }
         if config.doCenterCrop && config.cropSize == nil { throw fail("'do_center_crop' is set but 'crop_size' is missing") }
+        if let type, !Self.knownTypes.contains(Self.canonicalType(type)) {
+            config.warnings.append("'\(path)': image processor '\(type)' is not one Embeval knows (\(Self.knownTypes.joined(separator: ", "))); fields the file leaves out take ViTImageProcessor's defaults")
+        }
         self = config
     }
 

@@ -210,3 +210,31 @@ import Testing
         #expect(throws: ImageError.self) { try EmbeddingExtractor().extract(dataset, with: PixelModel(size: (8, 8))) }
     }
 }
+
+/// Preprocessing that would trap or allocate without bound is refused where it is read.
+@Suite struct HostilePreprocessingTests {
+    @Test(arguments: [#"{"size": 0}"#, #"{"size": -4}"#, #"{"size": 100000}"#, #"{"size": {"height": 224, "width": 0}}"#,
+                      #"{"crop_size": 0, "do_center_crop": true}"#, #"{"image_std": [0, 1, 1]}"#, #"{"image_std": 0}"#,
+                      #"{"image_mean": [1e400, 0, 0]}"#, #"{"size": {"shortest_edge": 224, "longest_edge": 0}}"#])
+    func absurdConfigsAreRefusedNamingTheField(json: String) {
+        #expect(throws: ImageError.self) { try PreprocessorConfig(json: Data(json.utf8), path: "p.json") }
+    }
+
+    @Test func anUnknownProcessorIsReadWithAWarning() throws {
+        let config = try PreprocessorConfig(json: Data(#"{"image_processor_type": "FancyImageProcessor", "size": 32}"#.utf8), path: "p.json")
+        #expect(config.warnings.count == 1 && config.warnings[0].contains("FancyImageProcessor"))
+        #expect(try PreprocessorConfig(json: Data(#"{"image_processor_type": "CLIPImageProcessorFast"}"#.utf8)).warnings.isEmpty)
+    }
+
+    @Test func overridesAndPixelSizesAreBounded() {
+        #expect(throws: EmbeddingError.self) { try ImageModelSpec(path: "pixels", preprocessing: PreprocessorOverrides(imageSize: 100_000)) }
+        #expect(throws: EmbeddingError.self) { try ImageModelSpec(path: "pixels", preprocessing: PreprocessorOverrides(cropSize: 0)) }
+        #expect(throws: EmbeddingError.self) { try ImageModelSpec(path: "pixels", preprocessing: PreprocessorOverrides(imageSize: 4096)).load() }
+    }
+
+    @Test func anExtremeAspectRatioIsRefusedBeforeResizing() throws {
+        let clip = ImagePreprocessor(config: PreprocessorConfig.defaults(for: "CLIPImageProcessor"))
+        #expect(throws: ImageError.self) { try clip.checkSize(width: 100_000, height: 1, path: "strip.png") }
+        try clip.checkSize(width: 640, height: 480, path: "photo.jpg")
+    }
+}
