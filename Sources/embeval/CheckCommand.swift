@@ -22,19 +22,19 @@ struct CheckCommand: ParsableCommand {
     @Argument(help: "The expectations file.")
     var expectations: String
 
-    @Option(help: "Bootstrap resamples per entry.")
+    @Option(parsing: .unconditional, help: "Bootstrap resamples per entry.")
     var bootstrap: Int = 2000
 
-    @Option(help: "Images per forward pass.")
+    @Option(parsing: .unconditional, help: "Images per forward pass.")
     var batchSize: Int = 64
 
-    @Option(help: "Intra-op threads of ONNX Runtime (default: all cores).")
+    @Option(parsing: .unconditional, help: "Intra-op threads of ONNX Runtime (default: all cores).")
     var threads: Int?
 
     @Option(help: "What to do with an image that cannot be decoded, for entries that do not say: fail or skip.")
     var onBadImage: BadImagePolicy = .fail
 
-    @Option(help: "Refuse images whose header declares more pixels than this, unread (default: Pillow's limit, 178956970).")
+    @Option(parsing: .unconditional, help: "Refuse images whose header declares more pixels than this, unread (default: Pillow's limit, 178956970).")
     var maxImagePixels: Int?
 
     @OptionGroup var output: OutputOptions

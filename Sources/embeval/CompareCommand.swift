@@ -35,13 +35,13 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "knn, zero-shot, or agreement (label-free only).")
     var task: Task = .knn
 
-    @Option(help: "Largest acceptable |delta| in percentage points.")
+    @Option(parsing: .unconditional, help: "Largest acceptable |delta| in percentage points.")
     var tolerance: Double = 0.5
 
-    @Option(help: "Bootstrap resamples (seeded by --seed).")
+    @Option(parsing: .unconditional, help: "Bootstrap resamples (seeded by --seed).")
     var bootstrap: Int = 2000
 
-    @Option(help: "k of the neighbour-overlap agreement.")
+    @Option(parsing: .unconditional, help: "k of the neighbour-overlap agreement.")
     var overlapK: Int = 10
 
     @OptionGroup var embedding: EmbeddingOptions

@@ -9,10 +9,10 @@ struct DatasetOptions: ParsableArguments {
     @Option(help: "Split to use: train|test for fashion-mnist; a sub-folder of a dataset folder.")
     var split: String?
 
-    @Option(help: "Evaluate a seeded random subset of this many samples (SplitMix64 Fisher–Yates, see README).")
+    @Option(parsing: .unconditional, help: "Evaluate a seeded random subset of this many samples (SplitMix64 Fisher–Yates, see README).")
     var samples: Int?
 
-    @Option(help: "Seed of the subset and of every other random choice.")
+    @Option(parsing: .unconditional, help: "Seed of the subset and of every other random choice.")
     var seed: UInt64 = 0
 
     @Option(help: ArgumentHelp("Map manifest columns, as the seed CLI: input_column=NAME, label_column=NAME.", valueName: "key=value"))
@@ -21,7 +21,7 @@ struct DatasetOptions: ParsableArguments {
     @Option(help: "What to do with an image that cannot be decoded: fail (default) or skip (counted and reported).")
     var onBadImage: BadImagePolicy = .fail
 
-    @Option(help: "Refuse images whose header declares more pixels than this, unread (default: Pillow's decompression-bomb limit, 178956970).")
+    @Option(parsing: .unconditional, help: "Refuse images whose header declares more pixels than this, unread (default: Pillow's decompression-bomb limit, 178956970).")
     var maxImagePixels: Int?
 
     func imageLimits() throws -> ImageLimits {

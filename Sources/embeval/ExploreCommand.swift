@@ -26,19 +26,19 @@ struct ExploreCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Maps to make, comma-separated: pca, tsne, umap.", valueName: "methods"), transform: MapMethod.list(parsing:))
     var method: [MapMethod] = MapMethod.allCases
 
-    @Option(help: "Dimensions of each map: 2 or 3.")
+    @Option(parsing: .unconditional, help: "Dimensions of each map: 2 or 3.")
     var dims: Int = 2
 
-    @Option(help: "Components of the PCA pre-step of t-SNE and UMAP.")
+    @Option(parsing: .unconditional, help: "Components of the PCA pre-step of t-SNE and UMAP.")
     var pcaDims: Int = 50
 
-    @Option(help: "t-SNE perplexity.")
+    @Option(parsing: .unconditional, help: "t-SNE perplexity.")
     var perplexity: Double = 30
 
-    @Option(help: "UMAP n_neighbors.")
+    @Option(parsing: .unconditional, help: "UMAP n_neighbors.")
     var neighbors: Int = 15
 
-    @Option(help: "UMAP min_dist.")
+    @Option(parsing: .unconditional, help: "UMAP min_dist.")
     var minDist: Double = 0.1
 
     @Option(help: "Write <method>.npy, .svg, .png, .map and explore.html into this directory.")

@@ -7,20 +7,20 @@ struct KNNOptions: ParsableArguments {
     @Option(name: .customLong("protocol"), help: "loo (leave-one-out, default k=10, similarity weights) or train-test (DINO: default k=20, exp weights).")
     var knnProtocol: KNNProtocol?
 
-    @Option(help: ArgumentHelp("Neighbour counts, comma-separated; all evaluated in one pass.", valueName: "k,k,…"),
+    @Option(parsing: .unconditional, help: ArgumentHelp("Neighbour counts, comma-separated; all evaluated in one pass.", valueName: "k,k,…"),
             transform: NeighbourCounts.init(parsing:))
     var k: NeighbourCounts?
 
     @Option(help: "Vote weight: similarity, exp (exp(sim/T)) or uniform. Default: similarity for loo, exp for train-test.")
     var weighting: VoteWeighting?
 
-    @Option(help: "T in exp(sim/T).")
+    @Option(parsing: .unconditional, help: "T in exp(sim/T).")
     var temperature: Double = 0.07
 
     @Option(help: "The train split for --protocol train-test.")
     var trainSplit: String = "train"
 
-    @Option(help: "Use a seeded random subset of this many train samples.")
+    @Option(parsing: .unconditional, help: "Use a seeded random subset of this many train samples.")
     var trainSamples: Int?
 
     func settings() throws -> KNNSettings {

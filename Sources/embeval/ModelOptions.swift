@@ -14,29 +14,29 @@ struct ModelOptions: ParsableArguments {
 
 /// How to run a model: threads, batch size, poolings, and overrides of its preprocessor_config.json.
 struct EmbeddingOptions: ParsableArguments {
-    @Option(help: "Intra-op threads of ONNX Runtime (default: all cores).")
+    @Option(parsing: .unconditional, help: "Intra-op threads of ONNX Runtime (default: all cores).")
     var threads: Int?
 
-    @Option(help: "Images per forward pass.")
+    @Option(parsing: .unconditional, help: "Images per forward pass.")
     var batchSize: Int = 64
 
     @Option(help: ArgumentHelp("Feature(s): cls, mean, cls+mean, gem, pooler, output:NAME; comma-separated for several in one pass.", valueName: "modes"),
             transform: PoolingList.init(parsing:))
     var pooling: PoolingList = PoolingList([.cls])
 
-    @Option(help: "Resize to SIZE×SIZE, replacing the config's size (for -m pixels: resize every image to it).")
+    @Option(parsing: .unconditional, help: "Resize to SIZE×SIZE, replacing the config's size (for -m pixels: resize every image to it).")
     var imageSize: Int?
 
-    @Option(help: "Resize the shortest edge to this, keeping the aspect ratio (then crop).")
+    @Option(parsing: .unconditional, help: "Resize the shortest edge to this, keeping the aspect ratio (then crop).")
     var resize: Int?
 
-    @Option(help: "Center-crop to SIZE×SIZE.")
+    @Option(parsing: .unconditional, help: "Center-crop to SIZE×SIZE.")
     var crop: Int?
 
-    @Option(help: ArgumentHelp("Normalisation mean, three comma-separated values.", valueName: "r,g,b"), transform: RGBTriple.init(parsing:))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Normalisation mean, three comma-separated values.", valueName: "r,g,b"), transform: RGBTriple.init(parsing:))
     var mean: RGBTriple?
 
-    @Option(help: ArgumentHelp("Normalisation std, three comma-separated values.", valueName: "r,g,b"), transform: RGBTriple.init(parsing:))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Normalisation std, three comma-separated values.", valueName: "r,g,b"), transform: RGBTriple.init(parsing:))
     var std: RGBTriple?
 
     @Option(help: "Resampling filter: nearest, bilinear, bicubic (or Pillow's numbers 0, 2, 3).", transform: Resampling.init(parsing:))

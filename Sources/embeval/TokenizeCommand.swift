@@ -11,7 +11,7 @@ struct TokenizeCommand: ParsableCommand {
     @Option(help: "A tokenizer.json, a spiece.model, or a model directory holding one.")
     var tokenizer: String
 
-    @Option(help: "Truncate (and, for fixed-length tokenizers, pad) to this many tokens instead.")
+    @Option(parsing: .unconditional, help: "Truncate (and, for fixed-length tokenizers, pad) to this many tokens instead.")
     var maxLength: Int?
 
     @Argument(help: "The texts.")

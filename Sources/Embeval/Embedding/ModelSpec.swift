@@ -36,6 +36,10 @@ public struct ImageModelSpec: Sendable {
     public func load(_ context: EvaluationContext? = nil) throws -> any ImageEmbeddingModel {
         if isPixels {
             if poolings != [.cls] { context?.warn("-m pixels has no poolings; --pooling is ignored") }
+            let ignored = [("--resize", preprocessing.shortestEdge != nil), ("--crop", preprocessing.cropSize != nil),
+                           ("--mean", preprocessing.mean != nil), ("--std", preprocessing.std != nil),
+                           ("--resample", preprocessing.resample != nil)].filter(\.1).map(\.0)
+            if !ignored.isEmpty { context?.warn("-m pixels ignores \(ignored.joined(separator: ", ")) (it takes --image-size only)") }
             if let size = preprocessing.imageSize, size > PixelModel.largestSide {
                 throw EmbeddingError.invalidArgument("--image-size \(size) is too large for -m pixels (at most \(PixelModel.largestSide): each pixel is a dimension)")
             }
@@ -80,8 +84,13 @@ public struct TwoTowerSpec: Sendable {
 
 /// ONNX Runtime's intra-op thread count as a user may set it.
 enum ModelThreads {
+    /// More threads than this (8 per core, at least 64) only cost memory and start-up time.
+    static var largest: Int { max(64, 8 * ProcessInfo.processInfo.activeProcessorCount) }
+
     static func validate(_ threads: Int?) throws {
-        if let threads, threads < 1 { throw EmbeddingError.invalidArgument("--threads must be ≥ 1, got \(threads)") }
+        if let threads, !(1...largest).contains(threads) {
+            throw EmbeddingError.invalidArgument("--threads must be between 1 and \(largest) (8 per core here), got \(threads)")
+        }
     }
 }
 

@@ -49,6 +49,7 @@ public struct TwoTowerModel: Sendable {
             image = try OnnxImageModel(files: imageFiles, session: imageSession,
                                        poolings: [Self.imageOutput(imageSession)], overrides: overrides)
             let textSession = try InferenceSession(modelPath: textFiles.model.path, threads: threads)
+            try Self.requireTextInput(textSession, role: "text-encoder '\(textPath)'")
             text = try TextEncoder(session: textSession, tokenizer: loadTokenizer(textFiles.model.deletingLastPathComponent()))
             // Towers exported side by side (model/image-encoder, model/text-encoder) are named after their folder.
             let imageDir = imageFiles.model.deletingLastPathComponent(), textDir = textFiles.model.deletingLastPathComponent()
@@ -62,6 +63,7 @@ public struct TwoTowerModel: Sendable {
         case .combined(let path):
             let files = try ModelFiles.resolve(path)
             let session = try InferenceSession(modelPath: files.model.path, threads: threads)
+            try Self.requireTextInput(session, role: "model '\(path)'")
             let tokenizer = try loadTokenizer(files.model.deletingLastPathComponent())
             // A combined graph needs every input on every run: the image side gets a one-text dummy, the text
             // side a one-image dummy; neither changes the other side's embeddings.
@@ -78,6 +80,14 @@ public struct TwoTowerModel: Sendable {
             text = try TextEncoder(session: session, tokenizer: tokenizer, constantFeeds: [image.inputName: dummyImage])
             name = image.name
             metadata = .object([("combined", image.metadata), ("text_output", .string(text.outputName))])
+        }
+    }
+
+    /// A two-tower model needs a text tower: an `input_ids` input. Checked before its tokenizer is looked for, so a
+    /// plain backbone given by mistake is named as such.
+    static func requireTextInput(_ session: InferenceSession, role: String) throws {
+        guard session.input(named: "input_ids") != nil else {
+            throw EmbeddingError.incompatibleModel("\(role) has no text tower (inputs: \(session.inputs.map(\.name).joined(separator: ", "))): zero-shot needs a two-tower (CLIP/SigLIP) export, or its towers as -m image-encoder=PATH -m text-encoder=PATH")
         }
     }
 

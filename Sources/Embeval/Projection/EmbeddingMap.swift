@@ -63,6 +63,9 @@ public struct SavedMap: Codable, Sendable {
 
     /// Places new embeddings on the map without moving the old points.
     public func add(_ x: Matrix) throws -> Matrix {
+        if let bad = x.values.firstIndex(where: { !$0.isFinite }) {
+            throw ProjectionError.nonFinite(input: "--add points", row: bad / max(x.columns, 1))
+        }
         let input = try prepare(x)
         switch method {
         case .pca:

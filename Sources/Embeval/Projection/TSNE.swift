@@ -71,7 +71,7 @@ public struct TSNE: Sendable {
             throw ProjectionError.invalidParameter("t-SNE: --dims must be 2 or 3, got \(dimensions)")
         }
         guard n >= 4 else { throw ProjectionError.tooFewPoints(method: "t-SNE", needed: 4, got: n, remedy: nil) }
-        guard perplexity > 0 else { throw ProjectionError.invalidParameter("t-SNE: perplexity must be positive, got \(perplexity)") }
+        guard perplexity.isFinite, perplexity > 0 else { throw ProjectionError.invalidParameter("t-SNE: perplexity must be positive, got \(perplexity)") }
         let chosen = try resolvedMethod(points: n)
         // openTSNE's check_perplexities: 3·perplexity may not exceed N − 1.
         let effective = 3 * perplexity > Double(n - 1) ? Double(n - 1) / 3 : perplexity

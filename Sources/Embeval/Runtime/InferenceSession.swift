@@ -56,7 +56,8 @@ public final class InferenceSession: @unchecked Sendable {
                 if let env { api.ReleaseEnv(env) }
             }
         }
-        try library.check(api.CreateEnv(ORT_LOGGING_LEVEL_ERROR, "embeval", &env), "create its environment")
+        // FATAL only: its own (coloured) error lines would precede the one line Embeval prints for the same failure.
+        try library.check(api.CreateEnv(ORT_LOGGING_LEVEL_FATAL, "embeval", &env), "create its environment")
         try library.check(api.CreateSessionOptions(&options), "create session options")
         try library.check(api.SetSessionGraphOptimizationLevel(options, optimization.level),
                           "set the graph optimization level")

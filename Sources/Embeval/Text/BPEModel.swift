@@ -83,21 +83,45 @@ final class BPEModel: @unchecked Sendable {
                 previousWasUnk = true
             }
         }
-        while symbols.count > 1 {
-            var best = -1, bestRank = Int32.max, bestID: Int32 = 0
-            for i in 0..<(symbols.count - 1) {
-                let key = UInt64(UInt32(symbols[i])) << 32 | UInt64(UInt32(symbols[i + 1]))
-                if let m = merges[key], m.rank < bestRank {
-                    best = i
-                    bestRank = m.rank
-                    bestID = m.id
-                }
-            }
-            if best < 0 { break }
-            symbols[best] = Int(bestID)
-            symbols.remove(at: best + 1)
+        return Self.applyMerges(symbols, merges)
+    }
+
+    /// Merges adjacent pairs, lowest rank first and leftmost among equals, until no pair has a rank — in
+    /// O(n log n): candidate pairs wait in a min-heap keyed by (rank, position) over a linked list of symbols, and a
+    /// candidate whose symbols have changed since it was queued is dropped when it surfaces (as `tokenizers` does).
+    /// A 120,000-character word takes milliseconds, not the minute a rescan after every merge takes.
+    static func applyMerges(_ symbols: [Int], _ merges: [UInt64: (rank: Int32, id: Int32)]) -> [Int] {
+        guard symbols.count > 1 else { return symbols }
+        var ids = symbols
+        var next = Array(1...symbols.count), previous = Array(-1..<(symbols.count - 1))
+        next[symbols.count - 1] = -1
+        var alive = [Bool](repeating: true, count: symbols.count)
+        var queue = MergeQueue()
+        func rank(_ i: Int) -> (rank: Int32, id: Int32)? {
+            let j = next[i]
+            guard j >= 0 else { return nil }
+            return merges[UInt64(UInt32(truncatingIfNeeded: ids[i])) << 32 | UInt64(UInt32(truncatingIfNeeded: ids[j]))]
         }
-        return symbols
+        for i in 0..<(symbols.count - 1) {
+            if let m = rank(i) { queue.push(MergeQueue.Entry(rank: m.rank, position: i, id: m.id)) }
+        }
+        while let candidate = queue.pop() {
+            let i = candidate.position
+            // Stale: the left symbol was merged away, or the pair now holds other symbols.
+            guard alive[i], let m = rank(i), m.rank == candidate.rank, m.id == candidate.id else { continue }
+            let j = next[i]
+            ids[i] = Int(m.id)
+            alive[j] = false
+            next[i] = next[j]
+            if next[j] >= 0 { previous[next[j]] = i }
+            if previous[i] >= 0, let left = rank(previous[i]) {
+                queue.push(MergeQueue.Entry(rank: left.rank, position: previous[i], id: left.id))
+            }
+            if let right = rank(i) { queue.push(MergeQueue.Entry(rank: right.rank, position: i, id: right.id)) }
+        }
+        var out = [Int](), i = 0
+        while i >= 0 { out.append(ids[i]); i = next[i] }
+        return out
     }
 
     /// `<0xXX>` tokens of the scalar's UTF-8 bytes, when the vocabulary has them all.
@@ -109,5 +133,47 @@ final class BPEModel: @unchecked Sendable {
             ids.append(id)
         }
         return ids
+    }
+}
+
+/// A binary min-heap of merge candidates ordered by rank, then position (the leftmost first).
+struct MergeQueue {
+    struct Entry {
+        var rank: Int32
+        var position: Int
+        var id: Int32
+        func precedes(_ other: Entry) -> Bool { rank != other.rank ? rank < other.rank : position < other.position }
+    }
+
+    private var heap = [Entry]()
+
+    mutating func push(_ entry: Entry) {
+        heap.append(entry)
+        var child = heap.count - 1
+        while child > 0 {
+            let parent = (child - 1) / 2
+            guard heap[child].precedes(heap[parent]) else { break }
+            heap.swapAt(child, parent)
+            child = parent
+        }
+    }
+
+    mutating func pop() -> Entry? {
+        guard let top = heap.first else { return nil }
+        let last = heap.removeLast()
+        if !heap.isEmpty {
+            heap[0] = last
+            var parent = 0
+            while true {
+                let left = 2 * parent + 1, right = left + 1
+                var first = parent
+                if left < heap.count && heap[left].precedes(heap[first]) { first = left }
+                if right < heap.count && heap[right].precedes(heap[first]) { first = right }
+                if first == parent { break }
+                heap.swapAt(parent, first)
+                parent = first
+            }
+        }
+        return top
     }
 }

@@ -238,3 +238,21 @@ import Testing
         try clip.checkSize(width: 640, height: 480, path: "photo.jpg")
     }
 }
+
+/// BPE merges in O(n log n): a word ten times longer takes about ten times as long, never a hundred.
+@Suite struct BPEScalingTests {
+    @Test func aHugeWordIsMergedInLinearithmicTime() {
+        let tokenizer = CLIPFixture.tokenizer
+        var generator = SeededGenerator(seed: 12)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz").map(String.init)
+        let word = (0..<120_000).map { _ in letters[generator.index(below: letters.count)] }.joined()
+        func seconds(_ text: String) -> Double {
+            let start = Date()
+            _ = tokenizer.encode(text)
+            return Date().timeIntervalSince(start)
+        }
+        let short = seconds(String(word.prefix(12_000))), long = seconds(word)
+        #expect(long < 10, "120,000 characters took \(long) s")
+        #expect(long < 40 * max(short, 0.005), "10× the length took \(long / max(short, 1e-9))× the time")
+    }
+}
