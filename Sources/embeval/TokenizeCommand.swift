@@ -23,6 +23,7 @@ struct TokenizeCommand: ParsableCommand {
 
     func run() throws {
         var loaded = try TokenizerLoader.load(path: tokenizer)
+        for w in loaded.warnings { printWarning(w) }
         if let maxLength { loaded = loaded.withMaxLength(maxLength) }
         for text in texts {
             let ids = loaded.fixedLength == nil ? loaded.encode(text) : loaded.batch([text]).ids[0]

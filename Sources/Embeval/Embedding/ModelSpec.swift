@@ -75,10 +75,13 @@ public struct TwoTowerSpec: Sendable {
         try self.init(roles: ModelRoles(arguments: arguments), tokenizer: tokenizer, threads: threads, preprocessing: preprocessing)
     }
 
-    public func load() throws -> TwoTowerModel {
-        try TwoTowerModel(roles, threads: threads, overrides: preprocessing) { url in
+    /// Opens both towers; the tokenizer's and preprocessing's warnings go to `context`.
+    public func load(_ context: EvaluationContext? = nil) throws -> TwoTowerModel {
+        let model = try TwoTowerModel(roles, threads: threads, overrides: preprocessing) { url in
             try TokenizerLoader.load(path: tokenizer ?? url.path)
         }
+        for w in model.text.tokenizer.warnings + model.image.preprocessor.config.warnings { context?.warn(w) }
+        return model
     }
 }
 

@@ -25,8 +25,8 @@ public enum Comparison {
                                                  context: EvaluationContext) throws -> ComparisonReport {
         let start = Date()
         let baselineContext = context.labelled("baseline"), candidateContext = context.labelled("candidate")
-        var a = try baseline.prepare(baselineContext)
-        var b = try candidate.prepare(candidateContext)
+        var a = try onSide("baseline") { try baseline.prepare(baselineContext) }
+        var b = try onSide("candidate") { try candidate.prepare(candidateContext) }
         let embeddingSeconds = Date().timeIntervalSince(start)
 
         // Pair samples by id: the ones both sides embedded, in the baseline's order.
@@ -50,8 +50,8 @@ public enum Comparison {
             throw EvaluationError.incompatibleSides("the two sides give different pooling lists (\(setsA) and \(setsB) poolings)")
         }
 
-        let outcomeA = try baseline.evaluate(a, context: baselineContext)
-        let outcomeB = try candidate.evaluate(b, context: candidateContext)
+        let outcomeA = try onSide("baseline") { try baseline.evaluate(a, context: baselineContext) }
+        let outcomeB = try onSide("candidate") { try candidate.evaluate(b, context: candidateContext) }
         let agreement = try EmbeddingAgreement(baseline: a.embedded.primary, candidate: b.embedded.primary, k: settings.overlapK)
         return ComparisonReport(
             task: outcomeA.summary, tolerance: settings.tolerance, samples: common.count, resamples: settings.resamples,
@@ -60,6 +60,13 @@ public enum Comparison {
             baseline: a.embedded.model.metadata, candidate: b.embedded.model.metadata,
             dataset: .init(name: a.embedded.dataset.name, split: a.embedded.dataset.split, samples: common.count),
             timings: Timings([("embedding", embeddingSeconds), ("total", Date().timeIntervalSince(start))]))
+    }
+
+    /// Runs one side's step; its failure names the side.
+    static func onSide<T>(_ name: String, _ body: () throws -> T) throws -> T {
+        do { return try body() } catch let error as any UserError {
+            throw EvaluationError.side(name: name, reason: error.description)
+        }
     }
 
     /// Pairs the two sides' per-sample scores: set by set (a single set on one side serves every set of the other),

@@ -12,6 +12,8 @@ public enum EvaluationError: UserError, Equatable {
     case splitClassesDiffer(split: String, train: [String], test: [String])
     /// Baseline and candidate that cannot be paired.
     case incompatibleSides(String)
+    /// A failure on one side of a comparison (`baseline`, `candidate`).
+    case side(name: String, reason: String)
     /// An expectations file, or one of its entries, that cannot be used (`entry` nil for the file as a whole).
     case expectations(file: String, entry: Int?, reason: String)
     /// A saved report that cannot be read back.
@@ -23,6 +25,8 @@ public enum EvaluationError: UserError, Equatable {
             return "\(name) must be \(expected), got \(value)"
         case .missingInput(let reason), .incompatibleSides(let reason):
             return reason
+        case .side(let name, let reason):
+            return "\(name): \(reason)"
         case .towersDisagree(let model, let image, let text):
             return "\(model): image embeddings are \(image)-dimensional but text embeddings \(text)-dimensional: the two towers do not share one space"
         case .tooFewClassNames(let file, let names, let dataset, let classes):

@@ -63,7 +63,7 @@ public struct ZeroShotTask: EvaluationTask {
         let images = try dataset.load()
         for w in images.warnings { context.warn(w) }
         let classNames = try prompts.classNames(for: images, context: context)
-        let twoTower = try model.load()
+        let twoTower = try model.load(context)
         var timings = Timings()
         let templates = prompts.templates
         let classEmbeddings = try timings.measure("text") {

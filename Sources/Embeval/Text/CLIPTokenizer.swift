@@ -15,6 +15,7 @@ public struct CLIPTokenizer: TextTokenizer {
     let normalizer: TextNormalizer?
     let preTokenizer: PreTokenizer?
     let model: BPEModel
+    public let warnings: [String]
     let rawAddedTokens: AddedTokenSplitter
     let normalizedAddedTokens: AddedTokenSplitter
     let postProcessor: PostProcessor
@@ -37,6 +38,8 @@ public struct CLIPTokenizer: TextTokenizer {
             throw TokenizerError.tokenizerFile(path: path, reason: "BPE dropout \(dropout) is not supported")
         }
         model = try BPEModel(json: json)
+        warnings = json.merges.isEmpty
+            ? ["tokenizer '\(path)': the BPE model has no merges, so every word is split into single characters"] : []
         let normalizer = try TextNormalizer(json: json.normalizer, path: path)
         self.normalizer = normalizer
         preTokenizer = try PreTokenizer(json: json.preTokenizer, path: path)

@@ -21,9 +21,7 @@ public struct PromptTemplate: Equatable, Sendable {
 
     /// One template per non-empty line of a text file.
     public static func load(from url: URL) throws -> [PromptTemplate] {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw PromptError.unreadable(what: "templates file", path: url.path)
-        }
+        let text = try PromptError.readText(url, what: "templates file")
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).enumerated()
             .filter { !$0.element.trimmingCharacters(in: .whitespaces).isEmpty }
         guard !lines.isEmpty else { throw PromptError.noTemplates(path: url.path) }
@@ -54,9 +52,7 @@ public enum ClassNames {
 
     /// One class name per non-empty line; line order = label id.
     public static func load(from url: URL) throws -> [String] {
-        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
-            throw PromptError.unreadable(what: "class names file", path: url.path)
-        }
+        let text = try PromptError.readText(url, what: "class names file")
         let names = text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         return try validated(names, source: "class names file '\(url.path)'")
     }

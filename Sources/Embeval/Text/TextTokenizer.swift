@@ -12,6 +12,8 @@ public protocol TextTokenizer: Sendable {
     /// Pad every text to this many tokens (SigLIP: 64, as the HF zero-shot pipeline does), or to the longest of
     /// the batch when nil.
     var fixedLength: Int? { get }
+    /// What the user should know about the tokenizer as read (e.g. a BPE vocabulary without merges).
+    var warnings: [String] { get }
 }
 
 /// Ids and attention masks of several texts, padded to one length.
@@ -22,6 +24,8 @@ public struct TokenBatch: Equatable, Sendable {
 }
 
 extension TextTokenizer {
+    public var warnings: [String] { [] }
+
     /// Encodes and pads `texts` as the model expects; the mask is 1 on real tokens, 0 on padding.
     public func batch(_ texts: [String]) -> TokenBatch {
         let encoded = texts.map(encode)
@@ -37,6 +41,7 @@ extension TextTokenizer {
 /// pad to the new length.
 public struct ResizedTokenizer: TextTokenizer {
     public let base: TextTokenizer
+    public var warnings: [String] { base.warnings }
     public let maxLength: Int
 
     public init(_ base: TextTokenizer, maxLength: Int) {

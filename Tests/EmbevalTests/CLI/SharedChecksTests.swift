@@ -389,7 +389,7 @@ import Testing
         /// What the message must say, in every command.
         var fragments: [String] {
             switch self {
-            case .imageSize: ["--image-size must be ≥ 1, got 0"]
+            case .imageSize: ["--image-size must be between 1 and 8192, got 0"]
             case .std: ["--std: expected three finite numbers > 0 (r,g,b), got [0.0, 1.0, 1.0]"]
             case .mean: ["--mean", "expected three", "numbers (r,g,b)"]
             case .resample: ["--resample 'cubicc': expected nearest, bilinear, bicubic, lanczos, box, hamming or Pillow's number 0–5"]
