@@ -12,8 +12,8 @@ public struct OnnxImageModel: ImageEmbeddingModel {
     let inputName: String
     /// Register tokens after the class token (config.json's `num_register_tokens`).
     let registers: Int
-    /// Inputs of other roles that a combined graph requires (e.g. a dummy text for CLIP's image side).
-    let constantFeeds: [String: InputTensor]
+    /// Inputs of the other tower that a combined graph requires (a dummy text for CLIP's image side).
+    let otherTower: OtherTowerFeeds
 
     public init(path: String, poolings: [Pooling], threads: Int? = nil,
                 overrides: PreprocessorOverrides = PreprocessorOverrides()) throws {
@@ -22,10 +22,10 @@ public struct OnnxImageModel: ImageEmbeddingModel {
                       poolings: poolings, overrides: overrides)
     }
 
-    /// The image side of an open session; `constantFeeds` fill the graph's other inputs.
+    /// The image side of an open session; `otherTower` fills the graph's other inputs.
     public init(files: ModelFiles, session: InferenceSession, poolings: [Pooling],
                 overrides: PreprocessorOverrides = PreprocessorOverrides(),
-                constantFeeds: [String: InputTensor] = [:]) throws {
+                otherTower: OtherTowerFeeds = OtherTowerFeeds()) throws {
         let path = files.model.path
         let config = try files.loadConfig()
 
@@ -73,7 +73,7 @@ public struct OnnxImageModel: ImageEmbeddingModel {
         self.preprocessor = preprocessor
         self.inputName = input.name
         self.registers = config?.numRegisterTokens ?? 0
-        self.constantFeeds = constantFeeds
+        self.otherTower = otherTower
         self.metadata = .object([
             ("name", .string(name)), ("path", .string(files.model.path)), ("sha256", .string(try files.sha256())),
             ("onnxruntime", .string(session.library.version)),
@@ -118,7 +118,7 @@ public struct OnnxImageModel: ImageEmbeddingModel {
         var values = [Float]()
         values.reserveCapacity(batch.count * batch[0].values.count)
         for t in batch { values.append(contentsOf: t.values) }
-        var feeds = constantFeeds
+        var feeds = otherTower.feeds(forBatch: batch.count)
         feeds[inputName] = .float32(Tensor(shape: [batch.count] + shape, values: values))
         let outputs = try session.run(feeds,
                                       outputNames: Array(Set(poolings.map(\.outputName))))

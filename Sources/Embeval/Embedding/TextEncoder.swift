@@ -5,13 +5,13 @@ public struct TextEncoder: Sendable {
     let session: InferenceSession
     public let outputName: String
     let takesAttentionMask: Bool
-    /// Inputs of other roles that a combined graph requires (e.g. a dummy image for CLIP's text side).
-    let constantFeeds: [String: InputTensor]
+    /// Inputs of the other tower that a combined graph requires (a dummy image for CLIP's text side).
+    let otherTower: OtherTowerFeeds
     let maximumBatchSize: Int?
     let staticLength: Int?
     public var batchSize = 64
 
-    public init(session: InferenceSession, tokenizer: TextTokenizer, constantFeeds: [String: InputTensor] = [:]) throws {
+    public init(session: InferenceSession, tokenizer: TextTokenizer, otherTower: OtherTowerFeeds = OtherTowerFeeds()) throws {
         guard let ids = session.input(named: "input_ids") else {
             throw EmbeddingError.incompatibleModel("text encoder '\(session.modelPath)' has no input 'input_ids'; inputs: \(session.inputs.map(\.name).joined(separator: ", "))")
         }
@@ -25,7 +25,7 @@ public struct TextEncoder: Sendable {
         self.tokenizer = tokenizer
         self.outputName = output.name
         self.takesAttentionMask = session.input(named: "attention_mask") != nil
-        self.constantFeeds = constantFeeds
+        self.otherTower = otherTower
         self.maximumBatchSize = ids.shape.first ?? nil
         self.staticLength = ids.shape.count == 2 ? ids.shape[1] : nil
     }
@@ -47,7 +47,7 @@ public struct TextEncoder: Sendable {
         for start in stride(from: 0, to: texts.count, by: size) {
             let range = start..<min(start + size, texts.count)
             let shape = [range.count, tokens.length]
-            var feeds = constantFeeds
+            var feeds = otherTower.feeds(forBatch: range.count)
             feeds["input_ids"] = .int64(shape: shape, values: range.flatMap { tokens.ids[$0].map(Int64.init) })
             if takesAttentionMask {
                 feeds["attention_mask"] = .int64(shape: shape, values: range.flatMap { tokens.attentionMask[$0].map(Int64.init) })

@@ -32,6 +32,33 @@ public enum ModelRoles: Equatable, Sendable {
     }
 }
 
+/// The inputs a combined two-tower graph needs from the other tower on every run: a one-item dummy of each, which
+/// does not change this tower's embeddings. When the graph's inputs share one symbolic batch axis (as
+/// `torch.onnx.export` writes `dynamic_axes` named alike), ONNX Runtime wants every input of a run to have the same
+/// batch size, so the dummies are repeated to the batch's size.
+public struct OtherTowerFeeds: Sendable {
+    public var dummies: [String: InputTensor]
+    public var matchBatch: Bool
+
+    public init(_ dummies: [String: InputTensor] = [:], matchBatch: Bool = false) {
+        self.dummies = dummies
+        self.matchBatch = matchBatch
+    }
+
+    /// The feeds for a run of `batch` items of this tower.
+    func feeds(forBatch batch: Int) -> [String: InputTensor] {
+        matchBatch && batch != 1 ? dummies.mapValues { $0.repeated(batch) } : dummies
+    }
+
+    /// Whether the text tower's `input_ids` and an image (float) input share a symbolic name on their batch axis.
+    static func sharesBatchAxis(_ session: InferenceSession) -> Bool {
+        guard let text = session.input(named: "input_ids")?.symbolicNames.first ?? nil else { return false }
+        return session.inputs.contains { input in
+            [.float32, .float16, .float64].contains(input.elementType) && input.symbolicNames.first == text
+        }
+    }
+}
+
 /// A CLIP/SigLIP-style model: an image tower and a text tower whose embeddings share one space.
 public struct TwoTowerModel: Sendable {
     public let image: OnnxImageModel
@@ -73,11 +100,13 @@ public struct TwoTowerModel: Sendable {
             if session.input(named: "attention_mask") != nil {
                 textFeeds["attention_mask"] = .int64(shape: [1, dummyText.length], values: dummyText.attentionMask[0].map(Int64.init))
             }
+            let shared = OtherTowerFeeds.sharesBatchAxis(session)
             image = try OnnxImageModel(files: files, session: session, poolings: [Self.imageOutput(session)],
-                                       overrides: overrides, constantFeeds: textFeeds)
+                                       overrides: overrides, otherTower: OtherTowerFeeds(textFeeds, matchBatch: shared))
             let (h, w) = image.preprocessor.outputSize(width: 224, height: 224)
             let dummyImage = InputTensor.float32(Tensor(shape: [1, 3, h, w], values: [Float](repeating: 0, count: 3 * h * w)))
-            text = try TextEncoder(session: session, tokenizer: tokenizer, constantFeeds: [image.inputName: dummyImage])
+            text = try TextEncoder(session: session, tokenizer: tokenizer,
+                                   otherTower: OtherTowerFeeds([image.inputName: dummyImage], matchBatch: shared))
             name = image.name
             metadata = .object([("combined", image.metadata), ("text_output", .string(text.outputName))])
         }

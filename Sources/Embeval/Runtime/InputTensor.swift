@@ -26,6 +26,18 @@ public enum InputTensor: Equatable, Sendable {
     }
 }
 
+extension InputTensor {
+    /// A one-item tensor (first axis 1) repeated `count` times along its first axis.
+    func repeated(_ count: Int) -> InputTensor {
+        switch self {
+        case .float32(let tensor):
+            return .float32(Tensor(shape: [count] + tensor.shape.dropFirst(), values: Array([[Float]](repeating: tensor.values, count: count).joined())))
+        case .int64(let shape, let values):
+            return .int64(shape: [count] + shape.dropFirst(), values: Array([[Int64]](repeating: values, count: count).joined()))
+        }
+    }
+}
+
 extension Tensor {
     /// This tensor as a model input.
     public var input: InputTensor { .float32(self) }

@@ -94,4 +94,24 @@ struct TwoTowerModelTests {
             try ModelRoles(arguments: ["image-encoder=a"])
         }
     }
+
+    /// A combined export whose inputs share one symbolic batch axis gets dummies as large as each batch: the same
+    /// embeddings whatever the batch size.
+    @Test func aSharedBatchAxisGetsDummiesOfTheBatchsSize() throws {
+        let shared = try TwoTowerModel(.combined(Self.path("clip/combined-shared-batch"))) { _ in
+            try TokenizerLoader.load(path: Self.path("clip/combined"))
+        }
+        #expect(shared.image.otherTower.matchBatch && shared.text.otherTower.matchBatch)
+        #expect(!(try Self.model("clip", combined: true)).image.otherTower.matchBatch)
+        let dataset = try DatasetSpec.load(Self.path("images")).sampled(24, seed: 1)
+        let pooling = shared.image.poolings[0]
+        let batched = try EmbeddingExtractor(batchSize: 8).extract(dataset, with: shared.image).embeddings[pooling]!
+        let single = try EmbeddingExtractor(batchSize: 1).extract(dataset, with: shared.image).embeddings[pooling]!
+        #expect(Self.maxAbsDifference(batched.matrix.values, single.matrix.values) <= 1e-5)
+        var text = shared.text
+        let prompts = dataset.classes.map { "a photo of a \($0)." }
+        let together = try text.embed(prompts)
+        text.batchSize = 1
+        #expect(Self.maxAbsDifference(together.values, try text.embed(prompts).values) <= 1e-5)
+    }
 }
