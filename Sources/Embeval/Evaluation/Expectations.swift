@@ -149,8 +149,7 @@ public enum ExpectationFile {
         }
         let document: Any
         do { document = try JSONSerialization.jsonObject(with: data) } catch {
-            let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
-            throw EvaluationError.expectations(file: url.path, entry: nil, reason: "not valid JSON (\(detail))")
+            throw EvaluationError.expectations(file: url.path, entry: nil, reason: "not valid JSON (\(jsonProblem(error, in: data)))")
         }
         guard let list = (document as? [Any]) ?? ((document as? [String: Any])?["entries"] as? [Any]) else {
             throw EvaluationError.expectations(file: url.path, entry: nil, reason: "expected a list of expectation entries ({model|roles, task, dataset, metric, expected, tolerance, …}) or {\"entries\": [...]}")
@@ -169,6 +168,16 @@ public enum ExpectationFile {
             } catch { throw EvaluationError.expectations(file: url.path, entry: i, reason: "\(error)") }
         }
     }
+}
+
+/// Foundation's words for a JSON syntax error, with its character offset turned into a line and column.
+func jsonProblem(_ error: Error, in data: Data) -> String {
+    let detail = (error as NSError).userInfo[NSDebugDescriptionErrorKey] as? String ?? "\(error)"
+    guard let match = detail.firstMatch(of: #/character (\d+)/#), let offset = Int(match.1) else { return detail }
+    let before = String(decoding: data.prefix(offset), as: UTF8.self)
+    let line = before.filter { $0 == "\n" }.count + 1
+    let column = before.count - (before.lastIndex(of: "\n").map { before.distance(from: before.startIndex, to: $0) + 1 } ?? 0) + 1
+    return detail.replacingOccurrences(of: match.0, with: "line \(line), column \(column)")
 }
 
 /// Runs an expectations file: each entry's task, its figure judged against the expected value.
