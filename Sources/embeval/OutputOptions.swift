@@ -16,6 +16,7 @@ struct OutputOptions: ParsableArguments {
     var showsProgress: Bool { noProgress ? false : (progress || isatty(2) != 0) }
 
     func validate() throws {
+        if let json, json.trimmingCharacters(in: .whitespaces).isEmpty { throw ValidationError("--json '': expected a file path, or - for standard output") }
         if let json, json != "-" {
             let dir = URL(fileURLWithPath: json).deletingLastPathComponent().path
             var isDirectory: ObjCBool = false

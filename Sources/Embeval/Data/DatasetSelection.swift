@@ -13,6 +13,9 @@ public struct DatasetSelection: Sendable {
     public init(_ spec: String, split: String? = nil, samples: Int? = nil, seed: UInt64 = 0,
                 columns: ColumnMapping = ColumnMapping()) throws {
         if let samples, samples < 1 { throw DatasetError.invalidCount(option: "--samples", value: samples) }
+        guard !spec.trimmingCharacters(in: .whitespaces).isEmpty else {
+            throw DatasetError.notFound(spec: spec, expected: "a dataset: \(listing(DatasetSpec.formats.map(\.usage)))")
+        }
         self.location = DatasetLocation(spec)
         self.split = split
         self.samples = samples

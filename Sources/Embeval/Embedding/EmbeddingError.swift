@@ -13,8 +13,8 @@ public enum EmbeddingError: UserError, Equatable {
     case unexpectedShape(tensor: String, shape: String, expected: String)
     /// Images of one batch that came out in different sizes.
     case differentSizes(first: String, other: String, remedy: String)
-    /// Rows holding NaN or ±Inf (at most five ids are named).
-    case nonFinite(count: Int, ids: [String])
+    /// Rows holding NaN or ±Inf (at most five ids are named), in the embeddings of `source` when known.
+    case nonFinite(count: Int, ids: [String], source: String? = nil)
     /// Rows, labels and ids that do not describe the same samples.
     case mismatchedSamples(String)
     /// Embeddings that cannot mean anything, such as rows of zero width.
@@ -38,9 +38,9 @@ public enum EmbeddingError: UserError, Equatable {
             return "\(tensor) has shape \(shape); \(expected)"
         case .differentSizes(let first, let other, let remedy):
             return "images of one batch differ in size (\(first) and \(other)): \(remedy)"
-        case .nonFinite(let count, let ids):
-            return "\(count) embedding row(s) hold NaN or Inf: ids " + ids.prefix(5).map { "'\($0)'" }.joined(separator: ", ")
-                + (count > 5 ? ", …" : "")
+        case .nonFinite(let count, let ids, let source):
+            return (source.map { "\($0): " } ?? "") + "\(count) embedding row(s) hold NaN or Inf: ids "
+                + ids.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + (count > 5 ? ", …" : "")
         case .nothingEmbedded(let dataset, let skipped):
             return "no image of dataset '\(dataset)' could be embedded (\(skipped) skipped)"
         }

@@ -12,6 +12,15 @@ public struct EmbeddingFiles: Sendable {
         self.labels = labels
     }
 
+    /// Whether an `ids.txt` with one id per row lies beside the embeddings.
+    public var hasIDList: Bool {
+        guard case .samples(let samples) = labels, samples.ids != nil else {
+            let ids = Embeddings.readLines(embeddings.deletingLastPathComponent().appendingPathComponent("ids.txt"))
+            return ids != nil
+        }
+        return true
+    }
+
     public var isLabelled: Bool {
         if case .none = labels { return false }
         return true
@@ -22,6 +31,9 @@ public struct EmbeddingFiles: Sendable {
         // A set written by embeval lists its files: a killed or mixed write is refused, never scored.
         _ = try SetManifest.verified(in: directory)
         let matrix = try NumpyArray.readMatrix(at: embeddings)
+        guard matrix.rows >= 1 else {
+            throw EmbeddingError.malformedFile(path: embeddings.path, location: nil, reason: "holds no rows")
+        }
         let idsFile = directory.appendingPathComponent("ids.txt"), classesFile = directory.appendingPathComponent("classes.txt")
         let listedIDs = Embeddings.readLines(idsFile).flatMap { $0.count == matrix.rows ? $0 : nil }
         let listedClasses = Embeddings.readLines(classesFile)

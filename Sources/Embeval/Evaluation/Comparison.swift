@@ -29,6 +29,10 @@ public enum Comparison {
         var b = try onSide("candidate") { try candidate.prepare(candidateContext) }
         let embeddingSeconds = Date().timeIntervalSince(start)
 
+        // Rows without ids (no ids.txt) can only pair by position: their counts must match.
+        if (a.embedded.idsAreRowNumbers || b.embedded.idsAreRowNumbers) && a.embedded.sampleIDs.count != b.embedded.sampleIDs.count {
+            throw EvaluationError.incompatibleSides("baseline has \(a.embedded.sampleIDs.count) rows, candidate \(b.embedded.sampleIDs.count): without ids.txt beside the embeddings, rows pair by position and their counts must match")
+        }
         // Pair samples by id: the ones both sides embedded, in the baseline's order.
         let ids = Set(b.embedded.sampleIDs)
         let common = a.embedded.sampleIDs.filter { ids.contains($0) }
@@ -52,6 +56,9 @@ public enum Comparison {
 
         let outcomeA = try onSide("baseline") { try baseline.evaluate(a, context: baselineContext) }
         let outcomeB = try onSide("candidate") { try candidate.evaluate(b, context: candidateContext) }
+        if settings.overlapK > common.count - 1 {
+            context.warn("--overlap-k \(settings.overlapK) exceeds the \(common.count - 1) other samples; capped to \(max(common.count - 1, 0))")
+        }
         let agreement = try EmbeddingAgreement(baseline: a.embedded.primary, candidate: b.embedded.primary, k: settings.overlapK)
         return ComparisonReport(
             task: outcomeA.summary, tolerance: settings.tolerance, samples: common.count, resamples: settings.resamples,

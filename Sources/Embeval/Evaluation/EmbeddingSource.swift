@@ -18,7 +18,9 @@ public enum EmbeddingSource: Sendable {
 
     /// Embeds (or loads) the evaluated set and, when `includingTrain`, the train set; each set's health is measured
     /// (NaN/Inf rows are an error naming them) and its warnings, like skipped images, go to the context.
-    public func embed(includingTrain: Bool = false, context: EvaluationContext) throws -> EmbeddedData {
+    /// `validate` sees the embeddings before their health is measured, so a task can refuse them first.
+    public func embed(includingTrain: Bool = false, context: EvaluationContext,
+                      validate: (EmbeddedData) throws -> Void = { _ in }) throws -> EmbeddedData {
         let started = Date()
         var data: EmbeddedData
         switch self {
@@ -37,6 +39,8 @@ public enum EmbeddingSource: Sendable {
                                 dataset: DatasetInfo(name: files.embeddings.path, split: nil, trainSplit: train == nil ? nil : "precomputed"),
                                 sets: [.init(pooling: "precomputed", query: query, train: train)],
                                 isLabelled: files.isLabelled)
+            data.trainFile = trainFiles?.embeddings.path
+            data.idsAreRowNumbers = !files.hasIDList
         case .model(let spec, let selection, let trainSplit):
             let model = try spec.load(context)
             let test = try selection.load()
@@ -53,6 +57,7 @@ public enum EmbeddingSource: Sendable {
             }
             data = try Self.extract(test, train: trainSet, with: model, context: context)
         }
+        try validate(data)
         try data.measureHealth(context: context)
         data.started = started
         return data
@@ -113,6 +118,10 @@ public struct EmbeddedData: Sendable {
     public var timings = Timings()
     /// The evaluated dataset, when a model embedded one (for thumbnails).
     public var images: Dataset? = nil
+    /// The precomputed train embeddings' file, for messages.
+    public var trainFile: String? = nil
+    /// True when the ids are row numbers (no `ids.txt`): rows then pair by position only.
+    public var idsAreRowNumbers = false
     /// When embedding began: the start of the run's total time.
     public var started = Date()
 
@@ -120,15 +129,28 @@ public struct EmbeddedData: Sendable {
     public var primary: Embeddings { sets[0].query }
     public var sampleIDs: [String] { primary.ids }
 
-    /// Measures every set; NaN/Inf rows are an error naming their ids, a collapsed space a warning.
+    /// Where the embeddings came from, for messages: the file, or the model (and pooling) over the dataset.
+    func origin(of set: PooledSet, train: Bool = false) -> String {
+        if model.name == "precomputed" {
+            return train ? "train embeddings '\(trainFile ?? "")'" : "embeddings '\(dataset.name)'"
+        }
+        return "\(model.name) \(set.pooling) embeddings of '\(dataset.name)'" + (train ? " (train split)" : "")
+    }
+
+    /// Measures every set; NaN/Inf rows are an error naming their ids and origin, a collapsed space a warning.
     mutating func measureHealth(context: EvaluationContext) throws {
+        func measure(_ embeddings: Embeddings, _ origin: String) throws -> EmbeddingHealth {
+            do { return try EmbeddingHealth(embeddings, seed: context.seed) } catch EmbeddingError.nonFinite(let count, let ids, _) {
+                throw EmbeddingError.nonFinite(count: count, ids: ids, source: origin)
+            }
+        }
         for i in sets.indices {
-            let health = try EmbeddingHealth(sets[i].query, seed: context.seed)
+            let health = try measure(sets[i].query, origin(of: sets[i]))
             let label = sets.count > 1 || sets[i].pooling != "precomputed" ? "\(sets[i].pooling): " : ""
             for w in health.warnings { context.warn(label + w) }
             sets[i].health = health
             if let train = sets[i].train {
-                let trainHealth = try EmbeddingHealth(train, seed: context.seed)
+                let trainHealth = try measure(train, origin(of: sets[i], train: true))
                 for w in trainHealth.warnings { context.warn("\(label)train set: \(w)") }
                 sets[i].trainHealth = trainHealth
             }

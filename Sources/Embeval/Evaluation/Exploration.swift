@@ -63,15 +63,17 @@ public struct Exploration: Sendable {
     }
 
     private func run(writingInto directory: URL, finalPath: URL, context: EvaluationContext) throws -> ExploreReport {
-        let data = try source.embed(context: context)
+        let data = try source.embed(context: context) { data in
+            let points = data.primary
+            guard points.dimension >= 2 else {
+                throw EvaluationError.missingInput("\(data.origin(of: data.sets[0])) have \(points.dimension) dimension: maps need at least 2")
+            }
+            if points.dimension > settings.pcaDimensions && points.count < settings.pcaDimensions {
+                throw EvaluationError.invalidParameter(name: "--pca-dims", value: "\(settings.pcaDimensions)",
+                                                       expected: "at most the \(points.count) points (lower --pca-dims)")
+            }
+        }
         let points = data.primary
-        guard points.dimension >= 2 else {
-            throw EvaluationError.missingInput("embeddings of \(points.dimension) dimension cannot be mapped: maps need at least 2")
-        }
-        if points.dimension > settings.pcaDimensions && points.count < settings.pcaDimensions {
-            throw EvaluationError.invalidParameter(name: "--pca-dims", value: "\(settings.pcaDimensions)",
-                                                   expected: "at most the \(points.count) points (lower --pca-dims)")
-        }
         let title: String
         if case .files(let files, _) = source { title = files.embeddings.lastPathComponent }
         else { title = "\(data.model.name) - \(data.dataset.name)\(data.dataset.split.map { " \($0)" } ?? "")" }

@@ -71,8 +71,14 @@ public struct KNNTask: EvaluationTask {
         var timings = data.timings
         let evaluations = try timings.measure("knn") {
             try data.sets.map { set in
-                let evaluation = try KNNEvaluation(set.query, train: proto == .trainTest ? set.train : nil, ks: ks,
+                let evaluation: KNNEvaluation
+                do {
+                    evaluation = try KNNEvaluation(set.query, train: proto == .trainTest ? set.train : nil, ks: ks,
                                                    weighting: weighting, temperature: settings.temperature)
+                } catch let error as MetricError {
+                    let name = data.origin(of: set) + (proto == .trainTest ? " against \(data.origin(of: set, train: true))" : "")
+                    throw EvaluationError.side(name: name, reason: error.description)
+                }
                 for w in evaluation.warnings { context.warn(w) }
                 return evaluation
             }

@@ -20,7 +20,7 @@ public struct OutputFile: Sendable {
             }
             return
         }
-        let target = URL(fileURLWithPath: path).resolvingSymlinksInPath()
+        let target = Self.resolved(URL(fileURLWithPath: path))
         var status = stat()
         if lstat(target.path, &status) == 0 {
             switch status.st_mode & S_IFMT {
@@ -65,6 +65,17 @@ public struct OutputFile: Sendable {
         }
         if close(fd) != 0 && failure == 0 { failure = errno }
         if failure != 0 { throw POSIXError(.init(rawValue: failure) ?? .EIO) }
+    }
+
+    /// The path with symbolic links followed, a dangling one included (its target is created): writing "through" a
+    /// link, as a shell's `>` does.
+    static func resolved(_ url: URL) -> URL {
+        var current = url.standardizedFileURL
+        for _ in 0..<32 {
+            guard let destination = try? FileManager.default.destinationOfSymbolicLink(atPath: current.path) else { break }
+            current = URL(fileURLWithPath: destination, relativeTo: current.deletingLastPathComponent()).standardizedFileURL
+        }
+        return current.resolvingSymlinksInPath()
     }
 
     /// The system's words for a failed write (e.g. "No space left on device"), without Foundation's error domains.

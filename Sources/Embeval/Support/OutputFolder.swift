@@ -17,7 +17,8 @@ public struct OutputFolder: Sendable {
     /// Prepares to replace `target` with a set of `kind` (`embeddings`, `explore`); `ownedNames` are the file names
     /// (and folder names) such a set has, so that an older set without a manifest may be replaced too.
     public init(_ target: URL, kind: String, ownedNames: (String) -> Bool) throws {
-        self.target = target.standardizedFileURL
+        // Through a symbolic link, the folder it points at is replaced and the link stays.
+        self.target = OutputFile.resolved(target)
         self.kind = kind
         let parent = self.target.deletingLastPathComponent()
         do { try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true) } catch {

@@ -156,6 +156,11 @@ func bad(_ name: String, _ arguments: [String], _ keys: [String]..., noTable: Bo
     HostileCase(name: name, arguments: arguments, outcome: .error(keys), noTable: noTable, limit: limit, setup: setup, check: check)
 }
 
+/// A surprising input that may be refused or run with a warning holding each key ("warn once, or refuse").
+func warnOrRefuse(_ name: String, _ arguments: [String], _ keys: [String]...) -> HostileCase {
+    HostileCase(name: name, arguments: arguments, outcome: .errorOrWarning(keys))
+}
+
 /// A valid-but-odd input: exit 0; with `warning`, one warning line holding each key.
 func fine(_ name: String, _ arguments: [String], warning: [[String]]? = nil, limit: Double = 60,
           setup: (@Sendable (HostileDirs) throws -> Void)? = nil,
@@ -822,14 +827,14 @@ private func jsonObject(_ text: String) -> Bool {
                                                   "--method", "pca", "--out", "@@/maps"], ["trunc-half.png"]),
             bad("garbage JPEG through zeroshot", ["zeroshot"] + clipRoles + ["--dataset", img("garbage.jpg")], ["garbage.jpg"]),
             bad("directory named like an image", knnPixels + ["@/imgsets/dirnamed"], ["folder.png"]),
-            bad("class of unsupported extensions only", knnPixels + ["@/imgsets/unsupported"], ["square"], noTable: true),
+            warnOrRefuse("class of unsupported extensions only", knnPixels + ["@/imgsets/unsupported"], ["square"]),
             fine("text and webp files beside the images", knnPixels + ["@/imgsets/sidecars"]),
             fine("upper-case .PNG extension", knnPixels + ["@/imgsets/uppercase"]),
             fine("a JPEG named .png", knnPixels + [img("jpeg-named.png")]),
             bad("symlink loop on itself", knnPixels + ["@/imgsets/selfloop"], ["loop.png"]),
             bad("symlink loop between two files", knnPixels + ["@/imgsets/pairloop"], ["ping.png", "pong.png"]),
             bad("dangling symlink", knnPixels + ["@/imgsets/dangling"], ["gone.png", "gone-target.png"]),
-            bad("class folder linking back to the root", knnPixels + ["@/imgsets/dirloop"], ["loopdir"], noTable: true),
+            warnOrRefuse("class folder linking back to the root", knnPixels + ["@/imgsets/dirloop"], ["loopdir"]),
         ]
         return cases
     }()
@@ -843,7 +848,7 @@ private func jsonObject(_ text: String) -> Bool {
         bad("empty dataset string", knnPixels + [""], ["--dataset", "dataset ''"]),
         bad("empty folder", knnPixels + ["@/ds/empty-folder"], ["empty-folder"]),
         bad("class folders without images", knnPixels + ["@/ds/classes-empty"], ["classes-empty"]),
-        bad("one class folder without images", knnPixels + ["@/ds/one-vacant-class"], ["hollow"], noTable: true),
+        warnOrRefuse("one class folder without images", knnPixels + ["@/ds/one-vacant-class"], ["hollow"]),
         bad("images without class folders", knnPixels + ["@/ds/flat"], ["flat"]),
         bad("a text file as dataset", knnPixels + ["@/ds/notes.txt"], ["notes.txt"]),
         bad("CSV without the path column", knnPixels + ["@/man/nopath.csv"], ["nopath.csv"]),
