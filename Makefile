@@ -3,7 +3,7 @@ SWIFT ?= swift
 CONFIG ?= release
 BIN = .build/$(CONFIG)/embeval
 
-.PHONY: bootstrap build test demo bench fixtures clean
+.PHONY: bootstrap build test demo bench fixtures fuzz fuzz-regressions clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -24,6 +24,17 @@ bench: build
 
 fixtures:
 	@tools/fixtures/run
+
+# libFuzzer targets of every parser (Fuzz/, docs/fuzzing.md): FUZZ_SECONDS each; FUZZ_TARGETS="npy image" for a few.
+# Exits non-zero when a target crashed; the inputs are kept in out/fuzz/crashes/.
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?=
+fuzz: bootstrap
+	@SWIFT=$(SWIFT) FUZZ_SECONDS=$(FUZZ_SECONDS) Fuzz/run $(FUZZ_TARGETS)
+
+# Replays the saved crash inputs (Fuzz/Regressions/<target>/); fails while any of them still crashes.
+fuzz-regressions: bootstrap
+	@SWIFT=$(SWIFT) Fuzz/replay
 
 clean:
 	rm -rf .build

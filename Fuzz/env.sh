@@ -1,0 +1,17 @@
+# Shared by Fuzz/run and Fuzz/replay (sourced): targets, limits, sanitizer settings, dictionaries.
+# shellcheck shell=bash
+ALL_TARGETS=(npy idx cifar manifest tokenizer sentencepiece preprocessor modelconfig savedmap expectations image)
+# A huge allocation or a hang is a finding, not a dead machine.
+LIMITS=(-rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10)
+# Leaks inside Swift's own Foundation, not Embeval's: see Fuzz/lsan.supp.
+export LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp:print_suppressions=0"
+# Swift's crash backtracer would run first and trip ASan itself; libFuzzer prints the stack instead.
+export SWIFT_BACKTRACE=enable=no
+
+# The -dict flag of a target, if it has a dictionary.
+dictionary() {
+  case $1 in
+    npy) echo "-dict=Fuzz/Dictionaries/npy.dict" ;;
+    tokenizer | preprocessor | modelconfig | savedmap | expectations | manifest) echo "-dict=Fuzz/Dictionaries/json.dict" ;;
+  esac
+}
