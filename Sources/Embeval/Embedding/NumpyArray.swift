@@ -143,6 +143,9 @@ public enum NumpyArray {
             }
             count = product
         }
+        guard count <= available else {   // a scalar's shape () still needs one element
+            throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "holds \(payload.count) data bytes, shape \(header.shape) needs \(count * size)")
+        }
         return (kind, size, count)
     }
 

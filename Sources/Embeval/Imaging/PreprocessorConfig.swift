@@ -157,7 +157,7 @@ public struct PreprocessorConfig: Equatable, Sendable {
         if let v = try bool("do_resize") { config.doResize = v }
         if let v = try sizeValue("size", square: PreprocessorConfig.defaultToSquare(type)) { config.size = v }
         if let v = try number("resample") {
-            guard let r = Resampling(rawValue: Int(v)) else { throw fail("unsupported resample \(Int(v))") }
+            guard v == v.rounded(), let r = Resampling(rawValue: Int(exactly: v) ?? -1) else { throw fail("unsupported resample \(v)") }
             config.resample = r
         }
         if let v = try bool("do_center_crop") { config.doCenterCrop = v }

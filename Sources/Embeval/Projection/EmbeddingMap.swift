@@ -44,9 +44,49 @@ public struct SavedMap: Codable, Sendable {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw ProjectionError.invalidMap(path: url.path, reason: "cannot read it")
         }
-        do { return try JSONDecoder().decode(SavedMap.self, from: data) } catch {
+        let map: SavedMap
+        do { map = try JSONDecoder().decode(SavedMap.self, from: data) } catch {
             throw ProjectionError.invalidMap(path: url.path, reason: "not a map saved by embeval explore (\(error))")
         }
+        if let problem = map.problem { throw ProjectionError.invalidMap(path: url.path, reason: problem) }
+        return map
+    }
+
+    /// What makes a decoded map unusable (sizes that do not fit together, non-finite values), or nil.
+    var problem: String? {
+        guard (2...3).contains(dimensions) else { return "dimensions \(dimensions) (expected 2 or 3)" }
+        guard inputWidth >= 1 else { return "input width \(inputWidth)" }
+        var width = inputWidth
+        if pcaMean != nil || pcaComponents != nil || pcaRank != nil {
+            guard let mean = pcaMean, let components = pcaComponents, let rank = pcaRank, rank >= 1 else {
+                return "an incomplete PCA pre-step (mean, components and rank go together)"
+            }
+            let (size, overflow) = rank.multipliedReportingOverflow(by: inputWidth)
+            guard mean.count == inputWidth, !overflow, components.count == size else {
+                return "PCA mean of \(mean.count) and components of \(components.count) values do not fit rank \(rank) × width \(inputWidth)"
+            }
+            guard mean.allSatisfy(\.isFinite), components.allSatisfy(\.isFinite) else { return "non-finite PCA values" }
+            width = rank
+        }
+        switch method {
+        case .pca:
+            guard width >= dimensions else { return "a PCA of \(width) component(s) cannot give \(dimensions) coordinates" }
+        case .tsne:
+            guard let reference = tsneReference, let map = tsneMap else { return "a t-SNE map without its reference" }
+            let rows = reference.count / width
+            let (size, overflow) = rows.multipliedReportingOverflow(by: dimensions)
+            guard reference.count % width == 0, rows >= 4, !overflow, map.count == size else {
+                return "t-SNE reference of \(reference.count) values and map of \(map.count) do not fit width \(width) × \(dimensions) dimensions"
+            }
+            guard reference.allSatisfy(\.isFinite), map.allSatisfy(\.isFinite) else { return "non-finite t-SNE values" }
+            if let p = tsnePerplexity, !(p.isFinite && p > 0) { return "perplexity \(p)" }
+        case .umap:
+            guard let umap else { return "a UMAP map without its fitted state" }
+            guard umap.reference.columns == width, umap.embedding.columns == dimensions else {
+                return "UMAP state of width \(umap.reference.columns) and \(umap.embedding.columns) dimensions, expected \(width) and \(dimensions)"
+            }
+        }
+        return nil
     }
 
     /// The input a method sees: rows L2-normalised (if the map was made so), then the PCA pre-step.

@@ -141,6 +141,25 @@ public struct UMAP: Sendable, Equatable, Codable {
 }
 
 /// A fitted UMAP map: everything `transform` needs, as plain stored values so it can be saved and loaded.
+extension UMAP {
+    /// What makes these parameters unusable (out of range or not finite), or nil: checked for maps read from disk.
+    var problem: String? {
+        if !(2...10_000).contains(neighbors) { return "n_neighbors \(neighbors)" }
+        if !(1...3).contains(dimensions) { return "dimensions \(dimensions)" }
+        if let epochs, !(1...100_000).contains(epochs) { return "epochs \(epochs)" }
+        if !(0...1_000).contains(negativeSampleRate) { return "negative sample rate \(negativeSampleRate)" }
+        if !(1...1_024).contains(layoutThreads) { return "layout threads \(layoutThreads)" }
+        if exactNeighborsLimit < 0 { return "exact neighbours limit \(exactNeighborsLimit)" }
+        for (name, value) in [("min_dist", minDist), ("spread", spread), ("learning rate", learningRate),
+                              ("repulsion strength", repulsionStrength), ("local connectivity", localConnectivity),
+                              ("set-op mix ratio", setOpMixRatio)] where !value.isFinite || value < 0 {
+            return "\(name) \(value)"
+        }
+        if spread <= 0 || minDist > spread || setOpMixRatio > 1 { return "min_dist \(minDist), spread \(spread), mix ratio \(setOpMixRatio)" }
+        return nil
+    }
+}
+
 public struct UMAPResult: Sendable, Equatable, Codable {
     /// The parameters it was fitted with.
     public var parameters: UMAP
@@ -178,10 +197,17 @@ extension UMAPResult {
         let rows = try c.decode(Int.self, forKey: .rows), columns = try c.decode(Int.self, forKey: .columns)
         let dims = try c.decode(Int.self, forKey: .dimensions)
         let reference = try c.decode([Float].self, forKey: .reference), embedding = try c.decode([Float].self, forKey: .embedding)
-        guard reference.count == rows * columns, embedding.count == rows * dims else {
-            throw DecodingError.dataCorruptedError(forKey: .embedding, in: c, debugDescription: "UMAP map: array sizes do not match \(rows) rows")
+        let (referenceSize, overflowR) = rows.multipliedReportingOverflow(by: columns)
+        let (embeddingSize, overflowE) = rows.multipliedReportingOverflow(by: dims)
+        guard rows >= 1, columns >= 1, dims >= 1, !overflowR, !overflowE, reference.count == referenceSize, embedding.count == embeddingSize,
+              reference.allSatisfy(\.isFinite), embedding.allSatisfy(\.isFinite) else {
+            throw DecodingError.dataCorruptedError(forKey: .embedding, in: c, debugDescription: "UMAP map: arrays do not fit \(rows) rows × \(columns) columns / \(dims) dimensions, or hold non-finite values")
         }
-        self.init(parameters: try c.decode(UMAP.self, forKey: .parameters),
+        let parameters = try c.decode(UMAP.self, forKey: .parameters)
+        if let problem = parameters.problem {
+            throw DecodingError.dataCorruptedError(forKey: .parameters, in: c, debugDescription: "UMAP parameters: \(problem)")
+        }
+        self.init(parameters: parameters,
                   reference: Matrix(rows: rows, columns: columns, values: reference),
                   embedding: Matrix(rows: rows, columns: dims, values: embedding),
                   sigmas: try c.decode([Float].self, forKey: .sigmas), rhos: try c.decode([Float].self, forKey: .rhos),

@@ -66,9 +66,14 @@ public struct Timings: Codable, Sendable, Equatable {
     /// `embedding 1.42s, knn 0.75s, total 2.29s`.
     public var text: String { stages.map { String(format: "%@ %.2fs", $0.name, $0.seconds) }.joined(separator: ", ") }
 
+    /// The order stages run in, for reading a report back (JSON objects come back in no particular order).
+    static let runOrder = ["text", "embedding", "embedding_train", "knn", "scoring", "total"]
+
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: AnyCodingKey.self)
+        func rank(_ name: String) -> Int { Self.runOrder.firstIndex(of: name) ?? Self.runOrder.count - 1 }
         stages = try c.allKeys.map { ($0.stringValue, try c.decode(Double.self, forKey: $0)) }
+            .sorted { rank($0.0) != rank($1.0) ? rank($0.0) < rank($1.0) : $0.0 < $1.0 }
     }
 
     public func encode(to encoder: Encoder) throws {

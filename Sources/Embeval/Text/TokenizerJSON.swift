@@ -48,8 +48,8 @@ public struct TokenizerJSON: @unchecked Sendable {
         if let dict = model["vocab"] as? [String: Any] {
             vocab.reserveCapacity(dict.count)
             for (token, id) in dict {
-                guard let id = (id as? NSNumber)?.intValue else {
-                    throw TokenizerError.tokenizerFile(path: path, reason: "vocabulary id of '\(token)' is not an integer")
+                guard let number = id as? NSNumber, let id = Int(exactly: number.doubleValue), (0...Int(Int32.max)).contains(id) else {
+                    throw TokenizerError.tokenizerFile(path: path, reason: "vocabulary id of '\(token)' is not an integer from 0 to \(Int32.max)")
                 }
                 vocab[token] = id
             }
@@ -110,7 +110,7 @@ public struct AddedToken: Equatable, Sendable {
     public var special: Bool
 
     init?(json: [String: Any]) {
-        guard let id = (json["id"] as? NSNumber)?.intValue, let content = json["content"] as? String else { return nil }
+        guard let id = (json["id"] as? NSNumber).flatMap({ Int(exactly: $0.doubleValue) }), id >= 0, let content = json["content"] as? String else { return nil }
         self.id = id
         self.content = content
         singleWord = (json["single_word"] as? Bool) ?? false
