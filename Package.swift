@@ -22,10 +22,19 @@ let package = Package(
             linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
         ),
 
-        // Public API.
+        // The numeric kernels: matrices, BLAS, the blocked neighbour search, parallel loops. Swift 5 language mode:
+        // they share raw buffers between threads by design, and keep the code generation their timings were made with.
+        .target(
+            name: "EmbevalMath",
+            dependencies: ["CBLAS"],
+            path: "Sources/EmbevalMath",
+            swiftSettings: [.swiftLanguageMode(.v5)]
+        ),
+
+        // Public API (it re-exports EmbevalMath's Matrix and friends).
         .target(
             name: "Embeval",
-            dependencies: ["COnnxRuntime", "CBLAS", "CZlib", "CImageCodecs", "CFileSystem"],
+            dependencies: ["EmbevalMath", "COnnxRuntime", "CBLAS", "CZlib", "CImageCodecs", "CFileSystem"],
             path: "Sources/Embeval"
         ),
         .executableTarget(
@@ -37,11 +46,11 @@ let package = Package(
         // Tests.
         .testTarget(
             name: "EmbevalTests",
-            dependencies: ["Embeval"],
+            dependencies: ["Embeval", "EmbevalMath"],
             path: "Tests/EmbevalTests",
             resources: [.copy("Fixtures")]
         ),
     ],
-    // Swift 6 language mode, strict concurrency everywhere: the kernels reach threads only through `Parallel`.
+    // Swift 6 language mode, strict concurrency, everywhere but EmbevalMath; all code reaches threads through `Parallel`.
     swiftLanguageModes: [.v6]
 )

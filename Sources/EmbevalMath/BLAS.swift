@@ -1,9 +1,9 @@
 import CBLAS
 
 /// The BLAS/LAPACK calls Embeval makes, behind safe signatures. The only file in Math that touches pointers.
-enum BLAS {
+public enum BLAS {
     /// `c[m×n] = a[m×k] · b[n×k]ᵀ` for row-major buffers: the similarity block of two sets of row vectors.
-    static func multiplyTransposed(
+    public static func multiplyTransposed(
         _ a: UnsafeBufferPointer<Float>, rows m: Int,
         _ b: UnsafeBufferPointer<Float>, rows n: Int,
         depth k: Int,
@@ -16,10 +16,10 @@ enum BLAS {
     }
 
     /// Threads OpenBLAS may use for one call.
-    static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
+    public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
 
     /// Eigenvalues (ascending) and, if asked, eigenvectors (columns, row-major `n×n`) of a symmetric matrix.
-    static func symmetricEigen(_ matrix: [Double], order n: Int, vectors: Bool) -> (values: [Double], vectors: [Double]) {
+    public static func symmetricEigen(_ matrix: [Double], order n: Int, vectors: Bool) -> (values: [Double], vectors: [Double]) {
         precondition(matrix.count == n * n)
         guard n > 0 else { return ([], []) }
         var a = matrix                    // symmetric, so row- and column-major agree

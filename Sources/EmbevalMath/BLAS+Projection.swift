@@ -4,7 +4,7 @@ import CBLAS
 extension BLAS {
     /// `c[m×n] = op(a) · op(b)` for row-major buffers, where `op(a)` is `m×k` (`a` stored `k×m` when `transposeA`)
     /// and `op(b)` is `k×n` (`b` stored `n×k` when `transposeB`).
-    static func multiply(
+    public static func multiply(
         _ a: UnsafeBufferPointer<Float>, transposeA: Bool,
         _ b: UnsafeBufferPointer<Float>, transposeB: Bool,
         m: Int, n: Int, k: Int,
@@ -19,7 +19,7 @@ extension BLAS {
     }
 
     /// `c[n×n] += aᵀ·a` (lower and upper triangles both filled on return) for a row-major `rows×n` Double block.
-    static func accumulateGram(_ a: UnsafeBufferPointer<Double>, rows: Int, columns n: Int,
+    public static func accumulateGram(_ a: UnsafeBufferPointer<Double>, rows: Int, columns n: Int,
                                into c: UnsafeMutableBufferPointer<Double>) {
         precondition(a.count >= rows * n && c.count >= n * n)
         guard rows > 0, n > 0 else { return }
@@ -28,7 +28,7 @@ extension BLAS {
     }
 
     /// Orthonormal basis of the columns of a row-major `m×n` Double matrix (m ≥ n), in place: LAPACK dgeqrf + dorgqr.
-    static func orthonormalizeColumns(_ a: inout [Double], rows m: Int, columns n: Int) {
+    public static func orthonormalizeColumns(_ a: inout [Double], rows m: Int, columns n: Int) {
         precondition(a.count == m * n && m >= n)
         guard n > 0 else { return }
         // Row-major m×n is column-major n×m; transpose to column-major m×n for LAPACK.

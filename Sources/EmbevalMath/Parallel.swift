@@ -6,9 +6,9 @@ import Foundation
 /// The kernels write disjoint parts of shared buffers from each iteration (one row range each). That is safe by
 /// construction but not expressible to the compiler's `Sendable` checking, so the hand-off is unchecked here, once,
 /// and every kernel calls these instead of `DispatchQueue.concurrentPerform`.
-enum Parallel {
+public enum Parallel {
     /// Runs `body(0)`, …, `body(iterations − 1)` spread over threads; returns when all are done.
-    static func forEach(_ iterations: Int, _ body: (Int) -> Void) {
+    public static func forEach(_ iterations: Int, _ body: (Int) -> Void) {
         guard iterations > 0 else { return }
         if iterations == 1 { body(0); return }
         withoutActuallyEscaping(body) { body in
@@ -19,21 +19,21 @@ enum Parallel {
 
     /// Splits `0..<count` into at most `chunks` contiguous ranges of near-equal size (default: 8 per active core,
     /// so uneven rows balance out) and runs `body` on each in parallel.
-    static func forEachRange(_ count: Int, chunks: Int? = nil, _ body: (Range<Int>) -> Void) {
+    public static func forEachRange(_ count: Int, chunks: Int? = nil, _ body: (Range<Int>) -> Void) {
         guard count > 0 else { return }
         let n = max(1, min(count, chunks ?? 8 * ProcessInfo.activeCores))
         forEach(n) { c in body((c * count / n)..<((c + 1) * count / n)) }
     }
 
     /// `body` over the ranges of `forEachRange`, results in range order (e.g. partial sums to add up in a fixed order).
-    static func mapRanges<T>(_ count: Int, chunks: Int? = nil, _ body: (Range<Int>) -> T) -> [T] {
+    public static func mapRanges<T>(_ count: Int, chunks: Int? = nil, _ body: (Range<Int>) -> T) -> [T] {
         guard count > 0 else { return [] }
         let n = max(1, min(count, chunks ?? 8 * ProcessInfo.activeCores))
         return map(n) { c in body((c * count / n)..<((c + 1) * count / n)) }
     }
 
     /// `(0..<count).map(body)`, with the calls spread over threads; results keep their order.
-    static func map<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
+    public static func map<T>(_ count: Int, _ body: (Int) -> T) -> [T] {
         let slots = UnsafeMutableBufferPointer<T?>.allocate(capacity: count)
         slots.initialize(repeating: nil)
         defer { slots.deinitialize(); slots.deallocate() }

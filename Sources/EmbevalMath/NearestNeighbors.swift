@@ -16,7 +16,7 @@ public struct NearestNeighbors: Sendable {
     public var queryCount: Int { k == 0 ? 0 : indices.count / k }
 
     /// Neighbours found elsewhere (tests, other tools): `queries × k` indices and similarities, already ordered.
-    init(precomputedIndices indices: [Int32], similarities: [Float], k: Int) {
+    public init(precomputedIndices indices: [Int32], similarities: [Float], k: Int) {
         precondition(indices.count == similarities.count && indices.count % k == 0)
         self.k = k
         self.indices = indices
