@@ -55,10 +55,22 @@ public struct Sample: Sendable {
     }
 }
 
-/// Where a sample's pixels are: an image file, or one image of an in-memory array (IDX, CIFAR batches).
+/// Where a sample's pixels are: an image file, one image of an in-memory array (IDX, CIFAR batches), or encoded
+/// image bytes held inside a container file (a parquet or Arrow column, a tar member), read when needed.
 public enum ImageSource: Sendable {
     case file(URL)
     case array(ImageArray, index: Int)
+    case encoded(any EncodedImageStore, index: Int)
+}
+
+/// A container of encoded images (JPEG/PNG/WebP bytes): parquet shards, Arrow files, WebDataset tars. It reads one
+/// image's bytes on demand, so a dataset of millions of images never holds them all in memory; an implementation
+/// may cache what it read last (a parquet row group), and must be safe to call from several threads.
+public protocol EncodedImageStore: Sendable {
+    /// The encoded bytes of image `index`.
+    func bytes(at index: Int) throws -> [UInt8]
+    /// Where image `index` lives, for messages: `shard-00003.parquet row 1207`, `test-000.tar member 0042.png`.
+    func location(of index: Int) -> String
 }
 
 /// Equally sized 8-bit images held in one buffer: grayscale (1 channel, as IDX files store them) or RGB

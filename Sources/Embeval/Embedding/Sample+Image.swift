@@ -4,6 +4,7 @@ extension Sample {
         switch source {
         case .file(let url): try ImageDecoder.decode(fileAt: url.path, limits: limits)
         case .array(let store, let index): store.rgbImage(index)
+        case .encoded(let store, let index): try ImageDecoder.decode(bytes: store.bytes(at: index), name: store.location(of: index), limits: limits)
         }
     }
 }
