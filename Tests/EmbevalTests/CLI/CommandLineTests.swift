@@ -2,22 +2,14 @@ import Foundation
 import Testing
 @testable import Embeval
 
-/// Runs the built `embeval` binary; returns exit code, stdout and stderr.
+/// Runs the built `embeval` binary (from the repository root); returns exit code, stdout and stderr. Spawned and
+/// reaped by `runWatched` (posix_spawn/poll/waitpid, not Foundation's `Process`, whose termination notice can be
+/// lost), and killed after ten minutes: a hang fails the test instead of the whole run.
 func runEmbeval(_ arguments: [String], environment: [String: String] = [:]) throws -> (code: Int32, out: String, err: String) {
-    let binary = TestPaths.embevalBinary
-    let process = Process()
-    process.executableURL = binary
-    process.arguments = arguments
-    process.currentDirectoryURL = TestPaths.repository
-    process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
-    let out = Pipe(), err = Pipe()
-    process.standardOutput = out
-    process.standardError = err
-    try process.run()
-    let outData = out.fileHandleForReading.readDataToEndOfFile()
-    let errData = err.fileHandleForReading.readDataToEndOfFile()
-    process.waitUntilExit()
-    return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+    let r = try runWatched(arguments, timeout: 600, environment: environment)
+    if r.timedOut { Issue.record("embeval \(arguments.joined(separator: " ")) was killed after 600 s") }
+    if r.signalled { Issue.record("embeval \(arguments.joined(separator: " ")) died of signal \(r.code)") }
+    return (r.signalled || r.timedOut ? 128 + r.code : r.code, r.out, r.err)
 }
 
 @Suite(.serialized) struct CommandLineTests {
