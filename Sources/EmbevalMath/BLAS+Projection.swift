@@ -49,3 +49,20 @@ extension BLAS {
         for i in 0..<m { for j in 0..<n { a[i * n + j] = col[j * m + i] } }
     }
 }
+
+extension BLAS {
+    /// `c[m×n] = op(a) · op(b)` in double precision, row-major, as `multiply` for Float.
+    public static func multiply(
+        _ a: UnsafeBufferPointer<Double>, transposeA: Bool,
+        _ b: UnsafeBufferPointer<Double>, transposeB: Bool,
+        m: Int, n: Int, k: Int,
+        into c: UnsafeMutableBufferPointer<Double>
+    ) {
+        precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n)
+        guard m > 0, n > 0 else { return }
+        guard k > 0 else { for i in 0..<(m * n) { c[i] = 0 }; return }
+        cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
+                    Int32(m), Int32(n), Int32(k), 1, a.baseAddress, Int32(transposeA ? m : k),
+                    b.baseAddress, Int32(transposeB ? k : n), 0, c.baseAddress, Int32(n))
+    }
+}
