@@ -47,11 +47,14 @@ public struct Sample: Sendable {
     public var id: String
     public var label: Int
     public var source: ImageSource
+    /// The image's captions, for image ↔ text retrieval (a manifest's caption column, a WebDataset sample's `.txt`).
+    public var captions: [String] = []
 
-    public init(id: String, label: Int, source: ImageSource) {
+    public init(id: String, label: Int, source: ImageSource, captions: [String] = []) {
         self.id = id
         self.label = label
         self.source = source
+        self.captions = captions
     }
 }
 

@@ -62,7 +62,7 @@ public enum Comparison {
         let agreement = try EmbeddingAgreement(baseline: a.embedded.primary, candidate: b.embedded.primary, k: settings.overlapK)
         return ComparisonReport(
             task: outcomeA.summary, tolerance: settings.tolerance, samples: common.count, resamples: settings.resamples,
-            metrics: paired(outcomeA.scores, outcomeB.scores, labelled: max(setsA, setsB) > 1, settings: settings, seed: context.seed),
+            metrics: try paired(outcomeA.scores, outcomeB.scores, labelled: max(setsA, setsB) > 1, settings: settings, seed: context.seed),
             agreement: AgreementSummary(agreement), baselineName: a.embedded.model.name, candidateName: b.embedded.model.name,
             baseline: a.embedded.model.metadata, candidate: b.embedded.model.metadata,
             dataset: .init(name: a.embedded.dataset.name, split: a.embedded.dataset.split, samples: common.count),
@@ -77,18 +77,22 @@ public enum Comparison {
     }
 
     /// Pairs the two sides' per-sample scores: set by set (a single set on one side serves every set of the other),
-    /// then figure by figure, as both sides ran the same settings.
-    static func paired(_ a: [Score], _ b: [Score], labelled: Bool, settings: ComparisonSettings, seed: UInt64) -> [ComparedMetric] {
+    /// then figure by figure, as both sides ran the same settings. Fractions (NMI) take the tolerance's hundredth.
+    static func paired(_ a: [Score], _ b: [Score], labelled: Bool, settings: ComparisonSettings, seed: UInt64) throws -> [ComparedMetric] {
         let setsA = (a.map(\.set).max() ?? -1) + 1, setsB = (b.map(\.set).max() ?? -1) + 1
         var metrics = [ComparedMetric]()
         for set in 0..<max(setsA, setsB) {
             let sa = a.filter { $0.set == min(set, setsA - 1) }, sb = b.filter { $0.set == min(set, setsB - 1) }
             for (x, y) in zip(sa, sb) {
-                guard let correctA = x.perSample, let correctB = y.perSample else { continue }
-                metrics.append(ComparedMetric(name: x.metric.rawValue, k: x.k, pooling: labelled ? x.pooling : nil,
-                                              baselineCorrect: correctA, candidateCorrect: correctB,
-                                              tolerance: settings.tolerance, resamples: settings.resamples, seed: seed,
-                                              decisive: x.metric.isDecisive))
+                guard let outcomesA = x.perSample, let outcomesB = y.perSample else { continue }
+                guard outcomesA.count == outcomesB.count, outcomesA.count >= 1 else {
+                    throw EvaluationError.incompatibleSides("\(x.metric.rawValue) is scored over \(outcomesA.count) queries in the baseline but \(outcomesB.count) in the candidate: the two sides must label the samples alike")
+                }
+                let scale = x.metric.unit.scale
+                metrics.append(ComparedMetric(name: x.metric.rawValue, k: x.k, pooling: labelled ? x.pooling : nil, direction: x.direction,
+                                              baseline: outcomesA, candidate: outcomesB, scale: scale,
+                                              tolerance: settings.tolerance * scale / 100, resamples: settings.resamples, seed: seed,
+                                              decisive: x.decisive))
             }
         }
         return metrics

@@ -131,9 +131,9 @@ public struct KNNOutcome: EvaluationOutcome {
             let (set, evaluation) = pair
             return evaluation.results.flatMap { r in [
                 Score(metric: .top1Accuracy, k: r.k, set: index, pooling: set.pooling, value: r.top1Accuracy,
-                      perSample: zip(r.predictions, set.query.labels).map { $0 == $1 }),
+                      correct: zip(r.predictions, set.query.labels).map { $0 == $1 }),
                 Score(metric: .top5Accuracy, k: r.k, set: index, pooling: set.pooling, value: r.top5Accuracy,
-                      perSample: r.top5Hits),
+                      correct: r.top5Hits),
             ] }
         }
     }

@@ -121,9 +121,9 @@ public struct ZeroShotOutcome: EvaluationOutcome {
         let labels = embedded.primary.labels, pooling = embedded.sets[0].pooling
         return [
             Score(metric: .top1Accuracy, pooling: pooling, value: result.top1Accuracy,
-                  perSample: zip(result.predictions, labels).map { $0 == $1 }),
-            Score(metric: .top5Accuracy, pooling: pooling, value: result.top5Accuracy, perSample: result.top5Hits),
-            Score(metric: .meanPerClassRecall, pooling: pooling, value: result.meanPerClassRecall, perSample: nil),
+                  correct: zip(result.predictions, labels).map { $0 == $1 }),
+            Score(metric: .top5Accuracy, pooling: pooling, value: result.top5Accuracy, correct: result.top5Hits),
+            Score(metric: .meanPerClassRecall, pooling: pooling, value: result.meanPerClassRecall, correct: nil),
         ]
     }
 }

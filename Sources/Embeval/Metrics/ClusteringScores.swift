@@ -16,21 +16,31 @@ public struct ClusteringScores: Sendable, Equatable {
 
     public init(classes: [Int], clusters: [Int]) {
         let table = Contingency(classes, clusters)
-        let mi = table.mutualInformation
-        let hClasses = table.entropy(of: table.rowSums), hClusters = table.entropy(of: table.columnSums)
-
-        if table.rowSums.count == table.columnSums.count && table.rowSums.count <= 1 {
-            nmi = 1
-        } else if mi == 0 {
-            nmi = 0
-        } else {
-            nmi = mi / ((hClasses + hClusters) / 2)
-        }
-        homogeneity = hClasses != 0 ? mi / hClasses : 1
-        completeness = hClusters != 0 ? mi / hClusters : 1
-        vMeasure = homogeneity + completeness == 0 ? 0 : 2 * homogeneity * completeness / (homogeneity + completeness)
+        (homogeneity, completeness, vMeasure) = table.homogeneityCompletenessVMeasure
+        nmi = table.normalizedMutualInformation
         ari = table.adjustedRandIndex
         clusterAccuracy = table.samples == 0 ? 0 : Double(table.bestMatching) / Double(table.samples)
+    }
+
+    /// One score alone (NMI, ARI, V-measure in [0, 1]; cluster accuracy in percent): what a bootstrap recomputes per
+    /// resample, without the others' cost. Nil for metrics that are not a clustering score.
+    public static func value(of metric: Metric, classes: [Int], clusters: [Int]) -> Double? {
+        let table = Contingency(classes, clusters)
+        switch metric {
+        case .nmi: return table.normalizedMutualInformation
+        case .ari: return table.adjustedRandIndex
+        case .vMeasure: return table.homogeneityCompletenessVMeasure.vMeasure
+        case .clusterAccuracy: return table.samples == 0 ? 0 : 100 * Double(table.bestMatching) / Double(table.samples)
+        default: return nil
+        }
+    }
+
+    /// Per sample: whether its cluster is matched to its class by the best one-to-one matching (what cluster accuracy
+    /// counts).
+    public static func matched(classes: [Int], clusters: [Int]) -> [Bool] {
+        let table = Contingency(classes, clusters)
+        let classOf = table.bestAssignment
+        return zip(classes, clusters).map { classOf[$1] == $0 }
     }
 }
 
@@ -43,10 +53,15 @@ struct Contingency {
     let counts: [Int]
     let rowSums: [Int]
     let columnSums: [Int]
+    /// The labels the rows and columns stand for, ascending.
+    let rowLabels: [Int]
+    let columnLabels: [Int]
 
     init(_ a: [Int], _ b: [Int]) {
-        let rowIDs = Dictionary(uniqueKeysWithValues: Array(Set(a)).sorted().enumerated().map { ($1, $0) })
-        let columnIDs = Dictionary(uniqueKeysWithValues: Array(Set(b)).sorted().enumerated().map { ($1, $0) })
+        rowLabels = Array(Set(a)).sorted()
+        columnLabels = Array(Set(b)).sorted()
+        let rowIDs = Dictionary(uniqueKeysWithValues: rowLabels.enumerated().map { ($1, $0) })
+        let columnIDs = Dictionary(uniqueKeysWithValues: columnLabels.enumerated().map { ($1, $0) })
         samples = min(a.count, b.count)
         rows = rowIDs.count
         columns = columnIDs.count
@@ -97,18 +112,47 @@ struct Contingency {
         return numerator / (Double(tp + fn) * Double(fn + tn) + Double(tp + fp) * Double(fp + tn))
     }
 
+    /// NMI with the arithmetic mean of the entropies; 1 when both labelings have a single (or no) group.
+    var normalizedMutualInformation: Double {
+        if rows == columns && rows <= 1 { return 1 }
+        let mi = mutualInformation
+        guard mi != 0 else { return 0 }
+        return mi / ((entropy(of: rowSums) + entropy(of: columnSums)) / 2)
+    }
+
+    var homogeneityCompletenessVMeasure: (homogeneity: Double, completeness: Double, vMeasure: Double) {
+        let mi = mutualInformation
+        let hClasses = entropy(of: rowSums), hClusters = entropy(of: columnSums)
+        let homogeneity = hClasses != 0 ? mi / hClasses : 1
+        let completeness = hClusters != 0 ? mi / hClusters : 1
+        let v = homogeneity + completeness == 0 ? 0 : 2 * homogeneity * completeness / (homogeneity + completeness)
+        return (homogeneity, completeness, v)
+    }
+
+    /// The row matched to each column by the best one-to-one matching, by the original labels: cluster → class.
+    var bestAssignment: [Int: Int] {
+        let assignment = hungarian()
+        var classOf = [Int: Int]()
+        for r in 0..<rows where assignment[r] < columns { classOf[columnLabels[assignment[r]]] = rowLabels[r] }
+        return classOf
+    }
+
     /// The most samples a one-to-one matching of rows to columns can cover (Hungarian algorithm on the counts).
     var bestMatching: Int {
-        let size = max(rows, columns)
-        guard size > 0 else { return 0 }
-        // Minimise −count on a square matrix (missing rows/columns count 0).
-        var cost = [Int](repeating: 0, count: size * size)
-        for r in 0..<rows { for c in 0..<columns { cost[r * size + c] = -counts[r * columns + c] } }
-        let assignment = Hungarian.minimumAssignment(cost, size: size)
+        let assignment = hungarian()
         return (0..<rows).reduce(0) { total, r in
             let c = assignment[r]
             return c < columns ? total + counts[r * columns + c] : total
         }
+    }
+
+    /// The column of each row in the matching of most samples (square: missing rows or columns count 0).
+    private func hungarian() -> [Int] {
+        let size = max(rows, columns)
+        guard size > 0 else { return [] }
+        var cost = [Int](repeating: 0, count: size * size)
+        for r in 0..<rows { for c in 0..<columns { cost[r * size + c] = -counts[r * columns + c] } }
+        return Hungarian.minimumAssignment(cost, size: size)
     }
 }
 

@@ -2,6 +2,8 @@
 public enum MetricError: UserError, Equatable {
     /// A protocol that needs more samples than it was given.
     case tooFewSamples(metric: String, needed: Int, got: Int)
+    /// A protocol that needs more classes (or samples per class) than the data has.
+    case tooFewClasses(metric: String, needed: Int, got: Int, what: String)
     /// Two sets that do not describe the same samples, or vectors of different widths.
     case incompatibleSets(String)
     /// A parameter outside its range: `name` as the user sets it, `expected` the range.
@@ -11,6 +13,8 @@ public enum MetricError: UserError, Equatable {
         switch self {
         case .tooFewSamples(let metric, let needed, let got):
             return "\(metric) needs at least \(needed) sample\(needed == 1 ? "" : "s"), got \(got)"
+        case .tooFewClasses(let metric, let needed, let got, let what):
+            return "\(metric) needs at least \(needed) classes in the \(what), got \(got)"
         case .incompatibleSets(let reason):
             return reason
         case .invalidParameter(let name, let value, let expected):

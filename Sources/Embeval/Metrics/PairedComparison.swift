@@ -66,27 +66,53 @@ public struct PairedBootstrap: Equatable, Sendable {
 
     /// Resamples drawn from `SeededGenerator(seed)`: for each resample, N draws of `index(below: N)`.
     public init(baselineCorrect: [Bool], candidateCorrect: [Bool], resamples: Int = 2000, seed: UInt64 = 0) {
-        var generator = SeededGenerator(seed: seed)
-        let n = baselineCorrect.count
-        self.init(baselineCorrect: baselineCorrect, candidateCorrect: candidateCorrect,
-                  resampleIndices: (0..<resamples).map { _ in (0..<n).map { _ in generator.index(below: n) } })
+        precondition(baselineCorrect.count == candidateCorrect.count && !baselineCorrect.isEmpty)
+        // Per-sample difference in {−1, 0, 1}: the resample mean of it is the paired accuracy difference.
+        let difference = zip(candidateCorrect, baselineCorrect).map { Int($0 ? 1 : 0) - Int($1 ? 1 : 0) }
+        let n = difference.count
+        self.init(samples: n, observed: 100 * Double(difference.reduce(0, +)) / Double(n), resamples: resamples, seed: seed) {
+            100 * Double($0.reduce(0) { $0 + difference[$1] }) / Double(n)
+        }
     }
 
     /// Resamples given explicitly (one index list per resample), e.g. the same ones numpy drew.
     public init(baselineCorrect: [Bool], candidateCorrect: [Bool], resampleIndices: [[Int]]) {
         precondition(baselineCorrect.count == candidateCorrect.count && !baselineCorrect.isEmpty && !resampleIndices.isEmpty)
-        let n = Double(baselineCorrect.count)
-        // Per-sample difference in {−1, 0, 1}: the resample mean of it is the paired accuracy difference.
         let difference = zip(candidateCorrect, baselineCorrect).map { Int($0 ? 1 : 0) - Int($1 ? 1 : 0) }
-        delta = 100 * Double(difference.reduce(0, +)) / n
-        let deltas = resampleIndices.map { indices in
-            100 * Double(indices.reduce(0) { $0 + difference[$1] }) / Double(indices.count)
-        }.sorted()
+        self.init(observed: 100 * Double(difference.reduce(0, +)) / Double(difference.count),
+                  deltas: resampleIndices.map { indices in 100 * Double(indices.reduce(0) { $0 + difference[$1] }) / Double(indices.count) })
+    }
+
+    /// The bootstrap of any paired per-sample figure: `delta(indices)` is candidate − baseline over the resample
+    /// `indices` (N draws of `index(below: N)` from `SeededGenerator(seed)` each, the same draws as for accuracies),
+    /// `observed` the difference on all samples.
+    public init(samples n: Int, observed: Double, resamples: Int, seed: UInt64, delta: ([Int]) -> Double) {
+        precondition(n >= 1 && resamples >= 1)
+        var generator = SeededGenerator(seed: seed)
+        var indices = [Int](repeating: 0, count: n)
+        let deltas = (0..<resamples).map { _ in
+            for i in 0..<n { indices[i] = generator.index(below: n) }
+            return delta(indices)
+        }
+        self.init(observed: observed, deltas: deltas)
+    }
+
+    /// Summarises resampled differences: the percentile interval and their spread.
+    private init(observed: Double, deltas unsorted: [Double]) {
+        let deltas = unsorted.sorted()
+        delta = observed
         ci95 = (Self.percentile(deltas, 2.5), Self.percentile(deltas, 97.5))
         let mean = deltas.reduce(0, +) / Double(deltas.count)
         standardDeviation = deltas.count > 1
             ? (deltas.reduce(0) { $0 + ($1 - mean) * ($1 - mean) } / Double(deltas.count - 1)).squareRoot() : 0
         resamples = deltas.count
+    }
+
+    /// The bootstrap of one figure itself (paired against a figure of 0, so Δ = the figure).
+    public static func figure(_ outcomes: SampleOutcomes, resamples: Int = 2000, seed: UInt64 = 0) -> PairedBootstrap {
+        PairedBootstrap(samples: outcomes.count, observed: outcomes.figure, resamples: resamples, seed: seed) {
+            outcomes.figure(over: $0)
+        }
     }
 
     /// The bootstrap of one model's accuracy itself (paired against an always-wrong baseline, so Δ = accuracy).
@@ -112,10 +138,11 @@ public enum Verdict: String, Codable, Sendable, Comparable {
     /// The whole 95% interval lies outside the band.
     case fail = "FAIL"
 
-    /// The verdict on an accuracy difference over `samples` samples. When one sample moves the accuracy by more than
-    /// the tolerance (100/N > tolerance), no interval can settle it: INCONCLUSIVE.
-    public init(ci95: (lower: Double, upper: Double), tolerance: Double, samples: Int) {
-        if samples < 1 || 100 / Double(samples) > tolerance { self = .inconclusive }
+    /// The verdict on a difference over `samples` samples of a figure whose whole is `scale` (100 for a percentage,
+    /// 1 for a fraction). When one sample moves the figure by more than the tolerance (scale/N > tolerance), no
+    /// interval can settle it: INCONCLUSIVE.
+    public init(ci95: (lower: Double, upper: Double), tolerance: Double, samples: Int, scale: Double = 100) {
+        if samples < 1 || scale / Double(samples) > tolerance { self = .inconclusive }
         else { self.init(ci95: ci95, tolerance: tolerance) }
     }
 
@@ -142,7 +169,7 @@ public enum Verdict: String, Codable, Sendable, Comparable {
         return estimate.isFinite ? Int(min(estimate, 1e15).rounded(.up)) : nil
     }
 
-    /// The fewest samples at which one sample moves an accuracy by no more than `tolerance`: ⌊100 / tolerance⌋ + 1
-    /// (below it no verdict is possible, see `init(ci95:tolerance:samples:)`).
-    public static func fewestSamples(tolerance: Double) -> Int { Int(min(100 / tolerance, 1e15).rounded(.down)) + 1 }
+    /// The fewest samples at which one sample moves a figure by no more than `tolerance`: ⌊scale / tolerance⌋ + 1
+    /// (below it no verdict is possible, see `init(ci95:tolerance:samples:scale:)`).
+    public static func fewestSamples(tolerance: Double, scale: Double = 100) -> Int { Int(min(scale / tolerance, 1e15).rounded(.down)) + 1 }
 }

@@ -71,19 +71,28 @@ public struct ComparisonReport: Report {
         self.dataset = dataset; self.timings = timings
     }
 
+    /// Whether some metric is a fraction (clustering scores), whose tolerance is the points' hundredth.
+    var hasFractions: Bool { metrics.contains { Metric(name: $0.name)?.unit == .fraction } }
+
     public func text() -> String {
         var parts = [TerminalTable.title("Comparison: \(candidateName) vs \(baselineName)"), "",
                      TerminalTable.fields([("Task", task), ("Baseline", baselineName), ("Candidate", candidateName),
                                            ("Samples", String(samples)),
-                                           ("Tolerance", String(format: "±%.2f pp (95%% CI of the delta, paired bootstrap ×%d)", tolerance, bootstrap))])]
+                                           ("Tolerance", String(format: "±%.2f pp", tolerance)
+                                               + (hasFractions ? String(format: ", ±%.4f for NMI, ARI, V-measure", tolerance / 100) : "")
+                                               + String(format: " (95%% CI of the delta, paired bootstrap ×%d)", bootstrap))])]
         if !metrics.isEmpty {
             let rows = metrics.map { m -> [String] in
-                [m.pooling.map { "\(m.name) (\($0))" } ?? m.name, m.k.map(String.init) ?? "",
-                 String(format: "%.2f%%", m.baseline), String(format: "%.2f%%", m.candidate),
-                 String(format: "%+.2f", m.bootstrap.delta),
-                 String(format: "[%+.2f, %+.2f]", m.bootstrap.ci95.lower, m.bootstrap.ci95.upper),
-                 String(format: "%d/%d p=%.3g", m.mcnemar.baselineOnly, m.mcnemar.candidateOnly, m.mcnemar.pValue),
-                 m.verdict.rawValue + (m.decisive ? "" : " (info)")]
+                // Percentages as "81.25%" and pp; fractions (NMI, ARI) with four decimals.
+                let percent = (Metric(name: m.name)?.unit ?? .percent) == .percent
+                let value = { (x: Double) in percent ? String(format: "%.2f%%", x) : String(format: "%.4f", x) }
+                let signed = { (x: Double) in String(format: percent ? "%+.2f" : "%+.4f", x) }
+                let qualifiers = [m.direction, m.pooling].compactMap { $0 }
+                return [qualifiers.isEmpty ? m.name : "\(m.name) (\(qualifiers.joined(separator: ", ")))", m.k.map(String.init) ?? "",
+                        value(m.baseline), value(m.candidate), signed(m.bootstrap.delta),
+                        "[\(signed(m.bootstrap.ci95.lower)), \(signed(m.bootstrap.ci95.upper))]",
+                        m.mcnemar.map { String(format: "%d/%d p=%.3g", $0.baselineOnly, $0.candidateOnly, $0.pValue) } ?? "–",
+                        m.verdict.rawValue + (m.decisive ? "" : " (info)")]
             }
             parts += ["", TerminalTable.table(header: ["Metric", "k", "Baseline", "Candidate", "Delta (pp)", "95% CI",
                                                        "McNemar b/c", "Verdict"], rows: rows,

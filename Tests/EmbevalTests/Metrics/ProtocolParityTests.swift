@@ -1,0 +1,158 @@
+import Foundation
+import Testing
+@testable import Embeval
+
+/// The linear probe, few-shot, k-means, clustering scores and retrieval against scikit-learn and numpy on embeddings
+/// of the demo models (tools/fixtures/protocols.py).
+struct ProtocolParityTests {
+    struct Expected: Decodable {
+        struct GridRow: Decodable { let C: Double; let top1_accuracy: Double; let top5_accuracy: Double; let mean_per_class_recall: Double }
+        struct Point: Decodable { let C: Double; let top1_accuracy: Double }
+        struct Sweep: Decodable {
+            let held_out: [Int]; let curve: [Point]; let C: Double
+            let top1_accuracy: Double; let top5_accuracy: Double; let mean_per_class_recall: Double
+        }
+        struct Spread: Decodable { let top1_accuracy: Double; let top5_accuracy: Double; let mean_per_class_recall: Double }
+        struct FewShot: Decodable {
+            let shots: Int; let tries: Int; let draws: [[Int]]
+            let top1_accuracy: Double; let top5_accuracy: Double; let mean_per_class_recall: Double; let std: Spread
+        }
+        struct Linear: Decodable { let grid: [GridRow]; let sweep: Sweep; let few_shot: [FewShot] }
+        struct MetricCase: Decodable {
+            let name: String; let classes: [Int]; let clusters: [Int]
+            let nmi: Double; let ari: Double; let homogeneity: Double; let completeness: Double; let v_measure: Double
+        }
+        struct FromInit: Decodable { let inertia: Double; let iterations: Int }
+        struct KMeansCases: Decodable { let from_init: FromInit; let seeded_nmi: [Double]; let minibatch_nmi: [Double]; let metrics: [MetricCase] }
+        struct ImageRetrieval: Decodable { let recall_at_k: [String: Double]; let map_at_r: Double; let average_precision: [Double] }
+        struct TextRetrieval: Decodable { let owner: [Int]; let recall_at_k: [String: [String: Double]] }
+        let linear: Linear
+        let kmeans: KMeansCases
+        let retrieval_image: ImageRetrieval
+        let retrieval_text: TextRetrieval
+    }
+
+    static let expected = try! JSONDecoder().decode(Expected.self, from: Data(contentsOf: TestPaths.fixture("protocols/expected.json")))
+    static let train = try! Embeddings.load(embeddings: TestPaths.fixture("protocols/train_embeddings.npy"),
+                                            labels: TestPaths.fixture("protocols/train_labels.npy"))
+    static let test = try! Embeddings.load(embeddings: TestPaths.fixture("protocols/test_embeddings.npy"),
+                                           labels: TestPaths.fixture("protocols/test_labels.npy"))
+    static let trainFeatures = FeatureMatrix(train.matrix.l2NormalizedRows())
+    static let testFeatures = FeatureMatrix(test.matrix.l2NormalizedRows())
+
+    // MARK: Linear probe
+
+    /// Every C of DINOv2's grid: the same test predictions as LogisticRegression(C, max_iter=1000, tol=1e-12).
+    @Test(arguments: 0..<45)
+    func logisticRegressionPredictsAsScikitLearn(index: Int) throws {
+        let reference = Self.expected.linear.grid[index]
+        let predicted = try NumpyArray.readTensor(at: TestPaths.fixture("protocols/linear_predictions.npy"))
+        let sklearn = (0..<Self.test.count).map { Int(predicted.values[index * Self.test.count + $0]) }
+        let result = try LinearProbe(grid: [reference.C]).run(train: Self.trainFeatures, trainLabels: Self.train.labels,
+                                                               test: Self.testFeatures, testLabels: Self.test.labels, classes: 10)
+        #expect(abs(result.C - reference.C) <= 1e-12 * reference.C)
+        let same = zip(result.scores.predictions, sklearn).filter { $0 == $1 }.count
+        #expect(Double(same) >= 0.999 * Double(sklearn.count), "C=\(reference.C): \(sklearn.count - same) predictions differ")
+        #expect(abs(result.scores.top1Accuracy - reference.top1_accuracy) <= 0.05, "C=\(reference.C) top-1")
+        #expect(abs(result.scores.top5Accuracy - reference.top5_accuracy) <= 0.05, "C=\(reference.C) top-5")
+        #expect(abs(result.scores.meanPerClassRecall - reference.mean_per_class_recall) <= 0.05, "C=\(reference.C) recall")
+    }
+
+    /// The sweep end to end: the seeded stratified split, the validation curve, the C chosen and the refit's figures.
+    @Test func sweepChoosesTheSameCOnTheSameValidationSlice() throws {
+        let sweep = Self.expected.linear.sweep
+        #expect(LinearProbe.stratifiedSplit(Self.train.labels, fraction: 0.1, seed: 0).heldOut == sweep.held_out)
+        let result = try LinearProbe(seed: 0).run(train: Self.trainFeatures, trainLabels: Self.train.labels,
+                                                  test: Self.testFeatures, testLabels: Self.test.labels, classes: 10)
+        // numpy's 10 ** linspace rounds a few grid values one ulp off pow(10, p); the grid is the same.
+        #expect(result.validation.count == sweep.curve.count)
+        for (ours, theirs) in zip(result.validation, sweep.curve) {
+            #expect(abs(ours.C - theirs.C) <= 1e-12 * theirs.C)
+            #expect(abs(ours.top1Accuracy - theirs.top1_accuracy) < 1e-9, "validation top-1 at C=\(ours.C)")
+        }
+        #expect(abs(result.C - sweep.C) <= 1e-12 * sweep.C)
+        #expect(abs(result.scores.top1Accuracy - sweep.top1_accuracy) <= 0.05)
+        #expect(abs(result.scores.top5Accuracy - sweep.top5_accuracy) <= 0.05)
+        #expect(abs(result.scores.meanPerClassRecall - sweep.mean_per_class_recall) <= 0.05)
+    }
+
+    /// Few-shot: the same draws (nothing but train rows), and the same mean and spread over tries at C = 1.
+    @Test func fewShotDrawsAndFiguresEqualTheReference() throws {
+        let sampler = try FewShotSampler(shots: [1, 2, 4], tries: 3, seed: 0)
+        let probe = try LinearProbe(grid: [LinearSettings.fewShotDefaultC])
+        for reference in Self.expected.linear.few_shot {
+            let draws = (0..<3).map { sampler.draw(Self.train.labels, n: reference.shots, attempt: $0) }
+            #expect(draws == reference.draws, "\(reference.shots) shots")
+            let runs = try draws.map { rows in
+                try probe.run(train: Self.trainFeatures.selecting(rows), trainLabels: rows.map { Self.train.labels[$0] },
+                              test: Self.testFeatures, testLabels: Self.test.labels, classes: 10).scores
+            }
+            let top1 = MeanAndSpread(runs.map(\.top1Accuracy)), recall = MeanAndSpread(runs.map(\.meanPerClassRecall))
+            #expect(abs(top1.mean - reference.top1_accuracy) <= 0.05, "\(reference.shots) shots top-1")
+            #expect(abs(top1.std - reference.std.top1_accuracy) <= 0.05, "\(reference.shots) shots std")
+            #expect(abs(recall.mean - reference.mean_per_class_recall) <= 0.05)
+        }
+    }
+
+    // MARK: k-means and clustering scores
+
+    /// From the same initial centres, Lloyd's iterations give scikit-learn's labels and inertia.
+    @Test func kMeansFromGivenCentresEqualsScikitLearn() throws {
+        let x = Self.testFeatures
+        let initial = stride(from: 0, to: 500, by: 50).flatMap { x.values[($0 * x.features)..<(($0 + 1) * x.features)] }
+        let fit = KMeans(clusters: 10).fit(x, from: initial)
+        let sklearn = try NumpyArray.readLabels(at: TestPaths.fixture("protocols/kmeans_labels.npy"))
+        #expect(fit.labels == sklearn)
+        #expect(abs(fit.inertia - Self.expected.kmeans.from_init.inertia) <= 1e-9 * Self.expected.kmeans.from_init.inertia)
+    }
+
+    /// Seeded runs land on clusterings of the same quality: NMI within 0.01 of scikit-learn's seeded runs.
+    @Test func seededKMeansNMIIsWithinAHundredthOfScikitLearn() {
+        let ours = (0..<5).map { seed in
+            ClusteringScores(classes: Self.test.labels, clusters: KMeans(clusters: 10, seed: UInt64(seed)).fit(Self.testFeatures).labels).nmi
+        }
+        let mean = { (v: [Double]) in v.reduce(0, +) / Double(v.count) }
+        #expect(abs(mean(ours) - mean(Self.expected.kmeans.seeded_nmi)) <= 0.01, "ours \(ours), scikit-learn \(Self.expected.kmeans.seeded_nmi)")
+        let minibatch = (0..<5).map { seed in
+            ClusteringScores(classes: Self.test.labels, clusters: MiniBatchKMeans(clusters: 10, seed: UInt64(seed)).fit(Self.testFeatures).labels).nmi
+        }
+        #expect(abs(mean(minibatch) - mean(Self.expected.kmeans.minibatch_nmi)) <= 0.01,
+                "ours \(minibatch), scikit-learn \(Self.expected.kmeans.minibatch_nmi)")
+    }
+
+    /// NMI, ARI, homogeneity, completeness and V-measure equal scikit-learn's on the same labelings.
+    @Test func clusteringScoresEqualScikitLearn() {
+        for reference in Self.expected.kmeans.metrics {
+            let s = ClusteringScores(classes: reference.classes, clusters: reference.clusters)
+            #expect(abs(s.nmi - reference.nmi) <= 1e-12, "\(reference.name) nmi \(s.nmi) vs \(reference.nmi)")
+            #expect(abs(s.ari - reference.ari) <= 1e-12, "\(reference.name) ari")
+            #expect(abs(s.homogeneity - reference.homogeneity) <= 1e-12, "\(reference.name) homogeneity")
+            #expect(abs(s.completeness - reference.completeness) <= 1e-12, "\(reference.name) completeness")
+            #expect(abs(s.vMeasure - reference.v_measure) <= 1e-12, "\(reference.name) v-measure")
+            #expect(ClusteringScores.value(of: .nmi, classes: reference.classes, clusters: reference.clusters) == s.nmi)
+        }
+    }
+
+    // MARK: Retrieval
+
+    @Test func imageRetrievalEqualsNumpy() throws {
+        let found = try ImageRetrievalScores(Self.test, ks: [1, 5, 10], queryBlock: 128)
+        let reference = Self.expected.retrieval_image
+        // The same hits: the percentages agree to rounding.
+        for (k, recall) in zip([1, 5, 10], found.recall) { #expect(abs(recall - (reference.recall_at_k[String(k)] ?? -1)) <= 1e-9, "recall@\(k)") }
+        #expect(abs(found.meanAveragePrecisionAtR - reference.map_at_r) <= 1e-9)
+        #expect(found.averagePrecisionAtR.count == reference.average_precision.count)
+        for (ours, theirs) in zip(found.averagePrecisionAtR, reference.average_precision) { #expect(abs(ours - theirs) <= 1e-12) }
+    }
+
+    @Test func imageTextRetrievalEqualsNumpy() throws {
+        let images = try NumpyArray.readMatrix(at: TestPaths.fixture("protocols/captioned_image_embeddings.npy"))
+        let captions = try NumpyArray.readMatrix(at: TestPaths.fixture("protocols/captioned_caption_embeddings.npy"))
+        let reference = Self.expected.retrieval_text
+        let found = try CrossModalRetrievalScores(images: images, captions: captions, captionImage: reference.owner, ks: [1, 5, 10])
+        for (slot, k) in [1, 5, 10].enumerated() {
+            #expect(abs(found.textToImageRecall[slot] - (reference.recall_at_k["text-to-image"]?[String(k)] ?? -1)) <= 1e-9, "text→image R@\(k)")
+            #expect(abs(found.imageToTextRecall[slot] - (reference.recall_at_k["image-to-text"]?[String(k)] ?? -1)) <= 1e-9, "image→text R@\(k)")
+        }
+    }
+}
