@@ -20,9 +20,12 @@ struct EmbeddingOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Images per forward pass.")
     var batchSize: Int = 64
 
-    @Option(help: ArgumentHelp("Feature(s): cls, mean, cls+mean, gem, pooler, output:NAME; comma-separated for several in one pass.", valueName: "modes"),
+    @Option(help: ArgumentHelp("Feature(s): cls, mean, cls+mean, gem, pooler, output:NAME; comma-separated for several in one pass (default: cls).", valueName: "modes"),
             transform: PoolingList.init(parsing:))
-    var pooling: PoolingList = PoolingList([.cls])
+    var pooling: PoolingList?
+
+    /// Whether --pooling was given (a two-tower model's image encoder defaults to its projected `image_embeds`).
+    var poolingGiven: Bool { pooling != nil }
 
     @Option(parsing: .unconditional, help: "Resize to SIZE×SIZE, replacing the config's size (for -m pixels: resize every image to it).")
     var imageSize: Int?
@@ -48,7 +51,7 @@ struct EmbeddingOptions: ParsableArguments {
     }
 
     func imageSpec(_ model: [String]) throws -> ImageModelSpec {
-        try ImageModelSpec(arguments: model, poolings: pooling.values, threads: threads, preprocessing: preprocessing)
+        try ImageModelSpec(arguments: model, poolings: pooling?.values ?? [.cls], threads: threads, preprocessing: preprocessing)
     }
 
     func twoTowerSpec(_ model: [String], tokenizer: String?) throws -> TwoTowerSpec {

@@ -10,6 +10,9 @@ public struct Dataset: Sendable {
     /// What the user should know about how the dataset was read (files left out, empty classes, a subset larger than
     /// the set); evaluations pass them on as warnings.
     public var warnings: [String] = []
+    /// False for a set without labels (a manifest of captioned images with no label column): only label-free
+    /// protocols (image ↔ text retrieval, agreement, maps) can use it.
+    public var isLabelled = true
 
     public init(name: String, split: String?, classes: [String], samples: [Sample]) {
         self.name = name

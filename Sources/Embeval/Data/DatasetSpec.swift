@@ -6,14 +6,18 @@ public struct ColumnMapping: Equatable, Sendable {
     public var label: String = "label"
     /// The column naming each row's split (`train`, `test`), for `--split` and `--train-split`.
     public var split: String = "split"
+    /// The column of each image's captions (a string, or a list of strings), for image ↔ text retrieval.
+    public var captions: String = "captions"
 
-    public init(input: String = "path", label: String = "label", split: String = "split") {
+    public init(input: String = "path", label: String = "label", split: String = "split", captions: String = "captions") {
         self.input = input
         self.label = label
         self.split = split
+        self.captions = captions
     }
 
-    /// Parses `key=value` pairs with keys `input_column`, `label_column` and `split_column`, as the seed CLI takes them.
+    /// Parses `key=value` pairs with keys `input_column`, `label_column`, `split_column` and `caption_column`, as the
+    /// seed CLI takes them.
     public init(arguments: [String]) throws {
         for argument in arguments {
             let parts = argument.split(separator: "=", maxSplits: 1).map(String.init)
@@ -24,7 +28,8 @@ public struct ColumnMapping: Equatable, Sendable {
             case "input_column", "image_column": input = parts[1]
             case "label_column": label = parts[1]
             case "split_column": split = parts[1]
-            default: throw DatasetError.invalidColumn(argument: argument, reason: "unknown key '\(parts[0])' (accepted: input_column, label_column, split_column)")
+            case "caption_column": captions = parts[1]
+            default: throw DatasetError.invalidColumn(argument: argument, reason: "unknown key '\(parts[0])' (accepted: input_column, label_column, split_column, caption_column)")
             }
         }
     }

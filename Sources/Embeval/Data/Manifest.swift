@@ -4,6 +4,8 @@ import Foundation
 ///
 /// Paths are relative to the manifest's folder (absolute paths are kept). Classes are the distinct labels, sorted
 /// numerically when every label is an integer, else by their UTF-8 bytes; label id = position in that order.
+/// An optional captions column holds each image's captions (a string, or a JSON list of strings); a manifest with
+/// captions may leave out the label column, and is then unlabelled.
 struct Manifest: DatasetFormat {
     var usage: String { "a .csv/.jsonl manifest" }
 
@@ -37,7 +39,11 @@ struct Manifest: DatasetFormat {
             }
         }
 
-        let distinct = Set(rows.map(\.label))
+        let labelled = rows.contains { $0.label != nil }
+        if labelled, let row = rows.firstIndex(where: { $0.label == nil }) {
+            throw DatasetError.malformed(kind: "manifest", path: url.path, location: "row \(row + 1)", reason: "no label in column '\(columns.label)' (other rows have one)")
+        }
+        let distinct = Set(rows.map { $0.label ?? "" })
         let numbers = distinct.compactMap { label in Int(label).map { (label, $0) } }
         let classes = numbers.count == distinct.count
             ? numbers.sorted { $0.1 < $1.1 }.map(\.0)
@@ -46,12 +52,36 @@ struct Manifest: DatasetFormat {
         let base = url.deletingLastPathComponent()
         let samples = rows.map { row in
             let file = row.path.hasPrefix("/") ? URL(fileURLWithPath: row.path) : base.appendingPathComponent(row.path)
-            return Sample(id: row.path, label: labelID[row.label] ?? 0, source: .file(file))
+            return Sample(id: row.path, label: labelID[row.label ?? ""] ?? 0, source: .file(file), captions: row.captions)
         }
-        return Dataset(name: name, split: split, classes: classes, samples: samples)
+        var dataset = Dataset(name: name, split: split, classes: labelled ? classes : ["(unlabelled)"], samples: samples)
+        dataset.isLabelled = labelled
+        return dataset
     }
 
-    struct Row { var path: String; var label: String; var split: String? }
+    /// One row: the label is nil only in a manifest without a label column (allowed when it has captions).
+    struct Row { var path: String; var label: String?; var split: String?; var captions: [String] = [] }
+
+    /// A captions cell: a JSON list of strings, or one caption.
+    static func captions(_ value: Any?, url: URL, location: String, column: String) throws -> [String] {
+        switch value {
+        case nil, is NSNull: return []
+        case let text as String:
+            if text.hasPrefix("["), let list = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [Any] {
+                return try captions(list, url: url, location: location, column: column)
+            }
+            return text.isEmpty ? [] : [text]
+        case let list as [Any]:
+            return try list.map { item in
+                guard let caption = item as? String, !caption.isEmpty else {
+                    throw DatasetError.malformed(kind: "manifest", path: url.path, location: location, reason: "column '\(column)' must hold non-empty strings, got \(item)")
+                }
+                return caption
+            }
+        default:
+            throw DatasetError.malformed(kind: "manifest", path: url.path, location: location, reason: "column '\(column)' must be a string or a list of strings")
+        }
+    }
 
     static func csvRows(_ text: String, url: URL, columns: ColumnMapping) throws -> [Row] {
         let records = parseCSV(text)
@@ -59,19 +89,23 @@ struct Manifest: DatasetFormat {
         guard let p = header.firstIndex(of: columns.input) else {
             throw DatasetError.malformed(kind: "manifest", path: url.path, location: nil, reason: "no column '\(columns.input)' in header \(header) (set --column input_column=NAME)")
         }
-        guard let l = header.firstIndex(of: columns.label) else {
+        let c = header.firstIndex(of: columns.captions)
+        let l = header.firstIndex(of: columns.label)
+        guard l != nil || c != nil else {
             throw DatasetError.malformed(kind: "manifest", path: url.path, location: nil, reason: "no column '\(columns.label)' in header \(header) (set --column label_column=NAME)")
         }
         let s = header.firstIndex(of: columns.split)
         return try records.dropFirst().enumerated().compactMap { offset, record in
             if record.count == 1 && record[0].isEmpty { return nil }   // blank line
-            guard record.count > max(p, l), !record[p].isEmpty else {
+            guard record.count > max(p, l ?? 0), !record[p].isEmpty else {
                 throw DatasetError.malformed(kind: "manifest", path: url.path, location: "row \(offset + 2)", reason: "expected columns '\(columns.input)' and '\(columns.label)', got \(record)")
             }
-            guard !record[l].isEmpty else {
+            if let l, record[l].isEmpty {
                 throw DatasetError.malformed(kind: "manifest", path: url.path, location: "row \(offset + 2)", reason: "empty label in column '\(columns.label)'")
             }
-            return Row(path: record[p], label: record[l], split: s.flatMap { $0 < record.count ? record[$0] : nil })
+            return Row(path: record[p], label: l.map { record[$0] }, split: s.flatMap { $0 < record.count ? record[$0] : nil },
+                       captions: try captions(c.flatMap { $0 < record.count ? record[$0] : nil }, url: url,
+                                              location: "row \(offset + 2)", column: columns.captions))
         }
     }
 
@@ -87,14 +121,16 @@ struct Manifest: DatasetFormat {
             guard let path = object[columns.input] as? String, !path.isEmpty else {
                 throw DatasetError.malformed(kind: "manifest", path: url.path, location: "line \(offset + 1)", reason: "no string field '\(columns.input)' (set --column input_column=NAME)")
             }
-            let label: String
+            let label: String?
             switch object[columns.label] {
             case let s as String where !s.isEmpty: label = s
             case let n as NSNumber where n.doubleValue == n.doubleValue.rounded() && abs(n.doubleValue) < 1e15: label = String(n.int64Value)
+            case nil where object[columns.captions] != nil: label = nil
             default:
                 throw DatasetError.malformed(kind: "manifest", path: url.path, location: "line \(offset + 1)", reason: "no string or integer field '\(columns.label)' (set --column label_column=NAME)")
             }
-            rows.append(Row(path: path, label: label, split: object[columns.split] as? String))
+            rows.append(Row(path: path, label: label, split: object[columns.split] as? String,
+                            captions: try captions(object[columns.captions], url: url, location: "line \(offset + 1)", column: columns.captions)))
         }
         return rows
     }

@@ -86,7 +86,7 @@ public enum EmbeddingSource: Sendable {
         }
         return EmbeddedData(model: ModelInfo(name: model.name, metadata: model.metadata),
                             dataset: DatasetInfo(name: test.name, split: test.split, trainSplit: train.map { $0.split ?? "train" }),
-                            sets: sets, isLabelled: true, skipped: skipped, timings: timings, images: test)
+                            sets: sets, isLabelled: test.isLabelled, skipped: skipped, timings: timings, images: test)
     }
 }
 

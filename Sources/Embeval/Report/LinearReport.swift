@@ -17,6 +17,19 @@ public struct LinearReport: Report {
             case pooling, C, top1Accuracy = "top1_accuracy", top5Accuracy = "top5_accuracy"
             case meanPerClassRecall = "mean_per_class_recall", shots, tries, std
         }
+
+        /// The few-shot keys only on few-shot results.
+        public func encode(to encoder: Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            try c.encode(pooling, forKey: .pooling)
+            if let shots { try c.encode(shots, forKey: .shots) }
+            if let tries { try c.encode(tries, forKey: .tries) }
+            try c.encode(C, forKey: .C)
+            try c.encode(top1Accuracy, forKey: .top1Accuracy)
+            try c.encode(top5Accuracy, forKey: .top5Accuracy)
+            try c.encode(meanPerClassRecall, forKey: .meanPerClassRecall)
+            if let std { try c.encode(std, forKey: .std) }
+        }
     }
 
     public struct Spread: Codable, Sendable {

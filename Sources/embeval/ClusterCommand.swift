@@ -1,0 +1,28 @@
+import ArgumentParser
+import Embeval
+
+struct ClusterCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cluster",
+        abstract: "Clustering quality: k-means on the embeddings scored against the classes (NMI, ARI, V-measure, cluster accuracy).",
+        discussion: """
+        k-means as scikit-learn's KMeans runs it (k-means++ starts, Lloyd iterations, best of --n-init by inertia; \
+        seeded by --seed) on the L2-normalised embeddings, k = the number of classes unless --clusters. --minibatch runs \
+        MiniBatchKMeans(batch_size=500) as MIEB does. Cluster accuracy matches clusters to classes one to one \
+        (Hungarian algorithm).
+        """
+    )
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var data: DatasetOptions
+    @OptionGroup var cluster: ClusterOptions
+    @OptionGroup var precomputed: PrecomputedOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let task = ClusterTask(source: try embeddingSource(model: model, data: data, precomputed: precomputed, train: nil),
+                               settings: try cluster.settings())
+        let outcome = try task.run(try output.context(batchSize: model.embedding.batchSize, data: data))
+        try output.emit(outcome.report, text: outcome.report.text())
+    }
+}

@@ -1,0 +1,30 @@
+import ArgumentParser
+import Embeval
+
+struct LinearCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "linear",
+        abstract: "Linear probe: logistic regression on frozen embeddings (C chosen on a validation slice of train), or few-shot.",
+        discussion: """
+        Multinomial L2-regularised logistic regression fitted by L-BFGS on the train split's L2-normalised embeddings \
+        (scikit-learn's LogisticRegression(C, max_iter=1000, tol=1e-12)). Without --C, every C of 10^-6 … 10^5 (45 \
+        values, DINOv2's grid) is fitted on train less a seeded stratified 10% validation slice and scored on it; the \
+        best is refitted on all of train and scored on the evaluated split. --shots n,… trains on n samples per class \
+        drawn --tries times (seeded) and reports mean ± std. The test split never reaches fitting or model selection.
+        """
+    )
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var data: DatasetOptions
+    @OptionGroup var train: TrainSplitOptions
+    @OptionGroup var linear: LinearOptions
+    @OptionGroup var precomputed: PrecomputedOptions
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let task = LinearTask(source: try embeddingSource(model: model, data: data, precomputed: precomputed, train: train),
+                              settings: try linear.settings())
+        let outcome = try task.run(try output.context(batchSize: model.embedding.batchSize, data: data))
+        try output.emit(outcome.report, text: outcome.report.text())
+    }
+}

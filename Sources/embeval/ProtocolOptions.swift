@@ -1,0 +1,87 @@
+import ArgumentParser
+import Embeval
+import Foundation
+
+/// The train split of a train/test protocol (kNN train-test, the linear probe).
+struct TrainSplitOptions: ParsableArguments {
+    @Option(help: "The train split for train/test protocols.")
+    var trainSplit: String = "train"
+
+    @Option(parsing: .unconditional, help: "Use a seeded random subset of this many train samples.")
+    var trainSamples: Int?
+
+    func train() throws -> TrainSplit { try TrainSplit(trainSplit, samples: trainSamples) }
+}
+
+/// The linear probe's regularisation, features and few-shot draws.
+struct LinearOptions: ParsableArguments {
+    @Option(name: .customLong("C"), parsing: .unconditional,
+            help: "A fixed inverse regularisation strength; default: chosen from 10^-6 … 10^5 (45 values) on a 10% validation slice of train (few-shot: 1).")
+    var c: Double?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Few-shot: train on this many samples per class, each count a separate run.", valueName: "n,n,…"),
+            transform: NeighbourCounts.init(parsing:))
+    var shots: NeighbourCounts?
+
+    @Option(parsing: .unconditional, help: "Few-shot: seeded draws per shot count (mean ± std reported).")
+    var tries: Int = 5
+
+    @Option(name: .customLong("max-iter"), parsing: .unconditional, help: "L-BFGS iterations per fit (scikit-learn's max_iter).")
+    var maxIterations: Int = 1000
+
+    @Flag(help: "Fit on the raw embeddings instead of L2-normalised ones.")
+    var noNormalize = false
+
+    func settings() throws -> LinearSettings {
+        try LinearSettings(C: c, normalize: !noNormalize, shots: shots?.values, tries: tries, maxIterations: maxIterations)
+    }
+}
+
+/// k-means: the number of clusters, starts, and the mini-batch variant.
+struct ClusterOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: "Number of clusters (default: the number of classes).")
+    var clusters: Int?
+
+    @Option(name: .customLong("n-init"), parsing: .unconditional, help: "k-means++ starts; the best by inertia is kept.")
+    var initialisations: Int = 10
+
+    @Flag(help: "MiniBatchKMeans(batch_size=500, n_init=\"auto\") as MIEB clusters, instead of full k-means.")
+    var minibatch = false
+
+    @Flag(help: "Cluster the raw embeddings instead of L2-normalised ones.")
+    var noNormalize = false
+
+    func settings() throws -> ClusterSettings {
+        try ClusterSettings(clusters: clusters, initialisations: initialisations, minibatch: minibatch, normalize: !noNormalize)
+    }
+}
+
+/// Retrieval's recall cut-offs.
+struct RetrievalOptions: ParsableArguments {
+    @Option(name: .customLong("recall-k"), parsing: .unconditional, help: ArgumentHelp("The k of recall@k, comma-separated.", valueName: "k,k,…"),
+            transform: NeighbourCounts.init(parsing:))
+    var recallK: NeighbourCounts = try! NeighbourCounts(parsing: "1,5,10")
+}
+
+/// Where an image-side protocol's embeddings come from: --embeddings files, else -m MODEL over --dataset (the image
+/// encoder of a two-tower model given by role). `train` adds the train split or train files.
+func embeddingSource(model: ModelOptions, data: DatasetOptions, precomputed: PrecomputedOptions,
+                     train: TrainSplitOptions?) throws -> EmbeddingSource {
+    if let files = precomputed.source() { return files }
+    guard !model.model.isEmpty else { throw ValidationError("-m MODEL is required (or pass --embeddings and --labels)") }
+    return .model(try model.backboneSpec(), try data.requiredSelection(), train: try train?.train())
+}
+
+extension ModelOptions {
+    /// The image model of an image-side protocol: -m PATH, or the image encoder of `-m image-encoder=… -m
+    /// text-encoder=…` read through its projected `image_embeds` unless --pooling says otherwise.
+    func backboneSpec() throws -> ImageModelSpec {
+        guard isTwoTower, case .split(let image, _) = try ModelRoles(arguments: model) else { return try imageSpec() }
+        var spec = try embedding.imageSpec([image])
+        if !embedding.poolingGiven { spec.poolings = [.output("image_embeds")] }
+        return spec
+    }
+
+    /// Whether -m names both towers by role.
+    var isTwoTower: Bool { model.contains { $0.hasPrefix("image-encoder=") } && model.contains { $0.hasPrefix("text-encoder=") } }
+}
