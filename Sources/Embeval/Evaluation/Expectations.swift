@@ -4,7 +4,19 @@ import Foundation
 /// Every value is typed: a misspelt task, metric, protocol, weighting or pooling — or an unknown field — is an error
 /// naming the entry, never a silent default.
 public struct Expectation: Decodable, Sendable {
-    public enum Task: String, Codable, CaseIterable, Sendable { case knn, zeroShot = "zero-shot" }
+    public enum Task: String, Codable, CaseIterable, Sendable {
+        case knn, zeroShot = "zero-shot", linear, cluster, retrieval
+
+        /// The metrics the task reports.
+        var metrics: [Metric] {
+            switch self {
+            case .knn: [.top1Accuracy, .top5Accuracy]
+            case .zeroShot, .linear: [.top1Accuracy, .top5Accuracy, .meanPerClassRecall]
+            case .cluster: [.nmi, .ari, .vMeasure, .clusterAccuracy]
+            case .retrieval: [.recallAtK, .mapAtR]
+            }
+        }
+    }
 
     public var model: String?
     /// `{"image-encoder": PATH, "text-encoder": PATH}` for a two-tower model given by role.
@@ -34,11 +46,19 @@ public struct Expectation: Decodable, Sendable {
     public var mean: [Double]?
     public var std: [Double]?
     public var resample: String?
+    /// linear: a fixed C (default: chosen on the validation slice).
+    public var C: Double?
+    /// cluster: k (default: the number of classes) and the mini-batch variant.
+    public var clusters: Int?
+    public var minibatch: Bool?
+    /// retrieval: `image-to-image` (default for one model), `image-to-text` or `text-to-image` (two towers).
+    public var direction: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case model, roles, task, dataset, split, samples, metric, expected, tolerance, k, `protocol`, weighting
         case temperature, pooling, templates, classnames, seed, trainSplit = "train_split", trainSamples = "train_samples"
         case onBadImage = "on_bad_image", columns, imageSize = "image_size", resize, crop, mean, std, resample
+        case C, clusters, minibatch, direction
     }
 
     public init(from decoder: Decoder) throws {
@@ -87,6 +107,16 @@ public struct Expectation: Decodable, Sendable {
         mean = try c.decodeIfPresent([Double].self, forKey: .mean)
         std = try c.decodeIfPresent([Double].self, forKey: .std)
         resample = try c.decodeIfPresent(String.self, forKey: .resample)
+        C = try c.decodeIfPresent(Double.self, forKey: .C)
+        clusters = try c.decodeIfPresent(Int.self, forKey: .clusters)
+        minibatch = try c.decodeIfPresent(Bool.self, forKey: .minibatch)
+        direction = try c.decodeIfPresent(String.self, forKey: .direction)
+        if let direction, !["image-to-image", "image-to-text", "text-to-image"].contains(direction) {
+            throw ExpectationFile.FieldError(field: "direction", reason: "'\(direction)' is not one of image-to-image, image-to-text, text-to-image")
+        }
+        guard task.metrics.contains(metric) else {
+            throw ExpectationFile.FieldError(field: "metric", reason: "task \(task.rawValue) reports \(task.metrics.map(\.rawValue).joined(separator: ", ")), not \(metric.rawValue)")
+        }
     }
 
     /// The task this entry runs, built from the same library types as the commands' own.
@@ -103,25 +133,39 @@ public struct Expectation: Decodable, Sendable {
                                                           throw EmbeddingError.invalidArgument("--resample '\(text)': \(error)")
                                                       }
                                                   })
-        switch task {
-        case .knn:
-            guard metric != .meanPerClassRecall else { throw EvaluationError.missingInput("metric mean_per_class_recall is for task zero-shot") }
-            guard let model else { throw EvaluationError.missingInput("task knn needs \"model\"") }
-            let spec = try ImageModelSpec(path: resolve(model), poolings: [try Pooling(parsing: pooling ?? "cls")], threads: threads,
-                                          preprocessing: preprocessing)
-            let settings = try KNNSettings(protocol: self.protocol ?? .leaveOneOut, ks: [k ?? (self.protocol ?? .leaveOneOut).defaultK],
-                                           weighting: weighting, temperature: temperature ?? 0.07)
-            return KNNTask(source: .model(spec, selection, train: try TrainSplit(trainSplit ?? "train", samples: trainSamples)),
-                           settings: settings)
-        case .zeroShot:
+        func imageSpec() throws -> ImageModelSpec {
+            guard let model else { throw EvaluationError.missingInput("task \(task.rawValue) needs \"model\"") }
+            return try ImageModelSpec(path: resolve(model), poolings: [try Pooling(parsing: pooling ?? "cls")], threads: threads,
+                                      preprocessing: preprocessing)
+        }
+        func twoTowerSpec() throws -> TwoTowerSpec {
             let arguments: [String]
             if let roles { arguments = roles.sorted { $0.key < $1.key }.map { "\($0.key)=\(resolve($0.value))" } }
             else if let model { arguments = [resolve(model)] }
-            else { throw EvaluationError.missingInput("task zero-shot needs \"roles\" or \"model\"") }
-            return ZeroShotTask(model: try TwoTowerSpec(arguments: arguments, threads: threads, preprocessing: preprocessing),
-                                dataset: selection,
+            else { throw EvaluationError.missingInput("task \(task.rawValue) needs \"roles\" or \"model\"") }
+            return try TwoTowerSpec(arguments: arguments, threads: threads, preprocessing: preprocessing)
+        }
+        let train = try TrainSplit(trainSplit ?? "train", samples: trainSamples)
+        switch task {
+        case .knn:
+            let settings = try KNNSettings(protocol: self.protocol ?? .leaveOneOut, ks: [k ?? (self.protocol ?? .leaveOneOut).defaultK],
+                                           weighting: weighting, temperature: temperature ?? 0.07)
+            return KNNTask(source: .model(try imageSpec(), selection, train: train), settings: settings)
+        case .zeroShot:
+            return ZeroShotTask(model: try twoTowerSpec(), dataset: selection,
                                 prompts: PromptSet(templates: try (templates ?? []).map(PromptTemplate.init),
                                                    classNamesFile: classnames.map { URL(fileURLWithPath: resolve($0)) }))
+        case .linear:
+            return LinearTask(source: .model(try imageSpec(), selection, train: train), settings: try LinearSettings(C: C))
+        case .cluster:
+            return ClusterTask(source: .model(try imageSpec(), selection),
+                               settings: try ClusterSettings(clusters: clusters, minibatch: minibatch ?? false))
+        case .retrieval:
+            let ks = [k ?? 1]
+            if roles != nil || (direction ?? "image-to-image") != "image-to-image" {
+                return try RetrievalTask(mode: .imageText(try twoTowerSpec(), selection), ks: ks)
+            }
+            return try RetrievalTask(mode: .imageToImage(.model(try imageSpec(), selection)), ks: ks)
         }
     }
 
@@ -203,8 +247,9 @@ public enum ExpectationCheck {
         entryContext.onBadImage = entry.onBadImage ?? context.onBadImage
         let task = try entry.evaluation(base: base, threads: threads)
         let scores = try task.runScores(entryContext)
-        guard let score = scores.first(where: { $0.metric == entry.metric }) else {
-            throw EvaluationError.missingInput("task \(entry.task.rawValue) does not report \(entry.metric.rawValue)")
+        let direction = entry.direction ?? (entry.task == .retrieval ? (entry.roles == nil ? "image-to-image" : "text-to-image") : nil)
+        guard let score = scores.first(where: { $0.metric == entry.metric && ($0.direction == nil || $0.direction == direction) }) else {
+            throw EvaluationError.missingInput("task \(entry.task.rawValue) does not report \(entry.metric.rawValue)" + (direction.map { " for \($0)" } ?? ""))
         }
         var measured = CheckReport.Entry(model: entry.model.map { Expectation.resolve($0, base: base) }, displayName: entry.displayName,
                                          task: entry.task.rawValue, dataset: DatasetLocation(entry.dataset).resolved(against: base).spec,

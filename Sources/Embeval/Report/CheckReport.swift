@@ -32,8 +32,11 @@ public struct CheckReport: Report {
 
     public func text() -> String {
         let rows = entries.map { e in
-            [e.displayName, e.task, e.metric + (e.k.map { "@\($0)" } ?? ""), String(format: "%.2f ± %.2f", e.expected, e.tolerance), String(format: "%.2f", e.measured),
-             e.ci95.map { String(format: "[%.2f, %.2f]", $0[0], $0[1]) } ?? "", e.verdict.rawValue]
+            // Percentages with two decimals; fractions (NMI, ARI, V-measure) with four.
+            let digits = Metric(name: e.metric)?.unit == .fraction ? 4 : 2
+            let number = { (x: Double) in String(format: "%.\(digits)f", x) }
+            return [e.displayName, e.task, e.metric + (e.k.map { "@\($0)" } ?? ""), "\(number(e.expected)) ± \(number(e.tolerance))", number(e.measured),
+                    e.ci95.map { "[\(number($0[0])), \(number($0[1]))]" } ?? "", e.verdict.rawValue]
         }
         return TerminalTable.table(header: ["Model", "Task", "Metric", "Expected", "Measured", "95% CI", "Verdict"], rows: rows,
                                    alignments: [.left, .left, .left, .right, .right, .right, .left])
