@@ -75,7 +75,7 @@ import Testing
     #expect(throws: DatasetError.malformed(kind: "manifest", path: jsonl.path, location: "line 1", reason: "no string or integer field 'label' (set --column label_column=NAME)")) {
         try DatasetSpec.load(jsonl.path)
     }
-    #expect(throws: DatasetError.invalidColumn(argument: "color=red", reason: "unknown key 'color' (accepted: input_column, label_column, split_column)")) {
+    #expect(throws: DatasetError.invalidColumn(argument: "color=red", reason: "unknown key 'color' (accepted: input_column, label_column, split_column, caption_column)")) {
         try ColumnMapping(arguments: ["color=red"])
     }
 }
