@@ -23,9 +23,15 @@ public struct NearestNeighbors: Sendable {
         self.similarities = similarities
     }
 
-    /// Searches `references` for each row of `queries` (both `rows × d`, same d).
-    /// - Parameter excludingSelf: leave-one-out: query i never gets reference i (queries and references are one set).
-    public init(queries: Matrix, references: Matrix, k: Int, excludingSelf: Bool) {
+    /// Searches `references` for each row of `queries` (both `rows × d`, same d), reading both a block at a time,
+    /// so references mapped from disk are never copied whole.
+    /// - Parameters:
+    ///   - excludingSelf: leave-one-out: query i never gets reference `queryOffset + i` (the queries are rows
+    ///     `queryOffset…` of the references' set: all of it, or one shard of it).
+    ///   - normalizing: L2-normalise each row of both sides first (`Matrix.normalizeRows`, block by block), giving
+    ///     bit for bit the neighbours of the normalised matrices.
+    public init<Queries: RowBlocks, References: RowBlocks>(queries: Queries, references: References, k: Int, excludingSelf: Bool,
+                                                           queryOffset: Int = 0, normalizing: Bool = false) {
         precondition(queries.columns == references.columns, "NearestNeighbors: widths differ")
         let candidates = references.rows - (excludingSelf ? 1 : 0)
         precondition(k >= 1 && k <= candidates, "NearestNeighbors: k=\(k) with \(candidates) candidates")
@@ -35,24 +41,35 @@ public struct NearestNeighbors: Sendable {
 
         let queryBlock = 512, referenceBlock = 4096
         var block = [Float](repeating: 0, count: queryBlock * referenceBlock)
-        queries.values.withUnsafeBufferPointer { q in
-        references.values.withUnsafeBufferPointer { r in
+        var queryRows = [Float](repeating: 0, count: queryBlock * d)
+        var referenceRows = [Float](repeating: 0, count: normalizing ? referenceBlock * d : 0)
         indices.withUnsafeMutableBufferPointer { heapIdx in
         sims.withUnsafeMutableBufferPointer { heapSim in
         block.withUnsafeMutableBufferPointer { s in
+        queryRows.withUnsafeMutableBufferPointer { qBuffer in
+        referenceRows.withUnsafeMutableBufferPointer { rBuffer in
             for q0 in stride(from: 0, to: m, by: queryBlock) {
                 let qb = min(queryBlock, m - q0)
+                let q = UnsafeMutableBufferPointer(rebasing: qBuffer[0..<(qb * d)])
+                queries.withRows(q0..<(q0 + qb)) { rows in
+                    if normalizing { Matrix.normalizeRows(rows, into: q, columns: d) } else { _ = q.initialize(from: rows) }
+                }
                 for r0 in stride(from: 0, to: n, by: referenceBlock) {
                     let rb = min(referenceBlock, n - r0)
-                    BLAS.multiplyTransposed(
-                        UnsafeBufferPointer(rebasing: q[(q0 * d)..<((q0 + qb) * d)]), rows: qb,
-                        UnsafeBufferPointer(rebasing: r[(r0 * d)..<((r0 + rb) * d)]), rows: rb,
-                        depth: d, into: s)
+                    references.withRows(r0..<(r0 + rb)) { raw in
+                        var r = raw
+                        if normalizing {
+                            let normalized = UnsafeMutableBufferPointer(rebasing: rBuffer[0..<(rb * d)])
+                            Matrix.normalizeRows(raw, into: normalized, columns: d)
+                            r = UnsafeBufferPointer(normalized)
+                        }
+                        BLAS.multiplyTransposed(UnsafeBufferPointer(q), rows: qb, r, rows: rb, depth: d, into: s)
+                    }
                     let sBase = UnsafePointer(s.baseAddress!)
                     let idxBase = heapIdx.baseAddress!, simBase = heapSim.baseAddress!
                     Parallel.forEachRange(qb) { rows in
                         for i in rows {
-                            let row = q0 + i
+                            let row = q0 + i, own = queryOffset + row
                             var heap = TopKHeap(sims: simBase + row * k, indices: idxBase + row * k, k: k)
                             let rowSims = sBase + i * rb
                             // Fast path: a similarity below the worst kept one can never enter (and an equal one
@@ -60,7 +77,7 @@ public struct NearestNeighbors: Sendable {
                             var floor = simBase[row * k]
                             for j in 0..<rb where rowSims[j] >= floor {
                                 let ref = r0 + j
-                                if excludingSelf && ref == row { continue }
+                                if excludingSelf && ref == own { continue }
                                 heap.offer(rowSims[j], Int32(ref))
                                 floor = simBase[row * k]
                             }

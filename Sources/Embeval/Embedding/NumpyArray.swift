@@ -25,6 +25,12 @@ public enum NumpyArray {
     }
 
     static func write(descr: String, shape: [Int], body: Data, to url: URL) throws {
+        try OutputFile(url.path).write(header(descr: descr, shape: shape) + body)
+    }
+
+    /// The bytes before the data: magic, version 1.0, header length, and the header dictionary padded with spaces
+    /// and a final newline to a multiple of 64 bytes, as NumPy writes it.
+    static func header(descr: String, shape: [Int]) -> Data {
         let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         var dict = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
         // Magic (6) + version (2) + header length (2) + header, padded with spaces and ending in \n to a multiple of 64.
@@ -34,8 +40,7 @@ public enum NumpyArray {
         let length = UInt16(dict.utf8.count)
         data.append(contentsOf: [UInt8(length & 0xff), UInt8(length >> 8)])
         data.append(Data(dict.utf8))
-        data.append(body)
-        try OutputFile(url.path).write(data)
+        return data
     }
 
     // MARK: Reading
@@ -78,6 +83,12 @@ public enum NumpyArray {
 
     /// Splits a whole `.npy` file into its header and its data bytes.
     static func parse(_ data: Data, file: URL) throws -> (Header, Data) {
+        let (header, offset) = try parsePrefix(data, file: file)
+        return (header, data.subdata(in: offset..<data.count))
+    }
+
+    /// The header of a `.npy` file from its first bytes (at least the whole header), and where its data begins.
+    static func parsePrefix(_ data: Data, file: URL) throws -> (header: Header, dataOffset: Int) {
         let bytes = [UInt8](data.prefix(12))
         guard bytes.count >= 10, bytes[0] == 0x93, Data(bytes[1..<6]) == Data("NUMPY".utf8) else {
             throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "not a .npy file (bad magic)")
@@ -90,12 +101,12 @@ public enum NumpyArray {
             guard bytes.count >= 12 else { throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "truncated .npy header") }
             headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24; headerStart = 12
         }
+        let base = data.startIndex
         guard data.count >= headerStart + headerLength,
-              let text = String(data: data.subdata(in: headerStart..<(headerStart + headerLength)), encoding: .utf8) else {
+              let text = String(data: data.subdata(in: (base + headerStart)..<(base + headerStart + headerLength)), encoding: .utf8) else {
             throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "truncated .npy header")
         }
-        let header = try parseHeader(text, file: file)
-        return (header, data.subdata(in: (headerStart + headerLength)..<data.count))
+        return (try parseHeader(text, file: file), headerStart + headerLength)
     }
 
     static func parseHeader(_ text: String, file: URL) throws -> Header {

@@ -42,12 +42,11 @@ public struct KNNEvaluation: Sendable {
             }
             referenceCount = train.count
             self.ks = classifier.effectiveKs(candidates: train.count)
-            results = classifier.evaluate(queries: set.matrix, labels: set.labels,
-                                          references: train.matrix, referenceLabels: train.labels)
+            results = classifier.evaluate(queries: set.rows, labels: set.labels, references: train.rows, referenceLabels: train.labels)
         } else {
             referenceCount = set.count
             self.ks = classifier.effectiveKs(candidates: set.count - 1)
-            results = classifier.evaluate(set.matrix, labels: set.labels)
+            results = classifier.evaluate(set.rows, labels: set.labels)
         }
     }
 }
