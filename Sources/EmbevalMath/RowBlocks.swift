@@ -23,6 +23,9 @@ extension RowBlocks {
         return Matrix(rows: indices.count, columns: columns, values: out)
     }
 
+    /// Rows `range` as a row source of their own.
+    public func slice(_ range: Range<Int>) -> any RowBlocks { RowSlice(base: self, range: range) }
+
     /// Every row, copied into memory.
     public func materialized() -> Matrix {
         var out = [Float]()

@@ -24,6 +24,13 @@ public enum NumpyArray {
         try write(descr: "<i8", shape: [labels.count], body: body, to: url)
     }
 
+    /// A `rows × columns` int64 matrix (neighbour indices).
+    public static func write(integers values: [Int], rows: Int, columns: Int, to url: URL) throws {
+        var body = Data(capacity: values.count * 8)
+        for v in values { withUnsafeBytes(of: Int64(v).littleEndian) { body.append(contentsOf: $0) } }
+        try write(descr: "<i8", shape: [rows, columns], body: body, to: url)
+    }
+
     static func write(descr: String, shape: [Int], body: Data, to url: URL) throws {
         try OutputFile(url.path).write(header(descr: descr, shape: shape) + body)
     }
@@ -72,6 +79,18 @@ public enum NumpyArray {
             throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "expected integer labels, got dtype '\(header.descr)'")
         }
         return try decodeIntegers(header, payload, file: url)
+    }
+
+    /// A 2-D integer array (neighbour indices), with its shape.
+    public static func readIntegerMatrix(at url: URL) throws -> (rows: Int, columns: Int, values: [Int]) {
+        let (header, payload) = try read(url)
+        guard header.shape.count == 2 else {
+            throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "expected a 2-D integer array, got shape \(header.shape)")
+        }
+        guard let kind = header.descr.dropFirst().first, "iu".contains(kind) else {
+            throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "expected integers, got dtype '\(header.descr)'")
+        }
+        return (header.shape[0], header.shape[1], try decodeIntegers(header, payload, file: url))
     }
 
     static func read(_ url: URL) throws -> (Header, Data) {

@@ -57,9 +57,10 @@ public struct OutputFolder: Sendable {
     }
 
     /// Writes the manifest of what `staging` holds, then swaps it into place; the old set, if any, is deleted.
-    public func commit(rows: Int? = nil, dimension: Int? = nil, extraction: ExtractionRecord? = nil) throws {
+    public func commit(rows: Int? = nil, dimension: Int? = nil, extraction: ExtractionRecord? = nil, neighbours: NeighbourRecord? = nil) throws {
         do {
-            let manifest = try SetManifest(kind: kind, describing: staging, rows: rows, dimension: dimension, extraction: extraction)
+            let manifest = try SetManifest(kind: kind, describing: staging, rows: rows, dimension: dimension, extraction: extraction,
+                                           neighbours: neighbours)
             try manifest.write(into: staging)
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) {
@@ -130,13 +131,17 @@ public struct SetManifest: Codable, Sendable, Equatable {
     public var embeval: String
     /// What an extraction set is (model, dataset fingerprint, settings, shard); nil in other sets and older ones.
     public var extraction: ExtractionRecord?
+    /// What a folder of query-shard neighbours is (`knn --shard`); nil in other sets.
+    public var neighbours: NeighbourRecord?
 
     /// The manifest of what `directory` holds (every regular file, recursively, by relative path).
-    init(kind: String, describing directory: URL, rows: Int?, dimension: Int?, extraction: ExtractionRecord? = nil) throws {
+    init(kind: String, describing directory: URL, rows: Int?, dimension: Int?, extraction: ExtractionRecord? = nil,
+         neighbours: NeighbourRecord? = nil) throws {
         self.kind = kind
         self.rows = rows
         self.dimension = dimension
         self.extraction = extraction
+        self.neighbours = neighbours
         embeval = EmbevalInfo.version
         var files = [File]()
         let base = directory.standardizedFileURL.path + "/"
