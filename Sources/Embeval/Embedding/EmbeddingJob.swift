@@ -79,6 +79,7 @@ public struct EmbeddingJob: Sendable {
             }
             try folder.commit(rows: kept.count, dimension: names.count == 1 ? progress.columns.first : nil, extraction: finalRecord)
             partial.remove()
+            try warnAboutHealth(of: names.map { target.appendingPathComponent($0) }, poolings: record.poolings, context: context)
             let sets = zip(record.poolings, zip(names, progress.columns)).map { pooling, pair in
                 EmbeddingJobResult.WrittenSet(pooling: pooling, folder: target.appendingPathComponent(pair.0), rows: kept.count, dimension: pair.1)
             }
@@ -174,6 +175,15 @@ public struct EmbeddingJob: Sendable {
         }
         return EmbeddingJobResult(sets: sets, record: stored, samples: record.shardSampleCount, resumedAt: record.shardSampleCount,
                                   seconds: 0, alreadyComplete: true)
+    }
+
+    /// A collapsed space (all-zero or constant rows, near-identical directions) is worth a warning; the sets are read
+    /// back mapped, a block at a time, as any reader would.
+    private func warnAboutHealth(of folders: [URL], poolings: [String], context: EvaluationContext) throws {
+        for (folder, pooling) in zip(folders, poolings) {
+            let set = try EmbeddingFiles(embeddings: folder.appendingPathComponent("embeddings.npy"), labels: .stored).load()
+            for w in try EmbeddingHealth(set, seed: context.seed).warnings { context.warn(poolings.count > 1 ? "\(pooling): \(w)" : w) }
+        }
     }
 
     /// NaN or ±Inf rows stop the run, naming their ids.
