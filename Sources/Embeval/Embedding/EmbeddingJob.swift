@@ -33,8 +33,20 @@ public struct EmbeddingJob: Sendable {
     public func run(_ context: EvaluationContext) throws -> EmbeddingJobResult {
         let started = Date()
         let target = OutputFile.resolved(output)
-        // An unusable destination fails before any time is spent.
+        // An unusable destination, or one another process is writing, fails before any time is spent.
         try OutputFolder.checkReplaceable(target, ownedNames: ownsName)
+        let hadPartial = FileManager.default.fileExists(atPath: PartialExtraction.location(of: target).path)
+        let partial = try PartialExtraction(of: target)
+        do {
+            return try run(into: target, partial: partial, started: started, context: context)
+        } catch {
+            // A failed fresh run leaves nothing behind; a resumable one keeps its progress for the next --resume.
+            if !resume || !hadPartial && partial.progress() == nil { partial.remove() }
+            throw error
+        }
+    }
+
+    private func run(into target: URL, partial: PartialExtraction, started: Date, context: EvaluationContext) throws -> EmbeddingJobResult {
         let model = try self.model.load(context)
         let data = try dataset.load()
         for w in data.warnings { context.warn(w) }
@@ -49,47 +61,39 @@ public struct EmbeddingJob: Sendable {
         let names = model.poolings.count == 1 ? [""] : model.poolings.map(\.folderName)
 
         if resume, let done = try completedSet(at: target, matching: record) {
-            PartialExtraction.removeIfUnlocked(of: target)
+            partial.remove()
             return done.finished(started: started)
         }
-        let partial = try PartialExtraction(of: target)
-        let keepPartial = resume
-        do {
-            var progress = try startingProgress(partial, record: record, context: context)
-            let folder = try OutputFolder(target, kind: "embeddings", ownedNames: ownsName, staging: partial.set)
-            let resumedAt = progress.samples
+        var progress = try startingProgress(partial, record: record, context: context)
+        let folder = try OutputFolder(target, kind: "embeddings", ownedNames: ownsName, staging: partial.set)
+        let resumedAt = progress.samples
 
-            try stream(data, range: range, model: model, extractor: extractor, names: names, partial: partial,
-                       progress: &progress, context: context)
-            guard progress.rows > 0 else {
-                throw EmbeddingError.nothingEmbedded(dataset: data.name, skipped: progress.samples)
-            }
-            let skipped = try Self.readSkipped(partial.skippedLog)
-            var finalRecord = record
-            finalRecord.skipped = skipped.map { SkippedSample(id: $0.id, reason: $0.reason) }
-            let kept = Self.keptPositions(range, skipping: Set(skipped.map(\.position)))
-            for (p, name) in names.enumerated() {
-                let directory = partial.set.appendingPathComponent(name)
-                try Embeddings.writeSetFiles(labels: kept.map { data.samples[$0].label }, ids: kept.map { data.samples[$0].id },
-                                             classes: data.classes, into: directory)
-                if names.count > 1 {
-                    try SetManifest(kind: "embeddings", describing: directory, rows: kept.count, dimension: progress.columns[p],
-                                    extraction: finalRecord).write(into: directory)
-                }
-            }
-            try folder.commit(rows: kept.count, dimension: names.count == 1 ? progress.columns.first : nil, extraction: finalRecord)
-            partial.remove()
-            try warnAboutHealth(of: names.map { target.appendingPathComponent($0) }, poolings: record.poolings, context: context)
-            let sets = zip(record.poolings, zip(names, progress.columns)).map { pooling, pair in
-                EmbeddingJobResult.WrittenSet(pooling: pooling, folder: target.appendingPathComponent(pair.0), rows: kept.count, dimension: pair.1)
-            }
-            return EmbeddingJobResult(sets: sets, record: finalRecord, samples: range.count, resumedAt: resumedAt,
-                                      seconds: Date().timeIntervalSince(started), alreadyComplete: false)
-        } catch {
-            // A failed fresh run leaves nothing behind; a resumable one keeps its progress for the next --resume.
-            if !keepPartial { partial.remove() }
-            throw error
+        try stream(data, range: range, model: model, extractor: extractor, names: names, partial: partial,
+                   progress: &progress, context: context)
+        guard progress.rows > 0 else {
+            throw EmbeddingError.nothingEmbedded(dataset: data.name, skipped: progress.samples)
         }
+        let skipped = try Self.readSkipped(partial.skippedLog)
+        var finalRecord = record
+        finalRecord.skipped = skipped.map { SkippedSample(id: $0.id, reason: $0.reason) }
+        let kept = Self.keptPositions(range, skipping: Set(skipped.map(\.position)))
+        for (p, name) in names.enumerated() {
+            let directory = partial.set.appendingPathComponent(name)
+            try Embeddings.writeSetFiles(labels: kept.map { data.samples[$0].label }, ids: kept.map { data.samples[$0].id },
+                                         classes: data.classes, into: directory)
+            if names.count > 1 {
+                try SetManifest(kind: "embeddings", describing: directory, rows: kept.count, dimension: progress.columns[p],
+                                extraction: finalRecord).write(into: directory)
+            }
+        }
+        try folder.commit(rows: kept.count, dimension: names.count == 1 ? progress.columns.first : nil, extraction: finalRecord)
+        partial.remove()
+        try warnAboutHealth(of: names.map { target.appendingPathComponent($0) }, poolings: record.poolings, context: context)
+        let sets = zip(record.poolings, zip(names, progress.columns)).map { pooling, pair in
+            EmbeddingJobResult.WrittenSet(pooling: pooling, folder: target.appendingPathComponent(pair.0), rows: kept.count, dimension: pair.1)
+        }
+        return EmbeddingJobResult(sets: sets, record: finalRecord, samples: range.count, resumedAt: resumedAt,
+                                  seconds: Date().timeIntervalSince(started), alreadyComplete: false)
     }
 
     /// The record to continue from: the partial run's own with `resume` (refused when it is another extraction),

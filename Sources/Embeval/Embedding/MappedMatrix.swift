@@ -17,6 +17,7 @@ public struct MappedMatrix: RowBlocks {
         guard let (header, offset) = try? NumpyArray.parsePrefix(file.prefix(1 << 16), file: url),
               ["<f4", "=f4"].contains(header.descr), header.shape.count == 2 || header.shape.count == 1, offset % 4 == 0 else { return nil }
         let rows = header.shape[0], columns = header.shape.count == 2 ? header.shape[1] : 1
+        guard rows >= 1, columns >= 1 else { return nil }
         let (elements, overflow) = rows.multipliedReportingOverflow(by: columns)
         guard !overflow, elements <= (file.size - offset) / 4 else { return nil }
         return MappedMatrix(rows: rows, columns: columns, file: file, offset: offset)

@@ -18,7 +18,7 @@ struct PartialExtraction {
     init(of target: URL) throws {
         folder = Self.location(of: target)
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
-            throw OutputError.cannotCreate(path: folder.path, reason: OutputFile.reason(error))
+            throw OutputError.cannotCreate(path: target.path, reason: OutputFile.reason(error))
         }
         lock = try DirectoryLock(folder, purpose: "writing '\(folder.path)'")
     }
@@ -51,13 +51,6 @@ struct PartialExtraction {
                 throw OutputError.cannotWrite(path: folder.appendingPathComponent(name).path, reason: OutputFile.reason(error))
             }
         }
-    }
-
-    /// Deletes the partial folder of `target` if one is there and no process holds it (a run killed after its set
-    /// was swapped into place, before it deleted the folder).
-    static func removeIfUnlocked(of target: URL) {
-        guard FileManager.default.fileExists(atPath: location(of: target).path), let partial = try? PartialExtraction(of: target) else { return }
-        partial.remove()
     }
 
     /// Deletes the folder (after the set was swapped into place, or when a failed fresh run leaves nothing behind).
