@@ -55,6 +55,9 @@ public struct EmbeddingFiles: Sendable {
             // A set written by embeval lists its files: a killed or mixed write is refused, never scored.
             _ = try SetManifest.verified(in: directory)
             let rows: any RowBlocks = try MappedMatrix.open(file) ?? NumpyArray.readMatrix(at: file)
+            if let first = parts.first, first.columns != rows.columns {
+                throw EmbeddingError.mismatchedSamples("'\(file.path)' holds \(rows.columns)-dimensional embeddings but '\(files[0].path)' \(first.columns)-dimensional: they cannot be one set")
+            }
             parts.append(rows)
             partIDs.append(Embeddings.readLines(directory.appendingPathComponent("ids.txt")).flatMap { $0.count == rows.rows ? $0 : nil })
             if listedClasses == nil { listedClasses = Embeddings.readLines(directory.appendingPathComponent("classes.txt")) }

@@ -31,14 +31,13 @@ public struct EmbeddingJob: Sendable {
     }
 
     public func run(_ context: EvaluationContext) throws -> EmbeddingJobResult {
-        let started = Date()
         let target = OutputFile.resolved(output)
         // An unusable destination, or one another process is writing, fails before any time is spent.
         try OutputFolder.checkReplaceable(target, ownedNames: ownsName)
         let hadPartial = FileManager.default.fileExists(atPath: PartialExtraction.location(of: target).path)
         let partial = try PartialExtraction(of: target)
         do {
-            return try run(into: target, partial: partial, started: started, context: context)
+            return try run(into: target, partial: partial, context: context)
         } catch {
             // A failed fresh run leaves nothing behind; a resumable one keeps its progress for the next --resume.
             if !resume || !hadPartial && partial.progress() == nil { partial.remove() }
@@ -46,7 +45,7 @@ public struct EmbeddingJob: Sendable {
         }
     }
 
-    private func run(into target: URL, partial: PartialExtraction, started: Date, context: EvaluationContext) throws -> EmbeddingJobResult {
+    private func run(into target: URL, partial: PartialExtraction, context: EvaluationContext) throws -> EmbeddingJobResult {
         let model = try self.model.load(context)
         let data = try dataset.load()
         for w in data.warnings { context.warn(w) }
@@ -62,12 +61,12 @@ public struct EmbeddingJob: Sendable {
 
         if resume, let done = try completedSet(at: target, matching: record) {
             partial.remove()
-            return done.finished(started: started)
+            return done
         }
         var progress = try startingProgress(partial, record: record, context: context)
         let folder = try OutputFolder(target, kind: "embeddings", ownedNames: ownsName, staging: partial.set)
         let resumedAt = progress.samples
-
+        let streaming = Date()
         try stream(data, range: range, model: model, extractor: extractor, names: names, partial: partial,
                    progress: &progress, context: context)
         guard progress.rows > 0 else {
@@ -86,6 +85,7 @@ public struct EmbeddingJob: Sendable {
                                 extraction: finalRecord).write(into: directory)
             }
         }
+        let seconds = Date().timeIntervalSince(streaming)
         try folder.commit(rows: kept.count, dimension: names.count == 1 ? progress.columns.first : nil, extraction: finalRecord)
         partial.remove()
         try warnAboutHealth(of: names.map { target.appendingPathComponent($0) }, poolings: record.poolings, context: context)
@@ -93,7 +93,7 @@ public struct EmbeddingJob: Sendable {
             EmbeddingJobResult.WrittenSet(pooling: pooling, folder: target.appendingPathComponent(pair.0), rows: kept.count, dimension: pair.1)
         }
         return EmbeddingJobResult(sets: sets, record: finalRecord, samples: range.count, resumedAt: resumedAt,
-                                  seconds: Date().timeIntervalSince(started), alreadyComplete: false)
+                                  seconds: seconds, alreadyComplete: false)
     }
 
     /// The record to continue from: the partial run's own with `resume` (refused when it is another extraction),
@@ -121,7 +121,10 @@ public struct EmbeddingJob: Sendable {
                         names: [String], partial: PartialExtraction, progress: inout ExtractionProgress,
                         context: EvaluationContext) throws {
         for name in names where !name.isEmpty {
-            try? FileManager.default.createDirectory(at: partial.set.appendingPathComponent(name), withIntermediateDirectories: true)
+            let directory = partial.set.appendingPathComponent(name)
+            do { try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true) } catch {
+                throw OutputError.cannotCreate(path: directory.path, reason: OutputFile.reason(error))
+            }
         }
         let files = names.map { partial.set.appendingPathComponent($0).appendingPathComponent("embeddings.npy") }
         var writers = try progress.columns.isEmpty ? [] : zip(files, zip(progress.columns, progress.bytes)).map {
@@ -227,15 +230,10 @@ public struct EmbeddingJobResult: Sendable {
     public var samples: Int
     /// Samples an earlier, killed process had done (0 for a fresh run).
     public var resumedAt: Int
+    /// Seconds this process spent embedding (model and dataset loading aside).
     public var seconds: Double
     /// True when `--resume` found the set already complete and did nothing.
     public var alreadyComplete: Bool
-
-    func finished(started: Date) -> EmbeddingJobResult {
-        var copy = self
-        copy.seconds = Date().timeIntervalSince(started)
-        return copy
-    }
 }
 
 extension ExtractionRecord {
