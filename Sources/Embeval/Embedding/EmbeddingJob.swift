@@ -185,11 +185,13 @@ public struct EmbeddingJob: Sendable {
     }
 
     /// A collapsed space (all-zero or constant rows, near-identical directions) is worth a warning; the sets are read
-    /// back mapped, a block at a time, as any reader would.
+    /// back a block at a time into one small buffer, so a set of any size costs no memory to check.
     private func warnAboutHealth(of folders: [URL], poolings: [String], context: EvaluationContext) throws {
         for (folder, pooling) in zip(folders, poolings) {
             let set = try EmbeddingFiles(embeddings: folder.appendingPathComponent("embeddings.npy"), labels: .stored).load()
-            for w in try EmbeddingHealth(set, seed: context.seed).warnings { context.warn(poolings.count > 1 ? "\(pooling): \(w)" : w) }
+            guard let rows = try ReadMatrix(folder.appendingPathComponent("embeddings.npy")) else { continue }
+            let streamed = try Embeddings(rows: rows, labels: set.labels, ids: set.ids, classes: set.classes)
+            for w in try EmbeddingHealth(streamed, seed: context.seed).warnings { context.warn(poolings.count > 1 ? "\(pooling): \(w)" : w) }
         }
     }
 

@@ -30,3 +30,37 @@ public struct MappedMatrix: RowBlocks {
         }
     }
 }
+
+/// The same matrix read through pread(2) a block at a time into a small buffer, for one pass over a set just
+/// written (the health check after `embed`): unlike mapped pages, nothing read stays in the process's memory.
+struct ReadMatrix: RowBlocks {
+    let rows: Int
+    let columns: Int
+    let url: URL
+    let offset: Int
+
+    /// The rows of a mapped-kind file (`MappedMatrix.open` decides what qualifies).
+    init?(_ url: URL) throws {
+        guard let mapped = try MappedMatrix.open(url) else { return nil }
+        rows = mapped.rows
+        columns = mapped.columns
+        offset = mapped.offset
+        self.url = url
+    }
+
+    func withRows<Result>(_ range: Range<Int>, _ body: (UnsafeBufferPointer<Float>) throws -> Result) rethrows -> Result {
+        var values = [Float](repeating: 0, count: range.count * columns)
+        let complete: Bool = values.withUnsafeMutableBytes { buffer in
+            guard let handle = try? FileHandle(forReadingFrom: url) else { return false }
+            defer { try? handle.close() }
+            guard (try? handle.seek(toOffset: UInt64(offset + range.lowerBound * columns * 4))) != nil,
+                  let data = try? handle.read(upToCount: buffer.count), data.count == buffer.count else { return false }
+            data.copyBytes(to: buffer)
+            return true
+        }
+        // The file was checked against its header when opened; one that shrank since reads as NaN rows, which the
+        // health check then reports by id instead of trusting them.
+        if !complete { values = [Float](repeating: .nan, count: values.count) }
+        return try values.withUnsafeBufferPointer(body)
+    }
+}

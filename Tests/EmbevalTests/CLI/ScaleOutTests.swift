@@ -195,6 +195,26 @@ import Testing
         #expect(otherK.code == 2 && otherK.err.contains("kept 20 neighbours per query"), "\(otherK.err)")
     }
 
+    @Test func severalPoolingsShardMergeAndReadBackPerPooling() throws {
+        let model = TestPaths.fixture("models/vit-tiny").path, images = TestPaths.fixture("models/images").path
+        let run = { (out: URL, extra: [String]) in
+            ["embed", "-m", model, "--dataset", images, "--pooling", "cls,mean", "--batch-size", "2", "--output", out.path] + extra
+        }
+        let single = dir.appendingPathComponent("pooled"), shards = dir.appendingPathComponent("pooled-shards")
+        _ = try succeed(run(single, []))
+        for i in 0..<2 { _ = try succeed(run(shards.appendingPathComponent("\(i)"), ["--shard", "\(i)/2"])) }
+        let merged = dir.appendingPathComponent("pooled-merged")
+        _ = try succeed(["merge", shards.path, "--output", merged.path])
+        for pooling in ["cls", "mean"] {
+            #expect(try files(merged.appendingPathComponent(pooling)) == files(single.appendingPathComponent(pooling)))
+        }
+        // Read back, a folder of several poolings gives a row per pooling: the model run's.
+        let fromModel = try knnResults(["-m", model, "--dataset", images, "--pooling", "cls,mean", "--k", "2"])
+        #expect(fromModel.map { $0["pooling"] } == ["cls", "mean"])
+        #expect(try knnResults(["--embeddings", merged.path, "--k", "2"]) == fromModel)
+        #expect(try knnResults(["--embeddings", shards.path, "--k", "2"]) == fromModel)
+    }
+
     /// The results of `knn` (pooling, k, accuracies) as its JSON gives them.
     func knnResults(_ arguments: [String]) throws -> [[String: String]] {
         let r = try runEmbeval(["knn"] + arguments + ["--json", "-"])
