@@ -166,13 +166,19 @@ public struct EmbeddingJob: Sendable {
         try skippedLog.close()
     }
 
-    /// The set at `target` when it is this very extraction, complete (a resumed job that had finished).
+    /// The set at `target` when it is this very extraction, complete (a resumed job that had finished); nil when
+    /// there is none. A finished set of another extraction is refused: `--resume` never replaces what it would not
+    /// continue.
     private func completedSet(at target: URL, matching record: ExtractionRecord) throws -> EmbeddingJobResult? {
-        guard let manifest = try? SetManifest.verified(in: target), var stored = manifest.extraction,
-              manifest.kind == "embeddings", stored.shard == record.shard else { return nil }
+        guard let manifest = try? SetManifest.verified(in: target), var stored = manifest.extraction, manifest.kind == "embeddings" else { return nil }
         let skipped = stored.skipped
         stored.skipped = []
-        guard record.difference(from: stored) == nil else { return nil }
+        if let difference = record.difference(from: stored) {
+            throw ShardError.resumeMismatch(path: target.path, reason: difference)
+        }
+        if stored.shard != record.shard {
+            throw ShardError.resumeMismatch(path: target.path, reason: "shard \(stored.shard.map(\.description) ?? "none (the whole set)"), not \(record.shard.map(\.description) ?? "the whole set")")
+        }
         stored.skipped = skipped
         let names = record.poolings.count == 1 ? [""] : model.poolings.map(\.folderName)
         let sets = zip(record.poolings, names).map { pooling, name in

@@ -71,7 +71,9 @@ public enum ShardError: UserError, Equatable {
         case .missing(let shard, let given):
             return "shard \(shard) is missing: the \(given.count) folder(s) given hold only shard(s) \(given.joined(separator: ", ")) of \(shard.count)"
         case .resumeMismatch(let path, let reason):
-            return "--resume: the partial extraction in '\(path)' was started with \(reason); run without --resume to start over"
+            return path.hasSuffix(".partial")
+                ? "--resume: the partial extraction in '\(path)' was started with \(reason); run without --resume to start over"
+                : "--resume: '\(path)' holds a finished set made with \(reason); run without --resume to replace it"
         }
     }
 }

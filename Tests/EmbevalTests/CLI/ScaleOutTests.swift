@@ -64,8 +64,11 @@ import Testing
         #expect(resumed.contains("resumed after"), "\(resumed)")
         #expect(try files(out) == files(reference), "killed after batch \(batches)")
         #expect(!FileManager.default.fileExists(atPath: partial.path))
-        // Resuming a finished set does nothing.
+        // Resuming a finished set does nothing; resuming it with other settings is refused, the set kept.
         #expect(try succeed(embed(out, ["--resume"])).contains("already complete"))
+        let other = try runEmbeval(embed(out, ["--resume", "--batch-size", "16"]))
+        #expect(other.code == 2 && other.err.contains("holds a finished set made with another batch size"), "\(other.err)")
+        #expect(try files(out) == files(reference))
     }
 
     @Test func aResumeWithOtherSettingsIsRefusedAndKeepsThePartialRun() throws {
