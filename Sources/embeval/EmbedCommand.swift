@@ -24,7 +24,7 @@ struct EmbedCommand: ParsableCommand {
     @Flag(help: "Continue the partial extraction of an earlier, killed run of the same command (a finished set is left as it is).")
     var resume = false
 
-    @Flag(help: "Draw the progress bar even when stderr is not a terminal (one line every few seconds then).")
+    @Flag(help: "Draw the progress bar even when stderr is not a terminal (then one line every 10 seconds).")
     var progress = false
 
     func run() throws {
