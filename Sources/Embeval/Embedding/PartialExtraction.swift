@@ -20,7 +20,7 @@ struct PartialExtraction {
         do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
             throw OutputError.cannotCreate(path: target.path, reason: OutputFile.reason(error))
         }
-        lock = try DirectoryLock(folder, purpose: "writing '\(folder.path)'")
+        lock = try DirectoryLock(folder, purpose: "writing it")
     }
 
     static func location(of target: URL) -> URL {

@@ -91,6 +91,24 @@ import Testing
         #expect(try succeed(embed(out, ["--resume"])).contains("resumed after"))
     }
 
+    @Test func twoProcessesNeverWriteOneOutput() throws {
+        let out = dir.appendingPathComponent("contended"), partial = dir.appendingPathComponent(".contended.partial")
+        let first = Process()
+        first.executableURL = TestPaths.embevalBinary
+        first.arguments = embed(out)
+        first.standardOutput = FileHandle.nullDevice
+        first.standardError = FileHandle.nullDevice
+        try first.run()
+        while first.isRunning && !FileManager.default.fileExists(atPath: partial.appendingPathComponent("progress.json").path) {
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+        let second = try runEmbeval(embed(out, ["--resume"]))
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0)
+        #expect(second.code == 2 && second.err.contains("another embeval process is writing it"), "\(second.err)")
+        #expect(try SetManifest.verified(in: out)?.rows == 2000)
+    }
+
     @Test func skippedImagesResumeToo() throws {
         // A manifest of small PNGs and JPEGs with undecodable files among them, embedded as pixels with skips.
         let images = TestPaths.fixture("models/images")
