@@ -27,7 +27,8 @@ struct MergeCommand: ParsableCommand {
         let result = try EmbeddingMerge.run(shards: shards.map { URL(fileURLWithPath: $0) }, into: URL(fileURLWithPath: output))
         let from = result.record.mergedFrom?.count ?? 0
         for set in result.sets {
-            print("\(set.pooling): \(set.rows)×\(set.dimension) from \(from) shards → \(result.output.appendingPathComponent(set.pooling == result.sets[0].pooling && result.sets.count == 1 ? "" : Pooling.folderName(for: set.pooling)).path)")
+            let folder = result.sets.count == 1 ? result.output : result.output.appendingPathComponent(Pooling.folderName(for: set.pooling))
+            print("\(set.pooling): \(set.rows)×\(set.dimension) from \(from) shards → \(folder.path)")
         }
     }
 }
