@@ -3,7 +3,7 @@ SWIFT ?= swift
 CONFIG ?= release
 BIN = .build/$(CONFIG)/embeval
 
-.PHONY: bootstrap build test demo bench fixtures fuzz fuzz-regressions clean
+.PHONY: bootstrap build test test-slurm demo bench fixtures fuzz fuzz-regressions clean
 
 bootstrap:
 	@scripts/bootstrap
@@ -15,6 +15,11 @@ build: bootstrap
 test: bootstrap
 	$(SWIFT) build --product embeval
 	EMBEVAL_SLOW_TESTS=1 $(SWIFT) test
+
+# Opt-in (needs root): a single-node Slurm from Debian's packages runs docs/slurm/embed-array.sbatch; the merged
+# shards must equal one process's bytes. See README, "Scaling out".
+test-slurm: build
+	@scripts/test-slurm $(BIN)
 
 demo: build
 	@scripts/demo $(BIN)

@@ -2,18 +2,28 @@ extension Matrix {
     /// Every row scaled to unit Euclidean length (rows of norm 0 stay 0), as `F.normalize(x, dim=1, p=2)` does.
     public func l2NormalizedRows() -> Matrix {
         var out = self
-        out.values.withUnsafeMutableBufferPointer { v in
-            for i in 0..<rows {
-                let start = i * columns
-                var sum: Float = 0
-                for j in start..<(start + columns) { sum += v[j] * v[j] }
-                let norm = sum.squareRoot()
-                // torch's normalize divides by max(norm, eps = 1e-12).
-                let scale = 1 / max(norm, 1e-12)
-                for j in start..<(start + columns) { v[j] *= scale }
+        values.withUnsafeBufferPointer { source in
+            out.values.withUnsafeMutableBufferPointer { target in
+                Matrix.normalizeRows(source, into: target, columns: columns)
             }
         }
         return out
+    }
+
+    /// Row by row, `target = source / max(‖source‖₂, 1e-12)`, as torch's `F.normalize(x, dim=1, p=2)` does. The one
+    /// implementation: the blocked neighbour search normalises its blocks with it, so its results equal a search
+    /// over `l2NormalizedRows()` bit for bit.
+    public static func normalizeRows(_ source: UnsafeBufferPointer<Float>, into target: UnsafeMutableBufferPointer<Float>, columns: Int) {
+        guard columns > 0 else { return }
+        for i in 0..<(source.count / columns) {
+            let start = i * columns
+            var sum: Float = 0
+            for j in start..<(start + columns) { sum += source[j] * source[j] }
+            let norm = sum.squareRoot()
+            // torch's normalize divides by max(norm, eps = 1e-12).
+            let scale = 1 / max(norm, 1e-12)
+            for j in start..<(start + columns) { target[j] = source[j] * scale }
+        }
     }
 
     /// Rows concatenated side by side: `[self | other]`.

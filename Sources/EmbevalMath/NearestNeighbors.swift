@@ -23,9 +23,15 @@ public struct NearestNeighbors: Sendable {
         self.similarities = similarities
     }
 
-    /// Searches `references` for each row of `queries` (both `rows × d`, same d).
-    /// - Parameter excludingSelf: leave-one-out: query i never gets reference i (queries and references are one set).
-    public init(queries: Matrix, references: Matrix, k: Int, excludingSelf: Bool) {
+    /// Searches `references` for each row of `queries` (both `rows × d`, same d), reading both a block at a time,
+    /// so references mapped from disk are never copied whole.
+    /// - Parameters:
+    ///   - excludingSelf: leave-one-out: query i never gets reference `queryOffset + i` (the queries are rows
+    ///     `queryOffset…` of the references' set: all of it, or one shard of it).
+    ///   - normalizing: L2-normalise each row of both sides first (`Matrix.normalizeRows`, block by block), giving
+    ///     bit for bit the neighbours of the normalised matrices.
+    public init<Queries: RowBlocks, References: RowBlocks>(queries: Queries, references: References, k: Int, excludingSelf: Bool,
+                                                           queryOffset: Int = 0, normalizing: Bool = false) {
         precondition(queries.columns == references.columns, "NearestNeighbors: widths differ")
         let candidates = references.rows - (excludingSelf ? 1 : 0)
         precondition(k >= 1 && k <= candidates, "NearestNeighbors: k=\(k) with \(candidates) candidates")
@@ -34,35 +40,58 @@ public struct NearestNeighbors: Sendable {
         var sims = [Float](repeating: -.infinity, count: m * k)
 
         let queryBlock = 512, referenceBlock = 4096
+        // Each reference block is read (and normalised) once, then met by every query block. Queries that fit in
+        // 256 MB are prepared once; more (a leave-one-out over a mapped set) are prepared a block at a time.
+        let queriesAtOnce = m * d <= 1 << 26
         var block = [Float](repeating: 0, count: queryBlock * referenceBlock)
-        queries.values.withUnsafeBufferPointer { q in
-        references.values.withUnsafeBufferPointer { r in
+        var queryRows = [Float](repeating: 0, count: queriesAtOnce ? m * d : queryBlock * d)
+        var referenceRows = [Float](repeating: 0, count: normalizing ? referenceBlock * d : 0)
+        func prepare(_ rows: Range<Int>, into target: UnsafeMutableBufferPointer<Float>) {
+            queries.withRows(rows) { source in
+                if normalizing { Matrix.normalizeRows(source, into: target, columns: d) } else { _ = target.initialize(from: source) }
+            }
+        }
+        if queriesAtOnce { queryRows.withUnsafeMutableBufferPointer { prepare(0..<m, into: $0) } }
         indices.withUnsafeMutableBufferPointer { heapIdx in
         sims.withUnsafeMutableBufferPointer { heapSim in
         block.withUnsafeMutableBufferPointer { s in
-            for q0 in stride(from: 0, to: m, by: queryBlock) {
-                let qb = min(queryBlock, m - q0)
-                for r0 in stride(from: 0, to: n, by: referenceBlock) {
-                    let rb = min(referenceBlock, n - r0)
-                    BLAS.multiplyTransposed(
-                        UnsafeBufferPointer(rebasing: q[(q0 * d)..<((q0 + qb) * d)]), rows: qb,
-                        UnsafeBufferPointer(rebasing: r[(r0 * d)..<((r0 + rb) * d)]), rows: rb,
-                        depth: d, into: s)
-                    let sBase = UnsafePointer(s.baseAddress!)
-                    let idxBase = heapIdx.baseAddress!, simBase = heapSim.baseAddress!
-                    Parallel.forEachRange(qb) { rows in
-                        for i in rows {
-                            let row = q0 + i
-                            var heap = TopKHeap(sims: simBase + row * k, indices: idxBase + row * k, k: k)
-                            let rowSims = sBase + i * rb
-                            // Fast path: a similarity below the worst kept one can never enter (and an equal one
-                            // only with a smaller index, which later columns never have once the heap is full).
-                            var floor = simBase[row * k]
-                            for j in 0..<rb where rowSims[j] >= floor {
-                                let ref = r0 + j
-                                if excludingSelf && ref == row { continue }
-                                heap.offer(rowSims[j], Int32(ref))
-                                floor = simBase[row * k]
+        queryRows.withUnsafeMutableBufferPointer { qBuffer in
+        referenceRows.withUnsafeMutableBufferPointer { rBuffer in
+            for r0 in stride(from: 0, to: n, by: referenceBlock) {
+                let rb = min(referenceBlock, n - r0)
+                references.withRows(r0..<(r0 + rb)) { raw in
+                    var r = raw
+                    if normalizing {
+                        let normalized = UnsafeMutableBufferPointer(rebasing: rBuffer[0..<(rb * d)])
+                        Matrix.normalizeRows(raw, into: normalized, columns: d)
+                        r = UnsafeBufferPointer(normalized)
+                    }
+                    for q0 in stride(from: 0, to: m, by: queryBlock) {
+                        let qb = min(queryBlock, m - q0)
+                        let q: UnsafeMutableBufferPointer<Float>
+                        if queriesAtOnce {
+                            q = UnsafeMutableBufferPointer(rebasing: qBuffer[(q0 * d)..<((q0 + qb) * d)])
+                        } else {
+                            q = UnsafeMutableBufferPointer(rebasing: qBuffer[0..<(qb * d)])
+                            prepare(q0..<(q0 + qb), into: q)
+                        }
+                        BLAS.multiplyTransposed(UnsafeBufferPointer(q), rows: qb, r, rows: rb, depth: d, into: s)
+                        let sBase = UnsafePointer(s.baseAddress!)
+                        let idxBase = heapIdx.baseAddress!, simBase = heapSim.baseAddress!
+                        Parallel.forEachRange(qb) { rows in
+                            for i in rows {
+                                let row = q0 + i, own = queryOffset + row
+                                var heap = TopKHeap(sims: simBase + row * k, indices: idxBase + row * k, k: k)
+                                let rowSims = sBase + i * rb
+                                // Fast path: a similarity below the worst kept one can never enter (and an equal
+                                // one only with a smaller index, which later columns never have once the heap is full).
+                                var floor = simBase[row * k]
+                                for j in 0..<rb where rowSims[j] >= floor {
+                                    let ref = r0 + j
+                                    if excludingSelf && ref == own { continue }
+                                    heap.offer(rowSims[j], Int32(ref))
+                                    floor = simBase[row * k]
+                                }
                             }
                         }
                     }

@@ -23,11 +23,11 @@ struct CompareCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The candidate: a model (as -m; repeat for roles).", valueName: "model"))
     var candidate: [String] = []
 
-    @Option(help: "Precomputed baseline embeddings (.npy, rows in dataset order) instead of a baseline model.")
-    var baselineEmbeddings: String?
+    @Option(help: "Precomputed baseline embeddings instead of a baseline model: a .npy (rows in dataset order), a folder embed or merge wrote, shard folders (repeat), or a folder holding them.")
+    var baselineEmbeddings: [String] = []
 
-    @Option(help: "Precomputed candidate embeddings (.npy) instead of a candidate model.")
-    var candidateEmbeddings: String?
+    @Option(help: "Precomputed candidate embeddings instead of a candidate model (as --baseline-embeddings).")
+    var candidateEmbeddings: [String] = []
 
     @Option(help: "Labels (.npy) when both sides are precomputed and no --dataset is given.")
     var labels: String?
@@ -51,18 +51,21 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
-        if baseline.isEmpty == (baselineEmbeddings == nil) { throw ValidationError("give the baseline as --baseline MODEL or --baseline-embeddings FILE (one of them)") }
-        if candidate.isEmpty == (candidateEmbeddings == nil) { throw ValidationError("give the candidate as --candidate MODEL or --candidate-embeddings FILE (one of them)") }
+        if baseline.isEmpty == baselineEmbeddings.isEmpty { throw ValidationError("give the baseline as --baseline MODEL or --baseline-embeddings FILE (one of them)") }
+        if candidate.isEmpty == candidateEmbeddings.isEmpty { throw ValidationError("give the candidate as --candidate MODEL or --candidate-embeddings FILE (one of them)") }
         if task == .zeroShot && (baseline.isEmpty || candidate.isEmpty) { throw ValidationError("--task zero-shot compares two models: --baseline and --candidate") }
     }
 
     func run() throws {
         let settings = try ComparisonSettings(tolerance: tolerance, resamples: bootstrap, overlapK: overlapK)
         let context = try output.context(batchSize: embedding.batchSize, data: data)
-        let reference = baselineEmbeddings == nil && candidateEmbeddings == nil ? LabelSource.none : try referenceLabels()
-        func side(_ model: [String], _ file: String?) throws -> EmbeddingSource {
-            guard let file else { return .model(try embedding.imageSpec(model), try data.requiredSelection(), train: try knn.train()) }
-            return .files(EmbeddingFiles(embeddings: URL(fileURLWithPath: file), labels: reference))
+        let reference = baselineEmbeddings.isEmpty && candidateEmbeddings.isEmpty ? LabelSource.none : try referenceLabels()
+        func side(_ model: [String], _ files: [String]) throws -> EmbeddingSource {
+            guard !files.isEmpty else { return .model(try embedding.imageSpec(model), try data.requiredSelection(), train: try knn.train()) }
+            // Rows stand for the dataset's samples, else the shared --labels, else a folder's own labels.
+            var source = PrecomputedOptions.files(files, labels: nil)
+            if case .none = reference {} else { source.labels = reference }
+            return .files(source)
         }
         let report: ComparisonReport
         switch task {

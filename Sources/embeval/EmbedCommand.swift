@@ -6,42 +6,46 @@ struct EmbedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embed",
         abstract: "Write a dataset's embeddings as embeddings.npy (float32 N×d), labels.npy (int64), ids.txt, classes.txt.",
-        discussion: "With several --pooling modes, each goes to its own sub-folder of --output named after the mode."
+        discussion: """
+        With several --pooling modes, each goes to its own sub-folder of --output named after the mode. Rows are \
+        streamed to a staging folder beside --output (.NAME.partial) and the set is swapped in whole at the end; \
+        --resume continues a run that was killed, from its last finished batch. --shard i/n (or a Slurm array, or a \
+        Kubernetes Indexed Job with --shards n) embeds a contiguous 1/n of the samples; `embeval merge` joins the shards.
+        """
     )
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var data: DatasetOptions
+    @OptionGroup var sharding: ShardOptions
 
     @Option(help: "Directory to write into (created if missing).")
     var output: String
 
-    @Flag(help: "Draw the progress bar even when stderr is not a terminal.")
+    @Flag(help: "Continue the partial extraction of an earlier, killed run of the same command (a finished set is left as it is).")
+    var resume = false
+
+    @Flag(help: "Draw the progress bar even when stderr is not a terminal (then one line every 10 seconds).")
     var progress = false
 
     func run() throws {
-        let spec = try model.imageSpec()
-        // Fail on an unusable destination before spending time on extraction.
-        let folder = try OutputFolder(URL(fileURLWithPath: output), kind: "embeddings",
-                                      ownedNames: { name in Embeddings.setFiles.contains(name) || name == SetManifest.fileName
-                                          || spec.poolings.contains { $0.folderName == name } })
-        defer { folder.abandon() }
+        let job = EmbeddingJob(model: try model.imageSpec(), dataset: try data.requiredSelection(), output: URL(fileURLWithPath: output),
+                               shard: try sharding.assignment(), resume: resume)
         var context = try EvaluationContext(batchSize: model.embedding.batchSize, onBadImage: data.onBadImage, seed: data.seed,
                                             progress: progress || isatty(2) != 0 ? TerminalProgress() : nil,
                                             diagnostics: TerminalWarnings())
         context.imageLimits = try data.imageLimits()
-        let embedded = try EmbeddingSource.model(spec, try data.requiredSelection()).embed(context: context)
-        // One pooling: the set is the folder itself; several: one sub-folder each. Written whole or not at all.
-        let names = embedded.sets.count == 1 ? [""] : spec.poolings.map(\.folderName)
-        try folder.fill { staging in
-            for (set, name) in zip(embedded.sets, names) { try set.query.writeSet(into: staging.appendingPathComponent(name)) }
+        let result = try job.run(context)
+        let shard = result.record.shard.map { " (shard \($0), samples \($0.start)..<\($0.end) of \(result.record.dataset.count))" } ?? ""
+        if result.alreadyComplete {
+            print("already complete\(shard): \(job.output.path)")
+            return
         }
-        try folder.commit(rows: embedded.primary.count)
-        for (set, name) in zip(embedded.sets, names) {
-            print("\(set.pooling): \(set.query.count)×\(set.query.dimension) → \(folder.target.appendingPathComponent(name).path)")
+        for set in result.sets {
+            print("\(set.pooling): \(set.rows)×\(set.dimension) → \(set.folder.path)\(shard)")
         }
-        let total = embedded.primary.count + embedded.skipped.count
-        let seconds = embedded.timings.stages.first { $0.name == "embedding" }?.seconds ?? 0
-        print(String(format: "%d images in %.2fs (%.1f images/s)%@", total, seconds, Double(total) / max(seconds, 1e-9),
-                     embedded.skipped.isEmpty ? "" : ", \(embedded.skipped.count) skipped"))
+        let done = result.samples - result.resumedAt
+        print(String(format: "%d images in %.2fs (%.1f images/s)%@%@", done, result.seconds, Double(done) / max(result.seconds, 1e-9),
+                     result.record.skipped.isEmpty ? "" : ", \(result.record.skipped.count) skipped",
+                     result.resumedAt > 0 ? ", resumed after \(result.resumedAt)" : ""))
     }
 }

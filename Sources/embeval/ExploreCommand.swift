@@ -17,10 +17,10 @@ struct ExploreCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var data: DatasetOptions
 
-    @Option(help: "Precomputed embeddings (.npy, N×d) instead of a model and dataset.")
-    var embeddings: String?
+    @Option(help: "Precomputed embeddings instead of a model and dataset: a .npy (N×d), a folder embed or merge wrote, shard folders (repeat), or a folder holding them.")
+    var embeddings: [String] = []
 
-    @Option(help: "Labels of --embeddings (.npy integers), for colours and kNN accuracy.")
+    @Option(help: "Labels of --embeddings (.npy integers), for colours and kNN accuracy; a folder embed wrote carries its own.")
     var labels: String?
 
     @Option(help: ArgumentHelp("Maps to make, comma-separated: pca, tsne, umap.", valueName: "methods"), transform: MapMethod.list(parsing:))
@@ -67,9 +67,8 @@ struct ExploreCommand: ParsableCommand {
             return
         }
         let source: EmbeddingSource
-        if let embeddings {
-            source = .files(EmbeddingFiles(embeddings: URL(fileURLWithPath: embeddings),
-                                           labels: labels.map { .file(URL(fileURLWithPath: $0)) } ?? .none))
+        if !embeddings.isEmpty {
+            source = .files(PrecomputedOptions.files(embeddings, labels: labels))
         } else {
             source = .model(try model.imageSpec(), try data.requiredSelection())
         }

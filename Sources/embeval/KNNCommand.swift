@@ -1,5 +1,6 @@
 import ArgumentParser
 import Embeval
+import Foundation
 
 struct KNNCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -16,16 +17,48 @@ struct KNNCommand: ParsableCommand {
     @OptionGroup var data: DatasetOptions
     @OptionGroup var knn: KNNOptions
     @OptionGroup var precomputed: PrecomputedOptions
+    @OptionGroup var sharding: ShardOptions
+
+    @Option(help: "With --shard: the folder to write this shard's neighbours into (indices.npy, similarities.npy).")
+    var neighboursOutput: String?
+
+    @Option(parsing: .upToNextOption, help: "Vote with the neighbours that knn --shard wrote (shard folders, or a folder holding them) instead of searching.")
+    var mergeNeighbours: [String] = []
+
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        if !mergeNeighbours.isEmpty && (sharding.shard != nil || neighboursOutput != nil) {
+            throw ValidationError("--merge-neighbours joins the shards' neighbours: it does not go with --shard or --neighbours-output")
+        }
+    }
+
     func run() throws {
-        try runKNN(model: model, data: data, knn: knn, precomputed: precomputed, output: output)
+        let shard = mergeNeighbours.isEmpty ? try sharding.assignment().flatMap { $0.shard.isWhole ? nil : $0 } : nil
+        if let shard {
+            guard let neighboursOutput else {
+                throw ValidationError("knn shard \(shard.shard) (from \(shard.origin)) writes its queries' neighbours: give --neighbours-output DIR (or --shard 0/1 for one process)")
+            }
+            guard let source = precomputed.source() else {
+                throw ValidationError("knn --shard searches precomputed embeddings: give --embeddings (embed --shard i/n shards the embedding)")
+            }
+            let task = KNNTask(source: source, settings: try knn.settings())
+            let outcome = try task.searchShard(shard.shard, into: URL(fileURLWithPath: neighboursOutput),
+                                               context: try output.context(batchSize: model.embedding.batchSize, data: data))
+            let r = outcome.record
+            print(String(format: "neighbours of queries %d..<%d of %d (shard %@, k=%d, %@) → %@ in %.2fs", r.shard.start, r.shard.end, r.queries,
+                         r.shard.description, r.k, r.protocol.rawValue, outcome.output.path, outcome.seconds))
+            return
+        }
+        if neighboursOutput != nil { throw ValidationError("--neighbours-output goes with --shard i/n") }
+        try runKNN(model: model, data: data, knn: knn, precomputed: precomputed, output: output,
+                   neighbourShards: mergeNeighbours.isEmpty ? nil : mergeNeighbours.map { URL(fileURLWithPath: $0) })
     }
 }
 
 /// `embeval knn` and `embeval eval --task image-feature-extraction`: one kNN task, its table and JSON.
 func runKNN(model: ModelOptions, data: DatasetOptions, knn: KNNOptions, precomputed: PrecomputedOptions,
-            output: OutputOptions, modelName: String? = nil) throws {
+            output: OutputOptions, modelName: String? = nil, neighbourShards: [URL]? = nil) throws {
     let source: EmbeddingSource
     if let files = precomputed.source() {
         source = files
@@ -33,7 +66,10 @@ func runKNN(model: ModelOptions, data: DatasetOptions, knn: KNNOptions, precompu
         guard !model.model.isEmpty else { throw ValidationError("-m MODEL is required (or pass --embeddings and --labels)") }
         source = .model(try model.imageSpec(), try data.requiredSelection(), train: try knn.train())
     }
-    let task = KNNTask(source: source, settings: try knn.settings(), modelName: modelName)
+    if neighbourShards != nil, case .model = source {
+        throw ValidationError("--merge-neighbours votes on precomputed embeddings: give the --embeddings the shards searched")
+    }
+    let task = KNNTask(source: source, settings: try knn.settings(), modelName: modelName, neighbourShards: neighbourShards)
     let outcome = try task.run(try output.context(batchSize: model.embedding.batchSize, data: data))
     try output.emit(outcome.report, text: outcome.report.text())
 }

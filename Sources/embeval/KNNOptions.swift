@@ -32,30 +32,46 @@ struct KNNOptions: ParsableArguments {
 
 /// Embeddings computed elsewhere, evaluated instead of a model and dataset.
 struct PrecomputedOptions: ParsableArguments {
-    @Option(help: "Precomputed query embeddings (.npy, N×d) instead of a model and dataset.")
-    var embeddings: String?
+    @Option(help: "Precomputed query embeddings instead of a model and dataset: a .npy (N×d), a folder embed or merge wrote, shard folders (repeat), or a folder holding them.")
+    var embeddings: [String] = []
 
-    @Option(help: "Labels of --embeddings (.npy integers).")
+    @Option(help: "Labels of --embeddings (.npy integers); a folder embed wrote carries its own.")
     var labels: String?
 
-    @Option(help: "Precomputed train embeddings (.npy) for --protocol train-test.")
-    var trainEmbeddings: String?
+    @Option(help: "Precomputed train embeddings for --protocol train-test (a .npy, or folders as --embeddings; repeat for shards).")
+    var trainEmbeddings: [String] = []
 
-    @Option(help: "Labels of --train-embeddings (.npy integers).")
+    @Option(help: "Labels of --train-embeddings (.npy integers); a folder embed wrote carries its own.")
     var trainLabels: String?
 
     func validate() throws {
-        if (embeddings == nil) != (labels == nil) { throw ValidationError("--embeddings and --labels go together") }
-        if (trainEmbeddings == nil) != (trainLabels == nil) { throw ValidationError("--train-embeddings and --train-labels go together") }
+        try Self.check(embeddings, labels, flags: ("--embeddings", "--labels"))
+        try Self.check(trainEmbeddings, trainLabels, flags: ("--train-embeddings", "--train-labels"))
+    }
+
+    /// A `.npy` needs its labels file; folders written by embed carry theirs (a labels file then replaces them).
+    static func check(_ paths: [String], _ labels: String?, flags: (String, String)) throws {
+        if paths.isEmpty && labels != nil || !paths.isEmpty && labels == nil && !paths.allSatisfy(isFolder) {
+            throw ValidationError("\(flags.0) and \(flags.1) go together (a folder written by embeval embed carries its own labels)")
+        }
     }
 
     /// The precomputed source, if --embeddings was given.
     func source() -> EmbeddingSource? {
-        guard let embeddings, let labels else { return nil }
-        var train: EmbeddingFiles? = nil
-        if let trainEmbeddings, let trainLabels {
-            train = EmbeddingFiles(embeddings: URL(fileURLWithPath: trainEmbeddings), labels: .file(URL(fileURLWithPath: trainLabels)))
-        }
-        return .files(EmbeddingFiles(embeddings: URL(fileURLWithPath: embeddings), labels: .file(URL(fileURLWithPath: labels))), train: train)
+        guard !embeddings.isEmpty else { return nil }
+        return .files(Self.files(embeddings, labels: labels),
+                      train: trainEmbeddings.isEmpty ? nil : Self.files(trainEmbeddings, labels: trainLabels))
     }
+
+    /// The files of `paths` with their labels: the given file, else those stored beside them.
+    static func files(_ paths: [String], labels: String?) -> EmbeddingFiles {
+        let source: LabelSource = labels.map { .file(URL(fileURLWithPath: $0)) } ?? (paths.allSatisfy(isFolder) ? .stored : .none)
+        return EmbeddingFiles(paths: paths.map { URL(fileURLWithPath: $0) }, labels: source)
+    }
+}
+
+/// Whether `path` is a folder (a set, a shard, or a folder of shards) rather than a `.npy` file.
+func isFolder(_ path: String) -> Bool {
+    var isDirectory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
 }

@@ -3,27 +3,38 @@ import Foundation
 
 /// Draws each stage's progress on stderr (it is only handed to the library when the bar should be drawn).
 struct TerminalProgress: ProgressSink {
-    func start(_ label: String, total: Int) -> any ProgressCounter { ProgressBar(label.trimmingCharacters(in: .whitespaces), total: total) }
+    func start(_ label: String, total: Int) -> any ProgressCounter { start(label, total: total, completed: 0) }
+
+    func start(_ label: String, total: Int, completed: Int) -> any ProgressCounter {
+        ProgressBar(label.trimmingCharacters(in: .whitespaces), total: total, completed: completed, redrawn: isatty(2) != 0)
+    }
 }
 
-/// A progress bar with rate and ETA on stderr, redrawn at most ten times a second.
+/// A progress bar with rate and ETA on stderr, redrawn at most ten times a second; where stderr is a log file (a
+/// Slurm job's, a pod's), one line every ten seconds instead. A resumed stage starts at what was done before, and
+/// its rate counts only what this process does.
 final class ProgressBar: ProgressCounter, @unchecked Sendable {
     private let label: String
     private let total: Int
     private let start = Date()
-    private var done = 0
+    private let completed: Int
+    private let redrawn: Bool
+    private var done: Int
     private var lastDraw = Date.distantPast
     private let lock = NSLock()
 
-    init(_ label: String, total: Int) {
+    init(_ label: String, total: Int, completed: Int = 0, redrawn: Bool = true) {
         self.label = label
         self.total = total
+        self.completed = completed
+        self.redrawn = redrawn
+        done = completed
     }
 
     func advance(by n: Int) {
         lock.lock(); defer { lock.unlock() }
         done += n
-        guard Date().timeIntervalSince(lastDraw) > 0.1 || done >= total else { return }
+        guard Date().timeIntervalSince(lastDraw) > (redrawn ? 0.1 : 10) || (redrawn && done >= total) else { return }
         lastDraw = Date()
         draw()
     }
@@ -31,17 +42,18 @@ final class ProgressBar: ProgressCounter, @unchecked Sendable {
     func finish() {
         lock.lock(); defer { lock.unlock() }
         draw()
-        FileHandle.standardError.write(Data("\n".utf8))
+        if redrawn { FileHandle.standardError.write(Data("\n".utf8)) }
     }
 
     private func draw() {
         let elapsed = Date().timeIntervalSince(start)
-        let rate = elapsed > 0 ? Double(done) / elapsed : 0
+        let rate = elapsed > 0 ? Double(done - completed) / elapsed : 0
         let fraction = total > 0 ? min(1, Double(done) / Double(total)) : 1
         let width = 30, filled = Int(fraction * Double(width))
         let bar = String(repeating: "█", count: filled) + String(repeating: "░", count: width - filled)
         let eta = rate > 0 ? Double(max(total - done, 0)) / rate : 0
-        let line = String(format: "\r%@ %@ %d/%d  %.1f/s  ETA %@ ", label, bar, done, total, rate, Self.clock(eta))
+        let line = String(format: "%@%@ %@ %d/%d  %.1f images/s  ETA %@ %@", redrawn ? "\r" : "", label, bar, done, total, rate,
+                          Self.clock(eta), redrawn ? "" : "\n")
         FileHandle.standardError.write(Data(line.utf8))
     }
 

@@ -15,8 +15,25 @@ public struct ExtractionResult: Sendable {
     public var seconds: Double
 }
 
+/// One batch as the extractor hands it on: which samples it covered, the rows it kept, one matrix per pooling.
+public struct ExtractedBatch: Sendable {
+    /// The batch's number in its run (0 for the first batch of the range, whatever the batch it resumed at).
+    public var index: Int
+    /// Positions in the dataset's samples that the batch covered.
+    public var range: Range<Int>
+    /// Positions of the samples embedded, in order: the rows of each matrix.
+    public var kept: [Int]
+    /// One `kept.count × d` matrix per pooling, in the model's `poolings` order.
+    public var pooled: [Matrix]
+    /// Positions and reasons of the samples left out (`--on-bad-image skip`).
+    public var skipped: [(position: Int, sample: SkippedSample)]
+}
+
 /// Batched extraction: decoding and preprocessing of the next batch run in parallel (one task per image) while the
 /// model runs the current one, so inference — the bottleneck — never waits for pixels.
+///
+/// `stream` hands each batch on as soon as the model has run it and keeps nothing, so a run over millions of images
+/// holds a few batches at a time; `extract` collects the batches into `Embeddings` for evaluations that need them all.
 public struct EmbeddingExtractor: Sendable {
     public var batchSize: Int
     public var onBadImage: BadImagePolicy
@@ -28,11 +45,21 @@ public struct EmbeddingExtractor: Sendable {
         self.imageLimits = imageLimits
     }
 
-    public func extract(_ dataset: Dataset, with model: any ImageEmbeddingModel, progress: (any ProgressCounter)? = nil) throws -> ExtractionResult {
-        let start = Date()
-        let size = max(1, min(batchSize, model.maximumBatchSize ?? batchSize))
+    /// The batch size a model is run with: the one asked for, at most what the model takes.
+    public func effectiveBatchSize(for model: any ImageEmbeddingModel) -> Int {
+        max(1, min(batchSize, model.maximumBatchSize ?? batchSize))
+    }
+
+    /// Embeds the samples at `range` (default: all) in batches of `effectiveBatchSize`, counted from
+    /// `range.lowerBound`, beginning with batch number `firstBatch` (a resumed run skips the batches it has), and
+    /// hands every batch to `sink` in order. Nothing is kept after `sink` returns.
+    public func stream(_ dataset: Dataset, range: Range<Int>? = nil, firstBatch: Int = 0, with model: any ImageEmbeddingModel,
+                       progress: (any ProgressCounter)? = nil, into sink: (ExtractedBatch) throws -> Void) throws {
+        let size = effectiveBatchSize(for: model)
         let samples = dataset.samples
-        let batches = stride(from: 0, to: samples.count, by: size).map { $0..<min($0 + size, samples.count) }
+        let span = range ?? 0..<samples.count
+        let start = min(span.upperBound, span.lowerBound + max(0, firstBatch) * size)
+        let batches = stride(from: start, to: span.upperBound, by: size).map { $0..<min($0 + size, span.upperBound) }
         let queue = PreparedBatches(capacity: 2)
 
         // Producer: prepares batch b+1 while the caller's thread embeds batch b.
@@ -44,10 +71,11 @@ public struct EmbeddingExtractor: Sendable {
                 }
                 var batch = PreparedBatch(range: range, inputs: [], kept: [], skipped: [])
                 for (i, outcome) in prepared.enumerated() {
+                    let position = range.lowerBound + i
                     switch outcome {
-                    case .success(let input): batch.inputs.append(input); batch.kept.append(range.lowerBound + i)
+                    case .success(let input): batch.inputs.append(input); batch.kept.append(position)
                     case .failure(let error) where onBadImage == .skip:
-                        batch.skipped.append(SkippedSample(id: samples[range.lowerBound + i].id, reason: "\(error)"))
+                        batch.skipped.append((position, SkippedSample(id: samples[position].id, reason: "\(error)")))
                     case .failure(let error): queue.put(.failure(error)); return
                     }
                 }
@@ -59,29 +87,41 @@ public struct EmbeddingExtractor: Sendable {
         producer.start()
         defer { queue.cancel() }
 
-        var rows = [[Float]](repeating: [], count: model.poolings.count)
-        var dims = [Int](repeating: 0, count: model.poolings.count)
-        var kept = [Int](), skipped = [SkippedSample]()
+        var index = firstBatch
         while let next = queue.take() {
             let batch = try next.get()
-            skipped += batch.skipped
+            var pooled = [Matrix]()
             if !batch.inputs.isEmpty {
-                let pooled = try model.embed(batch.inputs)
-                for (p, m) in pooled.enumerated() {
-                    guard m.rows == batch.inputs.count else {
-                        throw EmbeddingError.incompatibleModel("model '\(model.name)' returned \(m.rows) rows for a batch of \(batch.inputs.count) images (pooling \(model.poolings[p]))")
-                    }
-                    dims[p] = m.columns
-                    rows[p].append(contentsOf: m.values)
+                pooled = try model.embed(batch.inputs)
+                for (p, m) in pooled.enumerated() where m.rows != batch.inputs.count {
+                    throw EmbeddingError.incompatibleModel("model '\(model.name)' returned \(m.rows) rows for a batch of \(batch.inputs.count) images (pooling \(model.poolings[p]))")
                 }
-                kept += batch.kept
             }
+            try sink(ExtractedBatch(index: index, range: batch.range, kept: batch.kept, pooled: pooled, skipped: batch.skipped))
+            index += 1
             progress?.advance(by: batch.range.count)
         }
         progress?.finish()
+    }
+
+    /// Embeds every sample and keeps the rows: the `Embeddings` of each pooling, and the samples skipped.
+    public func extract(_ dataset: Dataset, with model: any ImageEmbeddingModel, progress: (any ProgressCounter)? = nil) throws -> ExtractionResult {
+        let start = Date()
+        var rows = [[Float]](repeating: [], count: model.poolings.count)
+        var dims = [Int](repeating: 0, count: model.poolings.count)
+        var kept = [Int](), skipped = [SkippedSample]()
+        try stream(dataset, with: model, progress: progress) { batch in
+            skipped += batch.skipped.map(\.sample)
+            for (p, m) in batch.pooled.enumerated() {
+                dims[p] = m.columns
+                rows[p].append(contentsOf: m.values)
+            }
+            kept += batch.kept
+        }
         guard !kept.isEmpty else {
             throw EmbeddingError.nothingEmbedded(dataset: dataset.name, skipped: skipped.count)
         }
+        let samples = dataset.samples
         var out = [Pooling: Embeddings]()
         for (p, pooling) in model.poolings.enumerated() {
             out[pooling] = try Embeddings(matrix: Matrix(rows: kept.count, columns: dims[p], values: rows[p]),
@@ -96,7 +136,7 @@ private struct PreparedBatch: @unchecked Sendable {
     var range: Range<Int>
     var inputs: [Tensor]
     var kept: [Int]
-    var skipped: [SkippedSample]
+    var skipped: [(position: Int, sample: SkippedSample)]
 }
 
 /// A bounded hand-off between the preparing thread and the embedding thread.

@@ -1,22 +1,32 @@
 import Foundation
 
-/// Embeddings computed earlier — by `embeval embed` or any other tool — as `.npy` rows, with where their labels
-/// come from. `ids.txt` and `classes.txt` beside the `.npy` (as `embed` writes them) are read when present and
-/// checked against the samples the rows are said to be. The one loader every command uses.
+/// Embeddings computed earlier — by `embeval embed` or any other tool — with where their labels come from: a `.npy`
+/// of rows, a folder `embed` wrote (one pooling or one sub-folder per pooling), or the shard folders of a sharded
+/// extraction (`StoredSets`), joined in order. `ids.txt` and `classes.txt` beside each `.npy` (as `embed` writes
+/// them) are read when present and checked against the samples the rows are said to be. Rows of float32 files are
+/// mapped from disk, not read into memory. The one loader every command uses.
 public struct EmbeddingFiles: Sendable {
-    public var embeddings: URL
+    /// What the user pointed at: one `.npy` file, or folders (sets, shard folders, folders holding shards).
+    public var paths: [URL]
     public var labels: LabelSource
 
     public init(embeddings: URL, labels: LabelSource) {
-        self.embeddings = embeddings
+        self.init(paths: [embeddings], labels: labels)
+    }
+
+    public init(paths: [URL], labels: LabelSource) {
+        self.paths = paths
         self.labels = labels
     }
+
+    /// The first path: what messages name.
+    public var embeddings: URL { paths[0] }
 
     /// Whether an `ids.txt` with one id per row lies beside the embeddings.
     public var hasIDList: Bool {
         guard case .samples(let samples) = labels, samples.ids != nil else {
-            let ids = Embeddings.readLines(embeddings.deletingLastPathComponent().appendingPathComponent("ids.txt"))
-            return ids != nil
+            let files = (try? StoredSets(paths))?.poolings.first?.files ?? paths
+            return files.allSatisfy { Embeddings.readLines($0.deletingLastPathComponent().appendingPathComponent("ids.txt")) != nil }
         }
         return true
     }
@@ -26,28 +36,65 @@ public struct EmbeddingFiles: Sendable {
         return true
     }
 
-    public func load() throws -> Embeddings {
-        let directory = embeddings.deletingLastPathComponent()
-        // A set written by embeval lists its files: a killed or mixed write is refused, never scored.
-        _ = try SetManifest.verified(in: directory)
-        let matrix = try NumpyArray.readMatrix(at: embeddings)
+    /// The first (or only) pooling's set.
+    public func load() throws -> Embeddings { try loadSets().sets[0].embeddings }
+
+    /// Every pooling's set, and what the manifests say about them.
+    public func loadSets() throws -> LoadedEmbeddings {
+        let stored = try StoredSets(paths)
+        let sets = try stored.poolings.map { (name: $0.name, embeddings: try load($0.files)) }
+        return LoadedEmbeddings(sets: sets, record: stored.record, loneShard: stored.loneShard)
+    }
+
+    /// One set whose rows are those of `files`, one after the other.
+    func load(_ files: [URL]) throws -> Embeddings {
+        var parts = [any RowBlocks](), partIDs = [[String]?](), storedLabels = [Int]()
+        var listedClasses: [String]? = nil
+        for file in files {
+            let directory = file.deletingLastPathComponent()
+            // A set written by embeval lists its files: a killed or mixed write is refused, never scored.
+            _ = try SetManifest.verified(in: directory)
+            let rows: any RowBlocks = try MappedMatrix.open(file) ?? NumpyArray.readMatrix(at: file)
+            if let first = parts.first, first.columns != rows.columns {
+                throw EmbeddingError.mismatchedSamples("'\(file.path)' holds \(rows.columns)-dimensional embeddings but '\(files[0].path)' \(first.columns)-dimensional: they cannot be one set")
+            }
+            parts.append(rows)
+            partIDs.append(Embeddings.readLines(directory.appendingPathComponent("ids.txt")).flatMap { $0.count == rows.rows ? $0 : nil })
+            if listedClasses == nil { listedClasses = Embeddings.readLines(directory.appendingPathComponent("classes.txt")) }
+            if case .stored = labels {
+                let url = directory.appendingPathComponent("labels.npy")
+                guard FileManager.default.fileExists(atPath: url.path) else {
+                    throw EmbeddingError.unreadable(path: url.path, reason: "no such file (give --labels for embeddings without a labels.npy beside them)")
+                }
+                let values = try NumpyArray.readLabels(at: url)
+                guard values.count == rows.rows else {
+                    throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "holds \(values.count) labels for \(rows.rows) embeddings in '\(file.path)'")
+                }
+                storedLabels += values
+            }
+        }
+        let matrix: any RowBlocks = parts.count == 1 ? parts[0] : ConcatenatedRows(parts)
         guard matrix.rows >= 1 else {
             throw EmbeddingError.malformedFile(path: embeddings.path, location: nil, reason: "holds no rows")
         }
-        let idsFile = directory.appendingPathComponent("ids.txt"), classesFile = directory.appendingPathComponent("classes.txt")
-        let listedIDs = Embeddings.readLines(idsFile).flatMap { $0.count == matrix.rows ? $0 : nil }
-        let listedClasses = Embeddings.readLines(classesFile)
+        let listedIDs: [String]? = partIDs.contains { $0 == nil } ? nil : partIDs.flatMap { $0 ?? [] }
         let rowNumbers = { (0..<matrix.rows).map(String.init) }
+        let idsFile = files[0].deletingLastPathComponent().appendingPathComponent("ids.txt")
+        let classesFile = files[0].deletingLastPathComponent().appendingPathComponent("classes.txt")
 
         switch labels {
-        case .file(let url):
-            let values = try NumpyArray.readLabels(at: url)
-            guard values.count == matrix.rows else {
-                throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "holds \(values.count) labels for \(matrix.rows) embeddings in '\(embeddings.path)'")
+        case .file, .stored:
+            var values = storedLabels, url = files[0].deletingLastPathComponent().appendingPathComponent("labels.npy")
+            if case .file(let given) = labels {
+                url = given
+                values = try NumpyArray.readLabels(at: given)
+                guard values.count == matrix.rows else {
+                    throw EmbeddingError.malformedFile(path: given.path, location: nil, reason: "holds \(values.count) labels for \(matrix.rows) embeddings in '\(embeddings.path)'")
+                }
             }
             let labels = try ClassLabels(values, file: url)
             let classes = labels.names ?? listedClasses.flatMap { $0.count >= labels.classCount ? $0 : nil } ?? labels.numberNames
-            return try Embeddings(matrix: matrix, labels: labels.ids, ids: listedIDs ?? rowNumbers(), classes: classes)
+            return try Embeddings(rows: matrix, labels: labels.ids, ids: listedIDs ?? rowNumbers(), classes: classes)
 
         case .samples(let samples):
             if let listed = listedClasses, let classes = samples.classes, listed != classes {
@@ -60,21 +107,33 @@ public struct EmbeddingFiles: Sendable {
                 throw EmbeddingError.mismatchedSamples("embeddings '\(embeddings.path)' row \(row) is sample '\(listed[row])' ('\(idsFile.path)') but \(samples.origin) has '\(ids[row])' there: the rows are other samples (another --seed or --samples?)")
             }
             let classCount = (samples.labels.max() ?? -1) + 1
-            return try Embeddings(matrix: matrix, labels: samples.labels, ids: samples.ids ?? listedIDs ?? rowNumbers(),
+            return try Embeddings(rows: matrix, labels: samples.labels, ids: samples.ids ?? listedIDs ?? rowNumbers(),
                                   classes: samples.classes ?? listedClasses.flatMap { $0.count >= classCount ? $0 : nil }
                                     ?? samples.numberNames)
 
         case .none:
-            return try Embeddings(matrix: matrix, labels: [Int](repeating: 0, count: matrix.rows), ids: listedIDs ?? rowNumbers(),
+            return try Embeddings(rows: matrix, labels: [Int](repeating: 0, count: matrix.rows), ids: listedIDs ?? rowNumbers(),
                                   classes: ["unlabeled"])
         }
     }
+}
+
+/// Precomputed sets as loaded: one per pooling, and what their manifests say they are.
+public struct LoadedEmbeddings: Sendable {
+    public var sets: [(name: String, embeddings: Embeddings)]
+    /// The extraction the rows come from (model hash, dataset fingerprint, settings; for joined shards, the shards
+    /// in `mergedFrom`); nil for files another tool wrote.
+    public var record: ExtractionRecord?
+    /// Set when the rows are one shard of a larger run, given alone.
+    public var loneShard: ExtractionRecord.ShardRange?
 }
 
 /// Where the labels of precomputed embeddings come from.
 public enum LabelSource: Sendable {
     /// A `.npy` of non-negative integer labels, one per row.
     case file(URL)
+    /// The `labels.npy` beside each set's `embeddings.npy`, as `embed` writes them.
+    case stored
     /// Known samples (a dataset, or labels shared by both sides of a comparison) that the rows are, in order.
     case samples(SampleList)
     /// None: label-free uses only (agreement, unlabelled maps).

@@ -27,13 +27,19 @@ public struct EmbeddingHealth: Equatable, Sendable {
 
     /// Measures `embeddings`; throws on NaN or infinite entries, naming the offending ids.
     public init(_ embeddings: Embeddings, seed: UInt64 = 0) throws {
-        let m = embeddings.matrix
+        // One pass over the rows a block at a time: they may be mapped from disk, too many to copy.
+        let m = embeddings.rows
         var bad = [Int](), zero = 0, constant = 0
-        for i in 0..<m.rows {
-            let row = m.values[(i * m.columns)..<((i + 1) * m.columns)]
-            if row.contains(where: { !$0.isFinite }) { bad.append(i); continue }
-            guard let first = row.first else { continue }
-            if row.allSatisfy({ $0 == first }) { if first == 0 { zero += 1 } else { constant += 1 } }
+        let block = 4096
+        for start in stride(from: 0, to: m.rows, by: block) {
+            m.withRows(start..<min(start + block, m.rows)) { values in
+                for r in 0..<(values.count / max(m.columns, 1)) {
+                    let row = values[(r * m.columns)..<((r + 1) * m.columns)]
+                    if row.contains(where: { !$0.isFinite }) { bad.append(start + r); continue }
+                    guard let first = row.first else { continue }
+                    if row.allSatisfy({ $0 == first }) { if first == 0 { zero += 1 } else { constant += 1 } }
+                }
+            }
         }
         if !bad.isEmpty {
             throw EmbeddingError.nonFinite(count: bad.count, ids: bad.prefix(5).map { embeddings.ids[$0] })

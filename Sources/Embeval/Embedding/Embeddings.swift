@@ -3,33 +3,45 @@ import Foundation
 /// The hinge of the pipeline: one vector per sample, with labels, ids and class names.
 /// Everything upstream produces one; every metric consumes one.
 public struct Embeddings: Sendable {
-    /// `samples × d`, rows in dataset order.
-    public var matrix: Matrix
+    /// `samples × d`, rows in dataset order: a `Matrix` in memory, or rows mapped from `.npy` files and read a block
+    /// at a time (`MappedMatrix`, or several of them: the shards of one set).
+    public var rows: any RowBlocks
     public var labels: [Int]
     public var ids: [String]
     public var classes: [String]
 
     public init(matrix: Matrix, labels: [Int], ids: [String], classes: [String]) throws {
-        guard labels.count == matrix.rows else {
-            throw EmbeddingError.mismatchedSamples("embeddings have \(matrix.rows) rows but \(labels.count) labels")
+        try self.init(rows: matrix, labels: labels, ids: ids, classes: classes)
+    }
+
+    public init(rows: any RowBlocks, labels: [Int], ids: [String], classes: [String]) throws {
+        guard labels.count == rows.rows else {
+            throw EmbeddingError.mismatchedSamples("embeddings have \(rows.rows) rows but \(labels.count) labels")
         }
-        guard ids.count == matrix.rows else {
-            throw EmbeddingError.mismatchedSamples("embeddings have \(matrix.rows) rows but \(ids.count) ids")
+        guard ids.count == rows.rows else {
+            throw EmbeddingError.mismatchedSamples("embeddings have \(rows.rows) rows but \(ids.count) ids")
         }
-        guard matrix.columns >= 1 || matrix.rows == 0 else {
-            throw EmbeddingError.degenerate("embeddings have \(matrix.rows) rows of 0 dimensions: there is nothing to compare")
+        guard rows.columns >= 1 || rows.rows == 0 else {
+            throw EmbeddingError.degenerate("embeddings have \(rows.rows) rows of 0 dimensions: there is nothing to compare")
         }
         if let bad = labels.firstIndex(where: { $0 < 0 || $0 >= classes.count }) {
             throw EmbeddingError.mismatchedSamples("sample \(bad) has label \(labels[bad]), outside the \(classes.count) classes")
         }
-        self.matrix = matrix
+        self.rows = rows
         self.labels = labels
         self.ids = ids
         self.classes = classes
     }
 
-    public var count: Int { matrix.rows }
-    public var dimension: Int { matrix.columns }
+    /// The rows as one matrix in memory (a copy when they are mapped from disk: metrics that need them all — maps,
+    /// agreement — take it; kNN and health read `rows` a block at a time instead).
+    public var matrix: Matrix {
+        get { rows as? Matrix ?? rows.materialized() }
+        set { rows = newValue }
+    }
+
+    public var count: Int { rows.rows }
+    public var dimension: Int { rows.columns }
 
     // MARK: Files
 
@@ -57,6 +69,11 @@ public struct Embeddings: Sendable {
 
     private func writeFiles(into directory: URL) throws {
         try NumpyArray.write(matrix, to: directory.appendingPathComponent("embeddings.npy"))
+        try Self.writeSetFiles(labels: labels, ids: ids, classes: classes, into: directory)
+    }
+
+    /// The files of a set besides `embeddings.npy`: `labels.npy`, `ids.txt`, `classes.txt`.
+    static func writeSetFiles(labels: [Int], ids: [String], classes: [String], into directory: URL) throws {
         try NumpyArray.write(labels: labels, to: directory.appendingPathComponent("labels.npy"))
         try writeLines(ids, to: directory.appendingPathComponent("ids.txt"))
         try writeLines(classes, to: directory.appendingPathComponent("classes.txt"))
@@ -67,7 +84,7 @@ public struct Embeddings: Sendable {
         try EmbeddingFiles(embeddings: embeddings, labels: .file(labels)).load()
     }
 
-    private func writeLines(_ lines: [String], to url: URL) throws {
+    private static func writeLines(_ lines: [String], to url: URL) throws {
         try OutputFile(url.path).write(lines.joined(separator: "\n") + "\n")
     }
 
@@ -92,7 +109,7 @@ extension Embeddings {
             guard let r = row[id] else { throw EmbeddingError.mismatchedSamples("sample '\(id)' is missing from one side: the two sides must embed the same samples") }
             return r
         }
-        return try Embeddings(matrix: matrix.selectingRows(rows), labels: rows.map { labels[$0] },
+        return try Embeddings(matrix: self.rows.selectingRows(rows), labels: rows.map { labels[$0] },
                               ids: ids, classes: classes)
     }
 }

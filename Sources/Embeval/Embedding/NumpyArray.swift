@@ -24,7 +24,20 @@ public enum NumpyArray {
         try write(descr: "<i8", shape: [labels.count], body: body, to: url)
     }
 
+    /// A `rows × columns` int64 matrix (neighbour indices).
+    public static func write(integers values: [Int], rows: Int, columns: Int, to url: URL) throws {
+        var body = Data(capacity: values.count * 8)
+        for v in values { withUnsafeBytes(of: Int64(v).littleEndian) { body.append(contentsOf: $0) } }
+        try write(descr: "<i8", shape: [rows, columns], body: body, to: url)
+    }
+
     static func write(descr: String, shape: [Int], body: Data, to url: URL) throws {
+        try OutputFile(url.path).write(header(descr: descr, shape: shape) + body)
+    }
+
+    /// The bytes before the data: magic, version 1.0, header length, and the header dictionary padded with spaces
+    /// and a final newline to a multiple of 64 bytes, as NumPy writes it.
+    static func header(descr: String, shape: [Int]) -> Data {
         let shapeText = shape.count == 1 ? "(\(shape[0]),)" : "(" + shape.map(String.init).joined(separator: ", ") + ")"
         var dict = "{'descr': '\(descr)', 'fortran_order': False, 'shape': \(shapeText), }"
         // Magic (6) + version (2) + header length (2) + header, padded with spaces and ending in \n to a multiple of 64.
@@ -34,8 +47,7 @@ public enum NumpyArray {
         let length = UInt16(dict.utf8.count)
         data.append(contentsOf: [UInt8(length & 0xff), UInt8(length >> 8)])
         data.append(Data(dict.utf8))
-        data.append(body)
-        try OutputFile(url.path).write(data)
+        return data
     }
 
     // MARK: Reading
@@ -69,6 +81,18 @@ public enum NumpyArray {
         return try decodeIntegers(header, payload, file: url)
     }
 
+    /// A 2-D integer array (neighbour indices), with its shape.
+    public static func readIntegerMatrix(at url: URL) throws -> (rows: Int, columns: Int, values: [Int]) {
+        let (header, payload) = try read(url)
+        guard header.shape.count == 2 else {
+            throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "expected a 2-D integer array, got shape \(header.shape)")
+        }
+        guard let kind = header.descr.dropFirst().first, "iu".contains(kind) else {
+            throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "expected integers, got dtype '\(header.descr)'")
+        }
+        return (header.shape[0], header.shape[1], try decodeIntegers(header, payload, file: url))
+    }
+
     static func read(_ url: URL) throws -> (Header, Data) {
         guard let data = FileManager.default.contents(atPath: url.path) else {
             throw EmbeddingError.unreadable(path: url.path, reason: "no such file")
@@ -78,6 +102,12 @@ public enum NumpyArray {
 
     /// Splits a whole `.npy` file into its header and its data bytes.
     static func parse(_ data: Data, file: URL) throws -> (Header, Data) {
+        let (header, offset) = try parsePrefix(data, file: file)
+        return (header, data.subdata(in: offset..<data.count))
+    }
+
+    /// The header of a `.npy` file from its first bytes (at least the whole header), and where its data begins.
+    static func parsePrefix(_ data: Data, file: URL) throws -> (header: Header, dataOffset: Int) {
         let bytes = [UInt8](data.prefix(12))
         guard bytes.count >= 10, bytes[0] == 0x93, Data(bytes[1..<6]) == Data("NUMPY".utf8) else {
             throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "not a .npy file (bad magic)")
@@ -90,12 +120,12 @@ public enum NumpyArray {
             guard bytes.count >= 12 else { throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "truncated .npy header") }
             headerLength = Int(bytes[8]) | Int(bytes[9]) << 8 | Int(bytes[10]) << 16 | Int(bytes[11]) << 24; headerStart = 12
         }
+        let base = data.startIndex
         guard data.count >= headerStart + headerLength,
-              let text = String(data: data.subdata(in: headerStart..<(headerStart + headerLength)), encoding: .utf8) else {
+              let text = String(data: data.subdata(in: (base + headerStart)..<(base + headerStart + headerLength)), encoding: .utf8) else {
             throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "truncated .npy header")
         }
-        let header = try parseHeader(text, file: file)
-        return (header, data.subdata(in: (headerStart + headerLength)..<data.count))
+        return (try parseHeader(text, file: file), headerStart + headerLength)
     }
 
     static func parseHeader(_ text: String, file: URL) throws -> Header {

@@ -48,7 +48,12 @@ public enum Pooling: Hashable, Sendable, CustomStringConvertible {
     }
 
     /// The folder a pooling's set goes to when `embed` writes several (`output:image_embeds` → `output_image_embeds`).
-    public var folderName: String { description.replacingOccurrences(of: ":", with: "_").replacingOccurrences(of: "/", with: "_") }
+    public var folderName: String { Self.folderName(for: description) }
+
+    /// The folder of the pooling named `name` (as a manifest records poolings).
+    public static func folderName(for name: String) -> String {
+        name.replacingOccurrences(of: ":", with: "_").replacingOccurrences(of: "/", with: "_")
+    }
 
     /// The model output this pooling reads.
     public var outputName: String {

@@ -25,22 +25,7 @@ public enum EmbeddingSource: Sendable {
         var data: EmbeddedData
         switch self {
         case .files(let files, let trainFiles):
-            var train: Embeddings? = nil
-            if includingTrain {
-                guard let trainFiles else {
-                    throw EvaluationError.missingInput("--protocol train-test with --embeddings needs --train-embeddings and --train-labels")
-                }
-                train = try trainFiles.load()
-            }
-            let query = try files.load()
-            var model: JSONValue = .object([("embeddings", .string(files.embeddings.path))])
-            if case .file(let labels) = files.labels { model = .object([("embeddings", .string(files.embeddings.path)), ("labels", .string(labels.path))]) }
-            data = EmbeddedData(model: ModelInfo(name: "precomputed", metadata: model),
-                                dataset: DatasetInfo(name: files.embeddings.path, split: nil, trainSplit: train == nil ? nil : "precomputed"),
-                                sets: [.init(pooling: "precomputed", query: query, train: train)],
-                                isLabelled: files.isLabelled)
-            data.trainFile = trainFiles?.embeddings.path
-            data.idsAreRowNumbers = !files.hasIDList
+            data = try Self.load(files, train: includingTrain ? trainFiles : nil, includingTrain: includingTrain, context: context)
         case .model(let spec, let selection, let trainSplit):
             let model = try spec.load(context)
             let test = try selection.load()
@@ -60,6 +45,46 @@ public enum EmbeddingSource: Sendable {
         try validate(data)
         try data.measureHealth(context: context)
         data.started = started
+        return data
+    }
+
+    /// Loads precomputed sets (each pooling of a folder `embed` wrote, the shards of one run joined) and their train
+    /// sets, paired by pooling; the report's provenance is what the manifests record.
+    static func load(_ files: EmbeddingFiles, train trainFiles: EmbeddingFiles?, includingTrain: Bool,
+                     context: EvaluationContext) throws -> EmbeddedData {
+        var train: LoadedEmbeddings? = nil
+        if includingTrain {
+            guard let trainFiles else {
+                throw EvaluationError.missingInput("--protocol train-test with --embeddings needs --train-embeddings and --train-labels")
+            }
+            train = try trainFiles.loadSets()
+        }
+        let query = try files.loadSets()
+        for (loaded, what) in [(query, "embeddings"), (train, "train embeddings")] {
+            if let shard = loaded?.loneShard, let record = loaded?.record {
+                context.warn("the \(what) are shard \(shard) of a run over \(record.dataset.count) samples (rows \(shard.start)..<\(shard.end)): give all \(shard.count) shard folders (or embeval merge them) to evaluate the whole set")
+            }
+        }
+        var sets = [EmbeddedData.PooledSet]()
+        for set in query.sets {
+            var trainSet: Embeddings? = nil
+            if let train {
+                guard let match = train.sets.first(where: { $0.name == set.name }) ?? (train.sets.count == 1 && query.sets.count == 1 ? train.sets[0] : nil) else {
+                    throw EvaluationError.missingInput("train embeddings hold \(train.sets.map(\.name).joined(separator: ", ")), queries \(query.sets.map(\.name).joined(separator: ", ")): give train sets of the same poolings")
+                }
+                trainSet = match.embeddings
+            }
+            sets.append(.init(pooling: set.name, query: set.embeddings, train: trainSet))
+        }
+        var model: [(String, JSONValue)] = [("embeddings", .string(files.paths.map(\.path).joined(separator: ", ")))]
+        if case .file(let labels) = files.labels { model.append(("labels", .string(labels.path))) }
+        if let record = query.record { model.append(("extraction", try JSONValueEncoder().encode(record))) }
+        var data = EmbeddedData(model: ModelInfo(name: "precomputed", metadata: .object(model)),
+                                dataset: DatasetInfo(name: files.embeddings.path, split: query.record?.dataset.split,
+                                                     trainSplit: train == nil ? nil : "precomputed"),
+                                sets: sets, isLabelled: files.isLabelled)
+        data.trainFile = trainFiles?.embeddings.path
+        data.idsAreRowNumbers = !files.hasIDList
         return data
     }
 

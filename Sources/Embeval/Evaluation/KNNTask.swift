@@ -40,11 +40,15 @@ public struct KNNTask: EvaluationTask {
     public var settings: KNNSettings
     /// The name reports give the model (the seed CLI's `--model-id`); nil for the model's own.
     public var modelName: String?
+    /// Neighbours found by query shards (`searchShard`) to vote with instead of searching: their folders, or
+    /// folders holding them. They must be every shard of this very search.
+    public var neighbourShards: [URL]?
 
-    public init(source: EmbeddingSource, settings: KNNSettings, modelName: String? = nil) {
+    public init(source: EmbeddingSource, settings: KNNSettings, modelName: String? = nil, neighbourShards: [URL]? = nil) {
         self.source = source
         self.settings = settings
         self.modelName = modelName
+        self.neighbourShards = neighbourShards
     }
 
     public struct Prepared: PreparedEvaluation {
@@ -69,12 +73,14 @@ public struct KNNTask: EvaluationTask {
         let ks = settings.ks ?? [proto.defaultK]
         let weighting = settings.weighting ?? proto.defaultWeighting
         var timings = data.timings
+        let joined = try neighbourShards.map { try NeighbourShards.read($0, expected: try searchRecord(of: prepared, shard: Shard(index: 0, count: 1), queries: nil)) }
         let evaluations = try timings.measure("knn") {
-            try data.sets.map { set in
+            try data.sets.enumerated().map { index, set in
                 let evaluation: KNNEvaluation
                 do {
                     evaluation = try KNNEvaluation(set.query, train: proto == .trainTest ? set.train : nil, ks: ks,
-                                                   weighting: weighting, temperature: settings.temperature)
+                                                   weighting: weighting, temperature: settings.temperature,
+                                                   neighbours: joined?[index])
                 } catch let error as MetricError {
                     let name = data.origin(of: set) + (proto == .trainTest ? " against \(data.origin(of: set, train: true))" : "")
                     throw EvaluationError.side(name: name, reason: error.description)

@@ -68,22 +68,36 @@ public struct KNNClassifier: Sendable {
     /// to warn about).
     public func effectiveKs(candidates: Int) -> [Int] { ks.map { min($0, candidates) } }
 
-    /// Leave-one-out over one labelled set.
-    public func evaluate(_ set: Matrix, labels: [Int]) -> [KNNResult] {
-        precondition(set.rows == labels.count && set.rows >= 2)
-        let normalized = set.l2NormalizedRows()
-        let ks = effectiveKs(candidates: set.rows - 1)
-        let neighbours = NearestNeighbors(queries: normalized, references: normalized, k: ks.max()!, excludingSelf: true)
-        return vote(neighbours, ks: ks, queryLabels: labels, referenceLabels: labels)
+    /// Leave-one-out over one labelled set (in memory, or mapped from disk: it is read a block at a time).
+    public func evaluate(_ set: some RowBlocks, labels: [Int]) -> [KNNResult] {
+        vote(neighbours(of: set, labels: labels), queryLabels: labels, referenceLabels: labels)
     }
 
     /// Test queries against a separate labelled train set.
-    public func evaluate(queries: Matrix, labels: [Int], references: Matrix, referenceLabels: [Int]) -> [KNNResult] {
+    public func evaluate(queries: some RowBlocks, labels: [Int], references: some RowBlocks, referenceLabels: [Int]) -> [KNNResult] {
+        vote(neighbours(of: queries, labels: labels, references: references, referenceLabels: referenceLabels),
+             queryLabels: labels, referenceLabels: referenceLabels)
+    }
+
+    /// The largest k's neighbours of every query — rows `queries` of the set for leave-one-out (default: all), or
+    /// every row of `queries` against `references`: what `vote` needs, and what a query shard writes.
+    public func neighbours(of set: some RowBlocks, labels: [Int], queries: Range<Int>? = nil) -> NearestNeighbors {
+        precondition(set.rows == labels.count && set.rows >= 2)
+        let ks = effectiveKs(candidates: set.rows - 1)
+        let rows = queries ?? 0..<set.rows
+        return NearestNeighbors(queries: RowSlice(base: set, range: rows), references: set, k: ks.max()!, excludingSelf: true,
+                                queryOffset: rows.lowerBound, normalizing: true)
+    }
+
+    public func neighbours(of queries: some RowBlocks, labels: [Int], references: some RowBlocks, referenceLabels: [Int]) -> NearestNeighbors {
         precondition(queries.rows == labels.count && references.rows == referenceLabels.count && references.rows >= 1)
         let ks = effectiveKs(candidates: references.rows)
-        let neighbours = NearestNeighbors(queries: queries.l2NormalizedRows(), references: references.l2NormalizedRows(),
-                                          k: ks.max()!, excludingSelf: false)
-        return vote(neighbours, ks: ks, queryLabels: labels, referenceLabels: referenceLabels)
+        return NearestNeighbors(queries: queries, references: references, k: ks.max()!, excludingSelf: false, normalizing: true)
+    }
+
+    /// The vote of each query's first k neighbours for every k (capped to the `neighbours.k` found).
+    public func vote(_ neighbours: NearestNeighbors, queryLabels: [Int], referenceLabels: [Int]) -> [KNNResult] {
+        vote(neighbours, ks: ks.map { min($0, neighbours.k) }, queryLabels: queryLabels, referenceLabels: referenceLabels)
     }
 
     /// The vote of each query's first k neighbours, for every k.

@@ -20,9 +20,10 @@ public struct KNNEvaluation: Sendable {
         }
     }
 
-    /// Leave-one-out over `set`, or `set` as queries against `train`.
+    /// Leave-one-out over `set`, or `set` as queries against `train`; with `neighbours` (every query's, found by
+    /// query shards and joined), only the vote runs.
     public init(_ set: Embeddings, train: Embeddings? = nil, ks: [Int], weighting: VoteWeighting,
-                temperature: Double = 0.07) throws {
+                temperature: Double = 0.07, neighbours: NearestNeighbors? = nil) throws {
         let proto: KNNProtocol = train == nil ? .leaveOneOut : .trainTest
         guard set.count >= 2 || proto == .trainTest else {
             throw MetricError.tooFewSamples(metric: "kNN leave-one-out", needed: 2, got: set.count)
@@ -42,12 +43,13 @@ public struct KNNEvaluation: Sendable {
             }
             referenceCount = train.count
             self.ks = classifier.effectiveKs(candidates: train.count)
-            results = classifier.evaluate(queries: set.matrix, labels: set.labels,
-                                          references: train.matrix, referenceLabels: train.labels)
+            let found = neighbours ?? classifier.neighbours(of: set.rows, labels: set.labels, references: train.rows, referenceLabels: train.labels)
+            results = classifier.vote(found, queryLabels: set.labels, referenceLabels: train.labels)
         } else {
             referenceCount = set.count
             self.ks = classifier.effectiveKs(candidates: set.count - 1)
-            results = classifier.evaluate(set.matrix, labels: set.labels)
+            let found = neighbours ?? classifier.neighbours(of: set.rows, labels: set.labels)
+            results = classifier.vote(found, queryLabels: set.labels, referenceLabels: set.labels)
         }
     }
 }

@@ -35,6 +35,16 @@ struct LabelledDiagnostics: DiagnosticSink {
 public protocol ProgressSink: Sendable {
     /// A stage of `total` units starts; the counter is advanced as units finish.
     func start(_ label: String, total: Int) -> any ProgressCounter
+    /// A stage resumed with `completed` of its units done by an earlier process: a rate counts only what this one does.
+    func start(_ label: String, total: Int, completed: Int) -> any ProgressCounter
+}
+
+extension ProgressSink {
+    public func start(_ label: String, total: Int, completed: Int) -> any ProgressCounter {
+        let counter = start(label, total: total)
+        if completed > 0 { counter.advance(by: completed) }
+        return counter
+    }
 }
 
 /// One stage's count of finished units.

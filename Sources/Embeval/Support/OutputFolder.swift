@@ -32,6 +32,19 @@ public struct OutputFolder: Sendable {
         }
     }
 
+    /// Prepares to replace `target` with a set staged in `staging`, a folder the caller keeps across runs (a
+    /// resumable extraction's); it is created if missing and kept if present.
+    init(_ target: URL, kind: String, ownedNames: (String) -> Bool, staging: URL) throws {
+        self.target = OutputFile.resolved(target)
+        self.kind = kind
+        try Self.checkReplaceable(self.target, ownedNames: ownedNames)
+        Self.removeAbandonedStaging(beside: self.target)
+        self.staging = staging
+        do { try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true) } catch {
+            throw OutputError.cannotCreate(path: target.path, reason: OutputFile.reason(error))
+        }
+    }
+
     /// Runs `body` to write the set into `staging`; a failure deletes the staging folder and names the target.
     public func fill(_ body: (URL) throws -> Void) throws {
         do { try body(staging) } catch {
@@ -44,9 +57,10 @@ public struct OutputFolder: Sendable {
     }
 
     /// Writes the manifest of what `staging` holds, then swaps it into place; the old set, if any, is deleted.
-    public func commit(rows: Int? = nil, dimension: Int? = nil) throws {
+    public func commit(rows: Int? = nil, dimension: Int? = nil, extraction: ExtractionRecord? = nil, neighbours: NeighbourRecord? = nil) throws {
         do {
-            let manifest = try SetManifest(kind: kind, describing: staging, rows: rows, dimension: dimension)
+            let manifest = try SetManifest(kind: kind, describing: staging, rows: rows, dimension: dimension, extraction: extraction,
+                                           neighbours: neighbours)
             try manifest.write(into: staging)
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) {
@@ -115,12 +129,19 @@ public struct SetManifest: Codable, Sendable, Equatable {
     public var dimension: Int?
     public var files: [File]
     public var embeval: String
+    /// What an extraction set is (model, dataset fingerprint, settings, shard); nil in other sets and older ones.
+    public var extraction: ExtractionRecord?
+    /// What a folder of query-shard neighbours is (`knn --shard`); nil in other sets.
+    public var neighbours: NeighbourRecord?
 
     /// The manifest of what `directory` holds (every regular file, recursively, by relative path).
-    init(kind: String, describing directory: URL, rows: Int?, dimension: Int?) throws {
+    init(kind: String, describing directory: URL, rows: Int?, dimension: Int?, extraction: ExtractionRecord? = nil,
+         neighbours: NeighbourRecord? = nil) throws {
         self.kind = kind
         self.rows = rows
         self.dimension = dimension
+        self.extraction = extraction
+        self.neighbours = neighbours
         embeval = EmbevalInfo.version
         var files = [File]()
         let base = directory.standardizedFileURL.path + "/"

@@ -1,0 +1,75 @@
+import Foundation
+
+/// A float32 `.npy` matrix written a batch of rows at a time, for extractions too large to hold.
+///
+/// The file starts with a blank 128-byte header slot — not a valid `.npy`, so a file cut short never reads as
+/// complete — and rows follow it as they come. `finish` writes the real header into the slot once the row count is
+/// known. A `.npy` header of a 2-D float32 array is 128 bytes for any shape whose two numbers have at most 60 digits
+/// together (every real one), so the finished file is byte for byte what `NumpyArray.write` writes for the same
+/// rows. A writer reopened at a length a progress record holds continues where a killed run stopped.
+final class NumpyRowWriter {
+    static let headerSize = 128
+    static let descr = "<f4"
+
+    let url: URL
+    let columns: Int
+    /// Bytes in the file: header slot and whole rows.
+    private(set) var bytes: Int
+    private let file: WritableFile
+
+    /// Creates (or empties) the file with the blank header slot.
+    init(creating url: URL, columns: Int) throws {
+        self.url = url
+        self.columns = columns
+        file = try WritableFile(url, truncatingTo: 0)
+        try file.append(Data(count: Self.headerSize))
+        bytes = Self.headerSize
+    }
+
+    /// Reopens a file a killed run wrote, cut back to `bytes` (what its last progress record counted).
+    init(continuing url: URL, columns: Int, bytes: Int) throws {
+        guard bytes >= Self.headerSize, (bytes - Self.headerSize) % (4 * max(columns, 1)) == 0 else {
+            throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "a progress record of \(bytes) bytes is not a whole number of \(columns)-wide rows")
+        }
+        self.url = url
+        self.columns = columns
+        file = try WritableFile(url, truncatingTo: bytes, mustHold: bytes)
+        self.bytes = bytes
+    }
+
+    /// Rows written so far.
+    var rows: Int { (bytes - Self.headerSize) / (4 * max(columns, 1)) }
+
+    /// Appends the rows of `matrix` (its width must be the file's).
+    func append(_ matrix: Matrix) throws {
+        guard matrix.columns == columns else {
+            throw EmbeddingError.mismatchedSamples("'\(url.path)': rows of width \(matrix.columns) cannot follow rows of width \(columns)")
+        }
+        let data = matrix.values.withUnsafeBufferPointer { Data(buffer: $0) }
+        try file.append(data)
+        bytes += data.count
+    }
+
+    /// Appends raw little-endian float32 rows (a merge copying another file's data).
+    func append(rawRows data: Data) throws {
+        guard data.count % (4 * columns) == 0 else {
+            throw EmbeddingError.mismatchedSamples("'\(url.path)': \(data.count) bytes are not whole rows of width \(columns)")
+        }
+        try file.append(data)
+        bytes += data.count
+    }
+
+    /// Makes what was written durable (before a progress record counts it).
+    func sync() throws { try file.sync() }
+
+    /// Writes the real header for the rows written, syncs and closes the file.
+    func finish() throws {
+        let header = NumpyArray.header(descr: Self.descr, shape: [rows, columns])
+        guard header.count == Self.headerSize else {
+            throw OutputError.cannotWrite(path: url.path, reason: "a .npy header of \(header.count) bytes does not fit the \(Self.headerSize) reserved")
+        }
+        try file.write(header, at: 0)
+        try file.sync()
+        try file.close()
+    }
+}

@@ -1,0 +1,90 @@
+import Foundation
+
+/// The staging folder of a resumable extraction, beside its target: `.NAME.partial/`.
+///
+/// It holds `set/` — the future set, whose `.npy` files grow a batch at a time — `skipped.jsonl`, and
+/// `progress.json`, the record rewritten (atomically) after every batch is synced to disk: what the run is, the
+/// batches, samples and rows done, and each file's length at that moment. A run killed at any moment leaves files
+/// at most one batch longer than the record says; a resume cuts them back to the record and goes on from the next
+/// batch. The folder is locked (flock) while a process writes it, and deleted once the set is swapped into place.
+struct PartialExtraction {
+    let folder: URL
+    private let lock: DirectoryLock
+
+    static let progressFile = "progress.json"
+    static let skippedFile = "skipped.jsonl"
+
+    /// The partial folder of `target` (created if missing), locked for this process.
+    init(of target: URL) throws {
+        folder = Self.location(of: target)
+        do { try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true) } catch {
+            throw OutputError.cannotCreate(path: target.path, reason: OutputFile.reason(error))
+        }
+        lock = try DirectoryLock(folder, purpose: "writing it")
+    }
+
+    static func location(of target: URL) -> URL {
+        target.deletingLastPathComponent().appendingPathComponent(".\(target.lastPathComponent).partial")
+    }
+
+    /// Where the set is staged.
+    var set: URL { folder.appendingPathComponent("set") }
+    var skippedLog: URL { folder.appendingPathComponent(Self.skippedFile) }
+
+    /// The last record written, if a run got that far; an unreadable one counts as none (the run was killed before
+    /// its first record, whose write is atomic, so that cannot happen through embeval).
+    func progress() -> ExtractionProgress? {
+        guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(Self.progressFile).path) else { return nil }
+        return try? JSONDecoder().decode(ExtractionProgress.self, from: data)
+    }
+
+    func write(_ progress: ExtractionProgress) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        try OutputFile(folder.appendingPathComponent(Self.progressFile).path).write(try encoder.encode(progress))
+    }
+
+    /// Empties the folder for a fresh start (it stays, and stays locked).
+    func clear() throws {
+        for name in (try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? [] {
+            do { try FileManager.default.removeItem(at: folder.appendingPathComponent(name)) } catch {
+                throw OutputError.cannotWrite(path: folder.appendingPathComponent(name).path, reason: OutputFile.reason(error))
+            }
+        }
+    }
+
+    /// Deletes the folder (after the set was swapped into place, or when a failed fresh run leaves nothing behind).
+    func remove() { try? FileManager.default.removeItem(at: folder) }
+}
+
+/// The progress record of a partial extraction (`progress.json`).
+struct ExtractionProgress: Codable, Equatable {
+    /// What is being extracted: a resume must match it.
+    var record: ExtractionRecord
+    /// Batches done, counted from the shard's first.
+    var batches: Int
+    /// Samples covered (embedded or skipped) and rows written.
+    var samples: Int
+    var rows: Int
+    /// Per pooling: the row width (empty before the first batch) and the `.npy` file's length in bytes.
+    var columns: [Int]
+    var bytes: [Int]
+    /// Length of `skipped.jsonl`.
+    var skippedBytes: Int
+
+    enum CodingKeys: String, CodingKey {
+        case record, batches, samples, rows, columns, bytes
+        case skippedBytes = "skipped_bytes"
+    }
+
+    static func start(_ record: ExtractionRecord) -> ExtractionProgress {
+        ExtractionProgress(record: record, batches: 0, samples: 0, rows: 0, columns: [], bytes: [], skippedBytes: 0)
+    }
+}
+
+/// One line of `skipped.jsonl`: a sample left out, with its position among the selected samples.
+struct SkippedEntry: Codable {
+    var position: Int
+    var id: String
+    var reason: String
+}

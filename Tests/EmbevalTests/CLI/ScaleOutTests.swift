@@ -1,0 +1,276 @@
+import Foundation
+import Testing
+@testable import Embeval
+
+/// Extraction that scales out and survives failure, through the CLI: a run killed with SIGKILL at random batches
+/// resumes to the uninterrupted run's bytes; four shard processes in parallel merge into the single run's bytes;
+/// shards that do not belong together are refused; kNN over shard folders and over query shards equals one process.
+@Suite(.serialized) struct ScaleOutTests {
+    static let vit = TestPaths.repository.appendingPathComponent("tools/demo_model/fashion-vit").path
+    static let setFiles = ["embeddings.npy", "labels.npy", "ids.txt", "classes.txt"]
+    let dir = TestPaths.scratch("scaleout")
+
+    func embed(_ out: URL, _ extra: [String] = []) -> [String] {
+        ["embed", "-m", Self.vit, "--dataset", "fashion-mnist", "--samples", "2000", "--batch-size", "32", "--output", out.path] + extra
+    }
+
+    func files(_ folder: URL) throws -> [Data] {
+        try Self.setFiles.map { try Data(contentsOf: folder.appendingPathComponent($0)) }
+    }
+
+    func succeed(_ arguments: [String], environment: [String: String] = [:]) throws -> String {
+        let r = try runEmbeval(arguments, environment: environment)
+        #expect(r.code == 0, "\(arguments): \(r.err)")
+        return r.out
+    }
+
+    /// Starts `arguments` and kills the process with SIGKILL once its progress record counts `batches` batches
+    /// (plus `extra` seconds, to land inside the next one); returns whether it was still running then.
+    @discardableResult
+    func runKilled(_ arguments: [String], partial: URL, afterBatches batches: Int, extra: Double) throws -> Bool {
+        let process = Process()
+        process.executableURL = TestPaths.embevalBinary
+        process.arguments = arguments
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let record = partial.appendingPathComponent("progress.json")
+        while process.isRunning {
+            if let data = FileManager.default.contents(atPath: record.path),
+               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], (object["batches"] as? Int ?? 0) >= batches {
+                Thread.sleep(forTimeInterval: extra)
+                break
+            }
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+        let killed = process.isRunning
+        if killed { kill(process.processIdentifier, SIGKILL) }
+        process.waitUntilExit()
+        return killed
+    }
+
+    @Test(arguments: [UInt64(1), 2, 3])
+    func aRunKilledAtAnyBatchResumesToTheSameBytes(seed: UInt64) throws {
+        let reference = dir.appendingPathComponent("reference-\(seed)"), out = dir.appendingPathComponent("killed-\(seed)")
+        _ = try succeed(embed(reference))
+        var generator = SeededGenerator(seed: seed)
+        let batches = 1 + generator.index(below: 55), extra = Double(generator.index(below: 20)) / 1000
+        let partial = dir.appendingPathComponent(".killed-\(seed).partial")
+        let killed = try runKilled(embed(out), partial: partial, afterBatches: batches, extra: extra)
+        #expect(killed, "finished before batch \(batches)")
+        // Nothing that looks complete: no set yet, only the staging folder.
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        let resumed = try succeed(embed(out, ["--resume"]))
+        #expect(resumed.contains("resumed after"), "\(resumed)")
+        #expect(try files(out) == files(reference), "killed after batch \(batches)")
+        #expect(!FileManager.default.fileExists(atPath: partial.path))
+        // Resuming a finished set does nothing; resuming it with other settings is refused, the set kept.
+        #expect(try succeed(embed(out, ["--resume"])).contains("already complete"))
+        let other = try runEmbeval(embed(out, ["--resume", "--batch-size", "16"]))
+        #expect(other.code == 2 && other.err.contains("holds a finished set made with another batch size"), "\(other.err)")
+        #expect(try files(out) == files(reference))
+    }
+
+    @Test func aResumeWithOtherSettingsIsRefusedAndKeepsThePartialRun() throws {
+        let out = dir.appendingPathComponent("refused"), partial = dir.appendingPathComponent(".refused.partial")
+        try runKilled(embed(out), partial: partial, afterBatches: 10, extra: 0)
+        for (changed, message) in [(["--batch-size", "16"], "another batch size"), (["--pooling", "mean"], "other poolings"),
+                                   (["--image-size", "14"], "other preprocessing"), (["--on-bad-image", "skip"], "another --on-bad-image")] {
+            let r = try runEmbeval(embed(out, ["--resume"]) + changed)
+            #expect(r.code == 2)
+            #expect(r.err.hasPrefix("error: --resume: the partial extraction in '\(partial.path)' was started with \(message)"), "\(r.err)")
+            #expect(r.err.split(separator: "\n").count == 1, "\(r.err)")
+        }
+        let otherModel = try runEmbeval(["embed", "-m", "pixels", "--dataset", "fashion-mnist", "--samples", "2000", "--batch-size", "32",
+                                         "--output", out.path, "--resume"])
+        #expect(otherModel.code == 2 && otherModel.err.contains("another model"), "\(otherModel.err)")
+        let otherData = try runEmbeval(["embed", "-m", Self.vit, "--dataset", "fashion-mnist", "--samples", "2000", "--seed", "5",
+                                        "--batch-size", "32", "--output", out.path, "--resume"])
+        #expect(otherData.code == 2 && otherData.err.contains("another dataset selection"), "\(otherData.err)")
+        // The partial run survived every refusal and still resumes.
+        #expect(try succeed(embed(out, ["--resume"])).contains("resumed after"))
+    }
+
+    @Test func twoProcessesNeverWriteOneOutput() throws {
+        let out = dir.appendingPathComponent("contended"), partial = dir.appendingPathComponent(".contended.partial")
+        let first = Process()
+        first.executableURL = TestPaths.embevalBinary
+        first.arguments = embed(out)
+        first.standardOutput = FileHandle.nullDevice
+        first.standardError = FileHandle.nullDevice
+        try first.run()
+        while first.isRunning && !FileManager.default.fileExists(atPath: partial.appendingPathComponent("progress.json").path) {
+            Thread.sleep(forTimeInterval: 0.002)
+        }
+        let second = try runEmbeval(embed(out, ["--resume"]))
+        first.waitUntilExit()
+        #expect(first.terminationStatus == 0)
+        #expect(second.code == 2 && second.err.contains("another embeval process is writing it"), "\(second.err)")
+        #expect(try SetManifest.verified(in: out)?.rows == 2000)
+    }
+
+    @Test func skippedImagesResumeToo() throws {
+        // A manifest of small PNGs and JPEGs with undecodable files among them, embedded as pixels with skips.
+        let images = TestPaths.fixture("models/images")
+        let broken = dir.appendingPathComponent("broken.png")
+        try Data("not an image".utf8).write(to: broken)
+        var rows = ["path,label"]
+        for i in 0..<2400 {
+            let file = i % 11 == 5 ? broken.path : images.appendingPathComponent(["class_a/a1.png", "class_a/a2.jpg", "class_b/b1.png", "class_b/b2.jpg"][i % 4]).path
+            rows.append("\(file),\(i % 4 < 2 ? "a" : "b")")
+        }
+        let manifest = dir.appendingPathComponent("skips.csv")
+        try (rows.joined(separator: "\n") + "\n").write(to: manifest, atomically: true, encoding: .utf8)
+        func run(_ out: URL) -> [String] {
+            ["embed", "-m", "pixels", "--image-size", "12", "--dataset", manifest.path, "--on-bad-image", "skip", "--batch-size", "8",
+             "--output", out.path]
+        }
+        let reference = dir.appendingPathComponent("skips-reference"), out = dir.appendingPathComponent("skips")
+        _ = try succeed(run(reference))
+        try runKilled(run(out), partial: dir.appendingPathComponent(".skips.partial"), afterBatches: 150, extra: 0.001)
+        _ = try succeed(run(out) + ["--resume"])
+        #expect(try files(out) == files(reference))
+        let manifestOut = try #require(try SetManifest.verified(in: out)), manifestReference = try #require(try SetManifest.verified(in: reference))
+        #expect(manifestOut.extraction?.skipped.count == 218)
+        #expect(manifestOut.extraction?.skipped == manifestReference.extraction?.skipped)
+    }
+
+    @Test func fourShardsInParallelMergeIntoTheSingleRunsBytes() throws {
+        let single = dir.appendingPathComponent("single"), shards = dir.appendingPathComponent("shards")
+        _ = try succeed(embed(single))
+        // Four processes at once: two told by --shard, one by a Slurm array's variables, one by an Indexed Job's.
+        let environments: [([String], [String: String])] = [
+            (["--shard", "0/4"], [:]), (["--shard", "1/4"], [:]),
+            ([], ["SLURM_ARRAY_TASK_ID": "2", "SLURM_ARRAY_TASK_COUNT": "4"]),
+            (["--shards", "4"], ["JOB_COMPLETION_INDEX": "3"]),
+        ]
+        let processes = try environments.enumerated().map { index, setting -> Process in
+            let process = Process()
+            process.executableURL = TestPaths.embevalBinary
+            process.arguments = embed(shards.appendingPathComponent("shard-\(index)")) + setting.0
+            process.environment = ProcessInfo.processInfo.environment.merging(setting.1) { $1 }
+            process.standardOutput = FileHandle.nullDevice
+            process.standardError = FileHandle.nullDevice
+            try process.run()
+            return process
+        }
+        for process in processes { process.waitUntilExit(); #expect(process.terminationStatus == 0) }
+        let merged = dir.appendingPathComponent("merged")
+        #expect(try succeed(["merge", shards.path, "--output", merged.path]).contains("from 4 shards"))
+        #expect(try files(merged) == files(single))
+        let record = try #require(try SetManifest.verified(in: merged)?.extraction)
+        #expect(record.mergedFrom?.map(\.index) == [0, 1, 2, 3])
+        #expect(record.mergedFrom?.map(\.start) == [0, 480, 992, 1504])
+
+        // kNN over the shard folders (a folder of them, or listed) equals kNN over the single set, and the report
+        // says which shards it read.
+        let one = try knnResults(["--embeddings", single.path])
+        #expect(try knnResults(["--embeddings", shards.path]) == one)
+        let listed = (0..<4).reversed().flatMap { ["--embeddings", shards.appendingPathComponent("shard-\($0)").path] }
+        #expect(try knnResults(listed) == one)
+        let json = dir.appendingPathComponent("merged.json")
+        _ = try succeed(["knn", "--embeddings", merged.path, "--json", json.path])
+        let report = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as? [String: Any])
+        let extraction = try #require((report["model"] as? [String: Any])?["extraction"] as? [String: Any])
+        #expect((extraction["merged_from"] as? [[String: Any]])?.count == 4)
+
+        // kNN sharded over queries (leave-one-out and train-test) votes to the same accuracies.
+        let neighbours = dir.appendingPathComponent("neighbours")
+        for i in 0..<3 {
+            _ = try succeed(["knn", "--embeddings", single.path, "--k", "5,20", "--shard", "\(i)/3",
+                             "--neighbours-output", neighbours.appendingPathComponent("\(i)").path])
+        }
+        #expect(try knnResults(["--embeddings", single.path, "--k", "5,20", "--merge-neighbours", neighbours.path])
+                == knnResults(["--embeddings", single.path, "--k", "5,20"]))
+        let trainTest = ["--embeddings", shards.appendingPathComponent("shard-3").path, "--train-embeddings", merged.path,
+                         "--protocol", "train-test", "--k", "10"]
+        let trainNeighbours = dir.appendingPathComponent("train-neighbours")
+        for i in 0..<2 {
+            _ = try succeed(["knn"] + trainTest + ["--shard", "\(i)/2", "--neighbours-output", trainNeighbours.appendingPathComponent("\(i)").path])
+        }
+        #expect(try knnResults(trainTest + ["--merge-neighbours", trainNeighbours.path]) == knnResults(trainTest))
+
+        // Shards that are not one whole run are refused, naming the shard.
+        let pixels = dir.appendingPathComponent("pixels-2")
+        _ = try succeed(["embed", "-m", "pixels", "--dataset", "fashion-mnist", "--samples", "2000", "--batch-size", "32",
+                         "--shard", "2/4", "--output", pixels.path])
+        let shard = { (i: Int) in shards.appendingPathComponent("shard-\(i)").path }
+        for (arguments, message) in [
+            ([shard(0), shard(1), shard(3)], "shard 2/4 is missing"),
+            ([shard(0), shard(1), shard(1), shard(2), shard(3)], "is shard 1/4, as is"),
+            ([shard(0), shard(1), pixels.path, shard(3)], "'\(pixels.path)': made with another model"),
+            ([single.path], "a whole set, not a shard"),
+        ] {
+            let r = try runEmbeval(["merge"] + arguments + ["--output", dir.appendingPathComponent("refused").path])
+            #expect(r.code == 2 && r.err.contains(message) && r.err.split(separator: "\n").count == 1, "\(r.err)")
+            if arguments.count > 1 {
+                let k = try runEmbeval(["knn"] + arguments.flatMap { ["--embeddings", $0] })
+                #expect(k.code == 2 && k.err.contains(message), "\(k.err)")
+            }
+        }
+        #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("refused").path))
+        let partialNeighbours = try runEmbeval(["knn", "--embeddings", single.path, "--k", "5,20", "--merge-neighbours",
+                                               neighbours.appendingPathComponent("0").path, neighbours.appendingPathComponent("2").path])
+        #expect(partialNeighbours.code == 2 && partialNeighbours.err.contains("shard 1/3 is missing"), "\(partialNeighbours.err)")
+        let otherK = try runEmbeval(["knn", "--embeddings", single.path, "--k", "30", "--merge-neighbours", neighbours.path])
+        #expect(otherK.code == 2 && otherK.err.contains("kept 20 neighbours per query"), "\(otherK.err)")
+    }
+
+    @Test func severalPoolingsShardMergeAndReadBackPerPooling() throws {
+        let model = TestPaths.fixture("models/vit-tiny").path, images = TestPaths.fixture("models/images").path
+        let run = { (out: URL, extra: [String]) in
+            ["embed", "-m", model, "--dataset", images, "--pooling", "cls,mean", "--batch-size", "2", "--output", out.path] + extra
+        }
+        let single = dir.appendingPathComponent("pooled"), shards = dir.appendingPathComponent("pooled-shards")
+        _ = try succeed(run(single, []))
+        for i in 0..<2 { _ = try succeed(run(shards.appendingPathComponent("\(i)"), ["--shard", "\(i)/2"])) }
+        let merged = dir.appendingPathComponent("pooled-merged")
+        _ = try succeed(["merge", shards.path, "--output", merged.path])
+        for pooling in ["cls", "mean"] {
+            #expect(try files(merged.appendingPathComponent(pooling)) == files(single.appendingPathComponent(pooling)))
+        }
+        // Read back, a folder of several poolings gives a row per pooling: the model run's.
+        let fromModel = try knnResults(["-m", model, "--dataset", images, "--pooling", "cls,mean", "--k", "2"])
+        #expect(fromModel.map { $0["pooling"] } == ["cls", "mean"])
+        #expect(try knnResults(["--embeddings", merged.path, "--k", "2"]) == fromModel)
+        #expect(try knnResults(["--embeddings", shards.path, "--k", "2"]) == fromModel)
+    }
+
+    /// The results of `knn` (pooling, k, accuracies) as its JSON gives them.
+    func knnResults(_ arguments: [String]) throws -> [[String: String]] {
+        let r = try runEmbeval(["knn"] + arguments + ["--json", "-"])
+        #expect(r.code == 0, "\(r.err)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        return (object["results"] as? [[String: Any]] ?? []).map { $0.mapValues { "\($0)" } }
+    }
+
+    /// Bad shard settings: one line, exit code 2, nothing written.
+    @Test(arguments: [
+        (["--shard", "4/4"], [String: String](), "the shard index must be between 0 and 3"),
+        (["--shard", "one"], [:], "expected INDEX/COUNT"),
+        (["--shards", "4"], [:], "needs this process's shard"),
+        ([], ["SLURM_ARRAY_TASK_ID": "1"], "pass --shards N"),
+        (["--shards", "2"], ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "4"], "disagree"),
+        (["--shard", "0/200"], [:], "too few for 200 shards"),
+    ])
+    func badShardSettingsAreOneLine(arguments: [String], environment: [String: String], message: String) throws {
+        let out = dir.appendingPathComponent("bad-\(UUID().uuidString.prefix(6))")
+        let r = try runEmbeval(["embed", "-m", "pixels", "--dataset", "fashion-mnist", "--samples", "300", "--output", out.path] + arguments,
+                               environment: environment)
+        #expect(r.code == 2)
+        #expect(r.err.hasPrefix("error: ") && r.err.contains(message), "\(r.err)")
+        #expect(r.err.split(separator: "\n").count == 1, "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+    }
+
+    @Test func aKNNShardNeedsAnOutputAndEmbeddings() throws {
+        let (m, labels) = clusteredEmbeddings(rows: 60, columns: 4, classes: 3, seed: 2)
+        let e = dir.appendingPathComponent("e.npy"), l = dir.appendingPathComponent("l.npy")
+        try NumpyArray.write(m, to: e)
+        try NumpyArray.write(labels: labels, to: l)
+        let noOutput = try runEmbeval(["knn", "--embeddings", e.path, "--labels", l.path], environment: ["SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_COUNT": "2"])
+        #expect(noOutput.code == 2 && noOutput.err.contains("give --neighbours-output DIR"), "\(noOutput.err)")
+        let model = try runEmbeval(["knn", "-m", "pixels", "--dataset", "fashion-mnist", "--shard", "0/2", "--neighbours-output", dir.path + "/n"])
+        #expect(model.code == 2 && model.err.contains("searches precomputed embeddings"), "\(model.err)")
+    }
+}
