@@ -46,7 +46,8 @@ public struct EmbeddingExtractor: Sendable {
                 for (i, outcome) in prepared.enumerated() {
                     switch outcome {
                     case .success(let input): batch.inputs.append(input); batch.kept.append(range.lowerBound + i)
-                    case .failure(let error) where onBadImage == .skip:
+                    // A bad image may be skipped; a dataset that cannot be read (a corrupt parquet row group) may not.
+                    case .failure(let error) where onBadImage == .skip && !(error is DatasetError):
                         batch.skipped.append(SkippedSample(id: samples[range.lowerBound + i].id, reason: "\(error)"))
                     case .failure(let error): queue.put(.failure(error)); return
                     }
