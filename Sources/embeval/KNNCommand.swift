@@ -25,7 +25,7 @@ struct KNNCommand: ParsableCommand {
 
 /// `embeval knn` and `embeval eval --task image-feature-extraction`: one kNN task, its table and JSON.
 func runKNN(model: ModelOptions, data: DatasetOptions, knn: KNNOptions, precomputed: PrecomputedOptions,
-            output: OutputOptions, modelName: String? = nil) throws {
+            output: OutputOptions) throws {
     let source: EmbeddingSource
     if let files = precomputed.source() {
         source = files
@@ -33,7 +33,7 @@ func runKNN(model: ModelOptions, data: DatasetOptions, knn: KNNOptions, precompu
         guard !model.model.isEmpty else { throw ValidationError("-m MODEL is required (or pass --embeddings and --labels)") }
         source = .model(try model.imageSpec(), try data.requiredSelection(), train: try knn.train())
     }
-    let task = KNNTask(source: source, settings: try knn.settings(), modelName: modelName)
+    let task = KNNTask(source: source, settings: try knn.settings(), modelName: model.modelId)
     let outcome = try task.run(try output.context(batchSize: model.embedding.batchSize, data: data))
     try output.emit(outcome.report, text: outcome.report.text())
 }
