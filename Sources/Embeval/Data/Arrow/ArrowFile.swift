@@ -68,7 +68,7 @@ struct ArrowFile: Sendable {
                 batch.bodyStart = position
                 batch.bodyLength = bodyLength
                 for buffer in batch.buffers where buffer.offset < 0 || buffer.length < 0 || buffer.offset > bodyLength - buffer.length {
-                    throw malformed("has a buffer at \(buffer.offset)…\(buffer.offset + buffer.length) outside its \(bodyLength)-byte body", at: "record batch \(batches.count)")
+                    throw malformed("has a buffer of \(buffer.length) bytes at offset \(buffer.offset), outside its \(bodyLength)-byte body", at: "record batch \(batches.count)")
                 }
                 batches.append(batch)
             case .dictionaryBatch:

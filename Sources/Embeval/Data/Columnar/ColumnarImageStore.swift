@@ -42,11 +42,17 @@ struct ColumnarImageStore: EncodedImageStore {
         case .bytes(let range):
             return Array(cells.buffer[range])
         case .path(let path):
+            // Only a regular file is read (a path naming /dev/zero or a FIFO would never end).
             let file = path.hasPrefix("/") ? URL(fileURLWithPath: path) : table.url.deletingLastPathComponent().appendingPathComponent(path)
-            guard let data = FileManager.default.contents(atPath: file.path) else {
-                throw ImageError(path: file.path, reason: "no such image file (named by \(location(of: index)))")
+            do {
+                let image = try ReadOnlyFile(file)
+                guard image.size <= Codec.largestOutput else {
+                    throw ImageError(path: file.path, reason: "an image file of \(image.size) bytes (at most \(Codec.largestOutput) are read; named by \(location(of: index)))")
+                }
+                return try image.read(0..<image.size, "the image")
+            } catch DatasetError.unreadable(_, let reason) {
+                throw ImageError(path: file.path, reason: "\(reason) (named by \(location(of: index)))")
             }
-            return [UInt8](data)
         case .missing:
             throw ImageError(path: location(of: index), reason: "the image column holds neither bytes nor a path")
         }

@@ -47,6 +47,8 @@ enum Codec: Equatable, Sendable, CustomStringConvertible {
         guard declared == size else {
             throw DecodingFailure("Snappy data of \(declared) bytes where the header declares \(size)")
         }
+        // The whole stream is checked before its output is allocated.
+        guard snappy_validate_compressed_buffer(source, input.count) == SNAPPY_OK else { throw DecodingFailure("is corrupt Snappy data") }
         var output = [UInt8](repeating: 0, count: size)
         var written = size
         let status = output.withUnsafeMutableBytes { out in
@@ -63,6 +65,10 @@ enum Codec: Equatable, Sendable, CustomStringConvertible {
         if declared >= 0, declared != size {
             throw DecodingFailure("Zstandard frame of \(declared) bytes where the header declares \(size)")
         }
+        // Zstandard expands at most about 32,768-fold (a 4-byte RLE block gives 128 KiB): more is refused unallocated.
+        guard size <= input.count * 32_768 + (1 << 17) else {
+            throw DecodingFailure("\(input.count) Zstandard bytes cannot hold the \(size) the header declares")
+        }
         var output = [UInt8](repeating: 0, count: size)
         var message: UnsafePointer<CChar>? = nil
         let written = output.withUnsafeMutableBytes { out in
@@ -76,6 +82,10 @@ enum Codec: Equatable, Sendable, CustomStringConvertible {
     /// GZIP pages as pyarrow writes them (gzip framing); zlib framing is accepted too (windowBits 15 + 32).
     private static func gzip(_ input: UnsafeRawBufferPointer, size: Int) throws(DecodingFailure) -> [UInt8] {
         guard let base = input.baseAddress, input.count <= Int(UInt32.max) else { throw DecodingFailure("is not gzip data") }
+        // Deflate expands at most 1,032-fold: more is refused before anything is allocated.
+        guard size <= input.count * 1032 + 1024 else {
+            throw DecodingFailure("\(input.count) gzip bytes cannot hold the \(size) the header declares")
+        }
         var output = [UInt8](repeating: 0, count: size)
         var stream = z_stream()
         guard inflateInit2_(&stream, 15 + 32, zlibVersion(), Int32(MemoryLayout<z_stream>.size)) == Z_OK else {

@@ -14,8 +14,9 @@ import Foundation
 /// Every file must have the chosen columns with the same kind of labels (and ClassLabel names): a mix is an error
 /// naming the file that differs; so is a null or out-of-range label, naming its file, group and row.
 enum ColumnarDataset {
-    /// The most classes integer labels may span (ids 0…max): beyond, they are surely not class ids.
-    static let mostIntegerClasses = 1 << 20
+    /// The most classes integer labels may span (ids 0…max; ImageNet-21k has 21,841): beyond, they are surely not
+    /// class ids, and naming each would cost memory for nothing.
+    static let mostIntegerClasses = 1 << 17
 
     static func load(_ tables: [any ColumnarTable], features fallback: HuggingFaceFeatures?, columns: ColumnMapping,
                      name: String, split: String?) throws -> Dataset {

@@ -13,7 +13,7 @@ struct HuggingFaceFeatures: Equatable, Sendable {
     var classLabels: [String: [String]]
 
     /// More classes than this in a `num_classes`-only ClassLabel are refused before their names are made.
-    static let mostClasses = 1 << 20
+    static let mostClasses = ColumnarDataset.mostIntegerClasses
 
     /// From the `huggingface` metadata JSON.
     init(metadata json: String) throws(DecodingFailure) {
