@@ -15,6 +15,8 @@ let package = Package(
         .systemLibrary(name: "COnnxRuntime", path: "Sources/COnnxRuntime"),
         .systemLibrary(name: "CBLAS", path: "Sources/CBLAS"),
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
+        .systemLibrary(name: "CSnappy", path: "Sources/CSnappy"),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
         .target(name: "CFileSystem", path: "Sources/CFileSystem"),
         .target(
             name: "CImageCodecs",
@@ -34,7 +36,7 @@ let package = Package(
         // Public API (it re-exports EmbevalMath's Matrix and friends).
         .target(
             name: "Embeval",
-            dependencies: ["EmbevalMath", "COnnxRuntime", "CBLAS", "CZlib", "CImageCodecs", "CFileSystem"],
+            dependencies: ["EmbevalMath", "COnnxRuntime", "CBLAS", "CZlib", "CSnappy", "CZstd", "CImageCodecs", "CFileSystem"],
             path: "Sources/Embeval"
         ),
         .executableTarget(

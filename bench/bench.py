@@ -23,7 +23,7 @@ BATCH = 32
 DEMO_MODEL = os.path.join(ROOT, "tools", "demo_model", "fashion-vit")
 FALLBACK_DEMO = os.path.join(OUT, "tiny-vit28")
 CLIP_MODEL = os.path.join(ROOT, "tools", "demo_model", "fashion-clip")
-CASES = ["embed", "knn", "zeroshot", "explore"]
+CASES = ["embed", "knn", "zeroshot", "explore", "parquet"]
 
 
 def want(case):
@@ -514,6 +514,30 @@ def main():
                 fmt_rate, True, None, "as 5", (zi_emb, zi_peer)),
         ]
         notes.append(zeroshot_agreement(zi_emb, zi_peer))
+
+    if want("parquet"):
+        # ---- 8. reading a Hugging Face parquet file: images decoded per second
+        pq_file = os.path.join(OUT, "parquet", "fmnist-train.parquet")
+        log("case 8: parquet read, 60,000 Fashion-MNIST PNGs written by datasets (3 rounds, interleaved)")
+        pq_emb_runs, pq_arrow_runs, pq_ds_runs = [], [], []
+        for i in range(3):
+            quiet_check(f"case 8 round {i + 1}")
+            pq_emb_runs.append(embeval_embed(binary, "pixels", pq_file, os.path.join(OUT, "emb-parquet")))
+            pq_arrow_runs.append(peer("parquet-pyarrow", pq_file, 1))
+            pq_ds_runs.append(peer("parquet-datasets", pq_file, 1))
+            log(f"  embeval {pq_emb_runs[-1].get('images_per_s', pq_emb_runs[-1].get('error'))} images/s, "
+                f"pyarrow + PIL {pq_arrow_runs[-1]['images_per_s']:.0f}, datasets {pq_ds_runs[-1]['images_per_s']:.0f} images/s")
+        pq_emb = best(pq_emb_runs, "images_per_s", True)
+        pq_arrow, pq_ds = best(pq_arrow_runs, "images_per_s", True), best(pq_ds_runs, "images_per_s", True)
+        results["cases"]["parquet"] = {"embeval": pq_emb_runs, "pyarrow_pil": pq_arrow_runs, "datasets": pq_ds_runs}
+        rows += [
+            row("8a parquet read: embed -m pixels vs pyarrow + PIL", ok(pq_emb, "images_per_s"), pq_arrow["images_per_s"],
+                fmt_rate, True, None, "pyarrow iter_batches + PIL decode, 1 thread", (pq_emb, pq_arrow)),
+            row("8b parquet read: embed -m pixels vs datasets", ok(pq_emb, "images_per_s"), pq_ds["images_per_s"],
+                fmt_rate, True, None, f"datasets {pq_ds['datasets']} streaming iteration (Image decode)", (pq_emb, pq_ds)),
+            row("8c   same, Embeval whole command (wall)", ok(pq_emb, "wall_images_per_s"), pq_arrow["images_per_s"],
+                fmt_rate, True, None, "as 8a", (pq_emb, pq_arrow)),
+        ]
 
     # ---- 6. explore: t-SNE / UMAP / PCA maps of the same PCA-50 input
     sizes = (["10k"] if want("explore") else []) + (["70k"] if os.environ.get("BENCH_LARGE") == "1" else [])

@@ -277,6 +277,45 @@ def case_trustworthiness(x_path, points, *map_paths):
                                                     for p in map_paths]}
 
 
+def decoded(png_bytes):
+    """What Embeval's `-m pixels` does with an image: decode (Pillow), as an array of floats in [0, 1]."""
+    import io
+    from PIL import Image
+    return np.asarray(Image.open(io.BytesIO(png_bytes)), dtype=np.float32) / 255.0
+
+
+def case_parquet_pyarrow(path, repeats):
+    """pyarrow reads the image and label columns a row group at a time; PIL decodes every image."""
+    import pyarrow.parquet as pq
+    best = None
+    for _ in range(repeats):
+        t = time.perf_counter()
+        n = 0
+        f = pq.ParquetFile(path)
+        for batch in f.iter_batches(columns=["image", "label"]):
+            for cell in batch.column(0).field("bytes").to_pylist():
+                decoded(cell)
+                n += 1
+        best = min(best or 1e9, time.perf_counter() - t)
+    return {"images": n, "seconds": best, "images_per_s": n / best}
+
+
+def case_parquet_datasets(path, repeats):
+    """`datasets` iterating the parquet file as a streaming dataset (no Arrow cache is built): its Image feature
+    decodes each row to a PIL image, turned into floats as above."""
+    import datasets
+    datasets.disable_progress_bars()
+    best = None
+    for _ in range(repeats):
+        t = time.perf_counter()
+        n = 0
+        for row in datasets.load_dataset("parquet", data_files=path, split="train", streaming=True):
+            np.asarray(row["image"], dtype=np.float32) / 255.0
+            n += 1
+        best = min(best or 1e9, time.perf_counter() - t)
+    return {"images": n, "seconds": best, "images_per_s": n / best, "datasets": datasets.__version__}
+
+
 def main():
     case, args = sys.argv[1], sys.argv[2:]
     if case == "ort-raw":
@@ -297,6 +336,10 @@ def main():
         r = case_trustworthiness(args[0], int(args[1]), *args[2:])
     elif case == "blas-kernel":
         r = case_blas_kernel(args[0])
+    elif case == "parquet-pyarrow":
+        r = case_parquet_pyarrow(args[0], int(args[1]))
+    elif case == "parquet-datasets":
+        r = case_parquet_datasets(args[0], int(args[1]))
     else:
         raise SystemExit(f"unknown case {case}")
     print(json.dumps(r))

@@ -7,6 +7,7 @@
   knn/         10k test x 60k train float32 embeddings (d=384, 10 classes) and int64 labels, as .npy
   zeroshot/    1,000 class names (CIFAR-100 names x 10 adjectives), 8 prompt templates, the 10 Fashion-MNIST names
   fmnist-png/  Fashion-MNIST test as 10,000 PNGs in class folders 0..9 (for the end-to-end zero-shot case)
+  parquet/     Fashion-MNIST train as one parquet file of 60,000 PNGs written by `datasets` (the parquet read case)
   explore/     Fashion-MNIST pixels /255 -> PCA 50 -> L2-normalised rows, float32: test (10k) and train+test (70k)
 """
 import json
@@ -209,6 +210,24 @@ def make_fmnist_png(directory):
     open(marker, "w").close()
 
 
+def make_parquet(directory):
+    """Fashion-MNIST train (60,000 images) as one parquet file the way `datasets` writes it (Image + ClassLabel
+    features, PNG bytes, `Dataset.to_parquet`), for the parquet read case."""
+    marker = os.path.join(directory, ".done")
+    if os.path.exists(marker):
+        return
+    import datasets
+    from PIL import Image
+    os.makedirs(directory, exist_ok=True)
+    images, labels = fashion_mnist("train")
+    log(f"writing Fashion-MNIST train as one parquet file of {len(images)} PNGs (datasets {datasets.__version__})")
+    names = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"]
+    features = datasets.Features({"image": datasets.Image(), "label": datasets.ClassLabel(names=names)})
+    ds = datasets.Dataset.from_dict({"image": [Image.fromarray(a) for a in images], "label": labels.tolist()}, features=features)
+    ds.to_parquet(os.path.join(directory, "fmnist-train.parquet"))
+    open(marker, "w").close()
+
+
 def make_explore(directory):
     """The same PCA-50 input for Embeval's explore and the Python peers: pixels /255, sklearn PCA(50) fitted on the
     set itself, rows L2-normalised (Embeval's explore normalises rows first; on normalised 50-wide input it skips its
@@ -242,6 +261,7 @@ def main():
     make_zeroshot(os.path.join(OUT, "zeroshot"))
     make_fmnist_png(os.path.join(OUT, "fmnist-png"))
     make_explore(os.path.join(OUT, "explore"))
+    make_parquet(os.path.join(OUT, "parquet"))
 
 
 if __name__ == "__main__":

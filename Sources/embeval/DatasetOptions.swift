@@ -3,11 +3,14 @@ import Embeval
 
 /// Which images to evaluate: the source, its split, and a seeded subset.
 struct DatasetOptions: ParsableArguments {
-    @Option(help: "fashion-mnist, cifar10:DIR, cifar100:DIR, a folder of class sub-folders, a .csv/.jsonl manifest (path,label), or an IDX images file.")
+    @Option(help: "fashion-mnist, cifar10:DIR, cifar100:DIR, a folder of class sub-folders, a .csv/.jsonl manifest (path,label), an IDX images file, Hugging Face parquet/Arrow (a file, a folder of shards, a glob, a save_to_disk folder), or a hub dataset id owner/name (read from the local hub cache).")
     var dataset: String?
 
-    @Option(help: "Split to use: train|test for fashion-mnist; a sub-folder of a dataset folder.")
+    @Option(help: "Split to use: train|test for fashion-mnist; a sub-folder of a dataset folder; the split a Hugging Face dataset's files name (default: its only split, else test).")
     var split: String?
+
+    @Option(help: "Revision of a hub dataset id (branch, tag or commit; default main), as cached by huggingface_hub.")
+    var revision: String?
 
     @Option(parsing: .unconditional, help: "Evaluate a seeded random subset of this many samples (SplitMix64 Fisher–Yates, see README).")
     var samples: Int?
@@ -15,7 +18,7 @@ struct DatasetOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Seed of the subset and of every other random choice.")
     var seed: UInt64 = 0
 
-    @Option(help: ArgumentHelp("Map manifest columns, as the seed CLI: input_column=NAME, label_column=NAME.", valueName: "key=value"))
+    @Option(help: ArgumentHelp("Map manifest or table columns, as the seed CLI: input_column=NAME, label_column=NAME.", valueName: "key=value"))
     var column: [String] = []
 
     @Option(help: "What to do with an image that cannot be decoded: fail (default) or skip (counted and reported).")
@@ -31,7 +34,8 @@ struct DatasetOptions: ParsableArguments {
     /// `--dataset` with its split, subset and columns; nil when no dataset was given.
     func selection() throws -> DatasetSelection? {
         guard let dataset else { return nil }
-        return try DatasetSelection(dataset, split: split, samples: samples, seed: seed, columns: ColumnMapping(arguments: column))
+        return try DatasetSelection(dataset, split: split, samples: samples, seed: seed, columns: ColumnMapping(arguments: column),
+                                    revision: revision)
     }
 
     /// The selection, which this command requires.

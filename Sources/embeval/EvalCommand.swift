@@ -16,9 +16,6 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "The evaluation task.")
     var task: Task
 
-    @Option(help: "Accepted for compatibility; the model's name in reports.")
-    var modelId: String?
-
     @Option(help: "Accepted for compatibility; Embeval runs on the CPU.")
     var device: String?
 
@@ -33,9 +30,9 @@ struct EvalCommand: ParsableCommand {
         if let device, device != "cpu" { printWarning("--device \(device): Embeval runs ONNX Runtime on the CPU") }
         switch task {
         case .imageFeatureExtraction:
-            try runKNN(model: model, data: data, knn: knn, precomputed: precomputed, output: output, modelName: modelId)
+            try runKNN(model: model, data: data, knn: knn, precomputed: precomputed, output: output)
         case .zeroShotImageClassification:
-            try runZeroShot(model: model, data: data, prompts: prompts, output: output, modelName: modelId)
+            try runZeroShot(model: model, data: data, prompts: prompts, output: output)
         }
     }
 }

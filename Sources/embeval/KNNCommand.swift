@@ -58,7 +58,7 @@ struct KNNCommand: ParsableCommand {
 
 /// `embeval knn` and `embeval eval --task image-feature-extraction`: one kNN task, its table and JSON.
 func runKNN(model: ModelOptions, data: DatasetOptions, knn: KNNOptions, precomputed: PrecomputedOptions,
-            output: OutputOptions, modelName: String? = nil, neighbourShards: [URL]? = nil) throws {
+            output: OutputOptions, neighbourShards: [URL]? = nil) throws {
     let source: EmbeddingSource
     if let files = precomputed.source() {
         source = files
@@ -69,7 +69,7 @@ func runKNN(model: ModelOptions, data: DatasetOptions, knn: KNNOptions, precompu
     if neighbourShards != nil, case .model = source {
         throw ValidationError("--merge-neighbours votes on precomputed embeddings: give the --embeddings the shards searched")
     }
-    let task = KNNTask(source: source, settings: try knn.settings(), modelName: modelName, neighbourShards: neighbourShards)
+    let task = KNNTask(source: source, settings: try knn.settings(), modelName: model.modelId, neighbourShards: neighbourShards)
     let outcome = try task.run(try output.context(batchSize: model.embedding.batchSize, data: data))
     try output.emit(outcome.report, text: outcome.report.text())
 }

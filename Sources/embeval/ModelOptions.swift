@@ -6,10 +6,18 @@ struct ModelOptions: ParsableArguments {
     @Option(name: [.customShort("m"), .long], help: ArgumentHelp("A .onnx file, an optimum export directory, or 'pixels' (the raw-pixel baseline); for zero-shot also image-encoder=PATH and text-encoder=PATH.", valueName: "model"))
     var model: [String] = []
 
+    @Option(help: "The model's Hugging Face id (owner/name): its name in reports, and where preprocessor_config.json, config.json and tokenizer files come from (the hub cache's models--owner--name snapshot at refs/main) when the model's folder has none.")
+    var modelId: String?
+
     @OptionGroup var embedding: EmbeddingOptions
 
     /// The image model named by -m.
-    func imageSpec() throws -> ImageModelSpec { try embedding.imageSpec(model) }
+    func imageSpec() throws -> ImageModelSpec { try embedding.imageSpec(model, hubID: modelId) }
+
+    /// The two-tower model named by -m (one combined export, or both roles).
+    func twoTowerSpec(tokenizer: String?) throws -> TwoTowerSpec {
+        try embedding.twoTowerSpec(model, tokenizer: tokenizer, hubID: modelId)
+    }
 }
 
 /// How to run a model: threads, batch size, poolings, and overrides of its preprocessor_config.json.
@@ -50,11 +58,11 @@ struct EmbeddingOptions: ParsableArguments {
                               resample: resample)
     }
 
-    func imageSpec(_ model: [String]) throws -> ImageModelSpec {
-        try ImageModelSpec(arguments: model, poolings: pooling?.values ?? [.cls], threads: threads, preprocessing: preprocessing)
+    func imageSpec(_ model: [String], hubID: String? = nil) throws -> ImageModelSpec {
+        try ImageModelSpec(arguments: model, poolings: pooling?.values ?? [.cls], threads: threads, preprocessing: preprocessing, hubID: hubID)
     }
 
-    func twoTowerSpec(_ model: [String], tokenizer: String?) throws -> TwoTowerSpec {
-        try TwoTowerSpec(arguments: model, tokenizer: tokenizer, threads: threads, preprocessing: preprocessing)
+    func twoTowerSpec(_ model: [String], tokenizer: String?, hubID: String? = nil) throws -> TwoTowerSpec {
+        try TwoTowerSpec(arguments: model, tokenizer: tokenizer, threads: threads, preprocessing: preprocessing, hubID: hubID)
     }
 }

@@ -77,7 +77,7 @@ extension ModelOptions {
     /// text-encoder=…` read through its projected `image_embeds` unless --pooling says otherwise.
     func backboneSpec() throws -> ImageModelSpec {
         guard isTwoTower, case .split(let image, _) = try ModelRoles(arguments: model) else { return try imageSpec() }
-        var spec = try embedding.imageSpec([image])
+        var spec = try embedding.imageSpec([image], hubID: modelId)
         if !embedding.poolingGiven { spec.poolings = [.output("image_embeds")] }
         return spec
     }

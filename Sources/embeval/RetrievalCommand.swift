@@ -26,7 +26,7 @@ struct RetrievalCommand: ParsableCommand {
     func run() throws {
         let mode: RetrievalTask.Mode
         if precomputed.source() == nil && model.isTwoTower {
-            mode = .imageText(try model.embedding.twoTowerSpec(model.model, tokenizer: tokenizer), try data.requiredSelection())
+            mode = .imageText(try model.embedding.twoTowerSpec(model.model, tokenizer: tokenizer, hubID: model.modelId), try data.requiredSelection())
         } else {
             mode = .imageToImage(try embeddingSource(model: model, data: data, precomputed: precomputed, train: nil))
         }

@@ -23,11 +23,10 @@ struct ZeroShotCommand: ParsableCommand {
 }
 
 /// `embeval zeroshot` and `embeval eval --task zero-shot-image-classification`: one zero-shot task, its table and JSON.
-func runZeroShot(model: ModelOptions, data: DatasetOptions, prompts: PromptOptions, output: OutputOptions,
-                 modelName: String? = nil) throws {
-    let task = ZeroShotTask(model: try model.embedding.twoTowerSpec(model.model, tokenizer: prompts.tokenizer),
+func runZeroShot(model: ModelOptions, data: DatasetOptions, prompts: PromptOptions, output: OutputOptions) throws {
+    let task = ZeroShotTask(model: try model.twoTowerSpec(tokenizer: prompts.tokenizer),
                             dataset: try data.requiredSelection(), prompts: try prompts.promptSet(),
-                            perClass: prompts.perClass, modelName: modelName)
+                            perClass: prompts.perClass, modelName: model.modelId)
     let outcome = try task.run(try output.context(batchSize: model.embedding.batchSize, data: data))
     try output.emit(outcome.report, text: outcome.report.text())
 }

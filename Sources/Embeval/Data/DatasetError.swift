@@ -23,6 +23,20 @@ public enum DatasetError: UserError, Equatable {
     case invalidColumn(argument: String, reason: String)
     /// A count that must be positive (`--samples`, `--train-samples`).
     case invalidCount(option: String, value: Int)
+    /// A file using a part of its format that Embeval does not read (a codec, an encoding, encryption); `location`
+    /// names the row group and column where it was met.
+    case unsupported(kind: String, path: String, location: String?, feature: String)
+    /// The image or label column of a table cannot be chosen: not there, several candidates, or of a type that
+    /// cannot hold images or labels. `path` is the file (or dataset), `reason` says what to set.
+    case unusableColumn(path: String, reason: String)
+    /// A Hugging Face hub repository id that is neither a path nor in the local hub cache.
+    case notInHubCache(repository: String, lookedIn: String, download: String)
+    /// A dataset of several splits, none of them asked for (and no `test` to default to).
+    case splitRequired(dataset: String, available: [String])
+    /// `--revision` given for a dataset that is not a hub repository.
+    case revisionWithoutHub(spec: String)
+    /// A `--revision` that names no branch, tag or commit (empty, absolute, or with `..`).
+    case invalidRevision(String)
 
     public var description: String {
         switch self {
@@ -48,6 +62,18 @@ public enum DatasetError: UserError, Equatable {
             return "--column '\(argument)': \(reason)"
         case .invalidCount(let option, let value):
             return "\(option) must be ≥ 1, got \(value)"
+        case .unsupported(let kind, let path, let location, let feature):
+            return "\(kind) '\(path)'" + (location.map { " \($0)" } ?? "") + ": Embeval does not read \(feature)"
+        case .unusableColumn(let path, let reason):
+            return "'\(path)': \(reason)"
+        case .notInHubCache(let repository, let lookedIn, let download):
+            return "dataset '\(repository)' is not a path and not in the Hugging Face hub cache (looked in \(lookedIn)); download it with: \(download)"
+        case .splitRequired(let dataset, let available):
+            return "dataset '\(dataset)' has splits \(listing(available.map { "'\($0)'" }, conjunction: "and")): choose one with --split"
+        case .revisionWithoutHub(let spec):
+            return "--revision applies to Hugging Face hub datasets (owner/name), not '\(spec)'"
+        case .invalidRevision(let revision):
+            return "--revision '\(revision)': expected a branch, tag or commit name (main, refs/convert/parquet, a commit hash)"
         }
     }
 }

@@ -10,13 +10,18 @@ public struct DatasetSelection: Sendable {
     public var seed: UInt64
     public var columns: ColumnMapping
 
+    /// `revision`: the Hugging Face hub revision (branch, tag or commit) of a hub dataset id; refused for other datasets
+    /// when they are opened.
     public init(_ spec: String, split: String? = nil, samples: Int? = nil, seed: UInt64 = 0,
-                columns: ColumnMapping = ColumnMapping()) throws {
+                columns: ColumnMapping = ColumnMapping(), revision: String? = nil) throws {
         if let samples, samples < 1 { throw DatasetError.invalidCount(option: "--samples", value: samples) }
         guard !spec.trimmingCharacters(in: .whitespaces).isEmpty else {
             throw DatasetError.notFound(spec: spec, expected: "a dataset: \(listing(DatasetSpec.formats.map(\.usage)))")
         }
-        self.location = DatasetLocation(spec)
+        if let revision, !HubCache.isSafeRevision(revision) {
+            throw DatasetError.invalidRevision(revision)
+        }
+        self.location = DatasetLocation(spec, revision: revision)
         self.split = split
         self.samples = samples
         self.seed = seed

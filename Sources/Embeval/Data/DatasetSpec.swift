@@ -2,16 +2,32 @@ import Foundation
 
 /// Which column of a tabular source holds the image and which the label (`--column input_column=img`).
 public struct ColumnMapping: Equatable, Sendable {
-    public var input: String = "path"
-    public var label: String = "label"
+    /// The image column as named by `input_column=`; nil leaves the choice to the format (`path` for manifests, the
+    /// one Image feature of a Hugging Face table).
+    public var namedInput: String?
+    /// The label column as named by `label_column=`; nil leaves the choice to the format (`label` for manifests, the
+    /// one ClassLabel feature of a Hugging Face table).
+    public var namedLabel: String?
     /// The column naming each row's split (`train`, `test`), for `--split` and `--train-split`.
     public var split: String = "split"
     /// The column of each image's captions (a string, or a list of strings), for image ↔ text retrieval.
     public var captions: String = "captions"
 
-    public init(input: String = "path", label: String = "label", split: String = "split", captions: String = "captions") {
-        self.input = input
-        self.label = label
+    /// The image column: as named, else `path`.
+    public var input: String {
+        get { namedInput ?? "path" }
+        set { namedInput = newValue }
+    }
+
+    /// The label column: as named, else `label`.
+    public var label: String {
+        get { namedLabel ?? "label" }
+        set { namedLabel = newValue }
+    }
+
+    public init(input: String? = nil, label: String? = nil, split: String = "split", captions: String = "captions") {
+        namedInput = input
+        namedLabel = label
         self.split = split
         self.captions = captions
     }
@@ -36,13 +52,17 @@ public struct ColumnMapping: Equatable, Sendable {
 }
 
 /// What the user typed after `--dataset`: a named dataset (`fashion-mnist`), a scheme and a path (`cifar10:DIR`),
-/// or a path that the formats recognise by what is there.
+/// a path that the formats recognise by what is there, or a spec naming no path (a glob, a hub repository id) that a
+/// format claims; with the hub revision asked for (`--revision`).
 public struct DatasetLocation: Equatable, Sendable {
     /// The scheme of a format that is named rather than recognised; nil for a plain path.
     public var scheme: String?
     public var path: String?
+    /// The revision of a Hugging Face hub dataset (a branch, tag or commit); nil for `main`.
+    public var revision: String?
 
-    public init(_ spec: String) {
+    public init(_ spec: String, revision: String? = nil) {
+        self.revision = revision
         for format in DatasetSpec.formats {
             guard let scheme = format.scheme else { continue }
             if format.takesPath, spec.hasPrefix(scheme + ":") {
@@ -67,11 +87,14 @@ public struct DatasetLocation: Equatable, Sendable {
         }
     }
 
-    /// The same location with a relative path taken relative to `base` (an expectations file's folder).
+    /// The same location with a relative path taken relative to `base` (an expectations file's folder). A hub
+    /// repository id (`owner/name`) that names no path there stays an id.
     public func resolved(against base: URL) -> DatasetLocation {
         guard let path, !path.hasPrefix("/") else { return self }
+        let resolved = base.appendingPathComponent(path).path
+        if scheme == nil, HubCache.isRepositoryID(path), !FileManager.default.fileExists(atPath: resolved) { return self }
         var copy = self
-        copy.path = base.appendingPathComponent(path).path
+        copy.path = resolved
         return copy
     }
 }
@@ -88,6 +111,11 @@ public protocol DatasetFormat: Sendable {
     var takesPath: Bool { get }
     /// For a path without a scheme: whether it is of this kind.
     func recognises(_ url: URL, isDirectory: Bool) -> Bool
+    /// For a spec without a scheme that is no path on disk: whether this format reads it anyway (a glob pattern, a
+    /// Hugging Face hub repository id).
+    func recognises(missing location: DatasetLocation) -> Bool
+    /// Whether the format reads `--revision` (hub datasets); the others refuse a location that has one.
+    var readsRevisions: Bool { get }
     func open(_ location: DatasetLocation, split: String?, columns: ColumnMapping) throws -> Dataset
 }
 
@@ -95,6 +123,8 @@ extension DatasetFormat {
     public var scheme: String? { nil }
     public var takesPath: Bool { true }
     public func recognises(_ url: URL, isDirectory: Bool) -> Bool { false }
+    public func recognises(missing location: DatasetLocation) -> Bool { false }
+    public var readsRevisions: Bool { false }
 }
 
 /// Opens a dataset from what the user typed after `--dataset`, through the registered formats:
@@ -106,6 +136,8 @@ extension DatasetFormat {
 ///   like `--split`, that one is used.
 /// - a `.csv` or `.jsonl` manifest with an image path (relative to the manifest) and a label per row.
 /// - an IDX image file (`…-images-idx3-ubyte[.gz]`); its labels are the matching `…-labels-idx1-ubyte[.gz]`.
+/// - Hugging Face datasets: a `.parquet` or `.arrow` file, a folder of shards, a glob, a `save_to_disk` folder, or a
+///   hub repository id (`owner/name`, read from the local hub cache; `--revision`).
 public enum DatasetSpec {
     public static let fashionMNISTDirectory = FashionMNIST.directory
     public static let fashionMNISTClasses = FashionMNIST.classes
@@ -113,7 +145,7 @@ public enum DatasetSpec {
     /// Every format, named ones first; a plain path goes to the first format that recognises it.
     public static let formats: [any DatasetFormat] = [
         FashionMNIST(), CIFARBatches(variant: .cifar10), CIFARBatches(variant: .cifar100),
-        ImageFolder(), Manifest(), IDXPair(),
+        HuggingFaceDataset(), ImageFolder(), Manifest(), IDXPair(),
     ]
 
     public static func load(_ spec: String, split: String? = nil, columns: ColumnMapping = ColumnMapping()) throws -> Dataset {
@@ -121,7 +153,9 @@ public enum DatasetSpec {
     }
 
     public static func open(_ location: DatasetLocation, split: String?, columns: ColumnMapping) throws -> Dataset {
-        let dataset = try format(for: location).open(location, split: split, columns: columns)
+        let format = try format(for: location)
+        if location.revision != nil, !format.readsRevisions { throw DatasetError.revisionWithoutHub(spec: location.spec) }
+        let dataset = try format.open(location, split: split, columns: columns)
         guard !dataset.samples.isEmpty else { throw DatasetError.empty(spec: location.spec) }
         return dataset
     }
@@ -132,6 +166,7 @@ public enum DatasetSpec {
         let url = URL(fileURLWithPath: location.path ?? spec)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {
+            if let claimed = formats.first(where: { $0.scheme == nil && $0.recognises(missing: location) }) { return claimed }
             throw DatasetError.notFound(spec: spec, expected: listing(formats.map(\.usage)))
         }
         guard let format = formats.first(where: { $0.scheme == nil && $0.recognises(url, isDirectory: isDirectory.boolValue) }) else {

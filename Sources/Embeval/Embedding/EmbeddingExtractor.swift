@@ -74,7 +74,8 @@ public struct EmbeddingExtractor: Sendable {
                     let position = range.lowerBound + i
                     switch outcome {
                     case .success(let input): batch.inputs.append(input); batch.kept.append(position)
-                    case .failure(let error) where onBadImage == .skip:
+                    // A bad image may be skipped; a dataset that cannot be read (a corrupt parquet row group) may not.
+                    case .failure(let error) where onBadImage == .skip && !(error is DatasetError):
                         batch.skipped.append((position, SkippedSample(id: samples[position].id, reason: "\(error)")))
                     case .failure(let error): queue.put(.failure(error)); return
                     }

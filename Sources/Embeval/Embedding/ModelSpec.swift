@@ -7,9 +7,12 @@ public struct ImageModelSpec: Sendable {
     public var poolings: [Pooling]
     public var threads: Int?
     public var preprocessing: PreprocessorOverrides
+    /// The model's Hugging Face id (`--model-id owner/name`): configs missing beside the .onnx come from its snapshot
+    /// in the hub cache. A value that is no `owner/name` id is only the model's display name.
+    public var hubID: String?
 
     public init(path: String, poolings: [Pooling] = [.cls], threads: Int? = nil,
-                preprocessing: PreprocessorOverrides = PreprocessorOverrides()) throws {
+                preprocessing: PreprocessorOverrides = PreprocessorOverrides(), hubID: String? = nil) throws {
         guard !poolings.isEmpty else { throw EmbeddingError.invalidArgument("--pooling is empty") }
         try ModelThreads.validate(threads)
         try preprocessing.validate()
@@ -17,17 +20,18 @@ public struct ImageModelSpec: Sendable {
         self.poolings = poolings
         self.threads = threads
         self.preprocessing = preprocessing
+        self.hubID = hubID
     }
 
     /// From the values of `-m`: exactly one path; `role=PATH` pairs belong to two-tower models.
     public init(arguments: [String], poolings: [Pooling] = [.cls], threads: Int? = nil,
-                preprocessing: PreprocessorOverrides = PreprocessorOverrides()) throws {
+                preprocessing: PreprocessorOverrides = PreprocessorOverrides(), hubID: String? = nil) throws {
         guard !arguments.isEmpty else { throw EmbeddingError.invalidArgument("-m MODEL is required") }
         guard arguments.count == 1, let path = arguments.first,
               !ModelRoles.accepted.contains(where: { path.hasPrefix($0 + "=") }) else {
             throw EmbeddingError.invalidArgument("this command embeds with one image model: -m PATH (roles such as image-encoder= are for zeroshot)")
         }
-        try self.init(path: path, poolings: poolings, threads: threads, preprocessing: preprocessing)
+        try self.init(path: path, poolings: poolings, threads: threads, preprocessing: preprocessing, hubID: hubID)
     }
 
     public var isPixels: Bool { path == "pixels" }
@@ -45,7 +49,7 @@ public struct ImageModelSpec: Sendable {
             }
             return PixelModel(size: preprocessing.imageSize.map { ($0, $0) })
         }
-        let model = try OnnxImageModel(path: path, poolings: poolings, threads: threads, overrides: preprocessing)
+        let model = try OnnxImageModel(path: path, poolings: poolings, threads: threads, overrides: preprocessing, hubID: hubID)
         for w in model.preprocessor.config.warnings { context?.warn(w) }
         return model
     }
@@ -58,26 +62,30 @@ public struct TwoTowerSpec: Sendable {
     public var tokenizer: String?
     public var threads: Int?
     public var preprocessing: PreprocessorOverrides
+    /// The model's Hugging Face id: configs and tokenizer missing beside the towers come from its hub-cache snapshot.
+    public var hubID: String?
 
     public init(roles: ModelRoles, tokenizer: String? = nil, threads: Int? = nil,
-                preprocessing: PreprocessorOverrides = PreprocessorOverrides()) throws {
+                preprocessing: PreprocessorOverrides = PreprocessorOverrides(), hubID: String? = nil) throws {
         try ModelThreads.validate(threads)
         try preprocessing.validate()
         self.roles = roles
         self.tokenizer = tokenizer
         self.threads = threads
         self.preprocessing = preprocessing
+        self.hubID = hubID
     }
 
     /// From the values of `-m`: one combined export, or both roles.
     public init(arguments: [String], tokenizer: String? = nil, threads: Int? = nil,
-                preprocessing: PreprocessorOverrides = PreprocessorOverrides()) throws {
-        try self.init(roles: ModelRoles(arguments: arguments), tokenizer: tokenizer, threads: threads, preprocessing: preprocessing)
+                preprocessing: PreprocessorOverrides = PreprocessorOverrides(), hubID: String? = nil) throws {
+        try self.init(roles: ModelRoles(arguments: arguments), tokenizer: tokenizer, threads: threads, preprocessing: preprocessing,
+                      hubID: hubID)
     }
 
     /// Opens both towers; the tokenizer's and preprocessing's warnings go to `context`.
     public func load(_ context: EvaluationContext? = nil) throws -> TwoTowerModel {
-        let model = try TwoTowerModel(roles, threads: threads, overrides: preprocessing) { url in
+        let model = try TwoTowerModel(roles, threads: threads, overrides: preprocessing, hubID: hubID) { url in
             try TokenizerLoader.load(path: tokenizer ?? url.path)
         }
         for w in model.text.tokenizer.warnings + model.image.preprocessor.config.warnings { context?.warn(w) }

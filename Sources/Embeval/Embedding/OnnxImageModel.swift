@@ -15,9 +15,10 @@ public struct OnnxImageModel: ImageEmbeddingModel {
     /// Inputs of the other tower that a combined graph requires (a dummy text for CLIP's image side).
     let otherTower: OtherTowerFeeds
 
+    /// `hubID`: the model's Hugging Face id, whose hub-cache snapshot supplies the configs the model's folder lacks.
     public init(path: String, poolings: [Pooling], threads: Int? = nil,
-                overrides: PreprocessorOverrides = PreprocessorOverrides()) throws {
-        let files = try ModelFiles.resolve(path)
+                overrides: PreprocessorOverrides = PreprocessorOverrides(), hubID: String? = nil) throws {
+        let files = try ModelFiles.resolve(path, hubID: hubID)
         try self.init(files: files, session: InferenceSession(modelPath: files.model.path, threads: threads),
                       poolings: poolings, overrides: overrides)
     }
@@ -55,13 +56,17 @@ public struct OnnxImageModel: ImageEmbeddingModel {
             }
         }
 
-        // Preprocessing: the export's preprocessor_config.json, else a ViT-style resize to the input's static size.
+        // Preprocessing: the export's preprocessor_config.json (or the hub snapshot's), else a ViT-style resize to the
+        // input's static size — said in a warning and in the report, never a silent guess.
         var preprocessorConfig: PreprocessorConfig
         if let url = files.preprocessorConfig {
             preprocessorConfig = try PreprocessorConfig(contentsOf: url.path)
         } else {
             preprocessorConfig = PreprocessorConfig.defaults(for: "ViTImageProcessor")
             if let h = input.shape[2], let w = input.shape[3] { preprocessorConfig.size = .exact(height: h, width: w) }
+        }
+        if files.preprocessorConfig == nil {
+            preprocessorConfig.warnings.append(Self.defaultsWarning(files: files, config: preprocessorConfig.applying(overrides)))
         }
         let preprocessor = ImagePreprocessor(config: preprocessorConfig, overrides: overrides)
 
@@ -81,7 +86,35 @@ public struct OnnxImageModel: ImageEmbeddingModel {
             ("outputs", .array(session.outputs.map { .string("\($0.name) \($0.shapeDescription)") })),
             ("num_register_tokens", .int(registers)),
             ("preprocessing", Self.summary(preprocessor.config)),
+            ("preprocessor_config", files.preprocessorConfig.map { .string($0.path) } ?? .string("none found: defaults")),
+            ("hub_id", files.hub.map { .string($0.id) } ?? .null),
+            ("hub_snapshot", files.hub?.snapshot.map { .string($0.path) } ?? .null),
+            ("warnings", .array(preprocessor.config.warnings.map { .string($0) })),
         ])
+    }
+
+    /// The warning for a model without preprocessor_config.json: where it was looked for, the preprocessing used
+    /// instead, and how to get the real one.
+    static func defaultsWarning(files: ModelFiles, config c: PreprocessorConfig) -> String {
+        let size: String
+        switch c.size {
+        case .exact(let h, let w): size = "resize to \(w)×\(h)"
+        case .shortestEdge(let s, _): size = "resize the shortest edge to \(s)"
+        }
+        let numbers = { (values: [Double]) in values.map { String(format: "%g", $0) }.joined(separator: ",") }
+        let used = [c.doResize ? "\(size) (resample \(c.resample.rawValue))" : "no resize",
+                    c.doCenterCrop ? c.cropSize.map { "center crop \($0.width)×\($0.height)" } : nil,
+                    c.doRescale ? "rescale \(String(format: "%g", c.rescaleFactor))" : nil,
+                    c.doNormalize ? "normalize mean \(numbers(c.imageMean)) std \(numbers(c.imageStd))" : nil].compactMap { $0 }
+        var place = "beside '\(files.model.path)'"
+        var remedy = "pass --model-id owner/name to take it from the Hugging Face hub cache, or set --resize/--crop/--mean/--std"
+        if let hub = files.hub {
+            place += hub.snapshot == nil ? " nor in the hub cache for '\(hub.id)' (\(hub.lookedIn) is missing)" : " nor in the hub cache's snapshot of '\(hub.id)'"
+            remedy = hub.snapshot == nil
+                ? "download it with: \(HubCache.downloadCommand(hub.id, kind: .model, revision: nil))"
+                : "set --resize/--crop/--mean/--std if these are not the model's"
+        }
+        return "no preprocessor_config.json \(place): using ViTImageProcessor defaults (\(used.joined(separator: ", "))); \(remedy)"
     }
 
     /// The preprocessing actually applied (after overrides), for reports.

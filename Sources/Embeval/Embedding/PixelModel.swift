@@ -1,5 +1,7 @@
 /// The raw-pixel baseline (`-m pixels`): an image's own pixels, scaled to [0, 1], are its embedding.
-/// Every backbone must beat it. Grayscale arrays (IDX) give one channel: replicated channels leave cosines unchanged.
+/// Every backbone must beat it. A grey image — an IDX array, or a file Pillow opens in mode "L" (a one-component
+/// JPEG, a grey PNG such as Hugging Face's Fashion-MNIST) — gives its one channel, as `numpy.asarray` of it would,
+/// unless it is resized (then RGB): so the same grey images give the same vectors from IDX files or from PNGs.
 public struct PixelModel: ImageEmbeddingModel {
     public let name = "pixels"
     public let poolings: [Pooling] = [.output("pixels")]
@@ -20,12 +22,16 @@ public struct PixelModel: ImageEmbeddingModel {
         if case .array(let store, let index) = sample.source, size == nil || (size! == (store.width, store.height)) {
             return Tensor(shape: [store.height, store.width, store.channels], values: store.bytes(index).map { Float($0) / 255 })
         }
-        var image = try sample.loadImage(limits: limits)
+        var (image, grey) = try sample.loadImageAndMode(limits: limits)
         if size == nil, image.width > Self.largestSide || image.height > Self.largestSide {
             throw ImageError.invalidLimit("image '\(sample.id)' is \(image.width)×\(image.height): -m pixels takes at most \(Self.largestSide)×\(Self.largestSide) (set --image-size)")
         }
         if let size, (image.width, image.height) != size {
             image = resize(image, width: size.width, height: size.height, resampling: .bilinear)
+            grey = false
+        }
+        if grey {
+            return Tensor(shape: [image.height, image.width, 1], values: stride(from: 0, to: image.pixels.count, by: 3).map { Float(image.pixels[$0]) / 255 })
         }
         return Tensor(shape: [image.height, image.width, 3], values: image.pixels.map { Float($0) / 255 })
     }

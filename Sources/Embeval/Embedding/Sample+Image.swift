@@ -1,10 +1,20 @@
 extension Sample {
     /// The sample's pixels as RGB, decoded exactly as transformers' `load_image` (Pillow) would.
     public func loadImage(limits: ImageLimits = ImageLimits()) throws -> RGBImage {
+        try loadImageAndMode(limits: limits).image
+    }
+
+    /// The sample's pixels as RGB, and whether its source is one grey channel (an IDX array, or a file that Pillow
+    /// opens in mode "L": see `ImageDecoder.isGrayscale`).
+    public func loadImageAndMode(limits: ImageLimits = ImageLimits()) throws -> (image: RGBImage, isGrayscale: Bool) {
         switch source {
-        case .file(let url): try ImageDecoder.decode(fileAt: url.path, limits: limits)
-        case .array(let store, let index): store.rgbImage(index)
-        case .encoded(let store, let index): try ImageDecoder.decode(bytes: store.bytes(at: index), name: store.location(of: index), limits: limits)
+        case .file(let url):
+            return try ImageDecoder.decodeWithMode(fileAt: url.path, limits: limits)
+        case .array(let store, let index):
+            return (store.rgbImage(index), store.channels == 1)
+        case .encoded(let store, let index):
+            let bytes = try store.bytes(at: index)
+            return (try ImageDecoder.decode(bytes: bytes, name: store.location(of: index), limits: limits), ImageDecoder.isGrayscale(bytes))
         }
     }
 }

@@ -66,18 +66,19 @@ public struct TwoTowerModel: Sendable {
     public let name: String
     public let metadata: JSONValue
 
-    /// Opens the towers; `tokenizer` reads the text tower's own tokenizer files (a directory or a file).
+    /// Opens the towers; `tokenizer` reads the text tower's own tokenizer files (a directory or a file). `hubID`: the
+    /// model's Hugging Face id, whose hub-cache snapshot supplies the configs and tokenizer the towers' folders lack.
     public init(_ roles: ModelRoles, threads: Int? = nil, overrides: PreprocessorOverrides = PreprocessorOverrides(),
-                tokenizer loadTokenizer: (URL) throws -> TextTokenizer) throws {
+                hubID: String? = nil, tokenizer loadTokenizer: (URL) throws -> TextTokenizer) throws {
         switch roles {
         case .split(let imagePath, let textPath):
-            let imageFiles = try ModelFiles.resolve(imagePath), textFiles = try ModelFiles.resolve(textPath)
+            let imageFiles = try ModelFiles.resolve(imagePath, hubID: hubID), textFiles = try ModelFiles.resolve(textPath, hubID: hubID)
             let imageSession = try InferenceSession(modelPath: imageFiles.model.path, threads: threads)
             image = try OnnxImageModel(files: imageFiles, session: imageSession,
                                        poolings: [Self.imageOutput(imageSession)], overrides: overrides)
             let textSession = try InferenceSession(modelPath: textFiles.model.path, threads: threads)
             try Self.requireTextInput(textSession, role: "text-encoder '\(textPath)'")
-            text = try TextEncoder(session: textSession, tokenizer: loadTokenizer(textFiles.model.deletingLastPathComponent()))
+            text = try TextEncoder(session: textSession, tokenizer: loadTokenizer(textFiles.tokenizerDirectory))
             // Towers exported side by side (model/image-encoder, model/text-encoder) are named after their folder.
             let imageDir = imageFiles.model.deletingLastPathComponent(), textDir = textFiles.model.deletingLastPathComponent()
             name = imageDir.deletingLastPathComponent().path == textDir.deletingLastPathComponent().path
@@ -88,10 +89,10 @@ public struct TwoTowerModel: Sendable {
                                                           ("sha256", .string(try textFiles.sha256())),
                                                           ("output", .string(text.outputName))]))])
         case .combined(let path):
-            let files = try ModelFiles.resolve(path)
+            let files = try ModelFiles.resolve(path, hubID: hubID)
             let session = try InferenceSession(modelPath: files.model.path, threads: threads)
             try Self.requireTextInput(session, role: "model '\(path)'")
-            let tokenizer = try loadTokenizer(files.model.deletingLastPathComponent())
+            let tokenizer = try loadTokenizer(files.tokenizerDirectory)
             // A combined graph needs every input on every run: the image side gets a one-text dummy, the text
             // side a one-image dummy; neither changes the other side's embeddings.
             let dummyText = tokenizer.batch([""])

@@ -24,6 +24,8 @@ public struct Expectation: Decodable, Sendable {
     public var task: Task
     public var dataset: String
     public var split: String?
+    /// The hub revision of a dataset given as a hub repository id (`owner/name`).
+    public var revision: String?
     public var samples: Int?
     public var metric: Metric
     public var expected: Double
@@ -55,7 +57,7 @@ public struct Expectation: Decodable, Sendable {
     public var direction: String?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case model, roles, task, dataset, split, samples, metric, expected, tolerance, k, `protocol`, weighting
+        case model, roles, task, dataset, split, revision, samples, metric, expected, tolerance, k, `protocol`, weighting
         case temperature, pooling, templates, classnames, seed, trainSplit = "train_split", trainSamples = "train_samples"
         case onBadImage = "on_bad_image", columns, imageSize = "image_size", resize, crop, mean, std, resample
         case C, clusters, minibatch, direction
@@ -81,6 +83,7 @@ public struct Expectation: Decodable, Sendable {
         self.task = task
         dataset = try c.decode(String.self, forKey: .dataset)
         split = try c.decodeIfPresent(String.self, forKey: .split)
+        revision = try c.decodeIfPresent(String.self, forKey: .revision)
         samples = try c.decodeIfPresent(Int.self, forKey: .samples)
         let metricName = try c.decode(String.self, forKey: .metric)
         guard let metric = Metric(name: metricName) else {
@@ -125,7 +128,8 @@ public struct Expectation: Decodable, Sendable {
         guard tolerance.isFinite, tolerance > 0 else { throw EvaluationError.invalidParameter(name: "tolerance", value: "\(tolerance)", expected: "> 0") }
         guard expected.isFinite else { throw EvaluationError.invalidParameter(name: "expected", value: "\(expected)", expected: "a finite number") }
         var selection = try DatasetSelection(dataset, split: split, samples: samples, seed: seed ?? 0,
-                                             columns: ColumnMapping(arguments: (columns ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }))
+                                             columns: ColumnMapping(arguments: (columns ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }),
+                                             revision: revision)
         selection.location = selection.location.resolved(against: base)
         let preprocessing = PreprocessorOverrides(imageSize: imageSize, shortestEdge: resize, cropSize: crop, mean: mean, std: std,
                                                   resample: try resample.map { text in

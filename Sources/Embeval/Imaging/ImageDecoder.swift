@@ -7,6 +7,11 @@ public enum ImageDecoder {
     /// Decodes the file at `path`; a missing, empty, truncated, corrupt or unsupported file throws `ImageError`, and
     /// so does one whose header declares more pixels than `limits` allow — before anything is allocated for them.
     public static func decode(fileAt path: String, limits: ImageLimits = ImageLimits()) throws -> RGBImage {
+        try decodeWithMode(fileAt: path, limits: limits).image
+    }
+
+    /// `decode(fileAt:)`, and whether the file is one grey channel as Pillow opens it (`isGrayscale`), from one read.
+    public static func decodeWithMode(fileAt path: String, limits: ImageLimits = ImageLimits()) throws -> (image: RGBImage, isGrayscale: Bool) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ImageError(path: path, reason: "no such file")
@@ -14,8 +19,9 @@ public enum ImageDecoder {
         guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
             throw ImageError(path: path, reason: "cannot read file")
         }
+        let bytes = [UInt8](data)
         do {
-            return try decode(bytes: [UInt8](data), limits: limits)
+            return (try decode(bytes: bytes, limits: limits), isGrayscale(bytes))
         } catch ImageError.undecodable(_, let reason) {
             throw ImageError(path: path, reason: reason)
         } catch ImageError.tooManyPixels(_, let width, let height, let limit) {

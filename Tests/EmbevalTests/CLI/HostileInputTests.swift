@@ -913,6 +913,103 @@ private func jsonObject(_ text: String) -> Bool {
 
     @Test(arguments: datasetCases) func datasets(_ c: HostileCase) throws { try exercise(c) }
 
+    // MARK: Hugging Face datasets (parquet, Arrow, hub cache)
+
+    /// A copy of an hf fixture in the case's folder, with `change` applied to its bytes.
+    static func damaged(_ fixture: String, as name: String, _ change: @escaping @Sendable ([UInt8], URL) throws -> [UInt8]) -> @Sendable (HostileDirs) throws -> Void {
+        { dirs in
+            let source = TestPaths.fixture("hf/\(fixture)")
+            let bytes = [UInt8](try Data(contentsOf: source))
+            try Data(try change(bytes, source)).write(to: dirs.scratch.appendingPathComponent(name))
+        }
+    }
+
+    /// The byte range of column `column` of row group 0 in a parquet fixture (as the footer says).
+    static func chunk(_ source: URL, column: Int) throws -> Range<Int> {
+        let meta = try #require(try ParquetFile(source).metadata.rowGroups[0].columns[column].metadata)
+        let start = Int(meta.dictionaryPageOffset ?? meta.dataPageOffset)
+        return start..<(start + Int(meta.totalCompressedSize))
+    }
+
+    static let huggingFaceCases: [HostileCase] = {
+        let hub = ["HF_HUB_CACHE": TestPaths.fixture("hf/hub").path]
+        let zeroed: @Sendable ([UInt8], Range<Int>) -> [UInt8] = { bytes, range in
+            var b = bytes
+            let middle = range.lowerBound + range.count / 2
+            for i in middle..<min(middle + 24, range.upperBound) { b[i] = 0 }
+            return b
+        }
+        var cases: [HostileCase] = [
+            bad("parquet cut in half", knnPixels + ["@@/cut.parquet"], ["cut.parquet"],
+                setup: damaged("codecs/snappy-v1.parquet", as: "cut.parquet") { b, _ in Array(b.prefix(b.count / 2)) }),
+            bad("parquet without its last byte", knnPixels + ["@@/short.parquet"], ["short.parquet"],
+                setup: damaged("codecs/none-v2.parquet", as: "short.parquet") { b, _ in Array(b.dropLast()) }),
+            bad("parquet footer overwritten", knnPixels + ["@@/footer.parquet"], ["footer.parquet"], ["footer"],
+                setup: damaged("codecs/zstd-v1.parquet", as: "footer.parquet") { b, _ in
+                    var c = b
+                    let length = Int(b[b.count - 8]) | Int(b[b.count - 7]) << 8
+                    for i in (b.count - 8 - length)..<(b.count - 8) where i % 3 == 0 { c[i] = 0xFF }
+                    return c
+                }),
+            bad("parquet declaring a 2 GB footer", knnPixels + ["@@/huge.parquet"], ["huge.parquet"],
+                setup: damaged("codecs/gzip-v2.parquet", as: "huge.parquet") { b, _ in
+                    var c = b
+                    c.replaceSubrange((b.count - 8)..<(b.count - 4), with: [0xFF, 0xFF, 0xFF, 0x7F])
+                    return c
+                }),
+            bad("parquet label pages zeroed", knnPixels + ["@@/labels.parquet"], ["labels.parquet"], ["label"],
+                setup: damaged("codecs/gzip-v1.parquet", as: "labels.parquet") { b, source in zeroed(b, try chunk(source, column: 2)) }),
+            // The image chunk's first page header zeroed: the row group cannot be read, which --on-bad-image skip
+            // does not hide (a damaged PNG inside a page would be a bad image, and skippable).
+            bad("parquet image page header zeroed, even with --on-bad-image skip", knnPixels + ["@@/images.parquet", "--on-bad-image", "skip"],
+                ["images.parquet"], ["image.bytes"], noTable: true,
+                setup: damaged("codecs/zstd-v2.parquet", as: "images.parquet") { b, source in
+                    var c = b
+                    let start = try chunk(source, column: 0).lowerBound
+                    for i in start..<(start + 16) { c[i] = 0 }
+                    return c
+                }),
+            bad("a PNG named .parquet", knnPixels + ["@@/photo.parquet"], ["photo.parquet"],
+                setup: { dirs in
+                    try FileManager.default.copyItem(at: TestPaths.fixture("images/files/mode_L.png"), to: dirs.scratch.appendingPathComponent("photo.parquet"))
+                }),
+            bad("Arrow file cut short", knnPixels + ["@@/cut.arrow"], ["cut.arrow"],
+                setup: damaged("saved/validation/data-00000-of-00001.arrow", as: "cut.arrow") { b, _ in Array(b.prefix(b.count - 100)) }),
+            bad("Arrow file of garbage", knnPixels + ["@@/noise.arrow"], ["noise.arrow"],
+                setup: damaged("saved/validation/data-00000-of-00001.arrow", as: "noise.arrow") { b, _ in
+                    var generator = SeededGenerator(seed: 3)
+                    return [0xFF, 0xFF, 0xFF, 0xFF, 0x00, 0x01, 0x00, 0x00] + (0..<4096).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+                }),
+            bad("image cell with neither bytes nor path", knnPixels + ["%/hf/bad/no-image.parquet"], ["no-image.parquet"], ["row 1"],
+                ["neither bytes nor a path"]),
+            fine("image cell with neither bytes nor path, skipped",
+                 ["embed", "-m", "pixels", "--image-size", "16", "--dataset", "%/hf/bad/no-image.parquet", "--on-bad-image", "skip", "--output", "@@/emb"],
+                 warning: [["no-image.parquet"], ["row 1"]]),
+            bad("ClassLabel -1 (no label)", knnPixels + ["%/hf/bad/no-label.parquet"], ["no-label.parquet"], ["row 2"], ["-1"]),
+            bad("mixed label types across shards", knnPixels + ["%/hf/bad/mixed"], ["test-00001-of-00002.parquet"], ["mixed label types"]),
+            bad("LZ4 codec", knnPixels + ["%/hf/bad/lz4.parquet"], ["lz4.parquet"], ["LZ4"]),
+            bad("BROTLI codec", knnPixels + ["%/hf/bad/brotli.parquet"], ["brotli.parquet"], ["BROTLI"]),
+            bad("two ClassLabel columns", knnPixels + ["%/hf/cifar-style/test.parquet"], ["label_column"]),
+            bad("--column naming no column of the table", knnPixels + ["%/hf/codecs/plain.parquet", "--column", "input_column=img"],
+                ["plain.parquet"], ["'img'"]),
+            bad("missing split of parquet shards", knnPixels + ["%/hf/sharded", "--split", "validation"], ["validation"], ["test", "train"], noTable: true),
+            bad("missing split of a save_to_disk folder", knnPixels + ["%/hf/saved", "--split", "train"], ["train"], noTable: true),
+            bad("--train-split missing from parquet shards", knnPixels + ["%/hf/sharded", "--protocol", "train-test", "--train-split", "dev"], ["dev"], noTable: true),
+            bad("glob matching no file", knnPixels + ["@/no-shard-*.parquet"], ["no-shard-*.parquet"]),
+            bad("--revision of a local folder", knnPixels + ["%/hf/sharded", "--revision", "v1"], ["--revision"]),
+            bad("--revision leaving the cache", knnPixels + ["acme/fmnist", "--revision", "../../x"], ["--revision"]),
+        ]
+        cases.append(HostileCase(name: "hub dataset not in the cache", arguments: knnPixels + ["acme/absent"],
+                                 outcome: .error([["acme/absent"], ["datasets--acme--absent"], ["snapshot_download"]]), environment: hub))
+        cases.append(HostileCase(name: "hub revision not in the cache", arguments: knnPixels + ["acme/fmnist", "--revision", "v9"],
+                                 outcome: .error([["refs/v9"], ["revision='v9'"]]), environment: hub))
+        cases.append(HostileCase(name: "hub dataset read from the cache", arguments: knnPixels + ["acme/fmnist"],
+                                 outcome: .success(warning: nil), environment: hub))
+        return cases
+    }()
+
+    @Test(arguments: huggingFaceCases) func huggingFaceDatasets(_ c: HostileCase) throws { try exercise(c) }
+
     // MARK: models and configs
 
     static let modelCases: [HostileCase] = {

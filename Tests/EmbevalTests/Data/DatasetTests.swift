@@ -109,7 +109,7 @@ import Testing
 }
 
 @Test func unknownDatasetIsAOneLineError() {
-    #expect(throws: DatasetError.notFound(spec: "/nonexistent/x", expected: "fashion-mnist, cifar10:DIR, cifar100:DIR, a class-folder directory, a .csv/.jsonl manifest or an IDX file")) {
+    #expect(throws: DatasetError.notFound(spec: "/nonexistent/x", expected: "fashion-mnist, cifar10:DIR, cifar100:DIR, a .parquet/.arrow file, folder or glob, a save_to_disk folder, or a hub dataset id (owner/name), a class-folder directory, a .csv/.jsonl manifest or an IDX file")) {
         try DatasetSpec.load("/nonexistent/x")
     }
 }

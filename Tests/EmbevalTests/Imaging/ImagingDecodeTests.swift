@@ -23,6 +23,13 @@ struct ImagingDecodeTests {
         }
     }
 
+    /// One grey channel exactly where Pillow opens a file as one channel (modes L, 1 and I;16), read from the header.
+    @Test("grey sources are the files Pillow opens in one channel", arguments: ImagingFixtures.manifest.images.filter { $0.error == nil })
+    func greySourcesAreWhatPillowOpensAsOneChannel(_ c: ImagingFixtures.ImageCase) throws {
+        let (_, grey) = try ImageDecoder.decodeWithMode(fileAt: ImagingFixtures.path(c.file))
+        #expect(grey == ["L", "1", "I;16"].contains(c.pillow_mode ?? ""), "mode \(c.pillow_mode ?? "?")")
+    }
+
     @Test func missingFileIsAnError() {
         #expect(throws: ImageError(path: "/nonexistent/x.jpg", reason: "no such file")) {
             try ImageDecoder.decode(fileAt: "/nonexistent/x.jpg")

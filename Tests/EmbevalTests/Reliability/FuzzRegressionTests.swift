@@ -20,7 +20,7 @@ import Testing
         #expect(Self.cases.count >= 20)
         let targets = Set(Self.cases.map { String($0.split(separator: "/")[0]) })
         #expect(targets.isSubset(of: ["npy", "idx", "cifar", "manifest", "tokenizer", "sentencepiece", "preprocessor",
-                                      "modelconfig", "savedmap", "expectations", "image"]), "\(targets)")
+                                      "modelconfig", "savedmap", "expectations", "image", "parquet", "thrift", "arrow"]), "\(targets)")
     }
 
     @Test(arguments: cases)
@@ -47,8 +47,36 @@ import Testing
                 let map = try SavedMap.load(from: url)
                 _ = try map.add(Matrix(rows: 3, columns: map.inputWidth, repeating: 0.5))
             case "image": _ = try ImageDecoder.decode(bytes: bytes, name: name)
+            case "parquet": try Self.readAll(ParquetTable(Self.copy(bytes, as: "input.parquet")))
+            case "arrow": try Self.readAll(ArrowTable(Self.copy(bytes, as: "input.arrow")))
+            case "thrift":
+                // Refused by the footer decoder or the page header decoder (the harness runs both).
+                let footer = Result { try ParquetSchema(ParquetMetadata(thrift: bytes).schema) }
+                let page = Result { try ParquetPageHeader(bytes, at: 0) }
+                if case .failure(let error) = footer, case .failure = page { throw error }
             default: Issue.record("no replay for target '\(target)'")
             }
+        }
+    }
+
+    /// `bytes` in a scratch file named `name` (the table readers read from disk, as the harnesses do).
+    static func copy(_ bytes: [UInt8], as name: String) throws -> URL {
+        let url = TestPaths.scratch("fuzz-regression").appendingPathComponent(name)
+        try Data(bytes).write(to: url)
+        return url
+    }
+
+    /// What the parquet and arrow harnesses do, with every error thrown instead of ignored.
+    static func readAll(_ table: any ColumnarTable) throws {
+        for column in table.columns {
+            for group in table.groupRowCounts.indices {
+                if column.kind.canHoldLabels { _ = try table.labels(column: column.name, group: group) }
+                if column.kind.canHoldImages { _ = try table.images(column: column.name, group: group) }
+            }
+        }
+        let dataset = try ColumnarDataset.load([table], features: nil, columns: ColumnMapping(), name: "fuzz", split: nil)
+        for sample in dataset.samples {
+            if case .encoded(let store, let index) = sample.source { _ = try store.bytes(at: index) }
         }
     }
 }
