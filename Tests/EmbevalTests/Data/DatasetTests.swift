@@ -137,3 +137,14 @@ import Testing
         try DatasetSpec.load("cifar100:\(root.path)", split: "test")
     }
 }
+
+@Test func imageFolderTakesWebPFiles() throws {
+    let root = TestPaths.scratch()
+    let dir = root.appendingPathComponent("cat")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(at: URL(fileURLWithPath: ImagingFixtures.path("webp_lossless.webp")), to: dir.appendingPathComponent("a.webp"))
+    let d = try DatasetSpec.load(root.path)
+    #expect(d.ids == ["cat/a.webp"])
+    #expect(d.warnings.isEmpty)
+    #expect(try d.samples[0].loadImage() == ImageDecoder.decode(fileAt: ImagingFixtures.path("webp_lossless.webp")))
+}
