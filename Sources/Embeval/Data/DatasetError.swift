@@ -23,6 +23,8 @@ public enum DatasetError: UserError, Equatable {
     case invalidColumn(argument: String, reason: String)
     /// A count that must be positive (`--samples`, `--train-samples`).
     case invalidCount(option: String, value: Int)
+    /// A brace pattern naming shards (`shards/test-{000..099}.tar`) that cannot be expanded.
+    case invalidPattern(pattern: String, reason: String)
 
     public var description: String {
         switch self {
@@ -48,6 +50,8 @@ public enum DatasetError: UserError, Equatable {
             return "--column '\(argument)': \(reason)"
         case .invalidCount(let option, let value):
             return "\(option) must be ≥ 1, got \(value)"
+        case .invalidPattern(let pattern, let reason):
+            return "brace pattern '\(pattern)': \(reason)"
         }
     }
 }
