@@ -3,10 +3,10 @@ import Embeval
 
 /// Which images to evaluate: the source, its split, and a seeded subset.
 struct DatasetOptions: ParsableArguments {
-    @Option(help: "fashion-mnist, cifar10:DIR, cifar100:DIR, a folder of class sub-folders, a .csv/.jsonl manifest (path,label), or an IDX images file.")
+    @Option(help: "fashion-mnist, cifar10:DIR, cifar100:DIR, a folder of class sub-folders, a .csv/.jsonl manifest (path,label), an IDX images file, or WebDataset shards (a .tar, a folder of them, or a pattern like 'shards/test-{000..099}.tar').")
     var dataset: String?
 
-    @Option(help: "Split to use: train|test for fashion-mnist; a sub-folder of a dataset folder.")
+    @Option(help: "Split to use: train|test for fashion-mnist; a sub-folder of a dataset folder; the shards named like it (test-000.tar).")
     var split: String?
 
     @Option(parsing: .unconditional, help: "Evaluate a seeded random subset of this many samples (SplitMix64 Fisher–Yates, see README).")

@@ -10,6 +10,10 @@ public struct Dataset: Sendable {
     /// What the user should know about how the dataset was read (files left out, empty classes, a subset larger than
     /// the set); evaluations pass them on as warnings.
     public var warnings: [String] = []
+    /// A file of prompt templates that came with the dataset (CLIP_benchmark keeps
+    /// `zeroshot_classification_templates.txt` beside its shards); zero-shot uses it when no template is given. Read
+    /// only there, so that a bad file stops only the runs that need it.
+    public var templatesFile: URL?
 
     public init(name: String, split: String?, classes: [String], samples: [Sample]) {
         self.name = name
