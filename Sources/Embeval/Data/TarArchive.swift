@@ -51,7 +51,8 @@ struct TarArchive {
                 throw fail("the file ends without the end-of-archive block (truncated?)", at: offset)
             }
             guard file.size - offset >= TarHeader.blockSize else {
-                throw fail("truncated header: \(file.size - offset) of its 512 bytes", at: offset)
+                throw fail(offset == 0 ? "not a tar archive (\(file.size) bytes, less than one header)"
+                                       : "truncated header: \(file.size - offset) of its 512 bytes", at: offset)
             }
             let block = try reader.bytes(at: offset, count: TarHeader.blockSize)
             if TarHeader.isEnd(block) {

@@ -23,7 +23,7 @@ struct WebDataset: DatasetFormat {
     /// The largest integer label taken without a `classnames.txt` (its classes are then `0…label`).
     static let largestLabelNumber = 1 << 20
 
-    var usage: String { "WebDataset .tar shards (a .tar, a folder of them, or a pattern like 'shards/test-{000..099}.tar')" }
+    var usage: String { "WebDataset shards (a .tar, a folder of them, or a pattern like 'test-{000..009}.tar')" }
 
     func recognises(_ url: URL, isDirectory: Bool) -> Bool {
         guard isDirectory else { return url.pathExtension.lowercased() == "tar" }

@@ -109,7 +109,7 @@ import Testing
 }
 
 @Test func unknownDatasetIsAOneLineError() {
-    #expect(throws: DatasetError.notFound(spec: "/nonexistent/x", expected: "fashion-mnist, cifar10:DIR, cifar100:DIR, a class-folder directory, a .csv/.jsonl manifest or an IDX file")) {
+    #expect(throws: DatasetError.notFound(spec: "/nonexistent/x", expected: "fashion-mnist, cifar10:DIR, cifar100:DIR, WebDataset shards (a .tar, a folder of them, or a pattern like 'test-{000..009}.tar'), a class-folder directory, a .csv/.jsonl manifest or an IDX file")) {
         try DatasetSpec.load("/nonexistent/x")
     }
 }
