@@ -27,13 +27,17 @@ struct WebDataset: DatasetFormat {
 
     func recognises(_ url: URL, isDirectory: Bool) -> Bool {
         guard isDirectory else { return url.pathExtension.lowercased() == "tar" }
-        // A folder of shards, or of split sub-folders of shards (CLIP_benchmark's layout).
-        guard let direct = try? WebDatasetShards.tars(in: url) else { return false }
-        if !direct.isEmpty { return true }
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: url.path)) ?? []
-        return names.contains { name in
+        // A folder of shards, or of split sub-folders of shards (CLIP_benchmark's layout). Listed without sorting:
+        // a class folder of a million images is listed here too before the class-folder format reads it.
+        func names(_ folder: URL) -> [String] {
+            ((try? FileManager.default.contentsOfDirectory(atPath: folder.path)) ?? []).filter { !$0.hasPrefix(".") }
+        }
+        func holdsShards(_ folder: URL) -> Bool {
+            names(folder).contains { $0.lowercased().hasSuffix(".tar") && WebDatasetShards.isFile(folder.appendingPathComponent($0)) }
+        }
+        return holdsShards(url) || names(url).contains { name in
             let sub = url.appendingPathComponent(name)
-            return !name.hasPrefix(".") && WebDatasetShards.isFolder(sub) && !((try? WebDatasetShards.tars(in: sub)) ?? []).isEmpty
+            return WebDatasetShards.isFolder(sub) && holdsShards(sub)
         }
     }
 
