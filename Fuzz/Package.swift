@@ -6,7 +6,7 @@ import PackageDescription
 
 let targets = [
     "npy", "idx", "cifar", "manifest", "tokenizer", "sentencepiece",
-    "preprocessor", "modelconfig", "savedmap", "expectations", "image",
+    "preprocessor", "modelconfig", "savedmap", "expectations", "image", "tar", "brace",
 ]
 
 let package = Package(

@@ -1,6 +1,6 @@
 # Shared by Fuzz/run and Fuzz/replay (sourced): targets, limits, sanitizer settings, dictionaries.
 # shellcheck shell=bash
-ALL_TARGETS=(npy idx cifar manifest tokenizer sentencepiece preprocessor modelconfig savedmap expectations image)
+ALL_TARGETS=(npy idx cifar manifest tokenizer sentencepiece preprocessor modelconfig savedmap expectations image tar brace)
 # A huge allocation or a hang is a finding, not a dead machine.
 LIMITS=(-rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10)
 # Leaks inside Swift's own Foundation, not Embeval's: see Fuzz/lsan.supp.
@@ -13,5 +13,7 @@ dictionary() {
   case $1 in
     npy) echo "-dict=Fuzz/Dictionaries/npy.dict" ;;
     tokenizer | preprocessor | modelconfig | savedmap | expectations | manifest) echo "-dict=Fuzz/Dictionaries/json.dict" ;;
+    tar) echo "-dict=Fuzz/Dictionaries/tar.dict" ;;
+    brace) echo "-dict=Fuzz/Dictionaries/brace.dict" ;;
   esac
 }

@@ -20,7 +20,7 @@ import Testing
         #expect(Self.cases.count >= 20)
         let targets = Set(Self.cases.map { String($0.split(separator: "/")[0]) })
         #expect(targets.isSubset(of: ["npy", "idx", "cifar", "manifest", "tokenizer", "sentencepiece", "preprocessor",
-                                      "modelconfig", "savedmap", "expectations", "image"]), "\(targets)")
+                                      "modelconfig", "savedmap", "expectations", "image", "tar", "brace"]), "\(targets)")
     }
 
     @Test(arguments: cases)
@@ -47,6 +47,10 @@ import Testing
                 let map = try SavedMap.load(from: url)
                 _ = try map.add(Matrix(rows: 3, columns: map.inputWidth, repeating: 0.5))
             case "image": _ = try ImageDecoder.decode(bytes: bytes, name: name)
+            case "tar":
+                let dataset = try WebDataset().open(DatasetLocation(url.path), split: nil, columns: ColumnMapping())
+                for sample in dataset.samples { _ = try sample.loadImage() }
+            case "brace": _ = try BracePattern.expand(String(decoding: bytes, as: UTF8.self))
             default: Issue.record("no replay for target '\(target)'")
             }
         }
