@@ -37,10 +37,11 @@ public struct PromptTemplate: Equatable, Sendable {
         return out + rest
     }
 
-    /// One template per non-empty line of a text file.
+    /// One template per non-empty line of a text file. Lines end in `\n` or `\r\n` (one `Character` in Swift, which
+    /// a split on `"\n"` would not see: a CRLF file would be one template).
     public static func load(from url: URL) throws -> [PromptTemplate] {
         let text = try PromptError.readText(url, what: "templates file")
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).enumerated()
+        let lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map(String.init).enumerated()
             .filter { !$0.element.trimmingCharacters(in: .whitespaces).isEmpty }
         guard !lines.isEmpty else { throw PromptError.noTemplates(path: url.path) }
         return try lines.map { i, line in

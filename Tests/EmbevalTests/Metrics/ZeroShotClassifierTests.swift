@@ -66,3 +66,9 @@ import Testing
     #expect(templates.count == 8 && templates[0].text == "a photo of a {c}.")
     #expect(try PromptSet(templates: [PromptTemplate("x {}")]).templates(for: dataset).map(\.text) == ["x {}"])
 }
+
+@Test func aTemplatesFileWithWindowsLineEndsIsOneTemplatePerLine() throws {
+    let file = TestPaths.scratch().appendingPathComponent("t.txt")
+    try "a photo of a {c}.\r\na drawing of a {c}.\r\n".write(to: file, atomically: true, encoding: .utf8)
+    #expect(try PromptTemplate.load(from: file).map(\.text) == ["a photo of a {c}.", "a drawing of a {c}."])
+}
