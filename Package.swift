@@ -21,7 +21,7 @@ let package = Package(
         .target(
             name: "CImageCodecs",
             path: "Sources/CImageCodecs",
-            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16")]
+            linkerSettings: [.linkedLibrary("jpeg"), .linkedLibrary("png16"), .linkedLibrary("webp"), .linkedLibrary("webpdemux")]
         ),
 
         // The numeric kernels: matrices, BLAS, the blocked neighbour search, parallel loops. Swift 5 language mode:

@@ -23,7 +23,7 @@ BATCH = 32
 DEMO_MODEL = os.path.join(ROOT, "tools", "demo_model", "fashion-vit")
 FALLBACK_DEMO = os.path.join(OUT, "tiny-vit28")
 CLIP_MODEL = os.path.join(ROOT, "tools", "demo_model", "fashion-clip")
-CASES = ["embed", "knn", "zeroshot", "explore", "parquet"]
+CASES = ["embed", "knn", "zeroshot", "explore", "parquet", "webdataset"]
 
 
 def want(case):
@@ -91,10 +91,10 @@ def error_text(p):
 EMBED_LINE = re.compile(r"(\d+) images in ([0-9.]+)s \(([0-9.]+) images/s\)")
 
 
-def embeval_embed(binary, model, photos, output, threads=THREADS):
+def embeval_embed(binary, model, photos, output, threads=THREADS, extra=()):
     shutil.rmtree(output, ignore_errors=True)
     p, wall = run([binary, "embed", "-m", model, "--dataset", photos, "--output", output,
-                   "--threads", str(threads), "--batch-size", str(BATCH)])
+                   "--threads", str(threads), "--batch-size", str(BATCH), *extra])
     if p.returncode != 0:
         return {"error": error_text(p), "wall_seconds": wall}
     m = EMBED_LINE.search(p.stdout)
@@ -574,6 +574,36 @@ def main():
                          f"{'within' if abs(d) <= 0.01 else 'OUTSIDE'} 0.01); Embeval whole command "
                          + ("n/a" if e.get("wall_seconds") is None else f"{e['wall_seconds']:.1f} s") + " wall")
         results["cases"][f"explore_{size}"] = case
+
+    # ---- 8. WebDataset read throughput: shards read and decoded (embed -m pixels) vs webdataset + Pillow
+    if want("webdataset"):
+        wds_dir = os.path.join(OUT, "wds")
+        log("case 8: WebDataset shards read and decoded, embed -m pixels vs webdataset + Pillow (3 rounds, interleaved)")
+        inputs = [("8a", "10k F-MNIST lossless-WebP shards (28x28)", os.path.join(wds_dir, "fmnist-webp", "test"), 0),
+                  ("8b", "10k F-MNIST PNG shards (28x28)", os.path.join(wds_dir, "fmnist-png", "test"), 0),
+                  ("8c", "1,000 JPEG photos in shards (300-640 px), resized to 64x64", os.path.join(wds_dir, "photos"), 64)]
+        case = {}
+        for label, what, folder, size in inputs:
+            e_runs, p_runs, p1_runs = [], [], []
+            extra = ["--image-size", str(size)] if size else []
+            for i in range(3):
+                quiet_check(f"case {label} round {i + 1}")
+                e_runs.append(embeval_embed(binary, "pixels", folder, os.path.join(OUT, "emb-wds"), extra=extra))
+                p_runs.append(peer("wds-read", folder, THREADS, size, 1))
+                p1_runs.append(peer("wds-read", folder, 1, size, 1))
+                log(f"  {label}: embeval {e_runs[-1].get('images_per_s', e_runs[-1].get('error'))} images/s, "
+                    f"webdataset+Pillow {p_runs[-1]['images_per_s']:.0f} (2 processes), {p1_runs[-1]['images_per_s']:.0f} (1)")
+            e, p2, p1 = best(e_runs, "images_per_s", True), best(p_runs, "images_per_s", True), best(p1_runs, "images_per_s", True)
+            case[label] = {"input": what, "embeval": e_runs, "peer_2_processes": p_runs, "peer_1_process": p1_runs}
+            rows += [
+                row(f"{label} WebDataset read: {what}", ok(e, "images_per_s"), p2["images_per_s"], fmt_rate, True, 1.0,
+                    f"{p2['peer']}, 2 processes", (e, p2)),
+                row(f"{label[:2]}w   same, Embeval whole command (wall)", ok(e, "wall_images_per_s"), p2["images_per_s"],
+                    fmt_rate, True, None, "as above", (e, p2)),
+                row(f"{label[:2]}s   same, peer in 1 process", ok(e, "images_per_s"), p1["images_per_s"], fmt_rate, True,
+                    None, f"{p1['peer']}, 1 process", (e, p1)),
+            ]
+        results["cases"]["webdataset"] = case
 
     # ---- table
     results["rows"] = rows

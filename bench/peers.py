@@ -237,6 +237,46 @@ def case_zs_images(image_dir, text_dir, folder, classnames_file, template, batch
 
 # ------------------------------------------------------------------------------------------------ explore
 
+def wds_decode_shards(shards, size):
+    """One worker's share of case 8: webdataset's reader (tar stream, samples grouped by key) and Pillow's decoding
+    to RGB, as a training or evaluation loader does it; `size` > 0 also resizes to size x size (bilinear)."""
+    import io
+    import webdataset as wds
+    from PIL import Image
+    n = 0
+    for sample in wds.WebDataset(shards, shardshuffle=False, empty_check=False):
+        data = next(sample[k] for k in ("webp", "png", "jpg", "jpeg") if k in sample)
+        image = Image.open(io.BytesIO(data)).convert("RGB")
+        if size:
+            image = image.resize((size, size), Image.Resampling.BILINEAR)
+        pixels = np.asarray(image)
+        label = int(sample["cls"])
+        n += 1 if pixels.size and label >= 0 else 0
+    return n
+
+
+def case_wds_read(folder, processes, size, repeats):
+    """Case 8: the images of a folder of shards read and decoded by `processes` worker processes (shards dealt out
+    round-robin, as webdataset's split_by_worker does); the pool is started before the clock."""
+    import multiprocessing
+    import re
+    import webdataset
+    from PIL import Image  # noqa: F401 - imported before the workers fork, so that no worker imports on the clock
+    shards = sorted((os.path.join(folder, f) for f in os.listdir(folder) if f.endswith(".tar")),
+                    key=lambda p: [int(t) if t.isdigit() else t for t in re.split(r"(\d+)", os.path.basename(p))])
+    shares = [shards[i::processes] for i in range(processes)]
+    times, count = [], 0
+    with multiprocessing.get_context("fork").Pool(processes) as pool:
+        pool.map(abs, range(processes))  # workers up before the clock
+        for _ in range(repeats):
+            t0 = time.perf_counter()
+            count = sum(pool.starmap(wds_decode_shards, [(share, size) for share in shares if share]))
+            times.append(time.perf_counter() - t0)
+    best = min(times)
+    return {"images": count, "seconds": best, "images_per_s": count / best, "all_seconds": times,
+            "processes": processes, "peer": f"webdataset {webdataset.__version__} + Pillow"}
+
+
 def case_map(method, x_path, out_path):
     """One 2-D map of the rows of x_path by the Python peer of `method`, saved to out_path; seconds of the fit."""
     x = np.load(x_path)
@@ -334,6 +374,8 @@ def main():
         r = case_map(args[0], args[1], args[2])
     elif case == "trustworthiness":
         r = case_trustworthiness(args[0], int(args[1]), *args[2:])
+    elif case == "wds-read":
+        r = case_wds_read(args[0], int(args[1]), int(args[2]), int(args[3]))
     elif case == "blas-kernel":
         r = case_blas_kernel(args[0])
     elif case == "parquet-pyarrow":

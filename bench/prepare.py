@@ -8,6 +8,9 @@
   zeroshot/    1,000 class names (CIFAR-100 names x 10 adjectives), 8 prompt templates, the 10 Fashion-MNIST names
   fmnist-png/  Fashion-MNIST test as 10,000 PNGs in class folders 0..9 (for the end-to-end zero-shot case)
   parquet/     Fashion-MNIST train as one parquet file of 60,000 PNGs written by `datasets` (the parquet read case)
+  wds/         WebDataset shards (webdataset's ShardWriter, CLIP_benchmark's keys and .cls labels): Fashion-MNIST test
+               as lossless WebP (fmnist-webp/test/{0..9}.tar) and as PNG (fmnist-png/test/{0..9}.tar), 1,000 a
+               shard; the 1,000 photos-x5 JPEGs as they are (photos/{0..4}.tar, 200 a shard)
   explore/     Fashion-MNIST pixels /255 -> PCA 50 -> L2-normalised rows, float32: test (10k) and train+test (70k)
 """
 import json
@@ -228,6 +231,38 @@ def make_parquet(directory):
     open(marker, "w").close()
 
 
+def make_wds(directory):
+    """WebDataset shards for the read-throughput case, written as CLIP_benchmark writes them (key s%07d, image, cls)."""
+    marker = os.path.join(directory, ".done")
+    if os.path.exists(marker):
+        return
+    import io
+    import webdataset as wds
+    from PIL import Image
+    images, labels = fashion_mnist("test")
+    for fmt, options in [("webp", dict(format="webp", lossless=True)), ("png", dict(format="png"))]:
+        folder = os.path.join(directory, f"fmnist-{fmt}", "test")
+        os.makedirs(folder, exist_ok=True)
+        log(f"writing Fashion-MNIST test as {len(images)} {fmt.upper()} images in WebDataset shards")
+        with wds.ShardWriter(os.path.join(folder, "%d.tar"), maxcount=1000, verbose=0, mtime=0) as sink:
+            for i, (img, lab) in enumerate(zip(images, labels)):
+                out = io.BytesIO()
+                Image.fromarray(img, mode="L").save(out, **options)
+                sink.write({"__key__": "s%07d" % i, fmt: out.getvalue(), "cls": int(lab)})
+    photos = os.path.join(OUT, "photos-x5")
+    files = sorted((c, f) for c in sorted(os.listdir(photos)) if os.path.isdir(os.path.join(photos, c))
+                   for f in sorted(os.listdir(os.path.join(photos, c))))
+    classes = sorted({c for c, _ in files})
+    folder = os.path.join(directory, "photos")
+    os.makedirs(folder, exist_ok=True)
+    log(f"writing the {len(files)} photos-x5 JPEGs in WebDataset shards")
+    with wds.ShardWriter(os.path.join(folder, "%d.tar"), maxcount=200, verbose=0, mtime=0) as sink:
+        for i, (c, f) in enumerate(files):
+            with open(os.path.join(photos, c, f), "rb") as fh:
+                sink.write({"__key__": "s%07d" % i, "jpg": fh.read(), "cls": classes.index(c)})
+    open(marker, "w").close()
+
+
 def make_explore(directory):
     """The same PCA-50 input for Embeval's explore and the Python peers: pixels /255, sklearn PCA(50) fitted on the
     set itself, rows L2-normalised (Embeval's explore normalises rows first; on normalised 50-wide input it skips its
@@ -260,6 +295,7 @@ def main():
     make_knn(os.path.join(OUT, "knn"))
     make_zeroshot(os.path.join(OUT, "zeroshot"))
     make_fmnist_png(os.path.join(OUT, "fmnist-png"))
+    make_wds(os.path.join(OUT, "wds"))
     make_explore(os.path.join(OUT, "explore"))
     make_parquet(os.path.join(OUT, "parquet"))
 

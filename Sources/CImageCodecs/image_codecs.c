@@ -9,6 +9,8 @@
 #include <jpeglib.h>
 #include <jerror.h>
 #include <png.h>
+#include <webp/decode.h>
+#include <webp/demux.h>
 
 /* ---------------------------------------------------------------- JPEG */
 
@@ -243,4 +245,154 @@ void ic_png_free(ic_png_image *image) {
     free(image->exif);
     image->pixels = NULL;
     image->exif = NULL;
+}
+
+/* ---------------------------------------------------------------- WebP */
+
+static const char *webp_status_text(VP8StatusCode status) {
+    switch (status) {
+        case VP8_STATUS_OUT_OF_MEMORY: return "out of memory";
+        case VP8_STATUS_INVALID_PARAM: return "invalid parameter";
+        case VP8_STATUS_BITSTREAM_ERROR: return "corrupt WebP bitstream";
+        case VP8_STATUS_UNSUPPORTED_FEATURE: return "unsupported WebP feature";
+        case VP8_STATUS_SUSPENDED: return "decoding suspended";
+        case VP8_STATUS_USER_ABORT: return "decoding aborted";
+        case VP8_STATUS_NOT_ENOUGH_DATA: return "image file is truncated";
+        default: return "cannot decode WebP";
+    }
+}
+
+/* Copies the EXIF chunk (if any) into out->exif, without the "Exif\0\0" prefix some writers put before the TIFF
+   header (Pillow strips it too). Returns 0, or 1 when out of memory. */
+static int webp_copy_exif(const WebPDemuxer *demux, ic_webp_image *out) {
+    WebPChunkIterator chunk;
+    if (!WebPDemuxGetChunk(demux, "EXIF", 1, &chunk)) return 0;
+    const uint8_t *bytes = chunk.chunk.bytes;
+    size_t n = chunk.chunk.size;
+    if (n >= 6 && memcmp(bytes, "Exif\0\0", 6) == 0) {
+        bytes += 6;
+        n -= 6;
+    }
+    int failed = 0;
+    if (n > 0) {
+        out->exif = malloc(n);
+        if (out->exif == NULL) {
+            failed = 1;
+        } else {
+            memcpy(out->exif, bytes, n);
+            out->exif_size = n;
+        }
+    }
+    WebPDemuxReleaseChunkIterator(&chunk);
+    return failed;
+}
+
+/* An animation's first frame, as WebPAnimDecoder composes it (MODE_RGBA on a zeroed canvas), alpha dropped. */
+static int webp_decode_first_frame(const WebPData *webp, unsigned char *rgb, size_t pixels, ic_webp_image *out) {
+    WebPAnimDecoder *decoder = WebPAnimDecoderNew(webp, NULL);
+    if (decoder == NULL) {
+        snprintf(out->error, sizeof(out->error), "corrupt WebP animation");
+        return 1;
+    }
+    WebPAnimInfo info;
+    uint8_t *canvas = NULL;
+    int timestamp = 0;
+    if (!WebPAnimDecoderGetInfo(decoder, &info) || (size_t)info.canvas_width * info.canvas_height != pixels ||
+        !WebPAnimDecoderGetNext(decoder, &canvas, &timestamp) || canvas == NULL) {
+        snprintf(out->error, sizeof(out->error), "cannot decode the first frame of the WebP animation");
+        WebPAnimDecoderDelete(decoder);
+        return 1;
+    }
+    for (size_t i = 0; i < pixels; i++) {
+        memcpy(rgb + 3 * i, canvas + 4 * i, 3);
+    }
+    WebPAnimDecoderDelete(decoder);
+    return 0;
+}
+
+int ic_decode_webp(const unsigned char *data, size_t size, size_t max_pixels, ic_webp_image *out) {
+    memset(out, 0, sizeof(*out));
+    if (size == 0) {
+        snprintf(out->error, sizeof(out->error), "empty file");
+        return 1;
+    }
+    WebPDecoderConfig config;
+    if (!WebPInitDecoderConfig(&config)) {
+        snprintf(out->error, sizeof(out->error), "libwebp version mismatch");
+        return 1;
+    }
+    VP8StatusCode status = WebPGetFeatures(data, size, &config.input);
+    if (status != VP8_STATUS_OK) {
+        snprintf(out->error, sizeof(out->error), "%s", webp_status_text(status));
+        return 1;
+    }
+    /* The canvas size: the VP8X chunk's for an extended file, else the bitstream's. */
+    int width = config.input.width, height = config.input.height;
+    if (width <= 0 || height <= 0) {
+        snprintf(out->error, sizeof(out->error), "WebP canvas of %d x %d pixels", width, height);
+        return 1;
+    }
+    out->width = width;
+    out->height = height;
+    size_t pixels = (size_t)width * (size_t)height;
+    if ((unsigned long long)width * (unsigned long long)height > (unsigned long long)max_pixels) {
+        return IC_TOO_MANY_PIXELS;
+    }
+
+    WebPData webp = {data, size};
+    WebPDemuxState state = WEBP_DEMUX_PARSE_ERROR;
+    WebPDemuxer *demux = WebPDemuxPartial(&webp, &state);
+    if (demux == NULL || state != WEBP_DEMUX_DONE) {
+        snprintf(out->error, sizeof(out->error), "%s",
+                 demux != NULL ? "image file is truncated" : "corrupt WebP container");
+        WebPDemuxDelete(demux);
+        return 1;
+    }
+    out->frames = (int)WebPDemuxGetI(demux, WEBP_FF_FRAME_COUNT);
+    int failed = webp_copy_exif(demux, out);
+    WebPDemuxDelete(demux);
+    if (failed) {
+        snprintf(out->error, sizeof(out->error), "out of memory");
+        ic_webp_free(out);
+        return 1;
+    }
+
+    unsigned char *rgb = malloc(3 * pixels);
+    if (rgb == NULL) {
+        snprintf(out->error, sizeof(out->error), "out of memory");
+        ic_webp_free(out);
+        return 1;
+    }
+    if (config.input.has_animation) {
+        if (webp_decode_first_frame(&webp, rgb, pixels, out) != 0) {
+            free(rgb);
+            ic_webp_free(out);
+            return 1;
+        }
+    } else {
+        /* A still image straight into RGB: the same values as Pillow's RGBA/RGBX decode with the alpha dropped. */
+        config.output.colorspace = MODE_RGB;
+        config.output.is_external_memory = 1;
+        config.output.u.RGBA.rgba = rgb;
+        config.output.u.RGBA.stride = 3 * width;
+        config.output.u.RGBA.size = 3 * pixels;
+        status = WebPDecode(data, size, &config);
+        WebPFreeDecBuffer(&config.output);
+        if (status != VP8_STATUS_OK) {
+            snprintf(out->error, sizeof(out->error), "%s", webp_status_text(status));
+            free(rgb);
+            ic_webp_free(out);
+            return 1;
+        }
+    }
+    out->pixels = rgb;
+    return 0;
+}
+
+void ic_webp_free(ic_webp_image *image) {
+    free(image->pixels);
+    free(image->exif);
+    image->pixels = NULL;
+    image->exif = NULL;
+    image->exif_size = 0;
 }

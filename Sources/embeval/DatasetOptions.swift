@@ -3,10 +3,10 @@ import Embeval
 
 /// Which images to evaluate: the source, its split, and a seeded subset.
 struct DatasetOptions: ParsableArguments {
-    @Option(help: "fashion-mnist, cifar10:DIR, cifar100:DIR, a folder of class sub-folders, a .csv/.jsonl manifest (path,label), an IDX images file, Hugging Face parquet/Arrow (a file, a folder of shards, a glob, a save_to_disk folder), or a hub dataset id owner/name (read from the local hub cache).")
+    @Option(help: "fashion-mnist, cifar10:DIR, cifar100:DIR, a folder of class sub-folders, a .csv/.jsonl manifest (path,label), an IDX images file, Hugging Face parquet/Arrow (a file, a folder of shards, a glob, a save_to_disk folder), a hub dataset id owner/name (read from the local hub cache), or WebDataset shards (a .tar, a folder of them, or a pattern like 'shards/test-{000..099}.tar').")
     var dataset: String?
 
-    @Option(help: "Split to use: train|test for fashion-mnist; a sub-folder of a dataset folder; the split a Hugging Face dataset's files name (default: its only split, else test).")
+    @Option(help: "Split to use: train|test for fashion-mnist; a sub-folder of a dataset folder; the split a Hugging Face dataset's files name (default: its only split, else test); the WebDataset shards named like it (test-000.tar).")
     var split: String?
 
     @Option(help: "Revision of a hub dataset id (branch, tag or commit; default main), as cached by huggingface_hub.")

@@ -1,5 +1,6 @@
-// Thin C shims over libjpeg-turbo and libpng. Both libraries report errors by longjmp, which Swift cannot
-// catch, so each decoder here runs a whole decode under setjmp and returns 0 or a message in `error`.
+// Thin C shims over libjpeg-turbo, libpng and libwebp. The first two report errors by longjmp, which Swift cannot
+// catch, so each of their decoders here runs a whole decode under setjmp and returns 0 or a message in `error`;
+// libwebp returns status codes, turned into the same kind of message.
 // Pixels come back as the file stores them; colour conversions happen in Swift (Embeval/Imaging).
 #pragma once
 #include <stddef.h>
@@ -50,6 +51,25 @@ typedef struct {
 /// Decodes a PNG held in memory without sample transformations. Returns as `ic_decode_jpeg`; free with `ic_png_free`.
 int ic_decode_png(const unsigned char *data, size_t size, size_t max_pixels, ic_png_image *out);
 void ic_png_free(ic_png_image *image);
+
+/// A decoded WebP: the first frame as RGB (alpha dropped, as Pillow's convert("RGB") does), the canvas size, the
+/// number of frames, and the EXIF chunk's payload without an "Exif\0\0" prefix (NULL if none).
+typedef struct {
+    int width;
+    int height;
+    int frames;
+    unsigned char *pixels;
+    unsigned char *exif;
+    size_t exif_size;
+    char error[256];
+} ic_webp_image;
+
+/// Decodes a WebP held in memory (lossy or lossless, with or without alpha) as Pillow does: a still image with
+/// libwebp's defaults, an animation's first frame composed on its zeroed canvas by WebPAnimDecoder (Pillow opens
+/// every WebP through it). The canvas size is checked against `max_pixels` before anything is allocated for pixels.
+/// Returns as `ic_decode_jpeg`; free with `ic_webp_free`.
+int ic_decode_webp(const unsigned char *data, size_t size, size_t max_pixels, ic_webp_image *out);
+void ic_webp_free(ic_webp_image *image);
 
 #ifdef __cplusplus
 }

@@ -13,6 +13,10 @@ public struct Dataset: Sendable {
     /// False for a set without labels (a manifest of captioned images with no label column): only label-free
     /// protocols (image ↔ text retrieval, agreement, maps) can use it.
     public var isLabelled = true
+    /// A file of prompt templates that came with the dataset (CLIP_benchmark keeps
+    /// `zeroshot_classification_templates.txt` beside its shards); zero-shot uses it when no template is given. Read
+    /// only there, so that a bad file stops only the runs that need it.
+    public var templatesFile: URL?
 
     public init(name: String, split: String?, classes: [String], samples: [Sample]) {
         self.name = name

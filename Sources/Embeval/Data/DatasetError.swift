@@ -37,6 +37,8 @@ public enum DatasetError: UserError, Equatable {
     case revisionWithoutHub(spec: String)
     /// A `--revision` that names no branch, tag or commit (empty, absolute, or with `..`).
     case invalidRevision(String)
+    /// A brace pattern naming shards (`shards/test-{000..099}.tar`) that cannot be expanded.
+    case invalidPattern(pattern: String, reason: String)
 
     public var description: String {
         switch self {
@@ -74,6 +76,8 @@ public enum DatasetError: UserError, Equatable {
             return "--revision applies to Hugging Face hub datasets (owner/name), not '\(spec)'"
         case .invalidRevision(let revision):
             return "--revision '\(revision)': expected a branch, tag or commit name (main, refs/convert/parquet, a commit hash)"
+        case .invalidPattern(let pattern, let reason):
+            return "brace pattern '\(pattern)': \(reason)"
         }
     }
 }

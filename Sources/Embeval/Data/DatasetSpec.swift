@@ -116,6 +116,9 @@ public protocol DatasetFormat: Sendable {
     func recognises(missing location: DatasetLocation) -> Bool
     /// Whether the format reads `--revision` (hub datasets); the others refuse a location that has one.
     var readsRevisions: Bool { get }
+    /// For a path without a scheme that names several files at once and need not exist as typed (a brace pattern of
+    /// shards): whether it is of this kind.
+    func recognises(pattern: String) -> Bool
     func open(_ location: DatasetLocation, split: String?, columns: ColumnMapping) throws -> Dataset
 }
 
@@ -125,6 +128,7 @@ extension DatasetFormat {
     public func recognises(_ url: URL, isDirectory: Bool) -> Bool { false }
     public func recognises(missing location: DatasetLocation) -> Bool { false }
     public var readsRevisions: Bool { false }
+    public func recognises(pattern: String) -> Bool { false }
 }
 
 /// Opens a dataset from what the user typed after `--dataset`, through the registered formats:
@@ -138,6 +142,8 @@ extension DatasetFormat {
 /// - an IDX image file (`…-images-idx3-ubyte[.gz]`); its labels are the matching `…-labels-idx1-ubyte[.gz]`.
 /// - Hugging Face datasets: a `.parquet` or `.arrow` file, a folder of shards, a glob, a `save_to_disk` folder, or a
 ///   hub repository id (`owner/name`, read from the local hub cache; `--revision`).
+/// - WebDataset tar shards: a `.tar`, a folder of them (or of split sub-folders of them), or a brace pattern such as
+///   `shards/test-{000..099}.tar` (`WebDataset`).
 public enum DatasetSpec {
     public static let fashionMNISTDirectory = FashionMNIST.directory
     public static let fashionMNISTClasses = FashionMNIST.classes
@@ -145,7 +151,7 @@ public enum DatasetSpec {
     /// Every format, named ones first; a plain path goes to the first format that recognises it.
     public static let formats: [any DatasetFormat] = [
         FashionMNIST(), CIFARBatches(variant: .cifar10), CIFARBatches(variant: .cifar100),
-        HuggingFaceDataset(), ImageFolder(), Manifest(), IDXPair(),
+        HuggingFaceDataset(), WebDataset(), ImageFolder(), Manifest(), IDXPair(),
     ]
 
     public static func load(_ spec: String, split: String? = nil, columns: ColumnMapping = ColumnMapping()) throws -> Dataset {
@@ -163,6 +169,9 @@ public enum DatasetSpec {
     static func format(for location: DatasetLocation) throws -> any DatasetFormat {
         if let scheme = location.scheme, let named = formats.first(where: { $0.scheme == scheme }) { return named }
         let spec = location.spec
+        if let path = location.path, let format = formats.first(where: { $0.scheme == nil && $0.recognises(pattern: path) }) {
+            return format
+        }
         let url = URL(fileURLWithPath: location.path ?? spec)
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: url.path, isDirectory: &isDirectory) else {

@@ -3,7 +3,7 @@ import Foundation
 /// A directory with one sub-folder per class: `root/<class>/<image>`. Classes are the sorted sub-folder names
 /// (label id = position); images are the files with an image extension, sorted by name; ids are `class/file`.
 struct ImageFolder: DatasetFormat {
-    static let imageExtensions: Set<String> = ["jpg", "jpeg", "png", "jpe", "jfif"]
+    static let imageExtensions: Set<String> = ["jpg", "jpeg", "png", "jpe", "jfif", "webp"]
 
     var usage: String { "a class-folder directory" }
     func recognises(_ url: URL, isDirectory: Bool) -> Bool { isDirectory }
@@ -41,7 +41,7 @@ struct ImageFolder: DatasetFormat {
         }
         var dataset = Dataset(name: name, split: split, classes: classes, samples: samples)
         if !others.isEmpty {
-            dataset.warnings.append("dataset folder '\(root.path)': \(others.count) file(s) left out, not .jpg/.jpeg/.png (e.g. '\(others[0])')")
+            dataset.warnings.append("dataset folder '\(root.path)': \(others.count) file(s) left out, not .jpg/.jpeg/.png/.webp (e.g. '\(others[0])')")
         }
         if !emptyClasses.isEmpty {
             dataset.warnings.append("dataset folder '\(root.path)': class(es) \(emptyClasses.prefix(5).map { "'\($0)'" }.joined(separator: ", ")) hold no image; they still count as classes")

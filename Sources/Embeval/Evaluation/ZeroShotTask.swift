@@ -1,14 +1,23 @@
 import Foundation
 
-/// The prompts of a zero-shot run: templates (default: the Hugging Face pipeline's "This is a photo of {}."), and
-/// optionally a file of class names replacing the dataset's.
+/// The prompts of a zero-shot run: templates and optionally a file of class names replacing the dataset's.
 public struct PromptSet: Sendable {
+    /// The templates the user gave; when there are none, the dataset's own (`Dataset.templatesFile`, CLIP_benchmark's
+    /// layout), else the Hugging Face pipeline's "This is a photo of {}.".
     public var templates: [PromptTemplate]
     public var classNamesFile: URL?
 
     public init(templates: [PromptTemplate] = [], classNamesFile: URL? = nil) {
-        self.templates = templates.isEmpty ? [.pipelineDefault] : templates
+        self.templates = templates
         self.classNamesFile = classNamesFile
+    }
+
+    /// The templates for `dataset`: the given ones, else those of the templates file that came with it, else the
+    /// pipeline's default.
+    public func templates(for dataset: Dataset) throws -> [PromptTemplate] {
+        if !templates.isEmpty { return templates }
+        if let file = dataset.templatesFile { return try PromptTemplate.load(from: file) }
+        return [.pipelineDefault]
     }
 
     /// The class names for `dataset`: the file's (at least one per class, in label order), else the dataset's own;
@@ -65,7 +74,7 @@ public struct ZeroShotTask: EvaluationTask {
         let classNames = try prompts.classNames(for: images, context: context)
         let twoTower = try model.load(context)
         var timings = Timings()
-        let templates = prompts.templates
+        let templates = try prompts.templates(for: images)
         let classEmbeddings = try timings.measure("text") {
             let texts = classNames.flatMap { name in templates.map { $0.prompt(for: name) } }
             return ZeroShotClassifier.classEmbeddings(try twoTower.text.embed(texts), classes: classNames.count,

@@ -1,8 +1,8 @@
 import CImageCodecs
 import Foundation
 
-/// Decodes JPEG and PNG files to RGB exactly as transformers' `load_image(path)` does with Pillow:
-/// `Image.open`, `ImageOps.exif_transpose`, `.convert("RGB")`.
+/// Decodes JPEG, PNG and WebP files to RGB exactly as transformers' `load_image(path)` does with Pillow:
+/// `Image.open`, `ImageOps.exif_transpose`, `.convert("RGB")` (which drops an alpha channel, compositing nothing).
 public enum ImageDecoder {
     /// Decodes the file at `path`; a missing, empty, truncated, corrupt or unsupported file throws `ImageError`, and
     /// so does one whose header declares more pixels than `limits` allow — before anything is allocated for them.
@@ -29,12 +29,18 @@ public enum ImageDecoder {
         }
     }
 
-    /// Decodes an encoded image held in memory (JPEG or PNG, recognised by its signature).
+    /// Decodes an encoded image held in memory (JPEG, PNG or WebP, recognised by its signature).
     public static func decode(bytes: [UInt8], name: String = "<memory>", limits: ImageLimits = ImageLimits()) throws -> RGBImage {
         if bytes.isEmpty { throw ImageError(path: name, reason: "empty file") }
         if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return try decodeJPEG(bytes, name: name, limits: limits) }
         if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return try decodePNG(bytes, name: name, limits: limits) }
-        throw ImageError(path: name, reason: "cannot identify image file (not a JPEG or PNG)")
+        if isWebP(bytes) { return try decodeWebP(bytes, name: name, limits: limits) }
+        throw ImageError(path: name, reason: "cannot identify image file (not a JPEG, PNG or WebP)")
+    }
+
+    /// A RIFF container of form type `WEBP`: `RIFF`, a 4-byte size, `WEBP` (Pillow's test).
+    static func isWebP(_ bytes: [UInt8]) -> Bool {
+        bytes.count >= 12 && bytes.starts(with: Array("RIFF".utf8)) && bytes[8..<12].elementsEqual("WEBP".utf8)
     }
 
     static func decodeJPEG(_ bytes: [UInt8], name: String, limits: ImageLimits) throws -> RGBImage {
@@ -70,6 +76,21 @@ public enum ImageDecoder {
                                              rowBytes: png.rowbytes, bitDepth: Int(png.bit_depth),
                                              colorType: Int(png.color_type), palette: palette, name: name)
         return orient(image, exif: png.exif, size: png.exif_size)
+    }
+
+    /// Lossy or lossless, with or without alpha: the first frame's RGB, alpha dropped; an animation's first frame as
+    /// Pillow composes it (on a transparent black canvas). The EXIF chunk's orientation is applied as for JPEG.
+    static func decodeWebP(_ bytes: [UInt8], name: String, limits: ImageLimits) throws -> RGBImage {
+        var webp = ic_webp_image()
+        let status = bytes.withUnsafeBufferPointer { ic_decode_webp($0.baseAddress, $0.count, limits.maximumPixels, &webp) }
+        defer { ic_webp_free(&webp) }
+        if status == IC_TOO_MANY_PIXELS {
+            throw ImageError.tooManyPixels(path: name, width: Int(webp.width), height: Int(webp.height), limit: limits.maximumPixels)
+        }
+        guard status == 0 else { throw ImageError(path: name, reason: message(from: &webp.error)) }
+        let width = Int(webp.width), height = Int(webp.height)
+        let image = RGBImage(width: width, height: height, pixels: Array(UnsafeBufferPointer(start: webp.pixels, count: width * height * 3)))
+        return orient(image, exif: webp.exif, size: webp.exif_size)
     }
 
     private static func orient(_ image: RGBImage, exif: UnsafeMutablePointer<UInt8>?, size: Int) -> RGBImage {

@@ -36,9 +36,9 @@ public enum PromptError: UserError, Equatable {
     public var description: String {
         switch self {
         case .noPlaceholder(let template, let file?, let line?):
-            "templates file '\(file)' line \(line): '\(template)' has no {} where the class name goes"
+            "templates file '\(file)' line \(line): '\(template)' has no {} (or {c}) where the class name goes"
         case .noPlaceholder(let template, _, _):
-            "template '\(template)' has no {} where the class name goes"
+            "template '\(template)' has no {} (or {c}) where the class name goes"
         case .unreadable(let what, let path, let reason): "cannot read \(what) '\(path)': \(reason)"
         case .noTemplates(let path): "templates file '\(path)' holds no template"
         case .invalidClassNames(let source, let reason): "\(source): \(reason)"

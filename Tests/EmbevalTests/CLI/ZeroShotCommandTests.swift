@@ -35,7 +35,7 @@ import Testing
 
     /// Bad input: one line, exit code 2.
     @Test(arguments: [
-        (["--template", "a photo"], "template 'a photo' has no {} where the class name goes"),
+        (["--template", "a photo"], "template 'a photo' has no {} (or {c}) where the class name goes"),
         (["--classnames", "EMPTY"], "the class list is empty"),
         (["--classnames", "DUP"], "duplicate class name 'circle' (classes 0 and 2)"),
         (["--tokenizer", "WORDPIECE"], "unsupported tokenizer model type 'WordPiece'"),

@@ -109,7 +109,7 @@ import Testing
 }
 
 @Test func unknownDatasetIsAOneLineError() {
-    #expect(throws: DatasetError.notFound(spec: "/nonexistent/x", expected: "fashion-mnist, cifar10:DIR, cifar100:DIR, a .parquet/.arrow file, folder or glob, a save_to_disk folder, or a hub dataset id (owner/name), a class-folder directory, a .csv/.jsonl manifest or an IDX file")) {
+    #expect(throws: DatasetError.notFound(spec: "/nonexistent/x", expected: "fashion-mnist, cifar10:DIR, cifar100:DIR, a .parquet/.arrow file, folder or glob, a save_to_disk folder, or a hub dataset id (owner/name), WebDataset shards (a .tar, a folder of them, or a pattern like 'test-{000..009}.tar'), a class-folder directory, a .csv/.jsonl manifest or an IDX file")) {
         try DatasetSpec.load("/nonexistent/x")
     }
 }
@@ -136,4 +136,15 @@ import Testing
     #expect(throws: DatasetError.malformed(kind: nil, path: root.appendingPathComponent("test.bin").path, location: nil, reason: "6147 bytes is not a whole number of 3074-byte cifar100 records")) {
         try DatasetSpec.load("cifar100:\(root.path)", split: "test")
     }
+}
+
+@Test func imageFolderTakesWebPFiles() throws {
+    let root = TestPaths.scratch()
+    let dir = root.appendingPathComponent("cat")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(at: URL(fileURLWithPath: ImagingFixtures.path("webp_lossless.webp")), to: dir.appendingPathComponent("a.webp"))
+    let d = try DatasetSpec.load(root.path)
+    #expect(d.ids == ["cat/a.webp"])
+    #expect(d.warnings.isEmpty)
+    #expect(try d.samples[0].loadImage() == ImageDecoder.decode(fileAt: ImagingFixtures.path("webp_lossless.webp")))
 }

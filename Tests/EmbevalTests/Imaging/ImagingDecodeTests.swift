@@ -45,6 +45,29 @@ struct ImagingDecodeTests {
         }
     }
 
+    /// A WebP header declaring more pixels than allowed is refused before libwebp allocates anything for them: the
+    /// VP8X canvas of an animation, and the size in a lossless bitstream's header.
+    @Test(arguments: [("webp-canvas-60000x60000.webp", 60000, 60000), ("webp-lossless-16384x16384.webp", 16384, 16384)])
+    func aWebPDeclaringAHugeCanvasIsRefusedUnread(file: String, width: Int, height: Int) {
+        let path = TestPaths.repository.appendingPathComponent("Fuzz/Regressions/image/\(file)").path
+        #expect(throws: ImageError.tooManyPixels(path: path, width: width, height: height, limit: ImageLimits.pillowMaximum)) {
+            try ImageDecoder.decode(fileAt: path)
+        }
+    }
+
+    @Test func brokenWebPFilesSayWhatIsWrong() throws {
+        #expect(throws: ImageError(path: ImagingFixtures.path("webp_truncated.webp"), reason: "image file is truncated")) {
+            try ImageDecoder.decode(fileAt: ImagingFixtures.path("webp_truncated.webp"))
+        }
+        #expect(throws: ImageError(path: ImagingFixtures.path("webp_corrupt.webp"), reason: "corrupt WebP bitstream")) {
+            try ImageDecoder.decode(fileAt: ImagingFixtures.path("webp_corrupt.webp"))
+        }
+        // RIFF, but not a WebP: not identified, as Pillow would not.
+        #expect(throws: ImageError(path: "wave", reason: "cannot identify image file (not a JPEG, PNG or WebP)")) {
+            try ImageDecoder.decode(bytes: Array("RIFF\u{4}\0\0\0WAVEfmt ".utf8), name: "wave")
+        }
+    }
+
     @Test func grayscaleReplicatesIntoRGB() {
         let image = RGBImage(width: 2, height: 1, grayscale: [7, 200])
         #expect(image.pixels == [7, 7, 7, 200, 200, 200])

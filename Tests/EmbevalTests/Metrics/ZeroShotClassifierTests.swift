@@ -45,3 +45,30 @@ import Testing
         try PromptTemplate.load(from: file)
     }
 }
+
+/// CLIP_benchmark's templates write the class as `{c}` (Python's `template.format(c=name)`); both placeholders are
+/// replaced in one pass, so a class name holding `{}` or `{c}` stays as it is.
+@Test func templatesTakeCLIPBenchmarksPlaceholderToo() throws {
+    #expect(try PromptTemplate("a bad photo of a {c}.").prompt(for: "cat") == "a bad photo of a cat.")
+    #expect(try PromptTemplate("{c}, a {}: {c}").prompt(for: "dog") == "dog, a dog: dog")
+    #expect(try PromptTemplate("a {c} {x}").prompt(for: "{}") == "a {} {x}")
+    #expect(throws: PromptError.noPlaceholder(template: "a {x}", file: nil, line: nil)) { try PromptTemplate("a {x}") }
+}
+
+/// Zero-shot templates: the given ones, else the dataset's templates file (CLIP_benchmark's layout), else the
+/// pipeline's default.
+@Test func promptSetsTakeTheDatasetsTemplatesWhenGivenNone() throws {
+    var dataset = Dataset(name: "d", split: nil, classes: ["a"], samples: [])
+    #expect(try PromptSet().templates(for: dataset) == [.pipelineDefault])
+    let file = TestPaths.fixture("webdataset/fmnist-webp/zeroshot_classification_templates.txt")
+    dataset.templatesFile = file
+    let templates = try PromptSet().templates(for: dataset)
+    #expect(templates.count == 8 && templates[0].text == "a photo of a {c}.")
+    #expect(try PromptSet(templates: [PromptTemplate("x {}")]).templates(for: dataset).map(\.text) == ["x {}"])
+}
+
+@Test func aTemplatesFileWithWindowsLineEndsIsOneTemplatePerLine() throws {
+    let file = TestPaths.scratch().appendingPathComponent("t.txt")
+    try "a photo of a {c}.\r\na drawing of a {c}.\r\n".write(to: file, atomically: true, encoding: .utf8)
+    #expect(try PromptTemplate.load(from: file).map(\.text) == ["a photo of a {c}.", "a drawing of a {c}."])
+}

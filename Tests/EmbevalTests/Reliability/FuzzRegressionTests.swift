@@ -20,7 +20,7 @@ import Testing
         #expect(Self.cases.count >= 20)
         let targets = Set(Self.cases.map { String($0.split(separator: "/")[0]) })
         #expect(targets.isSubset(of: ["npy", "idx", "cifar", "manifest", "tokenizer", "sentencepiece", "preprocessor",
-                                      "modelconfig", "savedmap", "expectations", "image", "parquet", "thrift", "arrow"]), "\(targets)")
+                                      "modelconfig", "savedmap", "expectations", "image", "parquet", "thrift", "arrow", "tar", "brace"]), "\(targets)")
     }
 
     @Test(arguments: cases)
@@ -54,6 +54,10 @@ import Testing
                 let footer = Result { try ParquetSchema(ParquetMetadata(thrift: bytes).schema) }
                 let page = Result { try ParquetPageHeader(bytes, at: 0) }
                 if case .failure(let error) = footer, case .failure = page { throw error }
+            case "tar":
+                let dataset = try WebDataset().open(DatasetLocation(url.path), split: nil, columns: ColumnMapping())
+                for sample in dataset.samples { _ = try sample.loadImage() }
+            case "brace": _ = try BracePattern.expand(String(decoding: bytes, as: UTF8.self))
             default: Issue.record("no replay for target '\(target)'")
             }
         }
