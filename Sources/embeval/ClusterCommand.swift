@@ -16,12 +16,13 @@ struct ClusterCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var data: DatasetOptions
     @OptionGroup var cluster: ClusterOptions
+    @OptionGroup var normalization: NormalizationOptions
     @OptionGroup var precomputed: PrecomputedOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         let task = ClusterTask(source: try embeddingSource(model: model, data: data, precomputed: precomputed, train: nil),
-                               settings: try cluster.settings())
+                               settings: try cluster.settings(normalization), modelName: model.modelId)
         let outcome = try task.run(try output.context(batchSize: model.embedding.batchSize, data: data))
         try output.emit(outcome.report, text: outcome.report.text())
     }

@@ -15,7 +15,7 @@ struct CompareCommand: ParsableCommand {
         """
     )
 
-    enum Task: String, ExpressibleByArgument, CaseIterable { case knn, zeroShot = "zero-shot", agreement }
+    enum Task: String, ExpressibleByArgument, CaseIterable { case knn, zeroShot = "zero-shot", linear, cluster, retrieval, agreement }
 
     @Option(help: ArgumentHelp("The baseline: a model (as -m; repeat for image-encoder=/text-encoder= roles).", valueName: "model"))
     var baseline: [String] = []
@@ -32,7 +32,16 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Labels (.npy) when both sides are precomputed and no --dataset is given.")
     var labels: String?
 
-    @Option(help: "knn, zero-shot, or agreement (label-free only).")
+    @Option(help: "Precomputed baseline train embeddings (kNN train-test, linear), as --baseline-embeddings.")
+    var baselineTrainEmbeddings: [String] = []
+
+    @Option(help: "Precomputed candidate train embeddings (kNN train-test, linear), as --baseline-embeddings.")
+    var candidateTrainEmbeddings: [String] = []
+
+    @Option(help: "Labels (.npy) of the precomputed train embeddings when they carry none.")
+    var trainLabels: String?
+
+    @Option(help: "knn, zero-shot, linear, cluster, retrieval, or agreement (label-free only).")
     var task: Task = .knn
 
     @Option(parsing: .unconditional, help: "Largest acceptable |delta| in percentage points.")
@@ -47,6 +56,10 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var embedding: EmbeddingOptions
     @OptionGroup var data: DatasetOptions
     @OptionGroup var knn: KNNOptions
+    @OptionGroup var linear: LinearOptions
+    @OptionGroup var cluster: ClusterOptions
+    @OptionGroup var normalization: NormalizationOptions
+    @OptionGroup var retrieval: RetrievalOptions
     @OptionGroup var prompts: PromptOptions
     @OptionGroup var output: OutputOptions
 
@@ -54,25 +67,55 @@ struct CompareCommand: ParsableCommand {
         if baseline.isEmpty == baselineEmbeddings.isEmpty { throw ValidationError("give the baseline as --baseline MODEL or --baseline-embeddings FILE (one of them)") }
         if candidate.isEmpty == candidateEmbeddings.isEmpty { throw ValidationError("give the candidate as --candidate MODEL or --candidate-embeddings FILE (one of them)") }
         if task == .zeroShot && (baseline.isEmpty || candidate.isEmpty) { throw ValidationError("--task zero-shot compares two models: --baseline and --candidate") }
+        if baselineTrainEmbeddings.isEmpty != candidateTrainEmbeddings.isEmpty {
+            throw ValidationError("give both sides' train embeddings (--baseline-train-embeddings and --candidate-train-embeddings) or neither")
+        }
+        if !baselineTrainEmbeddings.isEmpty && (baselineEmbeddings.isEmpty || candidateEmbeddings.isEmpty) {
+            throw ValidationError("--baseline-train-embeddings and --candidate-train-embeddings go with precomputed --baseline-embeddings and --candidate-embeddings")
+        }
     }
 
     func run() throws {
         let settings = try ComparisonSettings(tolerance: tolerance, resamples: bootstrap, overlapK: overlapK)
         let context = try output.context(batchSize: embedding.batchSize, data: data)
         let reference = baselineEmbeddings.isEmpty && candidateEmbeddings.isEmpty ? LabelSource.none : try referenceLabels()
-        func side(_ model: [String], _ files: [String]) throws -> EmbeddingSource {
-            guard !files.isEmpty else { return .model(try embedding.imageSpec(model), try data.requiredSelection(), train: try knn.train()) }
+        func side(_ model: [String], _ files: [String], _ trainFiles: [String]) throws -> EmbeddingSource {
+            guard !files.isEmpty else {
+                return .model(try embedding.backboneSpec(model), try data.requiredSelection(), train: try knn.train())
+            }
             // Rows stand for the dataset's samples, else the shared --labels, else a folder's own labels.
             var source = PrecomputedOptions.files(files, labels: nil)
             if case .none = reference {} else { source.labels = reference }
-            return .files(source)
+            return .files(source, train: trainFiles.isEmpty ? nil : PrecomputedOptions.files(trainFiles, labels: trainLabels))
         }
+        let baselineSide = { try side(baseline, baselineEmbeddings, baselineTrainEmbeddings) }
+        let candidateSide = { try side(candidate, candidateEmbeddings, candidateTrainEmbeddings) }
         let report: ComparisonReport
         switch task {
         case .knn:
             let knnSettings = try knn.settings()
-            report = try Comparison.run(baseline: KNNTask(source: try side(baseline, baselineEmbeddings), settings: knnSettings),
-                                        candidate: KNNTask(source: try side(candidate, candidateEmbeddings), settings: knnSettings),
+            report = try Comparison.run(baseline: KNNTask(source: try baselineSide(), settings: knnSettings),
+                                        candidate: KNNTask(source: try candidateSide(), settings: knnSettings),
+                                        settings: settings, context: context)
+        case .linear:
+            let linearSettings = try linear.settings(normalization)
+            report = try Comparison.run(baseline: LinearTask(source: try baselineSide(), settings: linearSettings),
+                                        candidate: LinearTask(source: try candidateSide(), settings: linearSettings),
+                                        settings: settings, context: context)
+        case .cluster:
+            let clusterSettings = try cluster.settings(normalization)
+            report = try Comparison.run(baseline: ClusterTask(source: try baselineSide(), settings: clusterSettings),
+                                        candidate: ClusterTask(source: try candidateSide(), settings: clusterSettings),
+                                        settings: settings, context: context)
+        case .retrieval:
+            let ks = retrieval.recallK.values
+            let twoTower = baselineEmbeddings.isEmpty && candidateEmbeddings.isEmpty && namesBothTowers(baseline) && namesBothTowers(candidate)
+            func mode(_ model: [String], _ files: [String], _ trainFiles: [String]) throws -> RetrievalTask.Mode {
+                guard twoTower else { return .imageToImage(try side(model, files, trainFiles)) }
+                return .imageText(try embedding.twoTowerSpec(model, tokenizer: prompts.tokenizer), try data.requiredSelection())
+            }
+            report = try Comparison.run(baseline: try RetrievalTask(mode: try mode(baseline, baselineEmbeddings, []), ks: ks),
+                                        candidate: try RetrievalTask(mode: try mode(candidate, candidateEmbeddings, []), ks: ks),
                                         settings: settings, context: context)
         case .zeroShot:
             let selection = try data.requiredSelection(), prompts = try self.prompts.promptSet()
@@ -81,8 +124,8 @@ struct CompareCommand: ParsableCommand {
                 candidate: ZeroShotTask(model: try embedding.twoTowerSpec(candidate, tokenizer: self.prompts.tokenizer), dataset: selection, prompts: prompts),
                 settings: settings, context: context)
         case .agreement:
-            report = try Comparison.run(baseline: AgreementTask(source: try side(baseline, baselineEmbeddings)),
-                                        candidate: AgreementTask(source: try side(candidate, candidateEmbeddings)),
+            report = try Comparison.run(baseline: AgreementTask(source: try baselineSide()),
+                                        candidate: AgreementTask(source: try candidateSide()),
                                         settings: settings, context: context)
         }
         try output.emit(report, text: report.text())

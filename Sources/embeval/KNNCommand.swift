@@ -16,6 +16,7 @@ struct KNNCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var data: DatasetOptions
     @OptionGroup var knn: KNNOptions
+    @OptionGroup var fewShot: FewShotOptions
     @OptionGroup var precomputed: PrecomputedOptions
     @OptionGroup var sharding: ShardOptions
 
@@ -51,25 +52,19 @@ struct KNNCommand: ParsableCommand {
             return
         }
         if neighboursOutput != nil { throw ValidationError("--neighbours-output goes with --shard i/n") }
-        try runKNN(model: model, data: data, knn: knn, precomputed: precomputed, output: output,
+        try runKNN(model: model, data: data, knn: knn, fewShot: fewShot, precomputed: precomputed, output: output,
                    neighbourShards: mergeNeighbours.isEmpty ? nil : mergeNeighbours.map { URL(fileURLWithPath: $0) })
     }
 }
 
 /// `embeval knn` and `embeval eval --task image-feature-extraction`: one kNN task, its table and JSON.
-func runKNN(model: ModelOptions, data: DatasetOptions, knn: KNNOptions, precomputed: PrecomputedOptions,
-            output: OutputOptions, neighbourShards: [URL]? = nil) throws {
-    let source: EmbeddingSource
-    if let files = precomputed.source() {
-        source = files
-    } else {
-        guard !model.model.isEmpty else { throw ValidationError("-m MODEL is required (or pass --embeddings and --labels)") }
-        source = .model(try model.imageSpec(), try data.requiredSelection(), train: try knn.train())
-    }
+func runKNN(model: ModelOptions, data: DatasetOptions, knn: KNNOptions, fewShot: FewShotOptions? = nil,
+            precomputed: PrecomputedOptions, output: OutputOptions, neighbourShards: [URL]? = nil) throws {
+    let source = try embeddingSource(model: model, data: data, precomputed: precomputed, train: knn.trainSplit)
     if neighbourShards != nil, case .model = source {
         throw ValidationError("--merge-neighbours votes on precomputed embeddings: give the --embeddings the shards searched")
     }
-    let task = KNNTask(source: source, settings: try knn.settings(), modelName: model.modelId, neighbourShards: neighbourShards)
+    let task = KNNTask(source: source, settings: try knn.settings(fewShot: fewShot), modelName: model.modelId, neighbourShards: neighbourShards)
     let outcome = try task.run(try output.context(batchSize: model.embedding.batchSize, data: data))
     try output.emit(outcome.report, text: outcome.report.text())
 }

@@ -17,17 +17,14 @@ struct KNNOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "T in exp(sim/T).")
     var temperature: Double = 0.07
 
-    @Option(help: "The train split for --protocol train-test.")
-    var trainSplit: String = "train"
+    @OptionGroup var trainSplit: TrainSplitOptions
 
-    @Option(parsing: .unconditional, help: "Use a seeded random subset of this many train samples.")
-    var trainSamples: Int?
-
-    func settings() throws -> KNNSettings {
-        try KNNSettings(protocol: knnProtocol, ks: k?.values, weighting: weighting, temperature: temperature)
+    func settings(fewShot: FewShotOptions? = nil) throws -> KNNSettings {
+        try KNNSettings(protocol: knnProtocol, ks: k?.values, weighting: weighting, temperature: temperature,
+                        shots: fewShot?.shots?.values, tries: fewShot?.tries ?? 5)
     }
 
-    func train() throws -> TrainSplit { try TrainSplit(trainSplit, samples: trainSamples) }
+    func train() throws -> TrainSplit { try trainSplit.train() }
 }
 
 /// Embeddings computed elsewhere, evaluated instead of a model and dataset.

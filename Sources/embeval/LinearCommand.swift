@@ -18,12 +18,14 @@ struct LinearCommand: ParsableCommand {
     @OptionGroup var data: DatasetOptions
     @OptionGroup var train: TrainSplitOptions
     @OptionGroup var linear: LinearOptions
+    @OptionGroup var fewShot: FewShotOptions
+    @OptionGroup var normalization: NormalizationOptions
     @OptionGroup var precomputed: PrecomputedOptions
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         let task = LinearTask(source: try embeddingSource(model: model, data: data, precomputed: precomputed, train: train),
-                              settings: try linear.settings())
+                              settings: try linear.settings(normalization, fewShot: fewShot), modelName: model.modelId)
         let outcome = try task.run(try output.context(batchSize: model.embedding.batchSize, data: data))
         try output.emit(outcome.report, text: outcome.report.text())
     }

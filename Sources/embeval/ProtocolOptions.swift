@@ -13,27 +13,34 @@ struct TrainSplitOptions: ParsableArguments {
     func train() throws -> TrainSplit { try TrainSplit(trainSplit, samples: trainSamples) }
 }
 
-/// The linear probe's regularisation, features and few-shot draws.
-struct LinearOptions: ParsableArguments {
-    @Option(name: .customLong("C"), parsing: .unconditional,
-            help: "A fixed inverse regularisation strength; default: chosen from 10^-6 … 10^5 (45 values) on a 10% validation slice of train (few-shot: 1).")
-    var c: Double?
-
-    @Option(parsing: .unconditional, help: ArgumentHelp("Few-shot: train on this many samples per class, each count a separate run.", valueName: "n,n,…"),
+/// Few-shot draws of the train set (kNN references, linear-probe fits): n per class, `tries` seeded draws.
+struct FewShotOptions: ParsableArguments {
+    @Option(parsing: .unconditional, help: ArgumentHelp("Few-shot: this many train samples per class, each count a separate run.", valueName: "n,n,…"),
             transform: NeighbourCounts.init(parsing:))
     var shots: NeighbourCounts?
 
     @Option(parsing: .unconditional, help: "Few-shot: seeded draws per shot count (mean ± std reported).")
     var tries: Int = 5
+}
+
+/// Whether the linear probe and k-means see L2-normalised embeddings (as kNN does) or the raw ones.
+struct NormalizationOptions: ParsableArguments {
+    @Flag(help: "Fit the linear probe / cluster on the raw embeddings instead of L2-normalised ones.")
+    var noNormalize = false
+}
+
+/// The linear probe's regularisation and iterations.
+struct LinearOptions: ParsableArguments {
+    @Option(name: .customLong("C"), parsing: .unconditional,
+            help: "A fixed inverse regularisation strength; default: chosen from 10^-6 … 10^5 (45 values) on a 10% validation slice of train (few-shot: 1).")
+    var c: Double?
 
     @Option(name: .customLong("max-iter"), parsing: .unconditional, help: "L-BFGS iterations per fit (scikit-learn's max_iter).")
     var maxIterations: Int = 1000
 
-    @Flag(help: "Fit on the raw embeddings instead of L2-normalised ones.")
-    var noNormalize = false
-
-    func settings() throws -> LinearSettings {
-        try LinearSettings(C: c, normalize: !noNormalize, shots: shots?.values, tries: tries, maxIterations: maxIterations)
+    func settings(_ normalization: NormalizationOptions, fewShot: FewShotOptions? = nil) throws -> LinearSettings {
+        try LinearSettings(C: c, normalize: !normalization.noNormalize, shots: fewShot?.shots?.values, tries: fewShot?.tries ?? 5,
+                           maxIterations: maxIterations)
     }
 }
 
@@ -48,15 +55,12 @@ struct ClusterOptions: ParsableArguments {
     @Flag(help: "MiniBatchKMeans(batch_size=500, n_init=\"auto\") as MIEB clusters, instead of full k-means.")
     var minibatch = false
 
-    @Flag(help: "Cluster the raw embeddings instead of L2-normalised ones.")
-    var noNormalize = false
-
-    func settings() throws -> ClusterSettings {
-        try ClusterSettings(clusters: clusters, initialisations: initialisations, minibatch: minibatch, normalize: !noNormalize)
+    func settings(_ normalization: NormalizationOptions) throws -> ClusterSettings {
+        try ClusterSettings(clusters: clusters, initialisations: initialisations, minibatch: minibatch, normalize: !normalization.noNormalize)
     }
 }
 
-/// Retrieval's recall cut-offs.
+/// Retrieval's cut-offs.
 struct RetrievalOptions: ParsableArguments {
     @Option(name: .customLong("recall-k"), parsing: .unconditional, help: ArgumentHelp("The k of recall@k, comma-separated.", valueName: "k,k,…"),
             transform: NeighbourCounts.init(parsing:))
@@ -75,13 +79,23 @@ func embeddingSource(model: ModelOptions, data: DatasetOptions, precomputed: Pre
 extension ModelOptions {
     /// The image model of an image-side protocol: -m PATH, or the image encoder of `-m image-encoder=… -m
     /// text-encoder=…` read through its projected `image_embeds` unless --pooling says otherwise.
-    func backboneSpec() throws -> ImageModelSpec {
-        guard isTwoTower, case .split(let image, _) = try ModelRoles(arguments: model) else { return try imageSpec() }
-        var spec = try embedding.imageSpec([image], hubID: modelId)
-        if !embedding.poolingGiven { spec.poolings = [.output("image_embeds")] }
-        return spec
-    }
+    func backboneSpec() throws -> ImageModelSpec { try embedding.backboneSpec(model, hubID: modelId) }
 
     /// Whether -m names both towers by role.
-    var isTwoTower: Bool { model.contains { $0.hasPrefix("image-encoder=") } && model.contains { $0.hasPrefix("text-encoder=") } }
+    var isTwoTower: Bool { namesBothTowers(model) }
+}
+
+extension EmbeddingOptions {
+    /// The image model of an image-side protocol for `model` (-m arguments, or compare's --baseline/--candidate).
+    func backboneSpec(_ model: [String], hubID: String? = nil) throws -> ImageModelSpec {
+        guard namesBothTowers(model), case .split(let image, _) = try ModelRoles(arguments: model) else { return try imageSpec(model, hubID: hubID) }
+        var spec = try imageSpec([image], hubID: hubID)
+        if !poolingGiven { spec.poolings = [.output("image_embeds")] }
+        return spec
+    }
+}
+
+/// Whether model arguments name both towers by role (`image-encoder=…`, `text-encoder=…`).
+func namesBothTowers(_ model: [String]) -> Bool {
+    model.contains { $0.hasPrefix("image-encoder=") } && model.contains { $0.hasPrefix("text-encoder=") }
 }

@@ -30,7 +30,7 @@ struct RetrievalCommand: ParsableCommand {
         } else {
             mode = .imageToImage(try embeddingSource(model: model, data: data, precomputed: precomputed, train: nil))
         }
-        let task = try RetrievalTask(mode: mode, ks: retrieval.recallK.values)
+        let task = try RetrievalTask(mode: mode, ks: retrieval.recallK.values, modelName: model.modelId)
         let outcome = try task.run(try output.context(batchSize: model.embedding.batchSize, data: data))
         try output.emit(outcome.report, text: outcome.report.text())
     }

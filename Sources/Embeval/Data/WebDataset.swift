@@ -9,6 +9,9 @@ import Foundation
 /// - Label: `.cls` (an integer, as text), else `.txt` (a class name), else `.json` (its field `label`, or the one
 ///   `--column label_column=NAME` names: an integer or a class name). A sample without image or label is an error,
 ///   and so is a dataset that mixes integer labels with class names.
+/// - Captions: the lines of `.txt` (CLIP_benchmark's retrieval shards: one caption per line), for image ↔ text
+///   retrieval. A `.txt` of several lines is captions only, never a class name; shards whose samples have captions
+///   and no `.cls`/`.json` label (and no `classnames.txt`) are unlabelled.
 /// - Classes: `classnames.txt` beside the shards (or in the folder above: CLIP_benchmark's `root/classnames.txt`
 ///   with `root/test/0.tar`), one per line in label order, when present; else the label numbers `0…max` for
 ///   integer labels, the distinct names (sorted as a manifest's) for text labels.
@@ -57,7 +60,8 @@ struct WebDataset: DatasetFormat {
         let shards = try WebDatasetShards.resolve(path, split: split, name: location.spec)
         let classNames = try Self.found(Self.classNamesFile, in: shards.folders).map(ClassNames.load(from:))
 
-        var images = [TarImageStore.Entry](), keys = [String](), labels = [Label](), firstShard = [String: Int]()
+        var images = [TarImageStore.Entry](), keys = [String](), labels = [Label?](), captions = [[String]]()
+        var firstShard = [String: Int]()
         for (s, url) in shards.files.enumerated() {
             let file = try ReadOnlyFile(url.path)
             for sample in try WebDatasetSample.group(TarArchive(file).members, shard: url.path) {
@@ -72,14 +76,30 @@ struct WebDataset: DatasetFormat {
                 }
                 images.append(TarImageStore.Entry(shard: s, member: image))
                 keys.append(sample.key)
-                labels.append(try Self.label(of: sample, in: file, field: columns.label))
+                let lines = try Self.captions(of: sample, in: file)
+                captions.append(lines)
+                // A .txt of several lines is captions (CLIP_benchmark's retrieval shards), never a class name.
+                labels.append(lines.count > 1 && sample.member("cls") == nil && sample.member("json") == nil
+                              ? nil : try Self.label(of: sample, in: file, field: columns.label))
             }
         }
-        let (ids, classes) = try Self.labelIDs(labels, classNames: classNames, shards: shards.files, samples: images, keys: keys)
+        // Unlabelled: captioned shards with no class numbers or names at all (only image ↔ text retrieval uses them).
+        let labelled = labels.contains { $0 != nil } || classNames != nil
+        let (ids, classes): ([Int], [String])
+        if labelled {
+            if let i = labels.firstIndex(where: { $0 == nil }) {
+                throw DatasetError.malformed(kind: "tar shard", path: shards.files[images[i].shard].path, location: "sample '\(keys[i])'",
+                                             reason: "captions (a .txt of several lines) but no label member (.cls or .json) where other samples have labels")
+            }
+            (ids, classes) = try Self.labelIDs(labels.compactMap { $0 }, classNames: classNames, shards: shards.files, samples: images, keys: keys)
+        } else {
+            (ids, classes) = (Array(repeating: 0, count: keys.count), ["(unlabelled)"])
+        }
         let store = TarImageStore(shards: shards.files.map(\.path), entries: images)
         var dataset = Dataset(name: location.spec, split: split, classes: classes, samples: keys.indices.map {
-            Sample(id: keys[$0], label: ids[$0], source: .encoded(store, index: $0))
+            Sample(id: keys[$0], label: ids[$0], source: .encoded(store, index: $0), captions: captions[$0])
         })
+        dataset.isLabelled = labelled
         dataset.templatesFile = Self.found(Self.templatesFile, in: shards.folders)
         return dataset
     }
@@ -93,6 +113,23 @@ struct WebDataset: DatasetFormat {
     enum Label: Equatable {
         case number(Int)
         case name(String)
+    }
+
+    /// The largest `.txt` read as captions (as large as a label may be).
+    static var largestCaptions: Int { largestLabel }
+
+    /// A sample's captions: the non-empty lines of its `.txt` (one caption per line, as CLIP_benchmark writes them).
+    static func captions(of sample: WebDatasetSample, in file: ReadOnlyFile) throws -> [String] {
+        guard let txt = sample.member("txt") else { return [] }
+        guard txt.size <= largestCaptions else {
+            throw DatasetError.malformed(kind: "tar shard", path: file.path, location: "member '\(txt.name)'",
+                                         reason: "a .txt of \(txt.size) bytes (captions or a label: at most \(largestCaptions))")
+        }
+        let bytes = try file.read(at: txt.offset, count: txt.size)
+        guard let text = String(validating: bytes, as: UTF8.self) else {
+            throw DatasetError.malformed(kind: "tar shard", path: file.path, location: "member '\(txt.name)'", reason: "a .txt that is not UTF-8 text")
+        }
+        return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
     static func label(of sample: WebDatasetSample, in file: ReadOnlyFile, field: String) throws -> Label {

@@ -3,7 +3,7 @@ import Foundation
 extension EmbeddingSource {
     /// What reports record of the request: the poolings run (`precomputed` for files) and the sample counts asked for.
     var requested: (pooling: String, samples: Int?, trainSamples: Int?) {
-        guard case .model(let spec, let selection, let train) = self else { return ("precomputed", nil, nil) }
+        guard case .model(let spec, let selection, let train) = origin else { return ("precomputed", nil, nil) }
         return (spec.poolings.map(\.description).joined(separator: ","), selection.samples, train?.samples)
     }
 }

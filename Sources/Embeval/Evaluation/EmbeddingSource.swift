@@ -7,13 +7,23 @@ public enum EmbeddingSource: Sendable {
     case model(ImageModelSpec, DatasetSelection, train: TrainSplit? = nil)
     /// Precomputed embeddings; `train` holds the train set's for a train/test protocol.
     case files(EmbeddingFiles, train: EmbeddingFiles? = nil)
+    /// Embeddings already had from `origin` (with their health measured), so that several protocols share one
+    /// forward pass (`ProtocolSuite`).
+    indirect case embedded(EmbeddedData, from: EmbeddingSource)
 
     /// Whether a train set can be had (a train split, or train files).
     public var hasTrain: Bool {
         switch self {
         case .model(_, _, let train): train != nil
         case .files(_, let train): train != nil
+        case .embedded(let data, _): data.sets.first?.train != nil
         }
+    }
+
+    /// The model or files the embeddings come from (`self` unless already embedded).
+    public var origin: EmbeddingSource {
+        if case .embedded(_, let origin) = self { return origin.origin }
+        return self
     }
 
     /// Embeds (or loads) the evaluated set and, when `includingTrain`, the train set; each set's health is measured
@@ -24,6 +34,12 @@ public enum EmbeddingSource: Sendable {
         let started = Date()
         var data: EmbeddedData
         switch self {
+        case .embedded(let embedded, _):
+            guard !includingTrain || embedded.sets.allSatisfy({ $0.train != nil }) else {
+                throw EvaluationError.missingInput("no train embeddings were made for this run")
+            }
+            try validate(embedded)
+            return embedded
         case .files(let files, let trainFiles):
             data = try Self.load(files, train: includingTrain ? trainFiles : nil, includingTrain: includingTrain, context: context)
         case .model(let spec, let selection, let trainSplit):

@@ -75,7 +75,7 @@ public struct Exploration: Sendable {
         }
         let points = data.primary
         let title: String
-        if case .files(let files, _) = source { title = files.embeddings.lastPathComponent }
+        if case .files(let files, _) = source.origin { title = files.embeddings.lastPathComponent }
         else { title = "\(data.model.name) - \(data.dataset.name)\(data.dataset.split.map { " \($0)" } ?? "")" }
 
         var builder = MapBuilder()

@@ -10,8 +10,24 @@ public struct KNNSettings: Sendable {
     public var weighting: VoteWeighting?
     /// T in exp(similarity / T).
     public var temperature: Double
+    /// Few-shot (train-test only): references per class, each a separate experiment, drawn `tries` times by
+    /// `FewShotSampler`; nil votes with every train sample.
+    public var shots: [Int]?
+    public var tries: Int
 
-    public init(protocol: KNNProtocol? = nil, ks: [Int]? = nil, weighting: VoteWeighting? = nil, temperature: Double = 0.07) throws {
+    public init(protocol: KNNProtocol? = nil, ks: [Int]? = nil, weighting: VoteWeighting? = nil, temperature: Double = 0.07,
+                shots: [Int]? = nil, tries: Int = 5) throws {
+        if let shots, shots.isEmpty || shots.contains(where: { $0 < 1 }) {
+            throw EvaluationError.invalidParameter(name: "--shots", value: "\(shots)", expected: "positive integers")
+        }
+        guard tries >= 1 else { throw EvaluationError.invalidParameter(name: "--tries", value: "\(tries)", expected: "≥ 1") }
+        if shots != nil, `protocol` == .leaveOneOut {
+            throw EvaluationError.invalidParameter(name: "--shots", value: "with --protocol loo",
+                                                   expected: "the train-test protocol (few-shot draws references from train)")
+        }
+        var seenShots = Set<Int>()
+        self.shots = shots?.filter { seenShots.insert($0).inserted }
+        self.tries = tries
         if let ks {
             guard !ks.isEmpty, ks.allSatisfy({ $0 >= 1 }) else {
                 throw EvaluationError.invalidParameter(name: "--k", value: "\(ks)", expected: "positive integers")
@@ -29,7 +45,8 @@ public struct KNNSettings: Sendable {
 
     func resolvedProtocol(for source: EmbeddingSource) -> KNNProtocol {
         if let p = self.protocol { return p }
-        if case .files(_, let train) = source, train != nil { return .trainTest }
+        if shots != nil { return .trainTest }
+        if case .files(_, let train) = source.origin, train != nil { return .trainTest }
         return .leaveOneOut
     }
 }
@@ -58,8 +75,14 @@ public struct KNNTask: EvaluationTask {
 
     public func prepare(_ context: EvaluationContext) throws -> Prepared {
         let proto = settings.resolvedProtocol(for: source)
-        if proto == .leaveOneOut, case .files(_, let train) = source, train != nil {
+        if proto == .leaveOneOut, case .files(_, let train) = source.origin, train != nil {
             throw EvaluationError.missingInput("--train-embeddings needs --protocol train-test")
+        }
+        if settings.shots != nil, neighbourShards != nil {
+            throw EvaluationError.missingInput("--shots draws its own references: it cannot vote with --merge-neighbours")
+        }
+        if settings.shots != nil, !source.hasTrain {
+            throw EvaluationError.missingInput("few-shot kNN draws its references from a train set: give --train-split (with a model and dataset) or --train-embeddings and --train-labels")
         }
         let embedded = try source.embed(includingTrain: proto == .trainTest, context: context)
         guard embedded.isLabelled else {
@@ -74,6 +97,15 @@ public struct KNNTask: EvaluationTask {
         let weighting = settings.weighting ?? proto.defaultWeighting
         var timings = data.timings
         let joined = try neighbourShards.map { try NeighbourShards.read($0, expected: try searchRecord(of: prepared, shard: Shard(index: 0, count: 1), queries: nil)) }
+        if let shots = settings.shots {
+            let results = try timings.measure("knn") {
+                try data.sets.flatMap { set in try fewShot(shots, set: set, data: data, ks: ks, weighting: weighting, context: context) }
+            }
+            timings.append("total", Date().timeIntervalSince(data.started))
+            let report = makeReport(data: data, protocol: proto, ks: ks, weighting: weighting, results: results,
+                                    trainSamples: data.sets[0].train?.count, context: context, timings: timings)
+            return KNNOutcome(report: report, evaluations: [], embedded: data)
+        }
         let evaluations = try timings.measure("knn") {
             try data.sets.enumerated().map { index, set in
                 let evaluation: KNNEvaluation
@@ -90,36 +122,71 @@ public struct KNNTask: EvaluationTask {
             }
         }
         timings.append("total", Date().timeIntervalSince(data.started))
+        let results = zip(data.sets, evaluations).flatMap { set, evaluation in
+            evaluation.results.map {
+                KNNReport.Result(pooling: set.pooling, k: $0.k, weighting: $0.weighting,
+                                 top1Accuracy: $0.top1Accuracy, top5Accuracy: $0.top5Accuracy)
+            }
+        }
+        let report = makeReport(data: data, protocol: proto, ks: ks, weighting: weighting, results: results,
+                                trainSamples: evaluations.first?.referenceCount, context: context, timings: timings)
+        return KNNOutcome(report: report, evaluations: evaluations, embedded: data)
+    }
 
+    /// The vote with n references per class drawn from train, `tries` draws each: mean and spread of the figures.
+    /// The queries are never drawn from, so nothing of the evaluated split reaches the references.
+    private func fewShot(_ shots: [Int], set: EmbeddedData.PooledSet, data: EmbeddedData, ks: [Int], weighting: VoteWeighting,
+                         context: EvaluationContext) throws -> [KNNReport.Result] {
+        guard let train = set.train else { throw EvaluationError.missingInput("no train embeddings for \(set.pooling)") }
+        let name = data.origin(of: set) + " against \(data.origin(of: set, train: true))"
+        return try onSet(name) {
+            let sampler = try FewShotSampler(shots: shots, tries: settings.tries, seed: context.seed)
+            try sampler.validate(train.labels, classes: train.classes)
+            return try sampler.shots.flatMap { n in
+                let runs = try (0..<sampler.tries).map { attempt in
+                    let rows = sampler.draw(train.labels, n: n, attempt: attempt)
+                    let references = try Embeddings(matrix: train.rows.selectingRows(rows), labels: rows.map { train.labels[$0] },
+                                                    ids: rows.map { train.ids[$0] }, classes: train.classes)
+                    let evaluation = try KNNEvaluation(set.query, train: references, ks: ks, weighting: weighting,
+                                                       temperature: settings.temperature)
+                    if attempt == 0 { for w in evaluation.warnings { context.warn("\(set.pooling), \(n) shot(s): \(w)") } }
+                    return evaluation.results
+                }
+                return ks.indices.map { i in
+                    let top1 = MeanAndSpread(runs.map { $0[i].top1Accuracy }), top5 = MeanAndSpread(runs.map { $0[i].top5Accuracy })
+                    return KNNReport.Result(pooling: set.pooling, k: ks[i], weighting: weighting, top1Accuracy: top1.mean,
+                                            top5Accuracy: top5.mean, shots: n, tries: sampler.tries,
+                                            std: .init(top1Accuracy: top1.std, top5Accuracy: top5.std))
+                }
+            }
+        }
+    }
+
+    private func makeReport(data: EmbeddedData, protocol proto: KNNProtocol, ks: [Int], weighting: VoteWeighting,
+                            results: [KNNReport.Result], trainSamples: Int?, context: EvaluationContext,
+                            timings: Timings) -> KNNReport {
         let first = data.sets[0].query
         var poolingText = "precomputed", samplesRequested: Int? = nil, trainSamplesRequested: Int? = nil
-        if case .model(let spec, let selection, let train) = source {
+        if case .model(let spec, let selection, let train) = source.origin {
             poolingText = spec.poolings.map(\.description).joined(separator: ",")
             samplesRequested = selection.samples
             trainSamplesRequested = train?.samples
         }
-        let report = KNNReport(
-            protocol: proto, samples: first.count,
-            results: zip(data.sets, evaluations).flatMap { set, evaluation in
-                evaluation.results.map {
-                    KNNReport.Result(pooling: set.pooling, k: $0.k, weighting: $0.weighting,
-                                     top1Accuracy: $0.top1Accuracy, top5Accuracy: $0.top5Accuracy)
-                }
-            },
+        return KNNReport(
+            protocol: proto, samples: first.count, results: results,
             modelName: modelName ?? data.model.name, model: data.model.metadata,
             dataset: .init(name: data.dataset.name, split: data.dataset.split, samples: first.count,
                            classes: max(first.classes.count, (first.labels.max() ?? 0) + 1),
                            trainSplit: proto == .trainTest ? data.dataset.trainSplit : nil,
-                           trainSamples: proto == .trainTest ? evaluations.first?.referenceCount : nil,
+                           trainSamples: proto == .trainTest ? trainSamples : nil,
                            skipped: data.skipped),
             parameters: .init(k: ks, weighting: weighting, temperature: settings.temperature, pooling: poolingText,
                               batchSize: context.batchSize, seed: context.seed, samplesRequested: samplesRequested,
-                              trainSamplesRequested: trainSamplesRequested),
+                              trainSamplesRequested: trainSamplesRequested, shots: settings.shots, tries: settings.shots == nil ? nil : settings.tries),
             health: data.sets.compactMap { set in
                 set.health.map { HealthSummary(pooling: set.pooling, dimension: set.query.dimension, health: $0) }
             },
             timings: timings)
-        return KNNOutcome(report: report, evaluations: evaluations, embedded: data)
     }
 }
 

@@ -63,8 +63,13 @@ public struct Timings: Codable, Sendable, Equatable {
         return try body()
     }
 
-    /// `embedding 1.42s, knn 0.75s, total 2.29s`.
-    public var text: String { stages.map { String(format: "%@ %.2fs", $0.name, $0.seconds) }.joined(separator: ", ") }
+    /// `embedding 1.42s, knn 0.75s, total 2.29s`: from the milliseconds the JSON keeps, so a report read back prints
+    /// the same line (0.4049 s is 0.405 there, and must print 0.41 both times).
+    public var text: String {
+        stages.map { String(format: "%@ %.2fs", $0.name, Self.milliseconds($0.seconds)) }.joined(separator: ", ")
+    }
+
+    static func milliseconds(_ seconds: Double) -> Double { (seconds * 1000).rounded() / 1000 }
 
     /// The order stages run in, for reading a report back (JSON objects come back in no particular order).
     static let runOrder = ["text", "embedding", "embedding_train", "knn", "scoring", "total"]
@@ -78,7 +83,7 @@ public struct Timings: Codable, Sendable, Equatable {
 
     public func encode(to encoder: Encoder) throws {
         var c = encoder.container(keyedBy: AnyCodingKey.self)
-        for (name, seconds) in stages { try c.encode((seconds * 1000).rounded() / 1000, forKey: AnyCodingKey(name)) }
+        for (name, seconds) in stages { try c.encode(Self.milliseconds(seconds), forKey: AnyCodingKey(name)) }
     }
 }
 

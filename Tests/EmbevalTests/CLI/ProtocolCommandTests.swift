@@ -91,6 +91,87 @@ import Testing
         #expect(results(object).count == 2)
     }
 
+    /// Few-shot kNN votes with the drawn train samples only: DINO's vote in numpy on the same draws.
+    @Test func fewShotKNNEqualsNumpyOnTheSameDraws() throws {
+        let out = dir.appendingPathComponent("knn-few.json").path
+        let r = try runEmbeval(["knn"] + Self.precomputed + Self.train + ["--shots", "1,2,4", "--tries", "3", "--json", out])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("Shots") && r.out.contains(" ± "), "\(r.out)")
+        #expect(r.err.contains("1 shot(s): k=20 exceeds the 10 candidate neighbours"), "\(r.err)")
+        let object = try json(out)
+        #expect(object["protocol"] as? String == "train-test")
+        let rows = results(object)
+        #expect(rows.map { $0["shots"] as? Int } == [1, 2, 4])
+        for (row, reference) in zip(rows, ProtocolParityTests.expected.knn_few_shot) {
+            #expect(abs((row["top1_accuracy"] as? Double ?? -1) - reference.top1_accuracy) <= 1e-9, "\(reference.shots) shots")
+            #expect(abs((row["top5_accuracy"] as? Double ?? -1) - reference.top5_accuracy) <= 1e-9, "\(reference.shots) shots")
+            let std = row["std"] as? [String: Double] ?? [:]
+            #expect(abs((std["top1_accuracy"] ?? -1) - reference.std.top1_accuracy) <= 1e-9)
+        }
+        let bad = try runEmbeval(["knn"] + Self.precomputed + Self.train + ["--shots", "1", "--protocol", "loo"])
+        #expect(bad.code == 2 && bad.err.contains("--shots"), "\(bad.err)")
+    }
+
+    /// compare --task linear|cluster|retrieval: a model against itself passes with zero deltas, against a damaged
+    /// copy it fails; each in its metric's unit.
+    @Test(arguments: [("linear", "top1_accuracy"), ("cluster", "nmi"), ("retrieval", "map_at_r")])
+    func compareRunsTheNewProtocols(task: String, metric: String) throws {
+        let damaged = dir.appendingPathComponent("damaged-\(task).npy"), damagedTrain = dir.appendingPathComponent("damaged-train-\(task).npy")
+        for (source, target) in [("test_embeddings.npy", damaged), ("train_embeddings.npy", damagedTrain)] {
+            let m = try NumpyArray.readMatrix(at: URL(fileURLWithPath: Self.fixture(source)))
+            // Two rows in five replaced by noise: every protocol's figure drops far past the tolerance.
+            var generator = SeededGenerator(seed: 7)
+            let noisy = m.values.enumerated().map { i, v in (i / m.columns) % 5 < 2 ? Float.random(in: -1...1, using: &generator) : v }
+            try NumpyArray.write(Matrix(rows: m.rows, columns: m.columns, values: noisy), to: target)
+        }
+        let labels = ["--labels", Self.fixture("test_labels.npy"), "--train-labels", Self.fixture("train_labels.npy")]
+        func compare(_ candidate: URL, _ candidateTrain: URL) throws -> (code: Int32, out: String, err: String, json: [String: Any]) {
+            let out = dir.appendingPathComponent("compare-\(task).json").path
+            let r = try runEmbeval(["compare", "--task", task, "--baseline-embeddings", Self.fixture("test_embeddings.npy"),
+                                    "--candidate-embeddings", candidate.path,
+                                    "--baseline-train-embeddings", Self.fixture("train_embeddings.npy"),
+                                    "--candidate-train-embeddings", candidateTrain.path, "--bootstrap", "300", "--C", "1", "--json", out] + labels)
+            return (r.code, r.out, r.err, try json(out))
+        }
+        let same = try compare(URL(fileURLWithPath: Self.fixture("test_embeddings.npy")), URL(fileURLWithPath: Self.fixture("train_embeddings.npy")))
+        #expect(same.code == 0, "\(same.err)\n\(same.out)")
+        let metrics = same.json["metrics"] as? [[String: Any]] ?? []
+        let row = metrics.first { $0["name"] as? String == metric } ?? [:]
+        #expect(row["delta"] as? Double == 0, "\(metrics)")
+        #expect(same.out.contains("PASS"))
+        let worse = try compare(damaged, damagedTrain)
+        #expect(worse.code == 1, "\(worse.err)\n\(worse.out)")
+        #expect(worse.out.contains("FAIL"))
+    }
+
+    /// eval --protocols: one table whose figures are the ones each command prints on its own.
+    @Test func evalProtocolsIsOneTableOfTheCommandsFigures() throws {
+        let out = dir.appendingPathComponent("card.json").path
+        let r = try runEmbeval(["eval", "--protocols", "knn,linear,cluster,retrieval"] + Self.precomputed + Self.train + ["--C", "1", "--json", out])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("Model card"), "\(r.out)")
+        let card = try json(out)
+        #expect(card["task"] as? String == "model-card")
+        let rows = results(card)
+        func value(_ p: String, _ metric: String) -> Double? {
+            rows.first { $0["protocol"] as? String == p && $0["metric"] as? String == metric }?["value"] as? Double
+        }
+        for (command, extra, metric, key) in [("linear", Self.train + ["--C", "1"], "linear", "top1_accuracy"),
+                                              ("knn", Self.train + ["--protocol", "train-test"], "knn", "top1_accuracy"),
+                                              ("cluster", [], "cluster", "nmi")] {
+            let single = dir.appendingPathComponent("\(command).json").path
+            let s = try runEmbeval([command] + Self.precomputed + extra + ["--json", single])
+            #expect(s.code == 0, "\(s.err)")
+            #expect(value(metric, key) == results(try json(single)).first?[key] as? Double, "\(command)")
+        }
+        let recall = value("retrieval", "recall@1")
+        #expect(recall.map { abs($0 - (ProtocolParityTests.expected.retrieval_image.recall_at_k["1"] ?? -1)) <= 1e-9 } == true)
+        let bad = try runEmbeval(["eval", "--protocols", "knn,zeroshot"] + Self.precomputed)
+        #expect(bad.code == 2 && bad.err.contains("zeroshot needs a two-tower model"), "\(bad.err)")
+        let unknown = try runEmbeval(["eval", "--protocols", "knn,probe"] + Self.precomputed)
+        #expect(unknown.code == 2 && unknown.err.contains("probe"), "\(unknown.err)")
+    }
+
     /// Bad input: one line naming the problem, exit code 2.
     @Test(arguments: [
         ("single-class", "needs at least 2 classes"),

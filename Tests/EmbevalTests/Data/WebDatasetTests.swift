@@ -208,3 +208,33 @@ func expectError<T>(containing parts: [String], sourceLocation: SourceLocation =
         #expect(parts.allSatisfy(text.contains) && !text.contains("\n"), "\(text)", sourceLocation: sourceLocation)
     }
 }
+
+/// CLIP_benchmark's retrieval shards: `.txt` holds one caption per line and there is no label.
+@Test func captionShardsAreUnlabelledWithOneCaptionPerLine() throws {
+    let dir = TestPaths.scratch()
+    let png = WebDatasetTests.png
+    let url = try TestTar.write(TestTar.archive([
+        .init("a.png", png), .init("a.txt", text: "a dog on grass\r\na brown dog\n"),
+        .init("b.png", png), .init("b.txt", text: "a cat\n\n  a sleeping cat  \nthe cat\n"),
+    ]), to: "captions.tar", in: dir)
+    let d = try DatasetSpec.load(url.path)
+    #expect(!d.isLabelled && d.classes == ["(unlabelled)"] && d.labels == [0, 0])
+    #expect(d.samples.map(\.captions) == [["a dog on grass", "a brown dog"], ["a cat", "a sleeping cat", "the cat"]])
+
+    // With a class number, the lines are captions of a labelled sample; a one-line .txt label is its caption too.
+    let labelled = try TestTar.write(TestTar.archive([
+        .init("a.png", png), .init("a.cls", text: "1"), .init("a.txt", text: "one\ntwo\n"),
+        .init("b.png", png), .init("b.cls", text: "0"),
+    ]), to: "labelled.tar", in: dir)
+    let l = try DatasetSpec.load(labelled.path)
+    #expect(l.isLabelled && l.labels == [1, 0] && l.samples.map(\.captions) == [["one", "two"], []])
+    let named = try TestTar.write(TestTar.archive([.init("a.png", png), .init("a.txt", text: "dog\n")]), to: "named.tar", in: dir)
+    let n = try DatasetSpec.load(named.path)
+    #expect(n.isLabelled && n.classes == ["dog"] && n.samples[0].captions == ["dog"])
+
+    // Captions where the other samples are labelled leave that sample without a label: an error naming it.
+    let mixed = try TestTar.write(TestTar.archive([
+        .init("a.png", png), .init("a.cls", text: "1"), .init("b.png", png), .init("b.txt", text: "x\ny\n"),
+    ]), to: "mixed.tar", in: dir)
+    expectError(containing: ["sample 'b'", "captions (a .txt of several lines) but no label member"]) { try DatasetSpec.load(mixed.path) }
+}

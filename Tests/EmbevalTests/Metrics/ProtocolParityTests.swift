@@ -26,7 +26,10 @@ struct ProtocolParityTests {
         struct KMeansCases: Decodable { let from_init: FromInit; let seeded_nmi: [Double]; let minibatch_nmi: [Double]; let metrics: [MetricCase] }
         struct ImageRetrieval: Decodable { let recall_at_k: [String: Double]; let map_at_r: Double; let average_precision: [Double] }
         struct TextRetrieval: Decodable { let owner: [Int]; let recall_at_k: [String: [String: Double]] }
+        struct KNNSpread: Decodable { let top1_accuracy: Double; let top5_accuracy: Double }
+        struct KNNFewShot: Decodable { let shots: Int; let tries: Int; let k: Int; let top1_accuracy: Double; let top5_accuracy: Double; let std: KNNSpread }
         let linear: Linear
+        let knn_few_shot: [KNNFewShot]
         let kmeans: KMeansCases
         let retrieval_image: ImageRetrieval
         let retrieval_text: TextRetrieval

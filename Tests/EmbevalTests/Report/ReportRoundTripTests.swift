@@ -48,3 +48,12 @@ import Testing
         #expect(throws: EvaluationError.self) { try CheckReport.read(from: path) }
     }
 }
+
+/// The text of a report read back equals the original's: timings print from the milliseconds the JSON keeps
+/// (0.4049 s is 0.405 there: both print 0.41, where the raw value printed 0.40).
+@Test func timingsPrintAsTheyAreKept() throws {
+    let timings = Timings([("embedding", 0.4049), ("total", 1.2351)])
+    let back = try JSONDecoder().decode(Timings.self, from: JSONEncoder().encode(timings))
+    #expect(back.text == timings.text)
+    #expect(timings.text == "embedding 0.41s, total 1.24s")
+}
