@@ -101,7 +101,7 @@ public struct ProtocolSuite: Sendable {
         }
         var timings = Timings()
         timings.append("total", Date().timeIntervalSince(started))
-        return ModelCardReport(protocols: protocols, modelName: modelName ?? embedded?.model.name ?? card.zeroshot?.modelName ?? "",
+        return ModelCardReport(protocols: protocols, modelName: modelName ?? card.zeroshot?.modelName ?? embedded?.model.name ?? "",
                                model: embedded?.model.metadata ?? card.zeroshot?.model ?? .null,
                                dataset: embedded?.summary(trainSamples: withTrain ? embedded?.sets.first?.train?.count : nil),
                                reports: card, timings: timings)

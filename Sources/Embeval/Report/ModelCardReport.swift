@@ -87,7 +87,7 @@ public struct ModelCardReport: Report {
                 guard let z = r.zeroshot, let x = z.results.first else { return [] }
                 let setting = z.templates.count == 1 ? "1 template" : "\(z.templates.count) templates"
                 return [("top1_accuracy", x.top1Accuracy), ("top5_accuracy", x.top5Accuracy), ("mean_per_class_recall", x.meanPerClassRecall)]
-                    .map { Row(protocol: "zeroshot", pooling: "image_embeds", setting: setting, metric: $0.0, value: $0.1, unit: "percent") }
+                    .map { Row(protocol: "zeroshot", pooling: "two towers", setting: setting, metric: $0.0, value: $0.1, unit: "percent") }
             }
         }
     }
