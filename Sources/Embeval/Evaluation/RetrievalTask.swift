@@ -96,6 +96,14 @@ public struct RetrievalTask: EvaluationTask {
         try timings.measure("retrieval") {
             for (index, set) in data.sets.enumerated() {
                 try onSet(data.origin(of: set)) {
+                    // A k that reaches every candidate makes recall@k 100 % whatever the embeddings: say so.
+                    let candidates = prepared.captions.map { [("image-to-text", $0.rows), ("text-to-image", set.query.count)] }
+                        ?? [("image-to-image", set.query.count - 1)]
+                    for (direction, count) in candidates {
+                        for k in ks where k >= count {
+                            context.warn("\(set.pooling), \(direction): k=\(k) reaches all \(count) candidates, so recall@\(k) is 100% by construction")
+                        }
+                    }
                     if let captions = prepared.captions {
                         let found = try CrossModalRetrievalScores(images: set.query.matrix, captions: captions,
                                                                   captionImage: prepared.captionImage, ks: ks)

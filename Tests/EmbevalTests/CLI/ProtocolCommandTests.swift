@@ -172,6 +172,14 @@ import Testing
         #expect(unknown.code == 2 && unknown.err.contains("probe"), "\(unknown.err)")
     }
 
+    /// A k that reaches every candidate scores 100 % whatever the embeddings: the run says so.
+    @Test func aRecallKPastTheCandidatesIsFlagged() throws {
+        let r = try runEmbeval(["retrieval"] + Self.precomputed + ["--recall-k", "5,499"])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.err.contains("k=499 reaches all 499 candidates, so recall@499 is 100% by construction"), "\(r.err)")
+        #expect(!r.err.contains("k=5 "), "\(r.err)")
+    }
+
     /// Bad input: one line naming the problem, exit code 2.
     @Test(arguments: [
         ("single-class", "needs at least 2 classes"),
