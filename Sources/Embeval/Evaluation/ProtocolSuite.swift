@@ -10,8 +10,8 @@ public enum EvaluationProtocol: String, CaseIterable, Codable, Sendable {
         let names = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
         let list = try names.map { name -> EvaluationProtocol in
             guard let p = EvaluationProtocol(rawValue: name) else {
-                throw EvaluationError.invalidParameter(name: "--protocols", value: name,
-                                                       expected: allCases.map(\.rawValue).joined(separator: ", "))
+                throw EvaluationError.invalidParameter(name: "--protocols", value: "'\(name)'",
+                                                       expected: "one of " + allCases.map(\.rawValue).joined(separator: ", "))
             }
             return p
         }
