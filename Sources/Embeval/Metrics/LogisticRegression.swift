@@ -61,8 +61,10 @@ public struct LogisticRegression: Sendable {
         // added in the same order whatever the core count), spread over the cores with OpenBLAS single-threaded. Each
         // task walks its rows `blockRows` at a time: the block's logits (X_b·Wᵀ), softmax and residuals, then its
         // share of the gradient (R_bᵀ·X_b) while X_b is still in cache — X is read once per evaluation, instead of
-        // twice through two full-size dgemm calls that each pack all of it.
-        let taskRows = 1024, blockRows = 128
+        // twice through two full-size dgemm calls that each pack all of it. A block has at most 1,200 / classes rows:
+        // OpenBLAS (0.3.21, AVX-512) takes its small-matrix kernel, which does not pack, only up to that size for
+        // the logits' product; past it, packing the block cost as much as the product.
+        let taskRows = 1024, blockRows = max(8, min(128, 1200 / rows))
         let tasks = (n + taskRows - 1) / taskRows
         var raw = [Double](repeating: 0, count: n * rows), weights = [Double](repeating: 0, count: rows * d)
         var residual = [Double](repeating: 0, count: n * rows)
