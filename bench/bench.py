@@ -23,7 +23,7 @@ BATCH = 32
 DEMO_MODEL = os.path.join(ROOT, "tools", "demo_model", "fashion-vit")
 FALLBACK_DEMO = os.path.join(OUT, "tiny-vit28")
 CLIP_MODEL = os.path.join(ROOT, "tools", "demo_model", "fashion-clip")
-CASES = ["embed", "knn", "zeroshot", "explore", "parquet", "webdataset"]
+CASES = ["embed", "knn", "zeroshot", "explore", "parquet", "webdataset", "linear", "cluster", "retrieval"]
 
 
 def want(case):
@@ -156,6 +156,41 @@ def embeval_explore(binary, x_path, labels_path, method, out_dir):
     return {"seconds": m["seconds"], "wall_seconds": wall, "trustworthiness": m["trustworthiness"],
             "gradient": m["parameters"].get("gradient"), "parameters": m["parameters"],
             "other_load_cores": LAST_OTHER_LOAD[0]}
+
+
+def embeval_protocol(binary, command, args, json_path, stage):
+    """`embeval linear|cluster|retrieval … --json`; the time is the report's timing of the protocol's own stage
+    (after the .npy files are loaded: normalising, fitting / clustering / searching, scoring)."""
+    if os.path.exists(json_path):
+        os.remove(json_path)
+    p, wall = run([binary, command, *args, "--json", json_path], timeout=7200)
+    if p.returncode != 0:
+        return {"error": error_text(p), "wall_seconds": wall}
+    with open(json_path) as f:
+        report = json.load(f)
+    return {"seconds": report["timings"][stage], "timings": report["timings"], "wall_seconds": wall,
+            "results": report["results"], "validation": report.get("validation"),
+            "other_load_cores": LAST_OTHER_LOAD[0]}
+
+
+def npy_pair(directory, name):
+    return ["--embeddings", os.path.join(directory, f"{name}.npy"), "--labels", os.path.join(directory, f"{name}_labels.npy")]
+
+
+def linear_agreement(label, e, p):
+    if "error" in e:
+        return f"Linear probe {label}: Embeval error: {e['error']}"
+    r = e["results"][0]
+    d = r["top1_accuracy"] - p["top1"]
+    text = (f"Linear probe {label}: test top-1 Embeval {r['top1_accuracy']:.2f} %, scikit-learn {p['top1']:.2f} % "
+            f"(diff {d:+.2f} pp: {'within' if abs(d) <= 0.05 else 'OUTSIDE'} 0.05 pp)")
+    if p.get("curve"):
+        curve = e["validation"][0]["curve"] if e.get("validation") else []
+        same = len(curve) == len(p["curve"]) and all(abs(a["top1_accuracy"] - b[1]) < 1e-9 for a, b in zip(curve, p["curve"]))
+        text += (f"; chosen C Embeval {r['C']:.4g}, scikit-learn {p['C']:.4g} ({'equal' if abs(r['C'] - p['C']) <= 1e-9 * p['C'] else 'DIFFERENT'}); "
+                 f"validation slice: scikit-learn's {'train_test_split' if p['split'] == 'sklearn' else 'copy of Embeval’s SplitMix64 slice'}"
+                 + ("" if p["split"] == "sklearn" else f", validation curve {'identical at all' if same else 'DIFFERENT at some of the'} {len(p['curve'])} C values"))
+    return text
 
 
 def zeroshot_agreement(e, p):
@@ -516,12 +551,12 @@ def main():
         notes.append(zeroshot_agreement(zi_emb, zi_peer))
 
     if want("parquet"):
-        # ---- 8. reading a Hugging Face parquet file: images decoded per second
+        # ---- 9. reading a Hugging Face parquet file: images decoded per second
         pq_file = os.path.join(OUT, "parquet", "fmnist-train.parquet")
-        log("case 8: parquet read, 60,000 Fashion-MNIST PNGs written by datasets (3 rounds, interleaved)")
+        log("case 9: parquet read, 60,000 Fashion-MNIST PNGs written by datasets (3 rounds, interleaved)")
         pq_emb_runs, pq_arrow_runs, pq_ds_runs = [], [], []
         for i in range(3):
-            quiet_check(f"case 8 round {i + 1}")
+            quiet_check(f"case 9 round {i + 1}")
             pq_emb_runs.append(embeval_embed(binary, "pixels", pq_file, os.path.join(OUT, "emb-parquet")))
             pq_arrow_runs.append(peer("parquet-pyarrow", pq_file, 1))
             pq_ds_runs.append(peer("parquet-datasets", pq_file, 1))
@@ -531,13 +566,123 @@ def main():
         pq_arrow, pq_ds = best(pq_arrow_runs, "images_per_s", True), best(pq_ds_runs, "images_per_s", True)
         results["cases"]["parquet"] = {"embeval": pq_emb_runs, "pyarrow_pil": pq_arrow_runs, "datasets": pq_ds_runs}
         rows += [
-            row("8a parquet read: embed -m pixels vs pyarrow + PIL", ok(pq_emb, "images_per_s"), pq_arrow["images_per_s"],
+            row("9a parquet read: embed -m pixels vs pyarrow + PIL", ok(pq_emb, "images_per_s"), pq_arrow["images_per_s"],
                 fmt_rate, True, None, "pyarrow iter_batches + PIL decode, 1 thread", (pq_emb, pq_arrow)),
-            row("8b parquet read: embed -m pixels vs datasets", ok(pq_emb, "images_per_s"), pq_ds["images_per_s"],
+            row("9b parquet read: embed -m pixels vs datasets", ok(pq_emb, "images_per_s"), pq_ds["images_per_s"],
                 fmt_rate, True, None, f"datasets {pq_ds['datasets']} streaming iteration (Image decode)", (pq_emb, pq_ds)),
-            row("8c   same, Embeval whole command (wall)", ok(pq_emb, "wall_images_per_s"), pq_arrow["images_per_s"],
-                fmt_rate, True, None, "as 8a", (pq_emb, pq_arrow)),
+            row("9c   same, Embeval whole command (wall)", ok(pq_emb, "wall_images_per_s"), pq_arrow["images_per_s"],
+                fmt_rate, True, None, "as 9a", (pq_emb, pq_arrow)),
         ]
+
+
+    if want("linear"):
+        # ---- 10. linear probe: L-BFGS logistic regression, scikit-learn's LogisticRegression(lbfgs, tol=1e-12)
+        knn_dir, lin_dir = os.path.join(OUT, "knn"), os.path.join(OUT, "linear")
+        rounds = int(os.environ.get("BENCH_LINEAR_ROUNDS", "1"))
+        train_6k = ["--train-embeddings", os.path.join(lin_dir, "train-6k.npy"), "--train-labels",
+                    os.path.join(lin_dir, "train-6k_labels.npy")]
+        train_60k = ["--train-embeddings", os.path.join(knn_dir, "train.npy"), "--train-labels",
+                     os.path.join(knn_dir, "train_labels.npy")]
+        peer_args = lambda train: [os.path.join(knn_dir, "test.npy"), os.path.join(knn_dir, "test_labels.npy"),
+                                   os.path.join(lin_dir if train == "6k" else knn_dir, "train-6k.npy" if train == "6k" else "train.npy"),
+                                   os.path.join(lin_dir if train == "6k" else knn_dir,
+                                                "train-6k_labels.npy" if train == "6k" else "train_labels.npy")]
+        log(f"case 10: linear probe, 45-C sweep on 6k train + fixed C=1 on 60k train, 10k test ({rounds} round(s), interleaved)")
+        sweep_e, sweep_p, fixed_e, fixed_p = [], [], [], []
+        for i in range(rounds):
+            quiet_check(f"case 10 sweep round {i + 1}")
+            sweep_e.append(embeval_protocol(binary, "linear", npy_pair(knn_dir, "test") + train_6k,
+                                            os.path.join(OUT, "linear-sweep.json"), "linear"))
+            sweep_p.append(peer("linear", *peer_args("6k"), "sweep", 1000, "sklearn", timeout=7200))
+            log(f"  sweep: embeval {sweep_e[-1].get('seconds', sweep_e[-1].get('error'))} s, "
+                f"scikit-learn {sweep_p[-1]['seconds']:.1f} s")
+            quiet_check(f"case 10 fixed-C round {i + 1}")
+            fixed_e.append(embeval_protocol(binary, "linear", npy_pair(knn_dir, "test") + train_60k + ["--C", "1"],
+                                            os.path.join(OUT, "linear-c1.json"), "linear"))
+            fixed_p.append(peer("linear", *peer_args("60k"), "1", 1000, "-", timeout=7200))
+            log(f"  C=1 on 60k: embeval {fixed_e[-1].get('seconds', fixed_e[-1].get('error'))} s, "
+                f"scikit-learn {fixed_p[-1]['seconds']:.1f} s")
+        case = {"sweep": {"embeval": sweep_e, "peer": sweep_p}, "fixed": {"embeval": fixed_e, "peer": fixed_p}}
+        se, sp = best(sweep_e, "seconds", False), best(sweep_p, "seconds", False)
+        fe, fp = best(fixed_e, "seconds", False), best(fixed_p, "seconds", False)
+        rows += [
+            row("10a linear probe, 45-C sweep + refit: 6k train (5.4k fit / 0.6k val), 10k test", ok(se, "seconds"),
+                sp["seconds"], fmt_secs, False, 0.5, f"{sp['peer']} LogisticRegression lbfgs tol=1e-12, warm_start", (se, sp)),
+            row("10b   same, Embeval whole command (wall)", ok(se, "wall_seconds"), sp["seconds"], fmt_secs, False, None,
+                "as 10a", (se, sp)),
+            row("10c linear probe, fixed C=1: 60k train, 10k test", ok(fe, "seconds"), fp["seconds"], fmt_secs, False, 0.5,
+                f"{fp['peer']} LogisticRegression(C=1) lbfgs tol=1e-12", (fe, fp)),
+        ]
+        notes.append(linear_agreement("10a (sweep on 6k)", se, sp))
+        notes.append(linear_agreement("10c (C=1 on 60k)", fe, fp))
+        if os.environ.get("BENCH_LINEAR_AGREE", "1") != "0":
+            # the same sweep once more, holding out exactly Embeval's validation slice: the chosen C and the whole
+            # validation curve must then be equal (train_test_split holds out a different 10 %)
+            log("case 10: agreement run, scikit-learn's sweep on Embeval's validation slice (untimed)")
+            same = peer("linear", *peer_args("6k"), "sweep", 1000, "embeval", timeout=7200)
+            case["sweep"]["peer_embeval_slice"] = same
+            notes.append(linear_agreement("10a on Embeval's validation slice", se, same))
+        results["cases"]["linear"] = case
+
+    if want("cluster"):
+        # ---- 11. k-means clustering scores: scikit-learn KMeans(n_init=10, random_state=0)
+        knn_dir = os.path.join(OUT, "knn")
+        log("case 11: k-means, k=10, n_init=10 on 10k and 60k normalised rows (2 rounds, interleaved)")
+        case = {}
+        for label, name, n in [("11a", "test", "10k"), ("11b", "train", "60k")]:
+            e_runs, p_runs = [], []
+            for i in range(2):
+                quiet_check(f"case {label} round {i + 1}")
+                e_runs.append(embeval_protocol(binary, "cluster", npy_pair(knn_dir, name),
+                                               os.path.join(OUT, f"cluster-{n}.json"), "cluster"))
+                p_runs.append(peer("cluster", os.path.join(knn_dir, f"{name}.npy"),
+                                   os.path.join(knn_dir, f"{name}_labels.npy"), 10, timeout=3600))
+                log(f"  {n}: embeval {e_runs[-1].get('seconds', e_runs[-1].get('error'))} s, "
+                    f"scikit-learn {p_runs[-1]['seconds']:.2f} s")
+            e, p = best(e_runs, "seconds", False), best(p_runs, "seconds", False)
+            case[n] = {"embeval": e_runs, "peer": p_runs}
+            rows.append(row(f"{label} k-means k=10 n_init=10, {n} x 384 (normalised)", ok(e, "seconds"), p["seconds"],
+                            fmt_secs, False, 1.0, f"{p['peer']} KMeans(n_init=10, random_state=0), 2 threads", (e, p)))
+            if "error" not in e:
+                r = e["results"][0]
+                notes.append(f"k-means {n}: NMI Embeval {r['nmi']:.4f}, scikit-learn {p['nmi']:.4f} (diff "
+                             f"{r['nmi'] - p['nmi']:+.4f}); ARI {r['ari']:.4f} / {p['ari']:.4f}; cluster accuracy "
+                             f"{r['cluster_accuracy']:.2f} / {p['cluster_accuracy']:.2f} %; inertia {r['inertia']:.1f} / "
+                             f"{p['inertia']:.1f} (different seeded k-means++ draws: close, not equal)")
+        results["cases"]["cluster"] = case
+
+    if want("retrieval"):
+        # ---- 12. image -> image retrieval, leave-one-out: recall@k and mAP@R
+        knn_dir = os.path.join(OUT, "knn")
+        sizes = [("12", "test", "10k")] + ([("13", "train", "60k")] if os.environ.get("BENCH_LARGE") == "1" else [])
+        log(f"case 12: image->image retrieval, leave-one-out, recall@1,5,10 + mAP@R on {', '.join(s[2] for s in sizes)} "
+            "(2 rounds, interleaved)")
+        case = {}
+        for number, name, n in sizes:
+            e_runs, np_runs, fa_runs = [], [], []
+            args = (os.path.join(knn_dir, f"{name}.npy"), os.path.join(knn_dir, f"{name}_labels.npy"), "1,5,10")
+            for i in range(2):
+                quiet_check(f"case {number} round {i + 1}")
+                e_runs.append(embeval_protocol(binary, "retrieval", npy_pair(knn_dir, name) + ["--recall-k", "1,5,10"],
+                                               os.path.join(OUT, f"retrieval-{n}.json"), "retrieval"))
+                np_runs.append(peer("retrieval-numpy", *args, timeout=3600))
+                fa_runs.append(peer("retrieval-faiss", *args, env=faiss_env, timeout=3600))
+                log(f"  {n}: embeval {e_runs[-1].get('seconds', e_runs[-1].get('error'))} s, numpy "
+                    f"{np_runs[-1]['seconds']:.2f} s, faiss {fa_runs[-1]['seconds']:.2f} s")
+            e, pn, pf = best(e_runs, "seconds", False), best(np_runs, "seconds", False), best(fa_runs, "seconds", False)
+            case[n] = {"embeval": e_runs, "numpy": np_runs, "faiss": fa_runs}
+            rows += [
+                row(f"{number}a retrieval LOO {n} x 384: R@1,5,10 + mAP@R (depth {pn['depth']})", ok(e, "seconds"),
+                    pn["seconds"], fmt_secs, False, 1.0, f"{pn['peer']} blocked sgemm + argpartition", (e, pn)),
+                row(f"{number}b   same vs faiss", ok(e, "seconds"), pf["seconds"], fmt_secs, False, 1.0,
+                    f"{pf['peer']} IndexFlatIP, k = depth + 1 ({faiss_matched})", (e, pf)),
+            ]
+            if "error" not in e:
+                r = e["results"][0]
+                fig = lambda rec, m: ", ".join(f"R@{k} {rec[k]:.2f}" for k in ("1", "5", "10")) + f", mAP@R {m:.4f}"
+                notes.append(f"Retrieval {n}: Embeval {fig(r['recall_at_k'], r['map_at_r'])}; numpy "
+                             f"{fig(pn['recall'], pn['map_at_r'])}; faiss {fig(pf['recall'], pf['map_at_r'])} (percent)")
+        results["cases"]["retrieval"] = case
 
     # ---- 6. explore: t-SNE / UMAP / PCA maps of the same PCA-50 input
     sizes = (["10k"] if want("explore") else []) + (["70k"] if os.environ.get("BENCH_LARGE") == "1" else [])

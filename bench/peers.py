@@ -356,6 +356,215 @@ def case_parquet_datasets(path, repeats):
     return {"images": n, "seconds": best, "images_per_s": n / best, "datasets": datasets.__version__}
 
 
+# ------------------------------------------------------------------------------------------------ protocols: linear, cluster, retrieval
+
+def unit_rows(x):
+    """Rows L2-normalised in float32, as the peers hand them to scikit-learn / numpy / faiss."""
+    x = np.ascontiguousarray(x, dtype=np.float32)
+    return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), np.float32(1e-12))
+
+
+class SplitMix64:
+    """Embeval's SeededGenerator (SplitMix64, `index(below:)` by rejection, Fisher-Yates from the top), reproduced
+    so that the peer can hold out exactly Embeval's validation slice."""
+    MASK = (1 << 64) - 1
+
+    def __init__(self, seed):
+        self.state = seed & self.MASK
+
+    def next(self):
+        self.state = (self.state + 0x9E3779B97F4A7C15) & self.MASK
+        z = self.state
+        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & self.MASK
+        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & self.MASK
+        return z ^ (z >> 31)
+
+    def index_below(self, bound):
+        limit = self.MASK - self.MASK % bound
+        while True:
+            x = self.next()
+            if x < limit:
+                return x % bound
+
+    def permutation(self, n):
+        p = list(range(n))
+        for i in range(n - 1, 0, -1):
+            j = self.index_below(i + 1)
+            p[i], p[j] = p[j], p[i]
+        return p
+
+
+def embeval_split(labels, fraction=0.1, seed=0):
+    """LinearProbe.stratifiedSplit: per class (ascending) its members shuffled, round(fraction * n) (half away from
+    zero, at most n - 1) held out."""
+    import math
+    g = SplitMix64(seed)
+    kept, held = [], []
+    for label in sorted(set(labels.tolist())):
+        members = np.flatnonzero(labels == label)
+        order = [members[i] for i in g.permutation(len(members))]
+        h = min(len(members) - 1, int(math.floor(fraction * len(members) + 0.5)))
+        held += order[:h]
+        kept += order[h:]
+    return np.sort(np.array(kept)), np.sort(np.array(held))
+
+
+def case_linear(test_path, test_labels_path, train_path, train_labels_path, c, max_iter, split):
+    """scikit-learn LogisticRegression (lbfgs, tol=1e-12) on L2-normalised float32 rows. c = "sweep": DINOv2's 45 C
+    values (10**np.linspace(-6, 5, 45)) fitted with warm_start=True along the grid on train less a stratified 10 %
+    validation slice (split "sklearn": train_test_split(test_size=0.1, stratify=y, random_state=0); "embeval": the
+    slice Embeval holds out), the best C (the first of equal ones) refitted from zero on all of train; else that one
+    C on all of train. Timed: normalising, every fit, every prediction."""
+    import warnings
+    import sklearn
+    from sklearn.exceptions import ConvergenceWarning
+    from sklearn.linear_model import LogisticRegression
+    from sklearn.model_selection import train_test_split
+    from threadpoolctl import threadpool_limits
+    warnings.simplefilter("ignore", ConvergenceWarning)
+    test, train = np.load(test_path), np.load(train_path)
+    test_labels, train_labels = np.load(test_labels_path), np.load(train_labels_path)
+    max_iter = int(max_iter)
+    with threadpool_limits(THREADS):
+        t0 = time.perf_counter()
+        xt, xtr = unit_rows(test), unit_rows(train)
+        curve, iterations = [], []
+        if c == "sweep":
+            if split == "embeval":
+                fit_rows, held = embeval_split(train_labels)
+            else:
+                fit_rows, held = train_test_split(np.arange(len(train_labels)), test_size=0.1, stratify=train_labels,
+                                                  random_state=0)
+            model = LogisticRegression(max_iter=max_iter, tol=1e-12, warm_start=True)
+            best_c, best = None, -1.0
+            for value in 10 ** np.linspace(-6, 5, 45):
+                model.set_params(C=value)
+                model.fit(xtr[fit_rows], train_labels[fit_rows])
+                iterations.append(int(np.max(model.n_iter_)))
+                accuracy = 100 * float((model.predict(xtr[held]) == train_labels[held]).mean())
+                curve.append([float(value), accuracy])
+                if accuracy > best:
+                    best, best_c = accuracy, float(value)
+        else:
+            best_c = float(c)
+        final = LogisticRegression(C=best_c, max_iter=max_iter, tol=1e-12).fit(xtr, train_labels)
+        iterations.append(int(np.max(final.n_iter_)))
+        top1 = 100 * float((final.predict(xt) == test_labels).mean())
+        seconds = time.perf_counter() - t0
+    return {"seconds": seconds, "C": best_c, "top1": top1, "curve": curve, "iterations": iterations,
+            "split": split if c == "sweep" else None, "peer": f"scikit-learn {sklearn.__version__}"}
+
+
+def case_cluster(x_path, labels_path, n_init):
+    """scikit-learn KMeans(n_clusters=classes, n_init, random_state=0) (greedy k-means++, Lloyd) on the
+    L2-normalised float32 rows, 2 threads; NMI, ARI and V-measure (fractions, as Embeval reports them) and the
+    cluster accuracy (Hungarian matching, percent; untimed). Timed: normalising, the fit, the scores."""
+    import sklearn
+    from sklearn.cluster import KMeans
+    from sklearn.metrics import adjusted_rand_score, normalized_mutual_info_score, v_measure_score
+    from threadpoolctl import threadpool_limits
+    x, y = np.load(x_path), np.load(labels_path)
+    with threadpool_limits(THREADS):
+        t0 = time.perf_counter()
+        km = KMeans(n_clusters=len(np.unique(y)), n_init=int(n_init), random_state=0).fit(unit_rows(x))
+        nmi = normalized_mutual_info_score(y, km.labels_)
+        t1 = time.perf_counter()
+    from scipy.optimize import linear_sum_assignment
+    table = np.zeros((km.n_clusters, int(y.max()) + 1))
+    np.add.at(table, (km.labels_, y), 1)
+    rows, cols = linear_sum_assignment(-table)
+    return {"seconds": t1 - t0, "nmi": float(nmi), "ari": float(adjusted_rand_score(y, km.labels_)),
+            "v_measure": float(v_measure_score(y, km.labels_)), "cluster_accuracy": 100 * table[rows, cols].sum() / len(y),
+            "inertia": float(km.inertia_), "iterations": int(km.n_iter_),
+            "peer": f"scikit-learn {sklearn.__version__}"}
+
+
+def retrieval_figures(top, queries, labels, class_size, ks):
+    """Per query block: `top` its ranked neighbours (self excluded, at least max(k, R) of them) -> recall hits at
+    each k and AP@R = (1/R) sum_{i<=R} P(i) rel(i), R = the other members of the query's class."""
+    rel = labels[top] == labels[queries][:, None]
+    hits = [rel[:, :k].any(axis=1) for k in ks]
+    r = class_size[labels[queries]] - 1
+    ranks = np.arange(1, top.shape[1] + 1)
+    precision = np.cumsum(rel, axis=1) / ranks
+    within = ranks[None, :] <= r[:, None]
+    ap = (precision * rel * within).sum(axis=1) / np.maximum(r, 1)
+    return hits, ap, r > 0
+
+
+def finish_retrieval(hits, ap, kept, ks):
+    kept = np.concatenate(kept)
+    return {"recall": {str(k): 100 * float(np.concatenate(h)[kept].mean()) for k, h in zip(ks, hits)},
+            "map_at_r": 100 * float(np.concatenate(ap)[kept].mean()), "queries": int(kept.sum())}
+
+
+def case_retrieval_numpy(x_path, labels_path, ks_text, block=1024):
+    """Leave-one-out image->image retrieval in plain numpy: a block of queries against all rows (float32 sgemm,
+    OpenBLAS with 2 threads), the query itself set to -inf, argpartition to the top max(k, R), sorted; recall@k and
+    mAP@R. Timed: normalising and the whole search and scoring."""
+    from threadpoolctl import threadpool_limits
+    ks = [int(k) for k in ks_text.split(",")]
+    x, labels = np.load(x_path), np.load(labels_path)
+    n = len(x)
+    with threadpool_limits(THREADS):
+        t0 = time.perf_counter()
+        u = unit_rows(x)
+        class_size = np.bincount(labels)
+        depth = int(min(n - 1, max(max(ks), class_size.max() - 1)))
+        hits, ap, kept = [[] for _ in ks], [], []
+        for lo in range(0, n, block):
+            q = np.arange(lo, min(lo + block, n))
+            s = u[q] @ u.T
+            s[np.arange(len(q)), q] = -np.inf
+            part = np.argpartition(-s, depth - 1, axis=1)[:, :depth]
+            order = np.argsort(-np.take_along_axis(s, part, axis=1), axis=1, kind="stable")
+            h, a, k = retrieval_figures(np.take_along_axis(part, order, axis=1), q, labels, class_size, ks)
+            for j in range(len(ks)):
+                hits[j].append(h[j])
+            ap.append(a)
+            kept.append(k)
+        out = finish_retrieval(hits, ap, kept, ks)
+        out["seconds"] = time.perf_counter() - t0
+    out["depth"] = depth
+    out["peer"] = f"numpy {np.__version__}"
+    return out
+
+
+def case_retrieval_faiss(x_path, labels_path, ks_text, block=2048):
+    """The same with faiss: IndexFlatIP over the normalised rows (2 OpenMP threads), search(k = max(k, R) + 1) a
+    block of queries at a time (bounding the result arrays), the query's own hit removed (or the last one, when
+    ties pushed it out). Timed: normalising, add, search, scoring."""
+    import faiss
+    faiss.omp_set_num_threads(THREADS)
+    ks = [int(k) for k in ks_text.split(",")]
+    x, labels = np.load(x_path), np.load(labels_path)
+    n = len(x)
+    t0 = time.perf_counter()
+    u = np.ascontiguousarray(x, dtype=np.float32).copy()
+    faiss.normalize_L2(u)
+    index = faiss.IndexFlatIP(u.shape[1])
+    index.add(u)
+    class_size = np.bincount(labels)
+    depth = int(min(n - 1, max(max(ks), class_size.max() - 1)))
+    hits, ap, kept = [[] for _ in ks], [], []
+    for lo in range(0, n, block):
+        q = np.arange(lo, min(lo + block, n))
+        _, idx = index.search(u[q], depth + 1)
+        own = idx == q[:, None]
+        top = np.take_along_axis(idx, np.argsort(own, axis=1, kind="stable"), axis=1)[:, :depth]
+        h, a, k = retrieval_figures(top, q, labels, class_size, ks)
+        for j in range(len(ks)):
+            hits[j].append(h[j])
+        ap.append(a)
+        kept.append(k)
+    out = finish_retrieval(hits, ap, kept, ks)
+    out["seconds"] = time.perf_counter() - t0
+    out["depth"] = depth
+    out["peer"] = f"faiss {faiss.__version__}"
+    out["blas"] = blas_info()
+    return out
+
+
 def main():
     case, args = sys.argv[1], sys.argv[2:]
     if case == "ort-raw":
@@ -382,6 +591,14 @@ def main():
         r = case_parquet_pyarrow(args[0], int(args[1]))
     elif case == "parquet-datasets":
         r = case_parquet_datasets(args[0], int(args[1]))
+    elif case == "linear":
+        r = case_linear(*args[:4], args[4], int(args[5]), args[6])
+    elif case == "cluster":
+        r = case_cluster(args[0], args[1], int(args[2]))
+    elif case == "retrieval-numpy":
+        r = case_retrieval_numpy(args[0], args[1], args[2])
+    elif case == "retrieval-faiss":
+        r = case_retrieval_faiss(args[0], args[1], args[2])
     else:
         raise SystemExit(f"unknown case {case}")
     print(json.dumps(r))
