@@ -38,18 +38,23 @@ public struct KMeans: Sendable {
     /// The best of `initialisations` seeded k-means++ starts.
     public func fit(_ x: FeatureMatrix) -> Result {
         var generator = SeededGenerator(seed: seed)
+        let threshold = Self.meanVariance(x) * tolerance
         var best: Result? = nil
         for _ in 0..<max(1, initialisations) {
-            let run = fit(x, from: Self.plusPlus(x, clusters: clusters, generator: &generator))
+            let run = lloyd(x, from: Self.plusPlus(x, clusters: clusters, generator: &generator), threshold: threshold)
             if best == nil || run.inertia < (best?.inertia ?? .infinity) { best = run }
         }
-        return best ?? fit(x, from: Self.plusPlus(x, clusters: clusters, generator: &generator))
+        return best ?? lloyd(x, from: Self.plusPlus(x, clusters: clusters, generator: &generator), threshold: threshold)
     }
 
     /// Lloyd iterations from the given centres (row-major `clusters × features`).
     public func fit(_ x: FeatureMatrix, from initial: [Double]) -> Result {
+        lloyd(x, from: initial, threshold: Self.meanVariance(x) * tolerance)
+    }
+
+    /// Lloyd iterations until no label changes or the centres' squared shift is at most `threshold`.
+    private func lloyd(_ x: FeatureMatrix, from initial: [Double], threshold: Double) -> Result {
         let n = x.rows, d = x.features, k = clusters
-        let threshold = Self.meanVariance(x) * tolerance
         var centres = initial, labels = [Int](repeating: -1, count: n), previous = labels
         var iterations = 0, strict = false
         for iteration in 0..<max(1, maxIterations) {
@@ -101,10 +106,14 @@ public struct KMeans: Sendable {
     static func means(_ x: FeatureMatrix, labels: [Int], clusters k: Int) -> (sums: [Double], counts: [Int]) {
         let d = x.features
         var sums = [Double](repeating: 0, count: k * d), counts = [Int](repeating: 0, count: k)
-        for i in 0..<x.rows {
-            let c = labels[i]
-            counts[c] += 1
-            for j in 0..<d { sums[c * d + j] += x.values[i * d + j] }
+        x.values.withUnsafeBufferPointer { v in
+            sums.withUnsafeMutableBufferPointer { s in
+                for i in 0..<x.rows {
+                    let c = labels[i]
+                    counts[c] += 1
+                    for j in 0..<d { s[c * d + j] += v[i * d + j] }
+                }
+            }
         }
         return (sums, counts)
     }
@@ -143,16 +152,16 @@ public struct KMeans: Sendable {
 
     /// The mean over features of each feature's variance (population variance, as numpy's `var`).
     static func meanVariance(_ x: FeatureMatrix) -> Double {
+        // Row by row (the matrix is row-major), each column's sums still taken in row order.
         let n = Double(max(x.rows, 1)), d = x.features
-        var total = 0.0
-        for j in 0..<d {
-            var mean = 0.0
-            for i in 0..<x.rows { mean += x.values[i * d + j] }
-            mean /= n
-            var variance = 0.0
-            for i in 0..<x.rows { let t = x.values[i * d + j] - mean; variance += t * t }
-            total += variance / n
+        var means = [Double](repeating: 0, count: d), variances = [Double](repeating: 0, count: d)
+        x.values.withUnsafeBufferPointer { v in
+            for i in 0..<x.rows { for j in 0..<d { means[j] += v[i * d + j] } }
+            for j in 0..<d { means[j] /= n }
+            for i in 0..<x.rows { for j in 0..<d { let t = v[i * d + j] - means[j]; variances[j] += t * t } }
         }
+        var total = 0.0
+        for j in 0..<d { total += variances[j] / n }
         return total / Double(max(d, 1))
     }
 
@@ -164,8 +173,16 @@ public struct KMeans: Sendable {
         let trials = 2 + Int(Foundation.log(Double(k)))
         func row(_ i: Int) -> ArraySlice<Double> { x.values[(i * d)..<((i + 1) * d)] }
         func squaredDistances(to i: Int) -> [Double] {
-            let centre = Array(row(i))
-            return (0..<n).map { p in (0..<d).reduce(0.0) { s, j in let t = x.values[p * d + j] - centre[j]; return s + t * t } }
+            x.values.withUnsafeBufferPointer { v in
+                [Double](unsafeUninitializedCapacity: n) { out, count in
+                    for p in 0..<n {
+                        var s = 0.0
+                        for j in 0..<d { let t = v[p * d + j] - v[i * d + j]; s += t * t }
+                        out[p] = s
+                    }
+                    count = n
+                }
+            }
         }
         var centres = [Double]()
         let first = generator.index(below: n)
