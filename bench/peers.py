@@ -10,6 +10,10 @@ import time
 
 import numpy as np
 
+# Embeval's SeededGenerator in Python, shared with the fixture scripts (to hold out Embeval's own validation slice).
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "tools", "fixtures"))
+from seeded import SplitMix64  # noqa: E402
+
 THREADS = 2
 
 
@@ -362,36 +366,6 @@ def unit_rows(x):
     """Rows L2-normalised in float32, as the peers hand them to scikit-learn / numpy / faiss."""
     x = np.ascontiguousarray(x, dtype=np.float32)
     return x / np.maximum(np.linalg.norm(x, axis=1, keepdims=True), np.float32(1e-12))
-
-
-class SplitMix64:
-    """Embeval's SeededGenerator (SplitMix64, `index(below:)` by rejection, Fisher-Yates from the top), reproduced
-    so that the peer can hold out exactly Embeval's validation slice."""
-    MASK = (1 << 64) - 1
-
-    def __init__(self, seed):
-        self.state = seed & self.MASK
-
-    def next(self):
-        self.state = (self.state + 0x9E3779B97F4A7C15) & self.MASK
-        z = self.state
-        z = ((z ^ (z >> 30)) * 0xBF58476D1CE4E5B9) & self.MASK
-        z = ((z ^ (z >> 27)) * 0x94D049BB133111EB) & self.MASK
-        return z ^ (z >> 31)
-
-    def index_below(self, bound):
-        limit = self.MASK - self.MASK % bound
-        while True:
-            x = self.next()
-            if x < limit:
-                return x % bound
-
-    def permutation(self, n):
-        p = list(range(n))
-        for i in range(n - 1, 0, -1):
-            j = self.index_below(i + 1)
-            p[i], p[j] = p[j], p[i]
-        return p
 
 
 def embeval_split(labels, fraction=0.1, seed=0):
