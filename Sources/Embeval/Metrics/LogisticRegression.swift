@@ -85,8 +85,10 @@ public struct LogisticRegression: Sendable {
                     partialGradient.withUnsafeMutableBufferPointer { gb in
                       partialLoss.withUnsafeMutableBufferPointer { lb in
                         partialBias.withUnsafeMutableBufferPointer { bb in
-                          let X = xb.baseAddress!, W = wb.baseAddress!, Z = rawb.baseAddress!, R = resb.baseAddress!
-                          let G = gb.baseAddress!, L = lb.baseAddress!, B = bb.baseAddress!
+                          // Empty only when there is nothing to fit (n = 0 or d = 0), which the callers refuse first.
+                          guard let X = xb.baseAddress, let W = wb.baseAddress, let Z = rawb.baseAddress,
+                                let R = resb.baseAddress, let G = gb.baseAddress, let L = lb.baseAddress,
+                                let B = bb.baseAddress else { return }
                           Parallel.forEach(tasks) { t in
                             var loss = 0.0
                             let taskEnd = min(n, (t + 1) * taskRows)
@@ -111,12 +113,14 @@ public struct LogisticRegression: Sendable {
                                         let z = Z + i * rows, res = R + i * rows
                                         var maximum = -Double.infinity
                                         for c in 0..<rows { z[c] += bias[c]; maximum = max(maximum, z[c]) }
+                                        // e^(z − max) once per logit: summed for the log-partition, then divided
+                                        // by the sum for the probabilities.
                                         var sum = 0.0
-                                        for c in 0..<rows { sum += Foundation.exp(z[c] - maximum) }
+                                        for c in 0..<rows { res[c] = Foundation.exp(z[c] - maximum); sum += res[c] }
                                         let logSum = maximum + Foundation.log(sum)
                                         loss += logSum - z[labelsAt[i]]
                                         for c in 0..<rows {
-                                            res[c] = (Foundation.exp(z[c] - logSum) - (c == labelsAt[i] ? 1 : 0)) / Double(n)
+                                            res[c] = (res[c] / sum - (c == labelsAt[i] ? 1 : 0)) / Double(n)
                                             B[t * rows + c] += res[c]
                                         }
                                     }
