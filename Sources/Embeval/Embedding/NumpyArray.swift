@@ -14,7 +14,7 @@ public enum NumpyArray {
 
     public static func write(_ matrix: Matrix, to url: URL) throws {
         var body = Data(capacity: matrix.values.count * 4)
-        matrix.values.withUnsafeBufferPointer { body.append(UnsafeBufferPointer(start: UnsafeRawPointer($0.baseAddress!).assumingMemoryBound(to: UInt8.self), count: $0.count * 4)) }
+        matrix.values.withUnsafeBytes { body.append(contentsOf: $0) }  // float32, little-endian as the header says
         try write(descr: "<f4", shape: [matrix.rows, matrix.columns], body: body, to: url)
     }
 
