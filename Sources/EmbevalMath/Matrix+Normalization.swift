@@ -25,16 +25,4 @@ extension Matrix {
             for j in start..<(start + columns) { target[j] = source[j] * scale }
         }
     }
-
-    /// Rows concatenated side by side: `[self | other]`.
-    public func concatenatingColumns(_ other: Matrix) -> Matrix {
-        precondition(rows == other.rows, "concatenatingColumns: \(rows) vs \(other.rows) rows")
-        var out = [Float]()
-        out.reserveCapacity(rows * (columns + other.columns))
-        for i in 0..<rows {
-            out.append(contentsOf: values[(i * columns)..<((i + 1) * columns)])
-            out.append(contentsOf: other.values[(i * other.columns)..<((i + 1) * other.columns)])
-        }
-        return Matrix(rows: rows, columns: columns + other.columns, values: out)
-    }
 }

@@ -89,7 +89,7 @@ public enum Comparison {
                     throw EvaluationError.incompatibleSides("\(x.metric.rawValue) is scored over \(outcomesA.count) queries in the baseline but \(outcomesB.count) in the candidate: the two sides must label the samples alike")
                 }
                 let scale = x.metric.unit.scale
-                metrics.append(ComparedMetric(name: x.metric.rawValue, k: x.k, pooling: labelled ? x.pooling : nil, direction: x.direction,
+                metrics.append(try ComparedMetric(name: x.metric.rawValue, k: x.k, pooling: labelled ? x.pooling : nil, direction: x.direction,
                                               baseline: outcomesA, candidate: outcomesB, scale: scale,
                                               tolerance: settings.tolerance * scale / 100, resamples: settings.resamples, seed: seed,
                                               decisive: x.decisive))

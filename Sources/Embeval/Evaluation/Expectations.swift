@@ -261,7 +261,7 @@ public enum ExpectationCheck {
                                          expected: entry.expected, tolerance: entry.tolerance, measured: score.value, ci95: nil,
                                          verdict: abs(score.value - entry.expected) <= entry.tolerance ? .pass : .fail)
         if let outcomes = score.perSample {
-            let interval = PairedBootstrap.figure(outcomes, resamples: resamples, seed: entryContext.seed)
+            let interval = try PairedBootstrap.figure(outcomes, resamples: resamples, seed: entryContext.seed)
             measured.ci95 = [interval.ci95.lower, interval.ci95.upper]
             measured.verdict = Verdict(ci95: (interval.ci95.lower - entry.expected, interval.ci95.upper - entry.expected),
                                        tolerance: entry.tolerance, samples: outcomes.count, scale: entry.metric.unit.scale)

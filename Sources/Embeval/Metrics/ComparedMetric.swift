@@ -20,8 +20,8 @@ public struct ComparedMetric: Codable, Sendable {
     public let decisive: Bool
 
     public init(name: String, k: Int? = nil, pooling: String? = nil, baselineCorrect: [Bool], candidateCorrect: [Bool],
-                tolerance: Double, resamples: Int, seed: UInt64, decisive: Bool) {
-        self.init(name: name, k: k, pooling: pooling, baseline: .correct(baselineCorrect), candidate: .correct(candidateCorrect),
+                tolerance: Double, resamples: Int, seed: UInt64, decisive: Bool) throws {
+        try self.init(name: name, k: k, pooling: pooling, baseline: .correct(baselineCorrect), candidate: .correct(candidateCorrect),
                   scale: 100, tolerance: tolerance, resamples: resamples, seed: seed, decisive: decisive)
     }
 
@@ -29,8 +29,8 @@ public struct ComparedMetric: Codable, Sendable {
     /// fractions such as NMI); `tolerance` is in the figure's own unit.
     public init(name: String, k: Int? = nil, pooling: String? = nil, direction: String? = nil,
                 baseline a: SampleOutcomes, candidate b: SampleOutcomes, scale: Double,
-                tolerance: Double, resamples: Int, seed: UInt64, decisive: Bool) {
-        precondition(a.count == b.count && a.count >= 1)
+                tolerance: Double, resamples: Int, seed: UInt64, decisive: Bool) throws {
+        try PairedBootstrap.checkPaired(a.count, b.count)
         self.name = name
         self.k = k
         self.pooling = pooling
@@ -38,10 +38,10 @@ public struct ComparedMetric: Codable, Sendable {
         self.baseline = a.figure
         self.candidate = b.figure
         if case .correct(let x) = a, case .correct(let y) = b {
-            bootstrap = PairedBootstrap(baselineCorrect: x, candidateCorrect: y, resamples: resamples, seed: seed)
+            bootstrap = try PairedBootstrap(baselineCorrect: x, candidateCorrect: y, resamples: resamples, seed: seed)
             mcnemar = McNemarTest(baselineCorrect: x, candidateCorrect: y)
         } else {
-            bootstrap = PairedBootstrap(samples: a.count, observed: b.figure - a.figure, resamples: resamples, seed: seed) {
+            bootstrap = try PairedBootstrap(samples: a.count, observed: b.figure - a.figure, resamples: resamples, seed: seed) {
                 b.figure(over: $0) - a.figure(over: $0)
             }
             mcnemar = nil

@@ -85,14 +85,14 @@ public struct KNNClassifier: Sendable {
         precondition(set.rows == labels.count && set.rows >= 2)
         let ks = effectiveKs(candidates: set.rows - 1)
         let rows = queries ?? 0..<set.rows
-        return NearestNeighbors(queries: RowSlice(base: set, range: rows), references: set, k: ks.max()!, excludingSelf: true,
+        return NearestNeighbors(queries: RowSlice(base: set, range: rows), references: set, k: ks.max() ?? 1, excludingSelf: true,
                                 queryOffset: rows.lowerBound, normalizing: true)
     }
 
     public func neighbours(of queries: some RowBlocks, labels: [Int], references: some RowBlocks, referenceLabels: [Int]) -> NearestNeighbors {
         precondition(queries.rows == labels.count && references.rows == referenceLabels.count && references.rows >= 1)
         let ks = effectiveKs(candidates: references.rows)
-        return NearestNeighbors(queries: queries, references: references, k: ks.max()!, excludingSelf: false, normalizing: true)
+        return NearestNeighbors(queries: queries, references: references, k: ks.max() ?? 1, excludingSelf: false, normalizing: true)
     }
 
     /// The vote of each query's first k neighbours for every k (capped to the `neighbours.k` found).

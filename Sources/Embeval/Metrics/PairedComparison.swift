@@ -65,19 +65,24 @@ public struct PairedBootstrap: Equatable, Sendable {
     }
 
     /// Resamples drawn from `SeededGenerator(seed)`: for each resample, N draws of `index(below: N)`.
-    public init(baselineCorrect: [Bool], candidateCorrect: [Bool], resamples: Int = 2000, seed: UInt64 = 0) {
-        precondition(baselineCorrect.count == candidateCorrect.count && !baselineCorrect.isEmpty)
+    public init(baselineCorrect: [Bool], candidateCorrect: [Bool], resamples: Int = 2000, seed: UInt64 = 0) throws {
+        try Self.checkPaired(baselineCorrect.count, candidateCorrect.count)
         // Per-sample difference in {−1, 0, 1}: the resample mean of it is the paired accuracy difference.
         let difference = zip(candidateCorrect, baselineCorrect).map { Int($0 ? 1 : 0) - Int($1 ? 1 : 0) }
         let n = difference.count
-        self.init(samples: n, observed: 100 * Double(difference.reduce(0, +)) / Double(n), resamples: resamples, seed: seed) {
+        try self.init(samples: n, observed: 100 * Double(difference.reduce(0, +)) / Double(n), resamples: resamples, seed: seed) {
             100 * Double($0.reduce(0) { $0 + difference[$1] }) / Double(n)
         }
     }
 
     /// Resamples given explicitly (one index list per resample), e.g. the same ones numpy drew.
-    public init(baselineCorrect: [Bool], candidateCorrect: [Bool], resampleIndices: [[Int]]) {
-        precondition(baselineCorrect.count == candidateCorrect.count && !baselineCorrect.isEmpty && !resampleIndices.isEmpty)
+    public init(baselineCorrect: [Bool], candidateCorrect: [Bool], resampleIndices: [[Int]]) throws {
+        try Self.checkPaired(baselineCorrect.count, candidateCorrect.count)
+        let n = baselineCorrect.count
+        guard !resampleIndices.isEmpty, resampleIndices.allSatisfy({ !$0.isEmpty && $0.allSatisfy { (0..<n).contains($0) } }) else {
+            throw MetricError.invalidParameter(name: "resample indices", value: "\(resampleIndices.count) lists",
+                                               expected: "one or more non-empty lists of sample indices below \(n)")
+        }
         let difference = zip(candidateCorrect, baselineCorrect).map { Int($0 ? 1 : 0) - Int($1 ? 1 : 0) }
         self.init(observed: 100 * Double(difference.reduce(0, +)) / Double(difference.count),
                   deltas: resampleIndices.map { indices in 100 * Double(indices.reduce(0) { $0 + difference[$1] }) / Double(indices.count) })
@@ -86,8 +91,9 @@ public struct PairedBootstrap: Equatable, Sendable {
     /// The bootstrap of any paired per-sample figure: `delta(indices)` is candidate − baseline over the resample
     /// `indices` (N draws of `index(below: N)` from `SeededGenerator(seed)` each, the same draws as for accuracies),
     /// `observed` the difference on all samples.
-    public init(samples n: Int, observed: Double, resamples: Int, seed: UInt64, delta: ([Int]) -> Double) {
-        precondition(n >= 1 && resamples >= 1)
+    public init(samples n: Int, observed: Double, resamples: Int, seed: UInt64, delta: ([Int]) -> Double) throws {
+        guard n >= 1 else { throw MetricError.tooFewSamples(metric: "the paired bootstrap", needed: 1, got: n) }
+        guard resamples >= 1 else { throw MetricError.invalidParameter(name: "--bootstrap", value: "\(resamples)", expected: "≥ 1") }
         var generator = SeededGenerator(seed: seed)
         var indices = [Int](repeating: 0, count: n)
         let deltas = (0..<resamples).map { _ in
@@ -95,6 +101,12 @@ public struct PairedBootstrap: Equatable, Sendable {
             return delta(indices)
         }
         self.init(observed: observed, deltas: deltas)
+    }
+
+    /// Both sides scored on the same, non-empty list of samples.
+    static func checkPaired(_ a: Int, _ b: Int) throws {
+        guard a == b else { throw MetricError.incompatibleSets("the two sides are scored on \(a) and \(b) samples: they must be the same samples") }
+        guard a >= 1 else { throw MetricError.tooFewSamples(metric: "the paired bootstrap", needed: 1, got: 0) }
     }
 
     /// Summarises resampled differences: the percentile interval and their spread.
@@ -109,15 +121,15 @@ public struct PairedBootstrap: Equatable, Sendable {
     }
 
     /// The bootstrap of one figure itself (paired against a figure of 0, so Δ = the figure).
-    public static func figure(_ outcomes: SampleOutcomes, resamples: Int = 2000, seed: UInt64 = 0) -> PairedBootstrap {
-        PairedBootstrap(samples: outcomes.count, observed: outcomes.figure, resamples: resamples, seed: seed) {
+    public static func figure(_ outcomes: SampleOutcomes, resamples: Int = 2000, seed: UInt64 = 0) throws -> PairedBootstrap {
+        try PairedBootstrap(samples: outcomes.count, observed: outcomes.figure, resamples: resamples, seed: seed) {
             outcomes.figure(over: $0)
         }
     }
 
     /// The bootstrap of one model's accuracy itself (paired against an always-wrong baseline, so Δ = accuracy).
-    public static func accuracy(_ correct: [Bool], resamples: Int = 2000, seed: UInt64 = 0) -> PairedBootstrap {
-        PairedBootstrap(baselineCorrect: [Bool](repeating: false, count: correct.count), candidateCorrect: correct,
+    public static func accuracy(_ correct: [Bool], resamples: Int = 2000, seed: UInt64 = 0) throws -> PairedBootstrap {
+        try PairedBootstrap(baselineCorrect: [Bool](repeating: false, count: correct.count), candidateCorrect: correct,
                         resamples: resamples, seed: seed)
     }
 

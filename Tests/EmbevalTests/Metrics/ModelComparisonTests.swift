@@ -40,7 +40,7 @@ struct ModelComparisonTests {
         for (name, allowed) in [("int8", [Verdict.pass, .inconclusive]), ("damaged", [.fail])] {
             let candidate = try Self.embed(name, dataset)
             let result = try KNNEvaluation(candidate, ks: [10], weighting: .similarity).results[0]
-            let metric = ComparedMetric(name: "top1_accuracy", k: 10, baselineCorrect: zip(base.predictions, fp32.labels).map { $0 == $1 },
+            let metric = try ComparedMetric(name: "top1_accuracy", k: 10, baselineCorrect: zip(base.predictions, fp32.labels).map { $0 == $1 },
                                         candidateCorrect: zip(result.predictions, candidate.labels).map { $0 == $1 },
                                         tolerance: 0.5, resamples: 2000, seed: 0, decisive: true)
             let reference = scope.candidates[name]!

@@ -37,7 +37,7 @@ struct PairedComparisonTests {
             let n = correct.shape[1]
             let baseline = correct.values[0..<n].map { $0 == 1 }, candidate = correct.values[n..<(2 * n)].map { $0 == 1 }
             let indices = (0..<resample.shape[0]).map { b in resample.values[(b * n)..<((b + 1) * n)].map { Int($0) } }
-            let boot = PairedBootstrap(baselineCorrect: baseline, candidateCorrect: candidate, resampleIndices: indices)
+            let boot = try PairedBootstrap(baselineCorrect: baseline, candidateCorrect: candidate, resampleIndices: indices)
             #expect(abs(boot.delta - c.observed_delta_pp) < 1e-9, "\(c.name)")
             #expect(abs(boot.ci95.lower - c.bootstrap.ci95_pp[0]) < 1e-9, "\(c.name)")
             #expect(abs(boot.ci95.upper - c.bootstrap.ci95_pp[1]) < 1e-9, "\(c.name)")

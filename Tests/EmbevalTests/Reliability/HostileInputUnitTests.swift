@@ -75,13 +75,32 @@ import Testing
         }
     }
 
-    @Test func noVerdictWhenOneSampleMovesAccuracyMoreThanTheTolerance() {
-        let metric = ComparedMetric(name: "top1_accuracy", baselineCorrect: [true, true], candidateCorrect: [true, true],
+    @Test func noVerdictWhenOneSampleMovesAccuracyMoreThanTheTolerance() throws {
+        let metric = try ComparedMetric(name: "top1_accuracy", baselineCorrect: [true, true], candidateCorrect: [true, true],
                                     tolerance: 0.5, resamples: 200, seed: 0, decisive: true)
         #expect(metric.verdict == .inconclusive)
         #expect(Verdict(ci95: (-3, -2), tolerance: 0.5, samples: 100) == .inconclusive)
         #expect(Verdict(ci95: (-3, -2), tolerance: 0.5, samples: 1000) == .fail)
         #expect(Verdict.fewestSamples(tolerance: 0.5) == 201)
+    }
+
+    /// The paired statistics refuse what they cannot pair instead of trapping: sides of different lengths, no
+    /// samples, no resamples, resample indices outside the samples.
+    @Test func pairedStatisticsRefuseWhatTheyCannotPair() {
+        #expect(throws: MetricError.incompatibleSets("the two sides are scored on 2 and 1 samples: they must be the same samples")) {
+            try ComparedMetric(name: "top1_accuracy", baselineCorrect: [true, false], candidateCorrect: [true],
+                               tolerance: 0.5, resamples: 200, seed: 0, decisive: true)
+        }
+        #expect(throws: MetricError.tooFewSamples(metric: "the paired bootstrap", needed: 1, got: 0)) {
+            try ComparedMetric(name: "nmi", baseline: .values([]), candidate: .values([]), scale: 1,
+                               tolerance: 0.005, resamples: 200, seed: 0, decisive: true)
+        }
+        #expect(throws: MetricError.invalidParameter(name: "--bootstrap", value: "0", expected: "≥ 1")) {
+            try PairedBootstrap(baselineCorrect: [true], candidateCorrect: [false], resamples: 0)
+        }
+        #expect(throws: MetricError.self) {
+            try PairedBootstrap(baselineCorrect: [true, false], candidateCorrect: [false, false], resampleIndices: [[0, 2]])
+        }
     }
 
     @Test func idxImagesOfZeroSizeOrOverflowingShapeAreErrors() throws {
