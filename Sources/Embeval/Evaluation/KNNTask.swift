@@ -17,16 +17,11 @@ public struct KNNSettings: Sendable {
 
     public init(protocol: KNNProtocol? = nil, ks: [Int]? = nil, weighting: VoteWeighting? = nil, temperature: Double = 0.07,
                 shots: [Int]? = nil, tries: Int = 5) throws {
-        if let shots, shots.isEmpty || shots.contains(where: { $0 < 1 }) {
-            throw EvaluationError.invalidParameter(name: "--shots", value: "\(shots)", expected: "positive integers")
-        }
-        guard tries >= 1 else { throw EvaluationError.invalidParameter(name: "--tries", value: "\(tries)", expected: "≥ 1") }
         if shots != nil, `protocol` == .leaveOneOut {
             throw EvaluationError.invalidParameter(name: "--shots", value: "with --protocol loo",
                                                    expected: "the train-test protocol (few-shot draws references from train)")
         }
-        var seenShots = Set<Int>()
-        self.shots = shots?.filter { seenShots.insert($0).inserted }
+        self.shots = try FewShotSampler.checked(shots: shots, tries: tries)
         self.tries = tries
         if let ks {
             guard !ks.isEmpty, ks.allSatisfy({ $0 >= 1 }) else {

@@ -17,14 +17,10 @@ public struct LinearSettings: Sendable {
 
     public init(C: Double? = nil, normalize: Bool = true, shots: [Int]? = nil, tries: Int = 5, maxIterations: Int = 1000) throws {
         if let C, !(C.isFinite && C > 0) { throw EvaluationError.invalidParameter(name: "--C", value: "\(C)", expected: "> 0") }
-        if let shots, shots.isEmpty || shots.contains(where: { $0 < 1 }) {
-            throw EvaluationError.invalidParameter(name: "--shots", value: "\(shots)", expected: "positive integers")
-        }
-        guard tries >= 1 else { throw EvaluationError.invalidParameter(name: "--tries", value: "\(tries)", expected: "≥ 1") }
         guard maxIterations >= 1 else { throw EvaluationError.invalidParameter(name: "--max-iter", value: "\(maxIterations)", expected: "≥ 1") }
         self.C = C
         self.normalize = normalize
-        self.shots = shots
+        self.shots = try FewShotSampler.checked(shots: shots, tries: tries)
         self.tries = tries
         self.maxIterations = maxIterations
     }

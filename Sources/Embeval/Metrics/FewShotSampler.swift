@@ -11,14 +11,21 @@ public struct FewShotSampler: Sendable {
     public var seed: UInt64
 
     public init(shots: [Int], tries: Int, seed: UInt64) throws {
-        guard !shots.isEmpty, shots.allSatisfy({ $0 >= 1 }) else {
+        self.shots = try Self.checked(shots: shots, tries: tries) ?? []
+        self.tries = tries
+        self.seed = seed
+    }
+
+    /// The shot counts as a protocol's settings keep them: positive, duplicates dropped (order kept), with a
+    /// positive number of tries; nil for no few-shot run. Shared by kNN and the linear probe, checked before any
+    /// embedding runs.
+    public static func checked(shots: [Int]?, tries: Int) throws -> [Int]? {
+        if let shots, shots.isEmpty || shots.contains(where: { $0 < 1 }) {
             throw MetricError.invalidParameter(name: "--shots", value: "\(shots)", expected: "positive integers")
         }
         guard tries >= 1 else { throw MetricError.invalidParameter(name: "--tries", value: "\(tries)", expected: "≥ 1") }
         var seen = Set<Int>()
-        self.shots = shots.filter { seen.insert($0).inserted }
-        self.tries = tries
-        self.seed = seed
+        return shots?.filter { seen.insert($0).inserted }
     }
 
     /// Checks every class of `labels` has enough samples for the largest shot count; names the first that has not.
