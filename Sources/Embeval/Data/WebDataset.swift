@@ -78,9 +78,16 @@ struct WebDataset: DatasetFormat {
                 keys.append(sample.key)
                 let lines = try Self.captions(of: sample, in: file)
                 captions.append(lines)
-                // A .txt of several lines is captions (CLIP_benchmark's retrieval shards), never a class name.
-                labels.append(lines.count > 1 && sample.member("cls") == nil && sample.member("json") == nil
-                              ? nil : try Self.label(of: sample, in: file, field: columns.label))
+                // Without .cls or .json, a one-line .txt is the class name (read once, as its caption), and one of
+                // several lines is captions (CLIP_benchmark's retrieval shards), never a class name.
+                let labelMember = sample.member("cls") != nil || sample.member("json") != nil
+                if !labelMember, lines.count == 1 {
+                    labels.append(.name(lines[0]))
+                } else if !labelMember, lines.count > 1 {
+                    labels.append(nil)
+                } else {
+                    labels.append(try Self.label(of: sample, in: file, field: columns.label))
+                }
             }
         }
         // Unlabelled: captioned shards with no class numbers or names at all (only image ↔ text retrieval uses them).
