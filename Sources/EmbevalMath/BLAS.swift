@@ -18,6 +18,15 @@ public enum BLAS {
     /// Threads OpenBLAS may use for one call.
     public static func setThreads(_ n: Int) { openblas_set_num_threads(Int32(max(1, n))) }
 
+    /// Runs `body` with OpenBLAS on one thread per call (restored after): for kernels that run their own calls
+    /// concurrently, one per core, instead of waiting on OpenBLAS's threads at every call.
+    public static func singleThreaded<Result>(_ body: () throws -> Result) rethrows -> Result {
+        let threads = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+        defer { openblas_set_num_threads(threads) }
+        return try body()
+    }
+
     /// Eigenvalues (ascending) and, if asked, eigenvectors (columns, row-major `n×n`) of a symmetric matrix.
     public static func symmetricEigen(_ matrix: [Double], order n: Int, vectors: Bool) -> (values: [Double], vectors: [Double]) {
         precondition(matrix.count == n * n)

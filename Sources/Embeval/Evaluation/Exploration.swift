@@ -107,7 +107,7 @@ public struct Exploration: Sendable {
         // The page: every map, thumbnails, and each point's 10 nearest neighbours in the embedding space.
         let normalized = points.matrix.l2NormalizedRows()
         let k = min(10, points.count - 1)
-        let found = NearestNeighbors(queries: normalized, references: normalized, k: k, excludingSelf: true)
+        let found = NearestNeighbors(leaveOneOut: normalized, k: k)
         let neighbours = (0..<points.count).map { i in found.indices[(i * k)..<((i + 1) * k)].map(Int.init) }
         var thumbnails: [[UInt8]]? = nil
         if let images = data.images, settings.thumbnails, points.count <= 20_000 {

@@ -45,8 +45,8 @@ public struct EmbeddingAgreement: Sendable {
         }
         let kk = min(k, baseline.count - 1)
         self.k = kk
-        let na = NearestNeighbors(queries: a, references: a, k: kk, excludingSelf: true)
-        let nb = NearestNeighbors(queries: b, references: b, k: kk, excludingSelf: true)
+        let na = NearestNeighbors(leaveOneOut: a, k: kk)
+        let nb = NearestNeighbors(leaveOneOut: b, k: kk)
         var total = 0.0
         for i in 0..<a.rows {
             let sa = Set(na.indices[(i * kk)..<((i + 1) * kk)]), sb = Set(nb.indices[(i * kk)..<((i + 1) * kk)])

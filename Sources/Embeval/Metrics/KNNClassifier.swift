@@ -84,7 +84,9 @@ public struct KNNClassifier: Sendable {
     public func neighbours(of set: some RowBlocks, labels: [Int], queries: Range<Int>? = nil) -> NearestNeighbors {
         precondition(set.rows == labels.count && set.rows >= 2)
         let ks = effectiveKs(candidates: set.rows - 1)
-        let rows = queries ?? 0..<set.rows
+        guard let rows = queries, rows != 0..<set.rows else {
+            return NearestNeighbors(leaveOneOut: set, k: ks.max() ?? 1, normalizing: true)
+        }
         return NearestNeighbors(queries: RowSlice(base: set, range: rows), references: set, k: ks.max() ?? 1, excludingSelf: true,
                                 queryOffset: rows.lowerBound, normalizing: true)
     }

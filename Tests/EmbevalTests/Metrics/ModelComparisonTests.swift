@@ -53,8 +53,12 @@ struct ModelComparisonTests {
             // The minimum is one extreme sample, where int8 rounding of activations amplifies last-bit input
             // differences: a looser bound than for the mean and the 1st percentile.
             #expect(abs(agreement.cosines!.min - reference.cosine.min) <= 1e-3, "\(name) min cosine")
-            #expect(abs(agreement.cosines!.p01 - reference.cosine.p01) <= 1e-4, "\(name) p01 cosine")
-            #expect(abs(agreement.neighbourOverlap - reference.neighbour_overlap_at_10) <= 2e-3, "\(name) overlap")
+            // int8 activations are quantised by ONNX Runtime's integer kernels, which round differently on CPUs with
+            // VNNI (the fixture's) and without (AVX2's saturating u8·s8 pairs): on such a machine the same model gives
+            // a p01 cosine 2.4e-4 and an overlap 4e-3 away from the fixture's. The float models agree tightly anywhere.
+            let isaSpread = name == "int8" ? 5.0 : 1.0
+            #expect(abs(agreement.cosines!.p01 - reference.cosine.p01) <= 1e-4 * isaSpread, "\(name) p01 cosine")
+            #expect(abs(agreement.neighbourOverlap - reference.neighbour_overlap_at_10) <= 2e-3 * isaSpread, "\(name) overlap")
         }
     }
 }

@@ -96,7 +96,10 @@ struct ShardTests {
         let classifier = KNNClassifier(ks: [10], weighting: .similarity)
         let inMemory = NearestNeighbors(queries: m.l2NormalizedRows(), references: m.l2NormalizedRows(), k: 10, excludingSelf: true)
         let fromDisk = classifier.neighbours(of: mapped, labels: labels)
-        #expect(fromDisk.indices == inMemory.indices && fromDisk.similarities == inMemory.similarities)
+        // The whole-set search computes each pair once (q·r serves r too); sgemm may round r·q differently in the
+        // last bit, so similarities agree to float precision and the neighbours exactly.
+        #expect(fromDisk.indices == inMemory.indices)
+        #expect(zip(fromDisk.similarities, inMemory.similarities).allSatisfy { abs($0 - $1) <= 1e-6 })
         // A query shard finds the same rows of neighbours.
         let shard = classifier.neighbours(of: mapped, labels: labels, queries: 300..<450)
         #expect(shard.indices == Array(inMemory.indices[(300 * 10)..<(450 * 10)]))

@@ -1,0 +1,112 @@
+/// Per-row min-heaps of the k best (similarity, index) pairs seen so far, in caller-owned row-major memory: row r's
+/// heap is `sims[r·k ..< (r+1)·k]` with `indices` alongside. The root of a row is its worst kept pair (lowest
+/// similarity; among equal similarities the larger index), so the kept set is the k best under one total order and
+/// does not depend on the order pairs are offered in. Empty slots hold (−∞, −1) and lose to every pair.
+struct TopKRows {
+    let sims: UnsafeMutablePointer<Float>
+    let indices: UnsafeMutablePointer<Int32>
+    let k: Int
+
+    /// The worst similarity row `row` keeps: a candidate below it can never enter.
+    @inline(__always) func floor(_ row: Int) -> Float { sims[row * k] }
+
+    /// Offers every similarity of one row of a block (`count` values, column j being index `firstColumn + j`) to
+    /// the heap of `row`, skipping the column `excluding` (the row itself in a leave-one-out; −1: none). Sixteen
+    /// values at a time are checked against the row's floor first, so a full heap costs one compare per vector.
+    @inline(__always) func scanRow(_ row: Int, _ values: UnsafePointer<Float>, count: Int, firstColumn: Int, excluding: Int) {
+        var floor = self.floor(row)
+        var floors = SIMD16<Float>(repeating: floor)     // built once per change of the floor, not per vector
+        var j = 0
+        while j + 16 <= count {
+            let v = UnsafeRawPointer(values + j).loadUnaligned(as: SIMD16<Float>.self)
+            if any(v .>= floors) {
+                for jj in j..<(j + 16) where values[jj] >= floor {
+                    let column = firstColumn + jj
+                    if column == excluding { continue }
+                    offer(row, values[jj], Int32(column))
+                    floor = self.floor(row)
+                }
+                floors = SIMD16(repeating: floor)
+            }
+            j += 16
+        }
+        for jj in j..<count where values[jj] >= floor {
+            let column = firstColumn + jj
+            if column == excluding { continue }
+            offer(row, values[jj], Int32(column))
+            floor = self.floor(row)
+        }
+    }
+
+    /// Offers one row of a block to the heaps of its columns instead (the other side of a symmetric block): value j
+    /// goes to heap `j` as the pair (value, `index`). `floors[j]` mirrors heap j's floor, so sixteen columns are
+    /// checked with one vector compare; it is updated here.
+    @inline(__always) func scanColumns(_ values: UnsafePointer<Float>, count: Int, index: Int32, floors: UnsafeMutablePointer<Float>) {
+        var j = 0
+        while j + 16 <= count {
+            let v = UnsafeRawPointer(values + j).loadUnaligned(as: SIMD16<Float>.self)
+            let f = UnsafeRawPointer(floors + j).loadUnaligned(as: SIMD16<Float>.self)
+            if any(v .>= f) {
+                for jj in j..<(j + 16) where values[jj] >= floors[jj] {
+                    offer(jj, values[jj], index)
+                    floors[jj] = floor(jj)
+                }
+            }
+            j += 16
+        }
+        for jj in j..<count where values[jj] >= floors[jj] {
+            offer(jj, values[jj], index)
+            floors[jj] = floor(jj)
+        }
+    }
+
+    /// Offers every kept pair of `other`'s row `otherRow` to this row `row` (merging two partial searches).
+    @inline(__always) func merge(_ row: Int, from other: TopKRows, row otherRow: Int) {
+        for t in 0..<k where other.indices[otherRow * k + t] >= 0 {
+            offer(row, other.sims[otherRow * k + t], other.indices[otherRow * k + t])
+        }
+    }
+
+    /// Empties rows `rows` (every slot back to (−∞, −1)).
+    func clear(_ rows: Range<Int>) {
+        (sims + rows.lowerBound * k).update(repeating: -.infinity, count: rows.count * k)
+        (indices + rows.lowerBound * k).update(repeating: -1, count: rows.count * k)
+    }
+
+    /// Sorts each heap of `rows` into its final order: similarity descending, equal similarities by index ascending.
+    func sortRows(_ rows: Range<Int>) {
+        var pairs = [(Float, Int32)]()
+        pairs.reserveCapacity(k)
+        for row in rows {
+            pairs.removeAll(keepingCapacity: true)
+            for t in 0..<k { pairs.append((sims[row * k + t], indices[row * k + t])) }
+            pairs.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
+            for (t, p) in pairs.enumerated() { sims[row * k + t] = p.0; indices[row * k + t] = p.1 }
+        }
+    }
+
+    /// `a` ranks below `b`: smaller similarity, or equal similarity and larger index. Empty slots (−∞, −1) lose.
+    @inline(__always) private func worse(_ sa: Float, _ ia: Int32, _ sb: Float, _ ib: Int32) -> Bool {
+        if sa != sb { return sa < sb }
+        if ia < 0 || ib < 0 { return ia < 0 && ib >= 0 }
+        return ia > ib
+    }
+
+    /// Puts (s, i) into row `row`'s heap if it beats the root, then sifts it down.
+    @inline(__always) func offer(_ row: Int, _ s: Float, _ i: Int32) {
+        let sims = self.sims + row * k, indices = self.indices + row * k
+        guard worse(sims[0], indices[0], s, i) else { return }
+        sims[0] = s; indices[0] = i
+        var p = 0
+        while true {
+            let l = 2 * p + 1, r = l + 1
+            var w = p
+            if l < k && worse(sims[l], indices[l], sims[w], indices[w]) { w = l }
+            if r < k && worse(sims[r], indices[r], sims[w], indices[w]) { w = r }
+            if w == p { return }
+            let s = sims[p]; sims[p] = sims[w]; sims[w] = s
+            let t = indices[p]; indices[p] = indices[w]; indices[w] = t
+            p = w
+        }
+    }
+}
