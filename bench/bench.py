@@ -23,7 +23,7 @@ BATCH = 32
 DEMO_MODEL = os.path.join(ROOT, "tools", "demo_model", "fashion-vit")
 FALLBACK_DEMO = os.path.join(OUT, "tiny-vit28")
 CLIP_MODEL = os.path.join(ROOT, "tools", "demo_model", "fashion-clip")
-CASES = ["embed", "knn", "zeroshot", "explore", "parquet", "webdataset", "linear", "cluster", "retrieval"]
+CASES = ["embed", "decode", "knn", "zeroshot", "explore", "parquet", "webdataset", "linear", "cluster", "retrieval"]
 
 
 def want(case):
@@ -57,6 +57,7 @@ def busy_seconds():
 
 
 LAST_OTHER_LOAD = [None]
+LAST_CPU_SECONDS = [None]
 
 
 def run(cmd, env=None, timeout=600):
@@ -68,6 +69,7 @@ def run(cmd, env=None, timeout=600):
     b1, r1 = busy_seconds(), resource.getrusage(resource.RUSAGE_CHILDREN)
     if b0 is not None and b1 is not None:
         ours = (r1.ru_utime + r1.ru_stime) - (r0.ru_utime + r0.ru_stime)
+        LAST_CPU_SECONDS[0] = ours
         LAST_OTHER_LOAD[0] = round(max(0.0, (b1 - b0) - ours) / max(wall, 1e-6), 2)
     return p, wall
 
@@ -102,7 +104,8 @@ def embeval_embed(binary, model, photos, output, threads=THREADS, extra=()):
         return {"error": f"no 'N images in Xs' line in: {p.stdout.strip()[-200:]}", "wall_seconds": wall}
     n, secs, rate = int(m.group(1)), float(m.group(2)), float(m.group(3))
     return {"images": n, "seconds": secs, "images_per_s": rate, "wall_seconds": wall,
-            "wall_images_per_s": n / wall, "line": m.group(0), "other_load_cores": LAST_OTHER_LOAD[0]}
+            "wall_images_per_s": n / wall, "line": m.group(0), "other_load_cores": LAST_OTHER_LOAD[0],
+            "cpu_ms_per_image": 1000 * LAST_CPU_SECONDS[0] / n if LAST_CPU_SECONDS[0] is not None else None}
 
 
 def embeval_knn(binary, knn_dir, json_path):
@@ -328,6 +331,10 @@ def fmt_rate(r):
     return "n/a" if r is None else f"{r:,.1f} img/s"
 
 
+def fmt_ms(r):
+    return "n/a" if r is None else f"{r:.3f} ms"
+
+
 def fmt_prompts(r):
     return "n/a" if r is None else f"{r:,.0f} prompts/s"
 
@@ -482,6 +489,73 @@ def main():
             row("2d   same, Embeval --threads 1 (ORT intra-op 1)", ok(x5_t1, "images_per_s"), x5_hf["images_per_s"],
                 fmt_rate, True, None, "HF+ORT, 2 threads, as 2c", (x5_t1, x5_hf)),
         ]
+
+    if want("decode"):
+        # ---- 2e-2i. the decode ceiling, the demo model against it, and --jpeg-draft
+        demo_name = "fallback tiny ViT 28x28 (bench/out/tiny-vit28)" if demo_is_fallback else rel(DEMO_MODEL)
+        photos_x5 = os.path.join(OUT, "photos-x5")
+        log(f"case 2e-2i: decode ceiling (Pillow, 2 processes) vs {demo_name} exact and --jpeg-draft, "
+            "and -m pixels --image-size 28 (3 rounds, interleaved)")
+        dec = {k: [] for k in ["ceiling", "ceiling_200", "exact", "draft", "pixels", "pixels_draft"]}
+        for i in range(3):
+            quiet_check(f"case 2e round {i + 1}")
+            dec["ceiling"].append(peer("decode-ceiling", photos_x5, THREADS, 1))
+            dec["ceiling_200"].append(peer("decode-ceiling", photos, THREADS, 1))
+            dec["exact"].append(embeval_embed(binary, demo, photos_x5, os.path.join(OUT, "emb-demo-x5")))
+            dec["draft"].append(embeval_embed(binary, demo, photos_x5, os.path.join(OUT, "emb-demo-x5-draft"),
+                                              extra=["--jpeg-draft"]))
+            dec["pixels"].append(embeval_embed(binary, "pixels", photos_x5, os.path.join(OUT, "emb-pixels-x5"),
+                                               extra=["--image-size", "28"]))
+            dec["pixels_draft"].append(embeval_embed(binary, "pixels", photos_x5, os.path.join(OUT, "emb-pixels-x5-draft"),
+                                                     extra=["--image-size", "28", "--jpeg-draft"]))
+            log(f"  ceiling {dec['ceiling'][-1]['images_per_s']:.1f} img/s (200: {dec['ceiling_200'][-1]['images_per_s']:.1f}); "
+                + "; ".join(f"{k} {dec[k][-1].get('images_per_s', dec[k][-1].get('error'))}"
+                            for k in ["exact", "draft", "pixels", "pixels_draft"]))
+        b = {k: best(v, "images_per_s", True) for k, v in dec.items()}
+        # accuracy of the draft: the demo model's embeddings of the 200 photos, exact vs --jpeg-draft
+        exact_dir, draft_dir = os.path.join(OUT, "emb-demo"), os.path.join(OUT, "emb-demo-draft")
+        embeval_embed(binary, demo, photos, exact_dir)
+        embeval_embed(binary, demo, photos, draft_dir, extra=["--jpeg-draft"])
+        effect = draft_effect(exact_dir, draft_dir)
+        ceiling_name = f"Pillow {b['ceiling']['pillow']} (libjpeg-turbo {b['ceiling']['libjpeg_turbo']}) decode only, 2 processes"
+        results["cases"]["decode"] = {"model": demo_name, "runs": dec, "draft_effect": effect,
+                                      "embeval_libjpeg": binary_libjpeg(binary)}
+        rows += [
+            row("2e decode ceiling, 1,000 photos: Pillow decode-only", b["ceiling"]["images_per_s"], b["ceiling"]["images_per_s"],
+                fmt_rate, True, None, ceiling_name, (b["ceiling"],)),
+            row("2f demo model exact, 1,000 photos vs decode ceiling", ok(b["exact"], "images_per_s"), b["ceiling"]["images_per_s"],
+                fmt_rate, True, 0.95, "decode ceiling, as 2e", (b["exact"], b["ceiling"])),
+            row("2f'  same, Embeval whole command (wall)", ok(b["exact"], "wall_images_per_s"), b["ceiling"]["images_per_s"],
+                fmt_rate, True, None, "decode ceiling, as 2e", (b["exact"], b["ceiling"])),
+            row("2g -m pixels --image-size 28 (decode+resize, no model)", ok(b["pixels"], "images_per_s"),
+                b["ceiling"]["images_per_s"], fmt_rate, True, None, "decode ceiling, as 2e", (b["pixels"], b["ceiling"])),
+            row("2h demo model --jpeg-draft vs decode ceiling", ok(b["draft"], "images_per_s"), b["ceiling"]["images_per_s"],
+                fmt_rate, True, None, "decode ceiling, as 2e", (b["draft"], b["ceiling"])),
+            row("2h'  same, Embeval whole command (wall)", ok(b["draft"], "wall_images_per_s"), b["ceiling"]["images_per_s"],
+                fmt_rate, True, None, "decode ceiling, as 2e", (b["draft"], b["ceiling"])),
+            row("2i -m pixels --image-size 28 --jpeg-draft", ok(b["pixels_draft"], "images_per_s"),
+                b["ceiling"]["images_per_s"], fmt_rate, True, None, "decode ceiling, as 2e", (b["pixels_draft"], b["ceiling"])),
+            row("2j decode ceiling, 200 photos (as case 2)", b["ceiling_200"]["images_per_s"], b["ceiling_200"]["images_per_s"],
+                fmt_rate, True, None, ceiling_name, (b["ceiling_200"],)),
+        ]
+        cpu = {k: min((r["cpu_ms_per_image"] for r in v if r.get("cpu_ms_per_image") is not None), default=None)
+               for k, v in dec.items()}
+        results["cases"]["decode"]["cpu_ms_per_image_best"] = cpu
+        rows += [
+            row(f"2k CPU per image, whole command: {label}", cpu[key], cpu["ceiling"], fmt_ms, False, None,
+                "Pillow decode-only CPU, as 2e", dec[key])
+            for label, key in [("demo exact", "exact"), ("demo --jpeg-draft", "draft"), ("pixels 28", "pixels"),
+                               ("pixels 28 --jpeg-draft", "pixels_draft")]
+        ]
+        if "error" not in effect:
+            notes.append(f"--jpeg-draft, {demo_name} on the 200 photos: cosine(draft, exact) mean {effect['mean_cosine']:.4f}, "
+                         f"min {effect['min_cosine']:.4f}; leave-one-out 1-NN top-1 (cosine, {effect['classes']} classes) "
+                         f"{fmt_pct(effect['top1_exact'])} exact, {fmt_pct(effect['top1_draft'])} draft, "
+                         f"{effect['nn_label_changed']} of {effect['images']} nearest-neighbour labels changed. "
+                         f"libjpeg-turbo: Embeval {results['cases']['decode']['embeval_libjpeg']}, "
+                         f"Pillow {b['ceiling']['libjpeg_turbo']}.")
+        else:
+            notes.append(f"--jpeg-draft effect: {effect['error']}")
 
     if want("knn"):
         # ---- 3. kNN train-test 10k x 60k, d=384
@@ -839,6 +913,42 @@ def main():
 
 def fmt_pct(x):
     return "n/a" if x is None else f"{100 * x:.2f}%"
+
+
+def binary_libjpeg(binary):
+    """The libjpeg the binary loads, and the Debian package's version when dpkg knows the file."""
+    p, _ = run(["ldd", binary])
+    for line in p.stdout.splitlines():
+        if "libjpeg" in line and "=>" in line:
+            path = os.path.realpath(line.split("=>")[1].split("(")[0].strip())
+            q = subprocess.run(["dpkg", "-S", path], capture_output=True, text=True)
+            package = q.stdout.split(":")[0].strip() if q.returncode == 0 else None
+            if package:
+                v = subprocess.run(["dpkg-query", "-W", "-f=${Version}", package], capture_output=True, text=True)
+                return f"{os.path.basename(path)} ({package} {v.stdout.strip()})"
+            return os.path.basename(path)
+    return None
+
+
+def draft_effect(exact_dir, draft_dir):
+    """Cosine per image between --jpeg-draft and exact embeddings, and a leave-one-out 1-NN top-1 (cosine) on each."""
+    try:
+        a, b = (np.load(os.path.join(d, "embeddings.npy")).astype(np.float64) for d in (exact_dir, draft_dir))
+        labels = np.load(os.path.join(exact_dir, "labels.npy"))
+    except OSError as e:
+        return {"error": str(e)}
+    unit = lambda x: x / (np.linalg.norm(x, axis=1, keepdims=True) + 1e-12)
+    a, b = unit(a), unit(b)
+    cos = (a * b).sum(1)
+
+    def nearest(x):
+        s = x @ x.T
+        np.fill_diagonal(s, -np.inf)
+        return s.argmax(1)
+    na, nb = nearest(a), nearest(b)
+    return {"images": len(a), "classes": int(len(set(labels.tolist()))), "mean_cosine": float(cos.mean()),
+            "min_cosine": float(cos.min()), "top1_exact": float((labels[na] == labels).mean()),
+            "top1_draft": float((labels[nb] == labels).mean()), "nn_label_changed": int((labels[na] != labels[nb]).sum())}
 
 
 def compare_embeddings(ours_path, theirs_path):

@@ -91,6 +91,49 @@ def case_hf_pipeline(model_dir, photos, batch_size, repeats, save=None):
             "processor": f"{type(processor).__module__}.{type(processor).__name__}"}
 
 
+def _decode_worker(paths, barrier, done):
+    from PIL import Image
+    barrier.wait()
+    cpu = time.process_time()
+    for p in paths:
+        with Image.open(p) as im:
+            im.convert("RGB")
+    done.put((time.perf_counter(), time.process_time() - cpu))
+
+
+def case_decode_ceiling(photos, processes, repeats):
+    """The decode ceiling: every JPEG under `photos` read and decoded to RGB at full size by Pillow (its bundled
+    libjpeg-turbo), `Image.open(p).convert("RGB")` as transformers' load_image does, nothing else, split over
+    `processes` worker processes (files interleaved). Timed from a barrier all workers pass to the last one's end."""
+    import multiprocessing as mp
+    import PIL
+    import PIL.features
+    from PIL import Image
+    paths = image_paths(photos)
+    for p in paths:  # warm the page cache (and Pillow's imports) before timing
+        with Image.open(p) as im:
+            im.convert("RGB")
+    ctx = mp.get_context("fork")
+    times, cpus = [], []
+    for _ in range(repeats):
+        barrier, done = ctx.Barrier(processes + 1), ctx.Queue()
+        workers = [ctx.Process(target=_decode_worker, args=(paths[i::processes], barrier, done)) for i in range(processes)]
+        for w in workers:
+            w.start()
+        barrier.wait()
+        t0 = time.perf_counter()
+        ends = [done.get() for _ in workers]
+        for w in workers:
+            w.join()
+        times.append(max(end for end, _ in ends) - t0)
+        cpus.append(sum(cpu for _, cpu in ends))
+    best = min(times)
+    return {"images": len(paths), "seconds": best, "images_per_s": len(paths) / best, "all_seconds": times,
+            "cpu_ms_per_image": 1000 * min(cpus) / len(paths),
+            "processes": processes, "pillow": PIL.__version__,
+            "libjpeg_turbo": PIL.features.version("libjpeg_turbo")}
+
+
 def blas_info():
     try:
         import threadpoolctl
@@ -575,6 +618,8 @@ def main():
         r = case_ort_raw(args[0], int(args[1]), int(args[2]), int(args[3]))
     elif case == "hf-pipeline":
         r = case_hf_pipeline(args[0], args[1], int(args[2]), int(args[3]), args[4] if len(args) > 4 else None)
+    elif case == "decode-ceiling":
+        r = case_decode_ceiling(args[0], int(args[1]), int(args[2]))
     elif case == "sgemm":
         r = case_sgemm(int(args[0]), int(args[1]), int(args[2]), int(args[3]))
     elif case == "faiss-knn":

@@ -299,20 +299,35 @@ def make_explore(directory):
     open(marker, "w").close()
 
 
+STEPS = ["models", "photos", "knn", "linear", "zeroshot", "fmnist-png", "wds", "explore", "parquet"]
+
+
 def main():
+    """BENCH_PREPARE=photos,knn (comma-separated, default all) makes only those inputs: a partial run (BENCH_CASES)
+    on a machine without the whole reference stack, e.g. BENCH_CASES=decode BENCH_PREPARE=photos needs only Pillow,
+    scikit-learn and scikit-image."""
+    chosen = [s.strip() for s in os.environ.get("BENCH_PREPARE", ",".join(STEPS)).split(",") if s.strip()]
+    unknown = sorted(set(chosen) - set(STEPS))
+    if unknown:
+        raise SystemExit(f"prepare: unknown BENCH_PREPARE step(s) {', '.join(unknown)} (known: {', '.join(STEPS)})")
     os.makedirs(OUT, exist_ok=True)
-    export_vit(os.path.join(OUT, "vit-s16"), hidden=384, layers=12, heads=6, intermediate=1536, image_size=224, patch=16)
-    # the fallback demo model: the same shape as tools/demo_model/fashion-vit (28x28, patch 4, d=64, 4 layers, 4 heads)
-    export_vit(os.path.join(OUT, "tiny-vit28"), hidden=64, layers=4, heads=4, intermediate=128, image_size=28, patch=4)
-    make_photos(os.path.join(OUT, "photos"))
-    make_photos_x5(os.path.join(OUT, "photos-x5"), os.path.join(OUT, "photos"))
-    make_knn(os.path.join(OUT, "knn"))
-    make_linear(os.path.join(OUT, "linear"), os.path.join(OUT, "knn"))
-    make_zeroshot(os.path.join(OUT, "zeroshot"))
-    make_fmnist_png(os.path.join(OUT, "fmnist-png"))
-    make_wds(os.path.join(OUT, "wds"))
-    make_explore(os.path.join(OUT, "explore"))
-    make_parquet(os.path.join(OUT, "parquet"))
+    if "models" in chosen:
+        export_vit(os.path.join(OUT, "vit-s16"), hidden=384, layers=12, heads=6, intermediate=1536, image_size=224, patch=16)
+        # the fallback demo model: the same shape as tools/demo_model/fashion-vit (28x28, patch 4, d=64, 4 layers, 4 heads)
+        export_vit(os.path.join(OUT, "tiny-vit28"), hidden=64, layers=4, heads=4, intermediate=128, image_size=28, patch=4)
+    if "photos" in chosen:
+        make_photos(os.path.join(OUT, "photos"))
+        make_photos_x5(os.path.join(OUT, "photos-x5"), os.path.join(OUT, "photos"))
+    steps = [("knn", lambda: make_knn(os.path.join(OUT, "knn"))),
+             ("linear", lambda: make_linear(os.path.join(OUT, "linear"), os.path.join(OUT, "knn"))),
+             ("zeroshot", lambda: make_zeroshot(os.path.join(OUT, "zeroshot"))),
+             ("fmnist-png", lambda: make_fmnist_png(os.path.join(OUT, "fmnist-png"))),
+             ("wds", lambda: make_wds(os.path.join(OUT, "wds"))),
+             ("explore", lambda: make_explore(os.path.join(OUT, "explore"))),
+             ("parquet", lambda: make_parquet(os.path.join(OUT, "parquet")))]
+    for name, make in steps:
+        if name in chosen:
+            make()
 
 
 if __name__ == "__main__":

@@ -37,7 +37,8 @@ static void jpeg_message(j_common_ptr cinfo, int level) {
 
 static void jpeg_ignore_output(j_common_ptr cinfo) { (void)cinfo; }
 
-int ic_decode_jpeg(const unsigned char *data, size_t size, size_t max_pixels, ic_jpeg_image *out) {
+int ic_decode_jpeg(const unsigned char *data, size_t size, size_t max_pixels, ic_jpeg_scale_chooser choose_scale,
+                   void *context, ic_jpeg_image *out) {
     struct jpeg_decompress_struct cinfo;
     struct jpeg_failure failure;
     /* volatile: modified between setjmp and a possible longjmp */
@@ -93,6 +94,13 @@ int ic_decode_jpeg(const unsigned char *data, size_t size, size_t max_pixels, ic
         default:
             snprintf(out->error, sizeof(out->error), "cannot handle %d-layer images", cinfo.num_components);
             longjmp(failure.jump, 1);
+    }
+    if (choose_scale != NULL) {
+        int denominator = choose_scale(context, (int)cinfo.image_width, (int)cinfo.image_height, exif, out->exif_size);
+        if (denominator == 2 || denominator == 4 || denominator == 8) {
+            cinfo.scale_num = 1;
+            cinfo.scale_denom = (unsigned int)denominator;
+        }
     }
     jpeg_start_decompress(&cinfo);
 

@@ -53,9 +53,12 @@ struct EmbeddingOptions: ParsableArguments {
     @Option(help: "Resampling filter: nearest, bilinear, bicubic (or Pillow's numbers 0, 2, 3).", transform: Resampling.init(parsing:))
     var resample: Resampling?
 
+    @Flag(help: "Decode JPEGs reduced in the DCT domain (1/2, 1/4 or 1/8, Pillow's Image.draft) to no less than the resize target: faster for large photos and small models, but not pixel-identical to the Hugging Face pipeline. PNG and WebP decode in full.")
+    var jpegDraft = false
+
     var preprocessing: PreprocessorOverrides {
         PreprocessorOverrides(imageSize: imageSize, shortestEdge: resize, cropSize: crop, mean: mean?.values, std: std?.values,
-                              resample: resample)
+                              resample: resample, jpegDraft: jpegDraft)
     }
 
     func imageSpec(_ model: [String], hubID: String? = nil) throws -> ImageModelSpec {

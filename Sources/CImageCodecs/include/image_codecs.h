@@ -24,11 +24,18 @@ typedef struct {
     char error[256];
 } ic_jpeg_image;
 
-/// Decodes a JPEG held in memory with libjpeg's defaults (islow DCT, fancy upsampling), as Pillow does.
-/// A premature end of data is an error. Returns 0 on success, 1 on an error (message in `error`), or
-/// IC_TOO_MANY_PIXELS when the header declares more than `max_pixels` pixels (then only `width` and `height` are
-/// set and nothing was allocated for pixels). Free the buffers with `ic_jpeg_free`.
-int ic_decode_jpeg(const unsigned char *data, size_t size, size_t max_pixels, ic_jpeg_image *out);
+/// Chooses a reduced (DCT-domain) decode once the header is read, as Pillow's `Image.draft` does: called with
+/// `context`, the stored width and height and the EXIF payload (NULL if none); returns n for a decode at 1/n of
+/// the size in each dimension (rounded up), n = 1, 2, 4 or 8 (anything else decodes at full size).
+typedef int (*ic_jpeg_scale_chooser)(void *context, int width, int height, const unsigned char *exif, size_t exif_size);
+
+/// Decodes a JPEG held in memory with libjpeg's defaults (islow DCT, fancy upsampling), as Pillow does; at full
+/// size unless `choose_scale` (may be NULL) asks for less. A premature end of data is an error. Returns 0 on
+/// success, 1 on an error (message in `error`), or IC_TOO_MANY_PIXELS when the header declares more than
+/// `max_pixels` pixels (then only `width` and `height` are set and nothing was allocated for pixels). Free the
+/// buffers with `ic_jpeg_free`.
+int ic_decode_jpeg(const unsigned char *data, size_t size, size_t max_pixels, ic_jpeg_scale_chooser choose_scale,
+                   void *context, ic_jpeg_image *out);
 void ic_jpeg_free(ic_jpeg_image *image);
 
 /// A decoded PNG: raw de-interlaced rows (`rowbytes` each, samples packed below 8 bits, 16-bit big-endian),

@@ -75,11 +75,14 @@ public struct ExtractionRecord: Codable, Equatable, Sendable {
     /// The first way `other` is not the same extraction (shard and skipped samples aside), in words for a message;
     /// nil when it is.
     public func difference(from other: ExtractionRecord) -> String? {
+        let otherPreprocessing = "other preprocessing (--image-size, --resize, --crop, --mean, --std, --resample, --jpeg-draft)"
+        // One model file (or the pixel baseline on both sides, whose identity includes its preprocessing): say so.
+        if model.sha256 == other.model.sha256, model.preprocessing != other.model.preprocessing { return otherPreprocessing }
         if model.identity != other.model.identity {
             let a = model.sha256.map { String($0.prefix(12)) + "…" } ?? model.name, b = other.model.sha256.map { String($0.prefix(12)) + "…" } ?? other.model.name
             return "another model (\(b), not \(a))"
         }
-        if model.preprocessing != other.model.preprocessing { return "other preprocessing (--image-size, --resize, --crop, --mean, --std, --resample)" }
+        if model.preprocessing != other.model.preprocessing { return otherPreprocessing }
         if poolings != other.poolings { return "other poolings (\(other.poolings.joined(separator: ",")), not \(poolings.joined(separator: ",")))" }
         if dataset.fingerprint != other.dataset.fingerprint {
             return "another dataset selection ('\(other.dataset.spec)' \(other.dataset.split ?? "") of \(other.dataset.count) samples, fingerprint \(other.dataset.fingerprint.prefix(12))…; here '\(dataset.spec)' \(dataset.split ?? "") of \(dataset.count), \(dataset.fingerprint.prefix(12))…)"

@@ -47,10 +47,16 @@ public struct ImageModelSpec: Sendable {
             if let size = preprocessing.imageSize, size > PixelModel.largestSide {
                 throw EmbeddingError.invalidArgument("--image-size \(size) is too large for -m pixels (at most \(PixelModel.largestSide): each pixel is a dimension)")
             }
-            return PixelModel(size: preprocessing.imageSize.map { ($0, $0) })
+            if preprocessing.jpegDraft, preprocessing.imageSize == nil {
+                context?.warn("--jpeg-draft does nothing for -m pixels without --image-size (images are not resized)")
+            }
+            return PixelModel(size: preprocessing.imageSize.map { ($0, $0) }, jpegDraft: preprocessing.jpegDraft)
         }
         let model = try OnnxImageModel(path: path, poolings: poolings, threads: threads, overrides: preprocessing, hubID: hubID)
         for w in model.preprocessor.config.warnings { context?.warn(w) }
+        if preprocessing.jpegDraft, model.draft == nil {
+            context?.warn("--jpeg-draft does nothing here: the preprocessing does not resize (do_resize is false)")
+        }
         return model
     }
 }

@@ -9,6 +9,8 @@ public struct OnnxImageModel: ImageEmbeddingModel {
     public let metadata: JSONValue
     let session: InferenceSession
     let preprocessor: ImagePreprocessor
+    /// `--jpeg-draft`: JPEGs decode reduced to at least the resize target (nil: in full, as the HF pipeline).
+    let draft: JPEGDraft?
     let inputName: String
     /// Register tokens after the class token (config.json's `num_register_tokens`).
     let registers: Int
@@ -76,6 +78,7 @@ public struct OnnxImageModel: ImageEmbeddingModel {
         self.maximumBatchSize = input.shape[0] == nil ? nil : input.shape[0]
         self.session = session
         self.preprocessor = preprocessor
+        self.draft = overrides.jpegDraft ? preprocessor.jpegDraft : nil
         self.inputName = input.name
         self.registers = config?.numRegisterTokens ?? 0
         self.otherTower = otherTower
@@ -85,7 +88,7 @@ public struct OnnxImageModel: ImageEmbeddingModel {
             ("input", .object([("name", .string(input.name)), ("shape", .string(input.shapeDescription))])),
             ("outputs", .array(session.outputs.map { .string("\($0.name) \($0.shapeDescription)") })),
             ("num_register_tokens", .int(registers)),
-            ("preprocessing", Self.summary(preprocessor.config)),
+            ("preprocessing", Self.summary(preprocessor.config, jpegDraft: draft != nil)),
             ("preprocessor_config", files.preprocessorConfig.map { .string($0.path) } ?? .string("none found: defaults")),
             ("hub_id", files.hub.map { .string($0.id) } ?? .null),
             ("hub_snapshot", files.hub?.snapshot.map { .string($0.path) } ?? .null),
@@ -117,14 +120,15 @@ public struct OnnxImageModel: ImageEmbeddingModel {
         return "no preprocessor_config.json \(place): using ViTImageProcessor defaults (\(used.joined(separator: ", "))); \(remedy)"
     }
 
-    /// The preprocessing actually applied (after overrides), for reports.
-    static func summary(_ c: PreprocessorConfig) -> JSONValue {
+    /// The preprocessing actually applied (after overrides), for reports; `jpeg_draft` appears only when on, so that
+    /// sets embedded before the option existed still match exact runs.
+    static func summary(_ c: PreprocessorConfig, jpegDraft: Bool = false) -> JSONValue {
         let size: JSONValue
         switch c.size {
         case .exact(let h, let w): size = .object([("height", .int(h)), ("width", .int(w))])
         case .shortestEdge(let s, _): size = .object([("shortest_edge", .int(s))])
         }
-        return .object([
+        return .object((jpegDraft ? [("jpeg_draft", JSONValue.bool(true))] : []) + [
             ("processor", c.processorType.map { .string($0) } ?? .null), ("do_resize", .bool(c.doResize)),
             ("size", size), ("resample", .int(c.resample.rawValue)), ("do_center_crop", .bool(c.doCenterCrop)),
             ("crop_size", c.cropSize.map { .object([("height", .int($0.height)), ("width", .int($0.width))]) } ?? .null),
@@ -135,7 +139,7 @@ public struct OnnxImageModel: ImageEmbeddingModel {
     }
 
     public func prepare(_ sample: Sample, limits: ImageLimits) throws -> Tensor {
-        let image = try sample.loadImage(limits: limits)
+        let image = try sample.loadImage(limits: limits, draft: draft)
         try preprocessor.checkSize(width: image.width, height: image.height, path: sample.id)
         let (h, w) = preprocessor.outputSize(width: image.width, height: image.height)
         return Tensor(shape: [3, h, w], values: preprocessor.process(image))

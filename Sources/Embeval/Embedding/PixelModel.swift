@@ -7,13 +7,19 @@ public struct PixelModel: ImageEmbeddingModel {
     public let poolings: [Pooling] = [.output("pixels")]
     public let maximumBatchSize: Int? = nil
     public var metadata: JSONValue {
+        // "preprocessing" only with --jpeg-draft: a set embedded with it then never resumes or merges with an exact one.
         .object([("name", "pixels"), ("resize", size.map { .string("\($0.width)x\($0.height) bilinear") } ?? .null),
-                 ("scale", "1/255")])
+                 ("scale", "1/255")] + (draft != nil ? [("preprocessing", .object([("jpeg_draft", .bool(true))]))] : []))
     }
     /// Images are resized to this (width, height) first when set (bilinear, as Pillow); else they must share a size.
     public var size: (width: Int, height: Int)?
+    /// `--jpeg-draft` with a `size`: JPEGs decode reduced to at least it.
+    let draft: JPEGDraft?
 
-    public init(size: (width: Int, height: Int)? = nil) { self.size = size }
+    public init(size: (width: Int, height: Int)? = nil, jpegDraft: Bool = false) {
+        self.size = size
+        draft = jpegDraft ? size.map { size in JPEGDraft { _, _ in size } } : nil
+    }
 
     /// The largest side of a raw-pixel embedding's image: every pixel is three dimensions of it.
     public static let largestSide = 512
@@ -22,7 +28,7 @@ public struct PixelModel: ImageEmbeddingModel {
         if case .array(let store, let index) = sample.source, size == nil || (size! == (store.width, store.height)) {
             return Tensor(shape: [store.height, store.width, store.channels], values: store.bytes(index).map { Float($0) / 255 })
         }
-        var (image, grey) = try sample.loadImageAndMode(limits: limits)
+        var (image, grey) = try sample.loadImageAndMode(limits: limits, draft: draft)
         if size == nil, image.width > Self.largestSide || image.height > Self.largestSide {
             throw ImageError.invalidLimit("image '\(sample.id)' is \(image.width)×\(image.height): -m pixels takes at most \(Self.largestSide)×\(Self.largestSide) (set --image-size)")
         }

@@ -1,20 +1,22 @@
 extension Sample {
-    /// The sample's pixels as RGB, decoded exactly as transformers' `load_image` (Pillow) would.
-    public func loadImage(limits: ImageLimits = ImageLimits()) throws -> RGBImage {
-        try loadImageAndMode(limits: limits).image
+    /// The sample's pixels as RGB, decoded exactly as transformers' `load_image` (Pillow) would — unless `draft`
+    /// asks for a reduced JPEG decode (Pillow's `Image.draft`).
+    public func loadImage(limits: ImageLimits = ImageLimits(), draft: JPEGDraft? = nil) throws -> RGBImage {
+        try loadImageAndMode(limits: limits, draft: draft).image
     }
 
     /// The sample's pixels as RGB, and whether its source is one grey channel (an IDX array, or a file that Pillow
     /// opens in mode "L": see `ImageDecoder.isGrayscale`).
-    public func loadImageAndMode(limits: ImageLimits = ImageLimits()) throws -> (image: RGBImage, isGrayscale: Bool) {
+    public func loadImageAndMode(limits: ImageLimits = ImageLimits(), draft: JPEGDraft? = nil) throws -> (image: RGBImage, isGrayscale: Bool) {
         switch source {
         case .file(let url):
-            return try ImageDecoder.decodeWithMode(fileAt: url.path, limits: limits)
+            return try ImageDecoder.decodeWithMode(fileAt: url.path, limits: limits, draft: draft)
         case .array(let store, let index):
             return (store.rgbImage(index), store.channels == 1)
         case .encoded(let store, let index):
             let bytes = try store.bytes(at: index)
-            return (try ImageDecoder.decode(bytes: bytes, name: store.location(of: index), limits: limits), ImageDecoder.isGrayscale(bytes))
+            return (try ImageDecoder.decode(bytes: bytes, name: store.location(of: index), limits: limits, draft: draft),
+                    ImageDecoder.isGrayscale(bytes))
         }
     }
 }

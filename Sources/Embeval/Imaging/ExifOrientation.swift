@@ -43,8 +43,7 @@ public enum ExifOrientation: Int, Sendable {
     public func apply(to image: RGBImage) -> RGBImage {
         let w = image.width, h = image.height
         if self == .normal || w == 0 || h == 0 { return image }
-        let swaps = [.transpose, .rotate270, .transverse, .rotate90].contains(self)
-        let ow = swaps ? h : w, oh = swaps ? w : h
+        let ow = swapsSides ? h : w, oh = swapsSides ? w : h
         var out = [UInt8](repeating: 0, count: image.pixels.count)
         image.pixels.withUnsafeBufferPointer { src in
             out.withUnsafeMutableBufferPointer { dst in

@@ -6,12 +6,14 @@ import Foundation
 public enum ImageDecoder {
     /// Decodes the file at `path`; a missing, empty, truncated, corrupt or unsupported file throws `ImageError`, and
     /// so does one whose header declares more pixels than `limits` allow — before anything is allocated for them.
-    public static func decode(fileAt path: String, limits: ImageLimits = ImageLimits()) throws -> RGBImage {
-        try decodeWithMode(fileAt: path, limits: limits).image
+    /// With `draft`, a JPEG decodes reduced (see `JPEGDraft`); other formats ignore it.
+    public static func decode(fileAt path: String, limits: ImageLimits = ImageLimits(), draft: JPEGDraft? = nil) throws -> RGBImage {
+        try decodeWithMode(fileAt: path, limits: limits, draft: draft).image
     }
 
     /// `decode(fileAt:)`, and whether the file is one grey channel as Pillow opens it (`isGrayscale`), from one read.
-    public static func decodeWithMode(fileAt path: String, limits: ImageLimits = ImageLimits()) throws -> (image: RGBImage, isGrayscale: Bool) {
+    public static func decodeWithMode(fileAt path: String, limits: ImageLimits = ImageLimits(),
+                                      draft: JPEGDraft? = nil) throws -> (image: RGBImage, isGrayscale: Bool) {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ImageError(path: path, reason: "no such file")
@@ -21,7 +23,7 @@ public enum ImageDecoder {
         }
         let bytes = [UInt8](data)
         do {
-            return (try decode(bytes: bytes, limits: limits), isGrayscale(bytes))
+            return (try decode(bytes: bytes, limits: limits, draft: draft), isGrayscale(bytes))
         } catch ImageError.undecodable(_, let reason) {
             throw ImageError(path: path, reason: reason)
         } catch ImageError.tooManyPixels(_, let width, let height, let limit) {
@@ -29,10 +31,12 @@ public enum ImageDecoder {
         }
     }
 
-    /// Decodes an encoded image held in memory (JPEG, PNG or WebP, recognised by its signature).
-    public static func decode(bytes: [UInt8], name: String = "<memory>", limits: ImageLimits = ImageLimits()) throws -> RGBImage {
+    /// Decodes an encoded image held in memory (JPEG, PNG or WebP, recognised by its signature); `draft` as in
+    /// `decode(fileAt:)`.
+    public static func decode(bytes: [UInt8], name: String = "<memory>", limits: ImageLimits = ImageLimits(),
+                              draft: JPEGDraft? = nil) throws -> RGBImage {
         if bytes.isEmpty { throw ImageError(path: name, reason: "empty file") }
-        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return try decodeJPEG(bytes, name: name, limits: limits) }
+        if bytes.starts(with: [0xFF, 0xD8, 0xFF]) { return try decodeJPEG(bytes, name: name, limits: limits, draft: draft) }
         if bytes.starts(with: [0x89, 0x50, 0x4E, 0x47, 0x0D, 0x0A, 0x1A, 0x0A]) { return try decodePNG(bytes, name: name, limits: limits) }
         if isWebP(bytes) { return try decodeWebP(bytes, name: name, limits: limits) }
         throw ImageError(path: name, reason: "cannot identify image file (not a JPEG, PNG or WebP)")
@@ -43,9 +47,14 @@ public enum ImageDecoder {
         bytes.count >= 12 && bytes.starts(with: Array("RIFF".utf8)) && bytes[8..<12].elementsEqual("WEBP".utf8)
     }
 
-    static func decodeJPEG(_ bytes: [UInt8], name: String, limits: ImageLimits) throws -> RGBImage {
+    static func decodeJPEG(_ bytes: [UInt8], name: String, limits: ImageLimits, draft: JPEGDraft? = nil) throws -> RGBImage {
         var jpeg = ic_jpeg_image()
-        let status = bytes.withUnsafeBufferPointer { ic_decode_jpeg($0.baseAddress, $0.count, limits.maximumPixels, &jpeg) }
+        var request = draft
+        let status = withUnsafeMutablePointer(to: &request) { context in
+            bytes.withUnsafeBufferPointer {
+                ic_decode_jpeg($0.baseAddress, $0.count, limits.maximumPixels, draft == nil ? nil : chooseDraftScale, context, &jpeg)
+            }
+        }
         defer { ic_jpeg_free(&jpeg) }
         if status == IC_TOO_MANY_PIXELS {
             throw ImageError.tooManyPixels(path: name, width: Int(jpeg.width), height: Int(jpeg.height), limit: limits.maximumPixels)
@@ -91,6 +100,13 @@ public enum ImageDecoder {
         let width = Int(webp.width), height = Int(webp.height)
         let image = RGBImage(width: width, height: height, pixels: Array(UnsafeBufferPointer(start: webp.pixels, count: width * height * 3)))
         return orient(image, exif: webp.exif, size: webp.exif_size)
+    }
+
+    /// libjpeg's callback for a draft decode: `context` points at the `JPEGDraft?` of `decodeJPEG`.
+    private static let chooseDraftScale: ic_jpeg_scale_chooser = { context, width, height, exif, exifSize in
+        guard let draft = context?.assumingMemoryBound(to: JPEGDraft?.self).pointee else { return 1 }
+        let payload = exif.map { Array(UnsafeBufferPointer(start: $0, count: exifSize)) } ?? []
+        return Int32(draft.scale(storedWidth: Int(width), height: Int(height), exif: payload))
     }
 
     private static func orient(_ image: RGBImage, exif: UnsafeMutablePointer<UInt8>?, size: Int) -> RGBImage {

@@ -34,6 +34,17 @@ public struct ImagePreprocessor: Sendable {
         return size
     }
 
+    /// The reduced JPEG decode that keeps an image at least as large as this preprocessing resizes it to
+    /// (`--jpeg-draft`); nil when it does not resize.
+    public var jpegDraft: JPEGDraft? {
+        guard config.doResize else { return nil }
+        let preprocessor = self
+        return JPEGDraft { width, height in
+            let (h, w) = preprocessor.resizeTarget(width: width, height: height)
+            return (w, h)
+        }
+    }
+
     /// The resized and cropped uint8 image, before rescaling and normalisation.
     public func geometry(_ image: RGBImage) -> RGBImage {
         var image = image

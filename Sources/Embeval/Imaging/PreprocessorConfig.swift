@@ -211,14 +211,18 @@ public struct PreprocessorOverrides: Equatable, Sendable {
     public var mean: [Double]?
     public var std: [Double]?
     public var resample: Resampling?
+    /// Decode JPEGs reduced in the DCT domain to at least the resize target (`--jpeg-draft`, see `JPEGDraft`):
+    /// faster, not pixel-identical to the Hugging Face pipeline.
+    public var jpegDraft: Bool
 
     public init(imageSize: Int? = nil, shortestEdge: Int? = nil, cropSize: Int? = nil, mean: [Double]? = nil,
-                std: [Double]? = nil, resample: Resampling? = nil) {
+                std: [Double]? = nil, resample: Resampling? = nil, jpegDraft: Bool = false) {
         self.imageSize = imageSize
         self.shortestEdge = shortestEdge
         self.cropSize = cropSize
         self.mean = mean
         self.std = std
         self.resample = resample
+        self.jpegDraft = jpegDraft
     }
 }

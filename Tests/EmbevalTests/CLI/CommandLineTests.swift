@@ -85,6 +85,36 @@ func runEmbeval(_ arguments: [String], environment: [String: String] = [:]) thro
         #expect(e.classes == ["class_a", "class_b"])
     }
 
+    /// `--jpeg-draft` changes the JPEG rows only (PNGs decode in full), says so in the manifest, is refused when
+    /// resuming an exact set, and warns when nothing is resized.
+    @Test func jpegDraftChangesOnlyTheJPEGRowsAndIsRecorded() throws {
+        let images = TestPaths.fixture("models/images").path
+        let exact = dir.appendingPathComponent("exact"), draft = dir.appendingPathComponent("draft")
+        for (out, extra) in [(exact, [String]()), (draft, ["--jpeg-draft"])] {
+            let r = try runEmbeval(["embed", "-m", "pixels", "--image-size", "8", "--dataset", images, "--output", out.path] + extra)
+            #expect(r.code == 0, "\(r.err)")
+        }
+        let ids = try String(contentsOf: exact.appendingPathComponent("ids.txt"), encoding: .utf8).split(separator: "\n")
+        #expect(try String(contentsOf: draft.appendingPathComponent("ids.txt"), encoding: .utf8).split(separator: "\n") == ids)
+        let a = try NumpyArray.readMatrix(at: exact.appendingPathComponent("embeddings.npy"))
+        let b = try NumpyArray.readMatrix(at: draft.appendingPathComponent("embeddings.npy"))
+        #expect(ids.count == 4 && a.rows == 4 && b.rows == 4)
+        for (i, id) in ids.enumerated() {
+            let same = a.row(i) == b.row(i)
+            #expect(same == id.hasSuffix(".png"), "\(id)")
+        }
+        let manifest = try String(contentsOf: draft.appendingPathComponent("manifest.json"), encoding: .utf8)
+        #expect(manifest.contains("\"jpeg_draft\" : true"))
+        #expect(try !String(contentsOf: exact.appendingPathComponent("manifest.json"), encoding: .utf8).contains("jpeg_draft"))
+
+        let resumed = try runEmbeval(["embed", "-m", "pixels", "--image-size", "8", "--jpeg-draft", "--dataset", images,
+                                      "--output", exact.path, "--resume"])
+        #expect(resumed.code == 2 && resumed.err.contains("other preprocessing"), "\(resumed.err)")
+        let unresized = try runEmbeval(["embed", "-m", "pixels", "--jpeg-draft", "--dataset", TestPaths.fixture("models/images/class_b").path,
+                                        "--output", dir.appendingPathComponent("unresized").path])
+        #expect(unresized.err.contains("warning: --jpeg-draft does nothing for -m pixels without --image-size"), "\(unresized.err)")
+    }
+
     @Test func seedCompatibleEvalRunsTheKNNEvaluation() throws {
         let r = try runEmbeval(["eval", "--task", "image-feature-extraction", "-m", TestPaths.fixture("models/vit-tiny").path,
                                 "--model-id", "tiny/vit", "--dataset", TestPaths.fixture("models/images").path,

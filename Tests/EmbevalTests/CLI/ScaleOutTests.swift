@@ -75,7 +75,8 @@ import Testing
         let out = dir.appendingPathComponent("refused"), partial = dir.appendingPathComponent(".refused.partial")
         try runKilled(embed(out), partial: partial, afterBatches: 10, extra: 0)
         for (changed, message) in [(["--batch-size", "16"], "another batch size"), (["--pooling", "mean"], "other poolings"),
-                                   (["--image-size", "14"], "other preprocessing"), (["--on-bad-image", "skip"], "another --on-bad-image")] {
+                                   (["--image-size", "14"], "other preprocessing"), (["--jpeg-draft"], "other preprocessing"),
+                                   (["--on-bad-image", "skip"], "another --on-bad-image")] {
             let r = try runEmbeval(embed(out, ["--resume"]) + changed)
             #expect(r.code == 2)
             #expect(r.err.hasPrefix("error: --resume: the partial extraction in '\(partial.path)' was started with \(message)"), "\(r.err)")
