@@ -18,7 +18,7 @@ extension BLAS {
                     b.baseAddress, Int32(transposeB ? k : n), 0, c.baseAddress, Int32(n))
     }
 
-    /// `c[n×n] += aᵀ·a` (lower and upper triangles both filled on return) for a row-major `rows×n` Double block.
+    /// `c[n×n] += aᵀ·a` for a row-major `rows×n` Double block: only the upper triangle (row ≤ column) is written.
     public static func accumulateGram(_ a: UnsafeBufferPointer<Double>, rows: Int, columns n: Int,
                                into c: UnsafeMutableBufferPointer<Double>) {
         precondition(a.count >= rows * n && c.count >= n * n)

@@ -77,19 +77,22 @@ public struct EmbeddingHealth: Equatable, Sendable {
         var mean = [Double](repeating: 0, count: d)
         for i in 0..<n { for j in 0..<d { mean[j] += Double(s[i, j]) } }
         for j in 0..<d { mean[j] /= Double(n) }
-        // Eigenvalues of the smaller Gram matrix of the centred sample are the squared singular values.
+        // Eigenvalues of the smaller Gram matrix of the centred sample are the squared singular values: CᵀC (d×d)
+        // when d ≤ n, else CCᵀ (n×n) = the Gram matrix of Cᵀ, one dsyrk either way.
         let small = min(n, d)
-        var gram = [Double](repeating: 0, count: small * small)
-        if d <= n {
-            for i in 0..<n {
-                let row = (0..<d).map { Double(s[i, $0]) - mean[$0] }
-                for a in 0..<d { for b in 0...a { gram[a * d + b] += row[a] * row[b] } }
+        var centred = [Double](repeating: 0, count: n * d)
+        for i in 0..<n {
+            for j in 0..<d {
+                if d <= n { centred[i * d + j] = Double(s[i, j]) - mean[j] } else { centred[j * n + i] = Double(s[i, j]) - mean[j] }
             }
-        } else {
-            let rows = (0..<n).map { i in (0..<d).map { Double(s[i, $0]) - mean[$0] } }
-            for a in 0..<n { for b in 0...a { gram[a * n + b] = zip(rows[a], rows[b]).reduce(0) { $0 + $1.0 * $1.1 } } }
         }
-        for a in 0..<small { for b in 0..<a { gram[b * small + a] = gram[a * small + b] } }
+        var gram = [Double](repeating: 0, count: small * small)
+        centred.withUnsafeBufferPointer { c in
+            gram.withUnsafeMutableBufferPointer { g in
+                BLAS.accumulateGram(c, rows: max(n, d), columns: small, into: g)
+            }
+        }
+        for a in 0..<small { for b in (a + 1)..<small { gram[b * small + a] = gram[a * small + b] } }   // dsyrk fills the upper half
         let singular = BLAS.symmetricEigen(gram, order: small, vectors: false).values.map { max($0, 0).squareRoot() }
         let total = singular.reduce(0, +)
         guard total > 0 else { return 0 }
