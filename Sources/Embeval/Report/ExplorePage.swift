@@ -92,6 +92,46 @@ public struct ExplorePage {
         return ExplorePageTemplate.page(title: htmlEscaped(title), dataJSON: data)
     }
 
+    /// Points above which `write(to:)` moves the data out of the HTML into the sibling folder.
+    public static let inlineLimit = 50_000
+
+    /// The name of the data folder beside a page: `explore.html` → `explore_files`.
+    public static func folderName(for page: URL) -> String {
+        page.deletingPathExtension().lastPathComponent + "_files"
+    }
+
+    /// Writes the page to `url`: self-contained up to `inlineLimit` points; above that, a small HTML page plus its
+    /// data folder `<name>_files/` beside it (see `ExplorePageFolder`). The folder is staged and renamed into place
+    /// whole (`OutputFolder`), then the page is written (`OutputFile`); should that last step fail, the old page and
+    /// the new folder disagree and the page says so. Returns the folder, or nil for a self-contained page.
+    @discardableResult
+    public func write(to url: URL, inlineLimit: Int = ExplorePage.inlineLimit) throws -> URL? {
+        try validate()
+        guard count > inlineLimit else {
+            try OutputFile(url.path).write(try html())
+            return nil
+        }
+        let name = Self.folderName(for: url)
+        let large = ExplorePageFolder(self, folderName: name)
+        let folderURL = url.deletingLastPathComponent().appendingPathComponent(name)
+        let folder = try OutputFolder(folderURL, kind: "explore-page", ownedNames: ExplorePageFolder.isFolderEntry)
+        try folder.fill { staging in
+            for file in large.files {
+                let target = staging.appendingPathComponent(file.path)
+                let parent = target.deletingLastPathComponent()
+                if parent.path != staging.path {
+                    do { try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
+                        throw OutputError.cannotCreate(path: parent.path, reason: OutputFile.reason(error))
+                    }
+                }
+                try OutputFile(target.path).write(file.data)
+            }
+        }
+        try folder.commit(rows: count)
+        try OutputFile(url.path).write(large.html)
+        return folderURL
+    }
+
     /// The JSON held in the page's data block (already safe to place inside `<script>`).
     func dataJSON() -> String {
         let n = count
@@ -130,7 +170,7 @@ public struct ExplorePage {
 
     /// Columns 0 and 1 mapped onto integers 0…scale with one scale for both axes (the longer extent spans the full
     /// range); non-finite rows become (−1, −1). `width`/`height`: the extents in those units.
-    static func quantised(_ points: Matrix) -> (xy: [Int], width: Int, height: Int) {
+    static func quantised(_ points: Matrix, scale: Int = coordinateScale) -> (xy: [Int], width: Int, height: Int) {
         var minX = Double.infinity, maxX = -Double.infinity, minY = Double.infinity, maxY = -Double.infinity
         for i in 0..<points.rows {
             let x = Double(points[i, 0]), y = Double(points[i, 1])
@@ -139,7 +179,7 @@ public struct ExplorePage {
         }
         guard minX.isFinite else { return ([Int](repeating: -1, count: 2 * points.rows), 1, 1) }
         let extent = max(maxX - minX, maxY - minY, 1e-12)
-        let s = Double(coordinateScale) / extent
+        let s = Double(scale) / extent
         var xy = [Int]()
         xy.reserveCapacity(2 * points.rows)
         for i in 0..<points.rows {
