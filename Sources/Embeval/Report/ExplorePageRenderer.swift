@@ -1,17 +1,25 @@
 extension ExplorePageScript {
-    /// The two ways the page draws a map's points (the hover and selection rings go on a 2-D overlay canvas).
+    /// The two ways the page draws a map's points (the hover and selection rings go on a 2-D overlay canvas). Both
+    /// draw every point once per frame in one fixed shuffled order (so no class hides under another), blending
+    /// its class colour with opacity `alpha` over what is there.
     ///
-    /// `webgl`: WebGL 2 `gl.POINTS` from vertex buffers uploaded once per map (shuffled order, so no class hides
-    /// under another); a pan or zoom changes two uniforms, a class filter one row of a colour texture (alpha 0 =
-    /// hidden). This keeps 1M points at interactive rates, even on SwiftShader (Chromium's CPU renderer). `canvas`:
-    /// the Canvas 2D fallback where WebGL 2 is unavailable (or with `#canvas2d`), batched per class as before.
+    /// `webgl`: WebGL 2 `gl.POINTS` from vertex buffers uploaded once per map; a pan or zoom changes two uniforms,
+    /// a class filter one row of a colour texture (alpha 0 = hidden). Used where the browser has a hardware GPU
+    /// (`failIfMajorPerformanceCaveat`), or with `#webgl`. On SwiftShader, Chromium's CPU renderer, every point is a
+    /// primitive set up on the CPU: over 100 ms a frame for 60,000 points here, far too slow for a million.
+    /// `raster`: the Canvas 2D fallback, and the default without a GPU: a plain JavaScript loop over the packed
+    /// points writes each marker's pixels (a square, or a disc from radius 1.6) into an `ImageData` with integer
+    /// blending, then one `putImageData`: about 10–20 ns a point on one CPU core, so a million points pan at
+    /// 30+ frames per second (bench/README.md).
     /// Both take `P`: count, labels, order(), xy(map), colorOf(label), isHidden(label), alpha, classCount.
     static let renderer = #"""
     var EmbevalRenderers = {
-      webgl: function (canvas, P) {
+      // forced: accept a software (SwiftShader) context too.
+      webgl: function (canvas, P, forced) {
         var gl = null;
         try {
-          gl = canvas.getContext('webgl2', { alpha: false, antialias: false, depth: false, stencil: false });
+          gl = canvas.getContext('webgl2', { alpha: false, antialias: false, depth: false, stencil: false,
+                                              failIfMajorPerformanceCaveat: !forced });
         } catch (e) { gl = null; }
         if (!gl) return null;
         var VS = '#version 300 es\n' +
@@ -125,49 +133,92 @@ extension ExplorePageScript {
         };
       },
 
-      canvas: function (canvas, P) {
-        var ctx = canvas.getContext('2d'), batches = null;
-        // Points in the shared shuffled order, cut into single-class runs of up to 2,000 points, so no class is
-        // buried under another and overlapping points in different batches still build up density.
-        function makeBatches() {
-          var order = P.order(), open = {}, out = [], keys = [];
-          for (var n = 0; n < P.count; n++) {
-            var p = order[n], l = P.labels[p];
-            if (!open[l]) { open[l] = []; keys.push(l); }
-            open[l].push(p);
-            if (open[l].length === 2000) { out.push({ label: l, points: Int32Array.from(open[l]) }); open[l] = []; }
+      raster: function (canvas, P) {
+        var ctx = canvas.getContext('2d'), image = null, pixels = null;
+        // Per colour slot (label + 1; 0 = unlabelled): red and blue packed as 0x00BB00RR, green as 0x0000GG00 (the
+        // layout of a little-endian RGBA pixel read as one Uint32), and whether the class is shown.
+        var slots = P.classCount + 1, rb = new Int32Array(slots), gg = new Int32Array(slots), shown = new Uint8Array(slots);
+        function colorsChanged() {
+          for (var k = 0; k < slots; k++) {
+            var v = parseInt(P.colorOf(k - 1).slice(1), 16);
+            rb[k] = ((v & 255) << 16) | ((v >> 16) & 255);
+            gg[k] = v & 0xff00;
+            shown[k] = P.isHidden(k - 1) ? 0 : 1;
           }
-          keys.forEach(function (l) { if (open[l].length) out.push({ label: l, points: Int32Array.from(open[l]) }); });
-          return out;
+        }
+        colorsChanged();
+        // Per map, once: the finite points in the shared shuffled order, packed for a sequential pass.
+        var maps = {};
+        function packed(m) {
+          if (maps[m]) return maps[m];
+          var xy = P.xy(m), order = P.order(), labels = P.labels, n = 0;
+          var pos = new Float32Array(2 * P.count), slot = new Int32Array(P.count);
+          for (var k = 0; k < P.count; k++) {
+            var i = order[k];
+            if (xy[2 * i] < 0) continue;
+            pos[2 * n] = xy[2 * i]; pos[2 * n + 1] = xy[2 * i + 1];
+            slot[n] = labels[i] < 0 ? 0 : labels[i] + 1;
+            n++;
+          }
+          return (maps[m] = { pos: pos, slot: slot, count: n });
+        }
+        // Pixel offsets (dx, dy) of a marker `size` pixels across: a square below radius 1.6, else a disc.
+        var shapes = {};
+        function shape(size, disc) {
+          var key = size + (disc ? 'd' : 's');
+          if (shapes[key]) return shapes[key];
+          var out = [], c = size / 2;
+          for (var y = 0; y < size; y++) {
+            for (var x = 0; x < size; x++) {
+              var dx = x + 0.5 - c, dy = y + 0.5 - c;
+              if (!disc || dx * dx + dy * dy <= c * c) out.push(x, y);
+            }
+          }
+          return (shapes[key] = Int32Array.from(out));
         }
         return {
-          kind: 'canvas',
-          colorsChanged: function () {},
+          kind: 'raster',
+          colorsChanged: colorsChanged,
           draw: function (m, v) {
-            if (!batches) batches = makeBatches();
-            var xy = P.xy(m), s = v.s, tx = v.tx, ty = v.ty, r = v.r, square = r < 1.6, d = 2 * r, W = v.W, H = v.H;
-            ctx.setTransform(v.dpr, 0, 0, v.dpr, 0, 0);
-            ctx.globalAlpha = 1;
-            ctx.fillStyle = '#ffffff';
-            ctx.fillRect(0, 0, W, H);
-            ctx.globalAlpha = P.alpha;
-            for (var b = 0; b < batches.length; b++) {
-              var batch = batches[b];
-              if (P.isHidden(batch.label)) continue;
-              ctx.fillStyle = P.colorOf(batch.label);
-              ctx.beginPath();
-              var pts = batch.points;
-              for (var k = 0; k < pts.length; k++) {
-                var i = pts[k], qx = xy[2 * i];
-                if (qx < 0) continue;
-                var x = tx + qx * s, y = ty - xy[2 * i + 1] * s;
-                if (x < -r || y < -r || x > W + r || y > H + r) continue;
-                if (square) ctx.rect(x - r, y - r, d, d);
-                else { ctx.moveTo(x + r, y); ctx.arc(x, y, r, 0, 6.283185307179586); }
-              }
-              ctx.fill();
+            var W = canvas.width, H = canvas.height;
+            if (!image || image.width !== W || image.height !== H) {
+              image = ctx.createImageData(W, H);
+              pixels = new Uint32Array(image.data.buffer);
             }
-            ctx.globalAlpha = 1;
+            pixels.fill(0xffffffff);
+            var b = packed(m), pos = b.pos, slot = b.slot, n = b.count;
+            var s = v.s * v.dpr, tx = v.tx * v.dpr, ty = v.ty * v.dpr;
+            var a = Math.round(P.alpha * 256), na = 256 - a;
+            var size = Math.max(1, Math.round(2 * v.r * v.dpr)), half = size / 2;
+            var k, x, y, q, o, l;
+            if (size === 1) {
+              for (k = 0; k < n; k++) {
+                l = slot[k];
+                if (!shown[l]) continue;
+                x = (tx + pos[2 * k] * s) | 0; y = (ty - pos[2 * k + 1] * s) | 0;
+                if (x < 0 || y < 0 || x >= W || y >= H) continue;
+                q = y * W + x; o = pixels[q];
+                pixels[q] = 0xff000000 | ((((o & 0xff00ff) * na + rb[l] * a) >>> 8) & 0xff00ff)
+                                       | ((((o & 0x00ff00) * na + gg[l] * a) >>> 8) & 0x00ff00);
+              }
+            } else {
+              var offsets = shape(size, v.r >= 1.6), count = offsets.length;
+              for (k = 0; k < n; k++) {
+                l = slot[k];
+                if (!shown[l]) continue;
+                var x0 = Math.round(tx + pos[2 * k] * s - half), y0 = Math.round(ty - pos[2 * k + 1] * s - half);
+                if (x0 + size <= 0 || y0 + size <= 0 || x0 >= W || y0 >= H) continue;
+                var inside = x0 >= 0 && y0 >= 0 && x0 + size <= W && y0 + size <= H;
+                for (var j = 0; j < count; j += 2) {
+                  x = x0 + offsets[j]; y = y0 + offsets[j + 1];
+                  if (!inside && (x < 0 || y < 0 || x >= W || y >= H)) continue;
+                  q = y * W + x; o = pixels[q];
+                  pixels[q] = 0xff000000 | ((((o & 0xff00ff) * na + rb[l] * a) >>> 8) & 0xff00ff)
+                                         | ((((o & 0x00ff00) * na + gg[l] * a) >>> 8) & 0x00ff00);
+                }
+              }
+            }
+            ctx.putImageData(image, 0, 0);
           }
         };
       }

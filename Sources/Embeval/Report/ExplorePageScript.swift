@@ -7,8 +7,8 @@
 /// Fragments: `#selftest` hovers and clicks point 0 with synthetic events and writes what it saw into
 /// `<pre id="selftest" data-result="passed|failed">` (waiting for lazily loaded parts first; they delay the load
 /// event, so `--dump-dom` sees the result); `#bench` or `#bench=N` pans and zooms for N animation frames (default
-/// 240) and writes frame times into `<pre id="bench" data-result="done">`; `#canvas2d` forces the Canvas 2D
-/// renderer. They combine with commas: `#bench,canvas2d`.
+/// 240) and writes frame times into `<pre id="bench" data-result="done">`; `#raster` forces the Canvas 2D
+/// renderer, `#webgl` WebGL even where it is software-rendered. They combine with commas: `#bench,webgl`.
 enum ExplorePageScript {
     static let main = #"""
     (function () {
@@ -180,14 +180,14 @@ enum ExplorePageScript {
       var source = { count: N, labels: labels, order: orderOf, xy: function (m) { return xys[m]; }, colorOf: colorOf,
                      isHidden: function (l) { return !!hidden[l]; }, alpha: D.alpha, classCount: D.colors.length };
       var renderer = null;
-      if (!flag('canvas2d')) {
-        try { renderer = EmbevalRenderers.webgl(canvas, source); } catch (err) { renderer = null; }
+      if (!flag('raster')) {
+        try { renderer = EmbevalRenderers.webgl(canvas, source, !!flag('webgl')); } catch (err) { renderer = null; }
       }
       if (!renderer) {
         var fresh = canvas.cloneNode(false);   // a canvas that had a WebGL context cannot give a 2-D one
         canvas.parentNode.replaceChild(fresh, canvas);
         canvas = fresh;
-        renderer = EmbevalRenderers.canvas(canvas, source);
+        renderer = EmbevalRenderers.raster(canvas, source);
       }
       plot.setAttribute('data-renderer', renderer.kind);
 
@@ -227,8 +227,9 @@ enum ExplorePageScript {
         var first = cssWidth === 0;
         var cx = (cssWidth / 2 - view.tx) / view.scale, cy = (view.ty - cssHeight / 2) / view.scale;
         cssWidth = w; cssHeight = h;
-        canvas.width = overlay.width = Math.round(w * dpr);
+        canvas.width = overlay.width = Math.round(w * dpr);   // (which also clears the overlay)
         canvas.height = overlay.height = Math.round(h * dpr);
+        overlayBlank = true;
         if (first) fitView(); else { view.tx = w / 2 - cx * view.scale; view.ty = h / 2 + cy * view.scale; }
       }
       function fitView() {
@@ -249,9 +250,12 @@ enum ExplorePageScript {
         octx.lineWidth = width;
         octx.beginPath(); octx.arc(p[0], p[1], radius() + extra, 0, 6.283185307179586); octx.stroke();
       }
+      var overlayBlank = true;
       function drawOverlay() {
+        if (overlayBlank && selected < 0 && hovered < 0) return;   // nothing to clear or draw: no repaint
         octx.setTransform(dpr, 0, 0, dpr, 0, 0);
         octx.clearRect(0, 0, cssWidth, cssHeight);
+        overlayBlank = selected < 0 && hovered < 0;
         if (selected >= 0) {
           octx.strokeStyle = '#111';
           (neighboursOf(selected) || []).forEach(function (j) { ring(j, 3, 1.5); });
