@@ -144,7 +144,9 @@ def main():
         raise SystemExit(f"page: embeval explore failed ({p.returncode}): {p.stderr.strip()[-600:]}")
     html = os.path.join(page_dir, "explore.html")
     url = "file://" + html
+    load_before = os.getloadavg()[0]
     default = measure(url, int(os.environ.get("BENCH_PAGE_FRAMES", "240")))
+    default["loadavg_1min_before_after"] = [load_before, os.getloadavg()[0]]
     webgl = measure(url + "#webgl", int(os.environ.get("BENCH_PAGE_WEBGL_FRAMES", "6")))
     print(json.dumps({"points": n, "labels": 10, "explore_wall_seconds": explore_wall,
                       "html_bytes": os.path.getsize(html), "folder_bytes": folder_bytes(os.path.join(page_dir, "explore_files")),

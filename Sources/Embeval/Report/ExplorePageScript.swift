@@ -177,7 +177,7 @@ enum ExplorePageScript {
         }
         return order;
       }
-      var source = { count: N, labels: labels, order: orderOf, xy: function (m) { return xys[m]; }, colorOf: colorOf,
+      var source = { count: N, scale: Q, labels: labels, order: orderOf, xy: function (m) { return xys[m]; }, colorOf: colorOf,
                      isHidden: function (l) { return !!hidden[l]; }, alpha: D.alpha, classCount: D.colors.length };
       var renderer = null;
       if (!flag('raster')) {
