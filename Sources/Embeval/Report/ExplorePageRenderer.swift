@@ -9,7 +9,9 @@ extension ExplorePageScript {
     /// primitive set up on the CPU: over 100 ms a frame for 60,000 points here, far too slow for a million.
     /// `raster`: the Canvas 2D fallback, and the default without a GPU: a plain JavaScript loop over the packed
     /// points writes each marker's pixels (a square, or a disc from radius 1.6) into an `ImageData` with integer
-    /// blending, then one `putImageData`: about 15 ns a point on one CPU core (bench/README.md, case 14).
+    /// blending, then one `putImageData`: about 10–15 ns a point on one CPU core (bench/README.md, case 14). A
+    /// pan by whole pixels moves the pixels and draws only the strips that come into view, from the points of
+    /// the grid cells that reach them (exactly what a full redraw gives: the view's origin is kept on whole pixels).
     /// Both take `P`: count, scale, labels, order(), xy(map), colorOf(label), isHidden(label), alpha, classCount.
     static let renderer = #"""
     var EmbevalRenderers = {
@@ -141,7 +143,8 @@ extension ExplorePageScript {
       },
 
       raster: function (canvas, P) {
-        var ctx = canvas.getContext('2d'), image = null, pixels = null;
+        var ctx = canvas.getContext('2d'), image = null, pixels = null, W = 0, H = 0;
+        var last = null, version = 0, wasPan = false;
         // Per colour slot (label + 1; 0 = unlabelled): red and blue packed as 0x00BB00RR, green as 0x0000GG00 (the
         // layout of a little-endian RGBA pixel read as one 32-bit integer), and whether the class is shown.
         var slots = P.classCount + 1, rb = new Int32Array(slots), gg = new Int32Array(slots), shown = new Uint8Array(slots);
@@ -152,32 +155,33 @@ extension ExplorePageScript {
             gg[k] = v & 0xff00;
             shown[k] = P.isHidden(k - 1) ? 0 : 1;
           }
+          version++;
         }
         colorsChanged();
-        // Per map, once: the finite points packed for a sequential pass, grouped by cell of a 128 × 128 grid over
-        // the map (so consecutive points write nearby pixels: a third less time at 1M points) and in the shared
-        // shuffled order within each cell (points on one pixel are always in one cell, so their order is fair).
-        var maps = {};
+        // Per map, once: the finite points packed for a sequential pass, grouped by cell of a G × G grid over the
+        // map (so consecutive points write nearby pixels, and a strip of the view can find its points) and in the
+        // shared shuffled order within each cell (the points on one pixel are drawn in the same order either way).
+        var G = 128, cellSize = P.scale / G + 1e-9, maps = {};
         function packed(m) {
           if (maps[m]) return maps[m];
-          var xy = P.xy(m), order = P.order(), labels = P.labels, G = 128, size = P.scale / G + 1e-9;
+          var xy = P.xy(m), order = P.order(), labels = P.labels;
           var cell = new Int32Array(P.count), start = new Int32Array(G * G + 1), n = 0, k, i;
           for (k = 0; k < P.count; k++) {
             i = order[k];
             if (xy[2 * i] < 0) { cell[k] = -1; continue; }
-            var c = Math.min(G - 1, Math.floor(xy[2 * i + 1] / size)) * G + Math.min(G - 1, Math.floor(xy[2 * i] / size));
+            var c = Math.min(G - 1, Math.floor(xy[2 * i + 1] / cellSize)) * G + Math.min(G - 1, Math.floor(xy[2 * i] / cellSize));
             cell[k] = c; start[c + 1]++; n++;
           }
           for (k = 0; k < G * G; k++) start[k + 1] += start[k];
-          var pos = new Float32Array(2 * n), slot = new Int32Array(n);
+          var fill = start.slice(0, G * G), pos = new Float32Array(2 * n), slot = new Int32Array(n);
           for (k = 0; k < P.count; k++) {
             if (cell[k] < 0) continue;
             i = order[k];
-            var j = start[cell[k]]++;
+            var j = fill[cell[k]]++;
             pos[2 * j] = xy[2 * i]; pos[2 * j + 1] = xy[2 * i + 1];
             slot[j] = labels[i] < 0 ? 0 : labels[i] + 1;
           }
-          return (maps[m] = { pos: pos, slot: slot, count: n });
+          return (maps[m] = { pos: pos, slot: slot, start: start, count: n });
         }
         // Pixel offsets (dx, dy) of a marker `size` pixels across: a square below radius 1.6, else a disc.
         var shapes = {};
@@ -193,50 +197,103 @@ extension ExplorePageScript {
           }
           return (shapes[key] = Int32Array.from(out));
         }
+
+        // Points k0 ..< k1 of map b blended into the pixels, clipped to [x0, x1) × [y0, y1). A point at map (qx, qy)
+        // lands on pixel (ox + ⌊qx·s⌋, oy − 1 − ⌊qy·s⌋): the view's origin is a whole pixel, so a pan by whole
+        // pixels moves every point by exactly that much.
+        function plot(b, k0, k1, f, x0, y0, x1, y1) {
+          var pos = b.pos, slot = b.slot, s = f.s, ox = f.ox, oy = f.oy - 1, a = f.a, na = 128 - a, size = f.size;
+          var k, x, y, q, o, l;
+          if (size === 1) {
+            for (k = k0; k < k1; k++) {
+              l = slot[k];
+              if (!shown[l]) continue;
+              x = ox + ((pos[2 * k] * s) | 0); y = oy - ((pos[2 * k + 1] * s) | 0);
+              if (x < x0 || y < y0 || x >= x1 || y >= y1) continue;
+              q = y * W + x; o = pixels[q];
+              pixels[q] = -16777216 | ((((o & 0xff00ff) * na + rb[l] * a) >> 7) & 0xff00ff)
+                                    | ((((o & 0x00ff00) * na + gg[l] * a) >> 7) & 0x00ff00);
+            }
+            return;
+          }
+          var offsets = f.offsets, count = offsets.length, back = size >> 1;
+          for (k = k0; k < k1; k++) {
+            l = slot[k];
+            if (!shown[l]) continue;
+            var left = ox + ((pos[2 * k] * s) | 0) - back, top = oy - ((pos[2 * k + 1] * s) | 0) - back;
+            if (left + size <= x0 || top + size <= y0 || left >= x1 || top >= y1) continue;
+            var inside = left >= x0 && top >= y0 && left + size <= x1 && top + size <= y1;
+            for (var j = 0; j < count; j += 2) {
+              x = left + offsets[j]; y = top + offsets[j + 1];
+              if (!inside && (x < x0 || y < y0 || x >= x1 || y >= y1)) continue;
+              q = y * W + x; o = pixels[q];
+              pixels[q] = -16777216 | ((((o & 0xff00ff) * na + rb[l] * a) >> 7) & 0xff00ff)
+                                    | ((((o & 0x00ff00) * na + gg[l] * a) >> 7) & 0x00ff00);
+            }
+          }
+        }
+        // The rectangle [x0, x1) × [y0, y1) drawn again from white: only the grid cells that can reach it.
+        function redrawRect(b, f, x0, y0, x1, y1) {
+          for (var y = y0; y < y1; y++) pixels.fill(-1, y * W + x0, y * W + x1);
+          var reach = f.size + 1;
+          var cx0 = Math.max(0, Math.floor((x0 - f.ox - reach) / f.s / cellSize));
+          var cx1 = Math.min(G - 1, Math.floor((x1 - f.ox + reach) / f.s / cellSize));
+          var cy0 = Math.max(0, Math.floor((f.oy - y1 - reach) / f.s / cellSize));
+          var cy1 = Math.min(G - 1, Math.floor((f.oy - y0 + reach) / f.s / cellSize));
+          for (var cy = cy0; cy <= cy1; cy++) plot(b, b.start[cy * G + cx0], b.start[cy * G + cx1 + 1], f, x0, y0, x1, y1);
+        }
+        // The pixels moved by whole pixels (dx, dy); what comes into view is drawn afresh.
+        function pan(b, f, dx, dy) {
+          var y;
+          if (dy > 0) pixels.copyWithin(dy * W, 0, (H - dy) * W);
+          else if (dy < 0) pixels.copyWithin(0, -dy * W, H * W);
+          if (dx !== 0) {
+            for (y = 0; y < H; y++) {
+              var row = y * W;
+              if (dx > 0) pixels.copyWithin(row + dx, row, row + W - dx);
+              else pixels.copyWithin(row, row - dx, row + W);
+            }
+          }
+          var rows0 = dy > 0 ? 0 : H + dy, rows1 = dy > 0 ? dy : H;   // the band of new rows (may be empty)
+          if (dy !== 0) redrawRect(b, f, 0, rows0, W, rows1);
+          if (dx !== 0) {
+            var ya = dy > 0 ? dy : 0, yb = dy < 0 ? H + dy : H;          // the new columns, below / above that band
+            redrawRect(b, f, dx > 0 ? 0 : W + dx, ya, dx > 0 ? dx : W, yb);
+          }
+        }
         return {
           kind: 'raster',
           colorsChanged: colorsChanged,
+          // Forget what is drawn (the next draw starts from white).
+          invalidate: function () { last = null; },
+          // A copy of the pixels (the self-test compares a panned frame with one drawn from scratch).
+          snapshot: function () { return pixels ? pixels.slice() : null; },
+          // Whether the last draw moved the pixels of the one before (a pan) instead of drawing them all.
+          wasPan: function () { return wasPan; },
           draw: function (m, v) {
-            var W = canvas.width, H = canvas.height;
-            if (!image || image.width !== W || image.height !== H) {
-              image = ctx.createImageData(W, H);
+            var w = canvas.width, h = canvas.height;
+            if (!image || image.width !== w || image.height !== h) {
+              image = ctx.createImageData(w, h);
               pixels = new Int32Array(image.data.buffer);
+              W = w; H = h; last = null;
             }
-            pixels.fill(-1);   // opaque white
-            var b = packed(m), pos = b.pos, slot = b.slot, n = b.count;
-            var s = v.s * v.dpr, tx = v.tx * v.dpr, ty = v.ty * v.dpr;
-            // Integer blending in 7 bits: (channel · (128 − a) + colour · a) >> 7 never leaves int32 (V8's fast path).
-            var a = Math.round(P.alpha * 128), na = 128 - a;
+            var b = packed(m);
             // Marker size: 2r rounded down (a 1.6-px marker is one pixel: a quarter of the work at 1M points).
-            var size = Math.max(1, Math.floor(2 * v.r * v.dpr)), half = size / 2;
-            var k, x, y, q, o, l;
-            if (size === 1) {
-              for (k = 0; k < n; k++) {
-                l = slot[k];
-                if (!shown[l]) continue;
-                x = (tx + pos[2 * k] * s) | 0; y = (ty - pos[2 * k + 1] * s) | 0;
-                if (x < 0 || y < 0 || x >= W || y >= H) continue;
-                q = y * W + x; o = pixels[q];
-                pixels[q] = -16777216 | ((((o & 0xff00ff) * na + rb[l] * a) >> 7) & 0xff00ff)
-                                      | ((((o & 0x00ff00) * na + gg[l] * a) >> 7) & 0x00ff00);
-              }
+            var size = Math.max(1, Math.floor(2 * v.r * v.dpr));
+            // Integer blending in 7 bits: (channel · (128 − a) + colour · a) >> 7 never leaves int32 (V8's fast path).
+            var f = { s: v.s * v.dpr, ox: Math.round(v.tx * v.dpr), oy: Math.round(v.ty * v.dpr), size: size,
+                      a: Math.round(P.alpha * 128), offsets: shape(size, v.r >= 1.6), m: m, version: version };
+            var dx = last ? f.ox - last.ox : 0, dy = last ? f.oy - last.oy : 0;
+            if (last && last.m === m && last.s === f.s && last.size === size && last.version === version &&
+                Math.abs(dx) < W / 2 && Math.abs(dy) < H / 2) {
+              if (dx !== 0 || dy !== 0) pan(b, f, dx, dy);
+              wasPan = true;
             } else {
-              var offsets = shape(size, v.r >= 1.6), count = offsets.length;
-              for (k = 0; k < n; k++) {
-                l = slot[k];
-                if (!shown[l]) continue;
-                var x0 = Math.round(tx + pos[2 * k] * s - half), y0 = Math.round(ty - pos[2 * k + 1] * s - half);
-                if (x0 + size <= 0 || y0 + size <= 0 || x0 >= W || y0 >= H) continue;
-                var inside = x0 >= 0 && y0 >= 0 && x0 + size <= W && y0 + size <= H;
-                for (var j = 0; j < count; j += 2) {
-                  x = x0 + offsets[j]; y = y0 + offsets[j + 1];
-                  if (!inside && (x < 0 || y < 0 || x >= W || y >= H)) continue;
-                  q = y * W + x; o = pixels[q];
-                  pixels[q] = -16777216 | ((((o & 0xff00ff) * na + rb[l] * a) >> 7) & 0xff00ff)
-                                        | ((((o & 0x00ff00) * na + gg[l] * a) >> 7) & 0x00ff00);
-                }
-              }
+              wasPan = false;
+              pixels.fill(-1);   // opaque white
+              plot(b, 0, b.count, f, 0, 0, W, H);
             }
+            last = f;
             ctx.putImageData(image, 0, 0);
           }
         };

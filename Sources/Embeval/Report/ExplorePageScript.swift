@@ -6,8 +6,8 @@
 ///
 /// Fragments: `#selftest` hovers and clicks point 0 with synthetic events and writes what it saw into
 /// `<pre id="selftest" data-result="passed|failed">` (waiting for lazily loaded parts first; they delay the load
-/// event, so `--dump-dom` sees the result); `#bench` or `#bench=N` pans and zooms for N animation frames (default
-/// 240) and writes frame times into `<pre id="bench" data-result="done">`; `#raster` forces the Canvas 2D
+/// event, so `--dump-dom` sees the result); `#bench` or `#bench=N` pans for N animation frames, then zooms for N
+/// (default 240) and writes the frame times into `<pre id="bench" data-result="done">`; `#raster` forces the Canvas 2D
 /// renderer, `#webgl` WebGL even where it is software-rendered. They combine with commas: `#bench,webgl`.
 enum ExplorePageScript {
     static let main = #"""
@@ -522,11 +522,25 @@ enum ExplorePageScript {
           canvas.dispatchEvent(new WheelEvent('wheel', Object.assign({ deltaY: -200 }, at)));
           var after = toScreen(target);
           result.zoomed = view.scale > before && Math.abs(after[0] - s[0]) < 1 && Math.abs(after[1] - s[1]) < 1;
+          drawPoints();
           var tx0 = view.tx, ty0 = view.ty, moved = Object.assign({}, at, { clientX: at.clientX + 40, clientY: at.clientY + 30 });
           canvas.dispatchEvent(new MouseEvent('mousedown', Object.assign({ buttons: 1 }, at)));
           canvas.dispatchEvent(new MouseEvent('mousemove', Object.assign({ buttons: 1 }, moved)));
           window.dispatchEvent(new MouseEvent('mouseup', moved));
           result.panned = Math.round(view.tx - tx0) === 40 && Math.round(view.ty - ty0) === 30;
+          if (renderer.snapshot) {
+            // The raster renderer's pan (pixels moved, new strips drawn) must equal a redraw from scratch.
+            drawPoints();
+            var moved0 = renderer.snapshot(), viaPan = renderer.wasPan();
+            renderer.invalidate();
+            drawPoints();
+            var full = renderer.snapshot(), differing = 0;
+            for (var q = 0; q < full.length; q++) if (full[q] !== moved0[q]) differing++;
+            result.panExact = viaPan && differing === 0;
+            result.panDifferingPixels = differing;
+          } else {
+            result.panExact = true;
+          }
           drag = null;
           if (D.maps.length > 1) {
             tabs.children[1].click();
@@ -542,16 +556,18 @@ enum ExplorePageScript {
           result.ok = result.hovered === target && result.tooltipVisible && result.selected === target &&
             result.neighbourCount === expected.length &&
             result.neighbourIndices.every(function (v, k) { return v === expected[k]; }) &&
-            result.filterHides && result.filterShows && result.zoomed && result.panned && result.switchedTab &&
+            result.filterHides && result.filterShows && result.zoomed && result.panned && result.panExact && result.switchedTab &&
             result.problem === null;
           report();
         }
       }
 
-      // Bench: pan and zoom for `frames` animation frames, each drawing every point; frame time = the interval
-      // between animation frames (so it includes the renderer's work however it is scheduled).
+      // Bench: `frames` animation frames of panning (3 px right and 2 px down a frame, back after every 60), then as
+      // many of zooming (0.4 % a frame about the centre, out again after every 60), each frame drawn. Frame time =
+      // the interval between animation frames, so it includes the drawing however the browser schedules it.
       function runBench(frames) {
-        var out = document.getElementById('bench'), intervals = [], work = [], last = 0, k = 0, opened = 0;
+        var out = document.getElementById('bench'), intervals = { pan: [], zoom: [] }, work = { pan: [], zoom: [] };
+        var last = 0, k = 0, opened = 0;
         var t0 = performance.now();
         index();
         var indexMs = performance.now() - t0;
@@ -561,29 +577,36 @@ enum ExplorePageScript {
         var pickUs = (performance.now() - t0) * 1000 / picks;
         window.requestAnimationFrame(function (t) { opened = performance.now(); last = t; window.requestAnimationFrame(step); });
         function step(t) {
-          intervals.push(t - last);
+          var phase = k < frames ? 'pan' : 'zoom', j = k % frames, dir = Math.floor(j / 60) % 2 ? -1 : 1;
+          intervals[phase].push(t - last);
           last = t;
-          var a = performance.now(), dir = Math.floor(k / 60) % 2 ? -1 : 1, f = dir > 0 ? 1.004 : 1 / 1.004;
-          var cx = cssWidth / 2, cy = cssHeight / 2;
-          view.tx += 3 * dir;
-          view.tx = cx - (cx - view.tx) * f;
-          view.ty = cy - (cy - view.ty) * f;
-          view.scale *= f;
+          var a = performance.now();
+          if (phase === 'pan') {
+            view.tx += 3 * dir; view.ty += 2 * dir;
+          } else {
+            var f = dir > 0 ? 1.004 : 1 / 1.004, cx = cssWidth / 2, cy = cssHeight / 2;
+            view.tx = cx - (cx - view.tx) * f;
+            view.ty = cy - (cy - view.ty) * f;
+            view.scale *= f;
+          }
           drawPoints();
           drawOverlay();
-          work.push(performance.now() - a);
-          if (++k < frames) window.requestAnimationFrame(step); else finish();
+          work[phase].push(performance.now() - a);
+          if (++k < 2 * frames) window.requestAnimationFrame(step); else finish();
         }
         function quantile(a, p) {
-          var b = a.slice().sort(function (x, y) { return x - y; });
+          var b = a.slice(1).sort(function (x, y) { return x - y; });   // the first interval spans the switch
           return b[Math.min(b.length - 1, Math.floor(p * b.length))];
         }
+        function figures(phase) {
+          var median = quantile(intervals[phase], 0.5), slow = quantile(intervals[phase], 0.95);
+          return { frames: intervals[phase].length, medianFrameMs: median, p95FrameMs: slow, fpsMedian: 1000 / median,
+                   fps5thPercentile: 1000 / slow, medianDrawMs: quantile(work[phase], 0.5) };
+        }
         function finish() {
-          var median = quantile(intervals, 0.5), slow = quantile(intervals, 0.95);
           var result = {
-            renderer: renderer.kind, points: N, maps: D.maps.length, frames: frames, external: external,
-            medianFrameMs: median, p95FrameMs: slow, fpsMedian: 1000 / median, fps5thPercentile: 1000 / slow,
-            medianScriptMs: quantile(work, 0.5),
+            renderer: renderer.kind, points: N, maps: D.maps.length, external: external,
+            pan: figures('pan'), zoom: figures('zoom'),
             openMs: opened, scriptStartMs: started, decodedMs: decoded, firstDrawMs: firstDrawn,
             indexBuildMs: indexMs, pickMicroseconds: pickUs, picksFound: found,
             width: cssWidth, height: cssHeight, devicePixelRatio: dpr
