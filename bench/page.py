@@ -7,7 +7,8 @@ never committed), writes their page with `embeval explore --method pca --page-ne
 2-D input's PCA map is the points themselves; no neighbour lists, whose exact all-pairs search is not what is
 measured here), then opens `explore.html#bench=FRAMES` in headless Chromium driven over its DevTools pipe
 (`--remote-debugging-pipe`: `--dump-dom` returns at the load event, before any animation frame) and reads the
-page's own measurement from `<pre id="bench">` once it says `done`. This machine has no GPU, so the page draws
+page's own measurement from `<pre id="bench">` once it says `done`. Chromium composites in software
+(`--disable-gpu`, as it does without a GPU). This machine has no GPU, so the page draws
 with its Canvas 2D raster renderer (its default without a hardware GPU); for comparison it is measured again with
 WebGL forced (`#webgl`), which Chromium renders with SwiftShader on the CPU.
 Prints one JSON line with both measurements, the HTML's size and the data folder's.
@@ -23,7 +24,11 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 OUT = os.path.join(HERE, "out", "page")
-CHROMIUM_FLAGS = ["--headless", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--no-sandbox",
+# --disable-gpu: software compositing, what Chromium does on a machine without a usable GPU. (With
+# --use-angle=swiftshader instead, the compositor itself runs on SwiftShader, and presenting a changed 900×665
+# canvas costs ~35 ms a frame here whatever the page draws: 20 fps for an empty pan.) --enable-unsafe-swiftshader
+# lets the forced-WebGL measurement have a (SwiftShader) context at all.
+CHROMIUM_FLAGS = ["--headless", "--disable-gpu", "--enable-unsafe-swiftshader", "--no-sandbox",
                   "--disable-dev-shm-usage", "--hide-scrollbars", "--no-first-run", "--no-default-browser-check",
                   "--disable-extensions", "--mute-audio", "--force-device-scale-factor=1", "--window-size=1200,800"]
 

@@ -6,8 +6,8 @@
 ///
 /// Fragments: `#selftest` hovers and clicks point 0 with synthetic events and writes what it saw into
 /// `<pre id="selftest" data-result="passed|failed">` (waiting for lazily loaded parts first; they delay the load
-/// event, so `--dump-dom` sees the result); `#bench` or `#bench=N` pans for N animation frames, then zooms for N
-/// (default 240) and writes the frame times into `<pre id="bench" data-result="done">`; `#raster` forces the Canvas 2D
+/// event, so `--dump-dom` sees the result); `#bench` or `#bench=N` idles for 60 animation frames, pans for N, then
+/// zooms for N (default 240) and writes the frame times into `<pre id="bench" data-result="done">`; `#raster` forces the Canvas 2D
 /// renderer, `#webgl` WebGL even where it is software-rendered. They combine with commas: `#bench,webgl`.
 enum ExplorePageScript {
     static let main = #"""
@@ -562,11 +562,13 @@ enum ExplorePageScript {
         }
       }
 
-      // Bench: `frames` animation frames of panning (3 px right and 2 px down a frame, back after every 60), then as
-      // many of zooming (0.4 % a frame about the centre, out again after every 60), each frame drawn. Frame time =
-      // the interval between animation frames, so it includes the drawing however the browser schedules it.
+      // Bench: 60 animation frames that draw nothing (the browser's own frame interval, the floor), then `frames`
+      // of panning (3 px right and 2 px down a frame, back after every 60), then as many of zooming (0.4 % a frame
+      // about the centre, out again after every 60), each drawn. Frame time = the interval between animation
+      // frames, so it includes the drawing however the browser schedules it.
       function runBench(frames) {
-        var out = document.getElementById('bench'), intervals = { pan: [], zoom: [] }, work = { pan: [], zoom: [] };
+        var out = document.getElementById('bench'), idle = 60;
+        var intervals = { idle: [], pan: [], zoom: [] }, work = { idle: [], pan: [], zoom: [] };
         var last = 0, k = 0, opened = 0;
         var t0 = performance.now();
         index();
@@ -577,10 +579,16 @@ enum ExplorePageScript {
         var pickUs = (performance.now() - t0) * 1000 / picks;
         window.requestAnimationFrame(function (t) { opened = performance.now(); last = t; window.requestAnimationFrame(step); });
         function step(t) {
-          var phase = k < frames ? 'pan' : 'zoom', j = k % frames, dir = Math.floor(j / 60) % 2 ? -1 : 1;
+          var phase = k < idle ? 'idle' : k < idle + frames ? 'pan' : 'zoom';
+          var j = (k - idle) % frames, dir = Math.floor(j / 60) % 2 ? -1 : 1;
           intervals[phase].push(t - last);
           last = t;
           var a = performance.now();
+          if (phase === 'idle') {
+            work.idle.push(0);
+            if (++k < idle + 2 * frames) window.requestAnimationFrame(step); else finish();
+            return;
+          }
           if (phase === 'pan') {
             view.tx += 3 * dir; view.ty += 2 * dir;
           } else {
@@ -592,7 +600,7 @@ enum ExplorePageScript {
           drawPoints();
           drawOverlay();
           work[phase].push(performance.now() - a);
-          if (++k < 2 * frames) window.requestAnimationFrame(step); else finish();
+          if (++k < idle + 2 * frames) window.requestAnimationFrame(step); else finish();
         }
         function quantile(a, p) {
           var b = a.slice(1).sort(function (x, y) { return x - y; });   // the first interval spans the switch
@@ -606,7 +614,7 @@ enum ExplorePageScript {
         function finish() {
           var result = {
             renderer: renderer.kind, points: N, maps: D.maps.length, external: external,
-            pan: figures('pan'), zoom: figures('zoom'),
+            idle: figures('idle'), pan: figures('pan'), zoom: figures('zoom'),
             openMs: opened, scriptStartMs: started, decodedMs: decoded, firstDrawMs: firstDrawn,
             indexBuildMs: indexMs, pickMicroseconds: pickUs, picksFound: found,
             width: cssWidth, height: cssHeight, devicePixelRatio: dpr
