@@ -98,20 +98,24 @@ public struct ExplorePage {
 
     /// Points above which `write(to:)` moves the data out of the HTML into the sibling folder.
     public static let inlineLimit = 50_000
+    /// The same with thumbnails, which dominate the inline size (1–6 KB of base64 each).
+    public static let inlineThumbnailLimit = 20_000
 
     /// The name of the data folder beside a page: `explore.html` → `explore_files`.
     public static func folderName(for page: URL) -> String {
         page.deletingPathExtension().lastPathComponent + "_files"
     }
 
-    /// Writes the page to `url`: self-contained up to `inlineLimit` points; above that, a small HTML page plus its
-    /// data folder `<name>_files/` beside it (see `ExplorePageFolder`). The folder is staged and renamed into place
+    /// Writes the page to `url`: self-contained up to `inlineLimit` points (with thumbnails, up to the smaller of
+    /// that and `inlineThumbnailLimit`); above that, a small HTML page plus its data folder `<name>_files/` beside
+    /// it (see `ExplorePageFolder`). The folder is staged and renamed into place
     /// whole (`OutputFolder`), then the page is written (`OutputFile`); should that last step fail, the old page and
     /// the new folder disagree and the page says so. Returns the folder, or nil for a self-contained page.
     @discardableResult
     public func write(to url: URL, inlineLimit: Int = ExplorePage.inlineLimit) throws -> URL? {
         try validate()
-        guard count > inlineLimit else {
+        let limit = thumbnails == nil ? inlineLimit : min(inlineLimit, Self.inlineThumbnailLimit)
+        guard count > limit else {
             try OutputFile(url.path).write(try html())
             return nil
         }

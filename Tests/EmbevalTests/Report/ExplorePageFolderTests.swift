@@ -99,6 +99,19 @@ import Testing
         #expect(html.components(separatedBy: "<script").count == 4)
     }
 
+    @Test func thumbnailsMoveToTheFolderPastTwentyThousandPoints() throws {
+        let n = ExplorePage.inlineThumbnailLimit + 1
+        let (m, labels) = scatterPoints(n, seed: 5)
+        let tiny = try PNGWriter.encode(RGBImage(width: 2, height: 2, pixels: [UInt8](repeating: 120, count: 12)))
+        let page = ExplorePage(title: "thumbs", maps: [("PCA", m)], labels: labels, classNames: scatterClassNames,
+                               thumbnails: [[UInt8]](repeating: tiny, count: n))
+        let url = TestPaths.scratch("folder-thumbs").appendingPathComponent("explore.html")
+        let folder = try #require(try page.write(to: url), "\(n) points with thumbnails should not be inlined")
+        #expect(FileManager.default.fileExists(atPath: folder.appendingPathComponent("thumbs/20/20000.png").path))
+        let html = try String(contentsOf: url, encoding: .utf8)
+        #expect(html.utf8.count < 50_000 && !html.contains("iVBOR"))
+    }
+
     @Test func smallPagesStaySelfContained() throws {
         let url = TestPaths.scratch("folder-small").appendingPathComponent("explore.html")
         #expect(try explorePageFixture(120).write(to: url) == nil)
