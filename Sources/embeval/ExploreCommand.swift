@@ -41,7 +41,7 @@ struct ExploreCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "UMAP min_dist.")
     var minDist: Double = 0.1
 
-    @Option(help: "Write <method>.npy, .svg, .png, .map and explore.html into this directory.")
+    @Option(help: "Write <method>.npy, .svg, .png, .map and explore.html (above 50,000 points with its data folder explore_files/) into this directory.")
     var out: String = "out/explore"
 
     @Option(help: "A map saved by an earlier run (DIR/<method>.map) to place --add points onto.")
@@ -52,6 +52,9 @@ struct ExploreCommand: ParsableCommand {
 
     @Flag(help: "Leave image thumbnails out of explore.html.")
     var noThumbnails = false
+
+    @Option(parsing: .unconditional, help: "Nearest neighbours listed per point in explore.html (0: none, and no all-pairs search for them).")
+    var pageNeighbours: Int = 10
 
     @OptionGroup var output: OutputOptions
 
@@ -73,7 +76,8 @@ struct ExploreCommand: ParsableCommand {
             source = .model(try model.imageSpec(), try data.requiredSelection())
         }
         let settings = try MapSettings(methods: method, dimensions: dims, pcaDimensions: pcaDims, perplexity: perplexity,
-                                       neighbors: neighbors, minDist: minDist, thumbnails: !noThumbnails)
+                                       neighbors: neighbors, minDist: minDist, thumbnails: !noThumbnails,
+                                       pageNeighbours: pageNeighbours)
         let report = try Exploration(source: source, settings: settings)
             .run(into: directory, context: try output.context(batchSize: model.embedding.batchSize, data: data))
         try output.emit(report, text: report.text())

@@ -11,17 +11,25 @@ public struct MapSettings: Sendable {
     /// UMAP's n_neighbors and min_dist.
     public var neighbors: Int
     public var minDist: Double
-    /// Image thumbnails in the page (model sources of at most 20,000 points).
+    /// Image thumbnails in the page (model sources of at most `thumbnailLimit` points).
     public var thumbnails: Bool
+    /// Nearest neighbours listed per point in the page (0: none, which skips their exact all-pairs search).
+    public var pageNeighbours: Int
+    /// Thumbnails are made for at most this many points (they are held in memory while the page is written).
+    public static let thumbnailLimit = 100_000
 
     public init(methods: [MapMethod] = MapMethod.allCases, dimensions: Int = 2, pcaDimensions: Int = 50,
-                perplexity: Double = 30, neighbors: Int = 15, minDist: Double = 0.1, thumbnails: Bool = true) throws {
+                perplexity: Double = 30, neighbors: Int = 15, minDist: Double = 0.1, thumbnails: Bool = true,
+                pageNeighbours: Int = 10) throws {
         guard !methods.isEmpty else { throw EvaluationError.missingInput("--method: expected pca, tsne or umap") }
         guard dimensions == 2 || dimensions == 3 else { throw EvaluationError.invalidParameter(name: "--dims", value: "\(dimensions)", expected: "2 or 3") }
         guard pcaDimensions >= 2 else { throw EvaluationError.invalidParameter(name: "--pca-dims", value: "\(pcaDimensions)", expected: "≥ 2") }
         guard perplexity.isFinite, perplexity > 0 else { throw EvaluationError.invalidParameter(name: "--perplexity", value: "\(perplexity)", expected: "a number > 0") }
         guard neighbors >= 2 else { throw EvaluationError.invalidParameter(name: "--neighbors", value: "\(neighbors)", expected: "≥ 2") }
         guard minDist.isFinite, minDist >= 0 else { throw EvaluationError.invalidParameter(name: "--min-dist", value: "\(minDist)", expected: "a number ≥ 0") }
+        guard pageNeighbours >= 0 && pageNeighbours <= 100 else {
+            throw EvaluationError.invalidParameter(name: "--page-neighbours", value: "\(pageNeighbours)", expected: "0…100")
+        }
         var seen = Set<MapMethod>()
         self.methods = methods.filter { seen.insert($0).inserted }
         self.dimensions = dimensions
@@ -30,6 +38,7 @@ public struct MapSettings: Sendable {
         self.neighbors = neighbors
         self.minDist = minDist
         self.thumbnails = thumbnails
+        self.pageNeighbours = pageNeighbours
     }
 }
 
@@ -53,9 +62,10 @@ public struct Exploration: Sendable {
         return report
     }
 
-    /// The names explore writes: `<method>.{npy,svg,png,map}`, `<method>-added.npy`, `explore.html`.
+    /// The names explore writes: `<method>.{npy,svg,png,map}`, `<method>-added.npy`, `explore.html` and, above
+    /// `ExplorePage.inlineLimit` points, its data folder `explore_files`.
     static func isOutputFile(_ name: String) -> Bool {
-        if name == "explore.html" || name == SetManifest.fileName { return true }
+        if name == "explore.html" || name == "explore_files" || name == SetManifest.fileName { return true }
         let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { return false }
         let method = parts[0].hasSuffix("-added") ? String(parts[0].dropLast(6)) : parts[0]
@@ -104,18 +114,21 @@ public struct Exploration: Sendable {
                                  qualityPoints: quality.points, files: ["npy", "svg", "png", "map"].map { "\(name).\($0)" }))
         }
 
-        // The page: every map, thumbnails, and each point's 10 nearest neighbours in the embedding space.
-        let normalized = points.matrix.l2NormalizedRows()
-        let k = min(10, points.count - 1)
-        let found = NearestNeighbors(leaveOneOut: normalized, k: k)
-        let neighbours = (0..<points.count).map { i in found.indices[(i * k)..<((i + 1) * k)].map(Int.init) }
+        // The page: every map, thumbnails, and each point's nearest neighbours in the embedding space.
+        var neighbours: [[Int]]? = nil
+        let k = min(settings.pageNeighbours, points.count - 1)
+        if k > 0 {
+            let normalized = points.matrix.l2NormalizedRows()
+            let found = NearestNeighbors(leaveOneOut: normalized, k: k)
+            neighbours = (0..<points.count).map { i in found.indices[(i * k)..<((i + 1) * k)].map(Int.init) }
+        }
         var thumbnails: [[UInt8]]? = nil
-        if let images = data.images, settings.thumbnails, points.count <= 20_000 {
+        if let images = data.images, settings.thumbnails, points.count <= MapSettings.thumbnailLimit {
             thumbnails = try images.thumbnails(ids: points.ids, limits: context.imageLimits)
         }
         let page = ExplorePage(title: title, maps: maps, labels: points.labels, classNames: points.classes, ids: points.ids,
                                thumbnails: thumbnails, neighbours: neighbours)
-        try OutputFile(directory.appendingPathComponent("explore.html").path).write(try page.html())
+        try page.write(to: directory.appendingPathComponent("explore.html"))
         let pagePath = finalPath.appendingPathComponent("explore.html")
         return ExploreReport(title: title, points: points.count, inputDimension: points.dimension,
                              pcaDimensions: input.matrix.columns, dimensions: settings.dimensions, seed: context.seed,

@@ -1,28 +1,32 @@
 import Foundation
 
-/// A single self-contained HTML page to browse maps of an embedding set: no network, no external scripts or fonts.
+/// An HTML page to browse maps of an embedding set: no network, no external scripts or fonts.
 ///
-/// The page shows one canvas scatter per map (tabs, e.g. PCA / t-SNE / UMAP, all of the same points), coloured by
-/// label with `Palette`'s colours. Wheel zooms about the cursor, dragging pans, double-click resets the view.
-/// Hovering a point shows a tooltip with its thumbnail, label and id; clicking it lists its k nearest neighbours in
-/// the ORIGINAL embedding space (`neighbours`, computed by the caller) with thumbnails; clicking a listed neighbour
-/// selects it. Checkboxes hide or show classes. Drawing is batched per colour and hit-testing uses a grid index, so
-/// 50,000 points pan and zoom smoothly.
+/// The page shows one scatter per map (tabs, e.g. PCA / t-SNE / UMAP, all of the same points), coloured by label
+/// with `Palette`'s colours. Wheel zooms about the cursor, dragging pans, double-click resets the view. Hovering a
+/// point shows a tooltip with its thumbnail, label and id; clicking it lists its k nearest neighbours in the
+/// ORIGINAL embedding space (`neighbours`, computed by the caller) with thumbnails; clicking a listed neighbour
+/// selects it. Checkboxes hide or show classes. Points are drawn with WebGL where there is a hardware GPU, else
+/// by a Canvas 2D raster loop (`ExplorePageScript.renderer`); hover rings sit on an overlay canvas and
+/// hit-testing uses a grid index built once per map, so a million points pan and zoom smoothly.
 ///
-/// Data travels in one `<script type="application/json">` block: per map the coordinates as integers 0…99,999 in a
-/// flat `x0, y0, x1, y1, …` array (both axes share one scale, so shapes keep their aspect; a 3-D map shows its first
-/// two columns; non-finite rows are −1 and not drawn), labels, ids, class names and colours, thumbnails as base64
-/// PNG, neighbour lists. Every string is JSON-escaped with `<`, `>`, `&`, U+2028 and U+2029 as `\uXXXX` (so no
-/// `</script>` or `<!--` can appear inside the block), the page reads it with `JSON.parse`, and its script puts user
-/// strings into the DOM only as text (`textContent`), never as markup. Title text in the HTML is entity-escaped.
+/// Up to `inlineLimit` points (`html()`, or `write(to:)`) the page is self-contained: its data travel in one
+/// `<script type="application/json">` block: per map the coordinates as integers 0…99,999 in a flat
+/// `x0, y0, x1, y1, …` array (both axes share one scale, so shapes keep their aspect; a 3-D map shows its first two
+/// columns; non-finite rows are −1 and not drawn), labels, ids, class names and colours, thumbnails as base64 PNG,
+/// neighbour lists. Above it, `write(to:)` keeps only names and colours in the HTML and puts the rest in a data
+/// folder beside it (`ExplorePageFolder`). Every string is JSON-escaped with `<`, `>`, `&`, U+2028 and U+2029 as
+/// `\uXXXX` (so no `</script>` or `<!--` can appear inside the block), the page reads it with `JSON.parse`, and its
+/// script puts user strings into the DOM only as text (`textContent`), never as markup. Title text in the HTML is
+/// entity-escaped.
 ///
-/// Size: about 12 bytes per point per map plus ids/labels; thumbnails dominate when given (a 48×48 colour
-/// thumbnail is 2–6 KB of base64, a 28×28 grey one well under 1 KB), so for 50,000 photos consider a smaller
-/// `thumbnailSize`.
+/// Size of the self-contained form: about 12 bytes per point per map plus ids/labels; thumbnails dominate when
+/// given (a 48×48 colour thumbnail is 2–6 KB of base64, a 28×28 grey one well under 1 KB).
 ///
 /// Self-test: opened with the fragment `#selftest`, the page hovers point 0 and clicks it with synthetic mouse
 /// events, then writes what it saw into `<pre id="selftest" data-result="passed|failed">` (JSON) and the document
-/// title; `chromium --headless --dump-dom file://…/page.html#selftest` prints it (see `Tests/…/Browser`).
+/// title; `chromium --headless --dump-dom file://…/page.html#selftest` prints it (see `Tests/…/Browser`). Other
+/// fragments: `ExplorePageScript`.
 public struct ExplorePage {
     public var title: String
     /// Maps of the same points (`points.rows` equal for all), in tab order.
@@ -92,6 +96,50 @@ public struct ExplorePage {
         return ExplorePageTemplate.page(title: htmlEscaped(title), dataJSON: data)
     }
 
+    /// Points above which `write(to:)` moves the data out of the HTML into the sibling folder.
+    public static let inlineLimit = 50_000
+    /// The same with thumbnails, which dominate the inline size (1–6 KB of base64 each).
+    public static let inlineThumbnailLimit = 20_000
+
+    /// The name of the data folder beside a page: `explore.html` → `explore_files`.
+    public static func folderName(for page: URL) -> String {
+        page.deletingPathExtension().lastPathComponent + "_files"
+    }
+
+    /// Writes the page to `url`: self-contained up to `inlineLimit` points (with thumbnails, up to the smaller of
+    /// that and `inlineThumbnailLimit`); above that, a small HTML page plus its data folder `<name>_files/` beside
+    /// it (see `ExplorePageFolder`). The folder is staged and renamed into place
+    /// whole (`OutputFolder`), then the page is written (`OutputFile`); should that last step fail, the old page and
+    /// the new folder disagree and the page says so. Returns the folder, or nil for a self-contained page.
+    @discardableResult
+    public func write(to url: URL, inlineLimit: Int = ExplorePage.inlineLimit) throws -> URL? {
+        try validate()
+        let limit = thumbnails == nil ? inlineLimit : min(inlineLimit, Self.inlineThumbnailLimit)
+        guard count > limit else {
+            try OutputFile(url.path).write(try html())
+            return nil
+        }
+        let name = Self.folderName(for: url)
+        let large = ExplorePageFolder(self, folderName: name)
+        let folderURL = url.deletingLastPathComponent().appendingPathComponent(name)
+        let folder = try OutputFolder(folderURL, kind: "explore-page", ownedNames: ExplorePageFolder.isFolderEntry)
+        try folder.fill { staging in
+            for file in large.files {
+                let target = staging.appendingPathComponent(file.path)
+                let parent = target.deletingLastPathComponent()
+                if parent.path != staging.path {
+                    do { try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
+                        throw OutputError.cannotCreate(path: parent.path, reason: OutputFile.reason(error))
+                    }
+                }
+                try OutputFile(target.path).write(file.data)
+            }
+        }
+        try folder.commit(rows: count)
+        try OutputFile(url.path).write(large.html)
+        return folderURL
+    }
+
     /// The JSON held in the page's data block (already safe to place inside `<script>`).
     func dataJSON() -> String {
         let n = count
@@ -130,7 +178,7 @@ public struct ExplorePage {
 
     /// Columns 0 and 1 mapped onto integers 0…scale with one scale for both axes (the longer extent spans the full
     /// range); non-finite rows become (−1, −1). `width`/`height`: the extents in those units.
-    static func quantised(_ points: Matrix) -> (xy: [Int], width: Int, height: Int) {
+    static func quantised(_ points: Matrix, scale: Int = coordinateScale) -> (xy: [Int], width: Int, height: Int) {
         var minX = Double.infinity, maxX = -Double.infinity, minY = Double.infinity, maxY = -Double.infinity
         for i in 0..<points.rows {
             let x = Double(points[i, 0]), y = Double(points[i, 1])
@@ -139,7 +187,7 @@ public struct ExplorePage {
         }
         guard minX.isFinite else { return ([Int](repeating: -1, count: 2 * points.rows), 1, 1) }
         let extent = max(maxX - minX, maxY - minY, 1e-12)
-        let s = Double(coordinateScale) / extent
+        let s = Double(scale) / extent
         var xy = [Int]()
         xy.reserveCapacity(2 * points.rows)
         for i in 0..<points.rows {

@@ -28,12 +28,14 @@ enum HeadlessChromium {
     }
 
     /// Runs Chromium headless at 1200×800 with a throw-away profile in `workDirectory`, plus `arguments`;
-    /// kills it after `timeout` seconds.
+    /// kills it after `timeout` seconds. WebGL runs on SwiftShader (ANGLE's CPU renderer): `--use-angle=swiftshader`
+    /// with `--enable-unsafe-swiftshader`, which Chromium now requires for it; with `--disable-gpu` instead, the
+    /// software compositor reads every WebGL frame back and logs "GPU stall due to ReadPixels".
     static func run(_ binary: String, _ arguments: [String], workDirectory: URL, timeout: TimeInterval = 120) throws -> Result {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: binary)
         process.arguments = [
-            "--headless", "--disable-gpu", "--no-sandbox", "--disable-dev-shm-usage", "--hide-scrollbars",
+            "--headless", "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--no-sandbox", "--disable-dev-shm-usage", "--hide-scrollbars",
             "--no-first-run", "--no-default-browser-check", "--disable-extensions", "--mute-audio",
             "--force-device-scale-factor=1", "--window-size=1200,800",
             "--user-data-dir=" + workDirectory.appendingPathComponent("chromium-profile").path,

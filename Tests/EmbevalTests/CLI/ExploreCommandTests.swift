@@ -49,6 +49,25 @@ import Testing
         #expect(bad.err.contains("new embeddings are 9-dimensional, the map was made from 8-dimensional embeddings"), "\(bad.err)")
     }
 
+    @Test func pageNeighboursSetsTheListsInThePage() throws {
+        let (e, l) = try embeddings(rows: 60, columns: 4, name: "page-neighbours")
+        for (k, expected) in [(0, nil), (3, 3)] as [(Int, Int?)] {
+            let out = dir.appendingPathComponent("page-neighbours-\(k)")
+            let r = try runEmbeval(["explore", "--embeddings", e, "--labels", l, "--method", "pca", "--page-neighbours", "\(k)", "--out", out.path])
+            #expect(r.code == 0, "\(r.err)")
+            let data = try explorePageData(try String(contentsOf: out.appendingPathComponent("explore.html"), encoding: .utf8))
+            if let expected {
+                #expect((data["neighbours"] as? [[Int]])?.allSatisfy { $0.count == expected } == true)
+            } else {
+                #expect(data["neighbours"] is NSNull)
+            }
+        }
+        let bad = try runEmbeval(["explore", "--embeddings", e, "--labels", l, "--method", "pca", "--page-neighbours", "101",
+                                  "--out", dir.appendingPathComponent("page-neighbours-bad").path])
+        #expect(bad.code == 2)
+        #expect(bad.err.contains("--page-neighbours") && bad.err.contains("0…100"), "\(bad.err)")
+    }
+
     @Test func tooFewPointsAndNaNRowsAreOneLineErrors() throws {
         let (e, l) = try embeddings(rows: 40, columns: 4, name: "few")
         let tsne = try runEmbeval(["explore", "--embeddings", e, "--labels", l, "--method", "tsne", "--out", dir.appendingPathComponent("a").path])
