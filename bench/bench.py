@@ -802,14 +802,17 @@ def main():
             e_runs, p_runs = [], []
             for i in range(rounds):
                 quiet_check(f"case {number} {method} round {i + 1}")
-                e_runs.append(embeval_explore(binary, x_path, labels_path, method, os.path.join(OUT, f"explore-{size}")))
+                # One folder per method: explore replaces the maps it owns in its --out folder on every run.
+                e_runs.append(embeval_explore(binary, x_path, labels_path, method,
+                                              os.path.join(OUT, f"explore-{size}", f"embeval-{method}")))
                 p_runs.append(peer("map", method, x_path, os.path.join(OUT, f"explore-{size}", f"peer-{method}.npy"),
                                    timeout=3600))
                 log(f"  {method}: embeval {e_runs[-1].get('seconds', e_runs[-1].get('error'))} s, "
                     f"{p_runs[-1]['peer']} {p_runs[-1]['seconds']:.2f} s")
             case[method] = {"embeval": e_runs, "peer": p_runs,
                             "best": (best(e_runs, "seconds", False), best(p_runs, "seconds", False))}
-        maps = [os.path.join(OUT, f"explore-{size}", f) for m in ["pca", "umap", "tsne"] for f in [f"{m}.npy", f"peer-{m}.npy"]]
+        maps = [os.path.join(OUT, f"explore-{size}", f) for m in ["pca", "umap", "tsne"]
+                for f in [os.path.join(f"embeval-{m}", f"{m}.npy"), f"peer-{m}.npy"]]
         trust = peer("trustworthiness", x_path, 5000, *maps)["trustworthiness"]
         for j, method in enumerate(["pca", "umap", "tsne"]):
             e, p = case[method].pop("best")

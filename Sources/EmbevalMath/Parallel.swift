@@ -7,10 +7,21 @@ import Foundation
 /// construction but not expressible to the compiler's `Sendable` checking, so the hand-off is unchecked here, once,
 /// and every kernel calls these instead of `DispatchQueue.concurrentPerform`.
 public enum Parallel {
+    /// Set by `simulatingCores`: the core count `ProcessInfo.activeCores` reports in its scope.
+    @TaskLocal static var simulatedCores: Int? = nil
+
+    /// Runs `body` as if the machine had `cores` cores (`ProcessInfo.activeCores`, so default chunk counts follow),
+    /// with every `Parallel` loop it starts done on the calling thread in index order: for checking that a result
+    /// does not depend on the number of cores or on the threads' schedule.
+    public static func simulatingCores<R>(_ cores: Int, _ body: () throws -> R) rethrows -> R {
+        try $simulatedCores.withValue(max(1, cores)) { try body() }
+    }
+
     /// Runs `body(0)`, …, `body(iterations − 1)` spread over threads; returns when all are done.
     public static func forEach(_ iterations: Int, _ body: (Int) -> Void) {
         guard iterations > 0 else { return }
         if iterations == 1 { body(0); return }
+        if simulatedCores != nil { for i in 0..<iterations { body(i) }; return }
         withoutActuallyEscaping(body) { body in
             let shared = UncheckedSendable(body)
             DispatchQueue.concurrentPerform(iterations: iterations) { shared.value($0) }

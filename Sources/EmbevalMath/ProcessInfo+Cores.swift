@@ -1,6 +1,7 @@
 import Foundation
 
 extension ProcessInfo {
-    /// Cores this process may use: the size of thread pools for decoding and per-row work.
-    public static var activeCores: Int { max(1, ProcessInfo.processInfo.activeProcessorCount) }
+    /// Cores this process may use: the size of thread pools for decoding and per-row work (in tests, the count
+    /// `Parallel.simulatingCores` sets).
+    public static var activeCores: Int { Parallel.simulatedCores ?? max(1, ProcessInfo.processInfo.activeProcessorCount) }
 }

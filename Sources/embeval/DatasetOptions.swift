@@ -15,8 +15,11 @@ struct DatasetOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Evaluate a seeded random subset of this many samples (SplitMix64 Fisher–Yates, see README).")
     var samples: Int?
 
-    @Option(parsing: .unconditional, help: "Seed of the subset and of every other random choice.")
-    var seed: UInt64 = 0
+    @Option(name: .customLong("seed"), parsing: .unconditional, help: "Seed of the subset and of every other random choice (default 0; explore: giving it makes UMAP's layout single-threaded and bit-reproducible).")
+    var givenSeed: UInt64?
+
+    /// The seed of every random choice: `--seed`, else 0.
+    var seed: UInt64 { givenSeed ?? 0 }
 
     @Option(help: ArgumentHelp("Map manifest or table columns, as the seed CLI: input_column=NAME, label_column=NAME.", valueName: "key=value"))
     var column: [String] = []

@@ -9,7 +9,9 @@ struct ExploreCommand: ParsableCommand {
         discussion: """
         Rows are L2-normalised, then reduced by PCA to --pca-dims (the standard pre-step) before t-SNE and UMAP. Every \
         map is scored on a seeded subset of up to 5,000 points: trustworthiness (k=10) against its input, and \
-        leave-one-out 10-NN accuracy in the map next to the same in its input. \
+        leave-one-out 10-NN accuracy in the map next to the same in its input. With --seed every map is bit-reproducible; \
+        without it UMAP's SGD layout runs on all cores (as umap-learn's does without random_state) and differs \
+        slightly from run to run. \
         --map DIR/<method>.map --add new.npy places new embeddings onto a saved map without moving the old points.
         """
     )
@@ -77,7 +79,8 @@ struct ExploreCommand: ParsableCommand {
         }
         let settings = try MapSettings(methods: method, dimensions: dims, pcaDimensions: pcaDims, perplexity: perplexity,
                                        neighbors: neighbors, minDist: minDist, thumbnails: !noThumbnails,
-                                       pageNeighbours: pageNeighbours)
+                                       pageNeighbours: pageNeighbours,
+                                       reproducible: data.givenSeed != nil)
         let report = try Exploration(source: source, settings: settings)
             .run(into: directory, context: try output.context(batchSize: model.embedding.batchSize, data: data))
         try output.emit(report, text: report.text())

@@ -17,10 +17,12 @@ public struct MapSettings: Sendable {
     public var pageNeighbours: Int
     /// Thumbnails are made for at most this many points (they are held in memory while the page is written).
     public static let thumbnailLimit = 100_000
+    /// Maps bit-reproducible from the seed (an explicit `--seed`); false lets UMAP's layout use every core.
+    public var reproducible: Bool
 
     public init(methods: [MapMethod] = MapMethod.allCases, dimensions: Int = 2, pcaDimensions: Int = 50,
                 perplexity: Double = 30, neighbors: Int = 15, minDist: Double = 0.1, thumbnails: Bool = true,
-                pageNeighbours: Int = 10) throws {
+                pageNeighbours: Int = 10, reproducible: Bool = true) throws {
         guard !methods.isEmpty else { throw EvaluationError.missingInput("--method: expected pca, tsne or umap") }
         guard dimensions == 2 || dimensions == 3 else { throw EvaluationError.invalidParameter(name: "--dims", value: "\(dimensions)", expected: "2 or 3") }
         guard pcaDimensions >= 2 else { throw EvaluationError.invalidParameter(name: "--pca-dims", value: "\(pcaDimensions)", expected: "≥ 2") }
@@ -39,6 +41,7 @@ public struct MapSettings: Sendable {
         self.minDist = minDist
         self.thumbnails = thumbnails
         self.pageNeighbours = pageNeighbours
+        self.reproducible = reproducible
     }
 }
 
@@ -91,6 +94,7 @@ public struct Exploration: Sendable {
         var builder = MapBuilder()
         builder.dimensions = settings.dimensions; builder.pcaDimensions = settings.pcaDimensions; builder.seed = context.seed
         builder.perplexity = settings.perplexity; builder.neighbors = settings.neighbors; builder.minDist = settings.minDist
+        builder.reproducible = settings.reproducible
         let input = try builder.input(points.matrix)
         let labels = data.isLabelled ? points.labels : nil
         var maps = [(name: String, points: Matrix)](), reports = [ExploreReport.MapEntry]()
@@ -132,7 +136,7 @@ public struct Exploration: Sendable {
         let pagePath = finalPath.appendingPathComponent("explore.html")
         return ExploreReport(title: title, points: points.count, inputDimension: points.dimension,
                              pcaDimensions: input.matrix.columns, dimensions: settings.dimensions, seed: context.seed,
-                             maps: reports, page: pagePath.path,
+                             reproducible: settings.reproducible, maps: reports, page: pagePath.path,
                              health: data.sets[0].health.map { HealthSummary(pooling: data.sets[0].pooling, dimension: points.dimension, health: $0) })
     }
 

@@ -170,6 +170,12 @@ public struct MapBuilder: Sendable {
     public var minDist = 0.1
     /// L2-normalise rows first, so distances follow the cosine geometry the metrics use.
     public var normalize = true
+    /// Every map bit-reproducible from `seed` (the default, and what an explicit `--seed` asks for). When false,
+    /// UMAP's SGD layout runs on all cores, racing on coordinates as umap-learn's unseeded mode does.
+    public var reproducible = true
+
+    /// Threads of UMAP's SGD layout: 1 when reproducible, else every active core.
+    public var umapLayoutThreads: Int { reproducible ? 1 : min(ProcessInfo.activeCores, 1_024) }
 
     public init() {}
 
@@ -213,11 +219,13 @@ public struct MapBuilder: Sendable {
             guard n > neighbors else {
                 throw ProjectionError.tooFewPoints(method: "UMAP with --neighbors \(neighbors)", needed: neighbors + 1, got: n, remedy: "lower --neighbors")
             }
-            let umap = UMAP(neighbors: neighbors, minDist: minDist, dimensions: dimensions, seed: seed)
+            var umap = UMAP(neighbors: neighbors, minDist: minDist, dimensions: dimensions, seed: seed)
+            umap.layoutThreads = umapLayoutThreads
             let result = try umap.fit(x)
             saved.umap = result
             return (result.embedding, saved, [("n_neighbors", .int(neighbors)), ("min_dist", .number(minDist)),
-                                              ("a", .number(result.a)), ("b", .number(result.b))])
+                                              ("a", .number(result.a)), ("b", .number(result.b)),
+                                              ("layout_threads", .int(umap.layoutThreads))])
         }
     }
 }

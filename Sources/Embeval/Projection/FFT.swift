@@ -160,6 +160,15 @@ extension FFT {
     func transformColumns(re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>, rowStride: Int,
                           width: Int, inverse: Bool) {
         guard width > 0 else { return }
+        let scratch = UnsafeMutablePointer<Double>.allocate(capacity: radix3 ? 2 * size * width : 0)
+        defer { scratch.deallocate() }
+        transformColumns(re: re, im: im, rowStride: rowStride, width: width, inverse: inverse, scratch: scratch)
+    }
+
+    /// The same with caller-owned scratch of 2·size·width Doubles (used by lengths 3·2^a only).
+    func transformColumns(re: UnsafeMutablePointer<Double>, im: UnsafeMutablePointer<Double>, rowStride: Int,
+                          width: Int, inverse: Bool, scratch: UnsafeMutablePointer<Double>) {
+        guard width > 0 else { return }
         let sign: Double = inverse ? 1 : -1
         if !radix3 {
             radix2Rows(re, im, rowStride: rowStride, width: width, sign: sign)
@@ -167,9 +176,7 @@ extension FFT {
         }
         // Gather the three interleaved row sub-sequences into contiguous blocks, transform each, then combine.
         let m = base
-        let sr = UnsafeMutablePointer<Double>.allocate(capacity: size * width)
-        let si = UnsafeMutablePointer<Double>.allocate(capacity: size * width)
-        defer { sr.deallocate(); si.deallocate() }
+        let sr = scratch, si = scratch + size * width
         for r in 0..<3 { for k in 0..<m {
             let src = (3 * k + r) * rowStride, dst = (r * m + k) * width
             for c in 0..<width { sr[dst + c] = re[src + c]; si[dst + c] = im[src + c] }

@@ -18,6 +18,9 @@ struct FFTRepulsion {
     var minIntervals = 50
     var intervalsPerUnit = 1.0
 
+    /// Partial sums of Z: fixed, so a seeded map is the same bit for bit on any number of cores.
+    static let reductionChunks = 64
+
     /// Adds Σⱼ qᵢⱼ²(yᵢ − yⱼ) to `force` (n × 2) and returns Σ_{i≠j} qᵢⱼ, for the n points `y` (n × 2).
     func repulsion(y: UnsafePointer<Double>, count n: Int, force: UnsafeMutablePointer<Double>) -> Double {
         guard n > 0 else { return 0 }
@@ -27,7 +30,7 @@ struct FFTRepulsion {
         var range = hi - lo
         if !(range > 0) { range = 1e-12 }
         let minBoxes = max(minIntervals, Int(range / intervalsPerUnit))
-        let gridSize = FFT.goodSize(atLeast: 2 * p * minBoxes - 1)
+        let gridSize = FFT.goodSize(atLeast: max(2 * p * minBoxes - 1, 4))      // even (FFTKernelConvolution)
         let boxes = (gridSize + 1) / (2 * p)
         let m = p * boxes                                   // nodes per axis
         let width = range / Double(boxes)
@@ -41,76 +44,77 @@ struct FFTRepulsion {
         var boxIndex = [Int32](repeating: 0, count: 2 * n)
         var weights = [Double](repeating: 0, count: 2 * n * p)
         boxIndex.withUnsafeMutableBufferPointer { bi in weights.withUnsafeMutableBufferPointer { wt in
-            for i in 0..<n {
-                for axis in 0..<2 {
-                    let v = y[2 * i + axis]
-                    var b = Int((v - lo) / width)
-                    if b >= boxes { b = boxes - 1 }
-                    if b < 0 { b = 0 }
-                    bi[2 * i + axis] = Int32(b)
-                    let u = (v - (lo + Double(b) * width)) / width
-                    for k in 0..<p {
-                        var w = 1.0
-                        for j in 0..<p where j != k { w *= u - nodes[j] }
-                        wt[(2 * i + axis) * p + k] = w / denominators[k]
+            Parallel.forEachRange(n) { points in
+                for i in points {
+                    for axis in 0..<2 {
+                        let v = y[2 * i + axis]
+                        var b = Int((v - lo) / width)
+                        if b >= boxes { b = boxes - 1 }
+                        if b < 0 { b = 0 }
+                        bi[2 * i + axis] = Int32(b)
+                        let u = (v - (lo + Double(b) * width)) / width
+                        for k in 0..<p {
+                            var w = 1.0
+                            for j in 0..<p where j != k { w *= u - nodes[j] }
+                            wt[(2 * i + axis) * p + k] = w / denominators[k]
+                        }
                     }
                 }
             }
         }}
 
-        // Charges on the node lattice, packed two per complex grid: (1 + i·x), (y + i·(x² + y²)).
+        // Charges on the node lattice, packed two per complex grid: (1 + i·x), (y + i·(x² + y²)). Only the m rows of
+        // nodes are stored (the FFT grid's other rows are zero). Bands of box rows are spread in parallel, each
+        // cell summing its points in index order whatever the thread count.
         let g = gridSize
-        var aRe = [Double](repeating: 0, count: g * g), aIm = aRe, bRe = aRe, bIm = aRe
+        var aRe = [Double](repeating: 0, count: m * g), aIm = aRe, bRe = aRe, bIm = aRe
+        let bands = min(boxes, 64)
         weights.withUnsafeBufferPointer { wt in boxIndex.withUnsafeBufferPointer { bi in
             aRe.withUnsafeMutableBufferPointer { ar in aIm.withUnsafeMutableBufferPointer { ai in
             bRe.withUnsafeMutableBufferPointer { br in bIm.withUnsafeMutableBufferPointer { bim in
-                for i in 0..<n {
-                    let x = y[2 * i], yy = y[2 * i + 1]
-                    let q1 = x, q2 = yy, q3 = x * x + yy * yy
-                    let bx = Int(bi[2 * i]) * p, by = Int(bi[2 * i + 1]) * p
-                    for a in 0..<p {
-                        let wx = wt[2 * i * p + a]
-                        let row = (bx + a) * g + by
-                        for b in 0..<p {
-                            let w = wx * wt[(2 * i + 1) * p + b]
-                            ar[row + b] += w; ai[row + b] += w * q1
-                            br[row + b] += w * q2; bim[row + b] += w * q3
+                Parallel.forEach(bands) { band in
+                    let first = band * boxes / bands, end = (band + 1) * boxes / bands
+                    for i in 0..<n {
+                        let boxRow = Int(bi[2 * i])
+                        guard boxRow >= first && boxRow < end else { continue }
+                        let x = y[2 * i], yy = y[2 * i + 1]
+                        let q1 = x, q2 = yy, q3 = x * x + yy * yy
+                        let bx = boxRow * p, by = Int(bi[2 * i + 1]) * p
+                        for a in 0..<p {
+                            let wx = wt[2 * i * p + a]
+                            let row = (bx + a) * g + by
+                            for b in 0..<p {
+                                let w = wx * wt[(2 * i + 1) * p + b]
+                                ar[row + b] += w; ai[row + b] += w * q1
+                                br[row + b] += w * q2; bim[row + b] += w * q3
+                            }
                         }
                     }
                 }
             }}}}
         }}
 
-        // The kernel on the circular grid: K(di, dj) at (di mod g, dj mod g), |di|, |dj| < m.
-        var kRe = [Double](repeating: 0, count: g * g), kIm = [Double](repeating: 0, count: g * g)
-        for di in (-(m - 1))...(m - 1) {
-            let r = (di + g) % g
-            for dj in (-(m - 1))...(m - 1) {
-                let d2 = spacing * spacing * Double(di * di + dj * dj)
-                let t = 1 / (1 + d2)
-                kRe[r * g + (dj + g) % g] = t * t
+        // The kernel on the circular grid: K(di, dj) at (di mod g, dj mod g), |di|, |dj| < m; convolved by FFT.
+        let squaredSpacing = spacing * spacing
+        func kernelRow(_ r: Int, _ out: UnsafeMutablePointer<Double>) {
+            out.update(repeating: 0, count: g)
+            let di = r < m ? r : r - g
+            guard r < m || r > g - m else { return }
+            for c in 0..<g where c < m || c > g - m {
+                let dj = c < m ? c : c - g
+                let t = 1 / (1 + squaredSpacing * Double(di * di + dj * dj))
+                out[c] = t * t
             }
         }
-        let fft = FFT2D(size: g)
-        kRe.withUnsafeMutableBufferPointer { kr in kIm.withUnsafeMutableBufferPointer { ki in
         aRe.withUnsafeMutableBufferPointer { ar in aIm.withUnsafeMutableBufferPointer { ai in
         bRe.withUnsafeMutableBufferPointer { br in bIm.withUnsafeMutableBufferPointer { bim in
-            fft.transform(re: kr.baseAddress!, im: ki.baseAddress!, inverse: false, activeRows: g)
-            fft.transform(re: ar.baseAddress!, im: ai.baseAddress!, inverse: false, activeRows: m)
-            fft.transform(re: br.baseAddress!, im: bim.baseAddress!, inverse: false, activeRows: m)
-            // The kernel is real and even, so its transform is real: scale both packed grids by it (and 1/g²).
-            let scale = 1 / Double(g * g)
-            for t in 0..<(g * g) {
-                let k = kr[t] * scale
-                ar[t] *= k; ai[t] *= k; br[t] *= k; bim[t] *= k
-            }
-            fft.transform(re: ar.baseAddress!, im: ai.baseAddress!, inverse: true, activeRows: m)
-            fft.transform(re: br.baseAddress!, im: bim.baseAddress!, inverse: true, activeRows: m)
-        }}}}}}
+            FFTKernelConvolution(size: g).convolve(grids: [(ar.baseAddress!, ai.baseAddress!), (br.baseAddress!, bim.baseAddress!)],
+                                                   rows: m, kernelRow: kernelRow)
+        }}}}
 
         // Potentials back at the points; forces and the normalisation.
-        let chunks = min(n, 8 * ProcessInfo.activeCores)
-        let partial = Parallel.mapRanges(n, chunks: chunks) { rows -> Double in
+        // A fixed number of partial sums, added in order: Z does not depend on the thread count.
+        let partial = Parallel.mapRanges(n, chunks: min(n, FFTRepulsion.reductionChunks)) { rows -> Double in
             var sumQ = 0.0
             aRe.withUnsafeBufferPointer { ar in aIm.withUnsafeBufferPointer { ai in
             bRe.withUnsafeBufferPointer { br in bIm.withUnsafeBufferPointer { bim in

@@ -6,8 +6,9 @@ import Foundation
 /// least one neighbour new since the last round, sampled (with reverse neighbours) up to `maxCandidates` per point.
 /// Stops when a round improves fewer than `delta`·k·N entries or after `iterations` rounds.
 ///
-/// Deterministic for a seed at any thread count: candidate pairs are generated per point in parallel into per-point
-/// lists, then applied to the heaps in point order by the owners of the target rows.
+/// Deterministic for a seed at any thread count: candidate lists are gathered by the owners of the target points in
+/// point order and sampled with per-point seeded generators; candidate pairs are generated per point in parallel
+/// into per-point lists, then applied to the heaps in point order by the owners of the target rows.
 public struct NearestNeighborDescent: Sendable {
     public var k: Int
     public var seed: UInt64
@@ -67,28 +68,42 @@ public struct NearestNeighborDescent: Sendable {
 
             for round in 0..<rounds {
                 // 1. Candidate lists: a random sample of each point's new and old neighbours, plus reverse ones.
+                // Threads own ranges of target points and scan the graph in point order, so every list comes out in
+                // the same order on any number of cores; each point samples with its own seeded generator.
                 var newCand = [[Int32]](repeating: [], count: n), oldCand = [[Int32]](repeating: [], count: n)
-                var g = SeededGenerator(seed: seed ^ (UInt64(round + 1) &* 0x9E37_79B9_7F4A_7C15))
-                for p in 0..<n {
-                    for t in 0..<kk {
-                        let q = Int(ix[p * kk + t])
-                        if q < 0 { continue }
-                        if fresh[p * kk + t] {
-                            newCand[p].append(Int32(q)); newCand[q].append(Int32(p))
-                        } else {
-                            oldCand[p].append(Int32(q)); oldCand[q].append(Int32(p))
+                let owners = min(n, ProcessInfo.activeCores)
+                let roundSeed = seed ^ (UInt64(round + 1) &* 0x9E37_79B9_7F4A_7C15)
+                newCand.withUnsafeMutableBufferPointer { nc in oldCand.withUnsafeMutableBufferPointer { oc in
+                    Parallel.forEach(owners) { o in
+                        let lo = o * n / owners, hi = (o + 1) * n / owners
+                        for p in 0..<n {
+                            let mine = p >= lo && p < hi
+                            for t in 0..<kk {
+                                let q = Int(ix[p * kk + t])
+                                if q < 0 { continue }
+                                let theirs = q >= lo && q < hi
+                                guard mine || theirs else { continue }
+                                if fresh[p * kk + t] {
+                                    if mine { nc[p].append(Int32(q)) }
+                                    if theirs { nc[q].append(Int32(p)) }
+                                } else {
+                                    if mine { oc[p].append(Int32(q)) }
+                                    if theirs { oc[q].append(Int32(p)) }
+                                }
+                            }
                         }
                     }
-                }
-                for p in 0..<n {
-                    newCand[p] = sample(unique(newCand[p]), candidates, &g)
-                    oldCand[p] = sample(unique(oldCand[p]), candidates, &g)
-                }
-                // Sampled new neighbours become old.
-                for p in 0..<n {
-                    let chosen = Set(newCand[p])
-                    for t in 0..<kk where fresh[p * kk + t] && chosen.contains(ix[p * kk + t]) { fresh[p * kk + t] = false }
-                }
+                    Parallel.forEachRange(n) { points in
+                        for p in points {
+                            var g = SeededGenerator(seed: roundSeed &+ UInt64(p) &* 0xD1B5_4A32_D192_ED03)
+                            nc[p] = sample(unique(nc[p]), candidates, &g)
+                            oc[p] = sample(unique(oc[p]), candidates, &g)
+                            // Sampled new neighbours become old.
+                            let chosen = Set(nc[p])
+                            for t in 0..<kk where fresh[p * kk + t] && chosen.contains(ix[p * kk + t]) { fresh[p * kk + t] = false }
+                        }
+                    }
+                }}
                 // 2. Local join, in parallel: proposed (target, candidate, distance) per point.
                 let proposals: [[(Int32, Int32, Float)]] = newCand.withUnsafeBufferPointer { nc in
                     oldCand.withUnsafeBufferPointer { oc in
@@ -113,7 +128,6 @@ public struct NearestNeighborDescent: Sendable {
                     }
                 }
                 // 3. Apply, each thread owning a range of target rows, scanning proposals in point order.
-                let owners = min(n, ProcessInfo.activeCores)
                 let counts: [Int] = proposals.withUnsafeBufferPointer { props in
                     Parallel.map(owners) { o in
                         let lo = o * n / owners, hi = (o + 1) * n / owners

@@ -10,7 +10,8 @@ struct Gradient {
     let theta: Double
     let fft: FFTRepulsion
 
-    var chunks: Int { min(p.rows, 8 * ProcessInfo.activeCores) }
+    /// Row chunks of the parallel sums: a fixed count, so Z and KL add up in the same order on any number of cores.
+    var chunks: Int { min(p.rows, FFTRepulsion.reductionChunks) }
 
     /// The gradient, and (when asked) KL of the e-exaggerated P against Q as openTSNE evaluates it.
     func evaluate(y: [Double], exaggeration: Double, wantKL: Bool) -> ([Double], Double) {

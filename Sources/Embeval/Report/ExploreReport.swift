@@ -27,12 +27,15 @@ public struct ExploreReport: Report {
     public var pcaDimensions: Int
     public var dimensions: Int
     public var seed: UInt64
+    /// Whether the maps are bit-reproducible from `seed` (an explicit `--seed`); without one, UMAP's SGD layout
+    /// runs on every core and its map differs slightly from run to run.
+    public var reproducible: Bool
     public var maps: [MapEntry]
     public var page: String
     public var health: HealthSummary?
 
     enum CodingKeys: String, CodingKey {
-        case task, title, points, inputDimension = "input_dimension", pcaDimensions = "pca_dimensions", dimensions, seed
+        case task, title, points, inputDimension = "input_dimension", pcaDimensions = "pca_dimensions", dimensions, seed, reproducible
         case maps, page, health
     }
 
@@ -43,6 +46,8 @@ public struct ExploreReport: Report {
         }
         return [TerminalTable.title("Explore: \(title)"), "",
                 TerminalTable.fields([("Points", String(points)), ("Dimensions", "\(inputDimension) → PCA \(pcaDimensions) → \(dimensions)"),
+                                      ("Seed", reproducible ? "\(seed) (maps reproducible)"
+                                                                 : "none given (UMAP layout on all cores, not bit-reproducible)"),
                                       ("Output", URL(fileURLWithPath: page).deletingLastPathComponent().path)]), "",
                 TerminalTable.table(header: ["Map", "Time", "Trustworthiness@10", "10-NN acc. map (%)", "10-NN acc. input (%)"], rows: rows)]
             .joined(separator: "\n")

@@ -68,6 +68,28 @@ import Testing
         #expect(bad.err.contains("--page-neighbours") && bad.err.contains("0…100"), "\(bad.err)")
     }
 
+    @Test func anExplicitSeedMakesUMAPReproducibleAndNoSeedUsesEveryCore() throws {
+        let (e, l) = try embeddings(rows: 120, columns: 6, name: "seeded")
+        func run(_ name: String, _ extra: [String]) throws -> (map: Data, report: [String: Any]) {
+            let out = dir.appendingPathComponent(name), json = dir.appendingPathComponent("\(name).json")
+            let r = try runEmbeval(["explore", "--embeddings", e, "--labels", l, "--method", "umap", "--out", out.path,
+                                    "--json", json.path] + extra)
+            #expect(r.code == 0, "\(r.err)")
+            return (try Data(contentsOf: out.appendingPathComponent("umap.npy")),
+                    try JSONSerialization.jsonObject(with: Data(contentsOf: json)) as! [String: Any])
+        }
+        func layoutThreads(_ report: [String: Any]) -> Int? {
+            ((report["maps"] as? [[String: Any]])?.first?["parameters"] as? [String: Any])?["layout_threads"] as? Int
+        }
+        let first = try run("seed-a", ["--seed", "0"]), second = try run("seed-b", ["--seed", "0"])
+        #expect(first.map == second.map)
+        #expect(first.report["reproducible"] as? Bool == true && layoutThreads(first.report) == 1)
+        let unseeded = try run("no-seed", [])
+        #expect(unseeded.report["reproducible"] as? Bool == false)
+        #expect(unseeded.report["seed"] as? Int == 0)
+        #expect(layoutThreads(unseeded.report) == ProcessInfo.activeCores)
+    }
+
     @Test func tooFewPointsAndNaNRowsAreOneLineErrors() throws {
         let (e, l) = try embeddings(rows: 40, columns: 4, name: "few")
         let tsne = try runEmbeval(["explore", "--embeddings", e, "--labels", l, "--method", "tsne", "--out", dir.appendingPathComponent("a").path])
