@@ -177,6 +177,14 @@ def vote_top1(sims, idx, train_labels, test_labels, classes, temperature=0.07):
     return float((votes.argmax(axis=1) == test_labels).mean())
 
 
+def faiss_result(times, top1):
+    """A faiss kNN case's report: the best round's phases, every round, the top-1, the BLAS and faiss versions."""
+    import faiss
+    best = min(times, key=lambda t: t["total"])
+    return {"seconds": best["total"], "phases": best, "all": times, "top1": top1, "blas": blas_info(),
+            "faiss": faiss.__version__}
+
+
 def case_faiss_knn(knn_dir, k, repeats):
     import faiss
     faiss.omp_set_num_threads(THREADS)
@@ -199,9 +207,7 @@ def case_faiss_knn(knn_dir, k, repeats):
         top1 = vote_top1(sims, idx, train_labels, test_labels, classes)
         t3 = time.perf_counter()
         times.append({"total": t3 - t0, "normalise_add": t1 - t0, "search": t2 - t1, "vote": t3 - t2})
-    best = min(times, key=lambda t: t["total"])
-    return {"seconds": best["total"], "phases": best, "all": times, "top1": top1, "blas": blas_info(),
-            "faiss": faiss.__version__}
+    return faiss_result(times, top1)
 
 
 def case_faiss_knn_loo(knn_dir, name, k, repeats):
@@ -229,9 +235,7 @@ def case_faiss_knn_loo(knn_dir, name, k, repeats):
         top1 = vote_top1(sims_k, idx_k, labels, labels, classes)
         t3 = time.perf_counter()
         times.append({"total": t3 - t0, "normalise_add": t1 - t0, "search": t2 - t1, "vote": t3 - t2})
-    best = min(times, key=lambda t: t["total"])
-    return {"seconds": best["total"], "phases": best, "all": times, "top1": top1, "blas": blas_info(),
-            "faiss": faiss.__version__}
+    return faiss_result(times, top1)
 
 
 # ------------------------------------------------------------------------------------------------ zero-shot

@@ -45,8 +45,13 @@ public struct NearestNeighbors: Sendable {
 
     /// Leave-one-out over a whole set: every row's k most similar other rows. The similarity matrix is symmetric,
     /// so each pair is computed once and feeds both rows (about half the work of searching the set against itself).
-    public init<Set: RowBlocks>(leaveOneOut set: Set, k: Int, normalizing: Bool = false) {
-        precondition(k >= 1 && k <= set.rows - 1, "NearestNeighbors: k=\(k) with \(set.rows - 1) candidates")
+    /// `k` is capped at the `rows − 1` candidates; with fewer than two rows, or k < 1, nothing is searched (k = 0).
+    public init<Set: RowBlocks>(leaveOneOut set: Set, k requested: Int, normalizing: Bool = false) {
+        let k = max(0, min(requested, set.rows - 1))
+        guard k > 0 else {
+            (self.k, self.indices, self.similarities) = (0, [], [])
+            return
+        }
         let found = NeighbourSearch(k: k, normalizing: normalizing).run(queries: set, references: set, symmetric: true, excludedOffset: nil)
         self.k = k
         self.indices = found.indices

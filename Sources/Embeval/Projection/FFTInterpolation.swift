@@ -30,7 +30,8 @@ struct FFTRepulsion {
         var range = hi - lo
         if !(range > 0) { range = 1e-12 }
         let minBoxes = max(minIntervals, Int(range / intervalsPerUnit))
-        let gridSize = FFT.goodSize(atLeast: max(2 * p * minBoxes - 1, 4))      // even (FFTKernelConvolution)
+        let convolution = FFTKernelConvolution(atLeast: 2 * p * minBoxes - 1)
+        let gridSize = convolution.size
         let boxes = (gridSize + 1) / (2 * p)
         let m = p * boxes                                   // nodes per axis
         let width = range / Double(boxes)
@@ -108,7 +109,7 @@ struct FFTRepulsion {
         }
         aRe.withUnsafeMutableBufferPointer { ar in aIm.withUnsafeMutableBufferPointer { ai in
         bRe.withUnsafeMutableBufferPointer { br in bIm.withUnsafeMutableBufferPointer { bim in
-            FFTKernelConvolution(size: g).convolve(grids: [(ar.baseAddress!, ai.baseAddress!), (br.baseAddress!, bim.baseAddress!)],
+            convolution.convolve(grids: [(ar.baseAddress!, ai.baseAddress!), (br.baseAddress!, bim.baseAddress!)],
                                                    rows: m, kernelRow: kernelRow)
         }}}}
 

@@ -14,11 +14,14 @@ struct FFTKernelConvolution {
     /// Columns per band of region 2 (a cache line of Doubles).
     static let band = 8
 
-    /// `size` must be even (2^a or 3·2^a with a ≥ 1).
-    init(size: Int) {
-        precondition(size >= 2 && size % 2 == 0, "FFT convolution: grid size \(size) is not even")
-        fft = FFT(size: size)
+    /// The smallest grid the transform supports that holds `n` nodes per axis, and at least 4: 2^a or 3·2^a with
+    /// a ≥ 1, so even, as the pairing of real rows and columns needs.
+    init(atLeast n: Int) {
+        fft = FFT(size: FFT.goodSize(atLeast: max(n, 4)))
     }
+
+    /// Grid points per axis.
+    var size: Int { fft.size }
 
     /// Convolves each grid (complex, `rows × size` row-major: rows `rows…size − 1` are implicitly zero) with the
     /// kernel whose row r `kernelRow(r, out)` writes (`size` values), in place, scaled by 1/size²; only the first

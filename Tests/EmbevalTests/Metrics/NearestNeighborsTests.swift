@@ -56,3 +56,15 @@ func symmetricLeaveOneOutEqualsTheFullSearch(rows: Int, k: Int, normalizing: Boo
     }
     #expect(differentSets <= rows / 1000)
 }
+
+/// A k beyond the candidates is capped, and a set too small to have neighbours gives none instead of trapping.
+@Test func leaveOneOutCapsKAndToleratesTinySets() {
+    let three = Matrix(rowVectors: [[1, 0], [0, 1], [1, 1]]).l2NormalizedRows()
+    let capped = NearestNeighbors(leaveOneOut: three, k: 10)
+    #expect(capped.k == 2 && capped.queryCount == 3)
+    #expect(capped.indices[0..<2].sorted() == [1, 2])
+    for tiny in [Matrix(rowVectors: [[1, 0]]), three] {
+        let none = NearestNeighbors(leaveOneOut: tiny, k: tiny.rows == 1 ? 5 : 0)
+        #expect(none.k == 0 && none.indices.isEmpty && none.queryCount == 0)
+    }
+}

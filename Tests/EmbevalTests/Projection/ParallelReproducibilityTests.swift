@@ -64,7 +64,7 @@ func fftKernelConvolutionEqualsTheDirectSum(size g: Int) {
             re.withUnsafeMutableBufferPointer { r in im.withUnsafeMutableBufferPointer { i in
                 let pointers = (re: r.baseAddress!, im: i.baseAddress!)
                 func run() {
-                    FFTKernelConvolution(size: g).convolve(grids: [pointers], rows: m) { row, values in
+                    FFTKernelConvolution(atLeast: g).convolve(grids: [pointers], rows: m) { row, values in
                         for c in 0..<g { values[c] = kernel(row, c) }
                     }
                 }
@@ -100,4 +100,12 @@ func fftKernelConvolutionEqualsTheDirectSum(size g: Int) {
     let b = Trustworthiness.score(original: x, map: parallel.embedding, k: 10)
     #expect(abs(a - b) <= 0.01, "trustworthiness: seeded \(a), parallel \(b)")
     #expect(parallel.embedding.values.allSatisfy { $0.isFinite })
+}
+
+/// The convolution's grid is even whatever the node count asked for (its real rows and columns are paired).
+@Test func fftConvolutionGridsAreEvenAndLargeEnough() {
+    for n in -3...200 {
+        let size = FFTKernelConvolution(atLeast: n).size
+        #expect(size % 2 == 0 && size >= max(n, 4), "\(n) → \(size)")
+    }
 }
