@@ -139,7 +139,8 @@ struct EmbevalOrtApi {
     /* 6 */ void *unused6;   // telemetry off
     /* 7 */ OrtStatus *(*CreateSession)(const OrtEnv *env, const char *model_path,
                                         const OrtSessionOptions *options, OrtSession **out);
-    /* 8 */ void *unused8;   // session from a byte array
+    /* 8 */ OrtStatus *(*CreateSessionFromArray)(const OrtEnv *env, const void *model_data, size_t model_data_length,
+                                                 const OrtSessionOptions *options, OrtSession **out);
     /* 9 */ OrtStatus *(*Run)(OrtSession *session, const OrtRunOptions *run_options,
                               const char *const *input_names, const OrtValue *const *inputs, size_t input_count,
                               const char *const *output_names, size_t output_count, OrtValue **outputs);
@@ -265,8 +266,8 @@ struct EmbevalOrtApi {
     /* 122 */ void *unused122;  // threading options: release
     /* 123 */ void *unused123;  // metadata: custom map keys
     /* 124 */ void *unused124;  // free dimension override (by name)
-    /* 125 */ void *unused125;  // available providers: list
-    /* 126 */ void *unused126;  // available providers: release
+    /* 125 */ OrtStatus *(*GetAvailableProviders)(char ***out_ptr, int *provider_length);
+    /* 126 */ OrtStatus *(*ReleaseAvailableProviders)(char **ptr, int providers_length);
     /* 127 */ void *unused127;  // string tensor: element length
     /* 128 */ void *unused128;  // string tensor: element
     /* 129 */ void *unused129;  // string tensor: fill element
@@ -283,7 +284,7 @@ struct EmbevalOrtApi {
 #endif
 EMBEVAL_ORT_SLOT_CHECK(offsetof(struct EmbevalOrtApi, SetIntraOpNumThreads) / sizeof(void *) == 24, "slot 24 moved");
 EMBEVAL_ORT_SLOT_CHECK(offsetof(struct EmbevalOrtApi, ReleaseSessionOptions) / sizeof(void *) == 100, "slot 100 moved");
-EMBEVAL_ORT_SLOT_CHECK(offsetof(struct EmbevalOrtApi, unused126) / sizeof(void *) == 126, "slot 126 moved");
+EMBEVAL_ORT_SLOT_CHECK(offsetof(struct EmbevalOrtApi, ReleaseAvailableProviders) / sizeof(void *) == 126, "slot 126 moved");
 EMBEVAL_ORT_SLOT_CHECK(offsetof(struct EmbevalOrtApi, AddSessionConfigEntry) / sizeof(void *) == 130, "slot 130 moved");
 
 #ifdef __cplusplus

@@ -20,6 +20,11 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
+/// `--layer-norm`: whether block outputs go through the model's final LayerNorm.
+enum LayerNormChoice: String, ExpressibleByArgument, CaseIterable {
+    case final, none
+}
+
 /// How to run a model: threads, batch size, poolings, and overrides of its preprocessor_config.json.
 struct EmbeddingOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Intra-op threads of ONNX Runtime (default: all cores).")
@@ -28,9 +33,21 @@ struct EmbeddingOptions: ParsableArguments {
     @Option(parsing: .unconditional, help: "Images per forward pass.")
     var batchSize: Int = 64
 
-    @Option(help: ArgumentHelp("Feature(s): cls, mean, cls+mean, gem, pooler, output:NAME; comma-separated for several in one pass (default: cls).", valueName: "modes"),
+    @Option(help: ArgumentHelp("Feature(s): cls, mean, cls+mean, gem, pooler, output:NAME, POOLING@LAYER (e.g. cls@-2), dino-linear[:N]; comma-separated for several in one pass (default: cls).", valueName: "modes"),
             transform: PoolingList.init(parsing:))
     var pooling: PoolingList?
+
+    @Option(parsing: .unconditional, help: ArgumentHelp("Take each --pooling at these transformer blocks instead of the final output: comma-separated, negative from the last (e.g. -1,-2,-3,-4); one forward pass for all.", valueName: "indices"),
+            transform: Pooling.layers(parsing:))
+    var layers: [Int]?
+
+    @Option(help: ArgumentHelp("Block outputs through the model's own final LayerNorm (final, as DINO's get_intermediate_layers) or raw (none, as timm's feature maps).", valueName: "final|none"))
+    var layerNorm: LayerNormChoice = .final
+
+    /// The poolings asked for, each taken at every `--layers` index.
+    func poolings() throws -> [Pooling] {
+        try Pooling.atLayers(pooling?.values ?? [.cls], layers: layers ?? [])
+    }
 
     /// Whether --pooling was given (a two-tower model's image encoder defaults to its projected `image_embeds`).
     var poolingGiven: Bool { pooling != nil }
@@ -62,7 +79,8 @@ struct EmbeddingOptions: ParsableArguments {
     }
 
     func imageSpec(_ model: [String], hubID: String? = nil) throws -> ImageModelSpec {
-        try ImageModelSpec(arguments: model, poolings: pooling?.values ?? [.cls], threads: threads, preprocessing: preprocessing, hubID: hubID)
+        try ImageModelSpec(arguments: model, poolings: try poolings(), threads: threads, preprocessing: preprocessing, hubID: hubID,
+                           normalizesLayers: layerNorm == .final)
     }
 
     func twoTowerSpec(_ model: [String], tokenizer: String?, hubID: String? = nil) throws -> TwoTowerSpec {

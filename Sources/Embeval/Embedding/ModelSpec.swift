@@ -10,9 +10,12 @@ public struct ImageModelSpec: Sendable {
     /// The model's Hugging Face id (`--model-id owner/name`): configs missing beside the .onnx come from its snapshot
     /// in the hub cache. A value that is no `owner/name` id is only the model's display name.
     public var hubID: String?
+    /// `--layer-norm final` (true, default): poolings at a layer read tokens through the model's final LayerNorm.
+    public var normalizesLayers: Bool
 
     public init(path: String, poolings: [Pooling] = [.cls], threads: Int? = nil,
-                preprocessing: PreprocessorOverrides = PreprocessorOverrides(), hubID: String? = nil) throws {
+                preprocessing: PreprocessorOverrides = PreprocessorOverrides(), hubID: String? = nil,
+                normalizesLayers: Bool = true) throws {
         guard !poolings.isEmpty else { throw EmbeddingError.invalidArgument("--pooling is empty") }
         try ModelThreads.validate(threads)
         try preprocessing.validate()
@@ -21,17 +24,20 @@ public struct ImageModelSpec: Sendable {
         self.threads = threads
         self.preprocessing = preprocessing
         self.hubID = hubID
+        self.normalizesLayers = normalizesLayers
     }
 
     /// From the values of `-m`: exactly one path; `role=PATH` pairs belong to two-tower models.
     public init(arguments: [String], poolings: [Pooling] = [.cls], threads: Int? = nil,
-                preprocessing: PreprocessorOverrides = PreprocessorOverrides(), hubID: String? = nil) throws {
+                preprocessing: PreprocessorOverrides = PreprocessorOverrides(), hubID: String? = nil,
+                normalizesLayers: Bool = true) throws {
         guard !arguments.isEmpty else { throw EmbeddingError.invalidArgument("-m MODEL is required") }
         guard arguments.count == 1, let path = arguments.first,
               !ModelRoles.accepted.contains(where: { path.hasPrefix($0 + "=") }) else {
             throw EmbeddingError.invalidArgument("this command embeds with one image model: -m PATH (roles such as image-encoder= are for zeroshot)")
         }
-        try self.init(path: path, poolings: poolings, threads: threads, preprocessing: preprocessing, hubID: hubID)
+        try self.init(path: path, poolings: poolings, threads: threads, preprocessing: preprocessing, hubID: hubID,
+                      normalizesLayers: normalizesLayers)
     }
 
     public var isPixels: Bool { path == "pixels" }
@@ -39,7 +45,7 @@ public struct ImageModelSpec: Sendable {
     /// Opens the model; `-m pixels` takes no poolings (a warning says so when some were asked for).
     public func load(_ context: EvaluationContext? = nil) throws -> any ImageEmbeddingModel {
         if isPixels {
-            if poolings != [.cls] { context?.warn("-m pixels has no poolings; --pooling is ignored") }
+            if poolings != [.cls] { context?.warn("-m pixels has no poolings; --pooling and --layers are ignored") }
             let ignored = [("--resize", preprocessing.shortestEdge != nil), ("--crop", preprocessing.cropSize != nil),
                            ("--mean", preprocessing.mean != nil), ("--std", preprocessing.std != nil),
                            ("--resample", preprocessing.resample != nil)].filter(\.1).map(\.0)
@@ -52,7 +58,8 @@ public struct ImageModelSpec: Sendable {
             }
             return PixelModel(size: preprocessing.imageSize.map { ($0, $0) }, jpegDraft: preprocessing.jpegDraft)
         }
-        let model = try OnnxImageModel(path: path, poolings: poolings, threads: threads, overrides: preprocessing, hubID: hubID)
+        let model = try OnnxImageModel(path: path, poolings: poolings, threads: threads, overrides: preprocessing, hubID: hubID,
+                                       normalizesLayers: normalizesLayers)
         for w in model.preprocessor.config.warnings { context?.warn(w) }
         if preprocessing.jpegDraft, model.draft == nil {
             context?.warn("--jpeg-draft does nothing here: the preprocessing does not resize (do_resize is false)")

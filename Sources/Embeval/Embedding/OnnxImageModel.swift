@@ -16,21 +16,60 @@ public struct OnnxImageModel: ImageEmbeddingModel {
     let registers: Int
     /// Inputs of the other tower that a combined graph requires (a dummy text for CLIP's image side).
     let otherTower: OtherTowerFeeds
+    /// The graph outputs added for poolings at a layer: layer index as given → tensor name.
+    let blockOutputs: [Int: String]
+    /// The model's final LayerNorm (read from the graph) when some pooling at a layer applies it.
+    let finalNorm: LayerNorm?
+    /// `--layer-norm final` (true) or `none`.
+    let normalizesLayers: Bool
 
     /// `hubID`: the model's Hugging Face id, whose hub-cache snapshot supplies the configs the model's folder lacks.
+    /// Poolings at a layer (`cls@-2`, `dino-linear`) add the blocks' outputs to an in-memory copy of the graph, found
+    /// by `BackboneAnatomy`; the file itself is never rewritten. `normalizesLayers`: `--layer-norm final`.
     public init(path: String, poolings: [Pooling], threads: Int? = nil,
-                overrides: PreprocessorOverrides = PreprocessorOverrides(), hubID: String? = nil) throws {
+                overrides: PreprocessorOverrides = PreprocessorOverrides(), hubID: String? = nil,
+                normalizesLayers: Bool = true) throws {
         let files = try ModelFiles.resolve(path, hubID: hubID)
-        try self.init(files: files, session: InferenceSession(modelPath: files.model.path, threads: threads),
-                      poolings: poolings, overrides: overrides)
+        let layers = Self.layers(of: poolings)
+        guard !layers.isEmpty else {
+            try self.init(files: files, session: InferenceSession(modelPath: files.model.path, threads: threads),
+                          poolings: poolings, overrides: overrides)
+            return
+        }
+        let graph = try OnnxGraph(contentsOf: files.model.path)
+        let anatomy = BackboneAnatomy(graph: graph)
+        var blockOutputs = [Int: String]()
+        for layer in layers { blockOutputs[layer] = try anatomy.tensor(forLayer: layer) }
+        let needsNorm = poolings.contains { if case .dinoLinear = $0 { true } else { false } }
+            || (normalizesLayers && poolings.contains { if case .layer = $0 { true } else { false } })
+        if needsNorm, anatomy.finalNorm == nil {
+            throw EmbeddingError.incompatibleModel("'\(files.model.path)': the model's final LayerNorm cannot be applied to block outputs (\(anatomy.finalNormProblem ?? "none found")); use --layer-norm none (dino-linear needs it)")
+        }
+        let bytes = graph.addingOutputs(layers.compactMap { blockOutputs[$0] })
+        let session = try InferenceSession(model: .bytes(bytes, path: files.model.path), threads: threads)
+        try self.init(files: files, session: session, poolings: poolings, overrides: overrides,
+                      blockOutputs: blockOutputs, finalNorm: needsNorm ? anatomy.finalNorm : nil,
+                      normalizesLayers: normalizesLayers)
+    }
+
+    /// The layers a set of poolings reads, each once, in first-use order.
+    static func layers(of poolings: [Pooling]) -> [Int] {
+        var seen = Set<Int>()
+        return poolings.flatMap(\.layers).filter { seen.insert($0).inserted }
     }
 
     /// The image side of an open session; `otherTower` fills the graph's other inputs.
     public init(files: ModelFiles, session: InferenceSession, poolings: [Pooling],
                 overrides: PreprocessorOverrides = PreprocessorOverrides(),
-                otherTower: OtherTowerFeeds = OtherTowerFeeds()) throws {
+                otherTower: OtherTowerFeeds = OtherTowerFeeds(), blockOutputs: [Int: String] = [:],
+                finalNorm: LayerNorm? = nil, normalizesLayers: Bool = true) throws {
         let path = files.model.path
         let config = try files.loadConfig()
+        for pooling in poolings {
+            for layer in pooling.layers where blockOutputs[layer] == nil {
+                throw EmbeddingError.invalidArgument("pooling '\(pooling)' reads block outputs, which only a standalone image model's graph can give")
+            }
+        }
 
         // The image input: `pixel_values`, else the only input.
         let floatInputs = session.inputs.filter { [.float32, .float16, .float64].contains($0.elementType) }
@@ -44,14 +83,11 @@ public struct OnnxImageModel: ImageEmbeddingModel {
             throw EmbeddingError.incompatibleModel("model input '\(input.name)' expects \(channels) channel(s) (shape \(input.shapeDescription)); Embeval feeds RGB images with 3")
         }
         for pooling in poolings {
-            guard let output = session.output(named: pooling.outputName) else {
-                throw EmbeddingError.missingOutput(output: pooling.outputName, neededBy: "pooling '\(pooling)'", available: session.outputs.map(\.name))
+            guard let outputName = pooling.outputName else { continue }
+            guard let output = session.output(named: outputName) else {
+                throw EmbeddingError.missingOutput(output: outputName, neededBy: "pooling '\(pooling)'", available: session.outputs.map(\.name))
             }
-            let rank: Int
-            switch pooling {
-            case .cls, .mean, .clsMean, .gem: rank = 3
-            case .pooler, .output: rank = 2
-            }
+            let rank = pooling.readsTokens ? 3 : 2
             guard output.shape.count == rank else {
                 throw EmbeddingError.unexpectedShape(tensor: "model output '\(output.name)'", shape: output.shapeDescription,
                                                      expected: "pooling '\(pooling)' needs \(rank == 2 ? "a 2-D [batch, d] output" : "[batch, tokens, hidden]")")
@@ -82,6 +118,13 @@ public struct OnnxImageModel: ImageEmbeddingModel {
         self.inputName = input.name
         self.registers = config?.numRegisterTokens ?? 0
         self.otherTower = otherTower
+        self.blockOutputs = blockOutputs
+        self.finalNorm = finalNorm
+        self.normalizesLayers = normalizesLayers
+        let layerEntries: [(String, JSONValue)] = blockOutputs.isEmpty ? [] : [
+            ("block_outputs", .object(blockOutputs.keys.sorted().map { (String($0), .string(blockOutputs[$0] ?? "")) })),
+            ("layer_norm", .string(normalizesLayers ? "final" : "none")),
+        ]
         self.metadata = .object([
             ("name", .string(name)), ("path", .string(files.model.path)), ("sha256", .string(try files.sha256())),
             ("onnxruntime", .string(session.library.version)),
@@ -93,12 +136,25 @@ public struct OnnxImageModel: ImageEmbeddingModel {
             ("hub_id", files.hub.map { .string($0.id) } ?? .null),
             ("hub_snapshot", files.hub?.snapshot.map { .string($0.path) } ?? .null),
             ("warnings", .array(preprocessor.config.warnings.map { .string($0) })),
-        ])
+        ] + layerEntries)
     }
 
     /// The warning for a model without preprocessor_config.json: where it was looked for, the preprocessing used
     /// instead, and how to get the real one.
     static func defaultsWarning(files: ModelFiles, config c: PreprocessorConfig) -> String {
+        var place = "beside '\(files.model.path)'"
+        var remedy = "pass --model-id owner/name to take it from the Hugging Face hub cache, or set --resize/--crop/--mean/--std"
+        if let hub = files.hub {
+            place += hub.snapshot == nil ? " nor in the hub cache for '\(hub.id)' (\(hub.lookedIn) is missing)" : " nor in the hub cache's snapshot of '\(hub.id)'"
+            remedy = hub.snapshot == nil
+                ? "download it with: \(HubCache.downloadCommand(hub.id, kind: .model, revision: nil))"
+                : "set --resize/--crop/--mean/--std if these are not the model's"
+        }
+        return "no preprocessor_config.json \(place): using ViTImageProcessor defaults (\(steps(c))); \(remedy)"
+    }
+
+    /// The preprocessing steps in words: `resize to 224×224 (resample 2), rescale 0.00392157, normalize mean … std …`.
+    static func steps(_ c: PreprocessorConfig) -> String {
         let size: String
         switch c.size {
         case .exact(let h, let w): size = "resize to \(w)×\(h)"
@@ -109,15 +165,7 @@ public struct OnnxImageModel: ImageEmbeddingModel {
                     c.doCenterCrop ? c.cropSize.map { "center crop \($0.width)×\($0.height)" } : nil,
                     c.doRescale ? "rescale \(String(format: "%g", c.rescaleFactor))" : nil,
                     c.doNormalize ? "normalize mean \(numbers(c.imageMean)) std \(numbers(c.imageStd))" : nil].compactMap { $0 }
-        var place = "beside '\(files.model.path)'"
-        var remedy = "pass --model-id owner/name to take it from the Hugging Face hub cache, or set --resize/--crop/--mean/--std"
-        if let hub = files.hub {
-            place += hub.snapshot == nil ? " nor in the hub cache for '\(hub.id)' (\(hub.lookedIn) is missing)" : " nor in the hub cache's snapshot of '\(hub.id)'"
-            remedy = hub.snapshot == nil
-                ? "download it with: \(HubCache.downloadCommand(hub.id, kind: .model, revision: nil))"
-                : "set --resize/--crop/--mean/--std if these are not the model's"
-        }
-        return "no preprocessor_config.json \(place): using ViTImageProcessor defaults (\(used.joined(separator: ", "))); \(remedy)"
+        return used.joined(separator: ", ")
     }
 
     /// The preprocessing actually applied (after overrides), for reports; `jpeg_draft` appears only when on, so that
@@ -157,8 +205,10 @@ public struct OnnxImageModel: ImageEmbeddingModel {
         for t in batch { values.append(contentsOf: t.values) }
         var feeds = otherTower.feeds(forBatch: batch.count)
         feeds[inputName] = .float32(Tensor(shape: [batch.count] + shape, values: values))
-        let outputs = try session.run(feeds,
-                                      outputNames: Array(Set(poolings.map(\.outputName))))
-        return try poolings.map { try $0.pool(outputs, registers: registers) }
+        let names = Set(poolings.compactMap(\.outputName)).union(blockOutputs.values)
+        let outputs = try session.run(feeds, outputNames: names.sorted())
+        let input = PoolingInput(outputs: outputs, blocks: blockOutputs.compactMapValues { outputs[$0] },
+                                 finalNorm: finalNorm, normalizesLayers: normalizesLayers, registers: registers)
+        return try poolings.map { try $0.pool(input) }
     }
 }

@@ -39,10 +39,27 @@ public final class InferenceSession: @unchecked Sendable {
     /// `threads` caps the intra-op thread pool (nil: ONNX Runtime's default, one per core).
     /// `allowSpinning` lets the runtime's idle pool threads busy-wait for work; off by default, since spinning
     /// workers take CPU away from our own threads (image decoding) on small machines.
-    public init(modelPath: String, threads: Int? = nil, optimization: GraphOptimization = .all,
+    public convenience init(modelPath: String, threads: Int? = nil, optimization: GraphOptimization = .all,
+                            allowSpinning: Bool = false, library: OnnxRuntimeLibrary? = nil) throws {
+        try self.init(model: .file(try ModelFiles.resolve(modelPath).model.path), threads: threads,
+                      optimization: optimization, allowSpinning: allowSpinning, library: library)
+    }
+
+    /// What a session loads: a model file, or a model's bytes held in memory (a graph with outputs added).
+    public enum Source: Sendable {
+        case file(String)
+        /// `path` is the file the bytes came from: its folder is where external data is looked up.
+        case bytes([UInt8], path: String)
+    }
+
+    public init(model source: Source, threads: Int? = nil, optimization: GraphOptimization = .all,
                 allowSpinning: Bool = false, library: OnnxRuntimeLibrary? = nil) throws {
         let library = try library ?? OnnxRuntimeLibrary.shared()
-        let file = try ModelFiles.resolve(modelPath).model.path
+        let file: String
+        switch source {
+        case .file(let path): file = path
+        case .bytes(_, let path): file = path
+        }
         let api = library.api.pointee
         let name = URL(fileURLWithPath: file).lastPathComponent
 
@@ -69,7 +86,18 @@ public final class InferenceSession: @unchecked Sendable {
             try library.check(api.SetIntraOpNumThreads(options, Int32(max(0, threads))), "set the thread count")
             try library.check(api.SetInterOpNumThreads(options, 1), "set the inter-op thread count")
         }
-        try library.check(api.CreateSession(env, file, options, &session), "load model \(file)")
+        switch source {
+        case .file:
+            try library.check(api.CreateSession(env, file, options, &session), "load model \(file)")
+        case .bytes(let bytes, _):
+            // External data of a model loaded from memory is looked up in this folder (the model's own).
+            let folder = URL(fileURLWithPath: file).deletingLastPathComponent().path
+            try library.check(api.AddSessionConfigEntry(options, "session.model_external_initializers_file_folder_path", folder),
+                              "set the external data folder")
+            try bytes.withUnsafeBytes { raw in
+                try library.check(api.CreateSessionFromArray(env, raw.baseAddress, raw.count, options, &session), "load model \(file)")
+            }
+        }
         try library.check(api.CreateCpuMemoryInfo(OrtArenaAllocator, OrtMemTypeDefault, &memoryInfo),
                           "describe CPU memory")
         guard let env, let options, let session, let memoryInfo else {

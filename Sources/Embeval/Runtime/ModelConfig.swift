@@ -9,6 +9,8 @@ public struct ModelConfig: Equatable, Sendable, Decodable {
     public var hiddenSize: Int?
     public var imageSize: Int?
     public var patchSize: Int?
+    /// Attention heads per block (`num_attention_heads`), when the config says.
+    public var numAttentionHeads: Int?
 
     public init(modelType: String? = nil, numRegisterTokens: Int = 0, hiddenSize: Int? = nil,
                 imageSize: Int? = nil, patchSize: Int? = nil) {
@@ -25,6 +27,7 @@ public struct ModelConfig: Equatable, Sendable, Decodable {
         case hiddenSize = "hidden_size"
         case imageSize = "image_size"
         case patchSize = "patch_size"
+        case numAttentionHeads = "num_attention_heads"
         case visionConfig = "vision_config"
     }
 
@@ -39,6 +42,7 @@ public struct ModelConfig: Equatable, Sendable, Decodable {
         hiddenSize = int(.hiddenSize)
         imageSize = int(.imageSize)
         patchSize = int(.patchSize)
+        numAttentionHeads = int(.numAttentionHeads)
     }
 
     /// Reads and parses a config.json file.

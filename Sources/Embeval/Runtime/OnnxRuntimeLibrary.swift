@@ -117,6 +117,16 @@ public final class OnnxRuntimeLibrary: @unchecked Sendable {
         return Bundle.main.executablePath ?? CommandLine.arguments.first
     }
 
+    /// The execution providers this build of ONNX Runtime offers (`CPUExecutionProvider`, `CUDAExecutionProvider`…).
+    public func availableProviders() throws -> [String] {
+        var names: UnsafeMutablePointer<UnsafeMutablePointer<CChar>?>?
+        var count: Int32 = 0
+        try check(api.pointee.GetAvailableProviders(&names, &count), "list its execution providers")
+        guard let names else { return [] }
+        defer { _ = api.pointee.ReleaseAvailableProviders(names, count) }
+        return (0..<Int(max(count, 0))).compactMap { names[$0].map { String(cString: $0) } }
+    }
+
     // MARK: - Status handling (used by the session wrapper)
 
     /// Turns an OrtStatus into a thrown `RuntimeError.onnxRuntime`, releasing the status. nil means success.

@@ -13,6 +13,8 @@ public enum RuntimeError: UserError, Equatable {
     case modelNotFound(path: String, reason: String)
     /// A `config.json` that could not be read or parsed.
     case invalidConfig(path: String, reason: String)
+    /// A model file whose protobuf cannot be read (inspecting its graph).
+    case invalidModel(path: String, reason: String)
     /// The inputs given to `run` do not fit what the model declares.
     case inputMismatch(String)
     /// An output name that the model does not have.
@@ -34,6 +36,8 @@ public enum RuntimeError: UserError, Equatable {
             return "model not found at \(path): \(reason)"
         case .invalidConfig(let path, let reason):
             return "cannot read model config \(path): \(reason)"
+        case .invalidModel(let path, let reason):
+            return "model \(path) is \(reason)"
         case .inputMismatch(let message):
             return message
         case .unknownOutput(let name, let available):

@@ -1,4 +1,5 @@
-/// A minimal, bounds-checked reader of the protocol-buffers wire format: enough to read a SentencePiece model.
+/// A minimal, bounds-checked reader of the protocol-buffers wire format: enough to read a SentencePiece model and
+/// the graph of an ONNX model.
 ///
 /// Reads one message's fields in order; unknown fields are skipped by their wire type. Every read is checked
 /// against the buffer, so a truncated or corrupt file gives `ProtobufReader.Failure` instead of a crash.
@@ -97,6 +98,9 @@ struct ProtobufReader {
         case .startGroup, .endGroup: throw Failure(description: "groups are not supported")
         }
     }
+
+    /// Where a length-delimited field's bytes lie in the buffer (to read them later without copying now).
+    mutating func readByteRange() throws -> Range<Int> { try readLengthDelimitedRange() }
 
     private mutating func readLengthDelimitedRange() throws -> Range<Int> {
         let length = try readVarint()
