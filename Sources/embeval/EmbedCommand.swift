@@ -21,6 +21,10 @@ struct EmbedCommand: ParsableCommand {
     @Option(help: "Directory to write into (created if missing).")
     var output: String
 
+    @Option(parsing: .unconditional, help: ArgumentHelp("Also write these blocks' patch tokens as feature maps [N, C, H/p, W/p] (timm's layout; prefix tokens dropped), one folder featuremap@LAYER each; through the final LayerNorm unless --layer-norm none. Without --pooling only the maps are written.", valueName: "indices"),
+            transform: Pooling.layers(parsing:))
+    var featureMaps: [Int]?
+
     @Flag(help: "Continue the partial extraction of an earlier, killed run of the same command (a finished set is left as it is).")
     var resume = false
 
@@ -28,7 +32,12 @@ struct EmbedCommand: ParsableCommand {
     var progress = false
 
     func run() throws {
-        let job = EmbeddingJob(model: try model.imageSpec(), dataset: try data.requiredSelection(), output: URL(fileURLWithPath: output),
+        var spec = try model.imageSpec()
+        if let featureMaps {
+            let maps = featureMaps.map(Pooling.featureMap)
+            spec.poolings = model.embedding.poolingGiven ? spec.poolings + maps.filter { !spec.poolings.contains($0) } : maps
+        }
+        let job = EmbeddingJob(model: spec, dataset: try data.requiredSelection(), output: URL(fileURLWithPath: output),
                                shard: try sharding.assignment(), resume: resume)
         var context = try EvaluationContext(batchSize: model.embedding.batchSize, onBadImage: data.onBadImage, seed: data.seed,
                                             progress: progress || isatty(2) != 0 ? TerminalProgress() : nil,

@@ -127,8 +127,9 @@ public struct EmbeddingJob: Sendable {
             }
         }
         let files = names.map { partial.set.appendingPathComponent($0).appendingPathComponent("embeddings.npy") }
-        var writers = try progress.columns.isEmpty ? [] : zip(files, zip(progress.columns, progress.bytes)).map {
-            try NumpyRowWriter(continuing: $0, columns: $1.0, bytes: $1.1)
+        var writers = try progress.columns.isEmpty ? [] : zip(files, zip(progress.columns, progress.bytes)).enumerated().map { p, file in
+            try NumpyRowWriter(continuing: file.0, columns: file.1.0, bytes: file.1.1,
+                               rowShape: model.sampleShape(ofPooling: p, columns: file.1.0))
         }
         let skippedLog = try WritableFile(partial.skippedLog, truncatingTo: progress.skippedBytes, mustHold: progress.skippedBytes)
         let label = "embed \(data.split ?? "")" + (progress.record.shard.map { " [shard \($0)]" } ?? "")
@@ -138,7 +139,9 @@ public struct EmbeddingJob: Sendable {
 
         try extractor.stream(data, range: range, firstBatch: progress.batches, with: model, progress: counter) { batch in
             if writers.isEmpty, let first = batch.pooled.first, first.rows > 0 {
-                writers = try zip(files, batch.pooled).map { try NumpyRowWriter(creating: $0, columns: $1.columns) }
+                writers = try zip(files, batch.pooled).enumerated().map { p, pair in
+                    try NumpyRowWriter(creating: pair.0, columns: pair.1.columns, rowShape: model.sampleShape(ofPooling: p, columns: pair.1.columns))
+                }
                 progress.columns = batch.pooled.map(\.columns)
             }
             for (p, matrix) in batch.pooled.enumerated() {
@@ -193,7 +196,7 @@ public struct EmbeddingJob: Sendable {
     /// A collapsed space (all-zero or constant rows, near-identical directions) is worth a warning; the sets are read
     /// back a block at a time into one small buffer, so a set of any size costs no memory to check.
     private func warnAboutHealth(of folders: [URL], poolings: [String], context: EvaluationContext) throws {
-        for (folder, pooling) in zip(folders, poolings) {
+        for (folder, pooling) in zip(folders, poolings) where !pooling.hasPrefix("featuremap@") {
             let set = try EmbeddingFiles(embeddings: folder.appendingPathComponent("embeddings.npy"), labels: .stored).load()
             guard let rows = try ReadMatrix(folder.appendingPathComponent("embeddings.npy")) else { continue }
             let streamed = try Embeddings(rows: rows, labels: set.labels, ids: set.ids, classes: set.classes)

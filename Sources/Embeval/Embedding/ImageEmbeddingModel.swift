@@ -17,9 +17,14 @@ public protocol ImageEmbeddingModel: Sendable {
 
     /// A batch of prepared inputs → one `batch × d` matrix per pooling, in `poolings` order.
     func embed(_ batch: [Tensor]) throws -> [Matrix]
+
+    /// The shape one row of pooling `index` stands for (`[d]`; a feature map's `[C, H, W]`), as `.npy` files record it.
+    func sampleShape(ofPooling index: Int, columns: Int) -> [Int]
 }
 
 extension ImageEmbeddingModel {
+    public func sampleShape(ofPooling index: Int, columns: Int) -> [Int] { [columns] }
+
     /// One sample's model input under the default image limits.
     public func prepare(_ sample: Sample) throws -> Tensor { try prepare(sample, limits: ImageLimits()) }
 }

@@ -13,26 +13,30 @@ final class NumpyRowWriter {
 
     let url: URL
     let columns: Int
+    /// What one row stands for in the header: `[columns]`, or a feature map's `[C, H, W]` (same element count).
+    let rowShape: [Int]
     /// Bytes in the file: header slot and whole rows.
     private(set) var bytes: Int
     private let file: WritableFile
 
     /// Creates (or empties) the file with the blank header slot.
-    init(creating url: URL, columns: Int) throws {
+    init(creating url: URL, columns: Int, rowShape: [Int]? = nil) throws {
         self.url = url
         self.columns = columns
+        self.rowShape = rowShape.flatMap { $0.reduce(1, *) == columns ? $0 : nil } ?? [columns]
         file = try WritableFile(url, truncatingTo: 0)
         try file.append(Data(count: Self.headerSize))
         bytes = Self.headerSize
     }
 
     /// Reopens a file a killed run wrote, cut back to `bytes` (what its last progress record counted).
-    init(continuing url: URL, columns: Int, bytes: Int) throws {
+    init(continuing url: URL, columns: Int, bytes: Int, rowShape: [Int]? = nil) throws {
         guard bytes >= Self.headerSize, (bytes - Self.headerSize) % (4 * max(columns, 1)) == 0 else {
             throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "a progress record of \(bytes) bytes is not a whole number of \(columns)-wide rows")
         }
         self.url = url
         self.columns = columns
+        self.rowShape = rowShape.flatMap { $0.reduce(1, *) == columns ? $0 : nil } ?? [columns]
         file = try WritableFile(url, truncatingTo: bytes, mustHold: bytes)
         self.bytes = bytes
     }
@@ -64,7 +68,7 @@ final class NumpyRowWriter {
 
     /// Writes the real header for the rows written, syncs and closes the file.
     func finish() throws {
-        let header = NumpyArray.header(descr: Self.descr, shape: [rows, columns])
+        let header = NumpyArray.header(descr: Self.descr, shape: [rows] + rowShape)
         guard header.count == Self.headerSize else {
             throw OutputError.cannotWrite(path: url.path, reason: "a .npy header of \(header.count) bytes does not fit the \(Self.headerSize) reserved")
         }

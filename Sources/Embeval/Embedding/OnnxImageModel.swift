@@ -22,6 +22,8 @@ public struct OnnxImageModel: ImageEmbeddingModel {
     let finalNorm: LayerNorm?
     /// `--layer-norm final` (true) or `none`.
     let normalizesLayers: Bool
+    /// The patch embedding's kernel (height, width), for feature maps' grids.
+    let patchSize: (height: Int, width: Int)?
 
     /// `hubID`: the model's Hugging Face id, whose hub-cache snapshot supplies the configs the model's folder lacks.
     /// Poolings at a layer (`cls@-2`, `dino-linear`) add the blocks' outputs to an in-memory copy of the graph, found
@@ -41,7 +43,7 @@ public struct OnnxImageModel: ImageEmbeddingModel {
         var blockOutputs = [Int: String]()
         for layer in layers { blockOutputs[layer] = try anatomy.tensor(forLayer: layer) }
         let needsNorm = poolings.contains { if case .dinoLinear = $0 { true } else { false } }
-            || (normalizesLayers && poolings.contains { if case .layer = $0 { true } else { false } })
+            || (normalizesLayers && poolings.contains { switch $0 { case .layer, .featureMap: true; default: false } })
         if needsNorm, anatomy.finalNorm == nil {
             throw EmbeddingError.incompatibleModel("'\(files.model.path)': the model's final LayerNorm cannot be applied to block outputs (\(anatomy.finalNormProblem ?? "none found")); use --layer-norm none (dino-linear needs it)")
         }
@@ -49,7 +51,7 @@ public struct OnnxImageModel: ImageEmbeddingModel {
         let session = try InferenceSession(model: .bytes(bytes, path: files.model.path), threads: threads)
         try self.init(files: files, session: session, poolings: poolings, overrides: overrides,
                       blockOutputs: blockOutputs, finalNorm: needsNorm ? anatomy.finalNorm : nil,
-                      normalizesLayers: normalizesLayers)
+                      normalizesLayers: normalizesLayers, patchSize: anatomy.patchSize)
     }
 
     /// The layers a set of poolings reads, each once, in first-use order.
@@ -62,7 +64,8 @@ public struct OnnxImageModel: ImageEmbeddingModel {
     public init(files: ModelFiles, session: InferenceSession, poolings: [Pooling],
                 overrides: PreprocessorOverrides = PreprocessorOverrides(),
                 otherTower: OtherTowerFeeds = OtherTowerFeeds(), blockOutputs: [Int: String] = [:],
-                finalNorm: LayerNorm? = nil, normalizesLayers: Bool = true) throws {
+                finalNorm: LayerNorm? = nil, normalizesLayers: Bool = true,
+                patchSize: (height: Int, width: Int)? = nil) throws {
         let path = files.model.path
         let config = try files.loadConfig()
         for pooling in poolings {
@@ -121,6 +124,19 @@ public struct OnnxImageModel: ImageEmbeddingModel {
         self.blockOutputs = blockOutputs
         self.finalNorm = finalNorm
         self.normalizesLayers = normalizesLayers
+        self.patchSize = patchSize
+        if poolings.contains(where: { if case .featureMap = $0 { true } else { false } }) {
+            guard let patchSize else {
+                throw EmbeddingError.incompatibleModel("'\(path)': feature maps need the patch size, and no patch-embedding Conv was found in the graph")
+            }
+            guard preprocessor.config.doCenterCrop || { if case .exact = preprocessor.config.size { true } else { false } }() else {
+                throw EmbeddingError.invalidArgument("feature maps need one input size for every image: set --crop or --image-size (the preprocessing resizes the shortest edge only)")
+            }
+            let (h, w) = preprocessor.outputSize(width: 224, height: 224)
+            guard h % patchSize.height == 0, w % patchSize.width == 0 else {
+                throw EmbeddingError.incompatibleModel("'\(path)': the input \(w)×\(h) is not a whole number of \(patchSize.width)×\(patchSize.height) patches")
+            }
+        }
         let layerEntries: [(String, JSONValue)] = blockOutputs.isEmpty ? [] : [
             ("block_outputs", .object(blockOutputs.keys.sorted().map { (String($0), .string(blockOutputs[$0] ?? "")) })),
             ("layer_norm", .string(normalizesLayers ? "final" : "none")),
@@ -207,8 +223,18 @@ public struct OnnxImageModel: ImageEmbeddingModel {
         feeds[inputName] = .float32(Tensor(shape: [batch.count] + shape, values: values))
         let names = Set(poolings.compactMap(\.outputName)).union(blockOutputs.values)
         let outputs = try session.run(feeds, outputNames: names.sorted())
+        let grid = patchSize.flatMap { p in shape.count == 3 ? (shape[1] / p.height, shape[2] / p.width) : nil }
         let input = PoolingInput(outputs: outputs, blocks: blockOutputs.compactMapValues { outputs[$0] },
-                                 finalNorm: finalNorm, normalizesLayers: normalizesLayers, registers: registers)
+                                 finalNorm: finalNorm, normalizesLayers: normalizesLayers, registers: registers, grid: grid)
         return try poolings.map { try $0.pool(input) }
+    }
+
+    /// A feature map's row stands for [C, H/p, W/p] of the (fixed) input size; any other pooling's for [d].
+    public func sampleShape(ofPooling index: Int, columns: Int) -> [Int] {
+        guard poolings.indices.contains(index), case .featureMap = poolings[index], let patchSize else { return [columns] }
+        let (h, w) = preprocessor.outputSize(width: 224, height: 224)
+        let (gh, gw) = (h / patchSize.height, w / patchSize.width)
+        guard gh > 0, gw > 0, columns % (gh * gw) == 0 else { return [columns] }
+        return [columns / (gh * gw), gh, gw]
     }
 }

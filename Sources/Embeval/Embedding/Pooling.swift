@@ -23,6 +23,9 @@ public indirect enum Pooling: Hashable, Sendable, CustomStringConvertible {
     /// DINO/DINOv2's linear-eval features: the class tokens of the last n blocks, each through the final LayerNorm,
     /// then the mean of the last block's normed patch tokens (DINOv2's `create_linear_input` order).
     case dinoLinear(blocks: Int)
+    /// A block's patch tokens as a [C, H/p, W/p] feature map (prefix tokens dropped), flattened into one row:
+    /// `featuremap@-1`, what `embed --feature-maps` writes as [N, C, H, W].
+    case featureMap(Int)
 
     public init(parsing text: String) throws {
         switch text {
@@ -39,6 +42,13 @@ public indirect enum Pooling: Hashable, Sendable, CustomStringConvertible {
                 }
                 self = .dinoLinear(blocks: n)
             } else if let at = text.lastIndex(of: "@"), !text.hasPrefix("output:") {
+                if text[..<at] == "featuremap" {
+                    guard let layer = Int(text[text.index(after: at)...]), abs(layer) <= 4096 else {
+                        throw EmbeddingError.invalidArgument("'\(text)': expected featuremap@LAYER with an integer layer, e.g. featuremap@-1")
+                    }
+                    self = .featureMap(layer)
+                    return
+                }
                 let base = try Pooling(parsing: String(text[..<at]))
                 guard base.readsTokens else {
                     throw EmbeddingError.invalidArgument("'\(text)': only cls, mean, cls+mean and gem can be taken at a layer")
@@ -93,6 +103,7 @@ public indirect enum Pooling: Hashable, Sendable, CustomStringConvertible {
         case .output(let name): "output:\(name)"
         case .layer(let base, let layer): "\(base)@\(layer)"
         case .dinoLinear(let n): n == 4 ? "dino-linear" : "dino-linear:\(n)"
+        case .featureMap(let layer): "featuremap@\(layer)"
         }
     }
 
@@ -119,14 +130,14 @@ public indirect enum Pooling: Hashable, Sendable, CustomStringConvertible {
         case .cls, .mean, .clsMean, .gem: "last_hidden_state"
         case .pooler: "pooler_output"
         case .output(let name): name
-        case .layer, .dinoLinear: nil
+        case .layer, .dinoLinear, .featureMap: nil
         }
     }
 
     /// The block outputs this pooling reads (layer indices as given: negative from the last block).
     public var layers: [Int] {
         switch self {
-        case .layer(_, let layer): [layer]
+        case .layer(_, let layer), .featureMap(let layer): [layer]
         case .dinoLinear(let n): Array(-n ... -1)
         default: []
         }
@@ -170,7 +181,30 @@ public indirect enum Pooling: Hashable, Sendable, CustomStringConvertible {
             return Matrix(rows: rows, columns: parts.reduce(0) { $0 + $1.columns }, values: (0..<rows).flatMap { i in
                 parts.flatMap { $0.values[(i * $0.columns)..<((i + 1) * $0.columns)] }
             })
+        case .featureMap(let layer):
+            return try Self.featureMaps(try input.block(layer, normed: input.normalizesLayers), name: "block output \(layer)", grid: input.grid)
         }
+    }
+
+    /// Block tokens [batch, tokens, C] → rows of C·gh·gw, channel-major (value [c, y, x] from patch token y·gw + x).
+    private static func featureMaps(_ t: Tensor, name: String, grid: (height: Int, width: Int)?) throws -> Matrix {
+        guard t.shape.count == 3, let grid, grid.height > 0, grid.width > 0 else {
+            throw EmbeddingError.unexpectedShape(tensor: name, shape: "\(t.shape)", expected: "[batch, tokens, hidden] tokens of a model whose patch size is known")
+        }
+        let (b, tokens, c) = (t.shape[0], t.shape[1], t.shape[2])
+        let patches = grid.height * grid.width
+        guard tokens >= patches, b * tokens * c == t.values.count else {
+            throw EmbeddingError.unexpectedShape(tensor: name, shape: "\(t.shape)", expected: "at least \(patches) patch tokens for a \(grid.height)×\(grid.width) grid")
+        }
+        let prefix = tokens - patches
+        var values = [Float](repeating: 0, count: b * c * patches)
+        for i in 0..<b {
+            for k in 0..<patches {
+                let source = (i * tokens + prefix + k) * c
+                for channel in 0..<c { values[(i * c + channel) * patches + k] = t.values[source + channel] }
+            }
+        }
+        return Matrix(rows: b, columns: c * patches, values: values)
     }
 
     /// A token pooling of one [batch, tokens, hidden] tensor.
@@ -221,9 +255,12 @@ public struct PoolingInput {
     /// `--layer-norm final`: `POOLING@LAYER` reads normed tokens (DINO's `get_intermediate_layers`); else raw (timm).
     public var normalizesLayers: Bool = true
     public var registers: Int
+    /// The patch grid of the batch's input (height, width), for feature maps.
+    public var grid: (height: Int, width: Int)?
 
     public init(outputs: [String: Tensor], blocks: [Int: Tensor] = [:], finalNorm: LayerNorm? = nil,
-                normalizesLayers: Bool = true, registers: Int) {
+                normalizesLayers: Bool = true, registers: Int, grid: (height: Int, width: Int)? = nil) {
+        self.grid = grid
         self.outputs = outputs
         self.blocks = blocks
         self.finalNorm = finalNorm
