@@ -114,7 +114,7 @@ public struct ModelInspection: Report {
         var inputSize = "\(w)×\(h)"
         if case .shortestEdge = model.preprocessor.config.size, !model.preprocessor.config.doCenterCrop { inputSize += " (for a 224×224 image)" }
         var grid: String?, patch: String?, prefix = 1 + registers
-        if let p = anatomy.patchSize {
+        if let p = anatomy.patchSize, anatomy.blocks > 0 {
             let patches = w / p.width * (h / p.height)
             patch = "\(p.width)×\(p.height)"
             grid = "\(w / p.width)×\(h / p.height) = \(patches) patches"
@@ -123,11 +123,7 @@ public struct ModelInspection: Report {
                 prefix = tokens - patches
             }
         }
-        var poolings = [String]()
-        if session.output(named: "last_hidden_state")?.rank == 3 { poolings += ["cls", "mean", "cls+mean", "gem"] }
-        for output in session.outputs where output.rank == 2 {
-            poolings.append(output.name == "pooler_output" ? "pooler" : "output:\(output.name)")
-        }
+        var poolings = Pooling.available(outputs: session.outputs.map { ($0.name, $0.rank) })
         var layers: String?
         if anatomy.blocks > 0 {
             layers = "0…\(anatomy.blocks - 1), or -1…-\(anatomy.blocks)"
@@ -212,8 +208,12 @@ public struct ModelInspection: Report {
             }
         }
         describe(image.tower, text == nil ? "model" : "image tower")
-        let layout = image.prefixTokens == 0 ? "no class token" : "class + \(image.registers) register\(image.registers == 1 ? "" : "s")"
-        out.append("  tokens: \(image.prefixTokens) prefix (\(layout))\(image.patchSize.map { ", patch \($0)" } ?? "")\(image.grid.map { ", grid \($0)" } ?? "") at input \(image.inputSize)")
+        if image.tower.blocks != nil {
+            let layout = image.prefixTokens == 0 ? "no class token" : "class + \(image.registers) register\(image.registers == 1 ? "" : "s")"
+            out.append("  tokens: \(image.prefixTokens) prefix (\(layout))\(image.patchSize.map { ", patch \($0)" } ?? "")\(image.grid.map { ", grid \($0)" } ?? "") at input \(image.inputSize)")
+        } else {
+            out.append("  input size: \(image.inputSize)")
+        }
         out.append("  preprocessing: \(image.preprocessingSteps)")
         out.append("  poolings: \(image.poolings.joined(separator: ", "))")
         if let layers = image.layers { out.append("  layers: \(layers)") }

@@ -40,6 +40,10 @@ public struct OnnxImageModel: ImageEmbeddingModel {
         }
         let graph = try OnnxGraph(contentsOf: files.model.path)
         let anatomy = BackboneAnatomy(graph: graph)
+        guard anatomy.blocks > 0 else {
+            let declared = Pooling.available(outputs: graph.outputs.map { ($0.name, $0.shape?.count) })
+            throw EmbeddingError.incompatibleModel("'\(files.model.path)': no transformer blocks found in the graph, so poolings at a layer (\(poolings.filter { !$0.layers.isEmpty }.map(\.description).joined(separator: ", "))) cannot be taken; its declared outputs allow: \(declared.isEmpty ? "none" : declared.joined(separator: ", "))")
+        }
         var blockOutputs = [Int: String]()
         for layer in layers { blockOutputs[layer] = try anatomy.tensor(forLayer: layer) }
         let needsNorm = poolings.contains { if case .dinoLinear = $0 { true } else { false } }

@@ -69,6 +69,15 @@ public indirect enum Pooling: Hashable, Sendable, CustomStringConvertible {
     /// A comma-separated list, e.g. `cls,mean,gem`.
     public static func list(parsing text: String) throws -> [Pooling] { try PoolingList(parsing: text).values }
 
+    /// The poolings a model's declared outputs allow (name, rank): token poolings of a 3-D `last_hidden_state`,
+    /// `pooler` and `output:NAME` of 2-D ones.
+    public static func available(outputs: [(name: String, rank: Int?)]) -> [String] {
+        var out = [String]()
+        if outputs.contains(where: { $0.name == "last_hidden_state" && $0.rank == 3 }) { out += ["cls", "mean", "cls+mean", "gem"] }
+        for output in outputs where output.rank == 2 { out.append(output.name == "pooler_output" ? "pooler" : "output:\(output.name)") }
+        return out
+    }
+
     /// `--layers`: every token pooling taken at every layer (pooling-major, one row each), e.g. cls × [-1, -2] →
     /// `cls@-1, cls@-2`. Poolings that do not read tokens cannot be taken at a layer.
     public static func atLayers(_ poolings: [Pooling], layers: [Int]) throws -> [Pooling] {
