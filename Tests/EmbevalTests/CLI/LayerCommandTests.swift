@@ -12,7 +12,7 @@ import Testing
     @Test func inspectDescribesTheBlocksTokensAndPoolings() throws {
         let r = try runEmbeval(["inspect", Self.model("dinov2-reg")])
         #expect(r.code == 0, "\(r.err)")
-        for line in ["  blocks: 4 (hidden size 32, heads 2); final norm: LayerNorm over 32, eps 1e-05",
+        for line in ["  blocks: 4 (hidden size 16, heads 2); final norm: LayerNorm over 16, eps 1e-05",
                      "  tokens: 5 prefix (class + 4 registers), patch 8×8, grid 4×4 = 16 patches at input 32×32",
                      "  poolings: cls, mean, cls+mean, gem, pooler, POOLING@LAYER, dino-linear[:N≤4]",
                      "  layers: 0…3, or -1…-4"] {
@@ -58,7 +58,7 @@ import Testing
                                 "--output", linear.path])
         #expect(l.code == 0, "\(l.err)")
         let features = try NumpyArray.readMatrix(at: linear.appendingPathComponent("dino-linear/embeddings.npy"))
-        #expect(features.rows == 4 && features.columns == 5 * 32)
+        #expect(features.rows == 4 && features.columns == 5 * 16)
     }
 
     @Test func featureMapsAreWrittenAsNCHW() throws {
@@ -66,9 +66,9 @@ import Testing
         let r = try runEmbeval(["embed", "-m", Self.model("dinov2"), "--dataset", Self.images, "--feature-maps", "-2,-1",
                                 "--layer-norm", "none", "--output", out.path])
         #expect(r.code == 0, "\(r.err)")
-        #expect(r.out.contains("featuremap@-1: 4×512"))
+        #expect(r.out.contains("featuremap@-1: 4×256"))
         let maps = try NumpyArray.readTensor(at: out.appendingPathComponent("featuremap@-1/embeddings.npy"))
-        #expect(maps.shape == [4, 32, 4, 4])
+        #expect(maps.shape == [4, 16, 4, 4])
     }
 
     @Test func whatCannotBeDoneIsOneLineAndExitCode2() throws {
