@@ -23,7 +23,7 @@ BATCH = 32
 DEMO_MODEL = os.path.join(ROOT, "tools", "demo_model", "fashion-vit")
 FALLBACK_DEMO = os.path.join(OUT, "tiny-vit28")
 CLIP_MODEL = os.path.join(ROOT, "tools", "demo_model", "fashion-clip")
-CASES = ["embed", "decode", "knn", "zeroshot", "explore", "parquet", "webdataset", "linear", "cluster", "retrieval", "page"]
+CASES = ["embed", "layers", "decode", "knn", "zeroshot", "explore", "parquet", "webdataset", "linear", "cluster", "retrieval", "page"]
 
 
 def want(case):
@@ -489,6 +489,36 @@ def main():
             row("2d   same, Embeval --threads 1 (ORT intra-op 1)", ok(x5_t1, "images_per_s"), x5_hf["images_per_s"],
                 fmt_rate, True, None, "HF+ORT, 2 threads, as 2c", (x5_t1, x5_hf)),
         ]
+
+    if want("layers"):
+        # ---- 15. intermediate layers: the cost of the added graph outputs (one forward pass for every layer/pooling)
+        log(f"case 15: ViT-S/16 on {n_photos} JPEGs: plain cls vs cls,mean at 4 blocks vs dino-linear (3 rounds, interleaved)")
+        variants = [("plain", ()), ("layers", ("--pooling", "cls,mean", "--layers", "-1,-2,-3,-4")),
+                    ("dino_linear", ("--pooling", "dino-linear"))]
+        runs = {name: [] for name, _ in variants}
+        for i in range(3):
+            quiet_check(f"case 15 round {i + 1}")
+            for name, extra in variants:
+                runs[name].append(embeval_embed(binary, vit, photos, os.path.join(OUT, f"emb-vit-{name}"), extra=extra))
+                log(f"  {name}: {runs[name][-1].get('line', runs[name][-1].get('error'))}{load_note(runs[name][-1])}")
+        plain, layers, linear = (best(runs[n], "images_per_s", True) for n in ("plain", "layers", "dino_linear"))
+        # cls@-1 through the model's final LayerNorm is the plain cls of last_hidden_state.
+        agreement = None
+        try:
+            import numpy as np
+            a = np.load(os.path.join(OUT, "emb-vit-plain", "embeddings.npy"))
+            b = np.load(os.path.join(OUT, "emb-vit-layers", "cls@-1", "embeddings.npy"))
+            agreement = float(np.abs(a - b).max())
+        except Exception as e:  # noqa: BLE001
+            agreement = f"unavailable: {e}"
+        results["cases"]["layers"] = {**runs, "max_abs_cls_vs_cls_at_-1": agreement}
+        rows += [
+            row("15a ViT-S/16: cls,mean at blocks -1..-4 (8 sets) vs plain cls, pipeline s", ok(layers, "seconds"),
+                ok(plain, "seconds"), fmt_secs, False, 1.05, "embeval embed, plain cls (same run)", (layers, plain)),
+            row("15b ViT-S/16: dino-linear (last 4 blocks) vs plain cls, pipeline s", ok(linear, "seconds"),
+                ok(plain, "seconds"), fmt_secs, False, 1.05, "embeval embed, plain cls (same run)", (linear, plain)),
+        ]
+        notes.append(f"Layers: cls@-1 (final LayerNorm applied by Embeval) vs the graph's own cls: max |diff| {agreement}")
 
     if want("decode"):
         # ---- 2e-2i. the decode ceiling, the demo model against it, and --jpeg-draft

@@ -78,9 +78,17 @@ public struct BackboneAnatomy: Sendable {
         self.finalNorm = finalNorm
         self.finalNormProblem = problem
         hiddenSize = finalNorm?.scale.count ?? norms.lazy.compactMap { $0.scale.flatMap { graph.initializers[$0]?.dims.last } }.first
-        let conv = graph.nodes.first { $0.opType == "Conv" && (imageInput == nil || $0.inputs.first == imageInput) }
-            ?? graph.nodes.first { $0.opType == "Conv" }
-        if let kernel = conv?.ints["kernel_shape"], kernel.count == 2, kernel.allSatisfy({ $0 > 0 }) {
+        // The patch embedding: the first convolution (quantised exports: ConvInteger), its kernel from the attribute
+        // or else from the weight's [out, in, kh, kw] shape.
+        let convolutions: Set = ["Conv", "ConvInteger", "QLinearConv"]
+        let conv = graph.nodes.first { convolutions.contains($0.opType) && (imageInput == nil || $0.inputs.first == imageInput) }
+            ?? graph.nodes.first { convolutions.contains($0.opType) }
+        let weight = conv.flatMap { node -> OnnxGraph.Initializer? in
+            let index = node.opType == "QLinearConv" ? 3 : 1
+            return node.inputs.indices.contains(index) ? graph.initializers[node.inputs[index]] : nil
+        }
+        let kernel = conv?.ints["kernel_shape"] ?? weight.map { Array($0.dims.dropFirst(2)) }
+        if let kernel, kernel.count == 2, kernel.allSatisfy({ $0 > 0 }) {
             patchSize = (kernel[0], kernel[1])
         } else {
             patchSize = nil
