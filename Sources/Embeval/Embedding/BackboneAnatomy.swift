@@ -31,11 +31,12 @@ public struct BackboneAnatomy: Sendable {
             let images = graph.inputs.filter { $0.shape?.count == 4 && graph.initializers[$0.name] == nil }
             return images.count == 1 ? images[0].name : nil
         }()
-        let norms = Self.norms(in: graph)
         let producers = Dictionary(graph.nodes.enumerated().flatMap { i, node in node.outputs.map { ($0, i) } },
                                    uniquingKeysWith: { first, _ in first })
         var consumers = [String: [Int]]()
         for (i, node) in graph.nodes.enumerated() { for input in Set(node.inputs) { consumers[input, default: []].append(i) } }
+        // Bounded work on any graph: a real ViT has 2·blocks + 1 norms (ViT-g: 81); a file with thousands is no ViT.
+        let norms = Array(Self.norms(in: graph, producers: producers, consumers: consumers).prefix(Self.maximumNorms))
 
         // Each stream tensor's residual successor: an Add of it and something computed from it. In a combined
         // two-tower graph only the streams computed from the image input belong to the image tower.
@@ -127,9 +128,12 @@ public struct BackboneAnatomy: Sendable {
         }
     }
 
-    static func norms(in graph: OnnxGraph) -> [NormUnit] {
-        var consumers = [String: [Int]]()
-        for (i, node) in graph.nodes.enumerated() { for input in Set(node.inputs) { consumers[input, default: []].append(i) } }
+    static let maximumNorms = 4096
+
+    static func norms(in graph: OnnxGraph, producers: [String: Int], consumers: [String: [Int]]) -> [NormUnit] {
+        let producer = { (tensor: String, op: String) -> OnnxGraph.Node? in
+            producers[tensor].map { graph.nodes[$0] }.flatMap { $0.opType == op ? $0 : nil }
+        }
         let consumer = { (tensor: String, op: String) -> [OnnxGraph.Node] in
             (consumers[tensor] ?? []).map { graph.nodes[$0] }.filter { $0.opType == op }
         }
@@ -147,8 +151,8 @@ public struct BackboneAnatomy: Sendable {
                       let centred = consumer(input, "Sub").first(where: { $0.inputs == [input, mean] })?.outputs.first else { continue }
                 var unit = NormUnit(input: input)
                 if let division = consumer(centred, "Div").first(where: { $0.inputs.first == centred }), division.inputs.count == 2 {
-                    if let sqrt = graph.nodes.first(where: { $0.opType == "Sqrt" && $0.outputs.first == division.inputs[1] }),
-                       let add = graph.nodes.first(where: { $0.opType == "Add" && $0.outputs.first == sqrt.inputs.first }) {
+                    if let sqrt = producer(division.inputs[1], "Sqrt"), let variance = sqrt.inputs.first,
+                       let add = producer(variance, "Add") {
                         unit.epsilonInput = add.inputs.first { graph.constantValues($0)?.count == 1 }
                     }
                     if let normalised = division.outputs.first, let scaled = consumer(normalised, "Mul").first {
@@ -179,12 +183,13 @@ public struct BackboneAnatomy: Sendable {
         return nil
     }
 
-    /// Whether `tensor` is computed (transitively) from `source`.
+    /// Whether `tensor` is computed (transitively) from `source`, looking back at most 10,000 tensors (a block's
+    /// residual branch reaches its input within a few hundred).
     private static func depends(_ tensor: String, on source: String, graph: OnnxGraph, producers: [String: Int]) -> Bool {
         var stack = [tensor], seen = Set<String>()
         while let t = stack.popLast() {
             if t == source { return true }
-            guard seen.insert(t).inserted, let p = producers[t] else { continue }
+            guard seen.count < 10_000, seen.insert(t).inserted, let p = producers[t] else { continue }
             stack.append(contentsOf: graph.nodes[p].inputs.filter { !$0.isEmpty })
         }
         return false
