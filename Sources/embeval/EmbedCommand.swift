@@ -2,6 +2,8 @@ import ArgumentParser
 import Embeval
 import Foundation
 
+extension StoredFloat: ExpressibleByArgument {}
+
 struct EmbedCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "embed",
@@ -25,6 +27,9 @@ struct EmbedCommand: ParsableCommand {
             transform: Pooling.layers(parsing:))
     var featureMaps: [Int]?
 
+    @Option(help: ArgumentHelp("How values are stored: float32, or float16 (half the bytes, ~3 significant digits; for feature maps).", valueName: "float32|float16"))
+    var dtype: StoredFloat = .float32
+
     @Flag(help: "Continue the partial extraction of an earlier, killed run of the same command (a finished set is left as it is).")
     var resume = false
 
@@ -38,7 +43,7 @@ struct EmbedCommand: ParsableCommand {
             spec.poolings = model.embedding.poolingGiven ? spec.poolings + maps.filter { !spec.poolings.contains($0) } : maps
         }
         let job = EmbeddingJob(model: spec, dataset: try data.requiredSelection(), output: URL(fileURLWithPath: output),
-                               shard: try sharding.assignment(), resume: resume)
+                               shard: try sharding.assignment(), resume: resume, storage: dtype)
         var context = try EvaluationContext(batchSize: model.embedding.batchSize, onBadImage: data.onBadImage, seed: data.seed,
                                             progress: progress || isatty(2) != 0 ? TerminalProgress() : nil,
                                             diagnostics: TerminalWarnings())

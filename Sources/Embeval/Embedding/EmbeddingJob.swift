@@ -16,13 +16,17 @@ public struct EmbeddingJob: Sendable {
     public var shard: ShardAssignment?
     /// Continue a partial extraction of the same settings (else a partial one is discarded, with a warning).
     public var resume: Bool
+    /// How the values are stored (`--dtype`): float32, or float16 for half the bytes.
+    public var storage: StoredFloat
 
-    public init(model: ImageModelSpec, dataset: DatasetSelection, output: URL, shard: ShardAssignment? = nil, resume: Bool = false) {
+    public init(model: ImageModelSpec, dataset: DatasetSelection, output: URL, shard: ShardAssignment? = nil, resume: Bool = false,
+                storage: StoredFloat = .float32) {
         self.model = model
         self.dataset = dataset
         self.output = output
         self.shard = shard
         self.resume = resume
+        self.storage = storage
     }
 
     /// The file and folder names an embed output may hold (so an older set without a manifest may be replaced).
@@ -54,9 +58,10 @@ public struct EmbeddingJob: Sendable {
         let batchSize = extractor.effectiveBatchSize(for: model)
         let shard = self.shard.flatMap { $0.shard.isWhole ? nil : $0.shard }
         let range = try shard?.range(of: data.samples.count, batchSize: batchSize) ?? 0..<data.samples.count
-        let record = try ExtractionRecord(model: model, dataset: data, selection: dataset, context: context, batchSize: batchSize,
-                                          shard: shard.map { .init(index: $0.index, count: $0.count, start: range.lowerBound, end: range.upperBound) })
-            .roundTripped()
+        var fresh = try ExtractionRecord(model: model, dataset: data, selection: dataset, context: context, batchSize: batchSize,
+                                         shard: shard.map { .init(index: $0.index, count: $0.count, start: range.lowerBound, end: range.upperBound) })
+        fresh.dtype = storage == .float32 ? nil : storage
+        let record = try fresh.roundTripped()
         let names = model.poolings.count == 1 ? [""] : model.poolings.map(\.folderName)
 
         if resume, let done = try completedSet(at: target, matching: record) {
@@ -129,7 +134,7 @@ public struct EmbeddingJob: Sendable {
         let files = names.map { partial.set.appendingPathComponent($0).appendingPathComponent("embeddings.npy") }
         var writers = try progress.columns.isEmpty ? [] : zip(files, zip(progress.columns, progress.bytes)).enumerated().map { p, file in
             try NumpyRowWriter(continuing: file.0, columns: file.1.0, bytes: file.1.1,
-                               rowShape: model.sampleShape(ofPooling: p, columns: file.1.0))
+                               rowShape: model.sampleShape(ofPooling: p, columns: file.1.0), storage: storage)
         }
         let skippedLog = try WritableFile(partial.skippedLog, truncatingTo: progress.skippedBytes, mustHold: progress.skippedBytes)
         let label = "embed \(data.split ?? "")" + (progress.record.shard.map { " [shard \($0)]" } ?? "")
@@ -140,7 +145,8 @@ public struct EmbeddingJob: Sendable {
         try extractor.stream(data, range: range, firstBatch: progress.batches, with: model, progress: counter) { batch in
             if writers.isEmpty, let first = batch.pooled.first, first.rows > 0 {
                 writers = try zip(files, batch.pooled).enumerated().map { p, pair in
-                    try NumpyRowWriter(creating: pair.0, columns: pair.1.columns, rowShape: model.sampleShape(ofPooling: p, columns: pair.1.columns))
+                    try NumpyRowWriter(creating: pair.0, columns: pair.1.columns, rowShape: model.sampleShape(ofPooling: p, columns: pair.1.columns),
+                                       storage: storage)
                 }
                 progress.columns = batch.pooled.map(\.columns)
             }

@@ -20,9 +20,11 @@ public struct ExtractionRecord: Codable, Equatable, Sendable {
     public var mergedFrom: [ShardRange]?
     /// Samples left out under `--on-bad-image skip`.
     public var skipped: [SkippedSample]
+    /// How values are stored; nil (absent from the manifest) is float32, as every set before `--dtype` was.
+    public var dtype: StoredFloat?
 
     enum CodingKeys: String, CodingKey {
-        case model, dataset, poolings, shard, skipped
+        case model, dataset, poolings, shard, skipped, dtype
         case batchSize = "batch_size", onBadImage = "on_bad_image", maxImagePixels = "max_image_pixels", mergedFrom = "merged_from"
     }
 
@@ -84,10 +86,18 @@ public struct ExtractionRecord: Codable, Equatable, Sendable {
         }
         if model.preprocessing != other.model.preprocessing { return otherPreprocessing }
         if poolings != other.poolings { return "other poolings (\(other.poolings.joined(separator: ",")), not \(poolings.joined(separator: ",")))" }
+        // Poolings at a layer read normed or raw tokens: the same names, other bytes.
+        if model.metadata["layer_norm"] != other.model.metadata["layer_norm"] {
+            let name = { (r: ExtractionRecord) in r.model.metadata["layer_norm"].flatMap { if case .string(let s) = $0 { s } else { nil } } ?? "final" }
+            return "another --layer-norm (\(name(other)), not \(name(self)))"
+        }
         if dataset.fingerprint != other.dataset.fingerprint {
             return "another dataset selection ('\(other.dataset.spec)' \(other.dataset.split ?? "") of \(other.dataset.count) samples, fingerprint \(other.dataset.fingerprint.prefix(12))…; here '\(dataset.spec)' \(dataset.split ?? "") of \(dataset.count), \(dataset.fingerprint.prefix(12))…)"
         }
         if batchSize != other.batchSize { return "another batch size (\(other.batchSize), not \(batchSize))" }
+        if (dtype ?? .float32) != (other.dtype ?? .float32) {
+            return "another --dtype (\((other.dtype ?? .float32).rawValue), not \((dtype ?? .float32).rawValue))"
+        }
         if onBadImage != other.onBadImage { return "another --on-bad-image (\(other.onBadImage.rawValue), not \(onBadImage.rawValue))" }
         if maxImagePixels != other.maxImagePixels { return "another --max-image-pixels (\(other.maxImagePixels), not \(maxImagePixels))" }
         return nil

@@ -9,20 +9,22 @@ import Foundation
 /// rows. A writer reopened at a length a progress record holds continues where a killed run stopped.
 final class NumpyRowWriter {
     static let headerSize = 128
-    static let descr = "<f4"
 
     let url: URL
     let columns: Int
     /// What one row stands for in the header: `[columns]`, or a feature map's `[C, H, W]` (same element count).
     let rowShape: [Int]
+    /// How values are stored: float32 (`<f4`), or float16 (`<f2`, `embed --dtype float16`).
+    let storage: StoredFloat
     /// Bytes in the file: header slot and whole rows.
     private(set) var bytes: Int
     private let file: WritableFile
 
     /// Creates (or empties) the file with the blank header slot.
-    init(creating url: URL, columns: Int, rowShape: [Int]? = nil) throws {
+    init(creating url: URL, columns: Int, rowShape: [Int]? = nil, storage: StoredFloat = .float32) throws {
         self.url = url
         self.columns = columns
+        self.storage = storage
         self.rowShape = rowShape.flatMap { $0.reduce(1, *) == columns ? $0 : nil } ?? [columns]
         file = try WritableFile(url, truncatingTo: 0)
         try file.append(Data(count: Self.headerSize))
@@ -30,33 +32,38 @@ final class NumpyRowWriter {
     }
 
     /// Reopens a file a killed run wrote, cut back to `bytes` (what its last progress record counted).
-    init(continuing url: URL, columns: Int, bytes: Int, rowShape: [Int]? = nil) throws {
-        guard bytes >= Self.headerSize, (bytes - Self.headerSize) % (4 * max(columns, 1)) == 0 else {
+    init(continuing url: URL, columns: Int, bytes: Int, rowShape: [Int]? = nil, storage: StoredFloat = .float32) throws {
+        guard bytes >= Self.headerSize, (bytes - Self.headerSize) % (storage.width * max(columns, 1)) == 0 else {
             throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "a progress record of \(bytes) bytes is not a whole number of \(columns)-wide rows")
         }
         self.url = url
         self.columns = columns
+        self.storage = storage
         self.rowShape = rowShape.flatMap { $0.reduce(1, *) == columns ? $0 : nil } ?? [columns]
         file = try WritableFile(url, truncatingTo: bytes, mustHold: bytes)
         self.bytes = bytes
     }
 
     /// Rows written so far.
-    var rows: Int { (bytes - Self.headerSize) / (4 * max(columns, 1)) }
+    var rows: Int { (bytes - Self.headerSize) / (storage.width * max(columns, 1)) }
 
     /// Appends the rows of `matrix` (its width must be the file's).
     func append(_ matrix: Matrix) throws {
         guard matrix.columns == columns else {
             throw EmbeddingError.mismatchedSamples("'\(url.path)': rows of width \(matrix.columns) cannot follow rows of width \(columns)")
         }
-        let data = matrix.values.withUnsafeBufferPointer { Data(buffer: $0) }
+        if storage == .float16, let big = matrix.values.first(where: { abs($0) > 65504 }) {
+            throw EmbeddingError.invalidArgument("a value of \(big) in '\(url.lastPathComponent)' is beyond float16's range (±65504): write this set with --dtype float32")
+        }
+        let data = storage == .float32 ? matrix.values.withUnsafeBufferPointer { Data(buffer: $0) }
+            : matrix.values.map { HalfFloat.halfBits(from: $0).littleEndian }.withUnsafeBufferPointer { Data(buffer: $0) }
         try file.append(data)
         bytes += data.count
     }
 
     /// Appends raw little-endian float32 rows (a merge copying another file's data).
     func append(rawRows data: Data) throws {
-        guard data.count % (4 * columns) == 0 else {
+        guard data.count % (storage.width * columns) == 0 else {
             throw EmbeddingError.mismatchedSamples("'\(url.path)': \(data.count) bytes are not whole rows of width \(columns)")
         }
         try file.append(data)
@@ -68,7 +75,7 @@ final class NumpyRowWriter {
 
     /// Writes the real header for the rows written, syncs and closes the file.
     func finish() throws {
-        let header = NumpyArray.header(descr: Self.descr, shape: [rows] + rowShape)
+        let header = NumpyArray.header(descr: storage.descr, shape: [rows] + rowShape)
         guard header.count == Self.headerSize else {
             throw OutputError.cannotWrite(path: url.path, reason: "a .npy header of \(header.count) bytes does not fit the \(Self.headerSize) reserved")
         }
@@ -76,4 +83,15 @@ final class NumpyRowWriter {
         try file.sync()
         try file.close()
     }
+}
+
+/// How `embed` stores embedding values: float32, or float16 for large sets such as feature maps (half the bytes;
+/// about three significant digits, values beyond ±65504 become infinite and are refused).
+public enum StoredFloat: String, Codable, Sendable, CaseIterable {
+    case float32, float16
+
+    /// The `.npy` type string.
+    var descr: String { self == .float32 ? "<f4" : "<f2" }
+    /// Bytes per value.
+    var width: Int { self == .float32 ? 4 : 2 }
 }

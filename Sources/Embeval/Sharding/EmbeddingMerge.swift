@@ -39,25 +39,30 @@ public enum EmbeddingMerge {
     }
 
     /// Writes the files of one pooling's set from its shard folders, in order; gives its rows and width.
+    /// Rows are copied as stored (float32 or `--dtype float16`; feature maps keep their [C, H, W] row shape).
     static func join(_ parts: [URL], into directory: URL, classes: [String]) throws -> (rows: Int, dimension: Int) {
         var writer: NumpyRowWriter? = nil
         var labels = [Int](), ids = [String]()
         for part in parts {
             let file = part.appendingPathComponent("embeddings.npy")
-            guard let rows = try MappedMatrix.open(file) else {
-                throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "not a float32 matrix as embeval embed writes it")
+            let rows = try StoredRows(file)
+            if writer == nil {
+                writer = try NumpyRowWriter(creating: directory.appendingPathComponent("embeddings.npy"), columns: rows.columns,
+                                            rowShape: rows.rowShape, storage: rows.storage)
             }
-            if writer == nil { writer = try NumpyRowWriter(creating: directory.appendingPathComponent("embeddings.npy"), columns: rows.columns) }
-            guard let out = writer, rows.columns == out.columns else {
-                throw ShardError.incompatible(shard: part.path, reason: "its embeddings are \(rows.columns)-dimensional, those before it \(writer?.columns ?? 0)-dimensional")
+            guard let out = writer, rows.rowShape == out.rowShape, rows.storage == out.storage else {
+                let shape = { (s: [Int]) in "[" + s.map(String.init).joined(separator: ", ") + "]" }
+                throw ShardError.incompatible(shard: part.path, reason: "its rows are \(rows.storage.rawValue) of shape \(shape(rows.rowShape)), those before it \(writer.map { "\($0.storage.rawValue) of shape \(shape($0.rowShape))" } ?? "")")
             }
-            for start in stride(from: 0, to: rows.rows, by: block) {
-                try rows.withRows(start..<min(start + block, rows.rows)) { try out.append(rawRows: Data(buffer: $0)) }
+            let rowBytes = rows.columns * rows.storage.width
+            for start in stride(from: 0, to: rows.count, by: block) {
+                let end = min(start + block, rows.count)
+                try rows.file.withBytes((rows.offset + start * rowBytes)..<(rows.offset + end * rowBytes)) { try out.append(rawRows: Data($0)) }
             }
             let partLabels = try NumpyArray.readLabels(at: part.appendingPathComponent("labels.npy"))
             let partIDs = Embeddings.readLines(part.appendingPathComponent("ids.txt")) ?? []
-            guard partLabels.count == rows.rows, partIDs.count == rows.rows else {
-                throw ShardError.incompatible(shard: part.path, reason: "holds \(rows.rows) rows but \(partLabels.count) labels and \(partIDs.count) ids")
+            guard partLabels.count == rows.count, partIDs.count == rows.count else {
+                throw ShardError.incompatible(shard: part.path, reason: "holds \(rows.count) rows but \(partLabels.count) labels and \(partIDs.count) ids")
             }
             labels += partLabels
             ids += partIDs
@@ -66,5 +71,40 @@ public enum EmbeddingMerge {
         try writer.finish()
         try Embeddings.writeSetFiles(labels: labels, ids: ids, classes: classes, into: directory)
         return (labels.count, writer.columns)
+    }
+
+    /// A shard's `embeddings.npy` as `embed` writes it: little-endian float32 or float16, C order, N rows of any
+    /// row shape; its data checked against the file's size before a byte is copied.
+    struct StoredRows {
+        let file: MappedFile
+        let offset: Int
+        let count: Int
+        let rowShape: [Int]
+        let columns: Int
+        let storage: StoredFloat
+
+        init(_ url: URL) throws {
+            file = try MappedFile(url)
+            let refuse = EmbeddingError.malformedFile(path: url.path, location: nil, reason: "not a float32 or float16 array of rows as embeval embed writes it")
+            guard let (header, offset) = try? NumpyArray.parsePrefix(file.prefix(1 << 16), file: url), !header.shape.isEmpty else { throw refuse }
+            switch header.descr {
+            case "<f4", "=f4": storage = .float32
+            case "<f2", "=f2": storage = .float16
+            default: throw refuse
+            }
+            var columns = 1
+            for size in header.shape.dropFirst() {
+                let (product, overflow) = columns.multipliedReportingOverflow(by: size)
+                guard !overflow, size >= 1 else { throw refuse }
+                columns = product
+            }
+            let (rowBytes, wide) = columns.multipliedReportingOverflow(by: storage.width)
+            let (bytes, overflow) = header.shape[0].multipliedReportingOverflow(by: rowBytes)
+            guard header.shape[0] >= 1, !wide, !overflow, bytes <= file.size - offset else { throw refuse }
+            self.offset = offset
+            self.count = header.shape[0]
+            self.rowShape = header.shape.count == 1 ? [1] : Array(header.shape.dropFirst())
+            self.columns = columns
+        }
     }
 }

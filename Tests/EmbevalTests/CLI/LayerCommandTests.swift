@@ -71,6 +71,43 @@ import Testing
         #expect(maps.shape == [4, 16, 4, 4])
     }
 
+    /// `--dtype float16` feature maps from two shards merge into [N, C, H, W] float16, within float16's rounding of
+    /// the float32 run; shards of another dtype are refused by the merge.
+    @Test func float16FeatureMapsMergeAcrossShards() throws {
+        let run = { (out: String, extra: [String]) in
+            try runEmbeval(["embed", "-m", Self.model("dinov2"), "--dataset", Self.images, "--pooling", "cls", "--feature-maps", "-1",
+                            "--batch-size", "1", "--output", self.dir.appendingPathComponent(out).path] + extra)
+        }
+        for (name, extra) in [("h0", ["--shard", "0/2", "--dtype", "float16"]), ("h1", ["--shard", "1/2", "--dtype", "float16"]),
+                              ("f1", ["--shard", "1/2"]), ("whole", [])] {
+            let r = try run(name, extra)
+            #expect(r.code == 0, "\(name): \(r.err)")
+        }
+        let merged = dir.appendingPathComponent("merged")
+        let m = try runEmbeval(["merge", dir.appendingPathComponent("h0").path, dir.appendingPathComponent("h1").path, "--output", merged.path])
+        #expect(m.code == 0, "\(m.err)")
+        let half = try NumpyArray.readTensor(at: merged.appendingPathComponent("featuremap@-1/embeddings.npy"))
+        let full = try NumpyArray.readTensor(at: dir.appendingPathComponent("whole/featuremap@-1/embeddings.npy"))
+        #expect(half.shape == [4, 16, 4, 4] && full.shape == half.shape)
+        let header = try Data(contentsOf: merged.appendingPathComponent("featuremap@-1/embeddings.npy")).prefix(128)
+        #expect(String(decoding: header, as: UTF8.self).contains("'descr': '<f2'"))
+        #expect(zip(half.values, full.values).allSatisfy { abs($0 - $1) <= 1e-3 * max(1, abs($1)) })
+        let mixed = try runEmbeval(["merge", dir.appendingPathComponent("h0").path, dir.appendingPathComponent("f1").path,
+                                    "--output", dir.appendingPathComponent("mixed").path])
+        #expect(mixed.code == 2 && mixed.err.contains("another --dtype"), "\(mixed.err)")
+    }
+
+    /// Poolings at a layer are named alike under `--layer-norm final` and `none`, but hold other bytes: a resume across
+    /// them is refused.
+    @Test func aResumeWithAnotherLayerNormIsRefused() throws {
+        let out = dir.appendingPathComponent("norm")
+        let first = try runEmbeval(["embed", "-m", Self.model("vit"), "--dataset", Self.images, "--layers", "-1", "--layer-norm", "none",
+                                    "--output", out.path])
+        #expect(first.code == 0, "\(first.err)")
+        let again = try runEmbeval(["embed", "-m", Self.model("vit"), "--dataset", Self.images, "--layers", "-1", "--resume", "--output", out.path])
+        #expect(again.code == 2 && again.err.contains("another --layer-norm (none, not final)"), "\(again.err)")
+    }
+
     @Test func whatCannotBeDoneIsOneLineAndExitCode2() throws {
         let cases: [([String], String)] = [
             (["embed", "-m", Self.model("vit"), "--dataset", Self.images, "--layers", "-9", "--output", dir.appendingPathComponent("x").path],
