@@ -147,7 +147,7 @@ public indirect enum Pooling: Hashable, Sendable, CustomStringConvertible {
     public var layers: [Int] {
         switch self {
         case .layer(_, let layer), .featureMap(let layer): [layer]
-        case .dinoLinear(let n): Array(-n ... -1)
+        case .dinoLinear(let n): Array(stride(from: -n, through: -1, by: 1))
         default: []
         }
     }
@@ -181,7 +181,7 @@ public indirect enum Pooling: Hashable, Sendable, CustomStringConvertible {
         case .dinoLinear(let n):
             let last = try input.block(-1, normed: true)
             let mean = try Pooling.mean.poolTokens(last, name: "block output -1", registers: input.registers)
-            let classTokens = try (-n ... -1).map { try Pooling.cls.poolTokens(try input.block($0, normed: true), name: "block output \($0)", registers: input.registers) }
+            let classTokens = try stride(from: -n, through: -1, by: 1).map { try Pooling.cls.poolTokens(try input.block($0, normed: true), name: "block output \($0)", registers: input.registers) }
             let parts = classTokens + [mean]
             let rows = mean.rows
             guard parts.allSatisfy({ $0.rows == rows }) else {
