@@ -258,14 +258,14 @@ public indirect enum Pooling: Hashable, Sendable, CustomStringConvertible {
 public struct PoolingInput {
     public var outputs: [String: Tensor]
     /// Block outputs by layer index as given (e.g. -2), as the graph returned them.
-    public var blocks: [Int: Tensor] = [:]
+    public let blocks: [Int: Tensor]
     /// The model's final LayerNorm, applied to block outputs where asked (nil: none found).
-    public var finalNorm: LayerNorm?
+    public let finalNorm: LayerNorm?
     /// `--layer-norm final`: `POOLING@LAYER` reads normed tokens (DINO's `get_intermediate_layers`); else raw (timm).
-    public var normalizesLayers: Bool = true
-    public var registers: Int
+    public let normalizesLayers: Bool
+    public let registers: Int
     /// The patch grid of the batch's input (height, width), for feature maps.
-    public var grid: (height: Int, width: Int)?
+    public let grid: (height: Int, width: Int)?
 
     public init(outputs: [String: Tensor], blocks: [Int: Tensor] = [:], finalNorm: LayerNorm? = nil,
                 normalizesLayers: Bool = true, registers: Int, grid: (height: Int, width: Int)? = nil) {
@@ -275,22 +275,33 @@ public struct PoolingInput {
         self.finalNorm = finalNorm
         self.normalizesLayers = normalizesLayers
         self.registers = registers
+        // Each block is normed once, however many poolings read it (cls and mean at a layer, dino-linear's last block).
+        normedBlocks = finalNorm.map { norm in
+            blocks.compactMapValues { t in
+                guard t.shape.last == norm.scale.count else { return nil }
+                var normed = t
+                norm.apply(to: &normed.values)
+                return normed
+            }
+        } ?? [:]
     }
+
+    /// The blocks through `finalNorm` (those whose last axis fits it).
+    private let normedBlocks: [Int: Tensor]
 
     /// Block `layer`'s tokens, normed when asked.
     func block(_ layer: Int, normed: Bool) throws -> Tensor {
-        guard var t = blocks[layer] else {
+        guard let t = blocks[layer] else {
             throw EmbeddingError.missingOutput(output: "block \(layer)", neededBy: "pooling at layer \(layer)", available: blocks.keys.sorted().map(String.init))
         }
         guard normed else { return t }
         guard let finalNorm else {
             throw EmbeddingError.incompatibleModel("no final LayerNorm was found in the graph to apply to block \(layer)'s tokens; use --layer-norm none")
         }
-        guard t.shape.last == finalNorm.scale.count else {
+        guard let normedTokens = normedBlocks[layer] else {
             throw EmbeddingError.unexpectedShape(tensor: "block output \(layer)", shape: "\(t.shape)", expected: "a last axis of \(finalNorm.scale.count), the final LayerNorm's width")
         }
-        finalNorm.apply(to: &t.values)
-        return t
+        return normedTokens
     }
 }
 
