@@ -57,4 +57,31 @@ public struct NearestNeighbors: Sendable {
         self.indices = found.indices
         self.similarities = found.similarities
     }
+
+    /// Leave-one-out neighbours, and from the same pass every pair of rows whose similarity is at least
+    /// `minimumSimilarity` (the `pairLimit` most similar listed, their groups exact).
+    public static func leaveOneOut<Set: RowBlocks>(_ set: Set, k requested: Int, normalizing: Bool = false,
+                                                   pairsAtLeast minimumSimilarity: Float, pairLimit: Int) -> (NearestNeighbors, SimilarPairs) {
+        let collector = PairCollector(floor: minimumSimilarity, nodes: set.rows, limit: pairLimit)
+        let k = max(0, min(requested, set.rows - 1))
+        guard k > 0 else {
+            return (NearestNeighbors(leaveOneOut: set, k: 0), SimilarPairs(minimumSimilarity: minimumSimilarity, collector: collector))
+        }
+        let found = NeighbourSearch(k: k, normalizing: normalizing)
+            .run(queries: set, references: set, symmetric: true, excludedOffset: nil, pairs: collector)
+        return (NearestNeighbors(precomputedIndices: found.indices, similarities: found.similarities, k: k),
+                SimilarPairs(minimumSimilarity: minimumSimilarity, collector: collector))
+    }
+
+    /// Every pair of a query row and a reference row (another set) whose similarity is at least `minimumSimilarity`;
+    /// reference row j is node `queries.rows + j` in the groups.
+    public static func similarPairs<Queries: RowBlocks, References: RowBlocks>(queries: Queries, references: References, normalizing: Bool = false,
+                                                                              atLeast minimumSimilarity: Float, pairLimit: Int) -> SimilarPairs {
+        let collector = PairCollector(floor: minimumSimilarity, nodes: queries.rows + references.rows, limit: pairLimit)
+        if queries.rows > 0 && references.rows > 0 && queries.columns == references.columns {
+            _ = NeighbourSearch(k: 1, normalizing: normalizing)
+                .run(queries: queries, references: references, symmetric: false, excludedOffset: nil, pairs: collector)
+        }
+        return SimilarPairs(minimumSimilarity: minimumSimilarity, collector: collector)
+    }
 }

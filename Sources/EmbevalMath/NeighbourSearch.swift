@@ -24,8 +24,10 @@ struct NeighbourSearch {
     /// - Parameters:
     ///   - symmetric: `references` is `queries` itself, and a row never gets itself (a whole-set leave-one-out).
     ///   - excludedOffset: not symmetric: query row i never gets reference `excludedOffset + i` (nil: no exclusion).
+    ///   - pairs: also reports every pair at or above its floor, once per pair (symmetric: query row < reference
+    ///     row; otherwise reference j as node `queries.rows + j`), while each block is still in cache.
     func run<Queries: RowBlocks, References: RowBlocks>(queries: Queries, references: References, symmetric: Bool,
-                                                        excludedOffset: Int?) -> (indices: [Int32], similarities: [Float]) {
+                                                        excludedOffset: Int?, pairs: PairCollector? = nil) -> (indices: [Int32], similarities: [Float]) {
         let m = queries.rows, n = references.rows, d = queries.columns, k = self.k
         var indices = [Int32](repeating: -1, count: m * k)
         var sims = [Float](repeating: -.infinity, count: m * k)
@@ -94,6 +96,11 @@ struct NeighbourSearch {
                             let excluded = symmetric ? row : excludedOffset.map { $0 + row } ?? -1
                             heaps.scanRow(row, values + i * columns, count: columns, firstColumn: first, excluding: excluded)
                         }
+                        if let pairs {
+                            pairs.add(Self.pairs(in: values, rows: q0..<(q0 + qb), columns: columns, firstColumn: first,
+                                                 floor: pairs.floor, symmetric: symmetric, excludedOffset: excludedOffset,
+                                                 referenceNode: symmetric ? 0 : m))
+                        }
                         // The other side: columns after the chunk's own rows feed those rows' heaps (this task's copy).
                         if symmetric {
                             let start = max(q0 + qb, first)
@@ -122,6 +129,25 @@ struct NeighbourSearch {
             Parallel.forEachRange(m) { heaps.sortRows($0) }
         }}}}}
         return (indices, sims)
+    }
+
+    /// The pairs of one similarity block at or above `floor`: in a symmetric search only those with the column
+    /// after the row (each pair once), never a row with itself or its excluded reference.
+    private static func pairs(in values: UnsafePointer<Float>, rows: Range<Int>, columns: Int, firstColumn: Int, floor: Float,
+                              symmetric: Bool, excludedOffset: Int?, referenceNode: Int) -> [SimilarPairs.Pair] {
+        var found = [SimilarPairs.Pair]()
+        for (i, row) in rows.enumerated() {
+            let line = values + i * columns
+            let start = symmetric ? max(0, row + 1 - firstColumn) : 0
+            guard start < columns else { continue }
+            let excluded = symmetric ? -1 : excludedOffset.map { $0 + row } ?? -1
+            for c in start..<columns where line[c] >= floor {
+                let column = firstColumn + c
+                if column == excluded { continue }
+                found.append(.init(first: row, second: referenceNode + column, similarity: line[c]))
+            }
+        }
+        return found
     }
 
     /// Rows `rows` of `source` into `target`: L2-normalised when the search normalises, else copied.

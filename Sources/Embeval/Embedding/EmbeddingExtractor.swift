@@ -13,6 +13,8 @@ public struct ExtractionResult: Sendable {
     public var embeddings: [Pooling: Embeddings]
     public var skipped: [SkippedSample]
     public var seconds: Double
+    /// Per embedded row, the digest of its preprocessed input (when the extractor `digestsInputs`).
+    public var inputDigests: [ContentDigest]? = nil
 }
 
 /// One batch as the extractor hands it on: which samples it covered, the rows it kept, one matrix per pooling.
@@ -27,6 +29,8 @@ public struct ExtractedBatch: Sendable {
     public var pooled: [Matrix]
     /// Positions and reasons of the samples left out (`--on-bad-image skip`).
     public var skipped: [(position: Int, sample: SkippedSample)]
+    /// Per kept row, the digest of the model's input (empty unless the extractor `digestsInputs`).
+    public var inputDigests: [ContentDigest] = []
 }
 
 /// Batched extraction: decoding and preprocessing of the next batch run in parallel (one task per image) while the
@@ -38,6 +42,8 @@ public struct EmbeddingExtractor: Sendable {
     public var batchSize: Int
     public var onBadImage: BadImagePolicy
     public var imageLimits: ImageLimits
+    /// Also fingerprint each preprocessed input, so identical model inputs can be found (`embeval audit`).
+    public var digestsInputs = false
 
     public init(batchSize: Int = 64, onBadImage: BadImagePolicy = .fail, imageLimits: ImageLimits = ImageLimits()) {
         self.batchSize = batchSize
@@ -63,17 +69,20 @@ public struct EmbeddingExtractor: Sendable {
         let queue = PreparedBatches(capacity: 2)
 
         // Producer: prepares batch b+1 while the caller's thread embeds batch b.
-        let producer = Thread { [onBadImage, imageLimits] in
+        let producer = Thread { [onBadImage, imageLimits, digestsInputs] in
             for range in batches {
                 if queue.isCancelled { break }
                 let prepared: [Result<Tensor, Error>] = Parallel.map(range.count) { i in
                     Result { try model.prepare(samples[range.lowerBound + i], limits: imageLimits) }
                 }
-                var batch = PreparedBatch(range: range, inputs: [], kept: [], skipped: [])
+                var batch = PreparedBatch(range: range, inputs: [], kept: [], skipped: [], digests: [])
                 for (i, outcome) in prepared.enumerated() {
                     let position = range.lowerBound + i
                     switch outcome {
-                    case .success(let input): batch.inputs.append(input); batch.kept.append(position)
+                    case .success(let input):
+                        batch.inputs.append(input)
+                        batch.kept.append(position)
+                        if digestsInputs { batch.digests.append(ContentDigest(input.values)) }
                     // A bad image may be skipped; a dataset that cannot be read (a corrupt parquet row group) may not.
                     case .failure(let error) where onBadImage == .skip && !(error is DatasetError):
                         batch.skipped.append((position, SkippedSample(id: samples[position].id, reason: "\(error)")))
@@ -98,7 +107,8 @@ public struct EmbeddingExtractor: Sendable {
                     throw EmbeddingError.incompatibleModel("model '\(model.name)' returned \(m.rows) rows for a batch of \(batch.inputs.count) images (pooling \(model.poolings[p]))")
                 }
             }
-            try sink(ExtractedBatch(index: index, range: batch.range, kept: batch.kept, pooled: pooled, skipped: batch.skipped))
+            try sink(ExtractedBatch(index: index, range: batch.range, kept: batch.kept, pooled: pooled, skipped: batch.skipped,
+                                    inputDigests: batch.digests))
             index += 1
             progress?.advance(by: batch.range.count)
         }
@@ -110,9 +120,10 @@ public struct EmbeddingExtractor: Sendable {
         let start = Date()
         var rows = [[Float]](repeating: [], count: model.poolings.count)
         var dims = [Int](repeating: 0, count: model.poolings.count)
-        var kept = [Int](), skipped = [SkippedSample]()
+        var kept = [Int](), skipped = [SkippedSample](), digests = [ContentDigest]()
         try stream(dataset, with: model, progress: progress) { batch in
             skipped += batch.skipped.map(\.sample)
+            digests += batch.inputDigests
             for (p, m) in batch.pooled.enumerated() {
                 dims[p] = m.columns
                 rows[p].append(contentsOf: m.values)
@@ -129,7 +140,8 @@ public struct EmbeddingExtractor: Sendable {
                                           labels: kept.map { samples[$0].label }, ids: kept.map { samples[$0].id },
                                           classes: dataset.classes)
         }
-        return ExtractionResult(embeddings: out, skipped: skipped, seconds: Date().timeIntervalSince(start))
+        return ExtractionResult(embeddings: out, skipped: skipped, seconds: Date().timeIntervalSince(start),
+                                inputDigests: digestsInputs ? digests : nil)
     }
 }
 
@@ -138,6 +150,7 @@ private struct PreparedBatch: @unchecked Sendable {
     var inputs: [Tensor]
     var kept: [Int]
     var skipped: [(position: Int, sample: SkippedSample)]
+    var digests: [ContentDigest]
 }
 
 /// A bounded hand-off between the preparing thread and the embedding thread.

@@ -127,7 +127,8 @@ public enum EmbeddingSource: Sendable {
         }
         return EmbeddedData(model: ModelInfo(name: model.name, metadata: model.metadata),
                             dataset: DatasetInfo(name: test.name, split: test.split, trainSplit: train.map { $0.split ?? "train" }),
-                            sets: sets, isLabelled: test.isLabelled, skipped: skipped, timings: timings, images: test)
+                            sets: sets, isLabelled: test.isLabelled, skipped: skipped, timings: timings, images: test,
+                            inputDigests: extracted.inputDigests)
     }
 }
 
@@ -159,6 +160,8 @@ public struct EmbeddedData: Sendable {
     public var timings = Timings()
     /// The evaluated dataset, when a model embedded one (for thumbnails).
     public var images: Dataset? = nil
+    /// Per evaluated row, the digest of the model input it was embedded from (when the context asked for them).
+    public var inputDigests: [ContentDigest]? = nil
     /// The precomputed train embeddings' file, for messages.
     public var trainFile: String? = nil
     /// True when the ids are row numbers (no `ids.txt`): rows then pair by position only.
@@ -202,6 +205,7 @@ public struct EmbeddedData: Sendable {
     public func aligned(to ids: [String]) throws -> EmbeddedData {
         var copy = self
         for i in sets.indices { copy.sets[i].query = try sets[i].query.aligned(to: ids) }
+        copy.inputDigests = nil
         return copy
     }
 }

@@ -12,6 +12,8 @@ public struct EvaluationContext: Sendable {
     public var seed: UInt64
     public var progress: (any ProgressSink)?
     public var diagnostics: any DiagnosticSink
+    /// Fingerprint each preprocessed model input as it is made (`EmbeddedData.inputDigests`).
+    public var digestsInputs = false
 
     public init(batchSize: Int = 64, onBadImage: BadImagePolicy = .fail, seed: UInt64 = 0,
                 progress: (any ProgressSink)? = nil, diagnostics: any DiagnosticSink = CollectedDiagnostics()) throws {
@@ -32,5 +34,9 @@ public struct EvaluationContext: Sendable {
 
     func warn(_ message: String) { diagnostics.warn(message) }
 
-    var extractor: EmbeddingExtractor { EmbeddingExtractor(batchSize: batchSize, onBadImage: onBadImage, imageLimits: imageLimits) }
+    var extractor: EmbeddingExtractor {
+        var extractor = EmbeddingExtractor(batchSize: batchSize, onBadImage: onBadImage, imageLimits: imageLimits)
+        extractor.digestsInputs = digestsInputs
+        return extractor
+    }
 }

@@ -1,0 +1,50 @@
+import ArgumentParser
+import Embeval
+import Foundation
+
+struct AuditCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "audit",
+        abstract: "Data health from embeddings: exact and near duplicates, label-error candidates, outliers, uniqueness.",
+        discussion: """
+        One exact leave-one-out search (k nearest, cosine of L2-normalised embeddings) feeds every list. Label-error \
+        candidates: cleanlab's confident learning on out-of-sample kNN class probabilities (prune by noise rate, ranked \
+        by self-confidence). Outliers: mean distance to the k nearest above Q3 + 1.7 IQR (cleanlab). Near duplicates: \
+        every pair with cosine ≥ --duplicate-threshold, grouped; cleanlab's relative rule is counted beside it. Exact \
+        duplicates: identical preprocessed model inputs and identical file bytes (with --embeddings: identical rows).
+        """
+    )
+
+    @OptionGroup var model: ModelOptions
+    @OptionGroup var data: DatasetOptions
+    @OptionGroup var precomputed: PrecomputedOptions
+
+    @Option(name: .customShort("k"), help: "Neighbours per sample.")
+    var k = 10
+
+    @Option(help: "Pairs with cosine at or above this are near duplicates, in (0, 1]; auto: 1 − 0.13 × the median nearest-neighbour distance.")
+    var duplicateThreshold = "auto"
+
+    func validate() throws {
+        if duplicateThreshold != "auto" && Double(duplicateThreshold) == nil {
+            throw ValidationError("--duplicate-threshold '\(duplicateThreshold)': expected a cosine in (0, 1] or auto")
+        }
+    }
+
+    @Option(help: "List at most this many near-duplicate pairs (the most similar); groups are always complete.")
+    var pairLimit = 1_000_000
+
+    @Option(help: "Write one CSV per list and samples.csv (every sample's scores) into this folder.")
+    var lists: String?
+
+    @OptionGroup var output: OutputOptions
+
+    func run() throws {
+        let settings = try DataAudit.Settings(k: k, duplicateSimilarity: Double(duplicateThreshold), pairLimit: pairLimit)
+        let source = try embeddingSource(model: model, data: data, precomputed: precomputed, train: nil)
+        let report = try AuditTask(source: source, settings: settings, modelName: model.modelId)
+            .run(try output.context(batchSize: model.embedding.batchSize, data: data))
+        if let lists { try report.writeLists(to: URL(fileURLWithPath: lists)) }
+        try output.emit(report, text: report.text())
+    }
+}
