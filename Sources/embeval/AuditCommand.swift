@@ -41,10 +41,11 @@ struct AuditCommand: ParsableCommand {
 
     func run() throws {
         let settings = try DataAudit.Settings(k: k, duplicateSimilarity: Double(duplicateThreshold), pairLimit: pairLimit)
+        if let lists { try AuditReport.checkListsTarget(URL(fileURLWithPath: lists)) }
         let source = try embeddingSource(model: model, data: data, precomputed: precomputed, train: nil)
         let report = try AuditTask(source: source, settings: settings, modelName: model.modelId)
             .run(try output.context(batchSize: model.embedding.batchSize, data: data))
-        if let lists { try report.writeLists(to: URL(fileURLWithPath: lists)) }
         try output.emit(report, text: report.text())
+        if let lists { try report.writeLists(to: URL(fileURLWithPath: lists)) }
     }
 }

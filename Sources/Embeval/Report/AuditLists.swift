@@ -6,6 +6,11 @@ extension AuditReport {
     public static let listFiles = ["samples.csv", "label_issues.csv", "near_duplicates.csv", "near_duplicate_pairs.csv",
                                    "exact_duplicates.csv", "outliers.csv"]
 
+    /// Refuses a `--lists` target that holds anything but an earlier audit's lists, before any work is done.
+    public static func checkListsTarget(_ target: URL) throws {
+        try OutputFolder.checkReplaceable(OutputFile.resolved(target), ownedNames: { listFiles.contains($0) })
+    }
+
     public func writeLists(to target: URL) throws {
         guard let audit = detail.audit else { throw OutputError.cannotWrite(path: target.path, reason: "the report holds no per-sample figures") }
         let folder = try OutputFolder(target, kind: "audit-lists", ownedNames: { Self.listFiles.contains($0) })

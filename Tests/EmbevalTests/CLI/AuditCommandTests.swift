@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+@testable import Embeval
+
+/// `embeval audit` from the command line (issue 14): the demo model over the planted-problem images finds every
+/// planted copy, writes the JSON and the CSV lists whole, and refuses bad input in one line.
+@Suite(.serialized) struct AuditCommandTests {
+    let dir = TestPaths.scratch("audit-cli")
+    static let folder = TestPaths.fixture("audit")
+    static let model = TestPaths.repository.appendingPathComponent("tools/demo_model/fashion-vit").path
+
+    struct Planted: Decodable {
+        struct Copy: Decodable { let id: String; let source_id: String }
+        struct Item: Decodable { let id: String }
+        let flipped: [Item]
+        let exact_copies: [Copy]
+        let reencoded: [Copy]
+        let near_duplicates: [Copy]
+        let out_of_distribution: [Item]
+    }
+
+    static func planted() throws -> Planted {
+        try JSONDecoder().decode(Planted.self, from: Data(contentsOf: folder.appendingPathComponent("planted.json")))
+    }
+
+    @Test func theDemoModelFindsThePlantedCopiesAndFlips() throws {
+        let json = dir.appendingPathComponent("audit.json"), lists = dir.appendingPathComponent("lists")
+        let r = try runEmbeval(["audit", "-m", Self.model, "--dataset", Self.folder.appendingPathComponent("images").path,
+                                "--json", json.path, "--lists", lists.path])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("exact duplicates (identical files)"))
+        let report = try AuditReport.read(from: json)
+        let planted = try Self.planted()
+        let pairs = { (copies: [Planted.Copy]) in Set(copies.map { [$0.source_id, $0.id].sorted() }) }
+        let groups = { (kind: String) in Set(report.exactDuplicates.filter { $0.kind == kind }.map { $0.ids.sorted() }) }
+        // Byte copies share their file; re-encoded images share their decoded pixels, so their model input.
+        #expect(groups("identical_files") == pairs(planted.exact_copies))
+        #expect(groups("identical_inputs") == pairs(planted.exact_copies).union(pairs(planted.reencoded)))
+        // Every planted copy is in a near-duplicate group but at most one shifted pair.
+        let grouped = Set(report.nearDuplicates.flatMap(\.ids))
+        let missed = (planted.exact_copies + planted.reencoded + planted.near_duplicates).filter { !grouped.contains($0.id) || !grouped.contains($0.source_id) }
+        #expect(missed.count <= 1, "\(missed.map(\.id))")
+        let flagged = Set(report.labelIssues?.map(\.id) ?? [])
+        #expect(planted.flipped.filter { flagged.contains($0.id) }.count >= 30, "label-error recall on the flips")
+        #expect(report.outliers.count == 63 && report.labelIssues?.count == 105)
+        #expect(report.parameters.duplicateThresholdRule == "auto")
+
+        // The lists: one CSV per list and a row per sample, with a manifest (written whole).
+        let names = try FileManager.default.contentsOfDirectory(atPath: lists.path).sorted()
+        #expect(names == (AuditReport.listFiles + ["manifest.json"]).sorted())
+        let samples = try String(contentsOf: lists.appendingPathComponent("samples.csv"), encoding: .utf8)
+        #expect(samples.split(separator: "\n").count == 1 + report.samples)
+        #expect(samples.hasPrefix("id,label,suggested,self_confidence,label_issue,nearest_id"))
+        let issues = try String(contentsOf: lists.appendingPathComponent("label_issues.csv"), encoding: .utf8)
+        #expect(issues.split(separator: "\n").count == 1 + 105)
+    }
+
+    @Test func precomputedEmbeddingsGroupIdenticalRows() throws {
+        let e = Self.folder.appendingPathComponent("embeddings")
+        let r = try runEmbeval(["audit", "--embeddings", e.appendingPathComponent("embeddings.npy").path,
+                                "--labels", e.appendingPathComponent("labels.npy").path, "--duplicate-threshold", "0.999", "--json", "-"])
+        #expect(r.code == 0, "\(r.err)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        let exact = try #require(object["exact_duplicates"] as? [[String: Any]])
+        #expect(exact.count == 12 && exact.allSatisfy { $0["kind"] as? String == "identical_embeddings" })
+        #expect((object["parameters"] as? [String: Any])?["duplicate_threshold"] as? Double == 0.999)
+        #expect(object["near_duplicate_pairs"] as? Int == 21)
+    }
+
+    @Test func badInputIsOneLineAndExitTwo() throws {
+        let e = Self.folder.appendingPathComponent("embeddings")
+        let base = ["audit", "--embeddings", e.appendingPathComponent("embeddings.npy").path, "--labels", e.appendingPathComponent("labels.npy").path]
+        for (extra, message) in [(["--duplicate-threshold", "0"], "--duplicate-threshold must be a cosine in (0, 1], got 0.0"),
+                                 (["--duplicate-threshold", "1.2"], "--duplicate-threshold must be a cosine in (0, 1], got 1.2"),
+                                 (["--duplicate-threshold", "high"], "--duplicate-threshold 'high': expected a cosine in (0, 1] or auto"),
+                                 (["-k", "0"], "-k must be ≥ 1, got 0")] {
+            let r = try runEmbeval(base + extra)
+            #expect(r.code == 2, "\(extra)")
+            #expect(r.err.contains(message), "\(extra): \(r.err)")
+            #expect(r.err.split(separator: "\n").count == 1, "\(r.err)")
+        }
+        // One sample cannot be audited; a list folder over a user's own folder is never replaced.
+        let one = dir.appendingPathComponent("one.npy")
+        try NumpyArray.write(Matrix(rows: 1, columns: 2, values: [1, 0]), to: one)
+        let oneLabel = dir.appendingPathComponent("one-labels.npy")
+        try NumpyArray.write(labels: [0], to: oneLabel)
+        let r = try runEmbeval(["audit", "--embeddings", one.path, "--labels", oneLabel.path])
+        #expect(r.code == 2 && r.err.contains("audit needs at least 2 samples, got 1"), "\(r.err)")
+        let mine = dir.appendingPathComponent("mine")
+        try FileManager.default.createDirectory(at: mine, withIntermediateDirectories: true)
+        try Data("keep".utf8).write(to: mine.appendingPathComponent("notes.txt"))
+        let refused = try runEmbeval(base + ["--lists", mine.path])
+        #expect(refused.code == 2, "\(refused.err)")
+        #expect(try String(contentsOf: mine.appendingPathComponent("notes.txt"), encoding: .utf8) == "keep")
+    }
+}
