@@ -23,7 +23,7 @@ BATCH = 32
 DEMO_MODEL = os.path.join(ROOT, "tools", "demo_model", "fashion-vit")
 FALLBACK_DEMO = os.path.join(OUT, "tiny-vit28")
 CLIP_MODEL = os.path.join(ROOT, "tools", "demo_model", "fashion-clip")
-CASES = ["embed", "layers", "decode", "knn", "zeroshot", "explore", "parquet", "webdataset", "linear", "cluster", "retrieval", "page"]
+CASES = ["embed", "layers", "decode", "knn", "zeroshot", "explore", "parquet", "webdataset", "linear", "cluster", "retrieval", "audit", "page"]
 
 
 def want(case):
@@ -785,6 +785,61 @@ def main():
                              f"{r['cluster_accuracy']:.2f} / {p['cluster_accuracy']:.2f} %; inertia {r['inertia']:.1f} / "
                              f"{p['inertia']:.1f} (different seeded k-means++ draws: close, not equal)")
         results["cases"]["cluster"] = case
+
+    if want("audit"):
+        # ---- 16. data audit of 70k rows: label issues, near duplicates, outliers (cleanlab Datalab, k=10)
+        import numpy as np
+        knn_dir, audit_dir = os.path.join(OUT, "knn"), os.path.join(OUT, "audit")
+        os.makedirs(audit_dir, exist_ok=True)
+        x_path, y_path = os.path.join(audit_dir, "all.npy"), os.path.join(audit_dir, "all_labels.npy")
+        if not os.path.exists(y_path):
+            np.save(x_path, np.concatenate([np.load(os.path.join(knn_dir, f"{n}.npy")) for n in ("train", "test")]))
+            np.save(y_path, np.concatenate([np.load(os.path.join(knn_dir, f"{n}_labels.npy")) for n in ("train", "test")]))
+        log("case 16: audit of 70k x 384 (train + test), k=10: embeval audit vs cleanlab Datalab (2 rounds, interleaved)")
+        e_runs, p_runs = [], []
+        for i in range(2):
+            quiet_check(f"case 16 round {i + 1}")
+            json_path = os.path.join(audit_dir, "embeval.json")
+            if os.path.exists(json_path):
+                os.remove(json_path)
+            proc, wall = run([binary, "audit", "--embeddings", x_path, "--labels", y_path, "--json", json_path,
+                              "--lists", os.path.join(audit_dir, "lists")], timeout=7200)
+            if proc.returncode != 0:
+                e_runs.append({"error": error_text(proc), "wall_seconds": wall})
+            else:
+                with open(json_path) as f:
+                    report = json.load(f)
+                e_runs.append({"seconds": report["timings"]["audit"] + report["timings"].get("exact_duplicates", 0),
+                               "timings": report["timings"], "wall_seconds": wall,
+                               "counts": {"label": len(report["label_issues"]), "outlier": len(report["outliers"]),
+                                          "near_duplicate_relative": report["near_duplicates_relative"]["flagged"]},
+                               "other_load_cores": LAST_OTHER_LOAD[0]})
+            p_runs.append(peer("audit", x_path, y_path, 10, timeout=7200))
+            log(f"  embeval {e_runs[-1].get('seconds', e_runs[-1].get('error'))} s (wall {e_runs[-1]['wall_seconds']:.2f} s), "
+                f"cleanlab {p_runs[-1]['seconds']:.2f} s")
+        e, p = best(e_runs, "seconds", False), best(p_runs, "seconds", False)
+        rows.append(row("16 audit 70k x 384: label issues, near duplicates, outliers (k=10), s", ok(e, "seconds"), p["seconds"],
+                        fmt_secs, False, 1.0, f"{p['peer']} Datalab.find_issues(features), 2 threads", (e, p)))
+        if "error" not in e:
+            ours = {}
+            with open(os.path.join(audit_dir, "lists", "samples.csv")) as f:
+                header = f.readline().strip().split(",")
+                cols = {name: header.index(name) for name in ("label_issue", "outlier", "near_duplicate_relative")}
+                for row_i, line in enumerate(f):
+                    parts = line.strip().split(",")
+                    for name, c in cols.items():
+                        if parts[c] == "1":
+                            ours.setdefault(name, set()).add(row_i)
+            def jaccard(a, b):
+                a, b = set(a), set(b)
+                return len(a & b) / max(len(a | b), 1)
+            overlap = {"label": jaccard(ours.get("label_issue", ()), p["flagged"]["label"]),
+                       "outlier": jaccard(ours.get("outlier", ()), p["flagged"]["outlier"]),
+                       "near_duplicate": jaccard(ours.get("near_duplicate_relative", ()), p["flagged"]["near_duplicate"])}
+            notes.append("audit 70k: flagged Embeval / cleanlab, Jaccard overlap: " + "; ".join(
+                f"{t} {len(ours.get(c, ()))} / {len(p['flagged'][t])} ({overlap[t]:.3f})"
+                for t, c in (("label", "label_issue"), ("outlier", "outlier"), ("near_duplicate", "near_duplicate_relative"))))
+        results["cases"]["audit"] = {"embeval": e_runs, "peer": [{k: v for k, v in r.items() if k != "flagged"} for r in p_runs]}
 
     if want("retrieval"):
         # ---- 12. image -> image retrieval, leave-one-out: recall@k and mAP@R

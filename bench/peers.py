@@ -616,6 +616,26 @@ def case_retrieval_faiss(x_path, labels_path, ks_text, block=2048):
     return out
 
 
+def case_audit(x_path, labels_path, k):
+    """cleanlab Datalab on the same rows: find_issues(features=…) for the label, near_duplicate and outlier issue
+    types with k neighbours, 2 threads. Timed: the whole find_issues call. Flagged row indices are returned so the
+    harness can report the overlap with Embeval's lists. The rows are L2-normalised first (untimed), as Embeval
+    audits them: Datalab's label check runs a Euclidean kNN on the features as given, its other checks cosine."""
+    import cleanlab
+    from cleanlab import Datalab
+    from threadpoolctl import threadpool_limits
+    x, y = unit_rows(np.load(x_path)).astype(np.float32), np.load(labels_path)
+    with threadpool_limits(THREADS):
+        t0 = time.perf_counter()
+        lab = Datalab(data={"label": y}, label_name="label", verbosity=0)
+        lab.find_issues(features=x, issue_types={"label": {"k": int(k)}, "near_duplicate": {"k": int(k)},
+                                                 "outlier": {"k": int(k)}})
+        t1 = time.perf_counter()
+    flagged = {t: np.flatnonzero(lab.get_issues(t)[f"is_{t}_issue"].to_numpy()).tolist()
+               for t in ("label", "near_duplicate", "outlier")}
+    return {"seconds": t1 - t0, "flagged": flagged, "peer": f"cleanlab {cleanlab.__version__}"}
+
+
 def main():
     case, args = sys.argv[1], sys.argv[2:]
     if case == "ort-raw":
@@ -650,6 +670,8 @@ def main():
         r = case_linear(*args[:4], args[4], int(args[5]), args[6])
     elif case == "cluster":
         r = case_cluster(args[0], args[1], int(args[2]))
+    elif case == "audit":
+        r = case_audit(args[0], args[1], int(args[2]))
     elif case == "retrieval-numpy":
         r = case_retrieval_numpy(args[0], args[1], args[2])
     elif case == "retrieval-faiss":
