@@ -171,11 +171,11 @@ public struct AuditReport: Report {
         var counts: [[String]] = []
         for kind in ["identical_files", "identical_inputs", "identical_embeddings"] where exactDuplicates.contains(where: { $0.kind == kind }) {
             counts.append(["exact duplicates (\(kind.replacingOccurrences(of: "_", with: " ")))", String(exactCount(kind)),
-                           "\(exactDuplicates.filter { $0.kind == kind }.count) groups"])
+                           Self.count(exactDuplicates.filter { $0.kind == kind }.count, "group")])
         }
         let rule = parameters.duplicateThresholdRule == "auto" ? "; auto: 1 − 0.13 × median NN distance" : ""
         counts.append([String(format: "near duplicates (cosine ≥ %.4f%@)", parameters.duplicateThreshold, rule), String(nearDuplicates.reduce(0) { $0 + $1.ids.count }),
-                       "\(nearDuplicates.count) groups, \(nearDuplicatePairs) pairs"])
+                       Self.count(nearDuplicates.count, "group") + ", " + Self.count(nearDuplicatePairs, "pair")])
         counts.append(["near duplicates (cleanlab: < \(nearDuplicatesRelative.factor) × median NN distance)",
                        String(nearDuplicatesRelative.flagged), String(format: "radius %.4g", nearDuplicatesRelative.radius)])
         if let labelIssues { counts.append(["label-error candidates", String(labelIssues.count), "confident learning, prune by noise rate"]) }
@@ -206,6 +206,8 @@ public struct AuditReport: Report {
         lines += ["", "Embedding health: " + health.map(\.line).joined(separator: "\n                  "), "Time: " + timings.text]
         return lines.joined(separator: "\n")
     }
+
+    private static func count(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
 
     private static func list(_ ids: [String]) -> String {
         ids.count <= 4 ? ids.joined(separator: ", ") : ids.prefix(3).joined(separator: ", ") + ", … (\(ids.count))"
