@@ -34,6 +34,9 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "List at most this many near-duplicate pairs (the most similar); groups are always complete.")
     var pairLimit = 1_000_000
 
+    @Option(help: "Also list the audited samples that are near duplicates of this split's (train/test leaks).")
+    var trainSplit: String?
+
     @Option(help: "Write one CSV per list and samples.csv (every sample's scores) into this folder.")
     var lists: String?
 
@@ -42,7 +45,13 @@ struct AuditCommand: ParsableCommand {
     func run() throws {
         let settings = try DataAudit.Settings(k: k, duplicateSimilarity: Double(duplicateThreshold), pairLimit: pairLimit)
         if let lists { try AuditReport.checkListsTarget(URL(fileURLWithPath: lists)) }
-        let source = try embeddingSource(model: model, data: data, precomputed: precomputed, train: nil)
+        let source: EmbeddingSource
+        if let files = precomputed.source() {
+            source = files
+        } else {
+            guard !model.model.isEmpty else { throw ValidationError("-m MODEL is required (or pass --embeddings and --labels)") }
+            source = .model(try model.backboneSpec(), try data.requiredSelection(), train: try trainSplit.map { try TrainSplit($0) })
+        }
         let report = try AuditTask(source: source, settings: settings, modelName: model.modelId)
             .run(try output.context(batchSize: model.embedding.batchSize, data: data))
         try output.emit(report, text: report.text())

@@ -16,7 +16,7 @@ public struct AuditTask: Sendable {
     public func run(_ context: EvaluationContext) throws -> AuditReport {
         var context = context
         context.digestsInputs = true
-        let data = try source.embed(context: context)
+        let data = try source.embed(includingTrain: source.hasTrain, context: context)
         var timings = data.timings
         let set = data.sets[0]
         let embeddings = set.query
@@ -39,8 +39,20 @@ public struct AuditTask: Sendable {
                 exact.append(.init(kind: "identical_files", groups: Self.groups(of: try Self.fileDigests(images, ids: embeddings.ids))))
             }
         }
+        // A near duplicate of a train sample in the audited split is a leak: listed apart.
+        var leaks: (pairs: SimilarPairs, trainIDs: [String])? = nil
+        if let train = set.train {
+            guard train.dimension == embeddings.dimension else {
+                throw MetricError.incompatibleSets("audit: the train embeddings have \(train.dimension) dimensions, the audited \(embeddings.dimension)")
+            }
+            let pairs = timings.measure("train_leaks") {
+                NearestNeighbors.similarPairs(queries: embeddings.rows, references: train.rows, normalizing: true,
+                                              atLeast: Float(audit.duplicateSimilarity), pairLimit: settings.pairLimit)
+            }
+            leaks = (pairs, train.ids)
+        }
         timings.append("total", Date().timeIntervalSince(data.started))
-        return AuditReport(audit: audit, embeddings: embeddings, exact: exact, isLabelled: data.isLabelled,
+        return AuditReport(audit: audit, embeddings: embeddings, exact: exact, leaks: leaks, isLabelled: data.isLabelled,
                            modelName: modelName ?? data.model.name, model: data.model.metadata, dataset: data.summary(),
                            pooling: set.pooling, settings: settings, health: data.healthSummaries, timings: timings)
     }

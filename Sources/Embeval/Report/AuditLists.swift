@@ -4,7 +4,7 @@ import Foundation
 /// into place with its manifest) so a reader never sees half a set.
 extension AuditReport {
     public static let listFiles = ["samples.csv", "label_issues.csv", "near_duplicates.csv", "near_duplicate_pairs.csv",
-                                   "exact_duplicates.csv", "outliers.csv"]
+                                   "exact_duplicates.csv", "outliers.csv", "train_leaks.csv"]
 
     /// Refuses a `--lists` target that holds anything but an earlier audit's lists, before any work is done.
     public static func checkListsTarget(_ target: URL) throws {
@@ -48,6 +48,7 @@ extension AuditReport {
                       audit.nearDuplicates.pairs.pairs.map { [ids[$0.first], $0.second < ids.count ? ids[$0.second] : "#\($0.second)", Self.number(Double($0.similarity))] })
             try write("exact_duplicates.csv", ["kind", "group", "id"],
                       exactDuplicates.enumerated().flatMap { g, group in group.ids.map { [group.kind, String(g), $0] } })
+            try write("train_leaks.csv", ["id", "train_id", "cosine"], (trainLeaks ?? []).map { [$0.id, $0.trainID, Self.number($0.cosine)] })
             try write("outliers.csv", ["id", "mean_distance", "score"],
                       outliers.map { [$0.id, Self.number($0.meanDistance), Self.number($0.score)] })
         }

@@ -30,6 +30,14 @@ public struct AuditReport: Report {
         public var groups: [[Int]]
     }
 
+    /// An audited sample that is a near duplicate of a train sample.
+    public struct Leak: Codable, Sendable {
+        public var id: String
+        public var trainID: String
+        public var cosine: Double
+        enum CodingKeys: String, CodingKey { case id, trainID = "train_id", cosine }
+    }
+
     public struct Outlier: Codable, Sendable {
         public var id: String
         /// cleanlab's outlier score exp(−mean distance / median): lower is more unusual.
@@ -81,6 +89,9 @@ public struct AuditReport: Report {
     public var nearDuplicatePairs: Int
     public var nearDuplicatesRelative: RelativeNearDuplicates
     public var exactDuplicates: [ExactGroup]
+    /// With a train split: its near duplicates in the audited split (the most similar `pair_limit`), and how many.
+    public var trainLeaks: [Leak]?
+    public var trainLeakPairs: Int?
     public var outliers: [Outlier]
     public var outlierThreshold: Double
     public var classes: [ClassLine]
@@ -94,7 +105,8 @@ public struct AuditReport: Report {
     enum CodingKeys: String, CodingKey {
         case task, samples, modelName = "model_name", model, dataset, parameters, labelIssues = "label_issues"
         case nearDuplicates = "near_duplicates", nearDuplicatePairs = "near_duplicate_pairs"
-        case nearDuplicatesRelative = "near_duplicates_relative", exactDuplicates = "exact_duplicates", outliers
+        case nearDuplicatesRelative = "near_duplicates_relative", exactDuplicates = "exact_duplicates", trainLeaks = "train_leaks"
+        case trainLeakPairs = "train_leak_pairs", outliers
         case outlierThreshold = "outlier_threshold", classes, health, timings, versions
     }
 
@@ -105,7 +117,7 @@ public struct AuditReport: Report {
         public var labels: [Int]
     }
 
-    public init(audit: DataAudit, embeddings: Embeddings, exact: [ExactDuplicates], isLabelled: Bool, modelName: String,
+    public init(audit: DataAudit, embeddings: Embeddings, exact: [ExactDuplicates], leaks: (pairs: SimilarPairs, trainIDs: [String])? = nil, isLabelled: Bool, modelName: String,
                 model: JSONValue, dataset: EvaluatedDataset, pooling: String, settings: DataAudit.Settings,
                 health: [HealthSummary], timings: Timings) {
         let ids = embeddings.ids
@@ -132,6 +144,10 @@ public struct AuditReport: Report {
                                                         radius: audit.nearDuplicates.relativeRadius,
                                                         flagged: audit.nearDuplicates.relativeFlagged.count)
         exactDuplicates = exact.flatMap { e in e.groups.map { ExactGroup(ids: $0.map { ids[$0] }, kind: e.kind) } }
+        trainLeaks = leaks.map { l in
+            l.pairs.pairs.map { Leak(id: ids[$0.first], trainID: l.trainIDs[$0.second - ids.count], cosine: Double($0.similarity)) }
+        }
+        trainLeakPairs = leaks?.pairs.total
         outliers = audit.outliers.flagged.map { Outlier(id: ids[$0], score: audit.outliers.score[$0], meanDistance: audit.outliers.meanDistance[$0]) }
         outlierThreshold = audit.outliers.threshold
         classes = isLabelled ? audit.classes.enumerated().map { ClassLine(name: names[$0], samples: $1.samples, neighbourPurity: $1.neighbourPurity) } : []
@@ -153,6 +169,8 @@ public struct AuditReport: Report {
         nearDuplicatePairs = try c.decode(Int.self, forKey: .nearDuplicatePairs)
         nearDuplicatesRelative = try c.decode(RelativeNearDuplicates.self, forKey: .nearDuplicatesRelative)
         exactDuplicates = try c.decode([ExactGroup].self, forKey: .exactDuplicates)
+        trainLeaks = try c.decodeIfPresent([Leak].self, forKey: .trainLeaks)
+        trainLeakPairs = try c.decodeIfPresent(Int.self, forKey: .trainLeakPairs)
         outliers = try c.decode([Outlier].self, forKey: .outliers)
         outlierThreshold = try c.decode(Double.self, forKey: .outlierThreshold)
         classes = try c.decode([ClassLine].self, forKey: .classes)
@@ -178,6 +196,10 @@ public struct AuditReport: Report {
                        Self.count(nearDuplicates.count, "group") + ", " + Self.count(nearDuplicatePairs, "pair")])
         counts.append(["near duplicates (cleanlab: < \(nearDuplicatesRelative.factor) × median NN distance)",
                        String(nearDuplicatesRelative.flagged), String(format: "radius %.4g", nearDuplicatesRelative.radius)])
+        if let trainLeaks, let trainLeakPairs {
+            counts.append(["near duplicates of train samples (leaks)", String(Set(trainLeaks.map(\.id)).count) + (trainLeaks.count < trainLeakPairs ? "+" : ""),
+                           Self.count(trainLeakPairs, "pair")])
+        }
         if let labelIssues { counts.append(["label-error candidates", String(labelIssues.count), "confident learning, prune by noise rate"]) }
         counts.append(["outliers", String(outliers.count), String(format: "mean distance > %.4f (Q3 + 1.7 IQR)", outlierThreshold)])
         var lines = [TerminalTable.title("Audit: \(modelName)"), "", TerminalTable.fields(fields), "",

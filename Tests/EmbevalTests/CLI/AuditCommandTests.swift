@@ -67,6 +67,31 @@ import Testing
         #expect(object["near_duplicate_pairs"] as? Int == 21)
     }
 
+    @Test func nearDuplicatesOfTheTrainSetAreListedAsLeaks() throws {
+        let e = try Embeddings.load(embeddings: Self.folder.appendingPathComponent("embeddings/embeddings.npy"),
+                                    labels: Self.folder.appendingPathComponent("embeddings/labels.npy"))
+        let m = e.matrix
+        func write(_ rows: Range<Int>, _ name: String) throws -> [String] {
+            let x = dir.appendingPathComponent("\(name).npy"), y = dir.appendingPathComponent("\(name)-labels.npy")
+            try NumpyArray.write(Matrix(rows: rows.count, columns: m.columns, values: Array(m.values[(rows.lowerBound * m.columns)..<(rows.upperBound * m.columns)])), to: x)
+            try NumpyArray.write(labels: Array(e.labels[rows]), to: y)
+            return ["\(x.path)", "\(y.path)"]
+        }
+        let audited = try write(0..<600, "audited"), train = try write(400..<1034, "train")
+        let json = dir.appendingPathComponent("leaks.json")
+        let r = try runEmbeval(["audit", "--embeddings", audited[0], "--labels", audited[1], "--train-embeddings", train[0],
+                                "--train-labels", train[1], "--duplicate-threshold", "0.999", "--json", json.path])
+        #expect(r.code == 0, "\(r.err)")
+        #expect(r.out.contains("near duplicates of train samples (leaks)"))
+        let report = try AuditReport.read(from: json)
+        let leaks = try #require(report.trainLeaks)
+        // Rows 400..<600 are in both sets: each leaks with itself (train row i − 400), at cosine 1.
+        for i in 400..<600 {
+            #expect(leaks.contains { $0.id == String(i) && $0.trainID == String(i - 400) && $0.cosine > 0.9999 }, "row \(i)")
+        }
+        #expect(report.trainLeakPairs == leaks.count && leaks.allSatisfy { $0.cosine >= 0.999 })
+    }
+
     @Test func badInputIsOneLineAndExitTwo() throws {
         let e = Self.folder.appendingPathComponent("embeddings")
         let base = ["audit", "--embeddings", e.appendingPathComponent("embeddings.npy").path, "--labels", e.appendingPathComponent("labels.npy").path]
