@@ -44,10 +44,12 @@ public struct LabelIssues: Sendable {
         let y = labels.map { local[$0] ?? 0 }
         let votes = neighbourLabels.map { local[$0] ?? -1 }          // a neighbour's label is some sample's label
         let probs = NeighbourProbabilities(votes: votes, k: k, classes: K)
+        let confidence = (0..<n).map { probs.value($0, y[$0]) }
+        let predicted = (0..<n).map(probs.argmax)
 
         let counts = y.reduce(into: [Int](repeating: 0, count: K)) { $0[$1] += 1 }
         var sums = [Double](repeating: 0, count: K)
-        for i in 0..<n { sums[y[i]] += probs.value(i, y[i]) }
+        for i in 0..<n { sums[y[i]] += confidence[i] }
         let t = (0..<K).map { c in counts[c] == 0 ? 2 : max(sums[c] / Double(counts[c]), 2e-6) }
 
         // The confident joint: a sample counts for (given, guess) when at least one class is at or above its
@@ -60,7 +62,7 @@ public struct LabelIssues: Sendable {
                 if first < 0 || c < first { first = c }
             }
             guard confident > 0 else { continue }
-            joint[y[i]][confident > 1 ? probs.argmax(i) : first] += 1
+            joint[y[i]][confident > 1 ? predicted[i] : first] += 1
         }
         for c in 0..<K { joint[c][c] = max(joint[c][c], 1) }
         let calibrated = Self.calibrate(joint, counts: counts)
@@ -72,7 +74,7 @@ public struct LabelIssues: Sendable {
         for given in 0..<K where members[given].count > Self.minimumPerClass {
             for other in 0..<K where other != given && prune[other][given] > 0 {
                 let rows = members[given]
-                let margins = rows.map { probs.value($0, other) - probs.value($0, given) }
+                let margins = rows.map { probs.value($0, other) - confidence[$0] }
                 let order = rows.indices.sorted { margins[$0] != margins[$1] ? margins[$0] > margins[$1] : $0 < $1 }
                 for r in order.prefix(prune[other][given]) { isFlagged[rows[r]] = true }
             }
@@ -80,16 +82,15 @@ public struct LabelIssues: Sendable {
         for i in 0..<n where isFlagged[i] {
             // cleanlab's `_reduce_issues`: kept when the given class wins with a 10⁻⁶ head start.
             var best = 0, bestValue = -Double.infinity
-            for c in 0..<K {
+            for c in probs.classes(of: i) + [y[i]] {    // a class without votes never beats the head start
                 let v = probs.value(i, c) + (c == y[i] ? 1e-6 : 0)
                 if v > bestValue { (best, bestValue) = (c, v) }
             }
             if best == y[i] { isFlagged[i] = false }
         }
 
-        let confidence = (0..<n).map { probs.value($0, y[$0]) }
         selfConfidence = confidence
-        suggested = (0..<n).map { present[probs.argmax($0)] }
+        suggested = predicted.map { present[$0] }
         flagged = (0..<n).filter { isFlagged[$0] }.sorted { confidence[$0] != confidence[$1] ? confidence[$0] < confidence[$1] : $0 < $1 }
         var allThresholds = [Double](repeating: 2, count: classes)
         for (c, label) in present.enumerated() { allThresholds[label] = t[c] }
