@@ -23,7 +23,7 @@ BATCH = 32
 DEMO_MODEL = os.path.join(ROOT, "tools", "demo_model", "fashion-vit")
 FALLBACK_DEMO = os.path.join(OUT, "tiny-vit28")
 CLIP_MODEL = os.path.join(ROOT, "tools", "demo_model", "fashion-clip")
-CASES = ["embed", "layers", "decode", "knn", "zeroshot", "explore", "parquet", "webdataset", "linear", "cluster", "retrieval", "audit", "page"]
+CASES = ["embed", "layers", "decode", "knn", "zeroshot", "explore", "parquet", "webdataset", "linear", "cluster", "retrieval", "audit", "search", "page"]
 
 
 def want(case):
@@ -840,6 +840,41 @@ def main():
                 f"{t} {len(ours.get(c, ()))} / {len(p['flagged'][t])} ({overlap[t]:.3f})"
                 for t, c in (("label", "label_issue"), ("outlier", "outlier"), ("near_duplicate", "near_duplicate_relative"))))
         results["cases"]["audit"] = {"embeval": e_runs, "peer": [{k: v for k, v in r.items() if k != "flagged"} for r in p_runs]}
+
+    if want("search"):
+        # ---- 17. search: exact top-10 cosine of 1,000 queries in a 100k x 384 index memory-mapped from disk
+        search_dir = os.path.join(OUT, "search")
+        queries = os.path.join(search_dir, "queries", "queries.npy")
+        log("case 17: search, 1,000 queries in 100k x 384, k=10: embeval search vs faiss IndexFlatIP and numpy (2 rounds)")
+        e_runs, p_runs = [], []
+        for i in range(2):
+            quiet_check(f"case 17 round {i + 1}")
+            json_path = os.path.join(search_dir, "embeval.json")
+            proc, wall = run([binary, "search", "--index", search_dir, "--query-embeddings", queries, "-k", "10",
+                              "--json", json_path])
+            if proc.returncode != 0:
+                e_runs.append({"error": error_text(proc), "wall_seconds": wall})
+            else:
+                with open(json_path) as f:
+                    report = json.load(f)
+                e_runs.append({"ms_per_query": report["ms_per_query"], "timings": report["timings"], "wall_seconds": wall,
+                               "ids": [[int(h["id"][4:10]) for h in r["hits"]] for r in report["results"]],
+                               "other_load_cores": LAST_OTHER_LOAD[0]})
+            p_runs.append(peer("search", os.path.join(search_dir, "embeddings.npy"), queries, 10))
+            log(f"  embeval {e_runs[-1].get('ms_per_query', e_runs[-1].get('error'))} ms/query (wall "
+                f"{e_runs[-1]['wall_seconds']:.2f} s), faiss {p_runs[-1]['ms_per_query']:.3f} ms/query, numpy "
+                f"{p_runs[-1]['numpy_ms_per_query']:.3f} ms/query")
+        e, p = best(e_runs, "ms_per_query", False), best(p_runs, "ms_per_query", False)
+        rows.append(row("17 search 1,000 queries in 100k x 384 (mapped), top-10 cosine, ms/query", ok(e, "ms_per_query"),
+                        p["ms_per_query"], fmt_ms, False, 1.0, f"{p['peer']}, 2 threads (index added untimed)", (e, p)))
+        if "error" not in e:
+            same = sum(a == b for a, b in zip(e["ids"], p["ids"]))
+            same_np = sum(a == b for a, b in zip(e["ids"], p["numpy_ids"]))
+            notes.append(f"search 100k: top-10 lists equal to faiss's for {same} of {len(p['ids'])} queries, to numpy's for "
+                         f"{same_np}; numpy {p['numpy_ms_per_query']:.3f} ms/query; faiss index.add {p['add_seconds']:.2f} s; "
+                         f"embeval's whole command {e['wall_seconds']:.2f} s (mapping, health pass, search, JSON)")
+        results["cases"]["search"] = {"embeval": [{k: v for k, v in r.items() if k != "ids"} for r in e_runs],
+                                      "peer": [{k: v for k, v in r.items() if k not in ("ids", "scores", "numpy_ids")} for r in p_runs]}
 
     if want("retrieval"):
         # ---- 12. image -> image retrieval, leave-one-out: recall@k and mAP@R

@@ -12,6 +12,8 @@
   wds/         WebDataset shards (webdataset's ShardWriter, CLIP_benchmark's keys and .cls labels): Fashion-MNIST test
                as lossless WebP (fmnist-webp/test/{0..9}.tar) and as PNG (fmnist-png/test/{0..9}.tar), 1,000 a
                shard; the 1,000 photos-x5 JPEGs as they are (photos/{0..4}.tar, 200 a shard)
+  search/      a 100k x 384 index as `embed` writes a set (embeddings.npy, ids.txt, labels.npy; the kNN generator's
+               classes) and 1,000 query rows drawn the same way (queries.npy)
   explore/     Fashion-MNIST pixels /255 -> PCA 50 -> L2-normalised rows, float32: test (10k) and train+test (70k)
 """
 import json
@@ -158,6 +160,30 @@ def make_knn(directory, n_test=10_000, n_train=60_000, dim=384, classes=10, sigm
     open(marker, "w").close()
 
 
+def make_search(directory, n_index=100_000, n_queries=1_000, dim=384, classes=10, sigma=6.0, seed=1):
+    """The search case's index and queries: class directions plus noise, as make_knn's rows."""
+    marker = os.path.join(directory, ".done")
+    if os.path.exists(marker):
+        return
+    log(f"writing the search index: {n_index} x {dim}, {n_queries} queries")
+    os.makedirs(directory, exist_ok=True)
+    rng = np.random.default_rng(seed)
+    centres = rng.standard_normal((classes, dim)).astype(np.float32)
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    for name, n in [("index", n_index), ("queries", n_queries)]:
+        labels = rng.integers(0, classes, n).astype(np.int64)
+        x = (centres[labels] + rng.standard_normal((n, dim)).astype(np.float32) * (sigma / np.sqrt(dim))).astype(np.float32)
+        if name == "index":
+            np.save(os.path.join(directory, "embeddings.npy"), x)
+            np.save(os.path.join(directory, "labels.npy"), labels)
+            with open(os.path.join(directory, "ids.txt"), "w") as f:
+                f.write("".join(f"img/{i:06d}.jpg\n" for i in range(n)))
+        else:
+            os.makedirs(os.path.join(directory, "queries"), exist_ok=True)
+            np.save(os.path.join(directory, "queries", "queries.npy"), x)
+    open(marker, "w").close()
+
+
 def make_linear(directory, knn_dir, rows=6_000):
     """The first `rows` rows of the kNN train set (its rows are i.i.d., so this is a random subset): the linear
     probe's 45-C sweep runs on it, scikit-learn's sweep on all 60k rows would take ~20 minutes a round."""
@@ -299,7 +325,7 @@ def make_explore(directory):
     open(marker, "w").close()
 
 
-STEPS = ["models", "photos", "knn", "linear", "zeroshot", "fmnist-png", "wds", "explore", "parquet"]
+STEPS = ["models", "photos", "knn", "search", "linear", "zeroshot", "fmnist-png", "wds", "explore", "parquet"]
 
 
 def main():
@@ -319,6 +345,7 @@ def main():
         make_photos(os.path.join(OUT, "photos"))
         make_photos_x5(os.path.join(OUT, "photos-x5"), os.path.join(OUT, "photos"))
     steps = [("knn", lambda: make_knn(os.path.join(OUT, "knn"))),
+             ("search", lambda: make_search(os.path.join(OUT, "search"))),
              ("linear", lambda: make_linear(os.path.join(OUT, "linear"), os.path.join(OUT, "knn"))),
              ("zeroshot", lambda: make_zeroshot(os.path.join(OUT, "zeroshot"))),
              ("fmnist-png", lambda: make_fmnist_png(os.path.join(OUT, "fmnist-png"))),

@@ -12,7 +12,7 @@ struct EmbevalCommand: ParsableCommand {
         names the file, row or tensor). ONNX Runtime is loaded at run time from .deps/onnxruntime (scripts/bootstrap) \
         or EMBEVAL_ONNXRUNTIME.
         """,
-        subcommands: [KNNCommand.self, ZeroShotCommand.self, LinearCommand.self, ClusterCommand.self, RetrievalCommand.self, CompareCommand.self, CheckCommand.self, ExploreCommand.self, AuditCommand.self, EmbedCommand.self, MergeCommand.self, TokenizeCommand.self, InspectCommand.self, EvalCommand.self]
+        subcommands: [KNNCommand.self, ZeroShotCommand.self, LinearCommand.self, ClusterCommand.self, RetrievalCommand.self, CompareCommand.self, CheckCommand.self, ExploreCommand.self, AuditCommand.self, SearchCommand.self, EmbedCommand.self, MergeCommand.self, TokenizeCommand.self, InspectCommand.self, EvalCommand.self]
     )
 
     /// Parses, runs, and maps every failure to one line on stderr and exit code 2 (help and version exit 0).
