@@ -58,6 +58,9 @@ struct ExploreCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Nearest neighbours listed per point in explore.html (0: none, and no all-pairs search for them).")
     var pageNeighbours: Int = 10
 
+    @Flag(help: "Also audit the points (as embeval audit, k = 10, duplicate threshold auto): explore.html gains an Issues panel listing label-error candidates, near-duplicate pairs and outliers, ringed on the map.")
+    var audit = false
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -81,7 +84,7 @@ struct ExploreCommand: ParsableCommand {
                                        neighbors: neighbors, minDist: minDist, thumbnails: !noThumbnails,
                                        pageNeighbours: pageNeighbours,
                                        reproducible: data.givenSeed != nil)
-        let report = try Exploration(source: source, settings: settings)
+        let report = try Exploration(source: source, settings: settings, audit: audit ? try DataAudit.Settings() : nil)
             .run(into: directory, context: try output.context(batchSize: model.embedding.batchSize, data: data))
         try output.emit(report, text: report.text())
     }

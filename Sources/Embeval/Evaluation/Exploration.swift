@@ -50,10 +50,13 @@ public struct MapSettings: Sendable {
 public struct Exploration: Sendable {
     public var source: EmbeddingSource
     public var settings: MapSettings
+    /// Also audit the points (`explore --audit`): the page gains its Issues panel, the report the counts.
+    public var audit: DataAudit.Settings?
 
-    public init(source: EmbeddingSource, settings: MapSettings) {
+    public init(source: EmbeddingSource, settings: MapSettings, audit: DataAudit.Settings? = nil) {
         self.source = source
         self.settings = settings
+        self.audit = audit
     }
 
     public func run(into directory: URL, context: EvaluationContext) throws -> ExploreReport {
@@ -130,14 +133,23 @@ public struct Exploration: Sendable {
         if let images = data.images, settings.thumbnails, points.count <= MapSettings.thumbnailLimit {
             thumbnails = try images.thumbnails(ids: points.ids, limits: context.imageLimits)
         }
-        let page = ExplorePage(title: title, maps: maps, labels: points.labels, classNames: points.classes, ids: points.ids,
+        var page = ExplorePage(title: title, maps: maps, labels: points.labels, classNames: points.classes, ids: points.ids,
                                thumbnails: thumbnails, neighbours: neighbours)
+        var issueCounts: ExploreReport.IssueCounts? = nil
+        if let audit {
+            let audited = try DataAudit(points.rows, labels: data.isLabelled ? points.labels : nil,
+                                        classCount: max(points.classes.count, (points.labels.max() ?? 0) + 1), settings: audit)
+            page.issues = ExplorePageIssues(audited)
+            issueCounts = .init(labelIssues: audited.labelIssues?.flagged.count, nearDuplicatePairs: audited.nearDuplicates.pairs.total,
+                                duplicateThreshold: audited.duplicateSimilarity, outliers: audited.outliers.flagged.count)
+        }
         try page.write(to: directory.appendingPathComponent("explore.html"))
         let pagePath = finalPath.appendingPathComponent("explore.html")
         return ExploreReport(title: title, points: points.count, inputDimension: points.dimension,
                              pcaDimensions: input.matrix.columns, dimensions: settings.dimensions, seed: context.seed,
                              reproducible: settings.reproducible, maps: reports, page: pagePath.path,
-                             health: data.sets[0].health.map { HealthSummary(pooling: data.sets[0].pooling, dimension: points.dimension, health: $0) })
+                             health: data.sets[0].health.map { HealthSummary(pooling: data.sets[0].pooling, dimension: points.dimension, health: $0) },
+                             issues: issueCounts)
     }
 
     /// Places new embeddings (`.npy`) onto a map saved by an earlier run, without moving its points; writes

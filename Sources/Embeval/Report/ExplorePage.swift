@@ -43,6 +43,8 @@ public struct ExplorePage {
     /// For each point, the indices of its nearest neighbours in the original embedding space, nearest first.
     public var neighbours: [[Int]]?
     public var thumbnailSize: Int
+    /// What an audit flagged (`explore --audit`): the page's Issues panel lists it and rings the points on the map.
+    public var issues: ExplorePageIssues? = nil
 
     public init(title: String, maps: [(name: String, points: Matrix)], labels: [Int], classNames: [String],
                 ids: [String] = [], thumbnails: [[UInt8]]? = nil, neighbours: [[Int]]? = nil, thumbnailSize: Int = 48) {
@@ -87,6 +89,7 @@ public struct ExplorePage {
         guard thumbnailSize >= 4 && thumbnailSize <= 512 else {
             throw ReportError.inconsistentPage("thumbnail size \(thumbnailSize) is outside 4…512")
         }
+        try issues?.validate(count: n, classCount: max(classNames.count, (labels.max() ?? -1) + 1))
     }
 
     /// The page. Throws `ReportError.inconsistentPage` for inconsistent inputs (see `validate()`).
@@ -173,6 +176,7 @@ public struct ExplorePage {
         } else {
             out += ",\"neighbours\":null"
         }
+        out += ",\"issues\":" + (issues?.json ?? "null")
         return out + "}"
     }
 

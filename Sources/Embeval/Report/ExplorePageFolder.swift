@@ -92,6 +92,7 @@ struct ExplorePageFolder {
         meta += ",\"hasNeighbours\":\(page.neighbours != nil),\"hasThumbs\":\(page.thumbnails != nil)"
         meta += ",\"folder\":" + ExplorePage.jsonString(folderName) + ",\"token\":\"\(token)\",\"chunk\":\(Self.chunkSize)"
         meta += ",\"thumbsPerFolder\":\(Self.thumbsPerFolder)"
+        meta += ",\"issues\":" + (page.issues?.json ?? "null")
         meta += ",\"maps\":[" + maps.map {
             "{\"name\":" + ExplorePage.jsonString($0.name) + ",\"dims\":\($0.dims),\"width\":\($0.width),\"height\":\($0.height)}"
         }.joined(separator: ",") + "]}"

@@ -73,7 +73,7 @@ enum ExplorePageScript {
       var decoded = performance.now();
 
       var hidden = {};            // label -> true when filtered out
-      var mapIndex = 0, selected = -1, hovered = -1, lastMouse = [0, 0];
+      var mapIndex = 0, selected = -1, hovered = -1, lastMouse = [0, 0], issuePoints = [];
       var view = { scale: 1, tx: 0, ty: 0 };
       var cssWidth = 0, cssHeight = 0, dpr = 1;
       var indexes = [];           // per map: grid index for hit-testing
@@ -252,10 +252,17 @@ enum ExplorePageScript {
       }
       var overlayBlank = true;
       function drawOverlay() {
-        if (overlayBlank && selected < 0 && hovered < 0) return;   // nothing to clear or draw: no repaint
+        var idle = selected < 0 && hovered < 0 && issuePoints.length === 0;
+        if (overlayBlank && idle) return;   // nothing to clear or draw: no repaint
         octx.setTransform(dpr, 0, 0, dpr, 0, 0);
         octx.clearRect(0, 0, cssWidth, cssHeight);
-        overlayBlank = selected < 0 && hovered < 0;
+        overlayBlank = idle;
+        if (issuePoints.length) {
+          octx.strokeStyle = '#d62728';
+          for (var q = 0; q < issuePoints.length && q < issueRings; q++) {
+            if (!hidden[labels[issuePoints[q]]]) ring(issuePoints[q], 2, 1.5);
+          }
+        }
         if (selected >= 0) {
           octx.strokeStyle = '#111';
           (neighboursOf(selected) || []).forEach(function (j) { ring(j, 3, 1.5); });
@@ -357,6 +364,67 @@ enum ExplorePageScript {
       function refresh() {
         if (hovered >= 0 && !tip.hidden) showTooltip(hovered, lastMouse[0], lastMouse[1]);
         if (selected >= 0) select(selected);
+        if (issueKind) showIssues(issueKind);
+      }
+
+      // Issues (explore --audit): one of the audit's lists at a time, with thumbnails (a duplicate pair side by
+      // side); its points are ringed in red on the map, and clicking an entry selects the point (its neighbours).
+      var issueKinds = document.getElementById('issue-kinds'), issueList = document.getElementById('issue-list');
+      var issueNote = document.getElementById('issue-note');
+      var issueKind = null, issueShown = 100, issueRings = 5000;
+      function issueEntries(kind) {
+        return kind === 'label' ? D.issues.label || [] : kind === 'duplicates' ? D.issues.duplicates : D.issues.outliers;
+      }
+      function issueTotal(kind) {
+        return kind === 'label' ? D.issues.labelTotal : kind === 'duplicates' ? D.issues.duplicateTotal : D.issues.outlierTotal;
+      }
+      function showIssues(kind) {
+        issueKind = kind;
+        Array.prototype.forEach.call(issueKinds.children, function (b) { b.className = b.getAttribute('data-kind') === kind ? 'active' : ''; });
+        issueList.textContent = '';
+        issuePoints = [];
+        if (!kind) { issueNote.textContent = 'Choose a list.'; requestDraw(false); return; }
+        var entries = issueEntries(kind), total = issueTotal(kind);
+        entries.forEach(function (e) { issuePoints.push(e[0]); if (kind === 'duplicates') issuePoints.push(e[1]); });
+        var what = kind === 'label' ? total + ' label-error candidates, lowest self-confidence first'
+          : kind === 'duplicates' ? total + ' near-duplicate pairs at cosine \u2265 ' + D.issues.threshold.toFixed(4) + ', most similar first'
+          : total + ' outliers, farthest from their neighbours first';
+        if (entries.length < total) what += ' (the page holds the first ' + entries.length + ')';
+        if (entries.length > issueShown) what += '; listed: the first ' + issueShown;
+        issueNote.textContent = what + '. Ringed in red on the map; click one to select it.';
+        entries.slice(0, issueShown).forEach(function (e) {
+          var li = document.createElement('li'), row = el('div', 'issue'), text = el('div');
+          li.setAttribute('data-index', String(e[0]));
+          var shown = kind === 'duplicates' ? [e[0], e[1]] : [e[0]];
+          shown.forEach(function (j) { var t = thumb(j); if (t) row.appendChild(t); });
+          if (kind === 'duplicates') {
+            text.appendChild(el('div', 'label', 'cosine ' + e[2].toFixed(4)));
+            shown.forEach(function (j) { text.appendChild(el('div', 'id', idOf(j))); });
+          } else {
+            text.appendChild(labelLine(e[0]));
+            text.appendChild(el('div', 'id', idOf(e[0])));
+            text.appendChild(el('div', 'note', kind === 'label'
+              ? 'suggested: ' + labelName(e[1]) + ' \u00b7 self-confidence ' + e[2].toFixed(2)
+              : 'mean distance to its neighbours ' + e[1].toFixed(4)));
+          }
+          row.appendChild(text);
+          li.appendChild(row);
+          li.addEventListener('click', function () { select(e[0]); });
+          issueList.appendChild(li);
+        });
+        requestDraw(false);
+      }
+      if (D.issues) {
+        document.getElementById('issues').hidden = false;
+        [['label', 'label errors'], ['duplicates', 'duplicates'], ['outliers', 'outliers']].forEach(function (k) {
+          if (k[0] === 'label' && !D.issues.label) return;
+          var b = el('button', '', k[1] + ' (' + issueTotal(k[0]) + ')');
+          b.type = 'button';
+          b.setAttribute('data-kind', k[0]);
+          b.addEventListener('click', function () { showIssues(issueKind === k[0] ? null : k[0]); });
+          issueKinds.appendChild(b);
+        });
+        showIssues(null);
       }
 
       // Tabs.
@@ -549,16 +617,51 @@ enum ExplorePageScript {
           } else {
             result.switchedTab = true;
           }
-          // Back to the hovered-and-selected state, for a screenshot of #selftest.
-          centre();
-          canvas.dispatchEvent(new MouseEvent('mousemove', at));
-          result.problem = problemBox.hidden ? null : problemBox.textContent;
-          result.ok = result.hovered === target && result.tooltipVisible && result.selected === target &&
-            result.neighbourCount === expected.length &&
-            result.neighbourIndices.every(function (v, k) { return v === expected[k]; }) &&
-            result.filterHides && result.filterShows && result.zoomed && result.panned && result.panExact && result.switchedTab &&
-            result.problem === null;
-          report();
+          // Issues: each list is listed and ringed in red on the whole map; the duplicates stay shown.
+          var issuesOk = true;
+          if (D.issues) {
+            fitView(); drawPoints();
+            result.issues = {};
+            Array.prototype.forEach.call(issueKinds.children, function (b) {
+              var kind = b.getAttribute('data-kind');
+              b.click();
+              drawOverlay();
+              var expectedCount = Math.min(issueShown, issueEntries(kind).length);
+              var r = { listed: issueList.children.length, expected: expectedCount, redPixels: redPixels() };
+              result.issues[kind] = r;
+              issuesOk = issuesOk && r.listed === expectedCount && (expectedCount === 0 || r.redPixels > 0);
+              b.click();
+            });
+            var dup = issueKinds.querySelector('[data-kind="duplicates"]');
+            if (dup) dup.click();
+          }
+          whenSettled(guarded(function () {
+            if (D.issues) {
+              result.issueImages = loadedImages('#issue-list img');
+              result.issueExpectedImages = document.querySelectorAll('#issue-list img').length;
+              issuesOk = issuesOk && result.issueImages === result.issueExpectedImages;
+            }
+            // Back to the hovered-and-selected state, for a screenshot of #selftest.
+            centre();
+            canvas.dispatchEvent(new MouseEvent('mousemove', at));
+            result.problem = problemBox.hidden ? null : problemBox.textContent;
+            result.ok = result.hovered === target && result.tooltipVisible && result.selected === target &&
+              result.neighbourCount === expected.length &&
+              result.neighbourIndices.every(function (v, k) { return v === expected[k]; }) &&
+              result.filterHides && result.filterShows && result.zoomed && result.panned && result.panExact && result.switchedTab &&
+              issuesOk && result.problem === null;
+            report();
+          }));
+        }
+        // Overlay pixels of the issue rings' red.
+        function redPixels() {
+          var copy = document.createElement('canvas');
+          copy.width = overlay.width; copy.height = overlay.height;
+          var c = copy.getContext('2d', { willReadFrequently: true });
+          c.drawImage(overlay, 0, 0);
+          var img = c.getImageData(0, 0, copy.width, copy.height).data, n = 0;
+          for (var q = 0; q < img.length; q += 4) if (img[q + 3] > 100 && img[q] > 150 && img[q + 1] < 110 && img[q + 2] < 110) n++;
+          return n;
         }
       }
 

@@ -25,6 +25,8 @@ enum ExplorePageTemplate {
         <aside>
         <section><h2>Classes</h2><div class="buttons"><button type="button" id="show-all">all</button>
         <button type="button" id="show-none">none</button></div><div id="filters"></div></section>
+        <section id="issues" hidden><h2>Issues</h2><div id="issue-kinds" class="buttons"></div>
+        <div id="issue-note" class="note"></div><ol id="issue-list"></ol></section>
         <section><h2>Selection</h2><div id="selected" class="empty">Click a point to list its nearest neighbours.</div>
         <ol id="neighbours"></ol></section>
         </aside>
@@ -82,5 +84,11 @@ enum ExplorePageTemplate {
     #neighbours li > div { display: flex; gap: 6px; align-items: center; }
     #neighbours li:hover { background: #f0f4fa; }
     #neighbours img { width: 36px; height: 36px; object-fit: contain; }
+    #issue-kinds button.active { background: #2f6fb0; border-color: #2f6fb0; color: #fff; }
+    #issue-list { list-style: none; padding-left: 0; margin: 6px 0; max-height: 45vh; overflow-y: auto; }
+    #issue-list li { cursor: pointer; padding: 3px 0; border-bottom: 1px solid #eee; }
+    #issue-list li:hover { background: #fbf0f0; }
+    #issue-list .issue { display: flex; gap: 6px; align-items: center; }
+    #issue-list img { width: 44px; height: 44px; object-fit: contain; image-rendering: pixelated; background: #eee; flex: none; }
     """#
 }

@@ -20,6 +20,17 @@ public struct ExploreReport: Report {
         }
     }
 
+    /// What `--audit` flagged (the page's Issues panel lists them; `embeval audit` writes the full lists).
+    public struct IssueCounts: Codable, Sendable {
+        public var labelIssues: Int?
+        public var nearDuplicatePairs: Int
+        public var duplicateThreshold: Double
+        public var outliers: Int
+        enum CodingKeys: String, CodingKey {
+            case labelIssues = "label_issues", nearDuplicatePairs = "near_duplicate_pairs", duplicateThreshold = "duplicate_threshold", outliers
+        }
+    }
+
     public var task = "explore"
     public var title: String
     public var points: Int
@@ -33,10 +44,11 @@ public struct ExploreReport: Report {
     public var maps: [MapEntry]
     public var page: String
     public var health: HealthSummary?
+    public var issues: IssueCounts?
 
     enum CodingKeys: String, CodingKey {
         case task, title, points, inputDimension = "input_dimension", pcaDimensions = "pca_dimensions", dimensions, seed, reproducible
-        case maps, page, health
+        case maps, page, health, issues
     }
 
     public func text() -> String {
@@ -44,12 +56,17 @@ public struct ExploreReport: Report {
             [m.method.rawValue, String(format: "%.2fs", m.seconds), m.trustworthiness.map { String(format: "%.4f", $0) } ?? "–",
              m.knnAccuracyMap.map { String(format: "%.2f", $0) } ?? "–", m.knnAccuracyInput.map { String(format: "%.2f", $0) } ?? "–"]
         }
-        return [TerminalTable.title("Explore: \(title)"), "",
+        var lines = [TerminalTable.title("Explore: \(title)"), "",
                 TerminalTable.fields([("Points", String(points)), ("Dimensions", "\(inputDimension) → PCA \(pcaDimensions) → \(dimensions)"),
                                       ("Seed", reproducible ? "\(seed) (maps reproducible)"
                                                                  : "none given (UMAP layout on all cores, not bit-reproducible)"),
                                       ("Output", URL(fileURLWithPath: page).deletingLastPathComponent().path)]), "",
                 TerminalTable.table(header: ["Map", "Time", "Trustworthiness@10", "10-NN acc. map (%)", "10-NN acc. input (%)"], rows: rows)]
-            .joined(separator: "\n")
+        if let issues {
+            let label = issues.labelIssues.map { "\($0) label-error candidates, " } ?? ""
+            lines += ["", "Issues (in the page): " + label + "\(issues.nearDuplicatePairs) near-duplicate pairs (cosine ≥ "
+                      + String(format: "%.4f", issues.duplicateThreshold) + "), \(issues.outliers) outliers"]
+        }
+        return lines.joined(separator: "\n")
     }
 }

@@ -38,7 +38,7 @@ import Testing
         let (url, page) = try Self.writeLargePage("large-selftest")
         let html = try String(contentsOf: url, encoding: .utf8)
         // No inlined PNG (base64 "iVBOR…") and no coordinates: the points and thumbnails live in the folder.
-        #expect(!html.contains("iVBOR") && !html.contains("\"xy\"") && html.utf8.count < 50_000)
+        #expect(!html.contains("iVBOR") && !html.contains("\"xy\"") && html.utf8.count < 64_000)
         #expect(html.contains("<script src=\"explore_files/points.js\"></script>"))
         let (summary, passed, dom, stderr) = try Self.selfTest(url)
         #expect(passed, "self-test: \(summary)")
