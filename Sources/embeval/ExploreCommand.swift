@@ -46,7 +46,7 @@ struct ExploreCommand: ParsableCommand {
     @Option(help: "Write <method>.npy, .svg, .png, .map and explore.html (above 50,000 points with its data folder explore_files/) into this directory.")
     var out: String = "out/explore"
 
-    @Option(help: "A map saved by an earlier run (DIR/<method>.map) to place --add points onto.")
+    @Option(help: "A map saved by an earlier run (DIR/<method>.map, or DIR/<method>-parametric.onnx) to place --add points onto.")
     var map: String?
 
     @Option(help: "New embeddings (.npy) to place onto --map.")
@@ -61,6 +61,15 @@ struct ExploreCommand: ParsableCommand {
     @Flag(help: "Also audit the points (as embeval audit, k = 10, duplicate threshold auto): explore.html gains an Issues panel listing label-error candidates, near-duplicate pairs and outliers, ringed on the map.")
     var audit = false
 
+    @Flag(help: "Also train a network (embedding → hidden → ReLU → coordinates) reproducing each t-SNE/UMAP map, write it as <method>-parametric.onnx (any ONNX runtime places new points with it; so does --map X.onnx --add) and measure it on a held-out tenth of the points.")
+    var parametric = false
+
+    @Option(parsing: .unconditional, help: "Hidden units of the --parametric network.")
+    var parametricHidden = 256
+
+    @Option(parsing: .unconditional, help: "Training epochs of the --parametric network (Adam, batches of 256, learning rate 0.001).")
+    var parametricEpochs = 100
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
@@ -69,6 +78,11 @@ struct ExploreCommand: ParsableCommand {
 
     func run() throws {
         let directory = URL(fileURLWithPath: out)
+        if let map, let add, map.lowercased().hasSuffix(".onnx") {
+            let placed = try Exploration.addPoints(parametricModel: URL(fileURLWithPath: map), new: URL(fileURLWithPath: add), into: directory)
+            print("placed \(placed.rows) point(s) with the parametric map \(map) → \(placed.file.path)")
+            return
+        }
         if let map, let add {
             let placed = try Exploration.addPoints(map: URL(fileURLWithPath: map), new: URL(fileURLWithPath: add), into: directory)
             print("placed \(placed.rows) point(s) onto the \(placed.method.rawValue) map → \(placed.file.path)")
@@ -84,7 +98,8 @@ struct ExploreCommand: ParsableCommand {
                                        neighbors: neighbors, minDist: minDist, thumbnails: !noThumbnails,
                                        pageNeighbours: pageNeighbours,
                                        reproducible: data.givenSeed != nil)
-        let report = try Exploration(source: source, settings: settings, audit: audit ? try DataAudit.Settings() : nil)
+        let training = parametric ? try ParametricMap.Training(hidden: parametricHidden, epochs: parametricEpochs, seed: data.seed) : nil
+        let report = try Exploration(source: source, settings: settings, audit: audit ? try DataAudit.Settings() : nil, parametric: training)
             .run(into: directory, context: try output.context(batchSize: model.embedding.batchSize, data: data))
         try output.emit(report, text: report.text())
     }

@@ -52,11 +52,15 @@ public struct Exploration: Sendable {
     public var settings: MapSettings
     /// Also audit the points (`explore --audit`): the page gains its Issues panel, the report the counts.
     public var audit: DataAudit.Settings?
+    /// Also train a network reproducing each t-SNE/UMAP map (`explore --parametric`), written as ONNX.
+    public var parametric: ParametricMap.Training?
 
-    public init(source: EmbeddingSource, settings: MapSettings, audit: DataAudit.Settings? = nil) {
+    public init(source: EmbeddingSource, settings: MapSettings, audit: DataAudit.Settings? = nil,
+                parametric: ParametricMap.Training? = nil) {
         self.source = source
         self.settings = settings
         self.audit = audit
+        self.parametric = parametric
     }
 
     public func run(into directory: URL, context: EvaluationContext) throws -> ExploreReport {
@@ -68,10 +72,11 @@ public struct Exploration: Sendable {
         return report
     }
 
-    /// The names explore writes: `<method>.{npy,svg,png,map}`, `<method>-added.npy`, `explore.html` and, above
-    /// `ExplorePage.inlineLimit` points, its data folder `explore_files`.
+    /// The names explore writes: `<method>.{npy,svg,png,map}`, `<method>-added.npy`, `<method>-parametric.onnx`,
+    /// `explore.html` and, above `ExplorePage.inlineLimit` points, its data folder `explore_files`.
     static func isOutputFile(_ name: String) -> Bool {
         if name == "explore.html" || name == "explore_files" || name == SetManifest.fileName { return true }
+        if name.hasSuffix("-parametric.onnx"), MapMethod(rawValue: String(name.dropLast(16))) != nil { return true }
         let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { return false }
         let method = parts[0].hasSuffix("-added") ? String(parts[0].dropLast(6)) : parts[0]
@@ -114,11 +119,18 @@ public struct Exploration: Sendable {
             try OutputFile(directory.appendingPathComponent("\(name).png").path)
                 .write(Data(ScatterPlot.png(points: built.coordinates, labels: points.labels, classNames: points.classes, title: plotTitle)))
             maps.append((name.uppercased(), built.coordinates))
+            var files = ["npy", "svg", "png", "map"].map { "\(name).\($0)" }
+            var network: ExploreReport.Parametric? = nil
+            if let parametric, method != .pca {
+                network = try Self.parametric(method, embeddings: points.matrix, input: input.matrix, coordinates: built.coordinates,
+                                              saved: built.saved, normalizing: builder.normalize, training: parametric, into: directory)
+                files.append("\(name)-parametric.onnx")
+            }
             reports.append(.init(method: method, dimensions: settings.dimensions, seconds: seconds, parameters: .object(built.details),
                                  trustworthiness: quality.trustworthiness.isNaN ? nil : quality.trustworthiness,
                                  knnAccuracyMap: labels == nil || quality.knnAccuracyMap.isNaN ? nil : quality.knnAccuracyMap,
                                  knnAccuracyInput: labels == nil || quality.knnAccuracyInput.isNaN ? nil : quality.knnAccuracyInput,
-                                 qualityPoints: quality.points, files: ["npy", "svg", "png", "map"].map { "\(name).\($0)" }))
+                                 qualityPoints: quality.points, files: files, parametric: network))
         }
 
         // The page: every map, thumbnails, and each point's nearest neighbours in the embedding space.
