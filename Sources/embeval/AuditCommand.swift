@@ -17,7 +17,17 @@ struct AuditCommand: ParsableCommand {
 
     @OptionGroup var model: ModelOptions
     @OptionGroup var data: DatasetOptions
-    @OptionGroup var precomputed: PrecomputedOptions
+    @Option(help: "Precomputed embeddings instead of a model and dataset: a .npy (N×d; ids.txt beside it names the rows), a folder embed or merge wrote, shard folders (repeat), or a folder holding them.")
+    var embeddings: [String] = []
+
+    @Option(help: "Labels of --embeddings (.npy integers); a folder embed wrote carries its own. Without labels, no label-error candidates or class figures.")
+    var labels: String?
+
+    @Option(help: "Precomputed train embeddings: their near duplicates among the audited rows are listed as leaks.")
+    var trainEmbeddings: [String] = []
+
+    @Option(help: "Labels of --train-embeddings (.npy integers; optional: leaks need none).")
+    var trainLabels: String?
 
     @Option(name: .customShort("k"), help: "Neighbours per sample.")
     var k = 10
@@ -26,6 +36,10 @@ struct AuditCommand: ParsableCommand {
     var duplicateThreshold = "auto"
 
     func validate() throws {
+        if embeddings.isEmpty && (labels != nil || !trainEmbeddings.isEmpty || trainLabels != nil) {
+            throw ValidationError("--labels and --train-embeddings go with --embeddings")
+        }
+        if trainEmbeddings.isEmpty && trainLabels != nil { throw ValidationError("--train-labels goes with --train-embeddings") }
         if duplicateThreshold != "auto" && Double(duplicateThreshold) == nil {
             throw ValidationError("--duplicate-threshold '\(duplicateThreshold)': expected a cosine in (0, 1] or auto")
         }
@@ -46,8 +60,9 @@ struct AuditCommand: ParsableCommand {
         let settings = try DataAudit.Settings(k: k, duplicateSimilarity: Double(duplicateThreshold), pairLimit: pairLimit)
         if let lists { try AuditReport.checkListsTarget(URL(fileURLWithPath: lists)) }
         let source: EmbeddingSource
-        if let files = precomputed.source() {
-            source = files
+        if !embeddings.isEmpty {
+            source = .files(PrecomputedOptions.files(embeddings, labels: labels),
+                            train: trainEmbeddings.isEmpty ? nil : PrecomputedOptions.files(trainEmbeddings, labels: trainLabels))
         } else {
             guard !model.model.isEmpty else { throw ValidationError("-m MODEL is required (or pass --embeddings and --labels)") }
             source = .model(try model.backboneSpec(), try data.requiredSelection(), train: try trainSplit.map { try TrainSplit($0) })

@@ -9,8 +9,8 @@ extension Exploration {
 
     /// Trains the network on `coordinates` of all but a seeded held-out tenth of `embeddings`, writes it as
     /// `<method>-parametric.onnx` into `directory`, and measures it on the held-out points: its trustworthiness there
-    /// beside the map's own (the same points, as the fitted map placed them), the distance between the two placements
-    /// relative to the map's spread, ONNX Runtime's output against Swift's, and the time per 10,000 points of the
+    /// beside the map's own (the same points, as the fitted map placed them), its distance to that placement and to
+    /// the map's non-parametric transform of the points, relative to the map's spread, ONNX Runtime's output against Swift's, and the time per 10,000 points of the
     /// network (Swift and ONNX Runtime) and of the map's non-parametric transform.
     static func parametric(_ method: MapMethod, embeddings: Matrix, input: Matrix, coordinates: Matrix, saved: SavedMap,
                            normalizing: Bool, training: ParametricMap.Training, into directory: URL) throws -> ExploreReport.Parametric {
@@ -35,7 +35,7 @@ extension Exploration {
         let (placed, swiftSeconds) = try timed { try network.place(newPoints) }
         let runner = try ParametricMapRunner(model: .bytes(model, path: directory.appendingPathComponent(name).path))
         let (viaRuntime, runtimeSeconds) = try timed { try runner.place(newPoints) }
-        let (_, transformSeconds) = try timed { try saved.add(newPoints) }
+        let (transformed, transformSeconds) = try timed { try saved.add(newPoints) }
         let ownPlacement = coordinates.selectingRows(held)
         let heldInput = input.selectingRows(held)
         let perTenThousand = { (seconds: Double) in seconds * 1000 * 10_000 / Double(heldCount) }
@@ -45,6 +45,7 @@ extension Exploration {
             trustworthinessParametric: Trustworthiness.score(original: heldInput, map: placed, k: 10),
             trustworthinessMap: Trustworthiness.score(original: heldInput, map: ownPlacement, k: 10),
             relativeDistance: relativeDistance(placed, ownPlacement, spreadOf: coordinates),
+            relativeDistanceTransform: relativeDistance(placed, transformed, spreadOf: coordinates),
             onnxMaxDifference: zip(placed.values, viaRuntime.values).map { Double(abs($0 - $1)) }.max() ?? 0,
             millisecondsPer10kSwift: perTenThousand(swiftSeconds), millisecondsPer10kOnnx: perTenThousand(runtimeSeconds),
             millisecondsPer10kTransform: perTenThousand(transformSeconds))

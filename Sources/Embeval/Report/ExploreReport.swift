@@ -37,6 +37,8 @@ public struct ExploreReport: Report {
         public var trustworthinessMap: Double
         /// Mean distance between the two placements of a held-out point, over the map's RMS radius.
         public var relativeDistance: Double
+        /// The same to the map's non-parametric transform of the held-out points (`--map X.map --add`).
+        public var relativeDistanceTransform: Double
         /// ONNX Runtime's coordinates against Embeval's own forward pass, max |diff|.
         public var onnxMaxDifference: Double
         public var millisecondsPer10kSwift: Double
@@ -47,6 +49,7 @@ public struct ExploreReport: Report {
             case file, hidden, epochs, trainPoints = "train_points", heldOut = "held_out", trainSeconds = "train_seconds"
             case finalLoss = "final_loss", trustworthinessParametric = "trustworthiness_parametric"
             case trustworthinessMap = "trustworthiness_map", relativeDistance = "relative_distance"
+            case relativeDistanceTransform = "relative_distance_transform"
             case onnxMaxDifference = "onnx_max_difference", millisecondsPer10kSwift = "ms_per_10k_swift"
             case millisecondsPer10kOnnx = "ms_per_10k_onnx", millisecondsPer10kTransform = "ms_per_10k_transform"
         }
@@ -97,10 +100,10 @@ public struct ExploreReport: Report {
         let parametric = maps.compactMap { m in m.parametric.map { (m.method.rawValue, $0) } }
         if !parametric.isEmpty {
             lines += ["", "Parametric maps (a network placing new points; measured on points held out of its training):",
-                      TerminalTable.table(header: ["Map", "File", "Held out", "Trustworthiness (network / map)", "Distance / spread", "ms per 10k (ONNX / transform)"],
+                      TerminalTable.table(header: ["Map", "File", "Held out", "Trustworthiness (network / map)", "Distance / spread (map, transform)", "ms per 10k (ONNX / transform)"],
                                           rows: parametric.map { name, p in
                                               [name, p.file, String(p.heldOut), String(format: "%.4f / %.4f", p.trustworthinessParametric, p.trustworthinessMap),
-                                               String(format: "%.3f", p.relativeDistance),
+                                               String(format: "%.3f, %.3f", p.relativeDistance, p.relativeDistanceTransform),
                                                String(format: "%.1f / %.1f", p.millisecondsPer10kOnnx, p.millisecondsPer10kTransform)]
                                           })]
         }

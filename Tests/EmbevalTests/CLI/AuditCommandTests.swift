@@ -67,6 +67,21 @@ import Testing
         #expect(object["near_duplicate_pairs"] as? Int == 21)
     }
 
+    @Test func unlabelledEmbeddingsAreAuditedWithoutTheLabelFigures() throws {
+        let e = Self.folder.appendingPathComponent("embeddings/embeddings.npy")
+        let r = try runEmbeval(["audit", "--embeddings", e.path, "--duplicate-threshold", "0.999", "--json", "-"])
+        #expect(r.code == 0, "\(r.err)")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(r.out.utf8)) as? [String: Any])
+        #expect(object["label_issues"] == nil || object["label_issues"] is NSNull)
+        #expect((object["classes"] as? [Any])?.isEmpty == true)
+        #expect((object["outliers"] as? [Any])?.count == 63 && (object["exact_duplicates"] as? [Any])?.count == 12)
+        // Ids come from the ids.txt beside the rows.
+        let outliers = try #require(object["outliers"] as? [[String: Any]])
+        #expect(outliers.allSatisfy { ($0["id"] as? String)?.hasSuffix(".png") == true })
+        let refused = try runEmbeval(["audit", "--labels", Self.folder.appendingPathComponent("embeddings/labels.npy").path])
+        #expect(refused.code == 2 && refused.err.contains("--labels and --train-embeddings go with --embeddings"), "\(refused.err)")
+    }
+
     @Test func nearDuplicatesOfTheTrainSetAreListedAsLeaks() throws {
         let e = try Embeddings.load(embeddings: Self.folder.appendingPathComponent("embeddings/embeddings.npy"),
                                     labels: Self.folder.appendingPathComponent("embeddings/labels.npy"))
