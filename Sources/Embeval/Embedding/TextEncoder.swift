@@ -52,7 +52,10 @@ public struct TextEncoder: Sendable {
             if takesAttentionMask {
                 feeds["attention_mask"] = .int64(shape: shape, values: range.flatMap { tokens.attentionMask[$0].map(Int64.init) })
             }
-            let out = try session.run(feeds, outputNames: [outputName])[outputName]!
+            guard let out = try session.run(feeds, outputNames: [outputName])[outputName], out.shape.count == 2, out.shape[0] == range.count else {
+                throw EmbeddingError.unexpectedShape(tensor: "text encoder output '\(outputName)'", shape: "missing or not [\(range.count), d]",
+                                                     expected: "one row per prompt of the batch")
+            }
             width = out.shape[1]
             rows += out.values
         }
