@@ -26,9 +26,13 @@ struct KNNCommand: ParsableCommand {
     @Option(parsing: .upToNextOption, help: "Vote with the neighbours that knn --shard wrote (shard folders, or a folder holding them) instead of searching.")
     var mergeNeighbours: [String] = []
 
+    @Option(help: "Also write a page explaining the run: confusion matrix, most confused pairs with thumbnails, per-class recall with 95 % intervals, accuracy against k.")
+    var html: String?
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        if let html { try checkPageTarget(html) }
         if !mergeNeighbours.isEmpty && (sharding.shard != nil || neighboursOutput != nil) {
             throw ValidationError("--merge-neighbours joins the shards' neighbours: it does not go with --shard or --neighbours-output")
         }
@@ -53,18 +57,20 @@ struct KNNCommand: ParsableCommand {
         }
         if neighboursOutput != nil { throw ValidationError("--neighbours-output goes with --shard i/n") }
         try runKNN(model: model, data: data, knn: knn, fewShot: fewShot, precomputed: precomputed, output: output,
-                   neighbourShards: mergeNeighbours.isEmpty ? nil : mergeNeighbours.map { URL(fileURLWithPath: $0) })
+                   neighbourShards: mergeNeighbours.isEmpty ? nil : mergeNeighbours.map { URL(fileURLWithPath: $0) }, html: html)
     }
 }
 
 /// `embeval knn` and `embeval eval --task image-feature-extraction`: one kNN task, its table and JSON.
 func runKNN(model: ModelOptions, data: DatasetOptions, knn: KNNOptions, fewShot: FewShotOptions? = nil,
-            precomputed: PrecomputedOptions, output: OutputOptions, neighbourShards: [URL]? = nil) throws {
+            precomputed: PrecomputedOptions, output: OutputOptions, neighbourShards: [URL]? = nil, html: String? = nil) throws {
     let source = try embeddingSource(model: model, data: data, precomputed: precomputed, train: knn.trainSplit)
     if neighbourShards != nil, case .model = source {
         throw ValidationError("--merge-neighbours votes on precomputed embeddings: give the --embeddings the shards searched")
     }
     let task = KNNTask(source: source, settings: try knn.settings(fewShot: fewShot), modelName: model.modelId, neighbourShards: neighbourShards)
-    let outcome = try task.run(try output.context(batchSize: model.embedding.batchSize, data: data))
+    let context = try output.context(batchSize: model.embedding.batchSize, data: data)
+    let outcome = try task.run(context)
     try output.emit(outcome.report, text: outcome.report.text())
+    if let html { try KNNPage(outcome: outcome, limits: context.imageLimits).write(to: html) }
 }

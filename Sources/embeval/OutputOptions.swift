@@ -50,3 +50,15 @@ struct OutputOptions: ParsableArguments {
 struct TerminalWarnings: DiagnosticSink {
     func warn(_ message: String) { printWarning(message) }
 }
+
+/// `--html PATH`, checked before any work (the page is written last): its folder exists and it is no folder.
+func checkPageTarget(_ html: String) throws {
+    var isDirectory: ObjCBool = false
+    let folder = URL(fileURLWithPath: html).deletingLastPathComponent().path
+    guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
+        throw ValidationError("--html '\(html)': directory '\(folder)' does not exist")
+    }
+    if FileManager.default.fileExists(atPath: html, isDirectory: &isDirectory), isDirectory.boolValue {
+        throw ValidationError("--html '\(html)' is a directory (expected a file path)")
+    }
+}

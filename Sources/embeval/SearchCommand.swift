@@ -54,17 +54,7 @@ struct SearchCommand: ParsableCommand {
             throw ValidationError("give one kind of query: --query/--query-list images, --text/--text-list texts, or --query-embeddings")
         }
         guard k >= 1 else { throw ValidationError("-k must be at least 1, got \(k)") }
-        if let html {
-            // Checked before any work: the page is written last.
-            var isDirectory: ObjCBool = false
-            let folder = URL(fileURLWithPath: html).deletingLastPathComponent().path
-            guard FileManager.default.fileExists(atPath: folder, isDirectory: &isDirectory), isDirectory.boolValue else {
-                throw ValidationError("--html '\(html)': directory '\(folder)' does not exist")
-            }
-            if FileManager.default.fileExists(atPath: html, isDirectory: &isDirectory), isDirectory.boolValue {
-                throw ValidationError("--html '\(html)' is a directory (expected a file path)")
-            }
-        }
+        if let html { try checkPageTarget(html) }
     }
 
     func run() throws {

@@ -1,0 +1,122 @@
+import Foundation
+
+/// `knn --html`: the page that explains a kNN run — its header and result table as in the terminal, the confusion
+/// matrix of the first pooling at the first k (row-normalised, classes ordered by confusion), the most confused
+/// pairs with example thumbnails, per-class recall with 95 % intervals, and top-1 accuracy against k for every
+/// pooling. Self-contained, no script (`ReportPage`).
+public struct KNNPage: Sendable {
+    public var report: KNNReport
+    public var matrix: ConfusionMatrix?
+    public var classNames: [String]
+    /// Per confused pair listed (`mostConfused(pairCount)` order): thumbnails of a few of its samples.
+    public var examples: [[[UInt8]]]
+    /// Which pooling and k the matrix is of.
+    public var matrixOf: (pooling: String, k: Int)?
+
+    /// Confused pairs listed, and samples shown per pair.
+    public static let pairCount = 10
+    public static let examplesPerPair = 4
+
+    public init(outcome: KNNOutcome, limits: ImageLimits = ImageLimits()) throws {
+        report = outcome.report
+        let data = outcome.embedded
+        classNames = data.sets.first?.query.classes ?? []
+        examples = []
+        guard let set = data.sets.first, let evaluation = outcome.evaluations.first, let result = evaluation.results.first else {
+            matrix = nil
+            matrixOf = nil
+            return   // few-shot runs keep no single prediction per sample
+        }
+        let labels = set.query.labels
+        let classCount = max(classNames.count, (labels.max() ?? 0) + 1, (result.predictions.max() ?? 0) + 1)
+        while classNames.count < classCount { classNames.append("class \(classNames.count)") }
+        let matrix = try ConfusionMatrix(labels: labels, predictions: result.predictions, classCount: classCount)
+        self.matrix = matrix
+        matrixOf = (set.pooling, result.k)
+        if let images = data.images {
+            let byID = Dictionary(images.samples.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let ids = set.query.ids
+            examples = matrix.mostConfused(Self.pairCount).map { pair in
+                let rows = labels.indices.filter { labels[$0] == pair.truth && result.predictions[$0] == pair.predicted }.prefix(Self.examplesPerPair)
+                return rows.compactMap { row in
+                    guard let sample = byID[ids[row]], let image = try? sample.loadImage(limits: limits) else { return nil }
+                    return try? ExplorePage.thumbnailPNG(image, size: 48)
+                }
+            }
+        }
+    }
+
+    public func html() -> String {
+        var sections = [String]()
+        var fields: [(String, String)] = [("Model", report.modelName), ("Dataset", report.dataset.name)]
+        if let split = report.dataset.split { fields.append(("Split", split)) }
+        fields.append(("Protocol", report.protocol == .leaveOneOut ? "leave-one-out" : "train-test"))
+        if report.protocol == .trainTest, let train = report.dataset.trainSamples {
+            fields.append(("Train", "\(report.dataset.trainSplit ?? "precomputed") (\(train) samples)"))
+        }
+        fields.append(("Samples", String(report.samples)))
+        fields.append(("Classes", String(report.dataset.classes)))
+        fields.append(("k", report.parameters.k.map(String.init).joined(separator: ", ")))
+        fields.append(("Weighting", report.parameters.weighting.rawValue + (report.parameters.weighting == .exp ? String(format: " (T = %g)", report.parameters.temperature) : "")))
+        fields.append(("Pooling", report.parameters.pooling))
+        if case .string(let sha)? = report.model["sha256"] { fields.append(("Model sha256", sha)) }
+        fields.append(("Embeval", report.versions.embeval))
+        fields.append(("Time", report.timings.text))
+        sections.append(ReportPage.fields(fields))
+
+        let rows = report.results.map { r in
+            [r.pooling, String(r.k), r.weighting.rawValue, String(format: "%.2f", r.top1Accuracy), String(format: "%.2f", r.top5Accuracy)]
+        }
+        sections.append(ReportPage.section("Results", ReportPage.table(header: ["Pooling", "k", "Weighting", "Top-1 (%)", "Top-5 (%)"],
+                                                                       rows: rows, numeric: [1, 3, 4])))
+
+        let series = Dictionary(grouping: report.results.filter { $0.shots == nil }, by: \.pooling)
+        let ordered = report.results.map(\.pooling).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        if report.results.map(\.k).count > report.results.map(\.pooling).reduce(into: Set<String>()) { $0.insert($1) }.count {
+            sections.append(ReportPage.section("Accuracy against k", ReportFigures.accuracyAgainstK(
+                ordered.compactMap { p in series[p].map { (p, $0.map { ($0.k, $0.top1Accuracy) }) } })
+                + ReportPage.note("Top-1 accuracy (%) for every k evaluated, one line per pooling: a plateau says k hardly matters; a peak at small k says the classes are tight but close.")))
+        }
+
+        guard let matrix, let matrixOf else {
+            sections.append(ReportPage.note("No confusion matrix: a few-shot run votes with several draws of references, not one prediction per sample."))
+            return ReportPage.document(title: "kNN: \(report.modelName)", sections: sections)
+        }
+        let order = matrix.confusionOrder()
+        let kept = Set(Self.mostErrors(matrix).prefix(ReportFigures.classLimit))
+        let shown = order.filter { kept.contains($0) }
+        var heat = ReportFigures.confusionHeatMap(matrix, classes: shown, names: classNames)
+        heat += ReportPage.note("Rows: true class; columns: predicted (\(matrixOf.pooling), k = \(matrixOf.k)); shade: the share of the row's samples. Classes are ordered so that those confused with each other sit together." + (shown.count < order.count ? " The \(shown.count) classes with the most errors of \(order.count) are shown." : "") + " Hover a cell for its counts.")
+        sections.append(ReportPage.section("Confusion matrix", heat))
+
+        let pairs = matrix.mostConfused(Self.pairCount)
+        if !pairs.isEmpty {
+            var table = "<table><tr><th>True class</th><th>Predicted as</th><th>Samples</th><th>Share of the class</th><th>Examples</th></tr>"
+            for (i, pair) in pairs.enumerated() {
+                let share = 100 * Double(pair.count) / Double(max(matrix.support(pair.truth), 1))
+                let pictures = i < examples.count ? examples[i].map { ReportPage.image($0, alt: "\(classNames[pair.truth]) as \(classNames[pair.predicted])") }.joined() : ""
+                table += "<tr><td>\(htmlEscaped(classNames[pair.truth]))</td><td>\(htmlEscaped(classNames[pair.predicted]))</td>"
+                table += "<td class=\"num\">\(pair.count)</td><td class=\"num\">\(String(format: "%.1f %%", share))</td><td><div class=\"examples\">\(pictures)</div></td></tr>"
+            }
+            sections.append(ReportPage.section("Most confused pairs", table + "</table>"))
+        }
+
+        let byRecall = (0..<matrix.classCount).filter { matrix.support($0) > 0 }
+            .sorted { (matrix.recall($0)?.value ?? 0, $0) < (matrix.recall($1)?.value ?? 0, $1) }
+        let bars = Array(byRecall.prefix(ReportFigures.classLimit))
+        sections.append(ReportPage.section("Per-class recall", ReportFigures.recallBars(matrix, classes: bars, names: classNames)
+            + ReportPage.note("Worst first" + (bars.count < byRecall.count ? " (the \(bars.count) lowest of \(byRecall.count) classes)" : "") + "; the line is the 95 % Wilson interval of each recall.")))
+        return ReportPage.document(title: "kNN: \(report.modelName)", sections: sections)
+    }
+
+    /// Classes by their errors (misclassified samples), most first.
+    static func mostErrors(_ matrix: ConfusionMatrix) -> [Int] {
+        (0..<matrix.classCount).sorted { a, b in
+            let ea = matrix.support(a) - matrix[a, a], eb = matrix.support(b) - matrix[b, b]
+            return (ea, -a) > (eb, -b)
+        }
+    }
+
+    /// Writes the page whole.
+    public func write(to path: String) throws { try OutputFile(path).write(html()) }
+}

@@ -1,0 +1,92 @@
+import Foundation
+
+/// The figures of an evaluation page as inline SVG: no script, every label escaped, counts in `<title>` tooltips
+/// (a browser shows them on hover, a printer prints the figure).
+enum ReportFigures {
+    /// Classes a figure shows at most (the rest are summarised in a note under it).
+    static let classLimit = 60
+
+    /// A row-normalised confusion heat map of `classes` (in that order): cell shade = share of the true class's
+    /// samples predicted as the column's class; each cell's title gives the counts.
+    static func confusionHeatMap(_ matrix: ConfusionMatrix, classes: [Int], names: [String]) -> String {
+        let n = classes.count
+        // Room above for the rotated column names: about 5.6 px a character at 11 px, tilted 60°.
+        let longest = classes.map { short(names[$0]).count }.max() ?? 0
+        let cell = max(6, min(28, 560 / max(n, 1))), label = 150, top = 24 + Int(Double(longest) * 5.6)
+        let size = n * cell
+        var out = "<svg class=\"figure heatmap\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(label + size + 10)\" height=\"\(top + size + 10)\" role=\"img\" aria-label=\"confusion matrix\">"
+        for (row, t) in classes.enumerated() {
+            let y = top + row * cell
+            out += "<text x=\"\(label - 4)\" y=\(quoted(y + cell / 2 + 4)) text-anchor=\"end\" font-size=\"11\">\(htmlEscaped(short(names[t])))</text>"
+            let support = matrix.support(t)
+            for (column, p) in classes.enumerated() {
+                let count = matrix[t, p]
+                let share = support > 0 ? Double(count) / Double(support) : 0
+                // Off the diagonal errors are small shares: a square-root scale keeps a 5 % confusion visible.
+                let shade = Int((255 * (1 - (p == t ? share : share.squareRoot()))).rounded())
+                let fill = p == t ? "rgb(\(shade),\(min(255, shade + 40)),255)" : "rgb(255,\(shade),\(shade))"
+                out += "<rect x=\(quoted(label + column * cell)) y=\(quoted(y)) width=\(quoted(cell)) height=\(quoted(cell)) fill=\"\(count == 0 ? "#fafafa" : fill)\" stroke=\"#eee\">"
+                out += "<title>\(htmlEscaped(names[t])) → \(htmlEscaped(names[p])): \(count) of \(support) (\(String(format: "%.1f", 100 * share)) %)</title></rect>"
+            }
+        }
+        for (column, p) in classes.enumerated() {
+            let x = label + column * cell + cell / 2 + 4
+            out += "<text transform=\"translate(\(x),\(top - 4)) rotate(-60)\" font-size=\"11\">\(htmlEscaped(short(names[p])))</text>"
+        }
+        return out + "</svg>"
+    }
+
+    /// Horizontal bars of per-class recall with their 95 % intervals, `classes` in the order given.
+    static func recallBars(_ matrix: ConfusionMatrix, classes: [Int], names: [String]) -> String {
+        let label = 150, width = 400, row = 16
+        var out = "<svg class=\"figure recall\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(label + width + 70)\" height=\"\(classes.count * row + 24)\" role=\"img\" aria-label=\"per-class recall\">"
+        for (i, c) in classes.enumerated() {
+            guard let r = matrix.recall(c) else { continue }
+            let y = 4 + i * row
+            out += "<text x=\"\(label - 4)\" y=\(quoted(y + 11)) text-anchor=\"end\" font-size=\"11\">\(htmlEscaped(short(names[c])))</text>"
+            out += "<rect x=\(quoted(label)) y=\(quoted(y + 2)) width=\(quoted(Int((Double(width) * r.value).rounded()))) height=\"10\" fill=\"#4a7fb5\">"
+            out += "<title>\(htmlEscaped(names[c])): recall \(String(format: "%.2f", 100 * r.value)) % of \(matrix.support(c)) (95 % interval \(String(format: "%.1f–%.1f", 100 * r.low, 100 * r.high)))</title></rect>"
+            let lo = label + Int((Double(width) * r.low).rounded()), hi = label + Int((Double(width) * r.high).rounded())
+            out += "<line x1=\(quoted(lo)) x2=\(quoted(hi)) y1=\(quoted(y + 7)) y2=\(quoted(y + 7)) stroke=\"#111\" stroke-width=\"1.5\"/>"
+            out += "<text x=\(quoted(label + width + 6)) y=\(quoted(y + 11)) font-size=\"11\">\(String(format: "%.1f", 100 * r.value))</text>"
+        }
+        let axis = 4 + classes.count * row + 14
+        for tick in stride(from: 0, through: 100, by: 25) {
+            out += "<text x=\(quoted(label + width * tick / 100)) y=\(quoted(axis)) text-anchor=\"middle\" font-size=\"10\" fill=\"#666\">\(tick)</text>"
+        }
+        return out + "</svg>"
+    }
+
+    /// Top-1 accuracy against k, one line per series (pooling), k on an even spacing of the values evaluated.
+    static func accuracyAgainstK(_ series: [(name: String, points: [(k: Int, accuracy: Double)])]) -> String {
+        let ks = Array(Set(series.flatMap { $0.points.map(\.k) })).sorted()
+        let values = series.flatMap { $0.points.map(\.accuracy) }
+        guard let low = values.min(), let high = values.max(), !ks.isEmpty else { return "" }
+        let bottom = max(0, (low - 2).rounded(.down)), top = min(100, (high + 2).rounded(.up))
+        let width = 480, height = 240, left = 50, margin = 30
+        func x(_ k: Int) -> Int { left + (ks.count == 1 ? width / 2 : (ks.firstIndex(of: k) ?? 0) * width / (ks.count - 1)) }
+        func y(_ a: Double) -> Int { margin + Int(((top - a) / max(top - bottom, 1e-9) * Double(height)).rounded()) }
+        var out = "<svg class=\"figure kcurve\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(left + width + 170)\" height=\"\(height + 2 * margin + 20)\" role=\"img\" aria-label=\"accuracy against k\">"
+        out += "<line x1=\(quoted(left)) x2=\(quoted(left + width)) y1=\(quoted(margin + height)) y2=\(quoted(margin + height)) stroke=\"#999\"/>"
+        for k in ks { out += "<text x=\(quoted(x(k))) y=\(quoted(margin + height + 16)) text-anchor=\"middle\" font-size=\"11\">k=\(k)</text>" }
+        for a in [bottom, (bottom + top) / 2, top] {
+            out += "<text x=\(quoted(left - 6)) y=\(quoted(y(a) + 4)) text-anchor=\"end\" font-size=\"11\">\(String(format: "%.1f", a))</text>"
+        }
+        let colors = Palette.colors(max(series.count, 1))
+        for (s, line) in series.enumerated() {
+            let color = colors[s].hex
+            let points = line.points.sorted { $0.k < $1.k }
+            out += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"" + points.map { "\(x($0.k)),\(y($0.accuracy))" }.joined(separator: " ") + "\"/>"
+            for p in points {
+                out += "<circle cx=\(quoted(x(p.k))) cy=\(quoted(y(p.accuracy))) r=\"4\" fill=\"\(color)\"><title>\(htmlEscaped(line.name)), k=\(p.k): \(String(format: "%.2f", p.accuracy)) %</title></circle>"
+            }
+            out += "<text x=\(quoted(left + width + 12)) y=\(quoted(margin + 14 + s * 16)) font-size=\"12\" fill=\"\(color)\">\(htmlEscaped(short(line.name)))</text>"
+        }
+        return out + "</svg>"
+    }
+
+    static func quoted(_ v: Int) -> String { "\"\(v)\"" }
+
+    /// A class name shortened for an axis (the full name is in the title).
+    static func short(_ name: String) -> String { name.count > 22 ? String(name.prefix(21)) + "…" : name }
+}

@@ -1,0 +1,77 @@
+import Foundation
+import Testing
+@testable import Embeval
+
+/// `knn --html` (issue 16): the confusion matrix's counts, intervals and order; the page over the demo model's run
+/// (every cell with its counts, the confused pairs with thumbnails, recall bars, the k curve), every class name
+/// escaped, and the page in headless Chromium without a console message, its matrix drawn.
+@Suite(.serialized) struct KNNPageTests {
+    let dir = TestPaths.scratch("knn-page")
+
+    @Test func theMatrixCountsRecallsAndOrdersTheClasses() throws {
+        // Classes 0 and 3 are confused with each other, 1 and 2 with each other.
+        let labels = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 0, 0, 0, 0, 0, 0]
+        let predictions = [0, 3, 3, 0, 1, 2, 1, 1, 2, 1, 2, 2, 3, 0, 3, 3, 0, 0, 0, 0, 0, 0]
+        let m = try ConfusionMatrix(labels: labels, predictions: predictions, classCount: 4)
+        #expect(m[0, 3] == 2 && m[3, 0] == 1 && m[1, 2] == 1 && m[2, 1] == 1 && m.support(0) == 10)
+        // Wilson's 95 % interval of 8/10: 0.4902 … 0.9433.
+        let r = try #require(m.recall(0))
+        #expect(abs(r.value - 0.8) < 1e-12 && abs(r.low - 0.4902) < 1e-4 && abs(r.high - 0.9433) < 1e-4)
+        #expect(m.mostConfused(2).map { [$0.truth, $0.predicted, $0.count] } == [[0, 3, 2], [1, 2, 1]])
+        let order = m.confusionOrder()
+        #expect(Set(order) == [0, 1, 2, 3])
+        let at = { (c: Int) in order.firstIndex(of: c) ?? -9 }
+        #expect(abs(at(0) - at(3)) == 1 && abs(at(1) - at(2)) == 1, "\(order)")
+        #expect(throws: MetricError.self) { try ConfusionMatrix(labels: [0, 1], predictions: [0, 4], classCount: 4) }
+    }
+
+    @Test func theDemoRunsPageExplainsItsAccuracy() throws {
+        let page = dir.appendingPathComponent("knn.html")
+        let r = try runEmbeval(["knn", "-m", AuditCommandTests.model, "--dataset", AuditCommandTests.folder.appendingPathComponent("images").path,
+                                "--k", "5,10,20", "--pooling", "cls,mean", "--html", page.path])
+        #expect(r.code == 0, "\(r.err)")
+        let html = try String(contentsOf: page, encoding: .utf8)
+        #expect(!html.contains("<script"))
+        // 10 × 10 cells, each titled with its counts; 10 pairs with 4 thumbnails each; 10 recall bars; 2 k curves.
+        let heat = try #require(html.firstMatch(of: #/<svg class="figure heatmap".*?</svg>/#.dotMatchesNewlines()))
+        #expect(heat.output.components(separatedBy: "<rect ").count - 1 == 100)
+        #expect(heat.output.contains("Shirt → Pullover: 11 of 115 (9.6 %)"), "the demo run's largest confusion")
+        #expect(html.components(separatedBy: "<img ").count - 1 == 40)
+        let recall = try #require(html.firstMatch(of: #/<svg class="figure recall".*?</svg>/#.dotMatchesNewlines()))
+        #expect(recall.output.components(separatedBy: "<title>").count - 1 == 10)
+        let curve = try #require(html.firstMatch(of: #/<svg class="figure kcurve".*?</svg>/#.dotMatchesNewlines()))
+        #expect(curve.output.components(separatedBy: "<polyline").count - 1 == 2)
+        #expect(html.contains("<td>86.56</td>") || html.contains(">86.56<"))
+    }
+
+    @Test func everyClassNameIsEscapedAndThePageDrawsInChromium() throws {
+        // Precomputed rows with hostile class names (classes.txt beside them).
+        let (m, labels) = clusteredEmbeddings(rows: 200, columns: 8, classes: 3, seed: 4, noise: 1.2)
+        let folder = dir.appendingPathComponent("hostile")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        try NumpyArray.write(m, to: folder.appendingPathComponent("e.npy"))
+        try NumpyArray.write(labels: labels, to: folder.appendingPathComponent("l.npy"))
+        try ["</svg><script>alert(1)</script>", "Bag & <Co>", "a\"b'c"].joined(separator: "\n")
+            .write(to: folder.appendingPathComponent("classes.txt"), atomically: true, encoding: .utf8)
+        let page = dir.appendingPathComponent("hostile.html")
+        let r = try runEmbeval(["knn", "--embeddings", folder.appendingPathComponent("e.npy").path, "--labels",
+                                folder.appendingPathComponent("l.npy").path, "--html", page.path])
+        #expect(r.code == 0, "\(r.err)")
+        let html = try String(contentsOf: page, encoding: .utf8)
+        #expect(!html.contains("<script>") && html.contains("&lt;/svg&gt;&lt;script&gt;") && html.contains("Bag &amp; &lt;Co&gt;"))
+
+        let chromium = try #require(HeadlessChromium.binary(), Comment(rawValue: HeadlessChromium.missingMessage))
+        let shot = dir.appendingPathComponent("shot.png")
+        let result = try HeadlessChromium.run(chromium, ["--enable-logging=stderr", "--v=0", "--window-size=1200,2400", "--screenshot=" + shot.path, page.absoluteString],
+                                              workDirectory: dir)
+        #expect(ExplorePageFolderBrowserTests.consoleErrors(result.stderr).isEmpty, "\(ExplorePageFolderBrowserTests.consoleErrors(result.stderr))")
+        let image = try ImageDecoder.decode(bytes: [UInt8](try Data(contentsOf: shot)))
+        // The heat map's diagonal: strongly blue cells (a recall near 1 is drawn rgb(≈0, ≈40, 255)).
+        var blue = 0
+        for y in 0..<image.height { for x in 0..<image.width {
+            let p = pixel(image, x, y)
+            if p.b > 240 && p.r < 90 && p.g < 130 { blue += 1 }
+        } }
+        #expect(blue > 200, "diagonal pixels drawn: \(blue)")
+    }
+}
