@@ -15,18 +15,27 @@ struct ZeroShotCommand: ParsableCommand {
     @OptionGroup var model: ModelOptions
     @OptionGroup var data: DatasetOptions
     @OptionGroup var prompts: PromptOptions
+    @Option(help: "Also write a page explaining the run: prompt templates, confusion matrix, most confused pairs, per-class recall with 95 % intervals, the images most confidently assigned to each class wrongly.")
+    var html: String?
+
     @OptionGroup var output: OutputOptions
 
+    func validate() throws {
+        if let html { try checkPageTarget(html) }
+    }
+
     func run() throws {
-        try runZeroShot(model: model, data: data, prompts: prompts, output: output)
+        try runZeroShot(model: model, data: data, prompts: prompts, output: output, html: html)
     }
 }
 
 /// `embeval zeroshot` and `embeval eval --task zero-shot-image-classification`: one zero-shot task, its table and JSON.
-func runZeroShot(model: ModelOptions, data: DatasetOptions, prompts: PromptOptions, output: OutputOptions) throws {
+func runZeroShot(model: ModelOptions, data: DatasetOptions, prompts: PromptOptions, output: OutputOptions, html: String? = nil) throws {
     let task = ZeroShotTask(model: try model.twoTowerSpec(tokenizer: prompts.tokenizer),
                             dataset: try data.requiredSelection(), prompts: try prompts.promptSet(),
                             perClass: prompts.perClass, modelName: model.modelId)
-    let outcome = try task.run(try output.context(batchSize: model.embedding.batchSize, data: data))
+    let context = try output.context(batchSize: model.embedding.batchSize, data: data)
+    let outcome = try task.run(context)
     try output.emit(outcome.report, text: outcome.report.text())
+    if let html { try ZeroShotPage(outcome: outcome, limits: context.imageLimits).write(to: html) }
 }

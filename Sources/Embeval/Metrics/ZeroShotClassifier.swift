@@ -12,6 +12,8 @@ public struct ZeroShotResult: Sendable {
     public let perClassCount: [Int]
     public let predictions: [Int]
     public let top5Hits: [Bool]
+    /// Per image, the cosine of its predicted class: how confidently it was assigned.
+    public let predictedScores: [Float]
 }
 
 /// CLIP-style zero-shot classification: each image gets the class whose text embedding has the largest cosine
@@ -40,6 +42,7 @@ public enum ZeroShotClassifier {
         let n = images.rows, c = classEmbeddings.rows, d = images.columns
         let unit = images.l2NormalizedRows()
         var predictions = [Int](repeating: 0, count: n), top5 = [Bool](repeating: false, count: n)
+        var predictedScores = [Float](repeating: 0, count: n)
         let block = max(1, min(n, (1 << 22) / max(c, 1)))
         var scores = [Float](repeating: 0, count: block * c)
         unit.values.withUnsafeBufferPointer { u in
@@ -53,6 +56,7 @@ public enum ZeroShotClassifier {
                             let row = UnsafeBufferPointer(rebasing: s[(i * c)..<((i + 1) * c)])
                             let ranked = topIndices(row, count: min(5, c))
                             predictions[start + i] = ranked[0]
+                            predictedScores[start + i] = row[ranked[0]]
                             top5[start + i] = ranked.contains(labels[start + i])
                         }
                     }
@@ -70,7 +74,8 @@ public enum ZeroShotClassifier {
             top1Accuracy: 100 * Double(zip(predictions, labels).filter { $0 == $1 }.count) / Double(max(n, 1)),
             top5Accuracy: 100 * Double(top5.filter { $0 }.count) / Double(max(n, 1)),
             meanPerClassRecall: present.isEmpty ? 0 : present.reduce(0, +) / Double(present.count),
-            perClassRecall: recall, perClassCount: count, predictions: predictions, top5Hits: top5)
+            perClassRecall: recall, perClassCount: count, predictions: predictions, top5Hits: top5,
+            predictedScores: predictedScores)
     }
 
     /// Indices of the `count` largest scores, largest first; equal scores by the smaller index.

@@ -13,10 +13,6 @@ public struct KNNPage: Sendable {
     /// Which pooling and k the matrix is of.
     public var matrixOf: (pooling: String, k: Int)?
 
-    /// Confused pairs listed, and samples shown per pair.
-    public static let pairCount = 10
-    public static let examplesPerPair = 4
-
     public init(outcome: KNNOutcome, limits: ImageLimits = ImageLimits()) throws {
         report = outcome.report
         let data = outcome.embedded
@@ -33,17 +29,8 @@ public struct KNNPage: Sendable {
         let matrix = try ConfusionMatrix(labels: labels, predictions: result.predictions, classCount: classCount)
         self.matrix = matrix
         matrixOf = (set.pooling, result.k)
-        if let images = data.images {
-            let byID = Dictionary(images.samples.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-            let ids = set.query.ids
-            examples = matrix.mostConfused(Self.pairCount).map { pair in
-                let rows = labels.indices.filter { labels[$0] == pair.truth && result.predictions[$0] == pair.predicted }.prefix(Self.examplesPerPair)
-                return rows.compactMap { row in
-                    guard let sample = byID[ids[row]], let image = try? sample.loadImage(limits: limits) else { return nil }
-                    return try? ExplorePage.thumbnailPNG(image, size: 48)
-                }
-            }
-        }
+        examples = ReportPage.pairExamples(matrix, labels: labels, predictions: result.predictions, ids: set.query.ids,
+                                           images: data.images, limits: limits)
     }
 
     public func html() -> String {
@@ -82,39 +69,9 @@ public struct KNNPage: Sendable {
             sections.append(ReportPage.note("No confusion matrix: a few-shot run votes with several draws of references, not one prediction per sample."))
             return ReportPage.document(title: "kNN: \(report.modelName)", sections: sections)
         }
-        let order = matrix.confusionOrder()
-        let kept = Set(Self.mostErrors(matrix).prefix(ReportFigures.classLimit))
-        let shown = order.filter { kept.contains($0) }
-        var heat = ReportFigures.confusionHeatMap(matrix, classes: shown, names: classNames)
-        heat += ReportPage.note("Rows: true class; columns: predicted (\(matrixOf.pooling), k = \(matrixOf.k)); shade: the share of the row's samples. Classes are ordered so that those confused with each other sit together." + (shown.count < order.count ? " The \(shown.count) classes with the most errors of \(order.count) are shown." : "") + " Hover a cell for its counts.")
-        sections.append(ReportPage.section("Confusion matrix", heat))
-
-        let pairs = matrix.mostConfused(Self.pairCount)
-        if !pairs.isEmpty {
-            var table = "<table><tr><th>True class</th><th>Predicted as</th><th>Samples</th><th>Share of the class</th><th>Examples</th></tr>"
-            for (i, pair) in pairs.enumerated() {
-                let share = 100 * Double(pair.count) / Double(max(matrix.support(pair.truth), 1))
-                let pictures = i < examples.count ? examples[i].map { ReportPage.image($0, alt: "\(classNames[pair.truth]) as \(classNames[pair.predicted])") }.joined() : ""
-                table += "<tr><td>\(htmlEscaped(classNames[pair.truth]))</td><td>\(htmlEscaped(classNames[pair.predicted]))</td>"
-                table += "<td class=\"num\">\(pair.count)</td><td class=\"num\">\(String(format: "%.1f %%", share))</td><td><div class=\"examples\">\(pictures)</div></td></tr>"
-            }
-            sections.append(ReportPage.section("Most confused pairs", table + "</table>"))
-        }
-
-        let byRecall = (0..<matrix.classCount).filter { matrix.support($0) > 0 }
-            .sorted { (matrix.recall($0)?.value ?? 0, $0) < (matrix.recall($1)?.value ?? 0, $1) }
-        let bars = Array(byRecall.prefix(ReportFigures.classLimit))
-        sections.append(ReportPage.section("Per-class recall", ReportFigures.recallBars(matrix, classes: bars, names: classNames)
-            + ReportPage.note("Worst first" + (bars.count < byRecall.count ? " (the \(bars.count) lowest of \(byRecall.count) classes)" : "") + "; the line is the 95 % Wilson interval of each recall.")))
+        sections += ReportPage.classSections(matrix, names: classNames, pairExamples: examples,
+                                             of: "\(matrixOf.pooling), k = \(matrixOf.k)")
         return ReportPage.document(title: "kNN: \(report.modelName)", sections: sections)
-    }
-
-    /// Classes by their errors (misclassified samples), most first.
-    static func mostErrors(_ matrix: ConfusionMatrix) -> [Int] {
-        (0..<matrix.classCount).sorted { a, b in
-            let ea = matrix.support(a) - matrix[a, a], eb = matrix.support(b) - matrix[b, b]
-            return (ea, -a) > (eb, -b)
-        }
     }
 
     /// Writes the page whole.

@@ -43,4 +43,63 @@ enum ReportPage {
     static func image(_ png: [UInt8], alt: String) -> String {
         "<img alt=\"\(htmlEscaped(alt))\" src=\"data:image/png;base64,\(png.base64)\">"
     }
+
+    /// Confused pairs listed, and samples shown per pair.
+    static let pairCount = 10
+    static let examplesPerPair = 4
+
+    /// The sections every classification page shows: the confusion matrix (`of`: which predictions), the most
+    /// confused pairs with `pairExamples` (per pair of `mostConfused(pairCount)`), per-class recall bars.
+    static func classSections(_ matrix: ConfusionMatrix, names: [String], pairExamples: [[[UInt8]]], of: String) -> [String] {
+        var sections = [String]()
+        let order = matrix.confusionOrder()
+        let kept = Set(mostErrors(matrix).prefix(ReportFigures.classLimit))
+        let shown = order.filter { kept.contains($0) }
+        var heat = ReportFigures.confusionHeatMap(matrix, classes: shown, names: names)
+        heat += note("Rows: true class; columns: predicted (\(of)); shade: the share of the row's samples. Classes are ordered so that those confused with each other sit together." + (shown.count < order.count ? " The \(shown.count) classes with the most errors of \(order.count) are shown." : "") + " Hover a cell for its counts.")
+        sections.append(section("Confusion matrix", heat))
+
+        let pairs = matrix.mostConfused(pairCount)
+        if !pairs.isEmpty {
+            var table = "<table><tr><th>True class</th><th>Predicted as</th><th>Samples</th><th>Share of the class</th><th>Examples</th></tr>"
+            for (i, pair) in pairs.enumerated() {
+                let share = 100 * Double(pair.count) / Double(max(matrix.support(pair.truth), 1))
+                let pictures = i < pairExamples.count ? pairExamples[i].map { image($0, alt: "\(names[pair.truth]) as \(names[pair.predicted])") }.joined() : ""
+                table += "<tr><td>\(htmlEscaped(names[pair.truth]))</td><td>\(htmlEscaped(names[pair.predicted]))</td>"
+                table += "<td class=\"num\">\(pair.count)</td><td class=\"num\">\(String(format: "%.1f %%", share))</td><td><div class=\"examples\">\(pictures)</div></td></tr>"
+            }
+            sections.append(section("Most confused pairs", table + "</table>"))
+        }
+
+        let byRecall = (0..<matrix.classCount).filter { matrix.support($0) > 0 }
+            .sorted { (matrix.recall($0)?.value ?? 0, $0) < (matrix.recall($1)?.value ?? 0, $1) }
+        let bars = Array(byRecall.prefix(ReportFigures.classLimit))
+        sections.append(section("Per-class recall", ReportFigures.recallBars(matrix, classes: bars, names: names)
+            + note("Worst first" + (bars.count < byRecall.count ? " (the \(bars.count) lowest of \(byRecall.count) classes)" : "") + "; the line is the 95 % Wilson interval of each recall.")))
+        return sections
+    }
+
+    /// Thumbnails of a few samples of each of the most confused pairs (none without images).
+    static func pairExamples(_ matrix: ConfusionMatrix, labels: [Int], predictions: [Int], ids: [String], images: Dataset?,
+                             limits: ImageLimits) -> [[[UInt8]]] {
+        guard let images else { return [] }
+        let byID = Dictionary(images.samples.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        return matrix.mostConfused(pairCount).map { pair in
+            let rows = labels.indices.filter { labels[$0] == pair.truth && predictions[$0] == pair.predicted }.prefix(examplesPerPair)
+            return rows.compactMap { thumbnail(ids[$0], in: byID, limits: limits) }
+        }
+    }
+
+    static func thumbnail(_ id: String, in samples: [String: Sample], limits: ImageLimits) -> [UInt8]? {
+        guard let sample = samples[id], let picture = try? sample.loadImage(limits: limits) else { return nil }
+        return try? ExplorePage.thumbnailPNG(picture, size: 48)
+    }
+
+    /// Classes by their errors (misclassified samples), most first.
+    static func mostErrors(_ matrix: ConfusionMatrix) -> [Int] {
+        (0..<matrix.classCount).sorted { a, b in
+            let ea = matrix.support(a) - matrix[a, a], eb = matrix.support(b) - matrix[b, b]
+            return (ea, -a) > (eb, -b)
+        }
+    }
 }

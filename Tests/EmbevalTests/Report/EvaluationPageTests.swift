@@ -2,10 +2,11 @@ import Foundation
 import Testing
 @testable import Embeval
 
-/// `knn --html` (issue 16): the confusion matrix's counts, intervals and order; the page over the demo model's run
-/// (every cell with its counts, the confused pairs with thumbnails, recall bars, the k curve), every class name
-/// escaped, and the page in headless Chromium without a console message, its matrix drawn.
-@Suite(.serialized) struct KNNPageTests {
+/// The evaluation pages (issue 16): the confusion matrix's counts, intervals and order; `knn --html` over the demo
+/// model's run (every cell with its counts, the confused pairs with thumbnails, recall bars, the k curve), every
+/// class name escaped, the page in headless Chromium without a console message, its matrix drawn; `zeroshot --html`
+/// with its templates and each class's most confident wrong assignments.
+@Suite(.serialized) struct EvaluationPageTests {
     let dir = TestPaths.scratch("knn-page")
 
     @Test func theMatrixCountsRecallsAndOrdersTheClasses() throws {
@@ -73,5 +74,27 @@ import Testing
             if p.b > 240 && p.r < 90 && p.g < 130 { blue += 1 }
         } }
         #expect(blue > 200, "diagonal pixels drawn: \(blue)")
+    }
+
+    @Test func theZeroShotPageListsEachClasssMostConfidentMistakes() throws {
+        let page = dir.appendingPathComponent("zeroshot.html")
+        let clip = TestPaths.repository.appendingPathComponent("tools/demo_model/fashion-clip")
+        let r = try runEmbeval(["zeroshot", "-m", "image-encoder=" + clip.appendingPathComponent("image-encoder").path,
+                                "-m", "text-encoder=" + clip.appendingPathComponent("text-encoder").path,
+                                "--dataset", AuditCommandTests.folder.appendingPathComponent("images").path, "--html", page.path])
+        #expect(r.code == 0, "\(r.err)")
+        let html = try String(contentsOf: page, encoding: .utf8)
+        #expect(!html.contains("<script") && html.contains("<code>This is a photo of {}.</code>"))
+        let heat = try #require(html.firstMatch(of: #/<svg class="figure heatmap".*?</svg>/#.dotMatchesNewlines()))
+        #expect(heat.output.components(separatedBy: "<rect ").count - 1 == 100)
+        let wrong = try #require(html.firstMatch(of: #/Images most confidently assigned to the wrong class</h2>\n(.*?)</table>/#.dotMatchesNewlines()))
+        let rows = wrong.output.1.components(separatedBy: "<tr><td>").dropFirst()
+        #expect(rows.count == 10)
+        for row in rows {
+            // At most four examples, each with a thumbnail, by cosine descending.
+            let scores = row.matches(of: #/ (\d\.\d{3})</figcaption>/#).compactMap { Double($0.output.1) }
+            #expect((1...4).contains(scores.count) && scores == scores.sorted(by: >), "\(scores)")
+            #expect(row.components(separatedBy: "<img ").count - 1 == scores.count)
+        }
     }
 }
