@@ -37,7 +37,14 @@ struct CheckCommand: ParsableCommand {
     @Option(parsing: .unconditional, help: "Refuse images whose header declares more pixels than this, unread (default: Pillow's limit, 178956970).")
     var maxImagePixels: Int?
 
+    @Option(help: "Also write a page with each expectation's measured interval against its expected band.")
+    var html: String?
+
     @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if let html { try checkPageTarget(html) }
+    }
 
     func run() throws {
         var context = try output.context(batchSize: batchSize, onBadImage: onBadImage)
@@ -45,6 +52,7 @@ struct CheckCommand: ParsableCommand {
         let report = try ExpectationCheck.run(file: URL(fileURLWithPath: expectations), resamples: bootstrap, threads: threads,
                                               context: context)
         try output.emit(report, text: report.text())
+        if let html { try CheckPage(report: report).write(to: html) }
         if report.verdict != .pass { throw ExitCode(report.verdict.exitCode) }
     }
 }

@@ -61,9 +61,13 @@ struct CompareCommand: ParsableCommand {
     @OptionGroup var normalization: NormalizationOptions
     @OptionGroup var retrieval: RetrievalOptions
     @OptionGroup var prompts: PromptOptions
+    @Option(help: "Also write a page behind the verdict: forest plot of the deltas against the tolerance, per-class deltas, the samples the two models embed least alike (thumbnails from --dataset).")
+    var html: String?
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
+        if let html { try checkPageTarget(html) }
         if baseline.isEmpty == baselineEmbeddings.isEmpty { throw ValidationError("give the baseline as --baseline MODEL or --baseline-embeddings FILE (one of them)") }
         if candidate.isEmpty == candidateEmbeddings.isEmpty { throw ValidationError("give the candidate as --candidate MODEL or --candidate-embeddings FILE (one of them)") }
         if task == .zeroShot && (baseline.isEmpty || candidate.isEmpty) { throw ValidationError("--task zero-shot compares two models: --baseline and --candidate") }
@@ -129,6 +133,9 @@ struct CompareCommand: ParsableCommand {
                                         settings: settings, context: context)
         }
         try output.emit(report, text: report.text())
+        if let html {
+            try ComparePage(report: report, images: try data.selection()?.load(), limits: context.imageLimits).write(to: html)
+        }
         if let verdict = report.verdict, verdict != .pass { throw ExitCode(verdict.exitCode) }
     }
 

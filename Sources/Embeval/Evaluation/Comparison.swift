@@ -66,7 +66,26 @@ public enum Comparison {
             agreement: AgreementSummary(agreement), baselineName: a.embedded.model.name, candidateName: b.embedded.model.name,
             baseline: a.embedded.model.metadata, candidate: b.embedded.model.metadata,
             dataset: .init(name: a.embedded.dataset.name, split: a.embedded.dataset.split, samples: common.count),
-            timings: Timings([("embedding", embeddingSeconds), ("total", Date().timeIntervalSince(start))]))
+            timings: Timings([("embedding", embeddingSeconds), ("total", Date().timeIntervalSince(start))]),
+            perClass: Task.self == AgreementTask.self ? nil : classDeltas(outcomeA.scores, outcomeB.scores, embeddings: a.embedded.primary))
+    }
+
+    /// Each class's recall on both sides, from the first top-1 figure's per-sample outcomes (nil without one).
+    static func classDeltas(_ a: [Score], _ b: [Score], embeddings: Embeddings) -> [ComparisonReport.ClassDelta]? {
+        guard let x = a.first(where: { $0.metric == .top1Accuracy }), let y = b.first(where: { $0.metric == .top1Accuracy && $0.k == x.k }),
+              case .correct(let right)? = x.perSample, case .correct(let rightB)? = y.perSample,
+              right.count == embeddings.count, rightB.count == embeddings.count else { return nil }
+        let labels = embeddings.labels, classes = embeddings.classes
+        var count = [Int](repeating: 0, count: classes.count), hitA = count, hitB = count
+        for i in labels.indices where labels[i] < classes.count {
+            count[labels[i]] += 1
+            if right[i] { hitA[labels[i]] += 1 }
+            if rightB[i] { hitB[labels[i]] += 1 }
+        }
+        return classes.indices.filter { count[$0] > 0 }.map { c in
+            let ra = 100 * Double(hitA[c]) / Double(count[c]), rb = 100 * Double(hitB[c]) / Double(count[c])
+            return ComparisonReport.ClassDelta(class: classes[c], samples: count[c], baseline: ra, candidate: rb, delta: rb - ra)
+        }
     }
 
     /// Runs one side's step; its failure names the side.

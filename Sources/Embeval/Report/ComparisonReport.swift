@@ -31,6 +31,15 @@ public struct AgreementSummary: Codable, Sendable {
 
 /// The outcome of `embeval compare`.
 public struct ComparisonReport: Report {
+    /// A class's recall on each side (top-1 of the first pooling, in percent): which classes the candidate lost.
+    public struct ClassDelta: Codable, Sendable {
+        public var `class`: String
+        public var samples: Int
+        public var baseline: Double
+        public var candidate: Double
+        public var delta: Double
+    }
+
     public struct DatasetSummary: Codable, Sendable {
         public var name: String?
         public var split: String?
@@ -53,22 +62,25 @@ public struct ComparisonReport: Report {
     public var dataset: DatasetSummary
     public var timings: Timings
     public var versions = Versions()
+    /// Per class, both sides' recall (classification tasks; nil otherwise).
+    public var perClass: [ClassDelta]?
 
     enum CodingKeys: String, CodingKey {
         case task, verdict, tolerance, samples, bootstrap, metrics, agreement
         case baselineName = "baseline_name", candidateName = "candidate_name", baseline, candidate, dataset, timings, versions
+        case perClass = "per_class"
     }
 
     public init(task: String, tolerance: Double, samples: Int, resamples: Int, metrics: [ComparedMetric],
                 agreement: AgreementSummary?, baselineName: String, candidateName: String, baseline: JSONValue,
-                candidate: JSONValue, dataset: DatasetSummary, timings: Timings) {
+                candidate: JSONValue, dataset: DatasetSummary, timings: Timings, perClass: [ClassDelta]? = nil) {
         self.task = task
         // FAIL if a decisive metric fails, else INCONCLUSIVE if one is inconclusive, else PASS; none without metrics.
         self.verdict = metrics.isEmpty ? nil : Verdict.combined(metrics.filter(\.decisive).map(\.verdict))
         self.tolerance = tolerance; self.samples = samples; self.bootstrap = resamples
         self.metrics = metrics; self.agreement = agreement; self.baselineName = baselineName
         self.candidateName = candidateName; self.baseline = baseline; self.candidate = candidate
-        self.dataset = dataset; self.timings = timings
+        self.dataset = dataset; self.timings = timings; self.perClass = perClass
     }
 
     /// Whether some metric is a fraction (clustering scores), whose tolerance is the points' hundredth.

@@ -89,4 +89,47 @@ enum ReportFigures {
 
     /// A class name shortened for an axis (the full name is in the title).
     static func short(_ name: String) -> String { name.count > 22 ? String(name.prefix(21)) + "…" : name }
+
+    /// A forest plot: per row a delta with its 95 % interval, against the ±`tolerance` band (shaded) and zero; the
+    /// dot is coloured by the row's verdict. Each row's title gives the numbers.
+    static func forestPlot(_ rows: [(label: String, delta: Double, low: Double, high: Double, verdict: Verdict, tolerance: Double)]) -> String {
+        guard !rows.isEmpty else { return "" }
+        let label = 260, width = 420, row = 26, margin = 24
+        let reach = max(rows.map { max(abs($0.low), abs($0.high), abs($0.delta), $0.tolerance * 1.5) }.max() ?? 1, 1e-9)
+        func x(_ v: Double) -> Int { label + Int(((v + reach) / (2 * reach) * Double(width)).rounded()) }
+        let height = rows.count * row + 2 * margin
+        var out = "<svg class=\"figure forest\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(label + width + 80)\" height=\"\(height)\" role=\"img\" aria-label=\"deltas against the tolerance\">"
+        // The band: one tolerance per unit; a plot of mixed units draws each row's own band.
+        for (i, r) in rows.enumerated() {
+            let y = margin + i * row
+            out += "<rect x=\(quoted(x(-r.tolerance))) y=\(quoted(y)) width=\(quoted(x(r.tolerance) - x(-r.tolerance))) height=\(quoted(row)) fill=\"#e6f2e6\"/>"
+        }
+        out += "<line x1=\(quoted(x(0))) x2=\(quoted(x(0))) y1=\(quoted(margin - 6)) y2=\(quoted(height - margin + 6)) stroke=\"#888\" stroke-dasharray=\"3,3\"/>"
+        for (i, r) in rows.enumerated() {
+            let y = margin + i * row + row / 2
+            let color = r.verdict == .pass ? "#2e7d32" : r.verdict == .fail ? "#c62828" : "#ef8f00"
+            out += "<text x=\"\(label - 8)\" y=\(quoted(y + 4)) text-anchor=\"end\" font-size=\"12\">\(htmlEscaped(r.label))</text>"
+            out += "<line x1=\(quoted(x(r.low))) x2=\(quoted(x(r.high))) y1=\(quoted(y)) y2=\(quoted(y)) stroke=\"#222\" stroke-width=\"2\"/>"
+            out += "<circle cx=\(quoted(x(r.delta))) cy=\(quoted(y)) r=\"5\" fill=\"\(color)\"><title>\(htmlEscaped(r.label)): delta \(String(format: "%+.4g", r.delta)), 95 % CI [\(String(format: "%+.4g", r.low)), \(String(format: "%+.4g", r.high))], tolerance ±\(String(format: "%.4g", r.tolerance)): \(r.verdict.rawValue)</title></circle>"
+            out += "<text x=\(quoted(label + width + 8)) y=\(quoted(y + 4)) font-size=\"12\" fill=\"\(color)\">\(r.verdict.rawValue)</text>"
+        }
+        return out + "</svg>"
+    }
+
+    /// Diverging bars of per-class deltas (candidate − baseline recall, points), in the order given.
+    static func deltaBars(_ rows: [(label: String, delta: Double, samples: Int)]) -> String {
+        guard !rows.isEmpty else { return "" }
+        let label = 150, half = 200, row = 16
+        let reach = max(rows.map { abs($0.delta) }.max() ?? 1, 1)
+        var out = "<svg class=\"figure deltas\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(label + 2 * half + 70)\" height=\"\(rows.count * row + 8)\" role=\"img\" aria-label=\"per-class deltas\">"
+        out += "<line x1=\(quoted(label + half)) x2=\(quoted(label + half)) y1=\"0\" y2=\(quoted(rows.count * row + 8)) stroke=\"#888\"/>"
+        for (i, r) in rows.enumerated() {
+            let y = 4 + i * row, length = Int((abs(r.delta) / reach * Double(half)).rounded())
+            let x = r.delta < 0 ? label + half - length : label + half
+            out += "<text x=\"\(label - 4)\" y=\(quoted(y + 11)) text-anchor=\"end\" font-size=\"11\">\(htmlEscaped(short(r.label)))</text>"
+            out += "<rect x=\(quoted(x)) y=\(quoted(y + 2)) width=\(quoted(max(length, 1))) height=\"10\" fill=\"\(r.delta < 0 ? "#c62828" : "#2e7d32")\"><title>\(htmlEscaped(r.label)): \(String(format: "%+.2f", r.delta)) points over \(r.samples) samples</title></rect>"
+            out += "<text x=\(quoted(label + 2 * half + 6)) y=\(quoted(y + 11)) font-size=\"11\">\(String(format: "%+.2f", r.delta))</text>"
+        }
+        return out + "</svg>"
+    }
 }

@@ -97,4 +97,44 @@ import Testing
             #expect(row.components(separatedBy: "<img ").count - 1 == scores.count)
         }
     }
+
+    @Test func theComparePageShowsTheDeltasBehindTheVerdict() throws {
+        let page = dir.appendingPathComponent("compare.html"), json = dir.appendingPathComponent("compare.json")
+        let demo = TestPaths.repository.appendingPathComponent("tools/demo_model")
+        let r = try runEmbeval(["compare", "--baseline", demo.appendingPathComponent("fashion-vit").path,
+                                "--candidate", demo.appendingPathComponent("fashion-vit-int8").path,
+                                "--dataset", AuditCommandTests.folder.appendingPathComponent("images").path, "--html", page.path, "--json", json.path])
+        #expect(r.code == 0, "\(r.err)")
+        let report = try ComparisonReport.read(from: json)
+        let perClass = try #require(report.perClass)
+        #expect(perClass.count == 10 && perClass.reduce(0) { $0 + $1.samples } == 1034)
+        #expect(perClass.allSatisfy { abs($0.delta - ($0.candidate - $0.baseline)) < 1e-9 })
+        let html = try String(contentsOf: page, encoding: .utf8)
+        #expect(!html.contains("<script") && html.contains("Verdict: \(report.verdict?.rawValue ?? "")"))
+        let forest = try #require(html.firstMatch(of: #/<svg class="figure forest".*?</svg>/#.dotMatchesNewlines()))
+        #expect(forest.output.components(separatedBy: "<circle").count - 1 == report.metrics.count)
+        let deltas = try #require(html.firstMatch(of: #/<svg class="figure deltas".*?</svg>/#.dotMatchesNewlines()))
+        #expect(deltas.output.components(separatedBy: "<rect").count - 1 == 10)
+        // The least-alike samples, each with its thumbnail from --dataset.
+        let worst = try #require(report.agreement?.worstIds.prefix(ComparePage.sampleLimit))
+        #expect(html.contains(">\(worst[worst.startIndex].id)<"))
+        #expect(html.components(separatedBy: "<img ").count - 1 == worst.count)
+    }
+
+    @Test func theCheckPageIsWrittenEvenWhenAnExpectationFails() throws {
+        try? FileManager.default.copyItem(at: TestPaths.fixture("models/vit-tiny"), to: dir.appendingPathComponent("vit-tiny"))
+        let file = dir.appendingPathComponent("expect.json"), page = dir.appendingPathComponent("check.html")
+        let images = TestPaths.fixture("twotower/images").path
+        try """
+        [{"model": "vit-tiny", "task": "knn", "dataset": "\(images)", "metric": "top1_accuracy", "k": 5, "expected": 0, "tolerance": 1},
+         {"model": "vit-tiny", "task": "knn", "dataset": "\(images)", "metric": "top1_accuracy", "k": 5, "expected": 100, "tolerance": 100}]
+        """.write(to: file, atomically: true, encoding: .utf8)
+        let r = try runEmbeval(["check", file.path, "--bootstrap", "200", "--html", page.path])
+        #expect(r.code == 1, "\(r.err)")
+        let html = try String(contentsOf: page, encoding: .utf8)
+        #expect(html.contains("Verdict: FAIL"))
+        let forest = try #require(html.firstMatch(of: #/<svg class="figure forest".*?</svg>/#.dotMatchesNewlines()))
+        #expect(forest.output.components(separatedBy: "<circle").count - 1 == 2)
+        #expect(forest.output.contains(">FAIL</text>") && forest.output.contains(">PASS</text>"))
+    }
 }

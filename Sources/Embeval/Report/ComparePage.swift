@@ -1,0 +1,87 @@
+import Foundation
+
+/// `compare --html`: the page behind a verdict — both models, the metric table, a forest plot of each delta's 95 %
+/// interval against the ±tolerance band, the per-class deltas (which classes the candidate lost), and the samples
+/// whose two embeddings agree least, with thumbnails when the images are at hand. Self-contained, no script.
+public struct ComparePage: Sendable {
+    public var report: ComparisonReport
+    /// Thumbnails of the least-agreeing samples, by id.
+    public var thumbnails: [String: [UInt8]]
+
+    /// Classes shown in the per-class deltas (the largest losses first), and least-agreeing samples shown.
+    public static let classLimit = 30
+    public static let sampleLimit = 12
+
+    /// `images`: the compared dataset, for thumbnails (nil: none).
+    public init(report: ComparisonReport, images: Dataset? = nil, limits: ImageLimits = ImageLimits()) {
+        self.report = report
+        var thumbnails = [String: [UInt8]]()
+        if let images, let worst = report.agreement?.worstIds.prefix(Self.sampleLimit) {
+            let byID = Dictionary(images.samples.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            for sample in worst { thumbnails[sample.id] = ReportPage.thumbnail(sample.id, in: byID, limits: limits) }
+        }
+        self.thumbnails = thumbnails
+    }
+
+    public func html() -> String {
+        var fields: [(String, String)] = [("Task", report.task), ("Baseline", report.baselineName), ("Candidate", report.candidateName)]
+        for (side, metadata) in [("Baseline", report.baseline), ("Candidate", report.candidate)] {
+            if case .string(let sha)? = metadata["sha256"] { fields.append(("\(side) sha256", sha)) }
+        }
+        if let name = report.dataset.name { fields.append(("Dataset", name + (report.dataset.split.map { " (\($0))" } ?? ""))) }
+        fields.append(("Samples", String(report.samples)))
+        fields.append(("Tolerance", String(format: "±%.2f points (95 %% interval of the delta, paired bootstrap × %d)", report.tolerance, report.bootstrap)))
+        fields.append(("Embeval", report.versions.embeval))
+        fields.append(("Time", report.timings.text))
+        var sections = [ReportPage.fields(fields)]
+        if let verdict = report.verdict {
+            let color = verdict == .pass ? "#2e7d32" : verdict == .fail ? "#c62828" : "#ef8f00"
+            sections.append("<p style=\"font-size:20px;font-weight:700;color:\(color)\">Verdict: \(verdict.rawValue)</p>")
+        }
+        let rows = report.metrics.map { m -> [String] in
+            let percent = (Metric(name: m.name)?.unit ?? .percent) == .percent
+            let value = { (x: Double) in percent ? String(format: "%.2f", x) : String(format: "%.4f", x) }
+            let signed = { (x: Double) in String(format: percent ? "%+.2f" : "%+.4f", x) }
+            return [Self.label(m), m.k.map(String.init) ?? "", value(m.baseline), value(m.candidate), signed(m.bootstrap.delta),
+                    "[\(signed(m.bootstrap.ci95.lower)), \(signed(m.bootstrap.ci95.upper))]", m.verdict.rawValue + (m.decisive ? "" : " (info)")]
+        }
+        sections.append(ReportPage.section("Metrics", ReportPage.table(header: ["Metric", "k", "Baseline", "Candidate", "Delta", "95 % CI", "Verdict"],
+                                                                       rows: rows, numeric: [1, 2, 3, 4, 5])))
+        let forest = report.metrics.map { m in
+            let fraction = Metric(name: m.name)?.unit == .fraction
+            return (label: Self.label(m) + (m.k.map { " k=\($0)" } ?? ""), delta: m.bootstrap.delta, low: m.bootstrap.ci95.lower,
+                    high: m.bootstrap.ci95.upper, verdict: m.verdict, tolerance: fraction ? report.tolerance / 100 : report.tolerance)
+        }
+        if !forest.isEmpty {
+            sections.append(ReportPage.section("Deltas against the tolerance", ReportFigures.forestPlot(forest)
+                + ReportPage.note("Candidate − baseline with its 95 % interval; the green band is ±tolerance. PASS: the whole interval inside the band; FAIL: the whole interval outside it; INCONCLUSIVE: neither — more samples would settle it.")))
+        }
+        if let perClass = report.perClass, !perClass.isEmpty {
+            let worst = perClass.sorted { ($0.delta, $0.class) < ($1.delta, $1.class) }.prefix(Self.classLimit)
+            sections.append(ReportPage.section("Per-class deltas", ReportFigures.deltaBars(worst.map { ($0.class, $0.delta, $0.samples) })
+                + ReportPage.note("Top-1 recall of each class, candidate − baseline in points, largest losses first" + (worst.count < perClass.count ? " (\(worst.count) of \(perClass.count) classes)" : "") + ": whether a delta is spread over all classes or sits in a few.")))
+        }
+        if let agreement = report.agreement {
+            var body = ReportPage.note(String(format: "Neighbour overlap@%d: %.4f", agreement.k, agreement.neighbourOverlapAtK)
+                + (agreement.meanCosine.map { String(format: "; cosine of each sample's two embeddings: mean %.5f", $0) } ?? "")
+                + (agreement.minCosine.map { String(format: ", min %.5f", $0) } ?? ""))
+            if !agreement.worstIds.isEmpty {
+                body += "<table><tr><th>Sample</th><th>Cosine</th><th></th></tr>"
+                for sample in agreement.worstIds.prefix(Self.sampleLimit) {
+                    body += "<tr><td>\(htmlEscaped(sample.id))</td><td class=\"num\">\(String(format: "%.5f", sample.cosine))</td><td>"
+                        + (thumbnails[sample.id].map { "<div class=\"examples\">" + ReportPage.image($0, alt: sample.id) + "</div>" } ?? "") + "</td></tr>"
+                }
+                body += "</table>"
+            }
+            sections.append(ReportPage.section("Samples the two models embed least alike", body))
+        }
+        return ReportPage.document(title: "Comparison: \(report.candidateName) vs \(report.baselineName)", sections: sections)
+    }
+
+    static func label(_ m: ComparedMetric) -> String {
+        let qualifiers = [m.direction, m.pooling].compactMap { $0 }
+        return qualifiers.isEmpty ? m.name : "\(m.name) (\(qualifiers.joined(separator: ", ")))"
+    }
+
+    public func write(to path: String) throws { try OutputFile(path).write(html()) }
+}
