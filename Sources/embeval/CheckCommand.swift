@@ -40,10 +40,14 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "Also write a page with each expectation's measured interval against its expected band.")
     var html: String?
 
+    @Option(help: "Also write the page's figures as SVG files into this folder (for documents).")
+    var plots: String?
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
         if let html { try checkPageTarget(html) }
+        if let plots { try ReportPlots.checkTarget(URL(fileURLWithPath: plots)) }
     }
 
     func run() throws {
@@ -53,6 +57,7 @@ struct CheckCommand: ParsableCommand {
                                               context: context)
         try output.emit(report, text: report.text())
         if let html { try CheckPage(report: report).write(to: html) }
+        if let plots { try ReportPlots.write(CheckPage(report: report).figures(), to: URL(fileURLWithPath: plots)) }
         if report.verdict != .pass { throw ExitCode(report.verdict.exitCode) }
     }
 }

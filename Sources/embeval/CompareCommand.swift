@@ -64,10 +64,14 @@ struct CompareCommand: ParsableCommand {
     @Option(help: "Also write a page behind the verdict: forest plot of the deltas against the tolerance, per-class deltas, the samples the two models embed least alike (thumbnails from --dataset).")
     var html: String?
 
+    @Option(help: "Also write the page's figures as SVG files into this folder (for documents).")
+    var plots: String?
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
         if let html { try checkPageTarget(html) }
+        if let plots { try ReportPlots.checkTarget(URL(fileURLWithPath: plots)) }
         if baseline.isEmpty == baselineEmbeddings.isEmpty { throw ValidationError("give the baseline as --baseline MODEL or --baseline-embeddings FILE (one of them)") }
         if candidate.isEmpty == candidateEmbeddings.isEmpty { throw ValidationError("give the candidate as --candidate MODEL or --candidate-embeddings FILE (one of them)") }
         if task == .zeroShot && (baseline.isEmpty || candidate.isEmpty) { throw ValidationError("--task zero-shot compares two models: --baseline and --candidate") }
@@ -133,8 +137,10 @@ struct CompareCommand: ParsableCommand {
                                         settings: settings, context: context)
         }
         try output.emit(report, text: report.text())
-        if let html {
-            try ComparePage(report: report, images: try data.selection()?.load(), limits: context.imageLimits).write(to: html)
+        if html != nil || plots != nil {
+            let page = ComparePage(report: report, images: html == nil ? nil : try data.selection()?.load(), limits: context.imageLimits)
+            if let html { try page.write(to: html) }
+            if let plots { try ReportPlots.write(page.figures(), to: URL(fileURLWithPath: plots)) }
         }
         if let verdict = report.verdict, verdict != .pass { throw ExitCode(verdict.exitCode) }
     }

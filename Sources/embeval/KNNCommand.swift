@@ -29,10 +29,14 @@ struct KNNCommand: ParsableCommand {
     @Option(help: "Also write a page explaining the run: confusion matrix, most confused pairs with thumbnails, per-class recall with 95 % intervals, accuracy against k.")
     var html: String?
 
+    @Option(help: "Also write the page's figures as SVG files into this folder (for documents).")
+    var plots: String?
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
         if let html { try checkPageTarget(html) }
+        if let plots { try ReportPlots.checkTarget(URL(fileURLWithPath: plots)) }
         if !mergeNeighbours.isEmpty && (sharding.shard != nil || neighboursOutput != nil) {
             throw ValidationError("--merge-neighbours joins the shards' neighbours: it does not go with --shard or --neighbours-output")
         }
@@ -57,13 +61,13 @@ struct KNNCommand: ParsableCommand {
         }
         if neighboursOutput != nil { throw ValidationError("--neighbours-output goes with --shard i/n") }
         try runKNN(model: model, data: data, knn: knn, fewShot: fewShot, precomputed: precomputed, output: output,
-                   neighbourShards: mergeNeighbours.isEmpty ? nil : mergeNeighbours.map { URL(fileURLWithPath: $0) }, html: html)
+                   neighbourShards: mergeNeighbours.isEmpty ? nil : mergeNeighbours.map { URL(fileURLWithPath: $0) }, html: html, plots: plots)
     }
 }
 
 /// `embeval knn` and `embeval eval --task image-feature-extraction`: one kNN task, its table and JSON.
 func runKNN(model: ModelOptions, data: DatasetOptions, knn: KNNOptions, fewShot: FewShotOptions? = nil,
-            precomputed: PrecomputedOptions, output: OutputOptions, neighbourShards: [URL]? = nil, html: String? = nil) throws {
+            precomputed: PrecomputedOptions, output: OutputOptions, neighbourShards: [URL]? = nil, html: String? = nil, plots: String? = nil) throws {
     let source = try embeddingSource(model: model, data: data, precomputed: precomputed, train: knn.trainSplit)
     if neighbourShards != nil, case .model = source {
         throw ValidationError("--merge-neighbours votes on precomputed embeddings: give the --embeddings the shards searched")
@@ -72,5 +76,9 @@ func runKNN(model: ModelOptions, data: DatasetOptions, knn: KNNOptions, fewShot:
     let context = try output.context(batchSize: model.embedding.batchSize, data: data)
     let outcome = try task.run(context)
     try output.emit(outcome.report, text: outcome.report.text())
-    if let html { try KNNPage(outcome: outcome, limits: context.imageLimits).write(to: html) }
+    if html != nil || plots != nil {
+        let page = try KNNPage(outcome: outcome, limits: context.imageLimits)
+        if let html { try page.write(to: html) }
+        if let plots { try ReportPlots.write(page.figures(), to: URL(fileURLWithPath: plots)) }
+    }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Embeval
+import Foundation
 
 struct ZeroShotCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -18,24 +19,33 @@ struct ZeroShotCommand: ParsableCommand {
     @Option(help: "Also write a page explaining the run: prompt templates, confusion matrix, most confused pairs, per-class recall with 95 % intervals, the images most confidently assigned to each class wrongly.")
     var html: String?
 
+    @Option(help: "Also write the page's figures as SVG files into this folder (for documents).")
+    var plots: String?
+
     @OptionGroup var output: OutputOptions
 
     func validate() throws {
         if let html { try checkPageTarget(html) }
+        if let plots { try ReportPlots.checkTarget(URL(fileURLWithPath: plots)) }
     }
 
     func run() throws {
-        try runZeroShot(model: model, data: data, prompts: prompts, output: output, html: html)
+        try runZeroShot(model: model, data: data, prompts: prompts, output: output, html: html, plots: plots)
     }
 }
 
 /// `embeval zeroshot` and `embeval eval --task zero-shot-image-classification`: one zero-shot task, its table and JSON.
-func runZeroShot(model: ModelOptions, data: DatasetOptions, prompts: PromptOptions, output: OutputOptions, html: String? = nil) throws {
+func runZeroShot(model: ModelOptions, data: DatasetOptions, prompts: PromptOptions, output: OutputOptions, html: String? = nil,
+                 plots: String? = nil) throws {
     let task = ZeroShotTask(model: try model.twoTowerSpec(tokenizer: prompts.tokenizer),
                             dataset: try data.requiredSelection(), prompts: try prompts.promptSet(),
                             perClass: prompts.perClass, modelName: model.modelId)
     let context = try output.context(batchSize: model.embedding.batchSize, data: data)
     let outcome = try task.run(context)
     try output.emit(outcome.report, text: outcome.report.text())
-    if let html { try ZeroShotPage(outcome: outcome, limits: context.imageLimits).write(to: html) }
+    if html != nil || plots != nil {
+        let page = try ZeroShotPage(outcome: outcome, limits: context.imageLimits)
+        if let html { try page.write(to: html) }
+        if let plots { try ReportPlots.write(page.figures(), to: URL(fileURLWithPath: plots)) }
+    }
 }

@@ -22,15 +22,21 @@ public struct CheckPage: Sendable {
                         "<p style=\"font-size:20px;font-weight:700;color:\(color)\">Verdict: \(report.verdict.rawValue)</p>"]
         sections.append(ReportPage.section("Expectations", ReportPage.table(
             header: ["Model", "Task", "Dataset", "Metric", "Expected", "Measured", "95 % CI", "Verdict"], rows: rows, numeric: [4, 5, 6])))
-        let plotted = report.entries.map { e in
-            (label: "\(e.displayName): \(Self.label(e))", delta: e.measured - e.expected,
-             low: (e.ci95?.first ?? e.measured) - e.expected, high: (e.ci95?.last ?? e.measured) - e.expected,
-             verdict: e.verdict, tolerance: e.tolerance)
-        }
         sections.append(ReportPage.section("Measured against expected", ReportFigures.forestPlot(plotted)
             + ReportPage.note("Measured − expected with the 95 % interval of the measured figure; the green band is the expectation's ±tolerance.")))
         return ReportPage.document(title: "Check", sections: sections)
     }
+
+    /// Each entry's measured − expected with its interval, against its tolerance.
+    var plotted: [(label: String, delta: Double, low: Double, high: Double, verdict: Verdict, tolerance: Double)] {
+        report.entries.map { e in
+            ("\(e.displayName): \(Self.label(e))", e.measured - e.expected, (e.ci95?.first ?? e.measured) - e.expected,
+             (e.ci95?.last ?? e.measured) - e.expected, e.verdict, e.tolerance)
+        }
+    }
+
+    /// The page's figure as SVG (`--plots`).
+    public func figures() -> [(name: String, svg: String)] { [("expectations", ReportFigures.forestPlot(plotted))] }
 
     static func label(_ e: CheckReport.Entry) -> String { e.metric + (e.k.map { "@\($0)" } ?? "") }
 

@@ -47,17 +47,12 @@ public struct ComparePage: Sendable {
         }
         sections.append(ReportPage.section("Metrics", ReportPage.table(header: ["Metric", "k", "Baseline", "Candidate", "Delta", "95 % CI", "Verdict"],
                                                                        rows: rows, numeric: [1, 2, 3, 4, 5])))
-        let forest = report.metrics.map { m in
-            let fraction = Metric(name: m.name)?.unit == .fraction
-            return (label: Self.label(m) + (m.k.map { " k=\($0)" } ?? ""), delta: m.bootstrap.delta, low: m.bootstrap.ci95.lower,
-                    high: m.bootstrap.ci95.upper, verdict: m.verdict, tolerance: fraction ? report.tolerance / 100 : report.tolerance)
-        }
-        if !forest.isEmpty {
-            sections.append(ReportPage.section("Deltas against the tolerance", ReportFigures.forestPlot(forest)
+        if !report.metrics.isEmpty {
+            sections.append(ReportPage.section("Deltas against the tolerance", ReportFigures.forestPlot(forestRows)
                 + ReportPage.note("Candidate − baseline with its 95 % interval; the green band is ±tolerance. PASS: the whole interval inside the band; FAIL: the whole interval outside it; INCONCLUSIVE: neither — more samples would settle it.")))
         }
         if let perClass = report.perClass, !perClass.isEmpty {
-            let worst = perClass.sorted { ($0.delta, $0.class) < ($1.delta, $1.class) }.prefix(Self.classLimit)
+            let worst = worstClasses
             sections.append(ReportPage.section("Per-class deltas", ReportFigures.deltaBars(worst.map { ($0.class, $0.delta, $0.samples) })
                 + ReportPage.note("Top-1 recall of each class, candidate − baseline in points, largest losses first" + (worst.count < perClass.count ? " (\(worst.count) of \(perClass.count) classes)" : "") + ": whether a delta is spread over all classes or sits in a few.")))
         }
@@ -76,6 +71,28 @@ public struct ComparePage: Sendable {
             sections.append(ReportPage.section("Samples the two models embed least alike", body))
         }
         return ReportPage.document(title: "Comparison: \(report.candidateName) vs \(report.baselineName)", sections: sections)
+    }
+
+    /// Each metric's delta and interval against its tolerance (fractions' tolerance is the points' hundredth).
+    var forestRows: [(label: String, delta: Double, low: Double, high: Double, verdict: Verdict, tolerance: Double)] {
+        report.metrics.map { m in
+            let fraction = Metric(name: m.name)?.unit == .fraction
+            return (Self.label(m) + (m.k.map { " k=\($0)" } ?? ""), m.bootstrap.delta, m.bootstrap.ci95.lower,
+                    m.bootstrap.ci95.upper, m.verdict, fraction ? report.tolerance / 100 : report.tolerance)
+        }
+    }
+
+    /// The classes with the largest losses first, at most `classLimit`.
+    var worstClasses: ArraySlice<ComparisonReport.ClassDelta> {
+        (report.perClass ?? []).sorted { ($0.delta, $0.class) < ($1.delta, $1.class) }.prefix(Self.classLimit)
+    }
+
+    /// The page's figures as SVG (`--plots`): the forest plot and the per-class deltas.
+    public func figures() -> [(name: String, svg: String)] {
+        var out = [(name: String, svg: String)]()
+        if !report.metrics.isEmpty { out.append(("deltas", ReportFigures.forestPlot(forestRows))) }
+        if !worstClasses.isEmpty { out.append(("class-deltas", ReportFigures.deltaBars(worstClasses.map { ($0.class, $0.delta, $0.samples) }))) }
+        return out
     }
 
     static func label(_ m: ComparedMetric) -> String {

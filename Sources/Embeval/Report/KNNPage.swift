@@ -57,11 +57,8 @@ public struct KNNPage: Sendable {
         sections.append(ReportPage.section("Results", ReportPage.table(header: ["Pooling", "k", "Weighting", "Top-1 (%)", "Top-5 (%)"],
                                                                        rows: rows, numeric: [1, 3, 4])))
 
-        let series = Dictionary(grouping: report.results.filter { $0.shots == nil }, by: \.pooling)
-        let ordered = report.results.map(\.pooling).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
-        if report.results.map(\.k).count > report.results.map(\.pooling).reduce(into: Set<String>()) { $0.insert($1) }.count {
-            sections.append(ReportPage.section("Accuracy against k", ReportFigures.accuracyAgainstK(
-                ordered.compactMap { p in series[p].map { (p, $0.map { ($0.k, $0.top1Accuracy) }) } })
+        if let curve = figures().first(where: { $0.name == "accuracy-vs-k" }) {
+            sections.append(ReportPage.section("Accuracy against k", curve.svg
                 + ReportPage.note("Top-1 accuracy (%) for every k evaluated, one line per pooling: a plateau says k hardly matters; a peak at small k says the classes are tight but close.")))
         }
 
@@ -72,6 +69,16 @@ public struct KNNPage: Sendable {
         sections += ReportPage.classSections(matrix, names: classNames, pairExamples: examples,
                                              of: "\(matrixOf.pooling), k = \(matrixOf.k)")
         return ReportPage.document(title: "kNN: \(report.modelName)", sections: sections)
+    }
+
+    /// The page's figures as SVG (`--plots`): accuracy against k, the confusion matrix, per-class recall.
+    public func figures() -> [(name: String, svg: String)] {
+        var out = [(name: String, svg: String)]()
+        let poolings = report.results.map(\.pooling).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
+        let series = poolings.map { p in (p, report.results.filter { $0.pooling == p && $0.shots == nil }.map { ($0.k, $0.top1Accuracy) }) }
+        if series.contains(where: { $0.1.count > 1 }) { out.append(("accuracy-vs-k", ReportFigures.accuracyAgainstK(series))) }
+        if let matrix { out += ReportPage.classFigures(matrix, names: classNames) }
+        return out
     }
 
     /// Writes the page whole.

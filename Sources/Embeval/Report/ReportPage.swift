@@ -52,12 +52,10 @@ enum ReportPage {
     /// confused pairs with `pairExamples` (per pair of `mostConfused(pairCount)`), per-class recall bars.
     static func classSections(_ matrix: ConfusionMatrix, names: [String], pairExamples: [[[UInt8]]], of: String) -> [String] {
         var sections = [String]()
-        let order = matrix.confusionOrder()
-        let kept = Set(mostErrors(matrix).prefix(ReportFigures.classLimit))
-        let shown = order.filter { kept.contains($0) }
-        var heat = ReportFigures.confusionHeatMap(matrix, classes: shown, names: names)
-        heat += note("Rows: true class; columns: predicted (\(of)); shade: the share of the row's samples. Classes are ordered so that those confused with each other sit together." + (shown.count < order.count ? " The \(shown.count) classes with the most errors of \(order.count) are shown." : "") + " Hover a cell for its counts.")
-        sections.append(section("Confusion matrix", heat))
+        let figures = classFigures(matrix, names: names)
+        let classes = matrix.classCount, shown = min(classes, ReportFigures.classLimit)
+        let withSamples = (0..<classes).filter { matrix.support($0) > 0 }.count
+        sections.append(section("Confusion matrix", figures[0].svg + note("Rows: true class; columns: predicted (\(of)); shade: the share of the row's samples. Classes are ordered so that those confused with each other sit together." + (shown < classes ? " The \(shown) classes with the most errors of \(classes) are shown." : "") + " Hover a cell for its counts.")))
 
         let pairs = matrix.mostConfused(pairCount)
         if !pairs.isEmpty {
@@ -71,12 +69,19 @@ enum ReportPage {
             sections.append(section("Most confused pairs", table + "</table>"))
         }
 
+        let bars = min(withSamples, ReportFigures.classLimit)
+        sections.append(section("Per-class recall", figures[1].svg
+            + note("Worst first" + (bars < withSamples ? " (the \(bars) lowest of \(withSamples) classes)" : "") + "; the line is the 95 % Wilson interval of each recall.")))
+        return sections
+    }
+
+    /// The class figures of `classSections` as SVG: the confusion matrix (the classes it shows) and recall bars.
+    static func classFigures(_ matrix: ConfusionMatrix, names: [String]) -> [(name: String, svg: String)] {
+        let kept = Set(mostErrors(matrix).prefix(ReportFigures.classLimit))
         let byRecall = (0..<matrix.classCount).filter { matrix.support($0) > 0 }
             .sorted { (matrix.recall($0)?.value ?? 0, $0) < (matrix.recall($1)?.value ?? 0, $1) }
-        let bars = Array(byRecall.prefix(ReportFigures.classLimit))
-        sections.append(section("Per-class recall", ReportFigures.recallBars(matrix, classes: bars, names: names)
-            + note("Worst first" + (bars.count < byRecall.count ? " (the \(bars.count) lowest of \(byRecall.count) classes)" : "") + "; the line is the 95 % Wilson interval of each recall.")))
-        return sections
+        return [("confusion-matrix", ReportFigures.confusionHeatMap(matrix, classes: matrix.confusionOrder().filter { kept.contains($0) }, names: names)),
+                ("per-class-recall", ReportFigures.recallBars(matrix, classes: Array(byRecall.prefix(ReportFigures.classLimit)), names: names))]
     }
 
     /// Thumbnails of a few samples of each of the most confused pairs (none without images).

@@ -74,5 +74,8 @@ public struct ZeroShotPage: Sendable {
         return ReportPage.document(title: "Zero-shot: \(report.modelName)", sections: sections)
     }
 
+    /// The page's figures as SVG (`--plots`): the confusion matrix and per-class recall.
+    public func figures() -> [(name: String, svg: String)] { ReportPage.classFigures(matrix, names: report.classnames) }
+
     public func write(to path: String) throws { try OutputFile(path).write(html()) }
 }

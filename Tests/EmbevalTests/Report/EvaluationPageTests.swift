@@ -27,10 +27,25 @@ import Testing
     }
 
     @Test func theDemoRunsPageExplainsItsAccuracy() throws {
-        let page = dir.appendingPathComponent("knn.html")
+        let page = dir.appendingPathComponent("knn.html"), plots = dir.appendingPathComponent("plots")
         let r = try runEmbeval(["knn", "-m", AuditCommandTests.model, "--dataset", AuditCommandTests.folder.appendingPathComponent("images").path,
-                                "--k", "5,10,20", "--pooling", "cls,mean", "--html", page.path])
+                                "--k", "5,10,20", "--pooling", "cls,mean", "--html", page.path, "--plots", plots.path])
         #expect(r.code == 0, "\(r.err)")
+        // The same figures as standalone SVG files, written whole with a manifest.
+        let names = try FileManager.default.contentsOfDirectory(atPath: plots.path).sorted()
+        #expect(names == ["accuracy-vs-k.svg", "confusion-matrix.svg", "manifest.json", "per-class-recall.svg"])
+        for name in names where name.hasSuffix(".svg") {
+            let svg = try String(contentsOf: plots.appendingPathComponent(name), encoding: .utf8)
+            #expect(svg.hasPrefix("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<svg ") && svg.hasSuffix("</svg>\n"), "\(name)")
+        }
+        // A folder of the user's own is never replaced.
+        let mine = dir.appendingPathComponent("mine")
+        try FileManager.default.createDirectory(at: mine, withIntermediateDirectories: true)
+        try Data("keep".utf8).write(to: mine.appendingPathComponent("notes.txt"))
+        let refused = try runEmbeval(["knn", "--embeddings", AuditCommandTests.folder.appendingPathComponent("embeddings/embeddings.npy").path,
+                                      "--labels", AuditCommandTests.folder.appendingPathComponent("embeddings/labels.npy").path, "--plots", mine.path])
+        #expect(refused.code == 2 && refused.err.split(separator: "\n").count == 1, "\(refused.err)")
+        #expect(try String(contentsOf: mine.appendingPathComponent("notes.txt"), encoding: .utf8) == "keep")
         let html = try String(contentsOf: page, encoding: .utf8)
         #expect(!html.contains("<script"))
         // 10 × 10 cells, each titled with its counts; 10 pairs with 4 thumbnails each; 10 recall bars; 2 k curves.
