@@ -1,5 +1,6 @@
 import ArgumentParser
 import Embeval
+import Foundation
 
 struct LinearCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,12 +22,29 @@ struct LinearCommand: ParsableCommand {
     @OptionGroup var fewShot: FewShotOptions
     @OptionGroup var normalization: NormalizationOptions
     @OptionGroup var precomputed: PrecomputedOptions
+    @Option(help: "Also write a page explaining the probe: validation curve of the C sweep, confusion matrix, most confused pairs, per-class recall with 95 % intervals.")
+    var html: String?
+
+    @Option(help: "Also write the page's figures as SVG files into this folder (for documents).")
+    var plots: String?
+
     @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if let html { try checkPageTarget(html) }
+        if let plots { try ReportPlots.checkTarget(URL(fileURLWithPath: plots)) }
+    }
 
     func run() throws {
         let task = LinearTask(source: try embeddingSource(model: model, data: data, precomputed: precomputed, train: train),
                               settings: try linear.settings(normalization, fewShot: fewShot), modelName: model.modelId)
-        let outcome = try task.run(try output.context(batchSize: model.embedding.batchSize, data: data))
+        let context = try output.context(batchSize: model.embedding.batchSize, data: data)
+        let outcome = try task.run(context)
         try output.emit(outcome.report, text: outcome.report.text())
+        if html != nil || plots != nil {
+            let page = try LinearPage(outcome: outcome, limits: context.imageLimits)
+            if let html { try page.write(to: html) }
+            if let plots { try ReportPlots.write(page.figures(), to: URL(fileURLWithPath: plots)) }
+        }
     }
 }

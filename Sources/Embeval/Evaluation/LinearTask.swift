@@ -58,6 +58,7 @@ public struct LinearTask: EvaluationTask {
         let data = prepared.embedded
         var timings = data.timings
         var results = [LinearReport.Result](), curves = [LinearReport.Curve](), scores = [Score]()
+        var predictions: [Int]? = nil
         try timings.measure("linear") {
             for (index, set) in data.sets.enumerated() {
                 guard let trainSet = set.train else { throw EvaluationError.missingInput("no train embeddings for \(set.pooling)") }
@@ -78,6 +79,7 @@ public struct LinearTask: EvaluationTask {
                         context.warn("\(set.pooling): the fit at C=\(result.C) stopped at \(settings.maxIterations) iterations before converging")
                     }
                     let s = result.scores
+                    if index == 0 { predictions = s.predictions }
                     results.append(.init(pooling: set.pooling, C: result.C, top1Accuracy: s.top1Accuracy, top5Accuracy: s.top5Accuracy,
                                          meanPerClassRecall: s.meanPerClassRecall))
                     if !result.validation.isEmpty { curves.append(.init(pooling: set.pooling, curve: result.validation)) }
@@ -103,7 +105,7 @@ public struct LinearTask: EvaluationTask {
                               pooling: requested.pooling, batchSize: context.batchSize, seed: context.seed,
                               samplesRequested: requested.samples, trainSamplesRequested: requested.trainSamples),
             health: data.healthSummaries, timings: timings)
-        return LinearOutcome(report: report, scores: scores)
+        return LinearOutcome(report: report, scores: scores, predictions: predictions, embedded: data)
     }
 
     /// The probe trained on n samples per class, `tries` draws each: mean and spread of the test figures.
@@ -138,5 +140,8 @@ func onSet<T>(_ name: String, _ body: () throws -> T) throws -> T {
 public struct LinearOutcome: EvaluationOutcome {
     public var report: LinearReport
     public var scores: [Score]
+    /// The first pooling's test predictions (nil for few-shot runs) and the embeddings they are of.
+    public var predictions: [Int]? = nil
+    public var embedded: EmbeddedData? = nil
     public var summary: String { report.parameters.shots == nil ? "linear" : "linear (few-shot)" }
 }

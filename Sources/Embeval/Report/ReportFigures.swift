@@ -59,26 +59,37 @@ enum ReportFigures {
 
     /// Top-1 accuracy against k, one line per series (pooling), k on an even spacing of the values evaluated.
     static func accuracyAgainstK(_ series: [(name: String, points: [(k: Int, accuracy: Double)])]) -> String {
-        let ks = Array(Set(series.flatMap { $0.points.map(\.k) })).sorted()
-        let values = series.flatMap { $0.points.map(\.accuracy) }
-        guard let low = values.min(), let high = values.max(), !ks.isEmpty else { return "" }
+        lineChart(series.map { ($0.name, $0.points.map { (Double($0.k), "k=\($0.k)", "k=\($0.k)", $0.accuracy) }) }, what: "accuracy against k", unit: "%")
+    }
+
+    /// Lines of y against x, one per series; the x values evaluated sit on an even spacing (k = 5, 10, 20; C on
+    /// its log grid). A point's `tick` labels the axis (empty: no label, as between decades); its title gives
+    /// `label` and the value.
+    static func lineChart(_ series: [(name: String, points: [(x: Double, tick: String, label: String, y: Double)])], what: String, unit: String) -> String {
+        let xs = Array(Set(series.flatMap { $0.points.map(\.x) })).sorted()
+        let values = series.flatMap { $0.points.map(\.y) }
+        guard let low = values.min(), let high = values.max(), !xs.isEmpty else { return "" }
         let bottom = max(0, (low - 2).rounded(.down)), top = min(100, (high + 2).rounded(.up))
         let width = 480, height = 240, left = 50, margin = 30
-        func x(_ k: Int) -> Int { left + (ks.count == 1 ? width / 2 : (ks.firstIndex(of: k) ?? 0) * width / (ks.count - 1)) }
+        let ticks = Dictionary(series.flatMap { $0.points.map { ($0.x, $0.tick) } }, uniquingKeysWith: { first, _ in first })
+        func x(_ v: Double) -> Int { left + (xs.count == 1 ? width / 2 : (xs.firstIndex(of: v) ?? 0) * width / (xs.count - 1)) }
         func y(_ a: Double) -> Int { margin + Int(((top - a) / max(top - bottom, 1e-9) * Double(height)).rounded()) }
-        var out = "<svg class=\"figure kcurve\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(left + width + 170)\" height=\"\(height + 2 * margin + 20)\" role=\"img\" aria-label=\"accuracy against k\">"
+        var out = "<svg class=\"figure kcurve\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(left + width + 170)\" height=\"\(height + 2 * margin + 20)\" role=\"img\" aria-label=\"\(htmlEscaped(what))\">"
         out += "<line x1=\(quoted(left)) x2=\(quoted(left + width)) y1=\(quoted(margin + height)) y2=\(quoted(margin + height)) stroke=\"#999\"/>"
-        for k in ks { out += "<text x=\(quoted(x(k))) y=\(quoted(margin + height + 16)) text-anchor=\"middle\" font-size=\"11\">k=\(k)</text>" }
+        for v in xs {
+            guard let tick = ticks[v], !tick.isEmpty else { continue }
+            out += "<text x=\(quoted(x(v))) y=\(quoted(margin + height + 16)) text-anchor=\"middle\" font-size=\"11\">\(htmlEscaped(tick))</text>"
+        }
         for a in [bottom, (bottom + top) / 2, top] {
             out += "<text x=\(quoted(left - 6)) y=\(quoted(y(a) + 4)) text-anchor=\"end\" font-size=\"11\">\(String(format: "%.1f", a))</text>"
         }
         let colors = Palette.colors(max(series.count, 1))
         for (s, line) in series.enumerated() {
             let color = colors[s].hex
-            let points = line.points.sorted { $0.k < $1.k }
-            out += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"" + points.map { "\(x($0.k)),\(y($0.accuracy))" }.joined(separator: " ") + "\"/>"
+            let points = line.points.sorted { $0.x < $1.x }
+            out += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"" + points.map { "\(x($0.x)),\(y($0.y))" }.joined(separator: " ") + "\"/>"
             for p in points {
-                out += "<circle cx=\(quoted(x(p.k))) cy=\(quoted(y(p.accuracy))) r=\"4\" fill=\"\(color)\"><title>\(htmlEscaped(line.name)), k=\(p.k): \(String(format: "%.2f", p.accuracy)) %</title></circle>"
+                out += "<circle cx=\(quoted(x(p.x))) cy=\(quoted(y(p.y))) r=\"4\" fill=\"\(color)\"><title>\(htmlEscaped(line.name)), \(htmlEscaped(p.label)): \(String(format: "%.2f", p.y)) \(unit)</title></circle>"
             }
             out += "<text x=\(quoted(left + width + 12)) y=\(quoted(margin + 14 + s * 16)) font-size=\"12\" fill=\"\(color)\">\(htmlEscaped(short(line.name)))</text>"
         }

@@ -152,4 +152,30 @@ import Testing
         #expect(forest.output.components(separatedBy: "<circle").count - 1 == 2)
         #expect(forest.output.contains(">FAIL</text>") && forest.output.contains(">PASS</text>"))
     }
+
+    @Test func theLinearPageShowsTheSweepBehindC() throws {
+        let e = try Embeddings.load(embeddings: AuditCommandTests.folder.appendingPathComponent("embeddings/embeddings.npy"),
+                                    labels: AuditCommandTests.folder.appendingPathComponent("embeddings/labels.npy"))
+        var generator = SeededGenerator(seed: 3)
+        let order = generator.permutation(e.count)
+        func write(_ rows: [Int], _ name: String) throws -> (String, String) {
+            let x = dir.appendingPathComponent("\(name).npy"), y = dir.appendingPathComponent("\(name)-labels.npy")
+            try NumpyArray.write(e.matrix.selectingRows(rows), to: x)
+            try NumpyArray.write(labels: rows.map { e.labels[$0] }, to: y)
+            return (x.path, y.path)
+        }
+        let train = try write(Array(order.prefix(400)), "train"), test = try write(Array(order.suffix(300)), "test")
+        let page = dir.appendingPathComponent("linear.html"), plots = dir.appendingPathComponent("linear-plots")
+        let r = try runEmbeval(["linear", "--embeddings", test.0, "--labels", test.1, "--train-embeddings", train.0, "--train-labels", train.1,
+                                "--html", page.path, "--plots", plots.path])
+        #expect(r.code == 0, "\(r.err)")
+        let html = try String(contentsOf: page, encoding: .utf8)
+        let curve = try #require(html.firstMatch(of: #/<svg class="figure kcurve".*?</svg>/#.dotMatchesNewlines()))
+        #expect(curve.output.components(separatedBy: "<circle").count - 1 == 45, "one point per C of the grid")
+        #expect(curve.output.contains(">1e-6<") && curve.output.contains(">1e4<"))
+        let heat = try #require(html.firstMatch(of: #/<svg class="figure heatmap".*?</svg>/#.dotMatchesNewlines()))
+        #expect(heat.output.components(separatedBy: "<rect ").count - 1 == 100)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: plots.path).sorted()
+                == ["confusion-matrix.svg", "manifest.json", "per-class-recall.svg", "validation-curve.svg"])
+    }
 }
