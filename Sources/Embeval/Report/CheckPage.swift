@@ -2,7 +2,7 @@ import Foundation
 
 /// `check --html`: one row per expectation — expected value and band, measured value and 95 % interval, verdict —
 /// and a plot of each measured interval against its expected band (as the difference to the expected value).
-/// Self-contained, no script.
+/// Self-contained (`ReportPage`).
 public struct CheckPage: Sendable {
     public var report: CheckReport
 

@@ -2,7 +2,7 @@ import Foundation
 
 /// `compare --html`: the page behind a verdict — both models, the metric table, a forest plot of each delta's 95 %
 /// interval against the ±tolerance band, the per-class deltas (which classes the candidate lost), and the samples
-/// whose two embeddings agree least, with thumbnails when the images are at hand. Self-contained, no script.
+/// whose two embeddings agree least, with thumbnails when the images are at hand. Self-contained (`ReportPage`).
 public struct ComparePage: Sendable {
     public var report: ComparisonReport
     /// Thumbnails of the least-agreeing samples, by id.

@@ -3,7 +3,7 @@ import Foundation
 /// `knn --html`: the page that explains a kNN run — its header and result table as in the terminal, the confusion
 /// matrix of the first pooling at the first k (row-normalised, classes ordered by confusion), the most confused
 /// pairs with example thumbnails, per-class recall with 95 % intervals, and top-1 accuracy against k for every
-/// pooling. Self-contained, no script (`ReportPage`).
+/// pooling. Self-contained (`ReportPage`).
 public struct KNNPage: Sendable {
     public var report: KNNReport
     public var matrix: ConfusionMatrix?

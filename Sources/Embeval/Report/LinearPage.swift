@@ -2,7 +2,7 @@ import Foundation
 
 /// `linear --html`: the page that explains a linear probe — header and results, the validation curve of the C
 /// sweep (one line per pooling), and for the first pooling the confusion matrix, the most confused pairs and
-/// per-class recall (`ReportPage.classSections`). Self-contained, no script.
+/// per-class recall (`ReportPage.classSections`). Self-contained (`ReportPage`).
 public struct LinearPage: Sendable {
     public var report: LinearReport
     public var matrix: ConfusionMatrix?

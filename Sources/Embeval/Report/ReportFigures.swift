@@ -1,7 +1,7 @@
 import Foundation
 
-/// The figures of an evaluation page as inline SVG: no script, every label escaped, counts in `<title>` tooltips
-/// (a browser shows them on hover, a printer prints the figure).
+/// The figures of an evaluation page as inline SVG: every label escaped; each mark's numbers in its `<title>` (a
+/// browser's own tooltip, without script) and in `data-tip` (the page's tooltip, `ReportPage`).
 enum ReportFigures {
     /// Classes a figure shows at most (the rest are summarised in a note under it).
     static let classLimit = 60
@@ -25,8 +25,8 @@ enum ReportFigures {
                 // Off the diagonal errors are small shares: a square-root scale keeps a 5 % confusion visible.
                 let shade = Int((255 * (1 - (p == t ? share : share.squareRoot()))).rounded())
                 let fill = p == t ? "rgb(\(shade),\(min(255, shade + 40)),255)" : "rgb(255,\(shade),\(shade))"
-                out += "<rect x=\(quoted(label + column * cell)) y=\(quoted(y)) width=\(quoted(cell)) height=\(quoted(cell)) fill=\"\(count == 0 ? "#fafafa" : fill)\" stroke=\"#eee\">"
-                out += "<title>\(htmlEscaped(names[t])) → \(htmlEscaped(names[p])): \(count) of \(support) (\(String(format: "%.1f", 100 * share)) %)</title></rect>"
+                out += "<rect x=\(quoted(label + column * cell)) y=\(quoted(y)) width=\(quoted(cell)) height=\(quoted(cell)) fill=\"\(count == 0 ? "#fafafa" : fill)\" stroke=\"#eee\""
+                out += tip("\(names[t]) → \(names[p]): \(count) of \(support) (\(String(format: "%.1f", 100 * share)) %)") + "</rect>"
             }
         }
         for (column, p) in classes.enumerated() {
@@ -44,8 +44,8 @@ enum ReportFigures {
             guard let r = matrix.recall(c) else { continue }
             let y = 4 + i * row
             out += "<text x=\"\(label - 4)\" y=\(quoted(y + 11)) text-anchor=\"end\" font-size=\"11\">\(htmlEscaped(short(names[c])))</text>"
-            out += "<rect x=\(quoted(label)) y=\(quoted(y + 2)) width=\(quoted(Int((Double(width) * r.value).rounded()))) height=\"10\" fill=\"#4a7fb5\">"
-            out += "<title>\(htmlEscaped(names[c])): recall \(String(format: "%.2f", 100 * r.value)) % of \(matrix.support(c)) (95 % interval \(String(format: "%.1f–%.1f", 100 * r.low, 100 * r.high)))</title></rect>"
+            out += "<rect x=\(quoted(label)) y=\(quoted(y + 2)) width=\(quoted(Int((Double(width) * r.value).rounded()))) height=\"10\" fill=\"#4a7fb5\""
+            out += tip("\(names[c]): recall \(String(format: "%.2f", 100 * r.value)) % of \(matrix.support(c)) (95 % interval \(String(format: "%.1f–%.1f", 100 * r.low, 100 * r.high)))") + "</rect>"
             let lo = label + Int((Double(width) * r.low).rounded()), hi = label + Int((Double(width) * r.high).rounded())
             out += "<line x1=\(quoted(lo)) x2=\(quoted(hi)) y1=\(quoted(y + 7)) y2=\(quoted(y + 7)) stroke=\"#111\" stroke-width=\"1.5\"/>"
             out += "<text x=\(quoted(label + width + 6)) y=\(quoted(y + 11)) font-size=\"11\">\(String(format: "%.1f", 100 * r.value))</text>"
@@ -89,7 +89,7 @@ enum ReportFigures {
             let points = line.points.sorted { $0.x < $1.x }
             out += "<polyline fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"" + points.map { "\(x($0.x)),\(y($0.y))" }.joined(separator: " ") + "\"/>"
             for p in points {
-                out += "<circle cx=\(quoted(x(p.x))) cy=\(quoted(y(p.y))) r=\"4\" fill=\"\(color)\"><title>\(htmlEscaped(line.name)), \(htmlEscaped(p.label)): \(String(format: "%.2f", p.y)) \(unit)</title></circle>"
+                out += "<circle cx=\(quoted(x(p.x))) cy=\(quoted(y(p.y))) r=\"4\" fill=\"\(color)\"" + tip("\(line.name), \(p.label): \(String(format: "%.2f", p.y)) \(unit)") + "</circle>"
             }
             out += "<text x=\(quoted(left + width + 12)) y=\(quoted(margin + 14 + s * 16)) font-size=\"12\" fill=\"\(color)\">\(htmlEscaped(short(line.name)))</text>"
         }
@@ -97,6 +97,12 @@ enum ReportFigures {
     }
 
     static func quoted(_ v: Int) -> String { "\"\(v)\"" }
+
+    /// Closes a mark's start tag with its tooltip: ` data-tip="…">` and the `<title>` child.
+    static func tip(_ text: String) -> String {
+        let escaped = htmlEscaped(text)
+        return " data-tip=\"\(escaped)\"><title>\(escaped)</title>"
+    }
 
     /// A class name shortened for an axis (the full name is in the title).
     static func short(_ name: String) -> String { name.count > 22 ? String(name.prefix(21)) + "…" : name }
@@ -121,7 +127,8 @@ enum ReportFigures {
             let color = r.verdict == .pass ? "#2e7d32" : r.verdict == .fail ? "#c62828" : "#ef8f00"
             out += "<text x=\"\(label - 8)\" y=\(quoted(y + 4)) text-anchor=\"end\" font-size=\"12\">\(htmlEscaped(r.label))</text>"
             out += "<line x1=\(quoted(x(r.low))) x2=\(quoted(x(r.high))) y1=\(quoted(y)) y2=\(quoted(y)) stroke=\"#222\" stroke-width=\"2\"/>"
-            out += "<circle cx=\(quoted(x(r.delta))) cy=\(quoted(y)) r=\"5\" fill=\"\(color)\"><title>\(htmlEscaped(r.label)): delta \(String(format: "%+.4g", r.delta)), 95 % CI [\(String(format: "%+.4g", r.low)), \(String(format: "%+.4g", r.high))], tolerance ±\(String(format: "%.4g", r.tolerance)): \(r.verdict.rawValue)</title></circle>"
+            out += "<circle cx=\(quoted(x(r.delta))) cy=\(quoted(y)) r=\"5\" fill=\"\(color)\""
+                + tip("\(r.label): delta \(String(format: "%+.4g", r.delta)), 95 % CI [\(String(format: "%+.4g", r.low)), \(String(format: "%+.4g", r.high))], tolerance ±\(String(format: "%.4g", r.tolerance)): \(r.verdict.rawValue)") + "</circle>"
             out += "<text x=\(quoted(label + width + 8)) y=\(quoted(y + 4)) font-size=\"12\" fill=\"\(color)\">\(r.verdict.rawValue)</text>"
         }
         return out + "</svg>"
@@ -138,7 +145,8 @@ enum ReportFigures {
             let y = 4 + i * row, length = Int((abs(r.delta) / reach * Double(half)).rounded())
             let x = r.delta < 0 ? label + half - length : label + half
             out += "<text x=\"\(label - 4)\" y=\(quoted(y + 11)) text-anchor=\"end\" font-size=\"11\">\(htmlEscaped(short(r.label)))</text>"
-            out += "<rect x=\(quoted(x)) y=\(quoted(y + 2)) width=\(quoted(max(length, 1))) height=\"10\" fill=\"\(r.delta < 0 ? "#c62828" : "#2e7d32")\"><title>\(htmlEscaped(r.label)): \(String(format: "%+.2f", r.delta)) points over \(r.samples) samples</title></rect>"
+            out += "<rect x=\(quoted(x)) y=\(quoted(y + 2)) width=\(quoted(max(length, 1))) height=\"10\" fill=\"\(r.delta < 0 ? "#c62828" : "#2e7d32")\""
+                + tip("\(r.label): \(String(format: "%+.2f", r.delta)) points over \(r.samples) samples") + "</rect>"
             out += "<text x=\(quoted(label + 2 * half + 6)) y=\(quoted(y + 11)) font-size=\"11\">\(String(format: "%+.2f", r.delta))</text>"
         }
         return out + "</svg>"

@@ -1,7 +1,7 @@
 import Foundation
 
-/// The frame every evaluation page (`--html`) shares: one self-contained HTML file with no script, styled to read
-/// and print, every user string escaped. Pages assemble their sections from it.
+/// The frame every evaluation page (`--html`) shares: one self-contained HTML file, styled to read and print, every
+/// user string escaped; its one small script only adds instant tooltips. Pages assemble their sections from it.
 enum ReportPage {
     static func document(title: String, sections: [String]) -> String {
         """
@@ -19,8 +19,46 @@ enum ReportPage {
         </style></head><body>
         <h1>\(htmlEscaped(title))</h1>
 
-        """ + sections.joined(separator: "\n") + "\n</body></html>\n"
+        """ + sections.joined(separator: "\n") + "\n" + tooltip + "</body></html>\n"
     }
+
+    /// The one script of a page, an enhancement only (the tables and figures read without it): hovering a mark with
+    /// a `data-tip` shows its numbers at once, as text. `#selftest` hovers the first mark and writes what showed
+    /// into `<pre id="selftest">` (for headless Chromium's `--dump-dom`).
+    static let tooltip = #"""
+    <div id="tip" hidden style="position:absolute;pointer-events:none;background:#fff;border:1px solid #999;border-radius:4px;padding:4px 7px;font-size:12px;box-shadow:0 2px 6px rgba(0,0,0,.2)"></div>
+    <script>
+    (function () {
+      'use strict';
+      var tip = document.getElementById('tip');
+      function show(e) {
+        var mark = e.target && e.target.closest ? e.target.closest('[data-tip]') : null;
+        if (!mark) { tip.hidden = true; return; }
+        tip.textContent = mark.getAttribute('data-tip');
+        tip.hidden = false;
+        tip.style.left = (e.pageX + 12) + 'px';
+        tip.style.top = (e.pageY + 12) + 'px';
+      }
+      document.addEventListener('mouseover', show);
+      document.addEventListener('mousemove', show);
+      if (location.hash === '#selftest') {
+        var marks = document.querySelectorAll('[data-tip]'), first = marks[0], result = { marks: marks.length, tip: null };
+        if (first) {
+          var r = first.getBoundingClientRect();
+          first.dispatchEvent(new MouseEvent('mouseover', { bubbles: true, clientX: r.left + 1, clientY: r.top + 1 }));
+          result.tip = tip.hidden ? null : tip.textContent;
+          result.expected = first.getAttribute('data-tip');
+        }
+        var out = document.createElement('pre');
+        out.id = 'selftest';
+        out.setAttribute('data-result', result.tip !== null && result.tip === result.expected ? 'passed' : 'failed');
+        out.textContent = JSON.stringify(result);
+        document.body.appendChild(out);
+      }
+    })();
+    </script>
+
+    """#
 
     /// `Key  value` rows: the run's header.
     static func fields(_ pairs: [(String, String)]) -> String {

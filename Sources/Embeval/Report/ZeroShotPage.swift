@@ -2,7 +2,7 @@ import Foundation
 
 /// `zeroshot --html`: the page that explains a zero-shot run — its header and results, the prompt templates, the
 /// confusion matrix, the most confused pairs and per-class recall (`ReportPage.classSections`), and for each class
-/// the images most confidently assigned to it wrongly. Self-contained, no script.
+/// the images most confidently assigned to it wrongly. Self-contained (`ReportPage`).
 public struct ZeroShotPage: Sendable {
     public var report: ZeroShotReport
     public var matrix: ConfusionMatrix

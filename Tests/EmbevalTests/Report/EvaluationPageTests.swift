@@ -47,7 +47,7 @@ import Testing
         #expect(refused.code == 2 && refused.err.split(separator: "\n").count == 1, "\(refused.err)")
         #expect(try String(contentsOf: mine.appendingPathComponent("notes.txt"), encoding: .utf8) == "keep")
         let html = try String(contentsOf: page, encoding: .utf8)
-        #expect(!html.contains("<script"))
+        #expect(html.components(separatedBy: "<script").count - 1 == 1, "the page's own tooltip script only")
         // 10 × 10 cells, each titled with its counts; 10 pairs with 4 thumbnails each; 10 recall bars; 2 k curves.
         let heat = try #require(html.firstMatch(of: #/<svg class="figure heatmap".*?</svg>/#.dotMatchesNewlines()))
         #expect(heat.output.components(separatedBy: "<rect ").count - 1 == 100)
@@ -74,13 +74,21 @@ import Testing
                                 folder.appendingPathComponent("l.npy").path, "--html", page.path])
         #expect(r.code == 0, "\(r.err)")
         let html = try String(contentsOf: page, encoding: .utf8)
-        #expect(!html.contains("<script>") && html.contains("&lt;/svg&gt;&lt;script&gt;") && html.contains("Bag &amp; &lt;Co&gt;"))
+        #expect(!html.contains("<script>alert") && html.components(separatedBy: "<script>").count - 1 == 1)
+        #expect(html.contains("&lt;/svg&gt;&lt;script&gt;") && html.contains("Bag &amp; &lt;Co&gt;"))
 
         let chromium = try #require(HeadlessChromium.binary(), Comment(rawValue: HeadlessChromium.missingMessage))
         let shot = dir.appendingPathComponent("shot.png")
         let result = try HeadlessChromium.run(chromium, ["--enable-logging=stderr", "--v=0", "--window-size=1200,2400", "--screenshot=" + shot.path, page.absoluteString],
                                               workDirectory: dir)
         #expect(ExplorePageFolderBrowserTests.consoleErrors(result.stderr).isEmpty, "\(ExplorePageFolderBrowserTests.consoleErrors(result.stderr))")
+        // Hovering a cell shows its counts (the page's #selftest hovers the first mark: a heat-map cell).
+        let hovered = try HeadlessChromium.run(chromium, ["--dump-dom", page.absoluteString + "#selftest"], workDirectory: dir)
+        let report = try #require(hovered.stdout.firstMatch(of: #/<pre id="selftest" data-result="(\w+)">([^<]*)</pre>/#), "\(hovered.stdout.suffix(600))")
+        #expect(report.output.1 == "passed", "\(report.output.2)")
+        let summary = try #require(try JSONSerialization.jsonObject(with: Data(htmlUnescaped(String(report.output.2)).utf8)) as? [String: Any])
+        let tip = try #require(summary["tip"] as? String)
+        #expect(tip.contains(" → ") && tip.contains(" of ") && tip.hasSuffix("%)"), "a cell's counts, its class names as text: \(tip)")
         let image = try ImageDecoder.decode(bytes: [UInt8](try Data(contentsOf: shot)))
         // The heat map's diagonal: strongly blue cells (a recall near 1 is drawn rgb(≈0, ≈40, 255)).
         var blue = 0
@@ -99,7 +107,7 @@ import Testing
                                 "--dataset", AuditCommandTests.folder.appendingPathComponent("images").path, "--html", page.path])
         #expect(r.code == 0, "\(r.err)")
         let html = try String(contentsOf: page, encoding: .utf8)
-        #expect(!html.contains("<script") && html.contains("<code>This is a photo of {}.</code>"))
+        #expect(html.components(separatedBy: "<script").count - 1 == 1 && html.contains("<code>This is a photo of {}.</code>"))
         let heat = try #require(html.firstMatch(of: #/<svg class="figure heatmap".*?</svg>/#.dotMatchesNewlines()))
         #expect(heat.output.components(separatedBy: "<rect ").count - 1 == 100)
         let wrong = try #require(html.firstMatch(of: #/Images most confidently assigned to the wrong class</h2>\n(.*?)</table>/#.dotMatchesNewlines()))
@@ -125,7 +133,7 @@ import Testing
         #expect(perClass.count == 10 && perClass.reduce(0) { $0 + $1.samples } == 1034)
         #expect(perClass.allSatisfy { abs($0.delta - ($0.candidate - $0.baseline)) < 1e-9 })
         let html = try String(contentsOf: page, encoding: .utf8)
-        #expect(!html.contains("<script") && html.contains("Verdict: \(report.verdict?.rawValue ?? "")"))
+        #expect(html.components(separatedBy: "<script").count - 1 == 1 && html.contains("Verdict: \(report.verdict?.rawValue ?? "")"))
         let forest = try #require(html.firstMatch(of: #/<svg class="figure forest".*?</svg>/#.dotMatchesNewlines()))
         #expect(forest.output.components(separatedBy: "<circle").count - 1 == report.metrics.count)
         let deltas = try #require(html.firstMatch(of: #/<svg class="figure deltas".*?</svg>/#.dotMatchesNewlines()))
