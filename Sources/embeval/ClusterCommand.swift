@@ -1,5 +1,6 @@
 import ArgumentParser
 import Embeval
+import Foundation
 
 struct ClusterCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -20,10 +21,26 @@ struct ClusterCommand: ParsableCommand {
     @OptionGroup var precomputed: PrecomputedOptions
     @OptionGroup var output: OutputOptions
 
+    @Option(help: "Also write a page of the run: where each class's samples went (class × cluster heat map), each cluster's size, majority class and purity.")
+    var html: String?
+
+    @Option(help: "Also write the page's figures as SVG files into this folder (for documents).")
+    var plots: String?
+
+    func validate() throws {
+        if let html { try checkPageTarget(html) }
+        if let plots { try ReportPlots.checkTarget(URL(fileURLWithPath: plots)) }
+    }
+
     func run() throws {
         let task = ClusterTask(source: try embeddingSource(model: model, data: data, precomputed: precomputed, train: nil),
                                settings: try cluster.settings(normalization), modelName: model.modelId)
         let outcome = try task.run(try output.context(batchSize: model.embedding.batchSize, data: data))
         try output.emit(outcome.report, text: outcome.report.text())
+        if html != nil || plots != nil {
+            let page = try ClusterPage(outcome: outcome)
+            if let html { try page.write(to: html) }
+            if let plots { try ReportPlots.write(page.figures(), to: URL(fileURLWithPath: plots)) }
+        }
     }
 }

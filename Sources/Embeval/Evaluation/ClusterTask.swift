@@ -96,7 +96,7 @@ public struct ClusterTask: EvaluationTask {
                               maxIterations: settings.minibatch ? nil : settings.maxIterations, normalize: settings.normalize,
                               pooling: requested.pooling, seed: context.seed, samplesRequested: requested.samples),
             health: data.healthSummaries, timings: timings)
-        return ClusterOutcome(report: report, scores: scores)
+        return ClusterOutcome(report: report, scores: scores, classNames: data.primary.classes)
     }
 }
 
@@ -104,5 +104,7 @@ public struct ClusterTask: EvaluationTask {
 public struct ClusterOutcome: EvaluationOutcome {
     public var report: ClusterReport
     public var scores: [Score]
+    /// The evaluated samples' class names (label order), for pages.
+    public var classNames: [String] = []
     public var summary: String { report.parameters.algorithm }
 }

@@ -7,31 +7,41 @@ enum ReportFigures {
     static let classLimit = 60
 
     /// A row-normalised confusion heat map of `classes` (in that order): cell shade = share of the true class's
-    /// samples predicted as the column's class; each cell's title gives the counts.
+    /// samples predicted as the column's class; each cell's tip gives the counts.
     static func confusionHeatMap(_ matrix: ConfusionMatrix, classes: [Int], names: [String]) -> String {
-        let n = classes.count
+        heatMap(rows: classes.map { names[$0] }, columns: classes.map { names[$0] }, label: "confusion matrix",
+                count: { matrix[classes[$0], classes[$1]] }, rowTotal: { matrix.support(classes[$0]) },
+                highlighted: { $0 == $1 },
+                tip: { r, c, count, total in "\(names[classes[r]]) → \(names[classes[c]]): \(count) of \(total)" })
+    }
+
+    /// A row-normalised heat map: cell shade = the cell's share of its row's total (highlighted cells in blue on a
+    /// linear scale, the others in red on a square-root scale, so that a 5 % share stays visible); `tip` names a
+    /// cell (its share is appended).
+    static func heatMap(rows: [String], columns: [String], label ariaLabel: String, count: (Int, Int) -> Int, rowTotal: (Int) -> Int,
+                        highlighted: (Int, Int) -> Bool, tip text: (Int, Int, Int, Int) -> String) -> String {
+        let n = max(rows.count, columns.count)
         // Room above for the rotated column names: about 5.6 px a character at 11 px, tilted 60°.
-        let longest = classes.map { short(names[$0]).count }.max() ?? 0
+        let longest = columns.map { short($0).count }.max() ?? 0
         let cell = max(6, min(28, 560 / max(n, 1))), label = 150, top = 24 + Int(Double(longest) * 5.6)
-        let size = n * cell
-        var out = "<svg class=\"figure heatmap\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(label + size + 10)\" height=\"\(top + size + 10)\" role=\"img\" aria-label=\"confusion matrix\">"
-        for (row, t) in classes.enumerated() {
-            let y = top + row * cell
-            out += "<text x=\"\(label - 4)\" y=\(quoted(y + cell / 2 + 4)) text-anchor=\"end\" font-size=\"11\">\(htmlEscaped(short(names[t])))</text>"
-            let support = matrix.support(t)
-            for (column, p) in classes.enumerated() {
-                let count = matrix[t, p]
-                let share = support > 0 ? Double(count) / Double(support) : 0
-                // Off the diagonal errors are small shares: a square-root scale keeps a 5 % confusion visible.
-                let shade = Int((255 * (1 - (p == t ? share : share.squareRoot()))).rounded())
-                let fill = p == t ? "rgb(\(shade),\(min(255, shade + 40)),255)" : "rgb(255,\(shade),\(shade))"
-                out += "<rect x=\(quoted(label + column * cell)) y=\(quoted(y)) width=\(quoted(cell)) height=\(quoted(cell)) fill=\"\(count == 0 ? "#fafafa" : fill)\" stroke=\"#eee\""
-                out += tip("\(names[t]) → \(names[p]): \(count) of \(support) (\(String(format: "%.1f", 100 * share)) %)") + "</rect>"
+        var out = "<svg class=\"figure heatmap\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(label + columns.count * cell + 10 + longest * 3)\" height=\"\(top + rows.count * cell + 10)\" role=\"img\" aria-label=\"\(htmlEscaped(ariaLabel))\">"
+        for (r, name) in rows.enumerated() {
+            let y = top + r * cell
+            out += "<text x=\"\(label - 4)\" y=\(quoted(y + cell / 2 + 4)) text-anchor=\"end\" font-size=\"11\">\(htmlEscaped(short(name)))</text>"
+            let total = rowTotal(r)
+            for c in columns.indices {
+                let value = count(r, c)
+                let share = total > 0 ? Double(value) / Double(total) : 0
+                let blue = highlighted(r, c)
+                let shade = Int((255 * (1 - (blue ? share : share.squareRoot()))).rounded())
+                let fill = blue ? "rgb(\(shade),\(min(255, shade + 40)),255)" : "rgb(255,\(shade),\(shade))"
+                out += "<rect x=\(quoted(label + c * cell)) y=\(quoted(y)) width=\(quoted(cell)) height=\(quoted(cell)) fill=\"\(value == 0 ? "#fafafa" : fill)\" stroke=\"#eee\""
+                out += tip(text(r, c, value, total) + " (\(String(format: "%.1f", 100 * share)) %)") + "</rect>"
             }
         }
-        for (column, p) in classes.enumerated() {
-            let x = label + column * cell + cell / 2 + 4
-            out += "<text transform=\"translate(\(x),\(top - 4)) rotate(-60)\" font-size=\"11\">\(htmlEscaped(short(names[p])))</text>"
+        for (c, name) in columns.enumerated() {
+            let x = label + c * cell + cell / 2 + 4
+            out += "<text transform=\"translate(\(x),\(top - 4)) rotate(-60)\" font-size=\"11\">\(htmlEscaped(short(name)))</text>"
         }
         return out + "</svg>"
     }

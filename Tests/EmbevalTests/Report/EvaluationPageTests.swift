@@ -186,4 +186,22 @@ import Testing
         #expect(try FileManager.default.contentsOfDirectory(atPath: plots.path).sorted()
                 == ["confusion-matrix.svg", "manifest.json", "per-class-recall.svg", "validation-curve.svg"])
     }
+
+    @Test func theClusterPageShowsWhereEachClassWent() throws {
+        let e = AuditCommandTests.folder.appendingPathComponent("embeddings")
+        let page = dir.appendingPathComponent("cluster.html"), json = dir.appendingPathComponent("cluster.json")
+        let r = try runEmbeval(["cluster", "--embeddings", e.appendingPathComponent("embeddings.npy").path, "--labels",
+                                e.appendingPathComponent("labels.npy").path, "--html", page.path, "--json", json.path])
+        #expect(r.code == 0, "\(r.err)")
+        let html = try String(contentsOf: page, encoding: .utf8)
+        let heat = try #require(html.firstMatch(of: #/<svg class="figure heatmap".*?</svg>/#.dotMatchesNewlines()))
+        #expect(heat.output.components(separatedBy: "<rect ").count - 1 == 100)
+        // Every sample is in one cell: the row totals in the tips add up to the samples.
+        let totals = heat.output.matches(of: #/<title>[^<]* of (\d+) \(/#).map { Int($0.output.1) ?? 0 }
+        #expect(totals.count == 100 && totals.reduce(0, +) == 10 * 1034)
+        // The clusters table: one row per cluster, sizes summing to the samples.
+        let clusters = try #require(html.firstMatch(of: #/<h2>Clusters</h2>\n(.*?)</table>/#.dotMatchesNewlines()))
+        let sizes = clusters.output.1.matches(of: #/<tr><td>\d+</td><td class="num">(\d+)</td>/#).map { Int($0.output.1) ?? 0 }
+        #expect(sizes.count == 10 && sizes.reduce(0, +) == 1034)
+    }
 }
