@@ -1,5 +1,6 @@
 import ArgumentParser
 import Embeval
+import Foundation
 
 struct RetrievalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -21,7 +22,18 @@ struct RetrievalCommand: ParsableCommand {
     var tokenizer: String?
 
     @OptionGroup var precomputed: PrecomputedOptions
+    @Option(help: "Also write a page of the run: the recall and mAP@R table, recall against k.")
+    var html: String?
+
+    @Option(help: "Also write the page's figure as an SVG file into this folder (for documents).")
+    var plots: String?
+
     @OptionGroup var output: OutputOptions
+
+    func validate() throws {
+        if let html { try checkPageTarget(html) }
+        if let plots { try ReportPlots.checkTarget(URL(fileURLWithPath: plots)) }
+    }
 
     func run() throws {
         let mode: RetrievalTask.Mode
@@ -33,5 +45,8 @@ struct RetrievalCommand: ParsableCommand {
         let task = try RetrievalTask(mode: mode, ks: retrieval.recallK.values, modelName: model.modelId)
         let outcome = try task.run(try output.context(batchSize: model.embedding.batchSize, data: data))
         try output.emit(outcome.report, text: outcome.report.text())
+        let page = RetrievalPage(report: outcome.report)
+        if let html { try page.write(to: html) }
+        if let plots { try ReportPlots.write(page.figures(), to: URL(fileURLWithPath: plots)) }
     }
 }

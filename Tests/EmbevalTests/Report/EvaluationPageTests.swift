@@ -204,4 +204,18 @@ import Testing
         let sizes = clusters.output.1.matches(of: #/<tr><td>\d+</td><td class="num">(\d+)</td>/#).map { Int($0.output.1) ?? 0 }
         #expect(sizes.count == 10 && sizes.reduce(0, +) == 1034)
     }
+
+    @Test func theRetrievalPageShowsRecallAgainstK() throws {
+        let e = AuditCommandTests.folder.appendingPathComponent("embeddings")
+        let page = dir.appendingPathComponent("retrieval.html"), json = dir.appendingPathComponent("retrieval.json")
+        let r = try runEmbeval(["retrieval", "--embeddings", e.appendingPathComponent("embeddings.npy").path, "--labels",
+                                e.appendingPathComponent("labels.npy").path, "--html", page.path, "--json", json.path])
+        #expect(r.code == 0, "\(r.err)")
+        let report = try RetrievalReport.read(from: json)
+        let html = try String(contentsOf: page, encoding: .utf8)
+        let curve = try #require(html.firstMatch(of: #/<svg class="figure kcurve".*?</svg>/#.dotMatchesNewlines()))
+        let recalls = try #require(report.results.first?.recallAtK)
+        #expect(curve.output.components(separatedBy: "<circle").count - 1 == recalls.count)
+        for (k, recall) in recalls { #expect(html.contains(String(format: "R@%d: %.2f %%", k, recall)), "R@\(k)") }
+    }
 }
