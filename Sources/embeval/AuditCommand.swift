@@ -54,11 +54,15 @@ struct AuditCommand: ParsableCommand {
     @Option(help: "Write one CSV per list and samples.csv (every sample's scores) into this folder.")
     var lists: String?
 
+    @Option(help: "Also write a page of the lists with thumbnails: label-error candidates beside their nearest neighbours, duplicate groups side by side, outliers, leaks, classes by purity.")
+    var html: String?
+
     @OptionGroup var output: OutputOptions
 
     func run() throws {
         let settings = try DataAudit.Settings(k: k, duplicateSimilarity: Double(duplicateThreshold), pairLimit: pairLimit)
         if let lists { try AuditReport.checkListsTarget(URL(fileURLWithPath: lists)) }
+        if let html { try checkPageTarget(html) }
         let source: EmbeddingSource
         if !embeddings.isEmpty {
             source = .files(PrecomputedOptions.files(embeddings, labels: labels),
@@ -71,5 +75,9 @@ struct AuditCommand: ParsableCommand {
             .run(try output.context(batchSize: model.embedding.batchSize, data: data))
         try output.emit(report, text: report.text())
         if let lists { try report.writeLists(to: URL(fileURLWithPath: lists)) }
+        if let html {
+            let context = try output.context(batchSize: model.embedding.batchSize, data: data)
+            try AuditPage(report: report, images: try data.selection()?.load(), limits: context.imageLimits).write(to: html)
+        }
     }
 }

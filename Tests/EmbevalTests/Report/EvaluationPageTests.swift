@@ -218,4 +218,24 @@ import Testing
         #expect(curve.output.components(separatedBy: "<circle").count - 1 == recalls.count)
         for (k, recall) in recalls { #expect(html.contains(String(format: "R@%d: %.2f %%", k, recall)), "R@\(k)") }
     }
+
+    @Test func theAuditPageShowsEachCandidateBesideItsNeighbours() throws {
+        let page = dir.appendingPathComponent("audit.html"), json = dir.appendingPathComponent("audit.json")
+        let r = try runEmbeval(["audit", "-m", AuditCommandTests.model, "--dataset", AuditCommandTests.folder.appendingPathComponent("images").path,
+                                "--html", page.path, "--json", json.path])
+        #expect(r.code == 0, "\(r.err)")
+        let report = try AuditReport.read(from: json)
+        let html = try String(contentsOf: page, encoding: .utf8)
+        // 30 of the 105 candidates, each with its thumbnail and its 5 nearest neighbours'.
+        let section = try #require(html.firstMatch(of: #/<h2>Label-error candidates</h2>\n(.*?)</table>/#.dotMatchesNewlines()))
+        let rows = section.output.1.components(separatedBy: "<tr><td>").dropFirst()
+        #expect(rows.count == AuditPage.shown)
+        #expect(rows.allSatisfy { $0.components(separatedBy: "<img ").count - 1 == 1 + AuditPage.neighboursShown })
+        #expect(html.contains("The first 30 of 105"))
+        // The planted byte copies: every identical-files group listed with both pictures.
+        let groups = try #require(html.firstMatch(of: #/<h2>Duplicate groups</h2>\n(.*?)</table>/#.dotMatchesNewlines()))
+        let identical = groups.output.1.components(separatedBy: "<tr><td>").filter { $0.hasPrefix("exact (identical files)") }
+        #expect(identical.count == report.exactDuplicates.filter { $0.kind == "identical_files" }.count && identical.count == 6)
+        #expect(identical.allSatisfy { $0.components(separatedBy: "<img ").count - 1 == 2 })
+    }
 }
