@@ -60,10 +60,12 @@ public enum Comparison {
             context.warn("--overlap-k \(settings.overlapK) exceeds the \(common.count - 1) other samples; capped to \(max(common.count - 1, 0))")
         }
         let agreement = try EmbeddingAgreement(baseline: a.embedded.primary, candidate: b.embedded.primary, k: settings.overlapK)
+        var summary = AgreementSummary(agreement)
+        summary.addNeighbours(baseline: a.embedded.primary, candidate: b.embedded.primary, count: 3)
         return ComparisonReport(
             task: outcomeA.summary, tolerance: settings.tolerance, samples: common.count, resamples: settings.resamples,
             metrics: try paired(outcomeA.scores, outcomeB.scores, labelled: max(setsA, setsB) > 1, settings: settings, seed: context.seed),
-            agreement: AgreementSummary(agreement), baselineName: a.embedded.model.name, candidateName: b.embedded.model.name,
+            agreement: summary, baselineName: a.embedded.model.name, candidateName: b.embedded.model.name,
             baseline: a.embedded.model.metadata, candidate: b.embedded.model.metadata,
             dataset: .init(name: a.embedded.dataset.name, split: a.embedded.dataset.split, samples: common.count),
             timings: Timings([("embedding", embeddingSeconds), ("total", Date().timeIntervalSince(start))]),

@@ -18,7 +18,9 @@ public struct ComparePage: Sendable {
         var thumbnails = [String: [UInt8]]()
         if let images, let worst = report.agreement?.worstIds.prefix(Self.sampleLimit) {
             let byID = Dictionary(images.samples.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
-            for sample in worst { thumbnails[sample.id] = ReportPage.thumbnail(sample.id, in: byID, limits: limits) }
+            let ids = Set(worst.flatMap { [$0.id] + ($0.baselineNeighbours ?? []) + ($0.candidateNeighbours ?? []) }).sorted()
+            let made = Parallel.map(ids.count) { ReportPage.thumbnail(ids[$0], in: byID, limits: limits) }
+            for (id, png) in zip(ids, made) { thumbnails[id] = png }
         }
         self.thumbnails = thumbnails
     }
@@ -61,12 +63,15 @@ public struct ComparePage: Sendable {
                 + (agreement.meanCosine.map { String(format: "; cosine of each sample's two embeddings: mean %.5f", $0) } ?? "")
                 + (agreement.minCosine.map { String(format: ", min %.5f", $0) } ?? ""))
             if !agreement.worstIds.isEmpty {
-                body += "<table><tr><th>Sample</th><th>Cosine</th><th></th></tr>"
-                for sample in agreement.worstIds.prefix(Self.sampleLimit) {
-                    body += "<tr><td>\(htmlEscaped(sample.id))</td><td class=\"num\">\(String(format: "%.5f", sample.cosine))</td><td>"
-                        + (thumbnails[sample.id].map { "<div class=\"examples\">" + ReportPage.image($0, alt: sample.id) + "</div>" } ?? "") + "</td></tr>"
+                body += "<table><tr><th>Sample</th><th>Cosine</th><th>Nearest in the baseline</th><th>Nearest in the candidate</th></tr>"
+                func pictures(_ ids: [String]?) -> String {
+                    "<div class=\"examples\">" + (ids ?? []).map { id in thumbnails[id].map { ReportPage.image($0, alt: id) } ?? htmlEscaped(id) + " " }.joined() + "</div>"
                 }
-                body += "</table>"
+                for sample in agreement.worstIds.prefix(Self.sampleLimit) {
+                    body += "<tr><td>" + pictures([sample.id]) + "\(htmlEscaped(sample.id))</td><td class=\"num\">\(String(format: "%.5f", sample.cosine))</td>"
+                        + "<td>\(pictures(sample.baselineNeighbours))</td><td>\(pictures(sample.candidateNeighbours))</td></tr>"
+                }
+                body += "</table>" + ReportPage.note("Each sample's three nearest other samples in each model's space: where they differ, the candidate moved the sample.")
             }
             sections.append(ReportPage.section("Samples the two models embed least alike", body))
         }

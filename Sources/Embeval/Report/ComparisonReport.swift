@@ -12,6 +12,12 @@ public struct AgreementSummary: Codable, Sendable {
     public struct WorstSample: Codable, Sendable {
         public var id: String
         public var cosine: Double
+        /// The sample's nearest other samples in each model's space (ids, nearest first).
+        public var baselineNeighbours: [String]?
+        public var candidateNeighbours: [String]?
+        enum CodingKeys: String, CodingKey {
+            case id, cosine, baselineNeighbours = "baseline_neighbours", candidateNeighbours = "candidate_neighbours"
+        }
     }
 
     enum CodingKeys: String, CodingKey {
@@ -26,6 +32,28 @@ public struct AgreementSummary: Codable, Sendable {
         neighbourOverlapAtK = a.neighbourOverlap
         k = a.k
         worstIds = (a.cosines?.worst ?? []).map { WorstSample(id: $0.id, cosine: $0.cosine) }
+    }
+
+    /// Adds each least-alike sample's `count` nearest other samples in both spaces (the two sets aligned by row).
+    mutating func addNeighbours(baseline: Embeddings, candidate: Embeddings, count: Int) {
+        let row = Dictionary(baseline.ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        let rows = worstIds.compactMap { row[$0.id] }
+        guard rows.count == worstIds.count, baseline.count >= 2, baseline.count == candidate.count else { return }
+        func nearest(_ set: Embeddings) -> [[String]] {
+            let found = Self.search(set.rows.selectingRows(rows), in: set.rows, k: min(count + 1, set.count))
+            return rows.enumerated().map { q, own in
+                found.indices[(q * found.k)..<((q + 1) * found.k)].map(Int.init).filter { $0 != own }.prefix(count).map { set.ids[$0] }
+            }
+        }
+        let a = nearest(baseline), b = nearest(candidate)
+        for i in worstIds.indices {
+            worstIds[i].baselineNeighbours = a[i]
+            worstIds[i].candidateNeighbours = b[i]
+        }
+    }
+
+    static func search<Rows: RowBlocks>(_ queries: Matrix, in rows: Rows, k: Int) -> NearestNeighbors {
+        NearestNeighbors(queries: queries, references: rows, k: k, excludingSelf: false, normalizing: true)
     }
 }
 

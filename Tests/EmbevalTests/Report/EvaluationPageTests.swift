@@ -141,7 +141,10 @@ import Testing
         // The least-alike samples, each with its thumbnail from --dataset.
         let worst = try #require(report.agreement?.worstIds.prefix(ComparePage.sampleLimit))
         #expect(html.contains(">\(worst[worst.startIndex].id)<"))
-        #expect(html.components(separatedBy: "<img ").count - 1 == worst.count)
+        // Each with its three nearest other samples in both spaces (thumbnails), never itself.
+        #expect(worst.allSatisfy { $0.baselineNeighbours?.count == 3 && $0.candidateNeighbours?.count == 3 })
+        #expect(worst.allSatisfy { !($0.baselineNeighbours ?? []).contains($0.id) && !($0.candidateNeighbours ?? []).contains($0.id) })
+        #expect(html.components(separatedBy: "<img ").count - 1 == worst.count * 7)
     }
 
     @Test func theCheckPageIsWrittenEvenWhenAnExpectationFails() throws {
