@@ -9,6 +9,15 @@ import Testing
 @Suite(.serialized) struct EvaluationPageTests {
     let dir = TestPaths.scratch("knn-page")
 
+    /// The page in headless Chromium: no console message, and its #selftest hover shows the first mark's numbers.
+    static func expectCleanInChromium(_ page: URL) throws {
+        let chromium = try #require(HeadlessChromium.binary(), Comment(rawValue: HeadlessChromium.missingMessage))
+        let result = try HeadlessChromium.run(chromium, ["--enable-logging=stderr", "--v=0", "--dump-dom", page.absoluteString + "#selftest"],
+                                              workDirectory: page.deletingLastPathComponent())
+        #expect(ExplorePageFolderBrowserTests.consoleErrors(result.stderr).isEmpty, "\(page.lastPathComponent): \(ExplorePageFolderBrowserTests.consoleErrors(result.stderr))")
+        #expect(result.stdout.contains("<pre id=\"selftest\" data-result=\"passed\">"), "\(page.lastPathComponent): \(result.stdout.suffix(400))")
+    }
+
     @Test func theMatrixCountsRecallsAndOrdersTheClasses() throws {
         // Classes 0 and 3 are confused with each other, 1 and 2 with each other.
         let labels = [0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 0, 0, 0, 0, 0, 0]
@@ -47,6 +56,7 @@ import Testing
         #expect(refused.code == 2 && refused.err.split(separator: "\n").count == 1, "\(refused.err)")
         #expect(try String(contentsOf: mine.appendingPathComponent("notes.txt"), encoding: .utf8) == "keep")
         let html = try String(contentsOf: page, encoding: .utf8)
+        try Self.expectCleanInChromium(page)
         #expect(html.components(separatedBy: "<script").count - 1 == 1, "the page's own tooltip script only")
         // 10 × 10 cells, each titled with its counts; 10 pairs with 4 thumbnails each; 10 recall bars; 2 k curves.
         let heat = try #require(html.firstMatch(of: #/<svg class="figure heatmap".*?</svg>/#.dotMatchesNewlines()))
@@ -107,6 +117,7 @@ import Testing
                                 "--dataset", AuditCommandTests.folder.appendingPathComponent("images").path, "--html", page.path])
         #expect(r.code == 0, "\(r.err)")
         let html = try String(contentsOf: page, encoding: .utf8)
+        try Self.expectCleanInChromium(page)
         #expect(html.components(separatedBy: "<script").count - 1 == 1 && html.contains("<code>This is a photo of {}.</code>"))
         let heat = try #require(html.firstMatch(of: #/<svg class="figure heatmap".*?</svg>/#.dotMatchesNewlines()))
         #expect(heat.output.components(separatedBy: "<rect ").count - 1 == 100)
@@ -133,6 +144,7 @@ import Testing
         #expect(perClass.count == 10 && perClass.reduce(0) { $0 + $1.samples } == 1034)
         #expect(perClass.allSatisfy { abs($0.delta - ($0.candidate - $0.baseline)) < 1e-9 })
         let html = try String(contentsOf: page, encoding: .utf8)
+        try Self.expectCleanInChromium(page)
         #expect(html.components(separatedBy: "<script").count - 1 == 1 && html.contains("Verdict: \(report.verdict?.rawValue ?? "")"))
         let forest = try #require(html.firstMatch(of: #/<svg class="figure forest".*?</svg>/#.dotMatchesNewlines()))
         #expect(forest.output.components(separatedBy: "<circle").count - 1 == report.metrics.count)
@@ -158,6 +170,7 @@ import Testing
         let r = try runEmbeval(["check", file.path, "--bootstrap", "200", "--html", page.path])
         #expect(r.code == 1, "\(r.err)")
         let html = try String(contentsOf: page, encoding: .utf8)
+        try Self.expectCleanInChromium(page)
         #expect(html.contains("Verdict: FAIL"))
         let forest = try #require(html.firstMatch(of: #/<svg class="figure forest".*?</svg>/#.dotMatchesNewlines()))
         #expect(forest.output.components(separatedBy: "<circle").count - 1 == 2)
@@ -181,6 +194,7 @@ import Testing
                                 "--html", page.path, "--plots", plots.path])
         #expect(r.code == 0, "\(r.err)")
         let html = try String(contentsOf: page, encoding: .utf8)
+        try Self.expectCleanInChromium(page)
         let curve = try #require(html.firstMatch(of: #/<svg class="figure kcurve".*?</svg>/#.dotMatchesNewlines()))
         #expect(curve.output.components(separatedBy: "<circle").count - 1 == 45, "one point per C of the grid")
         #expect(curve.output.contains(">1e-6<") && curve.output.contains(">1e4<"))
@@ -197,6 +211,7 @@ import Testing
                                 e.appendingPathComponent("labels.npy").path, "--html", page.path, "--json", json.path])
         #expect(r.code == 0, "\(r.err)")
         let html = try String(contentsOf: page, encoding: .utf8)
+        try Self.expectCleanInChromium(page)
         let heat = try #require(html.firstMatch(of: #/<svg class="figure heatmap".*?</svg>/#.dotMatchesNewlines()))
         #expect(heat.output.components(separatedBy: "<rect ").count - 1 == 100)
         // Every sample is in one cell: the row totals in the tips add up to the samples.
@@ -216,6 +231,7 @@ import Testing
         #expect(r.code == 0, "\(r.err)")
         let report = try RetrievalReport.read(from: json)
         let html = try String(contentsOf: page, encoding: .utf8)
+        try Self.expectCleanInChromium(page)
         let curve = try #require(html.firstMatch(of: #/<svg class="figure kcurve".*?</svg>/#.dotMatchesNewlines()))
         let recalls = try #require(report.results.first?.recallAtK)
         #expect(curve.output.components(separatedBy: "<circle").count - 1 == recalls.count)
@@ -229,6 +245,7 @@ import Testing
         #expect(r.code == 0, "\(r.err)")
         let report = try AuditReport.read(from: json)
         let html = try String(contentsOf: page, encoding: .utf8)
+        try Self.expectCleanInChromium(page)
         // 30 of the 105 candidates, each with its thumbnail and its 5 nearest neighbours'.
         let section = try #require(html.firstMatch(of: #/<h2>Label-error candidates</h2>\n(.*?)</table>/#.dotMatchesNewlines()))
         let rows = section.output.1.components(separatedBy: "<tr><td>").dropFirst()
