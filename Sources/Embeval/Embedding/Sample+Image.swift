@@ -23,8 +23,11 @@ extension Sample {
 
 extension Dataset {
     /// PNG thumbnails (at most `size` px a side) of the samples with these ids, in that order, made in parallel.
+    /// The samples by id (the first of any repeated id), for finding the images of listed ids.
+    public var samplesByID: [String: Sample] { Dictionary(samples.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }) }
+
     public func thumbnails(ids: [String], size: Int = 48, limits: ImageLimits = ImageLimits()) throws -> [[UInt8]] {
-        let byID = Dictionary(samples.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let byID = samplesByID
         return try Parallel.map(ids.count) { i in
             Result { () throws -> [UInt8] in
                 guard let sample = byID[ids[i]] else { throw EmbeddingError.mismatchedSamples("no sample with id '\(ids[i])'") }

@@ -7,6 +7,8 @@ public struct ConfusionMatrix: Sendable, Equatable {
     public let classCount: Int
     /// `classCount × classCount`, row = true class, column = predicted class.
     public let counts: [Int]
+    /// Samples per true class (row sums): read by every recall, order and figure, so summed once.
+    private let supports: [Int]
 
     /// Predictions outside `0..<classCount` (or a label outside it) are an error naming the sample.
     public init(labels: [Int], predictions: [Int], classCount: Int) throws {
@@ -23,11 +25,12 @@ public struct ConfusionMatrix: Sendable, Equatable {
         }
         self.classCount = classCount
         self.counts = counts
+        supports = (0..<classCount).map { c in counts[(c * classCount)..<((c + 1) * classCount)].reduce(0, +) }
     }
 
     public subscript(truth: Int, predicted: Int) -> Int { counts[truth * classCount + predicted] }
 
-    public func support(_ c: Int) -> Int { (0..<classCount).reduce(0) { $0 + self[c, $1] } }
+    public func support(_ c: Int) -> Int { supports[c] }
 
     /// Recall of class `c` and its 95 % Wilson score interval (nil for a class without samples).
     public func recall(_ c: Int) -> (value: Double, low: Double, high: Double)? {

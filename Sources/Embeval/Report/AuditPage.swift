@@ -36,7 +36,7 @@ public struct AuditPage: Sendable {
         for leak in (report.trainLeaks ?? []).prefix(Self.shown) { wanted.insert(leak.id) }
         var thumbnails = [String: [UInt8]]()
         if let images {
-            let byID = Dictionary(images.samples.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let byID = images.samplesByID
             let list = wanted.sorted()
             let made = Parallel.map(list.count) { ReportPage.thumbnail(list[$0], in: byID, limits: limits) }
             for (id, png) in zip(list, made) { if let png { thumbnails[id] = png } }

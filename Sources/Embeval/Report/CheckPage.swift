@@ -15,11 +15,10 @@ public struct CheckPage: Sendable {
             return [e.displayName, e.task, e.dataset, Self.label(e), "\(number(e.expected)) ± \(number(e.tolerance))", number(e.measured),
                     e.ci95.map { "[\(number($0[0])), \(number($0[1]))]" } ?? "", e.verdict.rawValue]
         }
-        let color = report.verdict == .pass ? "#2e7d32" : report.verdict == .fail ? "#c62828" : "#ef8f00"
         var sections = [ReportPage.fields([("Expectations", String(report.entries.count)),
                                            ("Passed", String(report.entries.filter { $0.verdict == .pass }.count)),
                                            ("Embeval", EmbevalInfo.version)]),
-                        "<p style=\"font-size:20px;font-weight:700;color:\(color)\">Verdict: \(report.verdict.rawValue)</p>"]
+                        ReportPage.verdictLine(report.verdict)]
         sections.append(ReportPage.section("Expectations", ReportPage.table(
             header: ["Model", "Task", "Dataset", "Metric", "Expected", "Measured", "95 % CI", "Verdict"], rows: rows, numeric: [4, 5, 6])))
         sections.append(ReportPage.section("Measured against expected", ReportFigures.forestPlot(plotted)

@@ -17,7 +17,7 @@ public struct ComparePage: Sendable {
         self.report = report
         var thumbnails = [String: [UInt8]]()
         if let images, let worst = report.agreement?.worstIds.prefix(Self.sampleLimit) {
-            let byID = Dictionary(images.samples.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let byID = images.samplesByID
             let ids = Set(worst.flatMap { [$0.id] + ($0.baselineNeighbours ?? []) + ($0.candidateNeighbours ?? []) }).sorted()
             let made = Parallel.map(ids.count) { ReportPage.thumbnail(ids[$0], in: byID, limits: limits) }
             for (id, png) in zip(ids, made) { thumbnails[id] = png }
@@ -36,10 +36,7 @@ public struct ComparePage: Sendable {
         fields.append(("Embeval", report.versions.embeval))
         fields.append(("Time", report.timings.text))
         var sections = [ReportPage.fields(fields)]
-        if let verdict = report.verdict {
-            let color = verdict == .pass ? "#2e7d32" : verdict == .fail ? "#c62828" : "#ef8f00"
-            sections.append("<p style=\"font-size:20px;font-weight:700;color:\(color)\">Verdict: \(verdict.rawValue)</p>")
-        }
+        if let verdict = report.verdict { sections.append(ReportPage.verdictLine(verdict)) }
         let rows = report.metrics.map { m -> [String] in
             let percent = (Metric(name: m.name)?.unit ?? .percent) == .percent
             let value = { (x: Double) in percent ? String(format: "%.2f", x) : String(format: "%.4f", x) }

@@ -134,7 +134,7 @@ enum ReportFigures {
         out += "<line x1=\(quoted(x(0))) x2=\(quoted(x(0))) y1=\(quoted(margin - 6)) y2=\(quoted(height - margin + 6)) stroke=\"#888\" stroke-dasharray=\"3,3\"/>"
         for (i, r) in rows.enumerated() {
             let y = margin + i * row + row / 2
-            let color = r.verdict == .pass ? "#2e7d32" : r.verdict == .fail ? "#c62828" : "#ef8f00"
+            let color = ReportPage.color(of: r.verdict)
             out += "<text x=\"\(label - 8)\" y=\(quoted(y + 4)) text-anchor=\"end\" font-size=\"12\">\(htmlEscaped(r.label))</text>"
             out += "<line x1=\(quoted(x(r.low))) x2=\(quoted(x(r.high))) y1=\(quoted(y)) y2=\(quoted(y)) stroke=\"#222\" stroke-width=\"2\"/>"
             out += "<circle cx=\(quoted(x(r.delta))) cy=\(quoted(y)) r=\"5\" fill=\"\(color)\""

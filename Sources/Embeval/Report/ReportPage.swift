@@ -126,16 +126,31 @@ enum ReportPage {
     static func pairExamples(_ matrix: ConfusionMatrix, labels: [Int], predictions: [Int], ids: [String], images: Dataset?,
                              limits: ImageLimits) -> [[[UInt8]]] {
         guard let images else { return [] }
-        let byID = Dictionary(images.samples.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let byID = images.samplesByID
         return matrix.mostConfused(pairCount).map { pair in
             let rows = labels.indices.filter { labels[$0] == pair.truth && predictions[$0] == pair.predicted }.prefix(examplesPerPair)
             return rows.compactMap { thumbnail(ids[$0], in: byID, limits: limits) }
         }
     }
 
-    static func thumbnail(_ id: String, in samples: [String: Sample], limits: ImageLimits) -> [UInt8]? {
+    /// A PNG thumbnail of sample `id` (nil when there is none or it does not decode: the page shows it without).
+    static func thumbnail(_ id: String, in samples: [String: Sample], size: Int = 48, limits: ImageLimits) -> [UInt8]? {
         guard let sample = samples[id], let picture = try? sample.loadImage(limits: limits) else { return nil }
-        return try? ExplorePage.thumbnailPNG(picture, size: 48)
+        return try? ExplorePage.thumbnailPNG(picture, size: size)
+    }
+
+    /// The colour a verdict is shown in.
+    static func color(of verdict: Verdict) -> String {
+        switch verdict {
+        case .pass: "#2e7d32"
+        case .fail: "#c62828"
+        case .inconclusive: "#ef8f00"
+        }
+    }
+
+    /// The verdict, large, in its colour.
+    static func verdictLine(_ verdict: Verdict) -> String {
+        "<p style=\"font-size:20px;font-weight:700;color:\(color(of: verdict))\">Verdict: \(verdict.rawValue)</p>"
     }
 
     /// Classes by their errors (misclassified samples), most first.

@@ -34,13 +34,10 @@ public struct SearchPage: Sendable {
         } ?? []
         var hits = [String: [UInt8]]()
         if let images {
-            let byID = Dictionary(images.samples.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+            let byID = images.samplesByID
             var wanted = [String](), seen = Set<String>()
             for result in shown { for hit in result.hits where byID[hit.id] != nil && seen.insert(hit.id).inserted { wanted.append(hit.id) } }
-            let made: [[UInt8]?] = Parallel.map(wanted.count) { i in
-                guard let sample = byID[wanted[i]], let image = try? sample.loadImage(limits: limits) else { return nil }
-                return try? ExplorePage.thumbnailPNG(image, size: thumbnailSize)
-            }
+            let made = Parallel.map(wanted.count) { ReportPage.thumbnail(wanted[$0], in: byID, size: thumbnailSize, limits: limits) }
             for (id, png) in zip(wanted, made) { if let png { hits[id] = png } }
         }
         return SearchPage(report: report, queryThumbnails: queries, hitThumbnails: hits)

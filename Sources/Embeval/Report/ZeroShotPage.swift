@@ -21,7 +21,7 @@ public struct ZeroShotPage: Sendable {
         matrix = try ConfusionMatrix(labels: labels, predictions: result.predictions, classCount: classCount)
         pairExamples = ReportPage.pairExamples(matrix, labels: labels, predictions: result.predictions, ids: ids,
                                                images: outcome.embedded.images, limits: limits)
-        let byID = outcome.embedded.images.map { Dictionary($0.samples.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }) }
+        let byID = outcome.embedded.images?.samplesByID
         var wrongByClass = [[Int]](repeating: [], count: classCount)
         for i in labels.indices where result.predictions[i] != labels[i] { wrongByClass[result.predictions[i]].append(i) }
         let matrix = self.matrix
