@@ -15,7 +15,7 @@ extension Exploration {
     static func parametric(_ method: MapMethod, embeddings: Matrix, input: Matrix, coordinates: Matrix, saved: SavedMap,
                            normalizing: Bool, training: ParametricMap.Training, into directory: URL) throws -> ExploreReport.Parametric {
         let n = embeddings.rows
-        let heldCount = min(Self.heldOutLimit, Int((Double(n) * Self.heldOutShare).rounded()))
+        let heldCount = min(Self.heldOutLimit, Int(Double(n) * Self.heldOutShare))   // rounded down: 220 points hold out 22
         guard heldCount >= 22, n - heldCount >= 2 else {
             throw ProjectionError.tooFewPoints(method: "--parametric (a tenth held out, at least 22 points, to measure it)", needed: 220, got: n, remedy: nil)
         }

@@ -112,12 +112,17 @@ import Testing
         try NumpyArray.write(Matrix(rows: 2, columns: 5, values: (0..<10).map(Float.init)), to: narrow)
         let few = dir.appendingPathComponent("few.npy")
         try NumpyArray.write(Matrix(rows: 100, columns: 4, values: (0..<400).map { Float($0 % 17) }), to: few)
+        // 215 points: a tenth rounds to 22, but the rule is 220 points (a tenth, rounded down, at least 22).
+        let almost = dir.appendingPathComponent("almost.npy")
+        let fixture = try NumpyArray.readMatrix(at: Self.fixture.appendingPathComponent("embeddings.npy"))
+        try NumpyArray.write(fixture.selectingRows(Array(0..<215)), to: almost)
         let onnx = Self.fixture.appendingPathComponent("umap-parametric.onnx").path
         let backbone = TestPaths.fixture("models/vit-tiny/model.onnx").path
         let cases: [([String], String)] = [
             (["--map", onnx, "--add", narrow.path], "--add: 5-dimensional embeddings, but the map was trained on 24-dimensional ones"),
             (["--map", backbone, "--add", narrow.path], "not a parametric map"),
             (["--embeddings", few.path, "--method", "umap", "--parametric"], "needs at least 220 points, got 100"),
+            (["--embeddings", almost.path, "--method", "umap", "--parametric"], "needs at least 220 points, got 215"),
             (["--embeddings", Self.fixture.appendingPathComponent("embeddings.npy").path, "--method", "umap", "--parametric", "--parametric-epochs", "0"],
              "--parametric-epochs must be 1…100000, got 0"),
         ]
