@@ -43,6 +43,12 @@ public struct NearestNeighbors: Sendable {
         self.similarities = found.similarities
     }
 
+    /// The k references of largest cosine for each query row (both sides L2-normalised block by block): a search of
+    /// other rows, as `search` and `compare`'s least-alike samples run it.
+    public static func cosine<References: RowBlocks>(of queries: Matrix, in references: References, k: Int) -> NearestNeighbors {
+        NearestNeighbors(queries: queries, references: references, k: k, excludingSelf: false, normalizing: true)
+    }
+
     /// Leave-one-out over a whole set: every row's k most similar other rows. The similarity matrix is symmetric,
     /// so each pair is computed once and feeds both rows (about half the work of searching the set against itself).
     /// `k` is capped at the `rows − 1` candidates; with fewer than two rows, or k < 1, nothing is searched (k = 0).

@@ -64,7 +64,7 @@ public struct SearchTask: Sendable {
         let k = min(self.k, index.count)
         if k < self.k { context.warn("-k \(self.k) is more than the index's \(index.count) rows: all are listed") }
         let rows = index.embeddings.rows
-        let found = timings.measure("search") { Self.search(queryMatrix, in: rows, k: k) }
+        let found = timings.measure("search") { NearestNeighbors.cosine(of: queryMatrix, in: rows, k: k) }
         let e = index.embeddings
         let results = (0..<queryMatrix.rows).map { q in
             SearchReport.Result(query: names[q], hits: (0..<k).map { r in
@@ -75,11 +75,6 @@ public struct SearchTask: Sendable {
         }
         timings.append("total", Date().timeIntervalSince(started))
         return SearchReport(index: .init(index), queryKind: kind, k: k, results: results, timings: timings)
-    }
-
-    /// Exact top-k cosine of each query over the rows, read a block at a time (they may be mapped from disk).
-    static func search<Rows: RowBlocks>(_ queries: Matrix, in rows: Rows, k: Int) -> NearestNeighbors {
-        NearestNeighbors(queries: queries, references: rows, k: k, excludingSelf: false, normalizing: true)
     }
 
     /// The queries' embeddings, their names (path, text or id) and what they are (`image`, `text`, `embedding`).

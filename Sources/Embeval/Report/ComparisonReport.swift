@@ -40,7 +40,8 @@ public struct AgreementSummary: Codable, Sendable {
         let rows = worstIds.compactMap { row[$0.id] }
         guard rows.count == worstIds.count, baseline.count >= 2, baseline.count == candidate.count else { return }
         func nearest(_ set: Embeddings) -> [[String]] {
-            let found = Self.search(set.rows.selectingRows(rows), in: set.rows, k: min(count + 1, set.count))
+            let references = set.rows
+            let found = NearestNeighbors.cosine(of: references.selectingRows(rows), in: references, k: min(count + 1, set.count))
             return rows.enumerated().map { q, own in
                 found.indices[(q * found.k)..<((q + 1) * found.k)].map(Int.init).filter { $0 != own }.prefix(count).map { set.ids[$0] }
             }
@@ -50,10 +51,6 @@ public struct AgreementSummary: Codable, Sendable {
             worstIds[i].baselineNeighbours = a[i]
             worstIds[i].candidateNeighbours = b[i]
         }
-    }
-
-    static func search<Rows: RowBlocks>(_ queries: Matrix, in rows: Rows, k: Int) -> NearestNeighbors {
-        NearestNeighbors(queries: queries, references: rows, k: k, excludingSelf: false, normalizing: true)
     }
 }
 
