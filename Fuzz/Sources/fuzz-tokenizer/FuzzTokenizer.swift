@@ -1,4 +1,4 @@
-// tokenizer.json (Text/TokenizerJSON.swift) and the CLIP BPE tokenizer built from it (Text/CLIPTokenizer.swift):
+// tokenizer.json (Text/TokenizerJSON.swift) and the tokenizer engine built from it (Text/TokenizerPipeline.swift):
 // the bytes as tokenizer.json, parsed; when it makes a tokenizer, a few texts and its added tokens are encoded.
 import Embeval
 import FuzzSupport

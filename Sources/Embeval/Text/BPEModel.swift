@@ -4,9 +4,9 @@ import Foundation
 /// `end_of_word_suffix`, the others after the first with `continuing_subword_prefix`) become vocabulary ids, then
 /// the adjacent pair of lowest merge rank (leftmost on ties) is merged until no pair has a rank. Words are cached.
 final class BPEModel: @unchecked Sendable {
-    /// Token → id. (Swift's `String ==` equates canonically equivalent strings, as the JSON reader's dictionary
-    /// already does; byte-level vocabularies have none.)
-    let vocab: [String: Int]
+    /// Token (UTF-8 bytes) → id: compared exactly, as Rust compares strings, not up to canonical equivalence as
+    /// Swift's `String ==` does ("é" and "e\u{301}" are different tokens).
+    let vocab: [[UInt8]: Int]
     /// (left id << 32 | right id) → (rank, merged id).
     let merges: [UInt64: (rank: Int32, id: Int32)]
     let unkID: Int?
@@ -16,18 +16,20 @@ final class BPEModel: @unchecked Sendable {
     let prefix: String
     let suffix: String
     private let lock = NSLock()
-    private var cache = [String: [Int]]()
+    /// Word (UTF-8 bytes, so canonically equivalent spellings stay apart) → ids.
+    private var cache = [[UInt8]: [Int]]()
     private static let cacheCapacity = 10_000
 
     init(json: TokenizerJSON) throws {
-        let vocab = json.vocab
+        var vocab = [[UInt8]: Int](minimumCapacity: json.vocab.count)
+        for (token, id) in json.vocab { vocab[Array(token.utf8)] = id }
         self.vocab = vocab
         prefix = json.modelString("continuing_subword_prefix") ?? ""
         suffix = json.modelString("end_of_word_suffix") ?? ""
         var merges = [UInt64: (rank: Int32, id: Int32)](minimumCapacity: json.merges.count)
         for (rank, (a, b)) in json.merges.enumerated() {
             let joined = a + (b.hasPrefix(prefix) ? String(b.dropFirst(prefix.count)) : b)
-            guard let left = vocab[a], let right = vocab[b], let id = vocab[joined] else {
+            guard let left = vocab[Array(a.utf8)], let right = vocab[Array(b.utf8)], let id = vocab[Array(joined.utf8)] else {
                 throw TokenizerError.tokenizerFile(path: json.path, reason: "merge \(rank) '\(a) \(b)' uses a token not in the vocabulary")
             }
             let key = UInt64(UInt32(left)) << 32 | UInt64(UInt32(right))
@@ -35,7 +37,7 @@ final class BPEModel: @unchecked Sendable {
         }
         self.merges = merges
         if let unk = json.modelString("unk_token") {
-            guard let id = vocab[unk] else {
+            guard let id = vocab[Array(unk.utf8)] else {
                 throw TokenizerError.tokenizerFile(path: json.path, reason: "unk_token '\(unk)' is not in the vocabulary")
             }
             unkID = id
@@ -48,23 +50,24 @@ final class BPEModel: @unchecked Sendable {
     }
 
     /// The id of a token, if the vocabulary has it.
-    func id(of token: String) -> Int? { vocab[token] }
+    func id(of token: String) -> Int? { vocab[Array(token.utf8)] }
 
     /// The ids of one pre-tokenised word.
     func tokenize(_ word: String) -> [Int] {
         lock.lock()
-        let hit = cache[word]
+        let key = Array(word.utf8)
+        let hit = cache[key]
         lock.unlock()
         if let hit { return hit }
         let ids = merge(word)
         lock.lock()
-        if cache.count < Self.cacheCapacity { cache[word] = ids }
+        if cache.count < Self.cacheCapacity { cache[key] = ids }
         lock.unlock()
         return ids
     }
 
     private func merge(_ word: String) -> [Int] {
-        if ignoreMerges, let id = vocab[word] { return [id] }
+        if ignoreMerges, let id = vocab[Array(word.utf8)] { return [id] }
         var symbols = [Int]()
         var previousWasUnk = false
         let scalars = Array(word.unicodeScalars)
@@ -72,7 +75,7 @@ final class BPEModel: @unchecked Sendable {
             var piece = String(scalar)
             if i > 0 { piece = prefix + piece }
             if i == scalars.count - 1 { piece += suffix }
-            if let id = vocab[piece] {
+            if let id = vocab[Array(piece.utf8)] {
                 symbols.append(id)
                 previousWasUnk = false
             } else if byteFallback, let ids = byteIDs(scalar) {
@@ -128,8 +131,7 @@ final class BPEModel: @unchecked Sendable {
     private func byteIDs(_ scalar: Unicode.Scalar) -> [Int]? {
         var ids = [Int]()
         for byte in String(scalar).utf8 {
-            let hex = String(byte, radix: 16, uppercase: true)
-            guard let id = vocab["<0x" + (hex.count == 1 ? "0" : "") + hex + ">"] else { return nil }
+            guard let id = vocab[Array(ByteToken.name(byte).utf8)] else { return nil }
             ids.append(id)
         }
         return ids

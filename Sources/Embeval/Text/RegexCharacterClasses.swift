@@ -28,8 +28,26 @@ enum RegexCharacterClass {
     }
 
     /// Assigned by Unicode 16.0.
-    private static func known(_ p: Unicode.Scalar.Properties) -> Bool {
+    static func known(_ p: Unicode.Scalar.Properties) -> Bool {
         guard let age = p.age else { return false }
         return age.major < 16 || (age.major == 16 && age.minor == 0)
+    }
+}
+
+extension RegexCharacterClass {
+    /// `\w`: letters, marks, decimal digits, connector punctuation, other alphabetics and the joiners (Unicode 16.0).
+    static func isWord(_ s: Unicode.Scalar) -> Bool {
+        if s.value < 0x80 {
+            return isLetter(s) || (s.value >= 0x30 && s.value <= 0x39) || s == "_"
+        }
+        let p = s.properties
+        guard known(p) else { return false }
+        switch p.generalCategory {
+        case .uppercaseLetter, .lowercaseLetter, .titlecaseLetter, .modifierLetter, .otherLetter, .nonspacingMark,
+             .spacingMark, .enclosingMark, .decimalNumber, .connectorPunctuation:
+            return true
+        default:
+            return p.isAlphabetic || p.isJoinControl
+        }
     }
 }

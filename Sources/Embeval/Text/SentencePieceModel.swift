@@ -47,7 +47,7 @@ public struct SentencePieceModel: Sendable {
     public let unkID: Int
 
     let normalizer: SentencePieceNormalizer
-    private let trie: PieceTrie
+    private let trie: ByteTrie
     private let pieceIDs: [String: Int]
     private let minScore: Float
     private let maxScore: Float
@@ -103,7 +103,7 @@ public struct SentencePieceModel: Sendable {
         self.unkID = unknown[0]
 
         var ids = [String: Int](minimumCapacity: pieces.count)
-        var trie = PieceTrie()
+        var trie = ByteTrie()
         var minScore = Float.greatestFiniteMagnitude, maxScore = Float.leastNormalMagnitude
         for (id, piece) in pieces.enumerated() {
             guard !piece.piece.isEmpty else { throw fail("piece \(id) is empty") }
@@ -174,54 +174,14 @@ public struct SentencePieceModel: Sendable {
     /// piece scores `length_in_bytes * max_normal_score - 0.1`; a character no piece covers is `<unk>` scoring
     /// `min_normal_score - 10`.
     func viterbi(_ text: [UInt8]) -> [(Range<Int>, Int)] {
-        let size = text.count
-        guard size > 0 else { return [] }
-        let unkScore = minScore - 10
-        var bestScore = [Float](repeating: 0, count: size + 1)
-        var startsAt = [Int](repeating: -1, count: size + 1)
-        var bestID = [Int](repeating: -1, count: size + 1)
-        var start = 0
-        while start < size {
-            let tillHere = bestScore[start]
-            let charLength = min(utf8Length(leadByte: text[start]), size - start)
-            var hasSingleCharacter = false
-            var node: Int32 = 0
-            var end = start
-            while end < size {
-                guard let next = trie.child(of: node, byte: text[end]) else { break }
-                node = next
-                end += 1
-                let id = trie.value(of: node)
-                guard id >= 0, pieces[id].type != .unused else { continue }
-                let length = end - start
-                let score: Float = pieces[id].type == .userDefined ? Float(length) * maxScore - 0.1 : pieces[id].score
-                let candidate = score + tillHere
-                if startsAt[end] == -1 || candidate > bestScore[end] {
-                    bestScore[end] = candidate
-                    startsAt[end] = start
-                    bestID[end] = id
-                }
-                if length == charLength { hasSingleCharacter = true }
+        let pieces = pieces, maxScore = maxScore
+        return UnigramLattice.bestPath(text, trie: trie, unknownID: unkID, unknownScore: minScore - 10) { id, length in
+            switch pieces[id].type {
+            case .unused: nil
+            case .userDefined: Float(length) * maxScore - 0.1
+            default: pieces[id].score
             }
-            if !hasSingleCharacter {
-                let end = start + charLength
-                let candidate = unkScore + tillHere
-                if startsAt[end] == -1 || candidate > bestScore[end] {
-                    bestScore[end] = candidate
-                    startsAt[end] = start
-                    bestID[end] = unkID
-                }
-            }
-            start += charLength
         }
-        var result = [(Range<Int>, Int)]()
-        var end = size
-        while end > 0 {
-            let begin = startsAt[end]
-            result.append((begin..<end, bestID[end]))
-            end = begin
-        }
-        return result.reversed()
     }
 
     // MARK: - ModelProto fields (sentencepiece_model.proto)
@@ -288,34 +248,6 @@ public struct SentencePieceModel: Sendable {
         }
         return spec
     }
-}
-
-/// A byte trie over the encodable pieces: one hash lookup per byte step.
-private struct PieceTrie: Sendable {
-    private var children: [Int: Int32] = [:]
-    private var values: [Int32] = [-1]
-
-    mutating func insert(_ key: [UInt8], id: Int) {
-        var node: Int32 = 0
-        for byte in key {
-            let k = Int(node) << 8 | Int(byte)
-            if let next = children[k] {
-                node = next
-            } else {
-                let next = Int32(values.count)
-                values.append(-1)
-                children[k] = next
-                node = next
-            }
-        }
-        if values[Int(node)] < 0 { values[Int(node)] = Int32(id) }
-    }
-
-    @inline(__always)
-    func child(of node: Int32, byte: UInt8) -> Int32? { children[Int(node) << 8 | Int(byte)] }
-
-    @inline(__always)
-    func value(of node: Int32) -> Int { Int(values[Int(node)]) }
 }
 
 private extension String {

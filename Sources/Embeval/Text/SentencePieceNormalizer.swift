@@ -1,8 +1,6 @@
 /// SentencePiece's text normaliser, as `normalizer.cc` applies a model's `NormalizerSpec`.
 ///
-/// The precompiled charsmap is `<trie size: UInt32 LE><double-array trie (UInt32 LE units)><replacement strings>`:
-/// the trie maps UTF-8 byte sequences to offsets of NUL-terminated replacements. At each position the longest
-/// matching key is replaced; without a match one UTF-8 character is copied. Around that: leading spaces are dropped,
+/// At each position the longest key of the precompiled charsmap (`PrecompiledCharsmap`) is replaced; without a match one UTF-8 character is copied. Around that: leading spaces are dropped,
 /// runs of spaces collapse to one and trailing spaces go (`remove_extra_whitespaces`), "▁" is put in front
 /// (`add_dummy_prefix`), and spaces become "▁" (`escape_whitespaces`).
 struct SentencePieceNormalizer: Sendable {
@@ -10,8 +8,7 @@ struct SentencePieceNormalizer: Sendable {
     let removeExtraWhitespaces: Bool
     let escapeWhitespaces: Bool
     let treatWhitespaceAsSuffix: Bool
-    private let trie: DoubleArrayTrie?
-    private let replacements: [UInt8]
+    private let charsmap: PrecompiledCharsmap?
     /// USER_DEFINED pieces: copied through unnormalised where they start (sentencepiece's prefix matcher).
     private let userDefined: [[UInt8]]
 
@@ -24,24 +21,14 @@ struct SentencePieceNormalizer: Sendable {
         escapeWhitespaces = spec.escapeWhitespaces
         self.treatWhitespaceAsSuffix = treatWhitespaceAsSuffix
         self.userDefined = userDefined.map { Array($0.utf8) }.filter { !$0.isEmpty }
-        let blob = spec.precompiledCharsmap
-        if blob.isEmpty {
-            trie = nil
-            replacements = []
-            return
+        if spec.precompiledCharsmap.isEmpty {
+            charsmap = nil
+        } else {
+            guard let charsmap = PrecompiledCharsmap(spec.precompiledCharsmap) else {
+                throw ProtobufReader.Failure(description: "precompiled charsmap is broken")
+            }
+            self.charsmap = charsmap
         }
-        guard blob.count > 4 else { throw ProtobufReader.Failure(description: "precompiled charsmap is broken") }
-        let size = Int(UInt32(blob[0]) | UInt32(blob[1]) << 8 | UInt32(blob[2]) << 16 | UInt32(blob[3]) << 24)
-        guard size < blob.count else {
-            throw ProtobufReader.Failure(description: "precompiled charsmap trie size \(size) exceeds the blob")
-        }
-        var units = [UInt32](repeating: 0, count: size / 4)
-        for i in 0..<units.count {
-            let o = 4 + 4 * i
-            units[i] = UInt32(blob[o]) | UInt32(blob[o + 1]) << 8 | UInt32(blob[o + 2]) << 16 | UInt32(blob[o + 3]) << 24
-        }
-        trie = DoubleArrayTrie(units: units)
-        replacements = Array(blob[(4 + size)...])
     }
 
     /// The normalised UTF-8 bytes of `text`.
@@ -102,7 +89,7 @@ struct SentencePieceNormalizer: Sendable {
     }
 
     @inline(__always)
-    private func bytes(_ prefix: Prefix, _ input: [UInt8]) -> [UInt8] { prefix.fromBlob ? replacements : input }
+    private func bytes(_ prefix: Prefix, _ input: [UInt8]) -> [UInt8] { prefix.fromBlob ? charsmap?.replacements ?? [] : input }
 
     /// The replacement for the text starting at `start` and how many input bytes it consumes.
     private func normalizePrefix(_ input: [UInt8], at start: Int) -> Prefix {
@@ -112,11 +99,8 @@ struct SentencePieceNormalizer: Sendable {
         }
         if longestUser > 0 { return Prefix(fromBlob: false, replacement: start..<(start + longestUser), consumed: longestUser) }
 
-        if let trie, let (value, length) = trie.longestPrefix(input, from: start) {
-            let begin = min(value, replacements.count)
-            var end = begin
-            while end < replacements.count && replacements[end] != 0 { end += 1 }
-            return Prefix(fromBlob: true, replacement: begin..<end, consumed: length)
+        if let charsmap, let (value, length) = charsmap.trie.longestPrefix(input, from: start) {
+            return Prefix(fromBlob: true, replacement: charsmap.replacementRange(at: value), consumed: length)
         }
         let length = min(utf8Length(leadByte: input[start]), input.count - start)
         return Prefix(fromBlob: false, replacement: start..<(start + length), consumed: length)
@@ -132,37 +116,4 @@ func utf8Length(leadByte: UInt8) -> Int {
     case 14: 3
     default: 4
     }
-}
-
-/// A read-only Darts-clone double-array trie (the layout inside SentencePiece's precompiled charsmaps).
-///
-/// A unit packs: bit 8 = has a leaf child, bits 0–7 (+ bit 31) = label, bits 10–31 = offset to the children
-/// (shifted left by 8 when bit 9 is set); a leaf unit holds its value in bits 0–30.
-struct DoubleArrayTrie: Sendable {
-    let units: [UInt32]
-
-    /// The value and byte length of the longest key that is a prefix of `key[from...]`.
-    func longestPrefix(_ key: [UInt8], from start: Int) -> (value: Int, length: Int)? {
-        guard !units.isEmpty else { return nil }
-        var best: (Int, Int)?
-        var node = Int(Self.offset(units[0]))
-        var i = start
-        while i < key.count {
-            let byte = key[i]
-            node ^= Int(byte)
-            guard node < units.count else { break }
-            let unit = units[node]
-            guard unit & 0x8000_00FF == UInt32(byte) else { break }
-            node ^= Int(Self.offset(unit))
-            if unit & 0x100 != 0 {
-                guard node < units.count else { break }
-                best = (Int(units[node] & 0x7FFF_FFFF), i + 1 - start)
-            }
-            i += 1
-        }
-        return best
-    }
-
-    @inline(__always)
-    private static func offset(_ unit: UInt32) -> UInt32 { (unit >> 10) << ((unit & (1 << 9)) >> 6) }
 }

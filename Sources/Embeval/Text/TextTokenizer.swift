@@ -12,6 +12,8 @@ public protocol TextTokenizer: Sendable {
     /// Pad every text to this many tokens (SigLIP: 64, as the HF zero-shot pipeline does), or to the longest of
     /// the batch when nil.
     var fixedLength: Int? { get }
+    /// Padding goes before the text's tokens (`padding_side: left`), not after.
+    var padsLeft: Bool { get }
     /// What the user should know about the tokenizer as read (e.g. a BPE vocabulary without merges).
     var warnings: [String] { get }
 }
@@ -25,14 +27,18 @@ public struct TokenBatch: Equatable, Sendable {
 
 extension TextTokenizer {
     public var warnings: [String] { [] }
+    public var padsLeft: Bool { false }
 
     /// Encodes and pads `texts` as the model expects; the mask is 1 on real tokens, 0 on padding.
     public func batch(_ texts: [String]) -> TokenBatch {
         let encoded = texts.map(encode)
         let length = fixedLength ?? encoded.map(\.count).max() ?? 0
-        return TokenBatch(
-            ids: encoded.map { $0 + [Int](repeating: padID, count: max(0, length - $0.count)) },
-            attentionMask: encoded.map { [Int](repeating: 1, count: $0.count) + [Int](repeating: 0, count: max(0, length - $0.count)) })
+        func padded<T>(_ row: [T], with value: T) -> [T] {
+            let padding = [T](repeating: value, count: max(0, length - row.count))
+            return padsLeft ? padding + row : row + padding
+        }
+        return TokenBatch(ids: encoded.map { padded($0, with: padID) },
+                          attentionMask: encoded.map { padded([Int](repeating: 1, count: $0.count), with: 0) })
     }
 }
 
@@ -50,6 +56,7 @@ public struct ResizedTokenizer: TextTokenizer {
     }
 
     public var padID: Int { base.padID }
+    public var padsLeft: Bool { base.padsLeft }
     public var fixedLength: Int? { base.fixedLength == nil ? nil : maxLength }
 
     public func encode(_ text: String) -> [Int] {

@@ -30,7 +30,7 @@ public struct TokenizerJSON: @unchecked Sendable {
         self.path = path
         let root: [String: Any]
         do {
-            guard let object = try JSONSerialization.jsonObject(with: data) as? [String: Any] else {
+            guard let object = try JSONSerialization.jsonObject(with: Self.escapingByteOrderMarks(data)) as? [String: Any] else {
                 throw TokenizerError.tokenizerFile(path: path, reason: "not a JSON object")
             }
             root = object
@@ -90,6 +90,26 @@ public struct TokenizerJSON: @unchecked Sendable {
         decoder = root["decoder"] as? [String: Any]
         truncation = root["truncation"] as? [String: Any]
         padding = root["padding"] as? [String: Any]
+    }
+
+    /// The JSON with every U+FEFF after the first byte written as the escape `\ufeff`: Foundation's parser drops the
+    /// character where it begins a string (a vocabulary token "\u{FEFF}…" would lose it); escaped it is kept. Outside
+    /// strings a U+FEFF is invalid JSON either way.
+    static func escapingByteOrderMarks(_ data: Data) -> Data {
+        let bytes = [UInt8](data)
+        guard bytes.count > 3 else { return data }
+        var out = [UInt8](), i = 0
+        out.reserveCapacity(bytes.count)
+        while i < bytes.count {
+            if i > 0, bytes[i] == 0xEF, i + 2 < bytes.count, bytes[i + 1] == 0xBB, bytes[i + 2] == 0xBF {
+                out += Array(#"\ufeff"#.utf8)
+                i += 3
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return Data(out)
     }
 
     /// A string option of the model (nil when absent or null).

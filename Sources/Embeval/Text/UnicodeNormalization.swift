@@ -18,11 +18,24 @@ enum UnicodeNormalization {
         return normalize(text, composed: false)
     }
 
-    private static func normalize(_ text: String, composed: Bool) -> String {
+    /// NFKC: the compatibility decomposition, then canonical composition (Foundation's own NFKC is not used for the
+    /// reason NFC avoids it).
+    static func nfkc(_ text: String) -> String {
+        if text.unicodeScalars.allSatisfy({ $0.value < 0xA0 }) { return text }
+        return normalize(text, composed: true, compatibility: true)
+    }
+
+    static func nfkd(_ text: String) -> String {
+        if text.unicodeScalars.allSatisfy({ $0.value < 0xA0 }) { return text }
+        return normalize(text, composed: false, compatibility: true)
+    }
+
+    private static func normalize(_ text: String, composed: Bool, compatibility: Bool = false) -> String {
         var out = String.UnicodeScalarView(), piece = String.UnicodeScalarView()
         func flush() {
             guard !piece.isEmpty else { return }
-            out.append(contentsOf: standard(String(piece), composed: composed))
+            let source = compatibility ? String(piece).decomposedStringWithCompatibilityMapping : String(piece)
+            out.append(contentsOf: standard(source, composed: composed))
             piece.removeAll(keepingCapacity: true)
         }
         for s in text.unicodeScalars {

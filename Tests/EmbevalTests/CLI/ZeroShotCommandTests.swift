@@ -38,17 +38,18 @@ import Testing
         (["--template", "a photo"], "template 'a photo' has no {} (or {c}) where the class name goes"),
         (["--classnames", "EMPTY"], "the class list is empty"),
         (["--classnames", "DUP"], "duplicate class name 'circle' (classes 0 and 2)"),
-        (["--tokenizer", "WORDPIECE"], "unsupported tokenizer model type 'WordPiece'"),
+        (["--tokenizer", "UNSUPPORTED"], "unsupported normalizer 'Nmt'"),
         (["-m", "vision=x"], "unknown role (accepted roles: image-encoder, text-encoder"),
     ])
     func badZeroShotInputIsOneLineAndExitCode2(extra: [String], message: String) throws {
         try "".write(to: dir.appendingPathComponent("empty.txt"), atomically: true, encoding: .utf8)
         try "circle\nsquare\ncircle\n".write(to: dir.appendingPathComponent("dup.txt"), atomically: true, encoding: .utf8)
-        let wp = dir.appendingPathComponent("wp")
-        try FileManager.default.createDirectory(at: wp, withIntermediateDirectories: true)
-        try #"{"version": "1.0", "model": {"type": "WordPiece", "vocab": {"[UNK]": 0, "a": 1}, "unk_token": "[UNK]"}}"#
-            .write(to: wp.appendingPathComponent("tokenizer.json"), atomically: true, encoding: .utf8)
-        let substitutions = ["EMPTY": dir.appendingPathComponent("empty.txt").path, "DUP": dir.appendingPathComponent("dup.txt").path, "WORDPIECE": wp.path]
+        let unsupported = dir.appendingPathComponent("nmt")
+        try FileManager.default.createDirectory(at: unsupported, withIntermediateDirectories: true)
+        try #"{"version": "1.0", "normalizer": {"type": "Nmt"}, "model": {"type": "WordPiece", "vocab": {"[UNK]": 0, "a": 1}, "unk_token": "[UNK]"}}"#
+            .write(to: unsupported.appendingPathComponent("tokenizer.json"), atomically: true, encoding: .utf8)
+        let substitutions = ["EMPTY": dir.appendingPathComponent("empty.txt").path, "DUP": dir.appendingPathComponent("dup.txt").path,
+                             "UNSUPPORTED": unsupported.path]
         let roles = extra.first == "-m" ? extra : clipRoles + extra.map { substitutions[$0] ?? $0 }
         let r = try runEmbeval(["zeroshot"] + roles + ["--dataset", Self.fixture("images")])
         #expect(r.code == 2)

@@ -36,7 +36,7 @@ import Testing
                 _ = try NumpyArray.readTensor(at: url)
             case "idx": _ = try IDXFile.readImages(url)
             case "tokenizer":
-                let tokenizer = try CLIPTokenizer(path: url.path)
+                let tokenizer = try TokenizerPipeline(path: url.path)
                 _ = tokenizer.encode("a photo of a cat")
             case "preprocessor":
                 let config = try PreprocessorConfig(json: Data(bytes), path: name)

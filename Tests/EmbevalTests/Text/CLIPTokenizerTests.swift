@@ -6,7 +6,7 @@ import Testing
 enum CLIPFixture {
     static let directory = TestPaths.fixture("tokenizers/clip")
     static let tokenizerPath = directory.appendingPathComponent("tokenizer.json.gz").path
-    static let tokenizer: CLIPTokenizer = try! CLIPTokenizer(path: tokenizerPath)
+    static let tokenizer: TokenizerPipeline = try! TokenizerPipeline(path: tokenizerPath)
 
     struct References {
         var texts: [String]
@@ -44,7 +44,7 @@ enum CLIPFixture {
     }
 
     @Test func corpusTokenisesWellUnderASecond() throws {
-        let fresh = try CLIPTokenizer(path: CLIPFixture.tokenizerPath)  // an empty word cache
+        let fresh = try TokenizerPipeline(path: CLIPFixture.tokenizerPath)  // an empty word cache
         let texts = CLIPFixture.references.texts.prefix(CLIPFixture.references.corpusCount)
         let cold = ContinuousClock().measure { for text in texts { _ = fresh.encode(text) } }
         let warm = ContinuousClock().measure { for text in texts { _ = fresh.encode(text) } }
@@ -86,7 +86,7 @@ enum CLIPFixture {
         try Data(Gzip.contents(of: URL(fileURLWithPath: CLIPFixture.tokenizerPath))).write(to: plain)
         for path in [CLIPFixture.tokenizerPath, CLIPFixture.directory.path, plain.path, scratch.path] {
             let tokenizer = try TokenizerLoader.load(path: path)
-            #expect(tokenizer is CLIPTokenizer)
+            #expect(tokenizer is TokenizerPipeline)
             #expect(tokenizer.encode("a photo of a cat") == [49406, 320, 1125, 539, 320, 2368, 49407])
         }
         // Without tokenizer_config.json beside it: 77 by default, pad with the end-of-text token.
@@ -101,18 +101,23 @@ enum CLIPFixture {
         #expect(arrays.merges.map { [$0.0, $0.1] } == [["a", "b"]])
     }
 
-    @Test func unsupportedModelTypeIsOneLineNamingTheFile() throws {
+    @Test func unsupportedComponentsAreOneLineNamingTheFileAndTheComponent() throws {
         let file = TestPaths.scratch().appendingPathComponent("tokenizer.json")
-        let wordPiece = #"""
-            {"version": "1.0", "added_tokens": [], "normalizer": null, "pre_tokenizer": {"type": "BertPreTokenizer"},
-             "post_processor": null, "decoder": null,
-             "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##",
-                       "max_input_chars_per_word": 100, "vocab": {"[UNK]": 0, "a": 1, "##b": 2}}}
-            """#
-        try wordPiece.write(to: file, atomically: true, encoding: .utf8)
-        #expect(throws: TokenizerError.unsupported(
-            path: file.path, component: "tokenizer model type 'WordPiece' (supported: CLIP BPE, SentencePiece unigram)"
-        )) { try TokenizerLoader.load(path: file.path) }
+        func json(model: String = #""type": "WordPiece", "unk_token": "[UNK]", "vocab": {"[UNK]": 0, "a": 1}"#,
+                  normalizer: String = "null", preTokenizer: String = "null") -> String {
+            #"{"added_tokens": [], "normalizer": \#(normalizer), "pre_tokenizer": \#(preTokenizer), "post_processor": null, "model": {\#(model)}}"#
+        }
+        let cases: [(String, String)] = [
+            (json(model: #""type": "Mystery", "vocab": {}"#), "model type 'Mystery' (supported: BPE, WordPiece, Unigram, WordLevel)"),
+            (json(normalizer: #"{"type": "Nmt"}"#), "normalizer 'Nmt'"),
+            (json(normalizer: #"{"type": "Replace", "pattern": {"Regex": "a|b"}, "content": ""}"#), #"normalizer Replace pattern ["Regex": "a|b"]"#),
+            (json(preTokenizer: #"{"type": "UnicodeScripts"}"#), "pre-tokenizer 'UnicodeScripts'"),
+            (json(preTokenizer: #"{"type": "Split", "pattern": {"String": " "}, "behavior": "Sideways"}"#), "pre-tokenizer Split behavior 'Sideways'"),
+        ]
+        for (text, component) in cases {
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            #expect(throws: TokenizerError.unsupported(path: file.path, component: component)) { try TokenizerLoader.load(path: file.path) }
+        }
     }
 
     @Test func missingFileAndEmptyDirectoryAreInputErrors() {

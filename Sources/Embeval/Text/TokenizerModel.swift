@@ -1,0 +1,36 @@
+/// The subword model of a tokenizer.json: how one pre-tokenised word becomes ids.
+enum TokenizerModel: Sendable {
+    case bpe(BPEModel)
+    case wordPiece(WordPieceModel)
+    case unigram(UnigramModel)
+    case wordLevel(WordLevelModel)
+
+    /// The model the file's `model.type` names; an unknown type throws naming the file.
+    init(json: TokenizerJSON) throws {
+        switch json.modelType {
+        case "BPE": self = .bpe(try BPEModel(json: json))
+        case "WordPiece": self = .wordPiece(try WordPieceModel(json: json))
+        case "Unigram": self = .unigram(try UnigramModel(json: json))
+        case "WordLevel": self = .wordLevel(try WordLevelModel(json: json))
+        default: throw TokenizerError.unsupported(path: json.path, component: "model type '\(json.modelType)' (supported: BPE, WordPiece, Unigram, WordLevel)")
+        }
+    }
+
+    func tokenize(_ word: String) -> [Int] {
+        switch self {
+        case .bpe(let model): model.tokenize(word)
+        case .wordPiece(let model): model.tokenize(word)
+        case .unigram(let model): model.tokenize(word)
+        case .wordLevel(let model): model.tokenize(word)
+        }
+    }
+
+    func id(of token: String) -> Int? {
+        switch self {
+        case .bpe(let model): model.id(of: token)
+        case .wordPiece(let model): model.id(of: token)
+        case .unigram(let model): model.id(of: token)
+        case .wordLevel(let model): model.id(of: token)
+        }
+    }
+}
