@@ -5,10 +5,10 @@ struct TokenizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tokenize",
         abstract: "Print the token ids a model's tokenizer gives each text: one JSON array per line.",
-        discussion: "Ids are padded and truncated as the model's tokenizer config says (CLIP: unpadded, at most 77; SigLIP: padded to 64)."
+        discussion: "Any Hugging Face tokenizer.json (BPE, WordPiece, Unigram, WordLevel) or SigLIP's spiece.model. Ids are truncated as tokenizer_config.json says (CLIP: at most 77) and unpadded, except for SigLIP-family models (a spiece.model, or a config.json beside the tokenizer whose model_type contains siglip), which the zero-shot pipeline pads to 64."
     )
 
-    @Option(help: "A tokenizer.json, a spiece.model, or a model directory holding one.")
+    @Option(help: "A tokenizer.json(.gz), a spiece.model, or a model directory holding one.")
     var tokenizer: String
 
     @Option(parsing: .unconditional, help: "Truncate (and, for fixed-length tokenizers, pad) to this many tokens instead.")

@@ -78,6 +78,10 @@ public struct OnnxImageModel: ImageEmbeddingModel {
             }
         }
 
+        // SigLIP 2's NaFlex exports take patch sequences with their grid shapes, not images.
+        if let naflex = session.inputs.first(where: { ["pixel_attention_mask", "spatial_shapes"].contains($0.name) }) {
+            throw EmbeddingError.incompatibleModel("model '\(path)' is a NaFlex (variable-resolution SigLIP 2) export: its input '\(naflex.name)' asks for patch sequences and their grid shapes, which Embeval does not build; export a fixed-resolution SigLIP 2 checkpoint (e.g. siglip2-base-patch16-224) instead")
+        }
         // The image input: `pixel_values`, else the only input.
         let floatInputs = session.inputs.filter { [.float32, .float16, .float64].contains($0.elementType) }
         guard let input = session.input(named: "pixel_values") ?? (floatInputs.count == 1 ? floatInputs[0] : nil) else {

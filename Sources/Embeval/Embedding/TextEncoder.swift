@@ -5,6 +5,8 @@ public struct TextEncoder: Sendable {
     let session: InferenceSession
     public let outputName: String
     let takesAttentionMask: Bool
+    /// BERT-style towers (ALIGN) also take `token_type_ids`: all 0 for a single text.
+    let takesTokenTypes: Bool
     /// Inputs of the other tower that a combined graph requires (a dummy image for CLIP's text side).
     let otherTower: OtherTowerFeeds
     let maximumBatchSize: Int?
@@ -25,6 +27,7 @@ public struct TextEncoder: Sendable {
         self.tokenizer = tokenizer
         self.outputName = output.name
         self.takesAttentionMask = session.input(named: "attention_mask") != nil
+        self.takesTokenTypes = session.input(named: "token_type_ids") != nil
         self.otherTower = otherTower
         self.maximumBatchSize = ids.shape.first ?? nil
         self.staticLength = ids.shape.count == 2 ? ids.shape[1] : nil
@@ -51,6 +54,9 @@ public struct TextEncoder: Sendable {
             feeds["input_ids"] = .int64(shape: shape, values: range.flatMap { tokens.ids[$0].map(Int64.init) })
             if takesAttentionMask {
                 feeds["attention_mask"] = .int64(shape: shape, values: range.flatMap { tokens.attentionMask[$0].map(Int64.init) })
+            }
+            if takesTokenTypes {
+                feeds["token_type_ids"] = .int64(shape: shape, values: [Int64](repeating: 0, count: range.count * tokens.length))
             }
             guard let out = try session.run(feeds, outputNames: [outputName])[outputName], out.shape.count == 2, out.shape[0] == range.count else {
                 throw EmbeddingError.unexpectedShape(tensor: "text encoder output '\(outputName)'", shape: "missing or not [\(range.count), d]",

@@ -6,10 +6,21 @@ public struct PromptSet: Sendable {
     /// layout), else the Hugging Face pipeline's "This is a photo of {}.".
     public var templates: [PromptTemplate]
     public var classNamesFile: URL?
+    /// Lower-case every prompt (Python's `str.lower`) before the tokenizer: SigLIP 2 was trained on lower-cased
+    /// text and its model card asks for it; transformers' pipeline does not do it.
+    public var lowercase: Bool
 
-    public init(templates: [PromptTemplate] = [], classNamesFile: URL? = nil) {
+    public init(templates: [PromptTemplate] = [], classNamesFile: URL? = nil, lowercase: Bool = false) {
         self.templates = templates
         self.classNamesFile = classNamesFile
+        self.lowercase = lowercase
+    }
+
+    /// Every class name through every template, class by class, lower-cased when asked.
+    public func prompts(classNames: [String], templates: [PromptTemplate]) -> [String] {
+        let texts = classNames.flatMap { name in templates.map { $0.prompt(for: name) } }
+        guard lowercase else { return texts }
+        return texts.map { String(String.UnicodeScalarView(pythonLowercased(Array($0.unicodeScalars)))) }
     }
 
     /// The templates for `dataset`: the given ones, else those of the templates file that came with it, else the
@@ -76,7 +87,7 @@ public struct ZeroShotTask: EvaluationTask {
         var timings = Timings()
         let templates = try prompts.templates(for: images)
         let classEmbeddings = try timings.measure("text") {
-            let texts = classNames.flatMap { name in templates.map { $0.prompt(for: name) } }
+            let texts = prompts.prompts(classNames: classNames, templates: templates)
             return ZeroShotClassifier.classEmbeddings(try twoTower.text.embed(texts), classes: classNames.count,
                                                       templates: templates.count)
         }

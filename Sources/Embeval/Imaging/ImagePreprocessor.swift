@@ -80,9 +80,11 @@ public struct ImagePreprocessor: Sendable {
         (0..<3).map { c in
             (0..<256).map { v in
                 var x = config.doRescale ? Float(Double(v) * config.rescaleFactor) : Float(v)
+                if config.doRescale && config.rescaleOffset { x -= 1 }
                 if config.doNormalize {
                     x = (x - Float(config.imageMean[c])) / Float(config.imageStd[c])
                 }
+                if config.includeTop { x /= Float(config.imageStd[c]) }
                 return x
             }
         }

@@ -24,6 +24,10 @@ public struct PreprocessorConfig: Equatable, Sendable {
     public var imageMean: [Double]
     public var imageStd: [Double]
     public var doConvertRGB: Bool
+    /// EfficientNet's (ALIGN's) `rescale_offset`: 1 is subtracted after rescaling (so 1/127.5 maps to [-1, 1]).
+    public var rescaleOffset = false
+    /// EfficientNet's (ALIGN's) `include_top`: divided by the std once more after normalising (even without it).
+    public var includeTop = false
     /// What the user should know about how the file was read (e.g. an image processor Embeval does not know,
     /// whose missing fields took ViT's defaults).
     public var warnings: [String] = []
@@ -32,7 +36,8 @@ public struct PreprocessorConfig: Equatable, Sendable {
     public static let largestSide = 8192
 
     /// The processor classes whose defaults Embeval knows.
-    static let knownTypes = ["ViTImageProcessor", "BitImageProcessor", "CLIPImageProcessor", "SiglipImageProcessor"]
+    static let knownTypes = ["ViTImageProcessor", "BitImageProcessor", "CLIPImageProcessor", "SiglipImageProcessor",
+                             "EfficientNetImageProcessor"]
 
     public static func == (a: Self, b: Self) -> Bool {
         a.processorType == b.processorType && a.doResize == b.doResize && a.size == b.size
@@ -40,6 +45,7 @@ public struct PreprocessorConfig: Equatable, Sendable {
             && a.cropSize?.height == b.cropSize?.height && a.cropSize?.width == b.cropSize?.width
             && a.doRescale == b.doRescale && a.rescaleFactor == b.rescaleFactor && a.doNormalize == b.doNormalize
             && a.imageMean == b.imageMean && a.imageStd == b.imageStd && a.doConvertRGB == b.doConvertRGB
+            && a.rescaleOffset == b.rescaleOffset && a.includeTop == b.includeTop
     }
 
     static let imagenetStandard = [0.5, 0.5, 0.5]
@@ -47,7 +53,7 @@ public struct PreprocessorConfig: Equatable, Sendable {
     static let openAIStd = [0.26862954, 0.26130258, 0.27577711]
 
     /// The class defaults of a processor type (`ViTImageProcessor`, `BitImageProcessor`, `CLIPImageProcessor`,
-    /// `SiglipImageProcessor`; anything else gets ViT's).
+    /// `SiglipImageProcessor`, `EfficientNetImageProcessor`; anything else gets ViT's).
     public static func defaults(for processorType: String?) -> PreprocessorConfig {
         switch canonicalType(processorType) {
         case "CLIPImageProcessor", "BitImageProcessor":
@@ -60,6 +66,13 @@ public struct PreprocessorConfig: Equatable, Sendable {
                                       resample: .bicubic, doCenterCrop: false, cropSize: nil, doRescale: true,
                                       rescaleFactor: 1.0 / 255, doNormalize: true, imageMean: imagenetStandard,
                                       imageStd: imagenetStandard, doConvertRGB: true)
+        case "EfficientNetImageProcessor":
+            var config = PreprocessorConfig(processorType: processorType, doResize: true, size: .exact(height: 346, width: 346),
+                                            resample: .bicubic, doCenterCrop: false, cropSize: (289, 289), doRescale: true,
+                                            rescaleFactor: 1.0 / 255, doNormalize: true, imageMean: imagenetStandard,
+                                            imageStd: imagenetStandard, doConvertRGB: false)
+            config.includeTop = true
+            return config
         default:
             return PreprocessorConfig(processorType: processorType, doResize: true, size: .exact(height: 224, width: 224),
                                       resample: .bilinear, doCenterCrop: false, cropSize: nil, doRescale: true,
@@ -180,6 +193,8 @@ public struct PreprocessorConfig: Equatable, Sendable {
             config.imageStd = v
         }
         if let v = try bool("do_convert_rgb") { config.doConvertRGB = v }
+        if let v = try bool("rescale_offset") { config.rescaleOffset = v }
+        if let v = try bool("include_top") { config.includeTop = v }
         if config.doCenterCrop && config.cropSize == nil { throw fail("'do_center_crop' is set but 'crop_size' is missing") }
         if let type, !Self.knownTypes.contains(Self.canonicalType(type)) {
             config.warnings.append("'\(path)': image processor '\(type)' is not one Embeval knows (\(Self.knownTypes.joined(separator: ", "))); fields the file leaves out take ViTImageProcessor's defaults")

@@ -23,6 +23,40 @@ import Testing
         #expect((result["top5_accuracy"] as? Double) == 100)
     }
 
+    /// SigLIP 2 (Gemma tokenizer, padded to 64, `--lowercase`) and ALIGN (WordPiece, EfficientNet pixels) end to
+    /// end: the command's top-1 accuracy is the transformers pipeline's on the same images; NaFlex is refused.
+    @Test(arguments: [("siglip2", false), ("siglip2", true), ("align", false)])
+    func newFamiliesScoreAsThePipeline(family: String, lowercase: Bool) throws {
+        let json = dir.appendingPathComponent("\(family)-\(lowercase).json").path
+        let r = try runEmbeval(["zeroshot", "-m", "image-encoder=\(Self.fixture("\(family)/image-encoder"))",
+                                "-m", "text-encoder=\(Self.fixture("\(family)/text-encoder"))", "--dataset", Self.fixture("images"),
+                                "--json", json] + (lowercase ? ["--lowercase"] : []))
+        #expect(r.code == 0, "\(r.err)")
+        let records = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: Self.fixture("pipeline/\(family)\(lowercase ? "_lower" : "").json")))) as! [[String: Any]]
+        let pipelineTop1 = 100 * Double(records.filter { $0["top1"] as? String == $0["label"] as? String }.count) / Double(records.count)
+        let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any]
+        let top1 = (object["results"] as! [[String: Any]])[0]["top1_accuracy"] as? Double
+        #expect(top1.map { abs($0 - pipelineTop1) < 1e-9 } == true, "\(String(describing: top1)) vs \(pipelineTop1)")
+    }
+
+    @Test func naflexExportsAreRefusedInOneLine() throws {
+        let r = try runEmbeval(["zeroshot", "-m", "image-encoder=\(Self.fixture("siglip2-naflex/image-encoder"))",
+                                "-m", "text-encoder=\(Self.fixture("siglip2/text-encoder"))", "--dataset", Self.fixture("images")])
+        #expect(r.code == 2)
+        #expect(r.err.contains("is a NaFlex (variable-resolution SigLIP 2) export: its input 'pixel_attention_mask'"), "\(r.err)")
+        #expect(r.err.split(separator: "\n").count == 1)
+    }
+
+    @Test func tokenizePadsSigLIPFamiliesTo64AndWrapsBERTInClsSep() throws {
+        let gemma = try runEmbeval(["tokenize", "--tokenizer", Self.fixture("siglip2/text-encoder"), "a photo of a cat"])
+        #expect(gemma.code == 0, "\(gemma.err)")
+        let ids = gemma.out.trimmingCharacters(in: .whitespacesAndNewlines).dropFirst().dropLast().split(separator: ", ").map { Int($0)! }
+        #expect(ids.count == 64 && ids.last == 0 && ids.contains(1))  // <eos> = 1, then <pad> = 0 up to 64
+        let bert = try runEmbeval(["tokenize", "--tokenizer", Self.fixture("align/text-encoder"), "A photo of a CAT."])
+        #expect(bert.code == 0, "\(bert.err)")
+        #expect(bert.out.hasPrefix("[2, ") && bert.out.trimmingCharacters(in: .whitespacesAndNewlines).hasSuffix(", 3]"))
+    }
+
     @Test func seedCompatibleEvalRunsZeroShotAndTokenizePrintsIds() throws {
         let r = try runEmbeval(["eval", "--task", "zero-shot-image-classification"] + clipRoles + ["--dataset", Self.fixture("images"), "--samples", "20"])
         #expect(r.code == 0, "\(r.err)")

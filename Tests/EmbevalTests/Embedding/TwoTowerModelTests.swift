@@ -2,8 +2,9 @@ import Foundation
 import Testing
 @testable import Embeval
 
-/// CLIP and SigLIP towers against Python onnxruntime, and zero-shot predictions against transformers'
-/// ZeroShotImageClassificationPipeline (tools/fixtures/twotower.py).
+/// CLIP, SigLIP, SigLIP 2 (Gemma tokenizer) and ALIGN (EfficientNet + BERT WordPiece) towers against Python
+/// onnxruntime, and zero-shot predictions against transformers' ZeroShotImageClassificationPipeline
+/// (tools/fixtures/twotower.py, twotower_families.py).
 struct TwoTowerModelTests {
     static func path(_ relative: String) -> String { TestPaths.fixture("twotower/\(relative)").path }
 
@@ -29,7 +30,11 @@ struct TwoTowerModelTests {
         return try model.image.embed(batch)[0]
     }
 
-    @Test(arguments: ["clip", "siglip"])
+    /// The reference files of each family's text and image embeddings.
+    static let outputs = ["clip": ("text_embeds", "image_embeds"), "siglip": ("text_pooler_output", "image_pooler_output"),
+                          "siglip2": ("text_pooler_output", "image_pooler_output"), "align": ("text_embeds", "image_embeds")]
+
+    @Test(arguments: ["clip", "siglip", "siglip2", "align"])
     func towersEqualPythonOnnxRuntimeOnTheSameTokensAndPixels(family: String) throws {
         let model = try Self.model(family)
         let prompts = try Self.prompts(family)
@@ -41,12 +46,13 @@ struct TwoTowerModelTests {
         #expect(tokens.attentionMask.flatMap { $0 }.map(Float.init) == mask.values)
 
         let text = try model.text.embed(prompts)
-        let textFile = family == "clip" ? "clip/reference/text_embeds.npy" : "siglip/reference/text_pooler_output.npy"
+        let (textName, imageName) = Self.outputs[family]!
+        let textFile = "\(family)/reference/\(textName).npy"
         let expectedText = try NumpyArray.readTensor(at: URL(fileURLWithPath: Self.path(textFile)))
         #expect(Self.maxAbsDifference(text.values, expectedText.values) <= 1e-5)
 
         let image = try Self.images(family, model, file: "\(family)/reference/pixel_values.npy")
-        let imageFile = family == "clip" ? "clip/reference/image_embeds.npy" : "siglip/reference/image_pooler_output.npy"
+        let imageFile = "\(family)/reference/\(imageName).npy"
         let expectedImage = try NumpyArray.readTensor(at: URL(fileURLWithPath: Self.path(imageFile)))
         #expect(Self.maxAbsDifference(image.values, expectedImage.values) <= 1e-5)
     }
@@ -64,13 +70,16 @@ struct TwoTowerModelTests {
     struct PipelineRecord: Decodable { let file: String; let top1: String; let tie: Bool }
 
     /// ≥ 200 images: top-1 identical to the PyTorch pipeline's, except where its top-2 logits are within 1e-5.
-    @Test(arguments: [("clip", false), ("clip", true), ("siglip", false)])
+    /// `siglip2_lower`: the same model with every prompt lower-cased (`--lowercase`), against the pipeline fed the
+    /// lower-cased prompts.
+    @Test(arguments: [("clip", false), ("clip", true), ("siglip", false), ("siglip2", false), ("align", false), ("siglip2_lower", false)])
     func predictionsEqualTheTransformersPipeline(family: String, combined: Bool) throws {
-        let model = try Self.model(family, combined: combined)
+        let lowercase = family.hasSuffix("_lower")
+        let model = try Self.model(lowercase ? String(family.dropLast("_lower".count)) : family, combined: combined)
         let dataset = try DatasetSpec.load(Self.path("images"))
-        let template = PromptTemplate.pipelineDefault
+        let prompts = PromptSet(lowercase: lowercase).prompts(classNames: dataset.classes, templates: [.pipelineDefault])
         let classEmbeddings = ZeroShotClassifier.classEmbeddings(
-            try model.text.embed(dataset.classes.map { template.prompt(for: $0) }), classes: dataset.classes.count, templates: 1)
+            try model.text.embed(prompts), classes: dataset.classes.count, templates: 1)
         let images = try EmbeddingExtractor(batchSize: 32).extract(dataset, with: model.image).embeddings[model.image.poolings[0]]!
         let result = ZeroShotClassifier.evaluate(images: images.matrix, labels: images.labels, classEmbeddings: classEmbeddings)
         let records = try JSONDecoder().decode([PipelineRecord].self, from: Data(contentsOf: URL(fileURLWithPath: Self.path("pipeline/\(family).json"))))
@@ -82,6 +91,19 @@ struct TwoTowerModelTests {
             compared += 1
         }
         #expect(compared >= 200)
+    }
+
+    /// The image processors (CLIP's, SigLIP's, ALIGN's EfficientNet with `rescale_offset`) give the pipeline's pixels.
+    @Test(arguments: ["clip", "siglip", "siglip2", "align"])
+    func preprocessingGivesThePipelinesPixels(family: String) throws {
+        let model = try Self.model(family)
+        let records = try JSONDecoder().decode([PipelineRecord].self, from: Data(contentsOf: URL(fileURLWithPath: Self.path("pipeline/\(family).json"))))
+        let expected = try NumpyArray.readTensor(at: URL(fileURLWithPath: Self.path("pipeline/\(family)_pixel_values_first2.npy")))
+        let pixels = try records.prefix(2).flatMap { record in
+            model.image.preprocessor.process(try ImageDecoder.decode(fileAt: Self.path("images/\(record.file)")))
+        }
+        #expect(pixels.count == expected.values.count)
+        #expect(Self.maxAbsDifference(pixels, expected.values) <= 1e-5)
     }
 
     @Test func rolesAreCheckedAndListed() throws {
