@@ -154,10 +154,11 @@ public struct ModelInspection: Report {
             side.output = (textSession.output(named: "text_embeds") ?? textSession.output(named: "pooler_output"))?.name
             do {
                 let tokenizer = try loadTokenizer(tokenizerFolder)
-                side.tokenizer = String(describing: type(of: tokenizer))
+                side.tokenizer = tokenizer.summary
                 side.maxLength = tokenizer.maxLength
-                side.padding = tokenizer.fixedLength.map { "to max_length \($0) (pad id \(tokenizer.padID))" }
+                let padding = tokenizer.fixedLength.map { "to max_length \($0) (pad id \(tokenizer.padID))" }
                     ?? "to the longest text of a batch (pad id \(tokenizer.padID))"
+                side.padding = padding + (tokenizer.padsLeft ? ", on the left" : "")
             } catch {
                 notes.append("tokenizer: \(error)")
             }

@@ -187,13 +187,15 @@ public struct OnnxImageModel: ImageEmbeddingModel {
         let numbers = { (values: [Double]) in values.map { String(format: "%g", $0) }.joined(separator: ",") }
         let used = [c.doResize ? "\(size) (resample \(c.resample.rawValue))" : "no resize",
                     c.doCenterCrop ? c.cropSize.map { "center crop \($0.width)×\($0.height)" } : nil,
-                    c.doRescale ? "rescale \(String(format: "%g", c.rescaleFactor))" : nil,
-                    c.doNormalize ? "normalize mean \(numbers(c.imageMean)) std \(numbers(c.imageStd))" : nil].compactMap { $0 }
+                    c.doRescale ? "rescale \(String(format: "%g", c.rescaleFactor))\(c.rescaleOffset ? " - 1" : "")" : nil,
+                    c.doNormalize ? "normalize mean \(numbers(c.imageMean)) std \(numbers(c.imageStd))" : nil,
+                    c.includeTop ? "divide by std \(numbers(c.imageStd)) (include_top)" : nil].compactMap { $0 }
         return used.joined(separator: ", ")
     }
 
     /// The preprocessing actually applied (after overrides), for reports; `jpeg_draft` appears only when on, so that
-    /// sets embedded before the option existed still match exact runs.
+    /// sets embedded before the option existed still match exact runs (EfficientNet's `rescale_offset` and
+    /// `include_top` likewise).
     static func summary(_ c: PreprocessorConfig, jpegDraft: Bool = false) -> JSONValue {
         let size: JSONValue
         switch c.size {
@@ -207,7 +209,8 @@ public struct OnnxImageModel: ImageEmbeddingModel {
             ("do_rescale", .bool(c.doRescale)), ("rescale_factor", .number(c.rescaleFactor)),
             ("do_normalize", .bool(c.doNormalize)), ("image_mean", .array(c.imageMean.map { .number($0) })),
             ("image_std", .array(c.imageStd.map { .number($0) })),
-        ])
+        ] + (c.rescaleOffset ? [("rescale_offset", JSONValue.bool(true))] : [])
+          + (c.includeTop ? [("include_top", JSONValue.bool(true))] : []))
     }
 
     public func prepare(_ sample: Sample, limits: ImageLimits) throws -> Tensor {

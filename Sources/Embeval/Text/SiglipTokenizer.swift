@@ -114,6 +114,7 @@ public struct SiglipTokenizer: TextTokenizer {
     public let padID: Int
     public let eosID: Int
     public var fixedLength: Int? { maxLength }
+    public var summary: String { "spiece.model SentencePiece unigram (transformers' SiglipTokenizer rules)" }
 
     /// Special/added tokens the text is split around, with the id each becomes.
     private let specialTokens: [(scalars: [Unicode.Scalar], token: Config.AddedToken, id: Int, isSpecial: Bool)]

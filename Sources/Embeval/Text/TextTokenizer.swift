@@ -16,6 +16,8 @@ public protocol TextTokenizer: Sendable {
     var padsLeft: Bool { get }
     /// What the user should know about the tokenizer as read (e.g. a BPE vocabulary without merges).
     var warnings: [String] { get }
+    /// What kind of tokenizer it is, for `inspect` ("tokenizer.json WordPiece").
+    var summary: String { get }
 }
 
 /// Ids and attention masks of several texts, padded to one length.
@@ -28,6 +30,7 @@ public struct TokenBatch: Equatable, Sendable {
 extension TextTokenizer {
     public var warnings: [String] { [] }
     public var padsLeft: Bool { false }
+    public var summary: String { String(describing: type(of: self)) }
 
     /// Encodes and pads `texts` as the model expects; the mask is 1 on real tokens, 0 on padding.
     public func batch(_ texts: [String]) -> TokenBatch {
@@ -57,6 +60,7 @@ public struct ResizedTokenizer: TextTokenizer {
 
     public var padID: Int { base.padID }
     public var padsLeft: Bool { base.padsLeft }
+    public var summary: String { base.summary }
     public var fixedLength: Int? { base.fixedLength == nil ? nil : maxLength }
 
     public func encode(_ text: String) -> [Int] {

@@ -7,8 +7,9 @@ public struct TokenizerJSON: @unchecked Sendable {
     public var path: String
     /// `model.type`: "BPE", "Unigram", "WordPiece", "WordLevel" (older files omit it for BPE: inferred from merges).
     public var modelType: String
-    /// `model.vocab` of BPE/WordPiece/WordLevel models: token → id.
-    public var vocab: [String: Int]
+    /// `model.vocab` of BPE/WordPiece/WordLevel models: (token, id) in file order, every token kept as written
+    /// (`VocabularyScanner`; the models compare tokens byte for byte).
+    public var vocab: [(token: String, id: Int)]
     /// `model.vocab` of Unigram models: (piece, log probability) in id order.
     public var unigramVocab: [(String, Double)]
     /// `model.merges` in rank order, from either the "a b" string form or the ["a", "b"] array form.
@@ -43,15 +44,18 @@ public struct TokenizerJSON: @unchecked Sendable {
         self.model = model
         let rawMerges = model["merges"] as? [Any]
         modelType = (model["type"] as? String) ?? (rawMerges != nil ? "BPE" : "unknown")
-        vocab = [:]
+        vocab = []
         unigramVocab = []
         if let dict = model["vocab"] as? [String: Any] {
-            vocab.reserveCapacity(dict.count)
-            for (token, id) in dict {
-                guard let number = id as? NSNumber, let id = Int(exactly: number.doubleValue), (0...Int(Int32.max)).contains(id) else {
+            let entries: [(token: String, id: Any)] = VocabularyScanner.vocabulary(in: [UInt8](data)).map { $0.map { ($0.token, $0.id as Any) } }
+                ?? dict.map { ($0.key, $0.value) }
+            vocab.reserveCapacity(entries.count)
+            for (token, id) in entries {
+                guard let number = id as? NSNumber ?? (id as? Int).map(NSNumber.init(value:)),
+                      let id = Int(exactly: number.doubleValue), (0...Int(Int32.max)).contains(id) else {
                     throw TokenizerError.tokenizerFile(path: path, reason: "vocabulary id of '\(token)' is not an integer from 0 to \(Int32.max)")
                 }
-                vocab[token] = id
+                vocab.append((token, id))
             }
         } else if let list = model["vocab"] as? [Any] {
             for entry in list {

@@ -16,6 +16,8 @@ public struct TokenizerPipeline: TextTokenizer {
     public let prefixIDs: [Int]
     public let suffixIDs: [Int]
     public private(set) var warnings: [String]
+    /// "tokenizer.json" and the model type, for `inspect`.
+    public let summary: String
 
     let normalizer: TextNormalizer?
     let preTokenizer: PreTokenizer?
@@ -34,6 +36,7 @@ public struct TokenizerPipeline: TextTokenizer {
     public init(files: TokenizerFiles, fixedLength: Int? = nil) throws {
         let json = files.json
         model = try TokenizerModel(json: json)
+        summary = "tokenizer.json \(json.modelType)"
         var warnings = [String]()
         if json.modelType == "BPE" && json.merges.isEmpty {
             warnings.append("tokenizer '\(json.path)': the BPE model has no merges, so every word is split into single characters")

@@ -71,6 +71,20 @@ import Testing
         #expect(longTime < shortTime * 30 + .milliseconds(50))
     }
 
+    /// Foundation's parser would merge canonically equivalent keys ("é" and "e" + U+0301) and drop an id; the
+    /// vocabulary is read from the bytes, so both tokens keep theirs (as escapes, raw UTF-8, and with a BOM).
+    @Test func canonicallyEquivalentTokensKeepTheirOwnIds() throws {
+        let file = TestPaths.scratch().appendingPathComponent("tokenizer.json")
+        for vocab in [#"{"<unk>": 0, "é": 1, "é": 2, "﻿x": 3}"#, "{\"<unk>\": 0, \"\u{e9}\": 1, \"e\u{301}\": 2, \"\u{feff}x\": 3}"] {
+            let text = #"{"added_tokens": [], "normalizer": null, "pre_tokenizer": {"type": "WhitespaceSplit"}, "post_processor": null, "model": {"type": "WordLevel", "unk_token": "<unk>", "vocab": "# + vocab + "}}"
+            try text.write(to: file, atomically: true, encoding: .utf8)
+            let json = try TokenizerJSON(data: Data(contentsOf: file), path: file.path)
+            #expect(json.vocab.count == 4)
+            let tokenizer = try TokenizerPipeline(path: file.path)
+            #expect(tokenizer.encode("\u{e9} e\u{301} \u{feff}x y", maxLength: nil) == [1, 2, 3, 0])
+        }
+    }
+
     @Test func malformedComponentsAreOneLineErrors() throws {
         let file = TestPaths.scratch().appendingPathComponent("tokenizer.json")
         func load(model: String, normalizer: String = "null") throws {
