@@ -4,7 +4,7 @@
 struct AddedTokenSplitter: Sendable {
     /// A stretch of text: either an added token's id or text for the model.
     enum Segment: Equatable {
-        case token(Int)
+        case token(AddedToken)
         case text(String)
     }
 
@@ -17,7 +17,13 @@ struct AddedTokenSplitter: Sendable {
     private let firstScalars: Set<Unicode.Scalar>
 
     /// Matches the given tokens' contents (already normalised by the caller for the normalised set).
-    init(tokens: [AddedToken], contents: (AddedToken) -> String = { $0.content }) {
+    /// What `lstrip`/`rstrip` swallow: `\s` as `tokenizers` matches it (transformers' SentencePiece tokenizers:
+    /// Python's `str.isspace`).
+    private let isSpace: @Sendable (Unicode.Scalar) -> Bool
+
+    init(tokens: [AddedToken], isSpace: @escaping @Sendable (Unicode.Scalar) -> Bool = RegexCharacterClass.isWhitespace,
+         contents: (AddedToken) -> String = { $0.content }) {
+        self.isSpace = isSpace
         patterns = tokens.compactMap { token in
             let scalars = Array(contents(token).unicodeScalars)
             return scalars.isEmpty ? nil : Pattern(scalars: scalars, token: token)
@@ -49,14 +55,14 @@ struct AddedTokenSplitter: Sendable {
                 continue
             }
             if match.token.lstrip {
-                while start > consumed && RegexCharacterClass.isWhitespace(t[start - 1]) { start -= 1 }
+                while start > consumed && isSpace(t[start - 1]) { start -= 1 }
             }
             if match.token.rstrip {
-                while stop < t.count && RegexCharacterClass.isWhitespace(t[stop]) { stop += 1 }
+                while stop < t.count && isSpace(t[stop]) { stop += 1 }
                 i = stop
             }
             emitText(consumed..<start)
-            segments.append(.token(match.token.id))
+            segments.append(.token(match.token))
             consumed = stop
         }
         emitText(consumed..<t.count)

@@ -5,6 +5,14 @@ import Foundation
 struct PostProcessor: Equatable, Sendable {
     var prefix: [Int] = []
     var suffix: [Int] = []
+    /// The suffix is left out when the ids already end with it (transformers' SentencePiece tokenizers' `</s>`).
+    var suffixUnlessPresent = false
+
+    init(prefix: [Int] = [], suffix: [Int] = [], suffixUnlessPresent: Bool = false) {
+        self.prefix = prefix
+        self.suffix = suffix
+        self.suffixUnlessPresent = suffixUnlessPresent
+    }
 
     /// How many ids it adds (truncation leaves room for them).
     var addedCount: Int { prefix.count + suffix.count }
@@ -51,5 +59,8 @@ struct PostProcessor: Equatable, Sendable {
         }
     }
 
-    func apply(_ ids: [Int]) -> [Int] { prefix + ids + suffix }
+    func apply(_ ids: [Int]) -> [Int] {
+        if suffixUnlessPresent, !suffix.isEmpty, ids.suffix(suffix.count).elementsEqual(suffix) { return prefix + ids }
+        return prefix + ids + suffix
+    }
 }

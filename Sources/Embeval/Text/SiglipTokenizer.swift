@@ -1,7 +1,8 @@
 import Foundation
 
 /// SigLIP's text tokenizer: transformers' `SiglipTokenizer` (the SentencePiece-backed one `AutoTokenizer` loads for
-/// `siglip` checkpoints) over the checkpoint's `spiece.model`, padded as the HF zero-shot pipeline pads it.
+/// `siglip` checkpoints) over the checkpoint's `spiece.model`, padded as the HF zero-shot pipeline pads it — a
+/// configuration of the tokenizer engine (`TokenizerPipeline(sentencePiece:…)`), not a tokenizer of its own.
 ///
 /// Per text, as transformers 5 does it:
 /// 1. "▁" is put in front and every "▁" in the text becomes a space;
@@ -114,11 +115,9 @@ public struct SiglipTokenizer: TextTokenizer {
     public let padID: Int
     public let eosID: Int
     public var fixedLength: Int? { maxLength }
-    public var summary: String { "spiece.model SentencePiece unigram (transformers' SiglipTokenizer rules)" }
-
-    /// Special/added tokens the text is split around, with the id each becomes.
-    private let specialTokens: [(scalars: [Unicode.Scalar], token: Config.AddedToken, id: Int, isSpecial: Bool)]
-    private let unkPrefixLength: Int
+    public var summary: String { pipeline.summary }
+    /// The engine configured with transformers' rules (see the type's comment).
+    let pipeline: TokenizerPipeline
 
     /// Loads a checkpoint directory holding `spiece.model` (and usually `tokenizer_config.json`).
     public init(directory: URL, maxLength: Int = 64) throws {
@@ -162,11 +161,12 @@ public struct SiglipTokenizer: TextTokenizer {
             tokens.append(Config.AddedToken(content: special))
         }
         let special = Set([config.eosToken, config.unkToken, config.padToken] + config.additionalSpecialTokens)
-        specialTokens = tokens.filter { !$0.content.isEmpty }.map { token in
-            (Array(token.content.unicodeScalars), token, token.id ?? model.id(of: token.content) ?? model.unkID,
-             special.contains(token.content))
+        let splitAround = tokens.map { token in
+            AddedToken(id: token.id ?? model.id(of: token.content) ?? model.unkID, content: token.content,
+                       lstrip: token.lstrip, rstrip: token.rstrip, special: special.contains(token.content))
         }
-        unkPrefixLength = model.encode(config.unkToken).count
+        pipeline = TokenizerPipeline(sentencePiece: model, unknownToken: config.unkToken, lowercase: config.doLowerCase,
+                                     splitAround: splitAround, maxLength: maxLength, eosID: eosID, padID: padID)
     }
 
     /// Ids of one text with `</s>`, truncated to `maxLength`, unpadded (what the zero-shot pipeline feeds SigLIP,
@@ -174,87 +174,40 @@ public struct SiglipTokenizer: TextTokenizer {
     public func encode(_ text: String) -> [Int] { encode(text, truncate: true) }
 
     /// Ids of one text with `</s>`; `truncate: false` gives what `tokenizer.encode(text)` returns (any length).
-    public func encode(_ text: String, truncate: Bool) -> [Int] {
-        var ids = tokenIDs(text)
-        if truncate && ids.count + 1 > maxLength { ids.removeLast(ids.count + 1 - maxLength) }
-        if ids.last != eosID { ids.append(eosID) }
-        return ids
-    }
+    public func encode(_ text: String, truncate: Bool) -> [Int] { pipeline.encode(text, maxLength: truncate ? maxLength : nil) }
 
     /// `SiglipTokenizer.tokenize` + `convert_tokens_to_ids`: no special tokens added, no truncation.
-    func tokenIDs(_ text: String) -> [Int] {
-        var input = [Unicode.Scalar]("\u{2581}".unicodeScalars)
-        for scalar in text.unicodeScalars { input.append(scalar == "\u{2581}" ? " " : scalar) }
-
-        // Split around special tokens; `nil` marks a chunk for SentencePiece.
-        var chunks = [(text: [Unicode.Scalar], special: Int?)]()
-        var current = [Unicode.Scalar]()
-        var i = 0
-        while i < input.count {
-            var match: Int?
-            for (k, special) in specialTokens.enumerated()
-            where special.scalars[0] == input[i] && i + special.scalars.count <= input.count {
-                if match.map({ special.scalars.count > specialTokens[$0].scalars.count }) ?? true,
-                   input[i..<(i + special.scalars.count)].elementsEqual(special.scalars) {
-                    match = k
-                }
-            }
-            if let match {
-                chunks.append((current, nil))
-                chunks.append((specialTokens[match].scalars, match))
-                current = []
-                i += specialTokens[match].scalars.count
-            } else {
-                current.append(input[i])
-                i += 1
-            }
-        }
-        chunks.append((current, nil))
-        for k in chunks.indices {
-            guard let s = chunks[k].special else { continue }
-            let token = specialTokens[s].token
-            if token.rstrip, k + 1 < chunks.count, chunks[k + 1].special == nil {
-                chunks[k + 1].text = Array(chunks[k + 1].text.drop(while: \.isPythonSpace))
-            }
-            if token.lstrip, k > 0, chunks[k - 1].special == nil {
-                chunks[k - 1].text = Array(chunks[k - 1].text.reversed().drop(while: \.isPythonSpace).reversed())
-            }
-        }
-
-        var tokens = [(piece: String, id: Int, special: Bool)]()
-        for chunk in chunks where !chunk.text.isEmpty {
-            if let s = chunk.special {
-                tokens.append((specialTokens[s].token.content, specialTokens[s].id, specialTokens[s].isSpecial))
-            } else {
-                var scalars = String.UnicodeScalarView()
-                scalars.append(contentsOf: canonicalize(chunk.text))
-                let pieces = model.encodePieces(config.unkToken + String(scalars))
-                for (piece, id) in pieces.count >= unkPrefixLength ? pieces.dropFirst(unkPrefixLength) : pieces[...] {
-                    tokens.append((piece, id, false))
-                }
-            }
-        }
-        // A lone "▁" before a special token goes.
-        if tokens.count > 1 && tokens[0].piece == "\u{2581}" && tokens[1].special { tokens.removeFirst() }
-        return tokens.map(\.id)
-    }
+    func tokenIDs(_ text: String) -> [Int] { pipeline.modelIDs(text) }
 
     /// `SiglipTokenizer.canonicalize_text`: lower-case, drop ASCII punctuation, collapse whitespace, strip.
-    func canonicalize(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] {
-        let lowered = config.doLowerCase ? pythonLowercased(text) : text
-        var out = [Unicode.Scalar]()
-        out.reserveCapacity(lowered.count)
-        var pendingSpace = false
-        for scalar in lowered where !scalar.isASCIIPunctuation {
-            if scalar.isPythonSpace {
-                pendingSpace = true
-                continue
-            }
-            if pendingSpace && !out.isEmpty { out.append(" ") }
-            pendingSpace = false
-            out.append(scalar)
-        }
-        return out
+    func canonicalize(_ text: [Unicode.Scalar]) -> [Unicode.Scalar] { canonicalized(text, lowercase: config.doLowerCase) }
+}
+
+extension TokenizerPipeline {
+    /// transformers' SentencePiece-backed tokenizer (SigLIP's) as a configuration of the engine: the input gets a
+    /// "▁" in front (its own "▁"s become spaces); it is split around `splitAround` (leftmost-longest, `lstrip`/`rstrip`
+    /// by Python's `isspace`); each chunk is canonicalised, then encoded by SentencePiece after `unknownToken`, whose
+    /// own pieces are dropped; a lone "▁" before a special token at the start goes; `</s>` is appended unless the ids
+    /// end with it, truncation leaving room for it; every text is padded to `maxLength`.
+    init(sentencePiece model: SentencePieceModel, unknownToken: String, lowercase: Bool, splitAround: [AddedToken],
+         maxLength: Int, eosID: Int, padID: Int) {
+        self.maxLength = maxLength
+        self.padID = padID
+        fixedLength = maxLength
+        padsLeft = false
+        prefixIDs = []
+        suffixIDs = [eosID]
+        warnings = []
+        summary = "spiece.model SentencePiece unigram (transformers' SiglipTokenizer rules)"
+        inputNormalizer = .sequence([.replace(.literal("\u{2581}"), content: " "), .prefix("\u{2581}")])
+        normalizer = .canonical(lowercase: lowercase)
+        preTokenizer = nil
+        self.model = .sentencePiece(SentencePieceWords(model: model, prefix: unknownToken))
+        rawAddedTokens = AddedTokenSplitter(tokens: splitAround, isSpace: { $0.isPythonSpace })
+        normalizedAddedTokens = AddedTokenSplitter(tokens: [])
+        postProcessor = PostProcessor(suffix: [eosID], suffixUnlessPresent: true)
+        truncatesLeft = false
+        leadingSpaceID = model.id(of: "\u{2581}")
     }
 }
 

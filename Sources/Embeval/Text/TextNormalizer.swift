@@ -15,6 +15,12 @@ indirect enum TextNormalizer: Sendable {
     /// (NFD, then nonspacing marks dropped), lower-case — in that order.
     case bert(cleanText: Bool, chineseCharacters: Bool, stripAccents: Bool, lowercase: Bool)
     case precompiled(PrecompiledCharsmap)
+    /// Put in front of every text, empty ones included (transformers' SentencePiece tokenizers' "▁"; not a
+    /// tokenizer.json component).
+    case prefix(String)
+    /// transformers' `SiglipTokenizer.canonicalize_text`: lower-cased when asked (Python's `str.lower`), ASCII
+    /// punctuation removed, whitespace runs collapsed to one space, stripped (not a tokenizer.json component).
+    case canonical(lowercase: Bool)
 
     /// The normalizer a tokenizer.json section describes (nil section: none); unknown kinds throw, naming `path`.
     init?(json: [String: Any]?, path: String) throws {
@@ -99,6 +105,10 @@ indirect enum TextNormalizer: Sendable {
             return lowercase ? Self.lowercased(result) : result
         case .precompiled(let charsmap):
             return charsmap.normalizeGraphemes(text)
+        case .prefix(let prefix):
+            return prefix + text
+        case .canonical(let lowercase):
+            return String(String.UnicodeScalarView(canonicalized(Array(text.unicodeScalars), lowercase: lowercase)))
         }
     }
 
@@ -225,4 +235,22 @@ enum ReplacePattern: Sendable, Equatable {
             return String(out)
         }
     }
+}
+
+/// `SiglipTokenizer.canonicalize_text`: lower-case (optional), drop ASCII punctuation, collapse whitespace, strip.
+func canonicalized(_ text: [Unicode.Scalar], lowercase: Bool) -> [Unicode.Scalar] {
+    let lowered = lowercase ? pythonLowercased(text) : text
+    var out = [Unicode.Scalar]()
+    out.reserveCapacity(lowered.count)
+    var pendingSpace = false
+    for scalar in lowered where !scalar.isASCIIPunctuation {
+        if scalar.isPythonSpace {
+            pendingSpace = true
+            continue
+        }
+        if pendingSpace && !out.isEmpty { out.append(" ") }
+        pendingSpace = false
+        out.append(scalar)
+    }
+    return out
 }

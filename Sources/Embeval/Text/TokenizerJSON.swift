@@ -133,6 +133,16 @@ public struct AddedToken: Equatable, Sendable {
     public var normalized: Bool
     public var special: Bool
 
+    init(id: Int, content: String, lstrip: Bool = false, rstrip: Bool = false, special: Bool) {
+        self.id = id
+        self.content = content
+        singleWord = false
+        self.lstrip = lstrip
+        self.rstrip = rstrip
+        normalized = false
+        self.special = special
+    }
+
     init?(json: [String: Any]) {
         guard let id = (json["id"] as? NSNumber).flatMap({ Int(exactly: $0.doubleValue) }), id >= 0, let content = json["content"] as? String else { return nil }
         self.id = id

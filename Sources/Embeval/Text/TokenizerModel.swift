@@ -4,6 +4,8 @@ enum TokenizerModel: Sendable {
     case wordPiece(WordPieceModel)
     case unigram(UnigramModel)
     case wordLevel(WordLevelModel)
+    /// A SentencePiece `.model` file's unigram model with its own normaliser (SigLIP's spiece.model).
+    case sentencePiece(SentencePieceWords)
 
     /// The model the file's `model.type` names; an unknown type throws naming the file.
     init(json: TokenizerJSON) throws {
@@ -22,6 +24,7 @@ enum TokenizerModel: Sendable {
         case .wordPiece(let model): model.tokenize(word)
         case .unigram(let model): model.tokenize(word)
         case .wordLevel(let model): model.tokenize(word)
+        case .sentencePiece(let model): model.tokenize(word)
         }
     }
 
@@ -31,6 +34,26 @@ enum TokenizerModel: Sendable {
         case .wordPiece(let model): model.id(of: token)
         case .unigram(let model): model.id(of: token)
         case .wordLevel(let model): model.id(of: token)
+        case .sentencePiece(let model): model.model.id(of: token)
         }
+    }
+}
+
+/// SentencePiece's `EncodeAsIds` of a chunk as transformers' SentencePiece tokenizers call it: the chunk after
+/// `prefix` ("<unk>"), dropping the pieces the prefix alone encodes to — so no dummy "▁" is put in front.
+struct SentencePieceWords: Sendable {
+    let model: SentencePieceModel
+    let prefix: String
+    let prefixPieces: Int
+
+    init(model: SentencePieceModel, prefix: String) {
+        self.model = model
+        self.prefix = prefix
+        prefixPieces = model.encode(prefix).count
+    }
+
+    func tokenize(_ word: String) -> [Int] {
+        let pieces = model.encodePieces(prefix + word)
+        return (pieces.count >= prefixPieces ? pieces.dropFirst(prefixPieces) : pieces[...]).map(\.id)
     }
 }

@@ -15,7 +15,7 @@ public struct TokenizerPipeline: TextTokenizer {
     /// The ids put before and after every text (`<|startoftext|>` and `<|endoftext|>` for CLIP, `[CLS]`/`[SEP]` for BERT).
     public let prefixIDs: [Int]
     public let suffixIDs: [Int]
-    public private(set) var warnings: [String]
+    public internal(set) var warnings: [String]
     /// "tokenizer.json" and the model type, for `inspect`.
     public let summary: String
 
@@ -26,6 +26,12 @@ public struct TokenizerPipeline: TextTokenizer {
     let normalizedAddedTokens: AddedTokenSplitter
     let postProcessor: PostProcessor
     let truncatesLeft: Bool
+    /// Rewrites the whole input before added tokens are looked for (transformers' SentencePiece tokenizers put
+    /// "▁" in front); tokenizer.json pipelines have none.
+    var inputNormalizer: TextNormalizer? = nil
+    /// The id of a lone "▁" that is dropped when a special token follows it at the start (transformers'
+    /// SentencePiece tokenizers); nil for tokenizer.json pipelines.
+    var leadingSpaceID: Int? = nil
 
     /// Reads `tokenizer.json`, `tokenizer.json.gz` or a model directory holding one.
     public init(path: String, fixedLength: Int? = nil) throws {
@@ -52,9 +58,9 @@ public struct TokenizerPipeline: TextTokenizer {
         prefixIDs = postProcessor.prefix
         suffixIDs = postProcessor.suffix
         rawAddedTokens = AddedTokenSplitter(tokens: json.addedTokens.filter { !$0.normalized })
-        normalizedAddedTokens = AddedTokenSplitter(tokens: json.addedTokens.filter(\.normalized)) {
+        normalizedAddedTokens = AddedTokenSplitter(tokens: json.addedTokens.filter(\.normalized), contents: {
             normalizer?.apply($0.content) ?? $0.content
-        }
+        })
 
         if let fixedLength {
             guard fixedLength >= 1 else { throw TokenizerError.invalidSetting("tokenizer: a fixed length must be at least 1") }
@@ -105,9 +111,13 @@ public struct TokenizerPipeline: TextTokenizer {
     public func modelIDs(_ text: String) -> [Int] {
         var ids = [Int]()
         var first = true
-        for segment in rawAddedTokens.split(text) {
+        var specialSecond = false
+        for segment in rawAddedTokens.split(inputNormalizer?.apply(text) ?? text) {
             guard case .text(let raw) = segment else {
-                if case .token(let id) = segment { ids.append(id) }
+                if case .token(let token) = segment {
+                    if ids.count == 1 { specialSecond = token.special }
+                    ids.append(token.id)
+                }
                 first = false
                 continue
             }
@@ -119,7 +129,9 @@ public struct TokenizerPipeline: TextTokenizer {
             }
             for piece in normalizedAddedTokens.split(normalized) {
                 switch piece {
-                case .token(let id): ids.append(id)
+                case .token(let token):
+                    if ids.count == 1 { specialSecond = token.special }
+                    ids.append(token.id)
                 case .text(let text):
                     for word in preTokenizer?.split(text, originLength: originLength) ?? (text.isEmpty ? [] : [text]) {
                         ids += model.tokenize(word)
@@ -129,6 +141,7 @@ public struct TokenizerPipeline: TextTokenizer {
             }
             first = false
         }
+        if let space = leadingSpaceID, ids.count > 1, ids[0] == space, specialSecond { ids.removeFirst() }
         return ids
     }
 }
