@@ -41,9 +41,13 @@ public struct TextEncoder: Sendable {
             guard tokens.length < staticLength else {
                 throw EmbeddingError.incompatibleModel("text encoder input 'input_ids' takes \(staticLength) tokens; the prompts need \(tokens.length)")
             }
-            let extra = staticLength - tokens.length
-            tokens.ids = tokens.ids.map { $0 + [Int](repeating: tokenizer.padID, count: extra) }
-            tokens.attentionMask = tokens.attentionMask.map { $0 + [Int](repeating: 0, count: extra) }
+            let extra = staticLength - tokens.length, left = tokenizer.padsLeft
+            func padded(_ row: [Int], _ value: Int) -> [Int] {
+                let padding = [Int](repeating: value, count: extra)
+                return left ? padding + row : row + padding
+            }
+            tokens.ids = tokens.ids.map { padded($0, tokenizer.padID) }
+            tokens.attentionMask = tokens.attentionMask.map { padded($0, 0) }
         }
         let size = max(1, min(batchSize, maximumBatchSize ?? batchSize))
         var rows = [Float](), width = 0

@@ -51,7 +51,7 @@ struct AddedTokenSplitter: Sendable {
             var start = i, stop = i + match.scalars.count
             i = stop
             if match.token.singleWord
-                && ((start > 0 && Self.isWordCharacter(t[start - 1])) || (stop < t.count && Self.isWordCharacter(t[stop]))) {
+                && ((start > 0 && RegexCharacterClass.isWord(t[start - 1])) || (stop < t.count && RegexCharacterClass.isWord(t[stop]))) {
                 continue
             }
             if match.token.lstrip {
@@ -67,14 +67,5 @@ struct AddedTokenSplitter: Sendable {
         }
         emitText(consumed..<t.count)
         return segments
-    }
-
-    /// `\w`: letters, marks, digits, connector punctuation.
-    private static func isWordCharacter(_ s: Unicode.Scalar) -> Bool {
-        if RegexCharacterClass.isLetter(s) || RegexCharacterClass.isNumber(s) { return true }
-        switch s.properties.generalCategory {
-        case .nonspacingMark, .spacingMark, .enclosingMark, .connectorPunctuation: return true
-        default: return false
-        }
     }
 }

@@ -28,7 +28,10 @@ final class BPEModel: @unchecked Sendable {
         suffix = json.modelString("end_of_word_suffix") ?? ""
         var merges = [UInt64: (rank: Int32, id: Int32)](minimumCapacity: json.merges.count)
         for (rank, (a, b)) in json.merges.enumerated() {
-            let joined = a + (b.hasPrefix(prefix) ? String(b.dropFirst(prefix.count)) : b)
+            // The prefix comes off by bytes, as in Rust (a Character-wise strip would miss "##" + a combining mark).
+            let bBytes = Array(b.utf8), prefixBytes = Array(prefix.utf8)
+            let tail = bBytes.starts(with: prefixBytes) ? Array(bBytes.dropFirst(prefixBytes.count)) : bBytes
+            let joined = a + String(decoding: tail, as: UTF8.self)
             guard let left = vocab[Array(a.utf8)], let right = vocab[Array(b.utf8)], let id = vocab[Array(joined.utf8)] else {
                 throw TokenizerError.tokenizerFile(path: json.path, reason: "merge \(rank) '\(a) \(b)' uses a token not in the vocabulary")
             }

@@ -70,11 +70,13 @@ public struct TokenizerJSON: @unchecked Sendable {
             merges.reserveCapacity(rawMerges.count)
             for (rank, entry) in rawMerges.enumerated() {
                 if let line = entry as? String {
-                    let parts = line.split(separator: " ", omittingEmptySubsequences: false)
+                    // Split on the space character itself, not on grapheme clusters (" \u{308}" is one cluster).
+                    if rank == 0 && line.hasPrefix("#version") { continue }
+                    let parts = line.unicodeScalars.split(separator: " ", omittingEmptySubsequences: false)
                     guard parts.count == 2 else {
                         throw TokenizerError.tokenizerFile(path: path, reason: "merge \(rank) '\(line)' is not two tokens")
                     }
-                    merges.append((String(parts[0]), String(parts[1])))
+                    merges.append((String(String.UnicodeScalarView(parts[0])), String(String.UnicodeScalarView(parts[1]))))
                 } else if let pair = entry as? [Any], pair.count == 2, let a = pair[0] as? String, let b = pair[1] as? String {
                     merges.append((a, b))
                 } else {

@@ -85,6 +85,17 @@ import Testing
         }
     }
 
+    /// Review findings: a string merge whose second token starts with a combining mark (" \u{308}" is one Swift
+    /// character) and a "#version" header line; `single_word` judged by regex `\w` ("²" is not a word character).
+    @Test func mergesSplitOnTheSpaceCharacterAndSingleWordUsesRegexWord() throws {
+        let json = try TokenizerJSON(data: Data("{\"model\": {\"type\": \"BPE\", \"vocab\": {\"a\": 0, \"\u{308}\": 1, \"a\u{308}\": 2}, \"merges\": [\"#version: 0.2\", \"a \u{308}\"]}}".utf8), path: "x")
+        #expect(json.merges.count == 1 && json.merges[0].0 == "a" && Array(json.merges[0].1.unicodeScalars) == ["\u{308}"])
+        let file = TestPaths.scratch().appendingPathComponent("tokenizer.json")
+        try #"{"added_tokens": [{"id": 3, "content": "ab", "single_word": true, "special": false, "normalized": false}], "normalizer": null, "pre_tokenizer": {"type": "WhitespaceSplit"}, "post_processor": null, "model": {"type": "WordLevel", "unk_token": "<unk>", "vocab": {"<unk>": 0, "ab": 1, "²ab": 2, "²": 4}}}"#
+            .write(to: file, atomically: true, encoding: .utf8)
+        #expect(try TokenizerPipeline(path: file.path).encode("\u{b2}ab xab", maxLength: nil) == [4, 3, 0])
+    }
+
     @Test func malformedComponentsAreOneLineErrors() throws {
         let file = TestPaths.scratch().appendingPathComponent("tokenizer.json")
         func load(model: String, normalizer: String = "null") throws {
