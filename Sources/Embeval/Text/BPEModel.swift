@@ -132,12 +132,7 @@ final class BPEModel: @unchecked Sendable {
 
     /// `<0xXX>` tokens of the scalar's UTF-8 bytes, when the vocabulary has them all.
     private func byteIDs(_ scalar: Unicode.Scalar) -> [Int]? {
-        var ids = [Int]()
-        for byte in String(scalar).utf8 {
-            guard let id = vocab[Array(ByteToken.name(byte).utf8)] else { return nil }
-            ids.append(id)
-        }
-        return ids
+        ByteToken.ids(String(scalar).utf8, in: { vocab[$0] })
     }
 }
 

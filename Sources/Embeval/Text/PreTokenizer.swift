@@ -88,24 +88,13 @@ indirect enum PreTokenizer: Equatable, Sendable {
         }
     }
 
-    /// Whether the words come out as byte-level characters (then the model's vocabulary is byte-level too).
-    var isByteLevel: Bool {
-        switch self {
-        case .sequence(let steps): return steps.contains { $0.isByteLevel }
-        case .byteLevel: return true
-        default: return false
-        }
-    }
-
     /// The words of `text`, in order. `originLength`: how many of its first characters the normaliser made from the
     /// input's first character (0 when the text does not begin the input, e.g. after an added token) — words starting
     /// there begin the input, as `tokenizers`' alignments say.
     func split(_ text: String, originLength: Int = 1) -> [String] {
         guard !text.isEmpty else { return [] }
         let words = apply([Word(scalars: Array(text.unicodeScalars), offset: 0)], originLength: originLength)
-        return isByteLevel
-            ? words.map { ByteLevel.string($0.scalars) }
-            : words.map { String(String.UnicodeScalarView($0.scalars)) }
+        return words.map { ByteLevel.string($0.scalars) }
     }
 
     /// Splits each word; ByteLevel leaves its words as byte-level characters.

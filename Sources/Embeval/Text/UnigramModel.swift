@@ -56,21 +56,11 @@ struct UnigramModel: Sendable {
             let bytes = Array(text[span])
             if let id = ids[bytes] {
                 out.append(id)
-            } else if byteFallback, let byteIDs = byteTokens(bytes) {
+            } else if byteFallback, let byteIDs = ByteToken.ids(bytes, in: { ids[$0] }) {
                 out += byteIDs
             } else {
                 out.append(unkID)
             }
-        }
-        return out
-    }
-
-    /// The `<0xXX>` tokens of the bytes, when the vocabulary has every one.
-    private func byteTokens(_ bytes: [UInt8]) -> [Int]? {
-        var out = [Int]()
-        for byte in bytes {
-            guard let id = ids[Array(ByteToken.name(byte).utf8)] else { return nil }
-            out.append(id)
         }
         return out
     }
@@ -81,5 +71,15 @@ enum ByteToken {
     static func name(_ byte: UInt8) -> String {
         let hex = String(byte, radix: 16, uppercase: true)
         return "<0x" + (hex.count == 1 ? "0" : "") + hex + ">"
+    }
+
+    /// The ids of the bytes' tokens, when `lookup` (a vocabulary keyed by UTF-8 bytes) has every one.
+    static func ids(_ bytes: some Sequence<UInt8>, in lookup: ([UInt8]) -> Int?) -> [Int]? {
+        var out = [Int]()
+        for byte in bytes {
+            guard let id = lookup(Array(name(byte).utf8)) else { return nil }
+            out.append(id)
+        }
+        return out
     }
 }
