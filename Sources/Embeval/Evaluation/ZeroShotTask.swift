@@ -123,7 +123,8 @@ public struct ZeroShotTask: EvaluationTask {
             dataset: .init(name: prepared.embedded.dataset.name, split: prepared.embedded.dataset.split, samples: images.count,
                            classes: names.count, skipped: prepared.embedded.skipped),
             parameters: .init(batchSize: context.batchSize, seed: context.seed, samplesRequested: dataset.samples,
-                              prompts: names.count * prepared.templates.count, textOutput: prepared.textOutput),
+                              prompts: names.count * prepared.templates.count, lowercase: prompts.lowercase,
+                              textOutput: prepared.textOutput),
             timings: timings)
         return ZeroShotOutcome(report: report, result: result, embedded: prepared.embedded)
     }

@@ -42,9 +42,11 @@ public struct ZeroShotReport: Report {
         public var seed: UInt64
         public var samplesRequested: Int?
         public var prompts: Int
+        /// Whether the prompts were lower-cased before the tokenizer (`--lowercase`); nil in reports from before it.
+        public var lowercase: Bool?
         public var textOutput: String
         enum CodingKeys: String, CodingKey {
-            case batchSize = "batch_size", seed, samplesRequested = "samples_requested", prompts, textOutput = "text_output"
+            case batchSize = "batch_size", seed, samplesRequested = "samples_requested", prompts, lowercase, textOutput = "text_output"
         }
     }
 
@@ -70,6 +72,7 @@ public struct ZeroShotReport: Report {
         fields.append(("Samples", String(samples)))
         fields.append(("Classes", String(classnames.count)))
         fields.append(("Templates", templates.count == 1 ? templates[0] : "\(templates.count) (ensembled)"))
+        if parameters.lowercase == true { fields.append(("Prompts", "lower-cased")) }
         if !dataset.skipped.isEmpty { fields.append(("Skipped", "\(dataset.skipped.count) unreadable image(s)")) }
         let result = results[0]
         let table = TerminalTable.table(header: ["Metric", "Value"], rows: [

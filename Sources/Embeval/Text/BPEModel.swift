@@ -36,7 +36,7 @@ final class BPEModel: @unchecked Sendable {
                 throw TokenizerError.tokenizerFile(path: json.path, reason: "merge \(rank) '\(a) \(b)' uses a token not in the vocabulary")
             }
             let key = UInt64(UInt32(left)) << 32 | UInt64(UInt32(right))
-            if merges[key] == nil { merges[key] = (Int32(rank), Int32(id)) }
+            merges[key] = (Int32(rank), Int32(id))  // a repeated pair takes its last rank, as tokenizers' map does
         }
         self.merges = merges
         if let unk = json.modelString("unk_token") {
@@ -54,6 +54,8 @@ final class BPEModel: @unchecked Sendable {
 
     /// The id of a token, if the vocabulary has it.
     func id(of token: String) -> Int? { vocab[Array(token.utf8)] }
+
+    var vocabularySize: Int { vocab.count }
 
     /// The ids of one pre-tokenised word.
     func tokenize(_ word: String) -> [Int] {

@@ -80,7 +80,11 @@ indirect enum PreTokenizer: Equatable, Sendable {
                 guard let known = PrependScheme(rawValue: raw) else { throw unsupported("Metaspace prepend_scheme '\(raw)'") }
                 scheme = known
             } else {
-                scheme = (json["add_prefix_space"] as? Bool ?? true) ? .always : .never
+                scheme = .always
+            }
+            // tokenizers refuses to load a file that turns the prefix off but keeps a scheme that prepends it.
+            if json["add_prefix_space"] as? Bool == false && scheme != .never {
+                throw TokenizerError.tokenizerFile(path: path, reason: "Metaspace add_prefix_space false contradicts prepend_scheme '\(scheme.rawValue)' (tokenizers refuses it)")
             }
             self = .metaspace(replacement: character, prepend: scheme, split: json["split"] as? Bool ?? true)
         default:

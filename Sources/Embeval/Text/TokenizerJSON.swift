@@ -155,4 +155,33 @@ public struct AddedToken: Equatable, Sendable {
         special = (json["special"] as? Bool) ?? false
         normalized = (json["normalized"] as? Bool) ?? !special
     }
+
+    /// The tokens with the ids `tokenizers` gives them when it loads a file, which are not always the ids written
+    /// there: a content the model has keeps the model's id; new ones are numbered from the model's vocabulary size
+    /// on, in file order; a repeated content keeps its first id and takes the last entry's options; an empty one is
+    /// skipped; and where two contents end up on one id (a vocabulary with gaps), the later one holds it.
+    /// Contents are compared byte for byte, as Rust compares them.
+    static func resolvingIDs(_ tokens: [AddedToken], vocabularySize: Int, modelID: (String) -> Int?) -> [AddedToken] {
+        var resolved = [AddedToken](), index = [[UInt8]: Int]()
+        var next = vocabularySize
+        for var token in tokens where !token.content.isEmpty {
+            let key = Array(token.content.utf8)
+            if let i = index[key] {
+                token.id = resolved[i].id
+                resolved[i] = token
+                continue
+            }
+            if let id = modelID(token.content) {
+                token.id = id
+            } else {
+                token.id = next
+                next += 1
+            }
+            index[key] = resolved.count
+            resolved.append(token)
+        }
+        var holder = [Int: Int]()
+        for (i, token) in resolved.enumerated() { holder[token.id] = i }
+        return resolved.indices.filter { holder[resolved[$0].id] == $0 }.map { resolved[$0] }
+    }
 }

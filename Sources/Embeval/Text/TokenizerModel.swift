@@ -37,6 +37,17 @@ enum TokenizerModel: Sendable {
         case .sentencePiece(let model): model.model.id(of: token)
         }
     }
+
+    /// How many ids the model assigns (`tokenizers`' `get_vocab_size`): where the ids of added tokens it lacks start.
+    var vocabularySize: Int {
+        switch self {
+        case .bpe(let model): model.vocabularySize
+        case .wordPiece(let model): model.vocabularySize
+        case .unigram(let model): model.vocabularySize
+        case .wordLevel(let model): model.vocabularySize
+        case .sentencePiece(let model): model.model.pieces.count
+        }
+    }
 }
 
 /// SentencePiece's `EncodeAsIds` of a chunk as transformers' SentencePiece tokenizers call it: the chunk after

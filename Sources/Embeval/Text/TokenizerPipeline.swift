@@ -57,8 +57,10 @@ public struct TokenizerPipeline: TextTokenizer {
         postProcessor = try PostProcessor(json: json.postProcessor, path: json.path)
         prefixIDs = postProcessor.prefix
         suffixIDs = postProcessor.suffix
-        rawAddedTokens = AddedTokenSplitter(tokens: json.addedTokens.filter { !$0.normalized })
-        normalizedAddedTokens = AddedTokenSplitter(tokens: json.addedTokens.filter(\.normalized), contents: {
+        let model = model
+        let added = AddedToken.resolvingIDs(json.addedTokens, vocabularySize: model.vocabularySize, modelID: model.id(of:))
+        rawAddedTokens = AddedTokenSplitter(tokens: added.filter { !$0.normalized })
+        normalizedAddedTokens = AddedTokenSplitter(tokens: added.filter(\.normalized), contents: {
             normalizer?.apply($0.content) ?? $0.content
         })
 
@@ -74,8 +76,7 @@ public struct TokenizerPipeline: TextTokenizer {
         let padSide = (files.config?["padding_side"] as? String) ?? (json.padding?["direction"] as? String)
         padsLeft = padSide?.lowercased() == "left"
 
-        let model = model, added = json.addedTokens
-        func id(of token: String) -> Int? { added.first { $0.content == token }?.id ?? model.id(of: token) }
+        func id(of token: String) -> Int? { added.first { $0.content.utf8.elementsEqual(token.utf8) }?.id ?? model.id(of: token) }
         if let pad = files.specialToken("pad_token") {
             guard let padID = id(of: pad) else {
                 throw TokenizerError.tokenizerFile(path: files.path, reason: "pad token '\(pad)' is not in the vocabulary")

@@ -18,12 +18,12 @@ struct UnigramModel: Sendable {
         guard let unk = (json.model["unk_id"] as? Int), pieces.indices.contains(unk) else {
             throw TokenizerError.tokenizerFile(path: json.path, reason: "the Unigram model has no unk_id inside its vocabulary")
         }
+        // A repeated piece takes its last id (and so that entry's score), as tokenizers' map does.
         var ids = [[UInt8]: Int](minimumCapacity: pieces.count)
+        for (id, entry) in pieces.enumerated() { ids[Array(entry.0.utf8)] = id }
         var trie = ByteTrie()
-        for (id, entry) in pieces.enumerated() {
-            let bytes = Array(entry.0.utf8)
-            if ids[bytes] == nil { ids[bytes] = id }
-            if !bytes.isEmpty { trie.insert(bytes, id: id) }
+        for (id, entry) in pieces.enumerated() where !entry.0.isEmpty && ids[Array(entry.0.utf8)] == id {
+            trie.insert(Array(entry.0.utf8), id: id)
         }
         self.pieces = pieces.map { (piece: $0.0, score: $0.1) }
         self.ids = ids
@@ -34,6 +34,9 @@ struct UnigramModel: Sendable {
     }
 
     func id(of token: String) -> Int? { ids[Array(token.utf8)] }
+
+    /// Every piece, repeats included (tokenizers' `get_vocab_size`).
+    var vocabularySize: Int { pieces.count }
 
     func tokenize(_ word: String) -> [Int] {
         let text = Array(word.utf8)

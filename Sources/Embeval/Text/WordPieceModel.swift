@@ -31,6 +31,8 @@ struct WordPieceModel: Sendable {
 
     func id(of token: String) -> Int? { vocab[Array(token.utf8)] }
 
+    var vocabularySize: Int { vocab.count }
+
     func tokenize(_ word: String) -> [Int] {
         let scalars = Array(word.unicodeScalars)
         guard scalars.count <= maxInputCharsPerWord else { return [unkID] }
@@ -73,6 +75,8 @@ struct WordLevelModel: Sendable {
     }
 
     func id(of token: String) -> Int? { vocab[Array(token.utf8)] }
+
+    var vocabularySize: Int { vocab.count }
 
     func tokenize(_ word: String) -> [Int] { [vocab[Array(word.utf8)] ?? unkID] }
 }

@@ -37,6 +37,9 @@ import Testing
         let object = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as! [String: Any]
         let top1 = (object["results"] as! [[String: Any]])[0]["top1_accuracy"] as? Double
         #expect(top1.map { abs($0 - pipelineTop1) < 1e-9 } == true, "\(String(describing: top1)) vs \(pipelineTop1)")
+        // The report says whether the prompts were lower-cased, so a reader can reproduce the run.
+        #expect((object["parameters"] as? [String: Any])?["lowercase"] as? Bool == lowercase)
+        #expect(r.out.contains("Prompts:") == lowercase, "\(r.out)")
     }
 
     @Test func naflexExportsAreRefusedInOneLine() throws {

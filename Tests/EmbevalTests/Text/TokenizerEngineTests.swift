@@ -93,7 +93,8 @@ import Testing
         let file = TestPaths.scratch().appendingPathComponent("tokenizer.json")
         try #"{"added_tokens": [{"id": 3, "content": "ab", "single_word": true, "special": false, "normalized": false}], "normalizer": null, "pre_tokenizer": {"type": "WhitespaceSplit"}, "post_processor": null, "model": {"type": "WordLevel", "unk_token": "<unk>", "vocab": {"<unk>": 0, "ab": 1, "²ab": 2, "²": 4}}}"#
             .write(to: file, atomically: true, encoding: .utf8)
-        #expect(try TokenizerPipeline(path: file.path).encode("\u{b2}ab xab", maxLength: nil) == [4, 3, 0])
+        // "ab" is in the vocabulary, so the added token takes its id 1 (not the 3 the file writes), as in tokenizers.
+        #expect(try TokenizerPipeline(path: file.path).encode("\u{b2}ab xab", maxLength: nil) == [4, 1, 0])
     }
 
     @Test func malformedComponentsAreOneLineErrors() throws {

@@ -58,4 +58,30 @@ enum TokenizerFamilies {
         if let side = family.paddingSide { #expect(tokenizer.padsLeft == (side == "left")) }
         if let length = family.modelMaxLength { #expect(tokenizer.maxLength == length) }
     }
+
+    /// Files whose meaning `tokenizers` settles when it loads them (tools/fixtures/tokenizers_quirks.py): repeated
+    /// vocabulary keys, merges and Unigram pieces take the last entry; added tokens take the ids it assigns, not the
+    /// ids written. Each case's texts get `tokenizers`' ids; a file it refuses to load is refused.
+    @Test func loadingQuirksResolveAsTokenizersDoes() throws {
+        let url = TestPaths.fixture("tokenizers/quirks.json")
+        let root = try JSONSerialization.jsonObject(with: Data(contentsOf: url)) as! [String: Any]
+        let cases = root["cases"] as! [[String: Any]]
+        #expect(cases.count >= 10)
+        let scratch = TestPaths.scratch()
+        for entry in cases {
+            let name = entry["name"] as! String
+            let folder = scratch.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data((entry["tokenizer"] as! String).utf8).write(to: folder.appendingPathComponent("tokenizer.json"))
+            if entry["refused"] != nil {
+                #expect(throws: TokenizerError.self, "\(name): tokenizers refuses it") { try TokenizerPipeline(path: folder.path) }
+                continue
+            }
+            let tokenizer = try TokenizerPipeline(path: folder.path)
+            let expected = (entry["ids"] as! [[NSNumber]]).map { $0.map(\.intValue) }
+            for (text, ids) in zip(entry["texts"] as! [String], expected) {
+                #expect(tokenizer.encode(text, maxLength: nil) == ids, "\(name): \(text.debugDescription)")
+            }
+        }
+    }
 }
