@@ -1,15 +1,22 @@
-extension Matrix {
-    /// Every row scaled to unit Euclidean length (rows of norm 0 stay 0), as `F.normalize(x, dim=1, p=2)` does.
+extension RowBlocks {
+    /// Every row scaled to unit Euclidean length (rows of norm 0 stay 0), as `F.normalize(x, dim=1, p=2)` does. Rows
+    /// mapped from disk are read a block at a time: the raw rows are never copied whole, only the normalised ones made.
     public func l2NormalizedRows() -> Matrix {
-        var out = self
-        values.withUnsafeBufferPointer { source in
-            out.values.withUnsafeMutableBufferPointer { target in
-                Matrix.normalizeRows(source, into: target, columns: columns)
+        let block = 4096, width = columns, count = rows * columns
+        let values = [Float](unsafeUninitializedCapacity: count) { target, initialized in
+            for start in stride(from: 0, to: rows, by: block) {
+                let end = min(start + block, rows)
+                withRows(start..<end) { source in
+                    Matrix.normalizeRows(source, into: UnsafeMutableBufferPointer(rebasing: target[(start * width)..<(end * width)]), columns: width)
+                }
             }
+            initialized = count
         }
-        return out
+        return Matrix(rows: rows, columns: columns, values: values)
     }
+}
 
+extension Matrix {
     /// Row by row, `target = source / max(‖source‖₂, 1e-12)`, as torch's `F.normalize(x, dim=1, p=2)` does. The one
     /// implementation: the blocked neighbour search normalises its blocks with it, so its results equal a search
     /// over `l2NormalizedRows()` bit for bit.

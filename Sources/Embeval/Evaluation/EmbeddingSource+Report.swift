@@ -25,6 +25,6 @@ extension EmbeddedData {
 
     /// A set's rows as the probe and k-means take them: L2-normalised (as for kNN) unless `normalize` is off.
     static func features(_ embeddings: Embeddings, normalize: Bool) -> FeatureMatrix {
-        FeatureMatrix(normalize ? embeddings.matrix.l2NormalizedRows() : embeddings.matrix)
+        FeatureMatrix(normalize ? embeddings.rows.l2NormalizedRows() : embeddings.matrix)
     }
 }

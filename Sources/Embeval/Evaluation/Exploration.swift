@@ -103,7 +103,7 @@ public struct Exploration: Sendable {
         builder.dimensions = settings.dimensions; builder.pcaDimensions = settings.pcaDimensions; builder.seed = context.seed
         builder.perplexity = settings.perplexity; builder.neighbors = settings.neighbors; builder.minDist = settings.minDist
         builder.reproducible = settings.reproducible
-        let input = try builder.input(points.matrix)
+        let input = try builder.input(points.rows)
         let labels = data.isLabelled ? points.labels : nil
         var maps = [(name: String, points: Matrix)](), reports = [ExploreReport.MapEntry]()
         for method in settings.methods {
@@ -137,8 +137,8 @@ public struct Exploration: Sendable {
         var neighbours: [[Int]]? = nil
         let k = min(settings.pageNeighbours, points.count - 1)
         if k > 0 {
-            let normalized = points.matrix.l2NormalizedRows()
-            let found = NearestNeighbors(leaveOneOut: normalized, k: k)
+            // The maps' own normalised rows: no second copy of the embeddings.
+            let found = NearestNeighbors(leaveOneOut: input.normalized, k: k, normalizing: !builder.normalize)
             neighbours = (0..<points.count).map { i in found.indices[(i * k)..<((i + 1) * k)].map(Int.init) }
         }
         var thumbnails: [[UInt8]]? = nil

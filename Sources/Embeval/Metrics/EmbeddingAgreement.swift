@@ -28,7 +28,7 @@ public struct EmbeddingAgreement: Sendable {
         if let i = baseline.ids.indices.first(where: { baseline.ids[$0] != candidate.ids[$0] }) {
             throw MetricError.incompatibleSets("row \(i): baseline id '\(baseline.ids[i])' but candidate id '\(candidate.ids[i])': the two sides are not the same samples in the same order")
         }
-        let a = baseline.matrix.l2NormalizedRows(), b = candidate.matrix.l2NormalizedRows()
+        let a = baseline.rows.l2NormalizedRows(), b = candidate.rows.l2NormalizedRows()
         if a.columns == b.columns {
             let cos: [Double] = (0..<a.rows).map { i in
                 var s = 0.0

@@ -31,7 +31,7 @@ public struct ImageRetrievalScores: Sendable {
         let labels = embeddings.labels
         var classSize = [Int: Int]()
         for l in labels { classSize[l, default: 0] += 1 }
-        let unit = embeddings.matrix.l2NormalizedRows()
+        let unit = embeddings.rows.l2NormalizedRows()
         self.ks = ks
         hits = ks.map { _ in [] }
         averagePrecisionAtR = []

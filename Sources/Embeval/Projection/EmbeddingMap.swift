@@ -180,8 +180,9 @@ public struct MapBuilder: Sendable {
     public init() {}
 
     /// The input of every map: normalised rows, PCA to `pcaDimensions`; with the PCA fit for saving.
-    public func input(_ x: Matrix) throws -> (matrix: Matrix, pca: PCAResult?, normalized: Matrix) {
-        let normalized = normalize ? x.l2NormalizedRows() : x
+    /// Rows mapped from disk are normalised a block at a time, never copied raw.
+    public func input<Rows: RowBlocks>(_ x: Rows) throws -> (matrix: Matrix, pca: PCAResult?, normalized: Matrix) {
+        let normalized = normalize ? x.l2NormalizedRows() : (x as? Matrix ?? x.materialized())
         guard x.columns > pcaDimensions else { return (normalized, nil, normalized) }
         let pca = try PCA.fit(normalized, components: pcaDimensions, seed: seed)
         return (pca.transform(normalized), pca, normalized)
@@ -227,22 +228,5 @@ public struct MapBuilder: Sendable {
                                               ("a", .number(result.a)), ("b", .number(result.b)),
                                               ("layout_threads", .int(umap.layoutThreads))])
         }
-    }
-}
-
-extension PCAResult {
-    /// (x − mean) · componentsᵀ: a saved PCA applied to new rows.
-    static func project(_ x: Matrix, mean: [Float], components: Matrix) -> Matrix {
-        var centered = x
-        for i in 0..<x.rows { for j in 0..<x.columns { centered[i, j] -= mean[j] } }
-        var out = [Float](repeating: 0, count: x.rows * components.rows)
-        centered.values.withUnsafeBufferPointer { a in
-            components.values.withUnsafeBufferPointer { c in
-                out.withUnsafeMutableBufferPointer { o in
-                    BLAS.multiplyTransposed(a, rows: x.rows, c, rows: components.rows, depth: x.columns, into: o)
-                }
-            }
-        }
-        return Matrix(rows: x.rows, columns: components.rows, values: out)
     }
 }

@@ -15,18 +15,33 @@ public struct PCAResult: Sendable {
     public let solver: PCA.Solver
 
     /// `(x − mean) · componentsᵀ`: `rows × k`.
-    public func transform(_ x: Matrix) -> Matrix {
+    public func transform<Rows: RowBlocks>(_ x: Rows) -> Matrix {
         precondition(x.columns == mean.count, "PCA.transform: \(x.columns) columns, fitted on \(mean.count)")
-        let centred = PCA.centred(x, mean)
-        var out = [Float](repeating: 0, count: x.rows * components.rows)
-        centred.withUnsafeBufferPointer { a in
-            components.values.withUnsafeBufferPointer { c in
-                out.withUnsafeMutableBufferPointer { o in
-                    BLAS.multiplyTransposed(a, rows: x.rows, c, rows: components.rows, depth: x.columns, into: o)
+        return Self.project(x, mean: mean, components: components)
+    }
+
+    /// `(x − mean) · componentsᵀ` a block of rows at a time: only one block is ever centred, so projecting a million
+    /// rows needs no centred copy of them (each row's product is the same sgemm reduction as in one call).
+    static func project<Rows: RowBlocks>(_ x: Rows, mean: [Float], components: Matrix) -> Matrix {
+        let n = x.rows, d = x.columns, k = components.rows
+        let block = max(1, min(n, 4096))
+        var centred = [Float](repeating: 0, count: block * d)
+        var out = [Float](repeating: 0, count: n * k)
+        components.values.withUnsafeBufferPointer { c in
+            out.withUnsafeMutableBufferPointer { o in
+                for start in stride(from: 0, to: n, by: block) {
+                    let rows = min(block, n - start)
+                    centred.withUnsafeMutableBufferPointer { t in
+                        x.withRows(start..<(start + rows)) { v in
+                            for i in 0..<rows { for j in 0..<d { t[i * d + j] = v[i * d + j] - mean[j] } }
+                        }
+                        BLAS.multiplyTransposed(UnsafeBufferPointer(t), rows: rows, c, rows: k, depth: d,
+                                                into: UnsafeMutableBufferPointer(rebasing: o[(start * k)..<((start + rows) * k)]))
+                    }
                 }
             }
         }
-        return Matrix(rows: x.rows, columns: components.rows, values: out)
+        return Matrix(rows: n, columns: k, values: out)
     }
 }
 

@@ -55,3 +55,30 @@ import Testing
     nan[2, 1] = .nan
     #expect(throws: ProjectionError.nonFinite(input: "PCA", row: 2)) { try PCA.fit(nan, components: 2) }
 }
+
+/// A million mapped rows must reach the maps without a raw or a centred copy: normalising and projecting go a block
+/// at a time, and give what the whole-matrix computation gives, bit for bit (9,000 rows: two full blocks and a part).
+@Test func mapInputFromMappedRowsEqualsTheWholeMatrixComputation() throws {
+    let (x, _) = clusteredEmbeddings(rows: 9_000, columns: 24, classes: 5, seed: 11)
+    let file = TestPaths.scratch().appendingPathComponent("x.npy")
+    try NumpyArray.write(x, to: file)
+    let mapped = try #require(try MappedMatrix.open(file))
+
+    var whole = x
+    x.values.withUnsafeBufferPointer { s in whole.values.withUnsafeMutableBufferPointer { Matrix.normalizeRows(s, into: $0, columns: 24) } }
+    #expect(mapped.l2NormalizedRows().values == whole.values)
+    #expect(x.l2NormalizedRows().values == whole.values)
+
+    let pca = try PCA.fit(whole, components: 6)
+    var centred = whole.values, product = [Float](repeating: 0, count: 9_000 * 6)
+    for i in 0..<9_000 { for j in 0..<24 { centred[i * 24 + j] -= pca.mean[j] } }
+    centred.withUnsafeBufferPointer { a in pca.components.values.withUnsafeBufferPointer { c in product.withUnsafeMutableBufferPointer {
+        BLAS.multiplyTransposed(a, rows: 9_000, c, rows: 6, depth: 24, into: $0)
+    } } }
+    #expect(pca.transform(whole).values == product)
+
+    var builder = MapBuilder()
+    builder.pcaDimensions = 6
+    let input = try builder.input(mapped)
+    #expect(input.normalized.values == whole.values && input.matrix.values == product)
+}
