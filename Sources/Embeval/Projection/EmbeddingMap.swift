@@ -32,12 +32,24 @@ public struct SavedMap: Codable, Sendable {
     public var tsnePerplexity: Double?
     public var umap: UMAPResult?
 
+    /// Writes the map as JSON (what `load` reads), its arrays streamed to disk: a UMAP or t-SNE map of a million
+    /// points holds ~50 million numbers, which `JSONEncoder` would first turn into a tree several GB large.
     public func write(to url: URL) throws {
-        let data: Data
-        do { data = try JSONEncoder().encode(self) } catch {
+        let document: StreamedJSON
+        do {
+            document = .object([
+                ("method", try .encoding(method)), ("dimensions", try .encoding(dimensions)),
+                ("inputWidth", try .encoding(inputWidth)), ("normalized", try .encoding(normalized)),
+                ("pcaMean", pcaMean.map { .floats($0) }), ("pcaComponents", pcaComponents.map { .floats($0) }),
+                ("pcaRank", try pcaRank.map { try .encoding($0) }),
+                ("tsneReference", tsneReference.map { .floats($0) }), ("tsneMap", tsneMap.map { .floats($0) }),
+                ("tsnePerplexity", try tsnePerplexity.map { try .encoding($0) }),
+                ("umap", try umap.map { try $0.streamedJSON() }),
+            ])
+        } catch {
             throw OutputError.cannotWrite(path: url.path, reason: "cannot encode the map: \(error)")
         }
-        try OutputFile(url.path).write(data)
+        try document.write(to: url.path)
     }
 
     public static func load(from url: URL) throws -> SavedMap {

@@ -224,6 +224,19 @@ extension UMAPResult {
         try c.encode(sigmas, forKey: .sigmas); try c.encode(rhos, forKey: .rhos)
         try c.encode(a, forKey: .a); try c.encode(b, forKey: .b); try c.encode(graph, forKey: .graph)
     }
+
+    /// The members `encode(to:)` writes, for a saved map's `StreamedJSON` (its arrays stream to disk).
+    func streamedJSON() throws -> StreamedJSON {
+        .object([("parameters", try .encoding(parameters)),
+                 ("rows", try .encoding(reference.rows)), ("columns", try .encoding(reference.columns)),
+                 ("dimensions", try .encoding(embedding.columns)),
+                 ("reference", .floats(reference.values)), ("embedding", .floats(embedding.values)),
+                 ("sigmas", .floats(sigmas)), ("rhos", .floats(rhos)),
+                 ("a", try .encoding(a)), ("b", try .encoding(b)),
+                 ("graph", .object([("rows", try .encoding(graph.rows)), ("columns", try .encoding(graph.columns)),
+                                    ("heads", .integers(graph.heads)), ("tails", .integers(graph.tails)),
+                                    ("weights", .floats(graph.weights))]))])
+    }
 }
 
 

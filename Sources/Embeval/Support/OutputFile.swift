@@ -13,9 +13,14 @@ public struct OutputFile: Sendable {
 
     public func write(_ text: String) throws { try write(Data(text.utf8)) }
 
-    public func write(_ data: Data) throws {
+    public func write(_ data: Data) throws { try write { emit in try emit(data) } }
+
+    /// Writes what `produce` hands to `emit`, a piece at a time (a file larger than memory would hold twice), with
+    /// the same guarantees: whole or not at all. An error `produce` throws leaves nothing behind; a `UserError`'s
+    /// words become the reason.
+    public func write(streaming produce: (_ emit: (any ContiguousBytes) throws -> Void) throws -> Void) throws {
         if path == "-" {
-            do { try FileHandle.standardOutput.write(contentsOf: data) } catch {
+            do { try produce { bytes in try FileHandle.standardOutput.write(contentsOf: bytes.withUnsafeBytes { Data($0) }) } } catch {
                 throw OutputError.cannotWrite(path: "-", reason: Self.reason(error))
             }
             return
@@ -26,7 +31,11 @@ public struct OutputFile: Sendable {
             switch status.st_mode & S_IFMT {
             case S_IFREG: break
             case S_IFDIR: throw OutputError.cannotWrite(path: path, reason: "it is a directory (expected a file path)")
-            default: return try writeInPlace(data, to: target)
+            default:
+                do { try Self.write(to: target.path, flags: O_WRONLY, produce) } catch {
+                    throw OutputError.cannotWrite(path: path, reason: Self.reason(error))
+                }
+                return
             }
         }
         let directory = target.deletingLastPathComponent()
@@ -36,7 +45,7 @@ public struct OutputFile: Sendable {
         }
         let temporary = directory.appendingPathComponent(".\(target.lastPathComponent).\(ProcessInfo.processInfo.processIdentifier).tmp")
         do {
-            try Self.write(data, to: temporary.path, flags: O_WRONLY | O_CREAT | O_TRUNC | O_EXCL)
+            try Self.write(to: temporary.path, flags: O_WRONLY | O_CREAT | O_TRUNC | O_EXCL, produce)
             guard rename(temporary.path, target.path) == 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         } catch {
             try? FileManager.default.removeItem(at: temporary)
@@ -44,27 +53,30 @@ public struct OutputFile: Sendable {
         }
     }
 
-    private func writeInPlace(_ data: Data, to target: URL) throws {
-        do { try Self.write(data, to: target.path, flags: O_WRONLY) } catch {
-            throw OutputError.cannotWrite(path: path, reason: Self.reason(error))
-        }
-    }
-
-    /// open(2), write(2) until done, close(2): the system's own error (ENOSPC, EACCES, …) comes back as a POSIXError.
-    private static func write(_ data: Data, to path: String, flags: Int32) throws {
+    /// open(2), write(2) each piece until done, close(2): the system's own error (ENOSPC, EACCES, …) comes back as a
+    /// POSIXError; an error of `produce` comes back as it is.
+    private static func write(to path: String, flags: Int32,
+                              _ produce: (_ emit: (any ContiguousBytes) throws -> Void) throws -> Void) throws {
         let fd = open(path, flags | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
-        var failure: Int32 = 0
-        data.withUnsafeBytes { bytes in
-            var offset = 0
-            while offset < bytes.count {
-                let n = Glibc.write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
-                if n < 0 { if errno == EINTR { continue }; failure = errno; return }
-                offset += n
+        do {
+            try produce { piece in
+                var failure: Int32 = 0
+                piece.withUnsafeBytes { bytes in
+                    var offset = 0
+                    while offset < bytes.count {
+                        let n = Glibc.write(fd, bytes.baseAddress.map { $0 + offset }, bytes.count - offset)
+                        if n < 0 { if errno == EINTR { continue }; failure = errno; return }
+                        offset += n
+                    }
+                }
+                if failure != 0 { throw POSIXError(.init(rawValue: failure) ?? .EIO) }
             }
+        } catch {
+            close(fd)
+            throw error
         }
-        if close(fd) != 0 && failure == 0 { failure = errno }
-        if failure != 0 { throw POSIXError(.init(rawValue: failure) ?? .EIO) }
+        if close(fd) != 0 { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
     }
 
     /// The path with symbolic links followed, a dangling one included (its target is created): writing "through" a
@@ -80,6 +92,7 @@ public struct OutputFile: Sendable {
 
     /// The system's words for a failed write (e.g. "No space left on device"), without Foundation's error domains.
     public static func reason(_ error: Error) -> String {
+        if let user = error as? any UserError { return user.description }
         if let posix = error as? POSIXError { return String(cString: strerror(posix.code.rawValue)) }
         let ns = error as NSError
         if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError, underlying.domain == NSPOSIXErrorDomain {
