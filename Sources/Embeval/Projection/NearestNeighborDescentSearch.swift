@@ -15,6 +15,8 @@ public struct NearestNeighborDescent: Sendable {
     public var iterations: Int? = nil
     public var maxCandidates = 60
     public var delta = 0.001
+    /// Points whose local join is proposed and applied together: bounds the proposals' memory, not the result.
+    var joinBatch = 1 << 14
 
     public init(k: Int, seed: UInt64) { self.k = k; self.seed = seed }
 
@@ -104,44 +106,56 @@ public struct NearestNeighborDescent: Sendable {
                         }
                     }
                 }}
-                // 2. Local join, in parallel: proposed (target, candidate, distance) per point.
-                let proposals: [[(Int32, Int32, Float)]] = newCand.withUnsafeBufferPointer { nc in
-                    oldCand.withUnsafeBufferPointer { oc in
-                        Parallel.map(n) { p in
-                            var out: [(Int32, Int32, Float)] = []
-                            let news = nc[p], olds = oc[p]
-                            for a in 0..<news.count {
-                                let u = Int(news[a])
-                                for b in (a + 1)..<max(a + 1, news.count) {
-                                    let v = Int(news[b]); if u == v { continue }
-                                    let s = distance(u, v)
-                                    if s < sc[u * kk] || s < sc[v * kk] { out.append((Int32(u), Int32(v), s)) }
+                // 2–3. Local join, a batch of points at a time so the proposals stay bounded (the first round, from
+                // random neighbours, proposes ~1,000 pairs per point: 12 GB at a million points if held at once).
+                // Every proposal is judged against the heaps' worst entries as they were when the round began, as if
+                // the whole round were joined first and applied after: the same result for any batch size.
+                let limits = (0..<n).map { sc[$0 * kk] }
+                var updates = 0
+                let batchSize = max(1, joinBatch)
+                for first in stride(from: 0, to: n, by: batchSize) {
+                    let batch = first..<min(n, first + batchSize)
+                    // Proposed (target, candidate, distance) per point, in parallel.
+                    let proposals: [[(Int32, Int32, Float)]] = newCand.withUnsafeBufferPointer { nc in
+                        oldCand.withUnsafeBufferPointer { oc in
+                            Parallel.map(batch.count) { j in
+                                let p = batch.lowerBound + j
+                                var out: [(Int32, Int32, Float)] = []
+                                let news = nc[p], olds = oc[p]
+                                for a in 0..<news.count {
+                                    let u = Int(news[a])
+                                    for b in (a + 1)..<max(a + 1, news.count) {
+                                        let v = Int(news[b]); if u == v { continue }
+                                        let s = distance(u, v)
+                                        if s < limits[u] || s < limits[v] { out.append((Int32(u), Int32(v), s)) }
+                                    }
+                                    for w in olds {
+                                        let v = Int(w); if u == v { continue }
+                                        let s = distance(u, v)
+                                        if s < limits[u] || s < limits[v] { out.append((Int32(u), Int32(v), s)) }
+                                    }
                                 }
-                                for w in olds {
-                                    let v = Int(w); if u == v { continue }
-                                    let s = distance(u, v)
-                                    if s < sc[u * kk] || s < sc[v * kk] { out.append((Int32(u), Int32(v), s)) }
-                                }
-                            }
-                            return out
-                        }
-                    }
-                }
-                // 3. Apply, each thread owning a range of target rows, scanning proposals in point order.
-                let counts: [Int] = proposals.withUnsafeBufferPointer { props in
-                    Parallel.map(owners) { o in
-                        let lo = o * n / owners, hi = (o + 1) * n / owners
-                        var updates = 0
-                        for list in props {
-                            for (u, v, s) in list {
-                                if Int(u) >= lo && Int(u) < hi && push(Int(u), v, s) { updates += 1 }
-                                if Int(v) >= lo && Int(v) < hi && push(Int(v), u, s) { updates += 1 }
+                                return out
                             }
                         }
-                        return updates
                     }
+                    // Applied by the owners of the target rows, each scanning the proposals in point order.
+                    let counts: [Int] = proposals.withUnsafeBufferPointer { props in
+                        Parallel.map(owners) { o in
+                            let lo = o * n / owners, hi = (o + 1) * n / owners
+                            var updates = 0
+                            for list in props {
+                                for (u, v, s) in list {
+                                    if Int(u) >= lo && Int(u) < hi && push(Int(u), v, s) { updates += 1 }
+                                    if Int(v) >= lo && Int(v) < hi && push(Int(v), u, s) { updates += 1 }
+                                }
+                            }
+                            return updates
+                        }
+                    }
+                    updates += counts.reduce(0, +)
                 }
-                if Double(counts.reduce(0, +)) <= delta * Double(kk * n) { break }
+                if Double(updates) <= delta * Double(kk * n) { break }
             }
         }}}}
         // Rows: self first, then neighbours by distance (ties: smaller index).

@@ -37,6 +37,12 @@ import Testing
     let descent = NearestNeighborDescent(k: 10, seed: 4)
     let parallel = descent.graph(x)
     for cores in [1, 7] { #expect(Parallel.simulatingCores(cores) { descent.graph(x) } == parallel, "\(cores) cores") }
+    // The local join in batches (bounded memory at a million points) gives the same graph as in one piece.
+    for batch in [1, 37, 700] {
+        var batched = descent
+        batched.joinBatch = batch
+        #expect(batched.graph(x) == parallel, "join batches of \(batch)")
+    }
     // And it finds the neighbours: recall against the exact graph.
     let exact = EuclideanNeighbors.exact(queries: x, references: x, k: 10, includingSelf: true)
     var hits = 0
