@@ -76,9 +76,12 @@ public struct TSNE: Sendable {
         // openTSNE's check_perplexities: 3·perplexity may not exceed N − 1.
         let effective = 3 * perplexity > Double(n - 1) ? Double(n - 1) / 3 : perplexity
         let k = min(n - 1, Int(3 * effective))
-        let (indices, distances) = TSNEAffinities.neighbours(queries: x, references: x, k: k, excludingSelf: true)
-        let conditional = TSNEAffinities.conditional(distances: distances, k: k, perplexity: effective)
-        let p = TSNEAffinities.joint(indices: indices, conditional: conditional, k: k, count: n)
+        // The neighbours and conditional rows live only as long as it takes to make P (1.8 GB at a million points).
+        let p = { () -> SparseAffinities in
+            let (indices, distances) = TSNEAffinities.neighbours(queries: x, references: x, k: k, excludingSelf: true)
+            let conditional = TSNEAffinities.conditional(distances: distances, k: k, perplexity: effective)
+            return TSNEAffinities.joint(indices: indices, conditional: conditional, k: k, count: n)
+        }()
 
         var y = try initialPositions(x)
         var optimizer = Optimizer(count: n * dimensions)

@@ -35,23 +35,32 @@ enum TSNEAffinities {
         let found = NearestNeighbors(queries: augmented(queries, query: true), references: augmented(references, query: false),
                                      k: k, excludingSelf: excludingSelf)
         let n = queries.rows
-        var indices = found.indices
-        let rows: [[(Double, Int32)]] = Parallel.map(n) { i in
+        guard n > 0, k > 0 else { return ([], []) }
+        // Each row's candidates re-measured exactly and sorted, written straight into the outputs (no per-row arrays:
+        // at a million points and k = 90 those were 1.4 GB more).
+        var indices = [Int32](repeating: 0, count: n * k), distances = [Double](repeating: 0, count: n * k)
+        indices.withUnsafeMutableBufferPointer { ib in distances.withUnsafeMutableBufferPointer { db in
+            let outIndices = ib.baseAddress!, outDistances = db.baseAddress!
             queries.values.withUnsafeBufferPointer { q in references.values.withUnsafeBufferPointer { r in
-                var pairs = [(Double, Int32)]()
-                pairs.reserveCapacity(k)
-                for t in 0..<k {
-                    let j = Int(found.indices[i * k + t])
-                    var s = 0.0
-                    for c in 0..<d { let x = Double(q[i * d + c]) - Double(r[j * d + c]); s += x * x }
-                    pairs.append((s, Int32(j)))
+                found.indices.withUnsafeBufferPointer { candidates in
+                    Parallel.forEachRange(n) { range in
+                        var pairs = [(Double, Int32)]()
+                        pairs.reserveCapacity(k)
+                        for i in range {
+                            pairs.removeAll(keepingCapacity: true)
+                            for t in 0..<k {
+                                let j = Int(candidates[i * k + t])
+                                var s = 0.0
+                                for c in 0..<d { let x = Double(q[i * d + c]) - Double(r[j * d + c]); s += x * x }
+                                pairs.append((s, Int32(j)))
+                            }
+                            pairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+                            for t in 0..<k { outDistances[i * k + t] = pairs[t].0; outIndices[i * k + t] = pairs[t].1 }
+                        }
+                    }
                 }
-                pairs.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
-                return pairs
             }}
-        }
-        var distances = [Double](repeating: 0, count: n * k)
-        for i in 0..<n { for t in 0..<k { distances[i * k + t] = rows[i][t].0; indices[i * k + t] = rows[i][t].1 } }
+        }}
         return (indices, distances)
     }
 
@@ -59,35 +68,39 @@ enum TSNEAffinities {
     static func conditional(distances: [Double], k: Int, perplexity: Double) -> [Double] {
         let n = k == 0 ? 0 : distances.count / k
         let target = log(perplexity)
-        let rows: [[Double]] = Parallel.map(n) { i in
-            distances.withUnsafeBufferPointer { dist in
-                let row = dist.baseAddress! + i * k
-                var shifted = [Double](repeating: 0, count: k)
-                var dmin = Double.infinity
-                for j in 0..<k { dmin = min(dmin, row[j]) }
-                for j in 0..<k { shifted[j] = row[j] - dmin }     // the shift cancels in P and in H
-                var tau = 1.0, lower = -Double.infinity, upper = Double.infinity
-                var p = [Double](repeating: 0, count: k)
-                for _ in 0..<200 {
-                    var sum = 0.0
-                    for j in 0..<k { p[j] = exp(-shifted[j] * tau * 0.5); sum += p[j] }
-                    var mean = 0.0
-                    for j in 0..<k { p[j] /= sum; mean += p[j] * shifted[j] }
-                    let entropy = tau * 0.5 * mean + log(sum)
-                    let diff = entropy - target
-                    if abs(diff) <= 1e-8 { break }
-                    if diff > 0 {
-                        lower = tau
-                        tau = upper.isInfinite ? tau * 2 : (tau + upper) / 2
-                    } else {
-                        upper = tau
-                        tau = lower.isInfinite ? tau / 2 : (tau + lower) / 2
+        guard n > 0 else { return [] }
+        var out = [Double](repeating: 0, count: n * k)
+        out.withUnsafeMutableBufferPointer { o in distances.withUnsafeBufferPointer { dist in
+            let output = o.baseAddress!
+            Parallel.forEachRange(n) { range in
+                var shifted = [Double](repeating: 0, count: k), p = [Double](repeating: 0, count: k)
+                for i in range {
+                    let row = dist.baseAddress! + i * k
+                    var dmin = Double.infinity
+                    for j in 0..<k { dmin = min(dmin, row[j]) }
+                    for j in 0..<k { shifted[j] = row[j] - dmin }     // the shift cancels in P and in H
+                    var tau = 1.0, lower = -Double.infinity, upper = Double.infinity
+                    for _ in 0..<200 {
+                        var sum = 0.0
+                        for j in 0..<k { p[j] = exp(-shifted[j] * tau * 0.5); sum += p[j] }
+                        var mean = 0.0
+                        for j in 0..<k { p[j] /= sum; mean += p[j] * shifted[j] }
+                        let entropy = tau * 0.5 * mean + log(sum)
+                        let diff = entropy - target
+                        if abs(diff) <= 1e-8 { break }
+                        if diff > 0 {
+                            lower = tau
+                            tau = upper.isInfinite ? tau * 2 : (tau + upper) / 2
+                        } else {
+                            upper = tau
+                            tau = lower.isInfinite ? tau / 2 : (tau + lower) / 2
+                        }
                     }
+                    for j in 0..<k { output[i * k + j] = p[j] }
                 }
-                return p
             }
-        }
-        return rows.flatMap { $0 }
+        }}
+        return out
     }
 
     /// The symmetric joint P of a fit: (P + Pᵀ) / 2, normalised to sum 1.
@@ -103,21 +116,39 @@ enum TSNEAffinities {
             cols[fill[i]] = Int32(j); vals[fill[i]] = v; fill[i] += 1
             cols[fill[j]] = Int32(i); vals[fill[j]] = v; fill[j] += 1
         } }
-        // Merge duplicate columns within each row.
-        let merged: [([Int32], [Double])] = Parallel.map(n) { i in
-            var pairs = (start[i]..<start[i + 1]).map { (cols[$0], vals[$0]) }
-            pairs.sort { $0.0 < $1.0 }
-            var c = [Int32](), v = [Double]()
-            for (col, val) in pairs {
-                if let last = c.last, last == col { v[v.count - 1] += val } else { c.append(col); v.append(val) }
+        // Merge duplicate columns within each row, in place: a row's entries sorted by column, equal columns added
+        // (at most two: i's own neighbour j and j's neighbour i, so the order of the sum does not matter), the row's
+        // merged length kept. No per-row arrays (at a million points: 2 GB more, and as much again while appending).
+        guard start[n] > 0 else { return SparseAffinities(rows: n, rowStart: start, columns: [], values: []) }
+        var length = [Int](repeating: 0, count: n)
+        cols.withUnsafeMutableBufferPointer { cb in vals.withUnsafeMutableBufferPointer { vb in length.withUnsafeMutableBufferPointer { lb in
+            let c = cb.baseAddress!, v = vb.baseAddress!, merged = lb.baseAddress!
+            Parallel.forEachRange(n) { range in
+                var pairs = [(Int32, Double)]()
+                for i in range {
+                    pairs.removeAll(keepingCapacity: true)
+                    for t in start[i]..<start[i + 1] { pairs.append((c[t], v[t])) }
+                    pairs.sort { $0.0 < $1.0 }
+                    var end = start[i]
+                    for (col, val) in pairs {
+                        if end > start[i] && c[end - 1] == col { v[end - 1] += val } else { c[end] = col; v[end] = val; end += 1 }
+                    }
+                    merged[i] = end - start[i]
+                }
             }
-            return (c, v)
+        }}}
+        // Rows moved down over the gaps merging left (each lands at or before where it was, so in order is safe).
+        var rowStart = [Int](repeating: 0, count: n + 1)
+        for i in 0..<n {
+            rowStart[i + 1] = rowStart[i] + length[i]
+            for t in 0..<length[i] { cols[rowStart[i] + t] = cols[start[i] + t]; vals[rowStart[i] + t] = vals[start[i] + t] }
         }
-        var rowStart = [0], outCols = [Int32](), outVals = [Double]()
-        for (c, v) in merged { outCols.append(contentsOf: c); outVals.append(contentsOf: v); rowStart.append(outCols.count) }
-        let total = outVals.reduce(0, +)
-        if total > 0 { for t in 0..<outVals.count { outVals[t] /= total } }
-        return SparseAffinities(rows: n, rowStart: rowStart, columns: outCols, values: outVals)
+        // Trimmed, not copied: the spare capacity costs less than a second copy at once would.
+        cols.removeLast(cols.count - rowStart[n])
+        vals.removeLast(vals.count - rowStart[n])
+        let total = vals.reduce(0, +)
+        if total > 0 { for t in 0..<vals.count { vals[t] /= total } }
+        return SparseAffinities(rows: n, rowStart: rowStart, columns: cols, values: vals)
     }
 
     /// The asymmetric P of new points against reference points: conditional rows, each summing to 1.
