@@ -14,6 +14,8 @@ import Foundation
 struct NeighbourSearch {
     let k: Int
     let normalizing: Bool
+    /// From this k on, a row's candidates are gathered and merged with its heap in one selection (`scanRowGathering`).
+    var gatheringFromK = 64
 
     static let chunkRows = 512
     static let roundRows = 4096
@@ -36,9 +38,11 @@ struct NeighbourSearch {
         // A round's references, normalised, unless they can be read as they are (or from the prepared queries).
         let roundNeedsCopy = normalizing && !(symmetric && queriesAtOnce)
         var roundBuffer = [Float](repeating: 0, count: roundNeedsCopy ? min(Self.roundRows, n) * d : 0)
+        let gathering = k >= gatheringFromK
         let pool = WorkspacePool(blockFloats: Self.chunkRows * min(Self.roundRows, n),
                                  queryFloats: queriesAtOnce ? 0 : Self.chunkRows * d,
-                                 columnHeapRows: symmetric ? min(Self.roundRows, n) : 0, k: k)
+                                 columnHeapRows: symmetric ? min(Self.roundRows, n) : 0, k: k,
+                                 candidates: gathering ? k + min(Self.roundRows, n) : 0)
         let chunkCount = (m + Self.chunkRows - 1) / Self.chunkRows
 
         BLAS.singleThreaded {
@@ -94,7 +98,12 @@ struct NeighbourSearch {
                         for i in 0..<qb {
                             let row = q0 + i
                             let excluded = symmetric ? row : excludedOffset.map { $0 + row } ?? -1
-                            heaps.scanRow(row, values + i * columns, count: columns, firstColumn: first, excluding: excluded)
+                            if gathering {
+                                heaps.scanRowGathering(row, values + i * columns, count: columns, firstColumn: first, excluding: excluded,
+                                                       scratch: work.candidates.baseAddress!)
+                            } else {
+                                heaps.scanRow(row, values + i * columns, count: columns, firstColumn: first, excluding: excluded)
+                            }
                         }
                         if let pairs {
                             pairs.add(Self.pairs(in: values, rows: q0..<(q0 + qb), columns: columns, firstColumn: first,
@@ -158,20 +167,22 @@ struct NeighbourSearch {
     }
 }
 
-/// One task's scratch memory: its similarity block, its query rows when they are prepared per chunk, and (in a
-/// symmetric search) its own heaps for the round's columns.
+/// One task's scratch memory: its similarity block, its query rows when they are prepared per chunk, (in a
+/// symmetric search) its own heaps for the round's columns, and (for a large k) room to gather a row's candidates.
 private final class Workspace {
     let block: UnsafeMutableBufferPointer<Float>
     let queries: UnsafeMutableBufferPointer<Float>
+    let candidates: UnsafeMutableBufferPointer<TopKCandidate>
     let columnSims: UnsafeMutableBufferPointer<Float>
     let columnIndices: UnsafeMutableBufferPointer<Int32>
     let columnFloors: UnsafeMutableBufferPointer<Float>
     /// The round whose column heaps this holds (−1: none yet).
     var round = -1
 
-    init(blockFloats: Int, queryFloats: Int, columnHeapRows: Int, k: Int) {
+    init(blockFloats: Int, queryFloats: Int, columnHeapRows: Int, k: Int, candidates: Int) {
         block = .allocate(capacity: blockFloats)
         queries = .allocate(capacity: queryFloats)
+        self.candidates = .allocate(capacity: candidates)
         columnSims = .allocate(capacity: columnHeapRows * k)
         columnIndices = .allocate(capacity: columnHeapRows * k)
         columnFloors = .allocate(capacity: columnHeapRows)
@@ -186,7 +197,7 @@ private final class Workspace {
     }
 
     deinit {
-        block.deallocate(); queries.deallocate()
+        block.deallocate(); queries.deallocate(); candidates.deallocate()
         columnSims.deallocate(); columnIndices.deallocate(); columnFloors.deallocate()
     }
 }
@@ -198,13 +209,14 @@ private final class WorkspacePool: @unchecked Sendable {
     private var free: [Workspace] = []
     private var all: [Workspace] = []
     private var round = -1
-    private let blockFloats, queryFloats, columnHeapRows, k: Int
+    private let blockFloats, queryFloats, columnHeapRows, k, candidates: Int
 
-    init(blockFloats: Int, queryFloats: Int, columnHeapRows: Int, k: Int) {
+    init(blockFloats: Int, queryFloats: Int, columnHeapRows: Int, k: Int, candidates: Int) {
         self.blockFloats = blockFloats
         self.queryFloats = queryFloats
         self.columnHeapRows = columnHeapRows
         self.k = k
+        self.candidates = candidates
     }
 
     /// Starts a round: column heaps of workspaces taken from now on are emptied first.
@@ -216,7 +228,8 @@ private final class WorkspacePool: @unchecked Sendable {
     func take() -> Workspace {
         lock.lock()
         let work = free.popLast() ?? {
-            let w = Workspace(blockFloats: blockFloats, queryFloats: queryFloats, columnHeapRows: columnHeapRows, k: k)
+            let w = Workspace(blockFloats: blockFloats, queryFloats: queryFloats, columnHeapRows: columnHeapRows, k: k,
+                              candidates: candidates)
             all.append(w)
             return w
         }()

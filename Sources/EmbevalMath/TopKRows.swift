@@ -38,6 +38,43 @@ struct TopKRows {
         }
     }
 
+    /// `scanRow` for a large k (a retrieval's depth of a whole class): the values at or above the row's floor are
+    /// gathered first (in `scratch`, room for k + `count` pairs) and, when there are more than k/8 of them, put
+    /// together with the kept pairs and the best k selected in one pass — O(k + count) — instead of sifting each
+    /// through the heap (O(count · log k)). The kept set is the same: the k best under the one total order.
+    @inline(__always) func scanRowGathering(_ row: Int, _ values: UnsafePointer<Float>, count: Int, firstColumn: Int, excluding: Int,
+                                            scratch: UnsafeMutablePointer<TopKCandidate>) {
+        let floor = self.floor(row)
+        let floors = SIMD16<Float>(repeating: floor)
+        let gathered = scratch + k
+        var found = 0
+        var j = 0
+        while j + 16 <= count {
+            let v = UnsafeRawPointer(values + j).loadUnaligned(as: SIMD16<Float>.self)
+            if any(v .>= floors) {
+                for jj in j..<(j + 16) where values[jj] >= floor && firstColumn + jj != excluding {
+                    gathered[found] = TopKCandidate(similarity: values[jj], index: Int32(firstColumn + jj))
+                    found += 1
+                }
+            }
+            j += 16
+        }
+        for jj in j..<count where values[jj] >= floor && firstColumn + jj != excluding {
+            gathered[found] = TopKCandidate(similarity: values[jj], index: Int32(firstColumn + jj))
+            found += 1
+        }
+        guard found > 0 else { return }
+        let sims = self.sims + row * k, indices = self.indices + row * k
+        if found < k / 8 {
+            for t in 0..<found { offer(row, gathered[t].similarity, gathered[t].index) }
+            return
+        }
+        for t in 0..<k { scratch[t] = TopKCandidate(similarity: sims[t], index: indices[t]) }
+        selectBest(scratch, count: k + found)
+        for t in 0..<k { sims[t] = scratch[t].similarity; indices[t] = scratch[t].index }
+        heapify(row)
+    }
+
     /// Offers one row of a block to the heaps of its columns instead (the other side of a symmetric block): value j
     /// goes to heap `j` as the pair (value, `index`). `floors[j]` mirrors heap j's floor, so sixteen columns are
     /// checked with one vector compare; it is updated here.
@@ -85,6 +122,53 @@ struct TopKRows {
         }
     }
 
+    /// Reorders `pairs[0..<count]` so that its first k are the k best (in no particular order): Hoare-partition
+    /// quickselect on the median of three, which stays linear on the many equal empty slots of a young heap.
+    private func selectBest(_ pairs: UnsafeMutablePointer<TopKCandidate>, count: Int) {
+        var lo = 0, hi = count - 1
+        let target = k - 1                                  // the k-th best's position once selected
+        @inline(__always) func better(_ a: TopKCandidate, _ b: TopKCandidate) -> Bool {
+            worse(b.similarity, b.index, a.similarity, a.index)
+        }
+        @inline(__always) func swap(_ a: Int, _ b: Int) { let t = pairs[a]; pairs[a] = pairs[b]; pairs[b] = t }
+        while lo < hi {
+            let mid = lo + (hi - lo) / 2
+            if better(pairs[mid], pairs[lo]) { swap(lo, mid) }
+            if better(pairs[hi], pairs[lo]) { swap(lo, hi) }
+            if better(pairs[hi], pairs[mid]) { swap(mid, hi) }
+            let pivot = pairs[mid]
+            var i = lo - 1, j = hi + 1
+            while true {
+                repeat { i += 1 } while better(pairs[i], pivot)
+                repeat { j -= 1 } while better(pivot, pairs[j])
+                if i >= j { break }
+                swap(i, j)
+            }
+            // pairs[lo...j] are at least as good as pairs[j+1...hi].
+            if target <= j { hi = j } else { lo = j + 1 }
+        }
+    }
+
+    /// Restores row `row`'s heap order (worst at the root) after its slots were rewritten.
+    private func heapify(_ row: Int) {
+        let sims = self.sims + row * k, indices = self.indices + row * k
+        var start = k / 2 - 1
+        while start >= 0 {
+            var p = start
+            while true {
+                let l = 2 * p + 1, r = l + 1
+                var w = p
+                if l < k && worse(sims[l], indices[l], sims[w], indices[w]) { w = l }
+                if r < k && worse(sims[r], indices[r], sims[w], indices[w]) { w = r }
+                if w == p { break }
+                let s = sims[p]; sims[p] = sims[w]; sims[w] = s
+                let t = indices[p]; indices[p] = indices[w]; indices[w] = t
+                p = w
+            }
+            start -= 1
+        }
+    }
+
     /// `a` ranks below `b`: smaller similarity, or equal similarity and larger index. Empty slots (−∞, −1) lose.
     @inline(__always) private func worse(_ sa: Float, _ ia: Int32, _ sb: Float, _ ib: Int32) -> Bool {
         if sa != sb { return sa < sb }
@@ -109,4 +193,10 @@ struct TopKRows {
             p = w
         }
     }
+}
+
+/// A (similarity, index) pair gathered for `TopKRows.scanRowGathering`.
+struct TopKCandidate {
+    var similarity: Float
+    var index: Int32
 }

@@ -1,4 +1,5 @@
 import Testing
+@testable import EmbevalMath
 @testable import Embeval
 
 /// The blocked search must equal a plain full sort of every similarity row.
@@ -66,5 +67,25 @@ func symmetricLeaveOneOutEqualsTheFullSearch(rows: Int, k: Int, normalizing: Boo
     for tiny in [Matrix(rowVectors: [[1, 0]]), three] {
         let none = NearestNeighbors(leaveOneOut: tiny, k: tiny.rows == 1 ? 5 : 0)
         #expect(none.k == 0 && none.indices.isEmpty && none.queryCount == 0)
+    }
+}
+
+/// A large k (a retrieval's depth) gathers each row's candidates and selects the best k in one pass; the kept
+/// neighbours must be exactly those of the heap, ties included (rows rounded so many similarities are equal), in
+/// both a search against other rows and a whole-set leave-one-out, across rounds of references.
+@Test(arguments: [64, 300, 1_200])
+func gatheringTheCandidatesKeepsExactlyTheHeapsNeighbours(k: Int) {
+    let (raw, _) = clusteredEmbeddings(rows: 5_000, columns: 6, classes: 5, seed: 31)
+    let rounded = Matrix(rows: raw.rows, columns: raw.columns, values: raw.values.map { ($0 * 2).rounded() / 2 })
+    let queries = rounded.selectingRows(Array(0..<700))
+    var heap = NeighbourSearch(k: k, normalizing: true)
+    heap.gatheringFromK = .max
+    let gathering = NeighbourSearch(k: k, normalizing: true)
+    for (symmetric, q) in [(false, queries), (true, rounded)] {
+        let a = heap.run(queries: q, references: rounded, symmetric: symmetric, excludedOffset: symmetric ? nil : 0)
+        let b = gathering.run(queries: q, references: rounded, symmetric: symmetric, excludedOffset: symmetric ? nil : 0)
+        #expect(a.indices == b.indices, "k \(k), symmetric \(symmetric)")
+        #expect(a.similarities == b.similarities, "k \(k), symmetric \(symmetric)")
+        #expect(!b.indices.contains(-1))
     }
 }
