@@ -91,27 +91,39 @@ public struct KMeans: Sendable {
         }
         let norms = (0..<k).map { c in (0..<d).reduce(0.0) { $0 + centres[c * d + $1] * centres[c * d + $1] } }
         var labels = [Int](repeating: 0, count: n), scores = [Double](repeating: 0, count: n)
-        for i in 0..<n {
-            var best = 0, bestScore = Double.infinity
-            for c in 0..<k {
-                let score = norms[c] - 2 * products[i * k + c]
-                if score < bestScore { bestScore = score; best = c }
+        // Rows are independent: split over the cores (the same labels as one pass).
+        labels.withUnsafeMutableBufferPointer { l in scores.withUnsafeMutableBufferPointer { sc in products.withUnsafeBufferPointer { p in
+            Parallel.forEachRange(n) { rows in
+                for i in rows {
+                    var best = 0, bestScore = Double.infinity
+                    for c in 0..<k {
+                        let score = norms[c] - 2 * p[i * k + c]
+                        if score < bestScore { bestScore = score; best = c }
+                    }
+                    l[i] = best
+                    sc[i] = bestScore
+                }
             }
-            labels[i] = best
-            scores[i] = bestScore
-        }
+        }}}
         return (labels, scores)
     }
 
     static func means(_ x: FeatureMatrix, labels: [Int], clusters k: Int) -> (sums: [Double], counts: [Int]) {
         let d = x.features
         var sums = [Double](repeating: 0, count: k * d), counts = [Int](repeating: 0, count: k)
+        for c in labels { counts[c] += 1 }
+        // Each core sums its own band of features, every sum still taken in row order: the same bits as one pass.
+        let bands = max(1, min(d, ProcessInfo.activeCores))
         x.values.withUnsafeBufferPointer { v in
             sums.withUnsafeMutableBufferPointer { s in
-                for i in 0..<x.rows {
-                    let c = labels[i]
-                    counts[c] += 1
-                    for j in 0..<d { s[c * d + j] += v[i * d + j] }
+                labels.withUnsafeBufferPointer { l in
+                    Parallel.forEach(bands) { b in
+                        let first = b * d / bands, end = (b + 1) * d / bands
+                        for i in 0..<x.rows {
+                            let row = v.baseAddress! + i * d, sum = s.baseAddress! + l[i] * d
+                            for j in first..<end { sum[j] += row[j] }
+                        }
+                    }
                 }
             }
         }
@@ -165,6 +177,21 @@ public struct KMeans: Sendable {
         return total / Double(max(d, 1))
     }
 
+    /// ‖a − b‖² in eight lanes (a vector's worth of independent sums, then their total): k-means++ measures every
+    /// row against every candidate, and one running sum would wait on each addition.
+    @inline(__always) static func squaredDistance(_ a: UnsafePointer<Double>, _ b: UnsafePointer<Double>, count d: Int) -> Double {
+        var lanes = SIMD8<Double>.zero
+        var j = 0
+        while j + 8 <= d {
+            let t = UnsafeRawPointer(a + j).loadUnaligned(as: SIMD8<Double>.self) - UnsafeRawPointer(b + j).loadUnaligned(as: SIMD8<Double>.self)
+            lanes += t * t
+            j += 8
+        }
+        var s = lanes.sum()
+        while j < d { let t = a[j] - b[j]; s += t * t; j += 1 }
+        return s
+    }
+
     /// Greedy k-means++: the first centre uniformly, then for each next one 2 + ⌊ln k⌋ candidates drawn in
     /// proportion to the squared distance to the nearest chosen centre, keeping the one that lowers the potential most.
     static func plusPlus(_ x: FeatureMatrix, clusters k: Int, generator: inout SeededGenerator) -> [Double] {
@@ -172,13 +199,17 @@ public struct KMeans: Sendable {
         guard n > 0, k > 0 else { return [] }
         let trials = 2 + Int(Foundation.log(Double(k)))
         func row(_ i: Int) -> ArraySlice<Double> { x.values[(i * d)..<((i + 1) * d)] }
-        func squaredDistances(to i: Int) -> [Double] {
+        /// Each row's squared distance to row i, or `closest`'s entry where that is smaller; rows split over the cores.
+        func squaredDistances(to i: Int, within closest: [Double]? = nil) -> [Double] {
             x.values.withUnsafeBufferPointer { v in
                 [Double](unsafeUninitializedCapacity: n) { out, count in
-                    for p in 0..<n {
-                        var s = 0.0
-                        for j in 0..<d { let t = v[p * d + j] - v[i * d + j]; s += t * t }
-                        out[p] = s
+                    let o = out.baseAddress!
+                    let centre = v.baseAddress! + i * d
+                    Parallel.forEachRange(n) { rows in
+                        for p in rows {
+                            let s = Self.squaredDistance(v.baseAddress! + p * d, centre, count: d)
+                            o[p] = closest.map { min($0[p], s) } ?? s
+                        }
                     }
                     count = n
                 }
@@ -197,7 +228,7 @@ public struct KMeans: Sendable {
                 let target = Double(generator.next() >> 11) / Double(1 << 53) * potential
                 var lo = 0, hi = n - 1
                 while lo < hi { let mid = (lo + hi) / 2; if cumulative[mid] < target { lo = mid + 1 } else { hi = mid } }
-                let distances = zip(closest, squaredDistances(to: lo)).map(min)
+                let distances = squaredDistances(to: lo, within: closest)
                 let candidatePotential = distances.reduce(0, +)
                 if candidatePotential < bestPotential { bestPotential = candidatePotential; bestCandidate = lo; bestDistances = distances }
             }
