@@ -16,8 +16,9 @@ public struct OutputFile: Sendable {
     public func write(_ data: Data) throws { try write { emit in try emit(data) } }
 
     /// Writes what `produce` hands to `emit`, a piece at a time (a file larger than memory would hold twice), with
-    /// the same guarantees: whole or not at all. An error `produce` throws leaves nothing behind; a `UserError`'s
-    /// words become the reason.
+    /// the same guarantees for a file: whole or not at all. An error `produce` throws leaves nothing behind; a
+    /// `UserError`'s words become the reason. A stream (`-`, a FIFO, a device) gets the pieces as they come, so an
+    /// error midway leaves it what was sent so far.
     public func write(streaming produce: (_ emit: (any ContiguousBytes) throws -> Void) throws -> Void) throws {
         if path == "-" {
             do { try produce { bytes in try FileHandle.standardOutput.write(contentsOf: bytes.withUnsafeBytes { Data($0) }) } } catch {
