@@ -151,22 +151,8 @@ struct TopKRows {
 
     /// Restores row `row`'s heap order (worst at the root) after its slots were rewritten.
     private func heapify(_ row: Int) {
-        let sims = self.sims + row * k, indices = self.indices + row * k
         var start = k / 2 - 1
-        while start >= 0 {
-            var p = start
-            while true {
-                let l = 2 * p + 1, r = l + 1
-                var w = p
-                if l < k && worse(sims[l], indices[l], sims[w], indices[w]) { w = l }
-                if r < k && worse(sims[r], indices[r], sims[w], indices[w]) { w = r }
-                if w == p { break }
-                let s = sims[p]; sims[p] = sims[w]; sims[w] = s
-                let t = indices[p]; indices[p] = indices[w]; indices[w] = t
-                p = w
-            }
-            start -= 1
-        }
+        while start >= 0 { siftDown(row, from: start); start -= 1 }
     }
 
     /// `a` ranks below `b`: smaller similarity, or equal similarity and larger index. Empty slots (−∞, −1) lose.
@@ -181,7 +167,13 @@ struct TopKRows {
         let sims = self.sims + row * k, indices = self.indices + row * k
         guard worse(sims[0], indices[0], s, i) else { return }
         sims[0] = s; indices[0] = i
-        var p = 0
+        siftDown(row, from: 0)
+    }
+
+    /// Moves slot `p` of row `row` down until neither child ranks below it.
+    @inline(__always) private func siftDown(_ row: Int, from start: Int) {
+        let sims = self.sims + row * k, indices = self.indices + row * k
+        var p = start
         while true {
             let l = 2 * p + 1, r = l + 1
             var w = p
