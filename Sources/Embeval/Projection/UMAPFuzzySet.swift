@@ -19,6 +19,31 @@ public struct UMAPGraph: Equatable, Sendable, Codable {
 
     public var edgeCount: Int { weights.count }
 
+    enum CodingKeys: String, CodingKey { case rows, columns, heads, tails, weights }
+
+    /// A saved graph is refused unless its three arrays have one entry per edge, every head is a row and every tail a
+    /// column, and every weight is finite: later loops over the edges index with them.
+    public init(from decoder: Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let rows = try c.decode(Int.self, forKey: .rows), columns = try c.decode(Int.self, forKey: .columns)
+        let heads = try c.decode([Int32].self, forKey: .heads), tails = try c.decode([Int32].self, forKey: .tails)
+        let weights = try c.decode([Float].self, forKey: .weights)
+        guard rows >= 0, columns >= 0, heads.count == weights.count, tails.count == weights.count else {
+            throw DecodingError.dataCorruptedError(forKey: .weights, in: c, debugDescription:
+                "UMAP graph: \(heads.count) heads, \(tails.count) tails and \(weights.count) weights for a \(rows) × \(columns) graph; expected one of each per edge")
+        }
+        if let e = heads.firstIndex(where: { $0 < 0 || Int($0) >= rows }) {
+            throw DecodingError.dataCorruptedError(forKey: .heads, in: c, debugDescription: "UMAP graph: edge \(e)'s head \(heads[e]) is not a row of \(rows)")
+        }
+        if let e = tails.firstIndex(where: { $0 < 0 || Int($0) >= columns }) {
+            throw DecodingError.dataCorruptedError(forKey: .tails, in: c, debugDescription: "UMAP graph: edge \(e)'s tail \(tails[e]) is not a column of \(columns)")
+        }
+        if let e = weights.firstIndex(where: { !$0.isFinite }) {
+            throw DecodingError.dataCorruptedError(forKey: .weights, in: c, debugDescription: "UMAP graph: edge \(e)'s weight is \(weights[e])")
+        }
+        self.init(rows: rows, columns: columns, heads: heads, tails: tails, weights: weights)
+    }
+
     /// Drops entries below `threshold` (and zeros), as umap-learn does before laying out.
     func pruned(below threshold: Float) -> UMAPGraph {
         var g = UMAPGraph(rows: rows, columns: columns, heads: [], tails: [], weights: [])

@@ -207,3 +207,20 @@ private func majorityLabel(_ neighbours: [Int], labels: [Int]) -> Int {
         }
     }
 }
+
+/// A saved map's graph is read from a file: arrays of different lengths, indices outside the graph or non-finite
+/// weights are refused when it is decoded, not left for a later loop over its edges to trap on.
+@Test func aSavedGraphThatDoesNotHoldTogetherIsRefused() throws {
+    func decode(_ json: String) throws -> UMAPGraph { try JSONDecoder().decode(UMAPGraph.self, from: Data(json.utf8)) }
+    let good = try decode(#"{"rows": 2, "columns": 3, "heads": [0, 1], "tails": [2, 0], "weights": [0.5, 1]}"#)
+    #expect(good == UMAPGraph(rows: 2, columns: 3, heads: [0, 1], tails: [2, 0], weights: [0.5, 1]))
+    for bad in [#"{"rows": 2, "columns": 3, "heads": [0, 1], "tails": [2], "weights": [0.5, 1]}"#,
+                #"{"rows": 2, "columns": 3, "heads": [0, 1], "tails": [2, 0], "weights": [0.5]}"#,
+                #"{"rows": 2, "columns": 3, "heads": [0, 2], "tails": [2, 0], "weights": [0.5, 1]}"#,
+                #"{"rows": 2, "columns": 3, "heads": [0, 1], "tails": [3, 0], "weights": [0.5, 1]}"#,
+                #"{"rows": 2, "columns": 3, "heads": [-1, 1], "tails": [2, 0], "weights": [0.5, 1]}"#,
+                #"{"rows": -2, "columns": 3, "heads": [], "tails": [], "weights": []}"#,
+                #"{"rows": 2, "columns": 3, "heads": [0, 1], "tails": [2, 0], "weights": [0.5, 1e39]}"#] {
+        #expect(throws: DecodingError.self, "\(bad)") { try decode(bad) }
+    }
+}
