@@ -112,65 +112,72 @@ struct FixedPointKernel {
         return v < 0 ? 0 : v > 255 ? 255 : UInt8(truncatingIfNeeded: v)
     }
 
-    /// The weights in blocks of five RGB pixels, one per SIMD16 lane (w0 w0 w0 w1 w1 w1 … w4 w4 w4, then a zero
-    /// lane): `blocks` per output pixel, for the horizontal pass, which multiplies 16 source bytes at a time.
-    func rgbBlocks() -> (blocks: Int, weights: [SIMD16<Int32>]) {
-        let blocks = (taps + 4) / 5
-        var out = [SIMD16<Int32>](repeating: .zero, count: start.count * blocks)
-        for xx in 0..<start.count {
-            for t in 0..<count[xx] {
-                let w = weights[xx * taps + t]
-                for c in 0..<3 { out[xx * blocks + t / 5][3 * (t % 5) + c] = w }
-            }
-        }
-        return (blocks, out)
+    /// Whether every weight splits into the 16-bit pair of `PairedSamples` (all but a weight of exactly 1.0 do).
+    var splitsIntoPairs: Bool {
+        weights.allSatisfy { $0 >= -(1 << FixedPointKernel.precisionBits) && $0 < 1 << FixedPointKernel.precisionBits }
     }
 
-    /// Pillow's horizontal pass, summed in 32-bit lanes as Pillow's C does (no sum can overflow: |weights| add up
-    /// to about 2^22 and samples are below 2^8), 16 bytes at a time; the same integers, so the same bytes.
+    /// The horizontal pass's weights as split pairs, one per source byte (R G B of each tap), in groups of four RGB
+    /// pixels (12 bytes: three `SIMD8<Int16>`): `groups` per output pixel, zero past its taps.
+    func pairedRGBGroups() -> (groups: Int, weights: [Int16]) {
+        let groups = (taps + 3) / 4, stride = groups * 24
+        var out = [Int16](repeating: 0, count: start.count * stride)
+        out.withUnsafeMutableBufferPointer { pairs in
+            for xx in 0..<start.count {
+                for t in 0..<count[xx] {
+                    let (high, low) = PairedSamples.split(weights[xx * taps + t])
+                    for byte in 3 * t..<3 * t + 3 {
+                        pairs[xx * stride + 2 * byte] = high
+                        pairs[xx * stride + 2 * byte + 1] = low
+                    }
+                }
+            }
+        }
+        return (groups, out)
+    }
+
+    /// Pillow's horizontal pass: for each output byte, 2^21 plus the sum of its taps' samples times their weights,
+    /// shifted down 22 bits and clipped, the same 32-bit integers as Pillow's C (no partial sum can overflow: |weights|
+    /// add up to about 2^22 and samples are below 2^8), so the same bytes. Each row is widened once into
+    /// `PairedSamples` and summed 12 bytes at a time; a weight of exactly 1.0 takes the plain loop.
     func applyHorizontally(_ image: RGBImage, rows: Range<Int>) -> RGBImage {
-        let outWidth = start.count, inWidth = image.width
+        guard splitsIntoPairs else { return applyHorizontallyTapByTap(image, rows: rows) }
+        let outWidth = start.count, rowBytes = image.width * 3
         var out = [UInt8](repeating: 0, count: outWidth * rows.count * 3)
         let half = 1 << (FixedPointKernel.precisionBits - 1)
-        let (blocks, blockWeights) = rgbBlocks()
+        let (groups, paired) = pairedRGBGroups()
+        let lowest = SIMD4<Int32>.zero, highest = SIMD4<Int32>(repeating: 255), rounding = SIMD4<Int32>(repeating: Int32(half))
+        // An output's last group reads up to 9 bytes past its last tap: zeros, with zero weights.
+        var wide = [UInt32](repeating: 0, count: rowBytes + 12)
         image.pixels.withUnsafeBufferPointer { src in
-            weights.withUnsafeBufferPointer { kk in
-                blockWeights.withUnsafeBufferPointer { bw in
+            paired.withUnsafeBytes { pairs in
+                wide.withUnsafeMutableBufferPointer { row in
                     out.withUnsafeMutableBufferPointer { dst in
-                        guard let base = src.baseAddress else { return }
-                        let raw = UnsafeRawPointer(base)
+                        guard let source = src.baseAddress, let widened = row.baseAddress, let weights = pairs.baseAddress else { return }
+                        let raw = UnsafeRawPointer(widened)
                         for (yy, y) in rows.enumerated() {
-                            let srcRow = y * inWidth * 3, dstRow = yy * outWidth * 3
+                            PairedSamples.widen(source + y * rowBytes, count: rowBytes, into: widened)
+                            let dstRow = yy * outWidth * 3
                             for xx in 0..<outWidth {
-                                var r = half, g = half, b = half
-                                var s = srcRow + 3 * start[xx]
-                                let n = count[xx]
-                                let wholeBlocks = (n + 4) / 5
-                                if n >= 5, s + 15 * wholeBlocks + 1 <= src.count {
-                                    // Lanes past the taps read the next pixels (in bounds) with weight 0.
-                                    var acc = SIMD16<Int32>.zero
-                                    let wbase = xx * blocks
-                                    for k in 0..<wholeBlocks {
-                                        let bytes = SIMD16<Int32>(truncatingIfNeeded: raw.loadUnaligned(fromByteOffset: s + 15 * k, as: SIMD16<UInt8>.self))
-                                        acc &+= bytes &* bw[wbase + k]
-                                    }
-                                    r += Int(acc[0]) + Int(acc[3]) + Int(acc[6]) + Int(acc[9]) + Int(acc[12])
-                                    g += Int(acc[1]) + Int(acc[4]) + Int(acc[7]) + Int(acc[10]) + Int(acc[13])
-                                    b += Int(acc[2]) + Int(acc[5]) + Int(acc[8]) + Int(acc[11]) + Int(acc[14])
-                                } else {
-                                    let kbase = xx * taps
-                                    for t in 0..<n {
-                                        let w = Int(kk[kbase + t])
-                                        r += Int(src[s]) * w
-                                        g += Int(src[s + 1]) * w
-                                        b += Int(src[s + 2]) * w
-                                        s += 3
-                                    }
+                                var a0 = SIMD4<Int32>.zero, a1 = SIMD4<Int32>.zero, a2 = SIMD4<Int32>.zero
+                                var samples = raw + 12 * start[xx], w = weights + 48 * groups * xx
+                                for _ in 0..<(count[xx] + 3) / 4 {
+                                    a0 &+= PairedSamples.multiplyAdd(samples.loadUnaligned(as: SIMD8<Int16>.self), w.loadUnaligned(as: SIMD8<Int16>.self))
+                                    a1 &+= PairedSamples.multiplyAdd(samples.loadUnaligned(fromByteOffset: 16, as: SIMD8<Int16>.self),
+                                                                     w.loadUnaligned(fromByteOffset: 16, as: SIMD8<Int16>.self))
+                                    a2 &+= PairedSamples.multiplyAdd(samples.loadUnaligned(fromByteOffset: 32, as: SIMD8<Int16>.self),
+                                                                     w.loadUnaligned(fromByteOffset: 32, as: SIMD8<Int16>.self))
+                                    samples += 48
+                                    w += 48
                                 }
+                                // A group's bytes are R G B R | G B R G | B R G B: gather each channel's four lanes.
+                                let sum = SIMD4(a0[0], a0[1], a0[2], 0) &+ SIMD4(a0[3], a1[3], a2[3], 0)
+                                    &+ SIMD4(a1[2], a1[0], a1[1], 0) &+ SIMD4(a2[1], a2[2], a2[0], 0) &+ rounding
+                                let rgb = pointwiseMin(pointwiseMax(sum &>> Int32(FixedPointKernel.precisionBits), lowest), highest)
                                 let d = dstRow + 3 * xx
-                                dst[d] = FixedPointKernel.clip(r)
-                                dst[d + 1] = FixedPointKernel.clip(g)
-                                dst[d + 2] = FixedPointKernel.clip(b)
+                                dst[d] = UInt8(truncatingIfNeeded: rgb[0])
+                                dst[d + 1] = UInt8(truncatingIfNeeded: rgb[1])
+                                dst[d + 2] = UInt8(truncatingIfNeeded: rgb[2])
                             }
                         }
                     }
@@ -180,31 +187,108 @@ struct FixedPointKernel {
         return RGBImage(width: outWidth, height: rows.count, pixels: out)
     }
 
-    /// `rowOffset` is the source row that `image`'s first row stands for.
-    func applyVertically(_ image: RGBImage, rowOffset: Int) -> RGBImage {
-        let outHeight = start.count, rowLength = image.width * 3
-        var out = [UInt8](repeating: 0, count: rowLength * outHeight)
+    /// The horizontal pass one tap at a time, in 64-bit sums: for kernels with a weight of exactly 1.0.
+    func applyHorizontallyTapByTap(_ image: RGBImage, rows: Range<Int>) -> RGBImage {
+        let outWidth = start.count, inWidth = image.width
+        var out = [UInt8](repeating: 0, count: outWidth * rows.count * 3)
         let half = 1 << (FixedPointKernel.precisionBits - 1)
-        var acc = [Int](repeating: 0, count: rowLength)
+        for (yy, y) in rows.enumerated() {
+            for xx in 0..<outWidth {
+                var r = half, g = half, b = half
+                var s = (y * inWidth + start[xx]) * 3
+                for t in 0..<count[xx] {
+                    let w = Int(weights[xx * taps + t])
+                    r += Int(image.pixels[s]) * w
+                    g += Int(image.pixels[s + 1]) * w
+                    b += Int(image.pixels[s + 2]) * w
+                    s += 3
+                }
+                let d = (yy * outWidth + xx) * 3
+                out[d] = FixedPointKernel.clip(r)
+                out[d + 1] = FixedPointKernel.clip(g)
+                out[d + 2] = FixedPointKernel.clip(b)
+            }
+        }
+        return RGBImage(width: outWidth, height: rows.count, pixels: out)
+    }
+
+    /// Pillow's vertical pass, the same integers as the horizontal one; `rowOffset` is the source row that `image`'s
+    /// first row stands for. Each tap's row is widened into `PairedSamples` and summed 4 bytes at a time into the
+    /// output row's 32-bit sums; a weight of exactly 1.0 takes the plain loop.
+    func applyVertically(_ image: RGBImage, rowOffset: Int) -> RGBImage {
+        guard splitsIntoPairs else { return applyVerticallyTapByTap(image, rowOffset: rowOffset) }
+        let outHeight = start.count, rowLength = image.width * 3
+        let lanes = (rowLength + 3) / 4
+        var out = [UInt8](repeating: 0, count: rowLength * outHeight)
+        var wide = [UInt32](repeating: 0, count: 4 * lanes)
+        var sums = [SIMD4<Int32>](repeating: .zero, count: lanes)
+        let half = 1 << (FixedPointKernel.precisionBits - 1)
         image.pixels.withUnsafeBufferPointer { src in
-            weights.withUnsafeBufferPointer { kk in
-                out.withUnsafeMutableBufferPointer { dst in
-                    acc.withUnsafeMutableBufferPointer { sum in
+            wide.withUnsafeMutableBufferPointer { row in
+                sums.withUnsafeMutableBufferPointer { sum in
+                    out.withUnsafeMutableBufferPointer { dst in
+                        guard let source = src.baseAddress, let widened = row.baseAddress else { return }
+                        let samples = UnsafeRawPointer(widened)
                         for yy in 0..<outHeight {
-                            for i in 0..<rowLength { sum[i] = half }
-                            let kbase = yy * taps
+                            for i in 0..<lanes { sum[i] = .zero }
                             for t in 0..<count[yy] {
-                                let w = Int(kk[kbase + t])
-                                let srcRow = (start[yy] - rowOffset + t) * rowLength
-                                for i in 0..<rowLength { sum[i] += Int(src[srcRow + i]) * w }
+                                let pair = PairedSamples.split(weights[yy * taps + t])
+                                let w = SIMD8<Int16>(pair.high, pair.low, pair.high, pair.low, pair.high, pair.low, pair.high, pair.low)
+                                PairedSamples.widen(source + (start[yy] - rowOffset + t) * rowLength, count: rowLength, into: widened)
+                                for i in 0..<lanes {
+                                    sum[i] &+= PairedSamples.multiplyAdd(samples.loadUnaligned(fromByteOffset: 16 * i, as: SIMD8<Int16>.self), w)
+                                }
                             }
                             let dstRow = yy * rowLength
-                            for i in 0..<rowLength { dst[dstRow + i] = FixedPointKernel.clip(sum[i]) }
+                            for i in 0..<rowLength {
+                                dst[dstRow + i] = FixedPointKernel.clip(half + Int(sum[i / 4][i % 4]))
+                            }
                         }
                     }
                 }
             }
         }
         return RGBImage(width: image.width, height: outHeight, pixels: out)
+    }
+
+    /// The vertical pass one tap at a time, in 64-bit sums: for kernels with a weight of exactly 1.0.
+    func applyVerticallyTapByTap(_ image: RGBImage, rowOffset: Int) -> RGBImage {
+        let outHeight = start.count, rowLength = image.width * 3
+        var out = [UInt8](repeating: 0, count: rowLength * outHeight)
+        let half = 1 << (FixedPointKernel.precisionBits - 1)
+        var sum = [Int](repeating: 0, count: rowLength)
+        for yy in 0..<outHeight {
+            for i in 0..<rowLength { sum[i] = half }
+            for t in 0..<count[yy] {
+                let w = Int(weights[yy * taps + t])
+                let srcRow = (start[yy] - rowOffset + t) * rowLength
+                for i in 0..<rowLength { sum[i] += Int(image.pixels[srcRow + i]) * w }
+            }
+            for i in 0..<rowLength { out[yy * rowLength + i] = FixedPointKernel.clip(sum[i]) }
+        }
+        return RGBImage(width: image.width, height: outHeight, pixels: out)
+    }
+}
+
+/// Samples as 16-bit pairs (p·128, p) and weights as (w >> 7, w & 127), so that one `pmaddwd` lane — a multiply-add
+/// of two 16-bit pairs into 32 bits, in SSE2 and every ARM SIMD — gives p·w exactly for 8-bit samples and 22-bit
+/// fixed-point weights: 128·p·(w >> 7) + p·(w & 127). p·128 ≤ 32,640 and w >> 7 fits 16 bits for |w| < 2^22.
+enum PairedSamples {
+    @inline(__always) static func split(_ weight: Int32) -> (high: Int16, low: Int16) {
+        (Int16(truncatingIfNeeded: weight >> 7), Int16(truncatingIfNeeded: weight & 127))
+    }
+
+    /// Writes `count` samples as pairs, one `UInt32` each (p·128 in the low half, p in the high half).
+    @inline(__always) static func widen(_ samples: UnsafePointer<UInt8>, count: Int, into pairs: UnsafeMutablePointer<UInt32>) {
+        for i in 0..<count {
+            let p = UInt32(truncatingIfNeeded: samples[i])
+            pairs[i] = (p &<< 16) | (p &<< 7)
+        }
+    }
+
+    /// The four sums of adjacent 16-bit products (what the compiler turns into one `pmaddwd`).
+    @inline(__always) static func multiplyAdd(_ samples: SIMD8<Int16>, _ weights: SIMD8<Int16>) -> SIMD4<Int32> {
+        let products = SIMD8<Int32>(truncatingIfNeeded: samples) &* SIMD8<Int32>(truncatingIfNeeded: weights)
+        return products.evenHalf &+ products.oddHalf
     }
 }

@@ -13,31 +13,53 @@ struct ImagingResizeTests {
         #expect(SHA256.hex(of: out.pixels) == c.sha256)
     }
 
-    /// The horizontal pass sums five pixels per SIMD block; it must give the tap-by-tap integer sums for every width
-    /// pair and filter, including the output pixels near the end of the image, which fall back to the plain loop.
+    /// Both passes sum split 16-bit pairs twelve or four bytes at a time; they must give the tap-by-tap integer sums
+    /// for every size pair and filter, up to the image's last pixels (where a group reads past the taps), and so must
+    /// the plain loop that kernels with a weight of exactly 1.0 take.
     @Test(arguments: [Resampling.bilinear, .bicubic, .lanczos, .box, .hamming])
-    func blockedHorizontalPassEqualsTheTapByTapSums(_ filter: Resampling) {
+    func pairedPassesEqualTheTapByTapSums(_ filter: Resampling) {
         var rng = SeededGenerator(seed: 7)
-        for _ in 0..<40 {
-            let inWidth = Int.random(in: 1...300, using: &rng), outWidth = Int.random(in: 1...120, using: &rng)
-            let height = Int.random(in: 1...3, using: &rng)
-            let image = RGBImage(width: inWidth, height: height,
-                                 pixels: (0..<(inWidth * height * 3)).map { _ in UInt8.random(in: 0...255, using: &rng) })
-            let kernel = FixedPointKernel(inSize: inWidth, outSize: outWidth, filter: filter)
-            var expected = [UInt8]()
-            for y in 0..<height {
-                for x in 0..<outWidth {
+        for _ in 0..<60 {
+            let inSize = Int.random(in: 1...300, using: &rng), outSize = Int.random(in: 1...120, using: &rng)
+            let across = Int.random(in: 1...5, using: &rng)
+            let kernel = FixedPointKernel(inSize: inSize, outSize: outSize, filter: filter)
+            // Extremes as well as noise: all-255 rows give the largest sums, all-0 rows the smallest.
+            let pixels = (0..<(inSize * across * 3)).map { i in
+                i % 7 == 0 ? 255 : i % 11 == 0 ? 0 : UInt8.random(in: 0...255, using: &rng)
+            }
+            let wide = RGBImage(width: inSize, height: across, pixels: pixels)
+            let tall = RGBImage(width: across, height: inSize, pixels: pixels)
+            var horizontal = [UInt8](), vertical = [UInt8](repeating: 0, count: across * outSize * 3)
+            for y in 0..<across {
+                for x in 0..<outSize {
                     for c in 0..<3 {
-                        var sum = 1 << (FixedPointKernel.precisionBits - 1)
+                        var h = 1 << (FixedPointKernel.precisionBits - 1), v = h
                         for t in 0..<kernel.count[x] {
-                            sum += Int(image.pixels[3 * (y * inWidth + kernel.start[x] + t) + c]) * Int(kernel.weights[x * kernel.taps + t])
+                            let w = Int(kernel.weights[x * kernel.taps + t])
+                            h += Int(wide.pixels[3 * (y * inSize + kernel.start[x] + t) + c]) * w
+                            v += Int(tall.pixels[3 * ((kernel.start[x] + t) * across + y) + c]) * w
                         }
-                        expected.append(FixedPointKernel.clip(sum))
+                        horizontal.append(FixedPointKernel.clip(h))
+                        vertical[3 * (x * across + y) + c] = FixedPointKernel.clip(v)
                     }
                 }
             }
-            #expect(kernel.applyHorizontally(image, rows: 0..<height).pixels == expected, "\(inWidth)→\(outWidth) \(filter)")
+            let label = "\(inSize)→\(outSize) \(filter)"
+            #expect(kernel.applyHorizontally(wide, rows: 0..<across).pixels == horizontal, "\(label) horizontal")
+            #expect(kernel.applyHorizontallyTapByTap(wide, rows: 0..<across).pixels == horizontal, "\(label) horizontal, plain")
+            #expect(kernel.applyVertically(tall, rowOffset: 0).pixels == vertical, "\(label) vertical")
+            #expect(kernel.applyVerticallyTapByTap(tall, rowOffset: 0).pixels == vertical, "\(label) vertical, plain")
         }
+    }
+
+    /// An enlargement whose output centres land on source pixels has weights of exactly 1.0 (2^22), which do not split
+    /// into 16-bit pairs: such a kernel takes the plain loop and still resizes like Pillow's arithmetic.
+    @Test func wholeWeightsTakeThePlainLoop() {
+        let kernel = FixedPointKernel(inSize: 2, outSize: 6, filter: .box)
+        #expect(!kernel.splitsIntoPairs)
+        #expect(FixedPointKernel(inSize: 300, outSize: 28, filter: .bilinear).splitsIntoPairs)
+        let image = RGBImage(width: 2, height: 1, pixels: [10, 20, 30, 200, 210, 220])
+        #expect(kernel.applyHorizontally(image, rows: 0..<1).pixels == [10, 20, 30, 10, 20, 30, 10, 20, 30, 200, 210, 220, 200, 210, 220, 200, 210, 220])
     }
 
     @Test func centerCropPadsWithZeros() {
