@@ -37,98 +37,108 @@ static void jpeg_message(j_common_ptr cinfo, int level) {
 
 static void jpeg_ignore_output(j_common_ptr cinfo) { (void)cinfo; }
 
-int ic_decode_jpeg(const unsigned char *data, size_t size, size_t max_pixels, ic_jpeg_scale_chooser choose_scale,
-                   void *context, ic_jpeg_image *out) {
+struct ic_jpeg_decoder {
     struct jpeg_decompress_struct cinfo;
     struct jpeg_failure failure;
-    /* volatile: modified between setjmp and a possible longjmp */
-    unsigned char *volatile pixels = NULL;
-    unsigned char *volatile exif = NULL;
+};
 
+int ic_jpeg_begin(const unsigned char *data, size_t size, size_t max_pixels, ic_jpeg_scale_chooser choose_scale,
+                  void *context, ic_jpeg_image *out, ic_jpeg_decoder **decoder) {
     memset(out, 0, sizeof(*out));
-    cinfo.err = jpeg_std_error(&failure.mgr);
-    failure.mgr.error_exit = jpeg_fail;
-    failure.mgr.emit_message = jpeg_message;
-    failure.mgr.output_message = jpeg_ignore_output;
-    failure.message = out->error;
-    if (setjmp(failure.jump)) {
-        jpeg_destroy_decompress(&cinfo);
-        free(pixels);
-        free(exif);
-        return 1;
-    }
-    jpeg_create_decompress(&cinfo);
+    *decoder = NULL;
     if (size == 0) {
         snprintf(out->error, sizeof(out->error), "empty file");
-        jpeg_destroy_decompress(&cinfo);
         return 1;
     }
-    jpeg_mem_src(&cinfo, data, (unsigned long)size);
-    jpeg_save_markers(&cinfo, JPEG_APP0 + 1, 0xFFFF);
-    jpeg_read_header(&cinfo, TRUE);
-    if ((unsigned long long)cinfo.image_width * cinfo.image_height > (unsigned long long)max_pixels) {
-        out->width = (int)cinfo.image_width;
-        out->height = (int)cinfo.image_height;
-        jpeg_destroy_decompress(&cinfo);
+    struct ic_jpeg_decoder *d = calloc(1, sizeof(*d));
+    if (d == NULL) {
+        snprintf(out->error, sizeof(out->error), "out of memory");
+        return 1;
+    }
+    /* From here on the caller releases `d` with ic_jpeg_end, whatever happens. */
+    *decoder = d;
+    d->cinfo.err = jpeg_std_error(&d->failure.mgr);
+    d->failure.mgr.error_exit = jpeg_fail;
+    d->failure.mgr.emit_message = jpeg_message;
+    d->failure.mgr.output_message = jpeg_ignore_output;
+    d->failure.message = out->error;
+    if (setjmp(d->failure.jump)) {
+        return 1;
+    }
+    jpeg_create_decompress(&d->cinfo);
+    jpeg_mem_src(&d->cinfo, data, (unsigned long)size);
+    jpeg_save_markers(&d->cinfo, JPEG_APP0 + 1, 0xFFFF);
+    jpeg_read_header(&d->cinfo, TRUE);
+    if ((unsigned long long)d->cinfo.image_width * d->cinfo.image_height > (unsigned long long)max_pixels) {
+        out->width = (int)d->cinfo.image_width;
+        out->height = (int)d->cinfo.image_height;
         return IC_TOO_MANY_PIXELS;
     }
 
-    for (jpeg_saved_marker_ptr m = cinfo.marker_list; m != NULL; m = m->next) {
+    for (jpeg_saved_marker_ptr m = d->cinfo.marker_list; m != NULL; m = m->next) {
         if (m->marker == JPEG_APP0 + 1 && m->data_length >= 6 && memcmp(m->data, "Exif\0\0", 6) == 0) {
             size_t n = m->data_length - 6;
-            exif = malloc(n ? n : 1);
-            if (exif == NULL) {
+            out->exif = malloc(n ? n : 1);
+            if (out->exif == NULL) {
                 snprintf(out->error, sizeof(out->error), "out of memory");
-                longjmp(failure.jump, 1);
+                return 1;
             }
-            memcpy(exif, m->data + 6, n);
+            memcpy(out->exif, m->data + 6, n);
             out->exif_size = n;
             break;
         }
     }
 
-    switch (cinfo.num_components) {
-        case 1: cinfo.out_color_space = JCS_GRAYSCALE; break;
-        case 3: cinfo.out_color_space = JCS_RGB; break;
-        case 4: cinfo.out_color_space = JCS_CMYK; break;
+    switch (d->cinfo.num_components) {
+        case 1: d->cinfo.out_color_space = JCS_GRAYSCALE; break;
+        case 3: d->cinfo.out_color_space = JCS_RGB; break;
+        case 4: d->cinfo.out_color_space = JCS_CMYK; break;
         default:
-            snprintf(out->error, sizeof(out->error), "cannot handle %d-layer images", cinfo.num_components);
-            longjmp(failure.jump, 1);
+            snprintf(out->error, sizeof(out->error), "cannot handle %d-layer images", d->cinfo.num_components);
+            return 1;
     }
     if (choose_scale != NULL) {
-        int denominator = choose_scale(context, (int)cinfo.image_width, (int)cinfo.image_height, exif, out->exif_size);
+        int denominator = choose_scale(context, (int)d->cinfo.image_width, (int)d->cinfo.image_height, out->exif, out->exif_size);
         if (denominator == 2 || denominator == 4 || denominator == 8) {
-            cinfo.scale_num = 1;
-            cinfo.scale_denom = (unsigned int)denominator;
+            d->cinfo.scale_num = 1;
+            d->cinfo.scale_denom = (unsigned int)denominator;
         }
     }
-    jpeg_start_decompress(&cinfo);
-
-    size_t stride = (size_t)cinfo.output_width * (size_t)cinfo.output_components;
-    pixels = malloc(stride * cinfo.output_height + 1);
-    if (pixels == NULL) {
-        snprintf(out->error, sizeof(out->error), "out of memory");
-        longjmp(failure.jump, 1);
-    }
-    while (cinfo.output_scanline < cinfo.output_height) {
-        JSAMPROW row = pixels + stride * cinfo.output_scanline;
-        jpeg_read_scanlines(&cinfo, &row, 1);
-    }
-    jpeg_finish_decompress(&cinfo);
-
-    out->width = (int)cinfo.output_width;
-    out->height = (int)cinfo.output_height;
-    out->components = cinfo.output_components;
-    out->pixels = pixels;
-    out->exif = exif;
-    jpeg_destroy_decompress(&cinfo);
+    jpeg_start_decompress(&d->cinfo);
+    out->width = (int)d->cinfo.output_width;
+    out->height = (int)d->cinfo.output_height;
+    out->components = d->cinfo.output_components;
     return 0;
 }
 
+int ic_jpeg_read(ic_jpeg_decoder *decoder, unsigned char *pixels, size_t capacity, ic_jpeg_image *out) {
+    struct ic_jpeg_decoder *d = decoder;
+    d->failure.message = out->error;
+    size_t stride = (size_t)d->cinfo.output_width * (size_t)d->cinfo.output_components;
+    if (pixels == NULL || capacity != stride * d->cinfo.output_height) {
+        snprintf(out->error, sizeof(out->error), "pixel buffer of %zu bytes for a %u x %u x %d image", capacity,
+                 d->cinfo.output_width, d->cinfo.output_height, d->cinfo.output_components);
+        return 1;
+    }
+    if (setjmp(d->failure.jump)) {
+        return 1;
+    }
+    while (d->cinfo.output_scanline < d->cinfo.output_height) {
+        JSAMPROW row = pixels + stride * d->cinfo.output_scanline;
+        jpeg_read_scanlines(&d->cinfo, &row, 1);
+    }
+    jpeg_finish_decompress(&d->cinfo);
+    return 0;
+}
+
+void ic_jpeg_end(ic_jpeg_decoder *decoder) {
+    if (decoder == NULL) return;
+    jpeg_destroy_decompress(&decoder->cinfo);
+    free(decoder);
+}
+
 void ic_jpeg_free(ic_jpeg_image *image) {
-    free(image->pixels);
     free(image->exif);
-    image->pixels = NULL;
     image->exif = NULL;
 }
 

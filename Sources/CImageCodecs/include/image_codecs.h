@@ -12,13 +12,12 @@ extern "C" {
 /// Returned when an image's header declares more pixels than the caller allows (a decompression bomb).
 #define IC_TOO_MANY_PIXELS 2
 
-/// A decoded JPEG. `components` is 1 (gray), 3 (RGB, libjpeg's YCbCr->RGB) or 4 (CMYK as stored: Adobe files
+/// A JPEG being decoded. `components` is 1 (gray), 3 (RGB, libjpeg's YCbCr->RGB) or 4 (CMYK as stored: Adobe files
 /// hold inverted values). `exif` is the first APP1 "Exif\0\0" payload without that prefix (NULL if none).
 typedef struct {
     int width;
     int height;
     int components;
-    unsigned char *pixels;
     unsigned char *exif;
     size_t exif_size;
     char error[256];
@@ -29,13 +28,23 @@ typedef struct {
 /// the size in each dimension (rounded up), n = 1, 2, 4 or 8 (anything else decodes at full size).
 typedef int (*ic_jpeg_scale_chooser)(void *context, int width, int height, const unsigned char *exif, size_t exif_size);
 
-/// Decodes a JPEG held in memory with libjpeg's defaults (islow DCT, fancy upsampling), as Pillow does; at full
-/// size unless `choose_scale` (may be NULL) asks for less. A premature end of data is an error. Returns 0 on
-/// success, 1 on an error (message in `error`), or IC_TOO_MANY_PIXELS when the header declares more than
-/// `max_pixels` pixels (then only `width` and `height` are set and nothing was allocated for pixels). Free the
-/// buffers with `ic_jpeg_free`.
-int ic_decode_jpeg(const unsigned char *data, size_t size, size_t max_pixels, ic_jpeg_scale_chooser choose_scale,
-                   void *context, ic_jpeg_image *out);
+/// A JPEG decode in two steps, so that the pixels go straight into the caller's buffer. The encoded bytes must stay
+/// in place until `ic_jpeg_end`.
+typedef struct ic_jpeg_decoder ic_jpeg_decoder;
+
+/// Reads the header of a JPEG held in memory and prepares libjpeg's default decode (islow DCT, fancy upsampling),
+/// as Pillow does; at full size unless `choose_scale` (may be NULL) asks for less. Sets the output's `width`,
+/// `height` and `components`, and `exif`. Returns 0, 1 on an error (message in `error`), or IC_TOO_MANY_PIXELS
+/// when the header declares more than `max_pixels` pixels (then only `width` and `height` are set). Whatever it
+/// returns, release `*decoder` with `ic_jpeg_end` and `out` with `ic_jpeg_free`.
+int ic_jpeg_begin(const unsigned char *data, size_t size, size_t max_pixels, ic_jpeg_scale_chooser choose_scale,
+                  void *context, ic_jpeg_image *out, ic_jpeg_decoder **decoder);
+/// Decodes the rows into `pixels`, which must hold exactly width × height × components bytes. A premature end of data
+/// is an error. Returns 0, or 1 on an error (message in `out->error`).
+int ic_jpeg_read(ic_jpeg_decoder *decoder, unsigned char *pixels, size_t capacity, ic_jpeg_image *out);
+/// Releases a decoder (NULL is allowed).
+void ic_jpeg_end(ic_jpeg_decoder *decoder);
+/// Releases the EXIF payload.
 void ic_jpeg_free(ic_jpeg_image *image);
 
 /// A decoded PNG: raw de-interlaced rows (`rowbytes` each, samples packed below 8 bits, 16-bit big-endian),

@@ -50,25 +50,36 @@ public enum ImageDecoder {
     static func decodeJPEG(_ bytes: [UInt8], name: String, limits: ImageLimits, draft: JPEGDraft? = nil) throws -> RGBImage {
         var jpeg = ic_jpeg_image()
         var request = draft
-        let status = withUnsafeMutablePointer(to: &request) { context in
-            bytes.withUnsafeBufferPointer {
-                ic_decode_jpeg($0.baseAddress, $0.count, limits.maximumPixels, draft == nil ? nil : chooseDraftScale, context, &jpeg)
+        let (image, exif) = try bytes.withUnsafeBufferPointer { encoded in
+            var decoder: OpaquePointer?
+            defer { ic_jpeg_end(decoder); ic_jpeg_free(&jpeg) }
+            let status = withUnsafeMutablePointer(to: &request) { context in
+                ic_jpeg_begin(encoded.baseAddress, encoded.count, limits.maximumPixels, draft == nil ? nil : chooseDraftScale,
+                              context, &jpeg, &decoder)
+            }
+            if status == IC_TOO_MANY_PIXELS {
+                throw ImageError.tooManyPixels(path: name, width: Int(jpeg.width), height: Int(jpeg.height), limit: limits.maximumPixels)
+            }
+            guard status == 0 else { throw ImageError(path: name, reason: message(from: &jpeg.error)) }
+            // The header's pixels are within `limits`, so this count is too (times at most 4 components).
+            let width = Int(jpeg.width), height = Int(jpeg.height), components = Int(jpeg.components)
+            let count = width * height * components
+            // libjpeg writes the rows straight into the array.
+            let samples = try [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+                guard ic_jpeg_read(decoder, buffer.baseAddress, count, &jpeg) == 0 else {
+                    throw ImageError(path: name, reason: message(from: &jpeg.error))
+                }
+                initialized = count
+            }
+            let exif = jpeg.exif.map { Array(UnsafeBufferPointer(start: $0, count: jpeg.exif_size)) } ?? []
+            switch components {
+            case 1: return (RGBImage(width: width, height: height, grayscale: samples), exif)
+            case 3: return (RGBImage(width: width, height: height, pixels: samples), exif)
+            default:
+                return (samples.withUnsafeBufferPointer { PillowColor.invertedCMYKToRGB($0, width: width, height: height) }, exif)
             }
         }
-        defer { ic_jpeg_free(&jpeg) }
-        if status == IC_TOO_MANY_PIXELS {
-            throw ImageError.tooManyPixels(path: name, width: Int(jpeg.width), height: Int(jpeg.height), limit: limits.maximumPixels)
-        }
-        guard status == 0 else { throw ImageError(path: name, reason: message(from: &jpeg.error)) }
-        let width = Int(jpeg.width), height = Int(jpeg.height)
-        let samples = UnsafeBufferPointer(start: jpeg.pixels, count: width * height * Int(jpeg.components))
-        let image: RGBImage
-        switch jpeg.components {
-        case 1: image = RGBImage(width: width, height: height, grayscale: Array(samples))
-        case 3: image = RGBImage(width: width, height: height, pixels: Array(samples))
-        default: image = PillowColor.invertedCMYKToRGB(samples, width: width, height: height)
-        }
-        return orient(image, exif: jpeg.exif, size: jpeg.exif_size)
+        return orient(image, exif: exif)
     }
 
     static func decodePNG(_ bytes: [UInt8], name: String, limits: ImageLimits) throws -> RGBImage {
@@ -110,9 +121,12 @@ public enum ImageDecoder {
     }
 
     private static func orient(_ image: RGBImage, exif: UnsafeMutablePointer<UInt8>?, size: Int) -> RGBImage {
-        guard let exif, size > 0,
-              let orientation = ExifOrientation(exif: Array(UnsafeBufferPointer(start: exif, count: size)))
-        else { return image }
+        guard let exif, size > 0 else { return image }
+        return orient(image, exif: Array(UnsafeBufferPointer(start: exif, count: size)))
+    }
+
+    private static func orient(_ image: RGBImage, exif: [UInt8]) -> RGBImage {
+        guard !exif.isEmpty, let orientation = ExifOrientation(exif: exif) else { return image }
         return orientation.apply(to: image)
     }
 
