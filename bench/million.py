@@ -6,6 +6,9 @@ BENCH_MILLION_SLACK (default 1.5); one that runs past it is stopped and reported
 
 Not part of `make bench` (about an hour on 2 cores). Usage:
     python3 bench/million.py [path/to/embeval] [points]      (BENCH_MILLION_DIR, default /tmp/embeval-million)
+BENCH_MILLION_METHODS picks the maps (default pca,umap,tsne). BENCH_MILLION_PEER_BUDGET=SECONDS skips Embeval's
+command and gives each peer that budget (a peer re-run against an earlier Embeval measurement). Each peer's own
+progress output (openTSNE's per-phase timings) goes to peer-<method>.log beside the inputs, also when it is stopped.
 Inputs (numpy, seeded): 100 Gaussian classes in 384 dimensions, unit-variance noise around centres drawn with
 standard deviation 2, so classes overlap but are mostly separable; float32, 1.5 GB at 1M rows.
 The peers get what Embeval does before mapping: rows L2-normalised, then PCA to 50 dimensions (scikit-learn), then
@@ -43,8 +46,9 @@ def generate(directory, n, d=384, classes=100):
     return x_path, labels_path
 
 
-def measured(cmd, timeout):
-    """Runs cmd under /usr/bin/time -v; wall seconds, peak RSS in MB, exit code, whether the budget stopped it."""
+def measured(cmd, timeout, log=None):
+    """Runs cmd under /usr/bin/time -v; wall seconds, peak RSS in MB, exit code, whether the budget stopped it (and
+    the command's whole standard output written to `log`, if given)."""
     t0 = time.perf_counter()
     p = subprocess.Popen(["/usr/bin/time", "-v", *cmd], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                          env=ENV, start_new_session=True)
@@ -56,6 +60,9 @@ def measured(cmd, timeout):
         out, err = p.communicate()
         stopped = True
     wall = time.perf_counter() - t0
+    if log:
+        with open(log, "w") as f:
+            f.write(out)
     rss = next((int(line.split(":")[1]) / 1000 for line in err.splitlines() if "Maximum resident set size" in line), None)
     return {"wall_seconds": round(wall, 1), "peak_rss_mb": rss, "returncode": p.returncode, "stopped_at_budget": stopped,
             "stdout_tail": out[-400:], "stderr_tail": "\n".join(l for l in err.splitlines() if "\t" not in l)[-400:]}
@@ -80,7 +87,7 @@ def peer(method, x_path, out_path):
             y = umap.UMAP(random_state=None, n_jobs=THREADS).fit_transform(reduced)
         else:
             from openTSNE import TSNE
-            y = np.asarray(TSNE(n_jobs=THREADS, random_state=0, negative_gradient_method="fft").fit(reduced))
+            y = np.asarray(TSNE(n_jobs=THREADS, random_state=0, negative_gradient_method="fft", verbose=True).fit(reduced))
         stages[method] = time.perf_counter() - t1
     np.save(out_path, np.asarray(y, dtype=np.float32))
     print(json.dumps({"stages": stages, "total": time.perf_counter() - t0}))
@@ -108,30 +115,27 @@ def main():
     maps = {}
     import umap, openTSNE, sklearn  # noqa: E401 (versions only)
     results["versions"] = {"umap-learn": umap.__version__, "openTSNE": openTSNE.__version__, "scikit-learn": sklearn.__version__}
+    peer_budget = os.environ.get("BENCH_MILLION_PEER_BUDGET")
     for method in [m for m in os.environ.get("BENCH_MILLION_METHODS", "pca,umap,tsne").split(",") if m]:
-        out = os.path.join(directory, f"embeval-{method}")
-        subprocess.run(["rm", "-rf", out])
-        e = measured([binary, "explore", "--embeddings", x_path, "--labels", labels_path, "--method", method,
-                      "--pca-dims", "50", "--out", out, "--json", os.path.join(directory, f"embeval-{method}.json"),
-                      "--no-progress", "--no-thumbnails", "--page-neighbours", "0"], timeout=7200)
-        if e["returncode"] == 0:
-            with open(os.path.join(directory, f"embeval-{method}.json")) as f:
-                report = json.load(f)["maps"][0]
-            e["map_seconds"], e["own_trustworthiness"] = report["seconds"], report.get("trustworthiness")
-            maps[f"embeval-{method}"] = os.path.join(out, f"{method}.npy")
-        print(f"embeval {method}: {e['wall_seconds']} s wall, peak RSS {e['peak_rss_mb']} MB, rc {e['returncode']}", flush=True)
-        budget = max(60.0, slack * e["wall_seconds"])
+        if peer_budget:
+            budget = float(peer_budget)
+            results["runs"][method] = {"embeval": {"skipped": f"BENCH_MILLION_PEER_BUDGET={peer_budget}"}}
+        else:
+            e = run_embeval(binary, method, directory, x_path, labels_path, maps)
+            budget = max(60.0, slack * e["wall_seconds"])
+            results["runs"][method] = {"embeval": e}
         peer_out = os.path.join(directory, f"peer-{method}.npy")
         if os.path.exists(peer_out):
             os.remove(peer_out)
-        p = measured([sys.executable, os.path.abspath(__file__), "peer", method, x_path, peer_out], timeout=budget)
+        p = measured([sys.executable, "-u", os.path.abspath(__file__), "peer", method, x_path, peer_out], timeout=budget,
+                     log=os.path.join(directory, f"peer-{method}.log"))
         p["budget_seconds"] = round(budget, 1)
         if p["returncode"] == 0 and os.path.exists(peer_out):
             p["peer_stages"] = json.loads(p["stdout_tail"].strip().splitlines()[-1])
             maps[f"peer-{method}"] = peer_out
         print(f"peer {method}: {p['wall_seconds']} s wall (budget {budget:.0f} s{', STOPPED' if p['stopped_at_budget'] else ''}), "
               f"peak RSS {p['peak_rss_mb']} MB, rc {p['returncode']}", flush=True)
-        results["runs"][method] = {"embeval": e, "peer": p}
+        results["runs"][method]["peer"] = p
         with open(os.path.join(directory, "results.json"), "w") as f:
             json.dump(results, f, indent=1)
     results["trustworthiness"] = trustworthiness(x_path, maps)
@@ -139,6 +143,22 @@ def main():
         json.dump(results, f, indent=1)
     print(json.dumps({k: v for k, v in results.items() if k != "runs"}))
     print(f"results: {os.path.join(directory, 'results.json')}")
+
+
+def run_embeval(binary, method, directory, x_path, labels_path, maps):
+    """Embeval's explore command for one map, measured; adds its map to `maps` when it finished."""
+    out = os.path.join(directory, f"embeval-{method}")
+    subprocess.run(["rm", "-rf", out])
+    e = measured([binary, "explore", "--embeddings", x_path, "--labels", labels_path, "--method", method,
+                  "--pca-dims", "50", "--out", out, "--json", os.path.join(directory, f"embeval-{method}.json"),
+                  "--no-progress", "--no-thumbnails", "--page-neighbours", "0"], timeout=7200)
+    if e["returncode"] == 0:
+        with open(os.path.join(directory, f"embeval-{method}.json")) as f:
+            report = json.load(f)["maps"][0]
+        e["map_seconds"], e["own_trustworthiness"] = report["seconds"], report.get("trustworthiness")
+        maps[f"embeval-{method}"] = os.path.join(out, f"{method}.npy")
+    print(f"embeval {method}: {e['wall_seconds']} s wall, peak RSS {e['peak_rss_mb']} MB, rc {e['returncode']}", flush=True)
+    return e
 
 
 if __name__ == "__main__":
