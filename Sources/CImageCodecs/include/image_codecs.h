@@ -64,7 +64,8 @@ typedef struct {
     char error[256];
 } ic_png_image;
 
-/// Decodes a PNG held in memory without sample transformations. Returns as `ic_decode_jpeg`; free with `ic_png_free`.
+/// Decodes a PNG held in memory without sample transformations. Returns 0, 1 on an error (message in `error`) or
+/// IC_TOO_MANY_PIXELS (then only `width` and `height` are set); free with `ic_png_free`.
 int ic_decode_png(const unsigned char *data, size_t size, size_t max_pixels, ic_png_image *out);
 void ic_png_free(ic_png_image *image);
 
@@ -83,7 +84,8 @@ typedef struct {
 /// Decodes a WebP held in memory (lossy or lossless, with or without alpha) as Pillow does: a still image with
 /// libwebp's defaults, an animation's first frame composed on its zeroed canvas by WebPAnimDecoder (Pillow opens
 /// every WebP through it). The canvas size is checked against `max_pixels` before anything is allocated for pixels.
-/// Returns as `ic_decode_jpeg`; free with `ic_webp_free`.
+/// Returns 0, 1 on an error (message in `error`) or IC_TOO_MANY_PIXELS (then only `width` and `height` are set);
+/// free with `ic_webp_free`.
 int ic_decode_webp(const unsigned char *data, size_t size, size_t max_pixels, ic_webp_image *out);
 void ic_webp_free(ic_webp_image *image);
 

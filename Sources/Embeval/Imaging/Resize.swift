@@ -112,10 +112,9 @@ struct FixedPointKernel {
         return v < 0 ? 0 : v > 255 ? 255 : UInt8(truncatingIfNeeded: v)
     }
 
-    /// Whether every weight splits into the 16-bit pair of `PairedSamples` (all but a weight of exactly 1.0 do).
-    var splitsIntoPairs: Bool {
-        weights.allSatisfy { $0 >= -(1 << FixedPointKernel.precisionBits) && $0 < 1 << FixedPointKernel.precisionBits }
-    }
+    /// Whether every weight splits into the 16-bit pair of `PairedSamples`: weights from −1.0 to a little over 1.0
+    /// (2^22 + 32,639 in fixed point) do, 1.0 itself included; a kernel with any other takes the plain loop.
+    var splitsIntoPairs: Bool { weights.allSatisfy(PairedSamples.splits) }
 
     /// The horizontal pass's weights as split pairs, one per source byte (R G B of each tap), in groups of four RGB
     /// pixels (12 bytes: three `SIMD8<Int16>`): `groups` per output pixel, zero past its taps.
@@ -270,12 +269,20 @@ struct FixedPointKernel {
     }
 }
 
-/// Samples as 16-bit pairs (p·128, p) and weights as (w >> 7, w & 127), so that one `pmaddwd` lane — a multiply-add
-/// of two 16-bit pairs into 32 bits, in SSE2 and every ARM SIMD — gives p·w exactly for 8-bit samples and 22-bit
-/// fixed-point weights: 128·p·(w >> 7) + p·(w & 127). p·128 ≤ 32,640 and w >> 7 fits 16 bits for |w| < 2^22.
+/// Samples as 16-bit pairs (p·128, p) and weights as (h, w − 128·h) with h = w >> 7 (at most 32,767), so that one
+/// `pmaddwd` lane — a multiply-add of two 16-bit pairs into 32 bits, in SSE2 and every ARM SIMD — gives
+/// 128·p·h + p·(w − 128·h) = p·w exactly for 8-bit samples and 22-bit fixed-point weights. p·128 ≤ 32,640; the low
+/// part is w & 127 except for w ≥ 2^22 (a whole weight: h = 32,767, low 128 and up), and neither product nor their
+/// sum leaves 32 bits.
 enum PairedSamples {
     @inline(__always) static func split(_ weight: Int32) -> (high: Int16, low: Int16) {
-        (Int16(truncatingIfNeeded: weight >> 7), Int16(truncatingIfNeeded: weight & 127))
+        let high = min(weight >> 7, Int32(Int16.max))
+        return (Int16(truncatingIfNeeded: high), Int16(truncatingIfNeeded: weight &- 128 &* high))
+    }
+
+    /// Whether `split` is exact for `weight`: both parts fit 16 bits.
+    static func splits(_ weight: Int32) -> Bool {
+        weight >= -(1 << 22) && weight - 128 * Int32(Int16.max) <= Int32(Int16.max)
     }
 
     /// Writes `count` samples as pairs, one `UInt32` each (p·128 in the low half, p in the high half).

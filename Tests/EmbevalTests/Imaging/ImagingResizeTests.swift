@@ -52,14 +52,22 @@ struct ImagingResizeTests {
         }
     }
 
-    /// An enlargement whose output centres land on source pixels has weights of exactly 1.0 (2^22), which do not split
-    /// into 16-bit pairs: such a kernel takes the plain loop and still resizes like Pillow's arithmetic.
-    @Test func wholeWeightsTakeThePlainLoop() {
+    /// An enlargement whose output centres land on source pixels has weights of exactly 1.0 (2^22); they split into
+    /// 16-bit pairs too (32,767 and 128), so such a kernel keeps the paired pass and still resizes like Pillow.
+    @Test func wholeWeightsSplitIntoPairs() {
         let kernel = FixedPointKernel(inSize: 2, outSize: 6, filter: .box)
-        #expect(!kernel.splitsIntoPairs)
-        #expect(FixedPointKernel(inSize: 300, outSize: 28, filter: .bilinear).splitsIntoPairs)
-        let image = RGBImage(width: 2, height: 1, pixels: [10, 20, 30, 200, 210, 220])
-        #expect(kernel.applyHorizontally(image, rows: 0..<1).pixels == [10, 20, 30, 10, 20, 30, 10, 20, 30, 200, 210, 220, 200, 210, 220, 200, 210, 220])
+        #expect(kernel.weights.contains(1 << 22) && kernel.splitsIntoPairs)
+        let image = RGBImage(width: 2, height: 1, pixels: [10, 20, 30, 200, 210, 255])
+        let expected: [UInt8] = [10, 20, 30, 10, 20, 30, 10, 20, 30, 200, 210, 255, 200, 210, 255, 200, 210, 255]
+        #expect(kernel.applyHorizontally(image, rows: 0..<1).pixels == expected)
+        #expect(kernel.applyVertically(RGBImage(width: 1, height: 2, pixels: image.pixels), rowOffset: 0).pixels == expected)
+        // The split is exact wherever `splits` says so, and says so up to its edges only.
+        let edges: [Int32] = [-(1 << 22), -(1 << 22) + 1, -129, -128, -1, 0, 1, 127, 128, 4_194_175, 1 << 22, 4_226_943]
+        for w in edges {
+            let (high, low) = PairedSamples.split(w)
+            #expect(PairedSamples.splits(w) && 128 * Int(high) + Int(low) == Int(w), "\(w)")
+        }
+        #expect(!PairedSamples.splits(-(1 << 22) - 1) && !PairedSamples.splits(4_226_944) && !PairedSamples.splits(.max))
     }
 
     @Test func centerCropPadsWithZeros() {
