@@ -207,12 +207,20 @@ extension UMAPResult {
         if let problem = parameters.problem {
             throw DecodingError.dataCorruptedError(forKey: .parameters, in: c, debugDescription: "UMAP parameters: \(problem)")
         }
+        let sigmas = try c.decode([Float].self, forKey: .sigmas), rhos = try c.decode([Float].self, forKey: .rhos)
+        guard sigmas.count == rows, rhos.count == rows else {
+            throw DecodingError.dataCorruptedError(forKey: .sigmas, in: c, debugDescription: "UMAP map: \(sigmas.count) sigmas and \(rhos.count) rhos for \(rows) rows")
+        }
+        let graph = try c.decode(UMAPGraph.self, forKey: .graph)
+        guard graph.rows == rows, graph.columns == rows else {
+            throw DecodingError.dataCorruptedError(forKey: .graph, in: c, debugDescription: "UMAP map: a \(graph.rows) × \(graph.columns) graph for \(rows) rows")
+        }
         self.init(parameters: parameters,
                   reference: Matrix(rows: rows, columns: columns, values: reference),
                   embedding: Matrix(rows: rows, columns: dims, values: embedding),
-                  sigmas: try c.decode([Float].self, forKey: .sigmas), rhos: try c.decode([Float].self, forKey: .rhos),
+                  sigmas: sigmas, rhos: rhos,
                   a: try c.decode(Double.self, forKey: .a), b: try c.decode(Double.self, forKey: .b),
-                  graph: try c.decode(UMAPGraph.self, forKey: .graph))
+                  graph: graph)
     }
 
     public func encode(to encoder: Encoder) throws {

@@ -224,3 +224,24 @@ private func majorityLabel(_ neighbours: [Int], labels: [Int]) -> Int {
         #expect(throws: DecodingError.self, "\(bad)") { try decode(bad) }
     }
 }
+
+/// The parts of a saved UMAP map must describe the same points: per-point bandwidths and distances for every row, a
+/// graph over exactly the map's rows.
+@Test func aSavedMapWhosePartsDisagreeIsRefused() throws {
+    let (x, _) = clusteredEmbeddings(rows: 40, columns: 4, classes: 2, seed: 3)
+    let saved = try JSONSerialization.jsonObject(with: JSONEncoder().encode(try UMAP(neighbors: 5, epochs: 10, seed: 1).fit(x))) as! [String: Any]
+    func tampered(_ change: (inout [String: Any]) -> Void) throws -> Data {
+        var copy = saved
+        change(&copy)
+        return try JSONSerialization.data(withJSONObject: copy)
+    }
+    _ = try JSONDecoder().decode(UMAPResult.self, from: try tampered { _ in })
+    let changes: [(inout [String: Any]) -> Void] = [
+        { $0["sigmas"] = Array(($0["sigmas"] as! [Any]).dropLast()) },
+        { $0["rhos"] = ($0["rhos"] as! [Any]) + [0.5] },
+        { var g = $0["graph"] as! [String: Any]; g["rows"] = 41; g["columns"] = 41; $0["graph"] = g },
+    ]
+    for change in changes {
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(UMAPResult.self, from: try tampered(change)) }
+    }
+}
