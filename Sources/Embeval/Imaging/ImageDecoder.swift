@@ -50,7 +50,7 @@ public enum ImageDecoder {
     static func decodeJPEG(_ bytes: [UInt8], name: String, limits: ImageLimits, draft: JPEGDraft? = nil) throws -> RGBImage {
         var jpeg = ic_jpeg_image()
         var request = draft
-        let (image, exif) = try bytes.withUnsafeBufferPointer { encoded in
+        return try bytes.withUnsafeBufferPointer { encoded in
             var decoder: OpaquePointer?
             defer { ic_jpeg_end(decoder); ic_jpeg_free(&jpeg) }
             let status = withUnsafeMutablePointer(to: &request) { context in
@@ -71,15 +71,14 @@ public enum ImageDecoder {
                 }
                 initialized = count
             }
-            let exif = jpeg.exif.map { Array(UnsafeBufferPointer(start: $0, count: jpeg.exif_size)) } ?? []
+            let image: RGBImage
             switch components {
-            case 1: return (RGBImage(width: width, height: height, grayscale: samples), exif)
-            case 3: return (RGBImage(width: width, height: height, pixels: samples), exif)
-            default:
-                return (samples.withUnsafeBufferPointer { PillowColor.invertedCMYKToRGB($0, width: width, height: height) }, exif)
+            case 1: image = RGBImage(width: width, height: height, grayscale: samples)
+            case 3: image = RGBImage(width: width, height: height, pixels: samples)
+            default: image = samples.withUnsafeBufferPointer { PillowColor.invertedCMYKToRGB($0, width: width, height: height) }
             }
+            return orient(image, exif: jpeg.exif, size: jpeg.exif_size)   // before the deferred free of the EXIF payload
         }
-        return orient(image, exif: exif)
     }
 
     static func decodePNG(_ bytes: [UInt8], name: String, limits: ImageLimits) throws -> RGBImage {
@@ -121,12 +120,9 @@ public enum ImageDecoder {
     }
 
     private static func orient(_ image: RGBImage, exif: UnsafeMutablePointer<UInt8>?, size: Int) -> RGBImage {
-        guard let exif, size > 0 else { return image }
-        return orient(image, exif: Array(UnsafeBufferPointer(start: exif, count: size)))
-    }
-
-    private static func orient(_ image: RGBImage, exif: [UInt8]) -> RGBImage {
-        guard !exif.isEmpty, let orientation = ExifOrientation(exif: exif) else { return image }
+        guard let exif, size > 0,
+              let orientation = ExifOrientation(exif: Array(UnsafeBufferPointer(start: exif, count: size)))
+        else { return image }
         return orientation.apply(to: image)
     }
 

@@ -138,7 +138,7 @@ struct FixedPointKernel {
     /// Pillow's horizontal pass: for each output byte, 2^21 plus the sum of its taps' samples times their weights,
     /// shifted down 22 bits and clipped, the same 32-bit integers as Pillow's C (no partial sum can overflow: |weights|
     /// add up to about 2^22 and samples are below 2^8), so the same bytes. Each row is widened once into
-    /// `PairedSamples` and summed 12 bytes at a time; a weight of exactly 1.0 takes the plain loop.
+    /// `PairedSamples` and summed 12 bytes at a time; a kernel whose weights do not all split takes the plain loop.
     func applyHorizontally(_ image: RGBImage, rows: Range<Int>) -> RGBImage {
         guard splitsIntoPairs else { return applyHorizontallyTapByTap(image, rows: rows) }
         let outWidth = start.count, rowBytes = image.width * 3
@@ -186,7 +186,7 @@ struct FixedPointKernel {
         return RGBImage(width: outWidth, height: rows.count, pixels: out)
     }
 
-    /// The horizontal pass one tap at a time, in 64-bit sums: for kernels with a weight of exactly 1.0.
+    /// The horizontal pass one tap at a time, in 64-bit sums: for kernels whose weights do not all split into pairs.
     func applyHorizontallyTapByTap(_ image: RGBImage, rows: Range<Int>) -> RGBImage {
         let outWidth = start.count, inWidth = image.width
         var out = [UInt8](repeating: 0, count: outWidth * rows.count * 3)
@@ -213,7 +213,7 @@ struct FixedPointKernel {
 
     /// Pillow's vertical pass, the same integers as the horizontal one; `rowOffset` is the source row that `image`'s
     /// first row stands for. Each tap's row is widened into `PairedSamples` and summed 4 bytes at a time into the
-    /// output row's 32-bit sums; a weight of exactly 1.0 takes the plain loop.
+    /// output row's 32-bit sums; a kernel whose weights do not all split takes the plain loop.
     func applyVertically(_ image: RGBImage, rowOffset: Int) -> RGBImage {
         guard splitsIntoPairs else { return applyVerticallyTapByTap(image, rowOffset: rowOffset) }
         let outHeight = start.count, rowLength = image.width * 3
@@ -250,7 +250,7 @@ struct FixedPointKernel {
         return RGBImage(width: image.width, height: outHeight, pixels: out)
     }
 
-    /// The vertical pass one tap at a time, in 64-bit sums: for kernels with a weight of exactly 1.0.
+    /// The vertical pass one tap at a time, in 64-bit sums: for kernels whose weights do not all split into pairs.
     func applyVerticallyTapByTap(_ image: RGBImage, rowOffset: Int) -> RGBImage {
         let outHeight = start.count, rowLength = image.width * 3
         var out = [UInt8](repeating: 0, count: rowLength * outHeight)
