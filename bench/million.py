@@ -7,7 +7,8 @@ BENCH_MILLION_SLACK (default 1.5); one that runs past it is stopped and reported
 Not part of `make bench` (about an hour on 2 cores). Usage:
     python3 bench/million.py [path/to/embeval] [points]      (BENCH_MILLION_DIR, default /tmp/embeval-million)
 BENCH_MILLION_METHODS picks the maps (default pca,umap,tsne). BENCH_MILLION_PEER_BUDGET=SECONDS skips Embeval's
-command and gives each peer that budget (a peer re-run against an earlier Embeval measurement). Each peer's own
+command and gives each peer that budget (a peer re-run against an earlier Embeval measurement); BENCH_MILLION_PEERS=0
+runs Embeval's commands only (Embeval re-measured against an earlier peer run). Each peer's own
 progress output (openTSNE's per-phase timings) goes to peer-<method>.log beside the inputs, also when it is stopped.
 Inputs (numpy, seeded): 100 Gaussian classes in 384 dimensions, unit-variance noise around centres drawn with
 standard deviation 2, so classes overlap but are mostly separable; float32, 1.5 GB at 1M rows.
@@ -124,6 +125,10 @@ def main():
             e = run_embeval(binary, method, directory, x_path, labels_path, maps)
             budget = max(60.0, slack * e["wall_seconds"])
             results["runs"][method] = {"embeval": e}
+        if os.environ.get("BENCH_MILLION_PEERS") == "0":
+            with open(os.path.join(directory, "results.json"), "w") as f:
+                json.dump(results, f, indent=1)
+            continue
         peer_out = os.path.join(directory, f"peer-{method}.npy")
         if os.path.exists(peer_out):
             os.remove(peer_out)

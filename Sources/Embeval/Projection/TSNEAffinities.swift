@@ -4,10 +4,21 @@ import Foundation
 struct SparseAffinities: Sendable {
     let rows: Int
     let rowStart: [Int]        // rows + 1
-    let columns: [Int32]
+    private(set) var columns: [Int32]
     let values: [Double]
 
     var total: Double { values.reduce(0, +) }
+
+    /// Renames every column c to `newName[c]`, in place (a map that moved its points to other slots).
+    mutating func relabelColumns(_ newName: [Int32]) {
+        columns.withUnsafeMutableBufferPointer { c in
+            newName.withUnsafeBufferPointer { name in
+                Parallel.forEachRange(c.count) { range in
+                    for t in range { c[t] = name[Int(c[t])] }
+                }
+            }
+        }
+    }
 }
 
 /// Input similarities as openTSNE computes them (`affinity.PerplexityBasedNN` / `MultiscaleMixture` with one

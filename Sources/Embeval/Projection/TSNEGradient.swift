@@ -3,12 +3,33 @@ import Foundation
 /// The t-SNE gradient of a whole map (openTSNE's scaling): for point i,
 ///   gᵢ = e·Σⱼ pᵢⱼ qᵢⱼ (yᵢ − yⱼ) − Σⱼ qᵢⱼ² (yᵢ − yⱼ) / Z,   qᵢⱼ = 1 / (1 + |yᵢ − yⱼ|²),  Z = Σ_{i≠j} qᵢⱼ,
 /// attraction over P's non-zeros (e: exaggeration), repulsion by Barnes–Hut or FFT interpolation.
+/// Maps (y, g) hold points by slot of `order`; P's rows are input rows, its columns slots.
 struct Gradient {
-    let p: SparseAffinities
+    private(set) var p: SparseAffinities
+    private(set) var order: SpatialOrder
     let dims: Int
     let method: TSNE.Method
     let theta: Double
     let fft: FFTRepulsion
+
+    init(p: SparseAffinities, dims: Int, method: TSNE.Method, theta: Double, fft: FFTRepulsion) {
+        self.order = SpatialOrder(count: p.rows)
+        self.p = p
+        self.dims = dims
+        self.method = method
+        self.theta = theta
+        self.fft = fft
+    }
+
+    /// Re-sorts the points along the curve of their positions `y` (see `SpatialOrder`), moving `y` and the
+    /// optimiser's per-point state with them and relabelling P's columns.
+    mutating func resort(y: inout [Double], optimizer: inout Optimizer) {
+        let move = order.resort(positions: y, dims: dims)
+        move.apply(&y, dims: dims)
+        move.apply(&optimizer.update, dims: dims)
+        move.apply(&optimizer.gains, dims: dims)
+        p.relabelColumns(move.newSlot)
+    }
 
     /// Row chunks of the parallel sums: a fixed count, so Z and KL add up in the same order on any number of cores.
     var chunks: Int { min(p.rows, FFTRepulsion.reductionChunks) }
@@ -52,27 +73,45 @@ struct Gradient {
         let n = p.rows, dims = self.dims, chunks = self.chunks
         return y.withUnsafeBufferPointer { yb in
         g.withUnsafeMutableBufferPointer { gb in
+        order.rows.withUnsafeBufferPointer { rows in
         p.rowStart.withUnsafeBufferPointer { rs in p.columns.withUnsafeBufferPointer { cols in
         p.values.withUnsafeBufferPointer { vals in
-            let gp = gb.baseAddress!
-            let partial = Parallel.mapRanges(n, chunks: chunks) { rows -> Double in
+            let yp = yb.baseAddress!, gp = gb.baseAddress!
+            let partial = Parallel.mapRanges(n, chunks: chunks) { slots -> Double in
                 var kl = 0.0
-                var diff = [Double](repeating: 0, count: dims)
-                for i in rows {
-                    for t in rs[i]..<rs[i + 1] {
-                        let j = Int(cols[t])
+                for i in slots {
+                    let row = Int(rows[i]), yi = yp + i * dims
+                    if dims == 2 {
+                        // The 2-D case with the point's own position and force in registers.
+                        let y0 = yi[0], y1 = yi[1]
+                        var f0 = 0.0, f1 = 0.0
+                        for t in rs[row]..<rs[row + 1] {
+                            let yj = yp + 2 * Int(cols[t])
+                            let d0 = y0 - yj[0], d1 = y1 - yj[1]
+                            let q = 1 / (1 + d0 * d0 + d1 * d1)
+                            let pe = vals[t] * exaggeration
+                            f0 += pe * q * d0
+                            f1 += pe * q * d1
+                            if wantKL && pe > 0 { kl += pe * log(pe / q) }
+                        }
+                        gp[2 * i] += f0
+                        gp[2 * i + 1] += f1
+                        continue
+                    }
+                    for t in rs[row]..<rs[row + 1] {
+                        let yj = yp + Int(cols[t]) * dims
                         var d2 = 0.0
-                        for d in 0..<dims { diff[d] = yb[i * dims + d] - yb[j * dims + d]; d2 += diff[d] * diff[d] }
+                        for d in 0..<dims { let diff = yi[d] - yj[d]; d2 += diff * diff }
                         let q = 1 / (1 + d2)
                         let pe = vals[t] * exaggeration
-                        for d in 0..<dims { gp[i * dims + d] += pe * q * diff[d] }
+                        for d in 0..<dims { gp[i * dims + d] += pe * q * (yi[d] - yj[d]) }
                         if wantKL && pe > 0 { kl += pe * log(pe / q) }
                     }
                 }
                 return kl
             }
             return partial.reduce(0, +)
-        }}}}}
+        }}}}}}
     }
 
     /// KL(P ‖ Q) of a map; Z exact (O(N²)) or from the repulsion method.
