@@ -114,8 +114,11 @@ def main():
     x_path, labels_path = generate(directory, n)
     results = {"points": n, "dimensions": 384, "threads": THREADS, "slack": slack, "runs": {}}
     maps = {}
-    import umap, openTSNE, sklearn  # noqa: E401 (versions only)
-    results["versions"] = {"umap-learn": umap.__version__, "openTSNE": openTSNE.__version__, "scikit-learn": sklearn.__version__}
+    import sklearn  # versions only; the peers' packages are needed only when they run
+    results["versions"] = {"scikit-learn": sklearn.__version__}
+    if os.environ.get("BENCH_MILLION_PEERS") != "0":
+        import umap, openTSNE  # noqa: E401
+        results["versions"].update({"umap-learn": umap.__version__, "openTSNE": openTSNE.__version__})
     peer_budget = os.environ.get("BENCH_MILLION_PEER_BUDGET")
     for method in [m for m in os.environ.get("BENCH_MILLION_METHODS", "pca,umap,tsne").split(",") if m]:
         if peer_budget:

@@ -14,6 +14,9 @@ import Foundation
 struct NeighbourSearch {
     let k: Int
     let normalizing: Bool
+    /// A symmetric search by Euclidean distance: −‖xᵢ‖²/2 of every row, added to each block for both of its sides, so
+    /// the block holds xᵢ·xⱼ − ‖xᵢ‖²/2 − ‖xⱼ‖²/2 = −‖xᵢ − xⱼ‖²/2 — still symmetric, and largest for the nearest.
+    var halfNegativeSquaredNorms: [Float]? = nil
     /// From this k on, a row's candidates are gathered and merged with its heap in one selection (`scanRowGathering`).
     var gatheringFromK = 64
 
@@ -94,6 +97,12 @@ struct NeighbourSearch {
                         let block = work.block
                         BLAS.multiplyTransposed(q, rows: qb, UnsafeBufferPointer(rebasing: round[((first - r0) * d)...]),
                                                 rows: columns, depth: d, into: block)
+                        if symmetric, let terms = halfNegativeSquaredNorms {
+                            for i in 0..<qb {
+                                let own = terms[q0 + i], line = block.baseAddress! + i * columns
+                                for c in 0..<columns { line[c] += own + terms[first + c] }
+                            }
+                        }
                         let values = UnsafePointer(block.baseAddress!)
                         for i in 0..<qb {
                             let row = q0 + i

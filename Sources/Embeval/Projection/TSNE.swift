@@ -87,7 +87,7 @@ public struct TSNE: Sendable {
         // The neighbours and conditional rows live only as long as it takes to make P (1.8 GB at a million points);
         // P itself only inside the gradient, which relabels its columns in place as the points move.
         var gradient = Gradient(p: { () -> SparseAffinities in
-            let (indices, distances) = TSNEAffinities.neighbours(queries: x, references: x, k: k, excludingSelf: true)
+            let (indices, distances) = TSNEAffinities.neighbours(within: x, k: k)
             let conditional = TSNEAffinities.conditional(distances: distances, k: k, perplexity: effective)
             return TSNEAffinities.joint(indices: indices, conditional: conditional, k: k, count: n)
         }(), dims: dimensions, method: chosen, theta: theta,

@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import EmbevalMath
 @testable import Embeval
@@ -88,4 +89,32 @@ func gatheringTheCandidatesKeepsExactlyTheHeapsNeighbours(k: Int) {
         #expect(a.similarities == b.similarities, "k \(k), symmetric \(symmetric)")
         #expect(!b.indices.contains(-1))
     }
+}
+
+/// The symmetric Euclidean leave-one-out (t-SNE's neighbours: blocks of −‖xᵢ − xⱼ‖²/2 fed to both rows) finds each
+/// row's nearest other rows by distance — across chunk and round boundaries, un-normalised rows of different norms
+/// (where inner products and distances rank differently), both the heap and the gathering selection.
+@Test(arguments: [(rows: 700, k: 5), (rows: 4_700, k: 90)])
+func euclideanLeaveOneOutFindsTheNearestRows(rows: Int, k: Int) {
+    let (raw, _) = clusteredEmbeddings(rows: rows, columns: 7, classes: 4, seed: 12)
+    var m = raw
+    for i in 0..<rows { for c in 0..<7 { m[i, c] *= 1 + Float(i % 5) / 2 } }
+    let found = NearestNeighbors.euclidean(leaveOneOut: m, k: k)
+    #expect(found.k == k && found.queryCount == rows)
+    var differentSets = 0
+    for i in stride(from: 0, to: rows, by: 7) {
+        let d2 = (0..<rows).map { j in (0..<7).reduce(0.0) { $0 + pow(Double(m[i, $1]) - Double(m[j, $1]), 2) } }
+        let expected = (0..<rows).filter { $0 != i }.sorted { d2[$0] != d2[$1] ? d2[$0] < d2[$1] : $0 < $1 }.prefix(k)
+        let got = found.indices[(i * k)..<((i + 1) * k)].map(Int.init)
+        #expect(!got.contains(i) && !got.contains(-1))
+        for (t, j) in got.enumerated() {
+            // The similarity is −d²/2 to float32 precision (relative to the norms that cancel in it).
+            #expect(abs(Double(found.similarities[i * k + t]) + d2[j] / 2) < 1e-4 * (1 + d2[j]))
+        }
+        if Set(expected) != Set(got) { differentSets += 1 }
+        // Whatever a float32 near-tie swaps at the k-th place is as near as what it displaced.
+        #expect(abs(d2[expected.last!] - got.map { d2[$0] }.max()!) < 1e-4 * (1 + d2[expected.last!]))
+    }
+    #expect(differentSets <= rows / 7 / 100 + 1)
+    #expect(NearestNeighbors.euclidean(leaveOneOut: Matrix(rowVectors: [[1, 2]]), k: 3).k == 0)
 }
