@@ -59,9 +59,8 @@ public struct KMeans: Sendable {
         var iterations = 0, strict = false
         for iteration in 0..<max(1, maxIterations) {
             iterations = iteration + 1
-            let (assigned, _) = Self.assign(x, centres: centres, clusters: k)
-            labels = assigned
-            var updated = Self.means(x, labels: labels, clusters: k)
+            var updated = Self.assignAndSum(x, centres: centres, clusters: k)
+            labels = updated.labels
             Self.relocateEmpty(x, labels: &labels, centres: centres, sums: &updated.sums, counts: &updated.counts, clusters: k)
             var shift = 0.0
             var next = centres
@@ -80,54 +79,83 @@ public struct KMeans: Sendable {
 
     /// Each row's nearest centre by ‖c‖² − 2x·c (ties to the lower index), and that distance term.
     static func assign(_ x: FeatureMatrix, centres: [Double], clusters k: Int) -> (labels: [Int], scores: [Double]) {
-        let n = x.rows, d = x.features
-        var products = [Double](repeating: 0, count: n * k)
-        x.values.withUnsafeBufferPointer { a in
-            centres.withUnsafeBufferPointer { c in
-                products.withUnsafeMutableBufferPointer { p in
-                    BLAS.multiply(a, transposeA: false, c, transposeB: true, m: n, n: k, k: d, into: p)
-                }
-            }
-        }
-        let norms = (0..<k).map { c in (0..<d).reduce(0.0) { $0 + centres[c * d + $1] * centres[c * d + $1] } }
+        let n = x.rows
         var labels = [Int](repeating: 0, count: n), scores = [Double](repeating: 0, count: n)
         // Rows are independent: split over the cores (the same labels as one pass).
-        labels.withUnsafeMutableBufferPointer { l in scores.withUnsafeMutableBufferPointer { sc in products.withUnsafeBufferPointer { p in
-            Parallel.forEachRange(n) { rows in
-                for i in rows {
-                    var best = 0, bestScore = Double.infinity
-                    for c in 0..<k {
-                        let score = norms[c] - 2 * p[i * k + c]
-                        if score < bestScore { bestScore = score; best = c }
+        labels.withUnsafeMutableBufferPointer { l in scores.withUnsafeMutableBufferPointer { sc in
+            BLAS.singleThreaded {
+                Parallel.forEachRange(n) { rows in
+                    Self.nearestCentres(x, rows: rows, centres: centres, clusters: k) { i, _, label, score in
+                        l[i] = label
+                        sc[i] = score
                     }
-                    l[i] = best
-                    sc[i] = bestScore
                 }
             }
-        }}}
+        }}
         return (labels, scores)
     }
 
-    static func means(_ x: FeatureMatrix, labels: [Int], clusters k: Int) -> (sums: [Double], counts: [Int]) {
-        let d = x.features
-        var sums = [Double](repeating: 0, count: k * d), counts = [Int](repeating: 0, count: k)
-        for c in labels { counts[c] += 1 }
-        // Each core sums its own band of features, every sum still taken in row order: the same bits as one pass.
-        let bands = max(1, min(d, ProcessInfo.activeCores))
-        x.values.withUnsafeBufferPointer { v in
-            sums.withUnsafeMutableBufferPointer { s in
-                labels.withUnsafeBufferPointer { l in
-                    Parallel.forEach(bands) { b in
-                        let first = b * d / bands, end = (b + 1) * d / bands
-                        for i in 0..<x.rows {
-                            let row = v.baseAddress! + i * d, sum = s.baseAddress! + l[i] * d
-                            for j in first..<end { sum[j] += row[j] }
+    /// One Lloyd step's pass over the rows: each row's nearest centre (as `assign`) and, while the row is still in
+    /// cache, its addition to that centre's sum — X is read once a step. The rows are cut into a fixed number of
+    /// slices (it depends on the input's size, not on the cores), each summing into its own buffer in row order, and
+    /// the slices are added in order: the same bits on any number of cores.
+    static func assignAndSum(_ x: FeatureMatrix, centres: [Double], clusters k: Int) -> (labels: [Int], sums: [Double], counts: [Int]) {
+        let n = x.rows, d = x.features, width = k * d
+        // At most 16 slices of at least 1,024 rows, and their buffers together at most 32M doubles (256 MB).
+        let slices = max(1, min(16, n / 1_024, (1 << 25) / max(1, width)))
+        var labels = [Int](repeating: 0, count: n)
+        var partial = [Double](repeating: 0, count: slices * width)
+        var partialCounts = [Int](repeating: 0, count: slices * k)
+        labels.withUnsafeMutableBufferPointer { l in partial.withUnsafeMutableBufferPointer { p in
+            partialCounts.withUnsafeMutableBufferPointer { pc in
+                BLAS.singleThreaded {
+                    Parallel.forEach(slices) { slice in
+                        let sums = p.baseAddress! + slice * width, counts = pc.baseAddress! + slice * k
+                        let rows = (slice * n / slices)..<((slice + 1) * n / slices)
+                        Self.nearestCentres(x, rows: rows, centres: centres, clusters: k) { i, row, label, _ in
+                            l[i] = label
+                            counts[label] += 1
+                            let sum = sums + label * d
+                            for j in 0..<d { sum[j] += row[j] }
                         }
                     }
                 }
             }
+        }}
+        var sums = [Double](partial[0..<width]), counts = [Int](partialCounts[0..<k])
+        for slice in 1..<max(1, slices) {
+            for i in 0..<width { sums[i] += partial[slice * width + i] }
+            for c in 0..<k { counts[c] += partialCounts[slice * k + c] }
         }
-        return (sums, counts)
+        return (labels, sums, counts)
+    }
+
+    /// Rows of `x` in `rows`, 64 at a time: their products with the centres by one `dgemm` (OpenBLAS's own kernel
+    /// for the machine), then `body(index, row, nearest centre, ‖c‖² − 2x·c)` for each, in row order, while the
+    /// chunk is in cache. Call inside `BLAS.singleThreaded` when run on several cores.
+    static func nearestCentres(_ x: FeatureMatrix, rows: Range<Int>, centres: [Double], clusters k: Int,
+                               _ body: (Int, UnsafePointer<Double>, Int, Double) -> Void) {
+        let d = x.features, chunk = 64
+        guard k > 0, !rows.isEmpty else { return }
+        let norms = (0..<k).map { c in (0..<d).reduce(0.0) { $0 + centres[c * d + $1] * centres[c * d + $1] } }
+        var products = [Double](repeating: 0, count: chunk * k)
+        x.values.withUnsafeBufferPointer { v in centres.withUnsafeBufferPointer { c in products.withUnsafeMutableBufferPointer { pr in
+            var first = rows.lowerBound
+            while first < rows.upperBound {
+                let count = min(chunk, rows.upperBound - first)
+                let block = UnsafeBufferPointer(rebasing: v[(first * d)..<((first + count) * d)])
+                BLAS.multiply(block, transposeA: false, c, transposeB: true, m: count, n: k, k: d, into: pr)
+                for r in 0..<count {
+                    var best = 0, bestScore = Double.infinity
+                    for cluster in 0..<k {
+                        let score = norms[cluster] - 2 * pr[r * k + cluster]
+                        if score < bestScore { bestScore = score; best = cluster }
+                    }
+                    body(first + r, v.baseAddress! + (first + r) * d, best, bestScore)
+                }
+                first += count
+            }
+        }}}
     }
 
     /// An empty cluster takes the point farthest from its centre (the next farthest for the next empty one).
@@ -153,13 +181,18 @@ public struct KMeans: Sendable {
         }
     }
 
+    /// Sum of squared distances to the assigned centres, over 16 fixed slices of rows (split over the cores) added in
+    /// order: the same bits on any number of cores.
     static func inertia(_ x: FeatureMatrix, labels: [Int], centres: [Double]) -> Double {
         let d = x.features
-        var total = 0.0
-        for i in 0..<x.rows {
-            for j in 0..<d { let t = x.values[i * d + j] - centres[labels[i] * d + j]; total += t * t }
+        let parts = x.values.withUnsafeBufferPointer { v in
+            centres.withUnsafeBufferPointer { c in
+                Parallel.mapRanges(x.rows, chunks: 16) { rows in
+                    rows.reduce(0.0) { $0 + Self.squaredDistance(v.baseAddress! + $1 * d, c.baseAddress! + labels[$1] * d, count: d) }
+                }
+            }
         }
-        return total
+        return parts.reduce(0, +)
     }
 
     /// The mean over features of each feature's variance (population variance, as numpy's `var`).
@@ -199,41 +232,49 @@ public struct KMeans: Sendable {
         guard n > 0, k > 0 else { return [] }
         let trials = 2 + Int(Foundation.log(Double(k)))
         func row(_ i: Int) -> ArraySlice<Double> { x.values[(i * d)..<((i + 1) * d)] }
-        /// Each row's squared distance to row i, or `closest`'s entry where that is smaller; rows split over the cores.
-        func squaredDistances(to i: Int, within closest: [Double]? = nil) -> [Double] {
-            x.values.withUnsafeBufferPointer { v in
-                [Double](unsafeUninitializedCapacity: n) { out, count in
+        /// Each row's squared distance to each of the rows `candidates`, or `closest`'s entry where that is smaller,
+        /// candidate after candidate in one buffer: every row is read once for all candidates; rows split over the cores.
+        func squaredDistances(to candidates: [Int], within closest: [Double]? = nil) -> [Double] {
+            let count = candidates.count * n
+            return x.values.withUnsafeBufferPointer { v in
+                [Double](unsafeUninitializedCapacity: count) { out, written in
                     let o = out.baseAddress!
-                    let centre = v.baseAddress! + i * d
                     Parallel.forEachRange(n) { rows in
                         for p in rows {
-                            let s = Self.squaredDistance(v.baseAddress! + p * d, centre, count: d)
-                            o[p] = closest.map { min($0[p], s) } ?? s
+                            let point = v.baseAddress! + p * d
+                            for (t, candidate) in candidates.enumerated() {
+                                let s = Self.squaredDistance(point, v.baseAddress! + candidate * d, count: d)
+                                o[t * n + p] = closest.map { min($0[p], s) } ?? s
+                            }
                         }
                     }
-                    count = n
+                    written = count
                 }
             }
         }
         var centres = [Double]()
         let first = generator.index(below: n)
         centres += row(first)
-        var closest = squaredDistances(to: first)
+        var closest = squaredDistances(to: [first])
         var potential = closest.reduce(0, +)
         for _ in 1..<k {
             var cumulative = [Double](repeating: 0, count: n), running = 0.0
             for i in 0..<n { running += closest[i]; cumulative[i] = running }
-            var bestCandidate = 0, bestPotential = Double.infinity, bestDistances = closest
-            for _ in 0..<trials {
+            // The draws depend only on the potential so far, so all candidates are drawn first, then measured at once.
+            let candidates = (0..<trials).map { _ in
                 let target = Double(generator.next() >> 11) / Double(1 << 53) * potential
                 var lo = 0, hi = n - 1
                 while lo < hi { let mid = (lo + hi) / 2; if cumulative[mid] < target { lo = mid + 1 } else { hi = mid } }
-                let distances = squaredDistances(to: lo, within: closest)
-                let candidatePotential = distances.reduce(0, +)
-                if candidatePotential < bestPotential { bestPotential = candidatePotential; bestCandidate = lo; bestDistances = distances }
+                return lo
             }
-            centres += row(bestCandidate)
-            closest = bestDistances
+            let distances = squaredDistances(to: candidates, within: closest)
+            var best = 0, bestPotential = Double.infinity
+            for t in 0..<trials {
+                let candidatePotential = distances[(t * n)..<((t + 1) * n)].reduce(0, +)
+                if candidatePotential < bestPotential { bestPotential = candidatePotential; best = t }
+            }
+            centres += row(candidates[best])
+            closest = Array(distances[(best * n)..<((best + 1) * n)])
             potential = bestPotential
         }
         return centres
