@@ -20,24 +20,23 @@ public struct PCAResult: Sendable {
         return Self.project(x, mean: mean, components: components)
     }
 
-    /// `(x − mean) · componentsᵀ` a block of rows at a time: only one block is ever centred, so projecting a million
-    /// rows needs no centred copy of them (each row's product is the same sgemm reduction as in one call).
+    /// `x · componentsᵀ − mean · componentsᵀ` a block of rows at a time, as scikit-learn's `transform` computes it
+    /// (the mean is taken off after the product): no centred copy of the rows is made, so projecting a million
+    /// mapped rows needs only the output.
     static func project<Rows: RowBlocks>(_ x: Rows, mean: [Float], components: Matrix) -> Matrix {
         let n = x.rows, d = x.columns, k = components.rows
         let block = max(1, min(n, 4096))
-        var centred = [Float](repeating: 0, count: block * d)
+        let offsets = (0..<k).map { c in Float((0..<d).reduce(0.0) { $0 + Double(mean[$1]) * Double(components.values[c * d + $1]) }) }
         var out = [Float](repeating: 0, count: n * k)
         components.values.withUnsafeBufferPointer { c in
             out.withUnsafeMutableBufferPointer { o in
                 for start in stride(from: 0, to: n, by: block) {
                     let rows = min(block, n - start)
-                    centred.withUnsafeMutableBufferPointer { t in
-                        x.withRows(start..<(start + rows)) { v in
-                            for i in 0..<rows { for j in 0..<d { t[i * d + j] = v[i * d + j] - mean[j] } }
-                        }
-                        BLAS.multiplyTransposed(UnsafeBufferPointer(t), rows: rows, c, rows: k, depth: d,
-                                                into: UnsafeMutableBufferPointer(rebasing: o[(start * k)..<((start + rows) * k)]))
+                    let target = UnsafeMutableBufferPointer(rebasing: o[(start * k)..<((start + rows) * k)])
+                    x.withRows(start..<(start + rows)) { v in
+                        BLAS.multiplyTransposed(UnsafeBufferPointer(rebasing: v[0..<(rows * d)]), rows: rows, c, rows: k, depth: d, into: target)
                     }
+                    for i in 0..<rows { for j in 0..<k { target[i * k + j] -= offsets[j] } }
                 }
             }
         }
@@ -62,21 +61,27 @@ public enum PCA {
         guard k >= 1 && k <= min(n, d) else {
             throw ProjectionError.invalidParameter("PCA: \(k) components requested, but the data is \(n)×\(d) (at most \(min(n, d)))")
         }
-        if let bad = x.values.firstIndex(where: { !$0.isFinite }) {
-            throw ProjectionError.nonFinite(input: "PCA", row: bad / d)
+        // A column's Double sum of Floats is finite exactly when all its entries are (it cannot overflow), so the
+        // means' pass doubles as the check; the offending row is looked for only when one is not.
+        let mean = columnMeans(x)
+        if !mean.allSatisfy(\.isFinite) {
+            throw ProjectionError.nonFinite(input: "PCA", row: (x.values.firstIndex(where: { !$0.isFinite }) ?? 0) / d)
         }
         var chosen = solver
         if chosen == .auto { chosen = (d <= 1000 || Double(k) >= 0.8 * Double(min(n, d))) ? .covariance : .randomized }
-        return chosen == .covariance ? covariancePCA(x, k) : randomizedPCA(x, k, seed: seed)
+        return chosen == .covariance ? covariancePCA(x, k, mean: mean) : randomizedPCA(x, k, mean: mean, seed: seed)
     }
 
     static func columnMeans(_ x: Matrix) -> [Double] {
         let n = x.rows, d = x.columns
-        var mean = [Double](repeating: 0, count: d)
-        x.values.withUnsafeBufferPointer { v in
-            for i in 0..<n { for j in 0..<d { mean[j] += Double(v[i * d + j]) } }
-        }
-        return mean.map { $0 / Double(n) }
+        var sums = [Double](repeating: 0, count: d)
+        x.values.withUnsafeBufferPointer { v in sums.withUnsafeMutableBufferPointer { s in
+            for i in 0..<n {
+                let row = v.baseAddress! + i * d
+                for j in 0..<d { s[j] += Double(row[j]) }
+            }
+        }}
+        return sums.map { $0 / Double(n) }
     }
 
     static func centred(_ x: Matrix, _ mean: [Float]) -> [Float] {
@@ -90,21 +95,24 @@ public enum PCA {
 
     // MARK: Exact
 
-    static func covariancePCA(_ x: Matrix, _ k: Int) -> PCAResult {
+    static func covariancePCA(_ x: Matrix, _ k: Int, mean: [Double]) -> PCAResult {
         let n = x.rows, d = x.columns
-        let mean = columnMeans(x)
         var gram = [Double](repeating: 0, count: d * d)
-        let block = max(1, min(n, (1 << 22) / max(d, 1)))
+        // Centred Double rows a cache-sized block at a time (about 512 KB, at least 64 rows), each added by dsyrk.
+        let block = max(1, min(n, max(64, (1 << 16) / max(d, 1))))
         var buffer = [Double](repeating: 0, count: block * d)
-        x.values.withUnsafeBufferPointer { v in
-            gram.withUnsafeMutableBufferPointer { g in
+        x.values.withUnsafeBufferPointer { v in mean.withUnsafeBufferPointer { m in
+            buffer.withUnsafeMutableBufferPointer { b in gram.withUnsafeMutableBufferPointer { g in
                 for r0 in stride(from: 0, to: n, by: block) {
                     let rows = min(block, n - r0)
-                    for i in 0..<rows { for j in 0..<d { buffer[i * d + j] = Double(v[(r0 + i) * d + j]) - mean[j] } }
-                    buffer.withUnsafeBufferPointer { b in BLAS.accumulateGram(b, rows: rows, columns: d, into: g) }
+                    for i in 0..<rows {
+                        let source = v.baseAddress! + (r0 + i) * d, target = b.baseAddress! + i * d
+                        for j in 0..<d { target[j] = Double(source[j]) - m[j] }
+                    }
+                    BLAS.accumulateGram(UnsafeBufferPointer(b), rows: rows, columns: d, into: g)
                 }
-            }
-        }
+            }}
+        }}
         for i in 0..<d { for j in 0..<i { gram[i * d + j] = gram[j * d + i] } }   // dsyrk filled the upper triangle
         let scale = 1 / Double(n - 1)
         for i in 0..<(d * d) { gram[i] *= scale }
@@ -121,9 +129,8 @@ public enum PCA {
 
     // MARK: Randomized
 
-    static func randomizedPCA(_ x: Matrix, _ k: Int, seed: UInt64) -> PCAResult {
+    static func randomizedPCA(_ x: Matrix, _ k: Int, mean: [Double], seed: UInt64) -> PCAResult {
         let n = x.rows, d = x.columns
-        let mean = columnMeans(x)
         let xc = centred(x, mean.map(Float.init))
         let l = min(k + 10, min(n, d))
         let powerIterations = Double(k) < 0.1 * Double(min(n, d)) ? 7 : 4

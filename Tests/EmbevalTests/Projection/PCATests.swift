@@ -69,12 +69,14 @@ import Testing
     #expect(mapped.l2NormalizedRows().values == whole.values)
     #expect(x.l2NormalizedRows().values == whole.values)
 
+    // scikit-learn's order: the rows' product with the components, then the mean's product taken off.
     let pca = try PCA.fit(whole, components: 6)
-    var centred = whole.values, product = [Float](repeating: 0, count: 9_000 * 6)
-    for i in 0..<9_000 { for j in 0..<24 { centred[i * 24 + j] -= pca.mean[j] } }
-    centred.withUnsafeBufferPointer { a in pca.components.values.withUnsafeBufferPointer { c in product.withUnsafeMutableBufferPointer {
+    var product = [Float](repeating: 0, count: 9_000 * 6)
+    whole.values.withUnsafeBufferPointer { a in pca.components.values.withUnsafeBufferPointer { c in product.withUnsafeMutableBufferPointer {
         BLAS.multiplyTransposed(a, rows: 9_000, c, rows: 6, depth: 24, into: $0)
     } } }
+    let offsets = (0..<6).map { c in Float((0..<24).reduce(0.0) { $0 + Double(pca.mean[$1]) * Double(pca.components.values[c * 24 + $1]) }) }
+    for i in 0..<9_000 { for c in 0..<6 { product[i * 6 + c] -= offsets[c] } }
     #expect(pca.transform(whole).values == product)
 
     var builder = MapBuilder()
