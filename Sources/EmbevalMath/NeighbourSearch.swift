@@ -11,6 +11,9 @@ import Foundation
 /// computed once. A chunk meets only the columns from its own first row on; the block's rows feed the chunk's
 /// heaps and its columns feed the heaps of the later rows, kept per task and merged at the end of the round. Only
 /// the pairs inside one chunk (its square) are computed twice.
+///
+/// A large k (from `gatheringFromK`) gathers each row's values above its floor before selecting; against other rows,
+/// and when they fit, the rows keep candidates in `TopKBuffers` rather than heaps.
 struct NeighbourSearch {
     let k: Int
     let normalizing: Bool
@@ -19,6 +22,10 @@ struct NeighbourSearch {
     var halfNegativeSquaredNorms: [Float]? = nil
     /// From this k on, a row's candidates are gathered and merged with its heap in one selection (`scanRowGathering`).
     var gatheringFromK = 64
+    /// A search against other rows that gathers keeps its candidates in buffers of 2k pairs a row instead of heaps
+    /// (`TopKBuffers`: a selection once per k kept, not once per round) when queries × k is at most this (16M
+    /// pairs: 256 MB of buffers beside the 128 MB of results).
+    var bufferingUpToPairs = 1 << 24
 
     static let chunkRows = 512
     static let roundRows = 4096
@@ -42,10 +49,14 @@ struct NeighbourSearch {
         let roundNeedsCopy = normalizing && !(symmetric && queriesAtOnce)
         var roundBuffer = [Float](repeating: 0, count: roundNeedsCopy ? min(Self.roundRows, n) * d : 0)
         let gathering = k >= gatheringFromK
+        let buffering = gathering && !symmetric && m * k <= bufferingUpToPairs
+        var buffered = [TopKCandidate](repeating: TopKCandidate(similarity: -.infinity, index: -1), count: buffering ? m * 2 * k : 0)
+        var bufferedCounts = [Int](repeating: 0, count: buffering ? m : 0)
+        var bufferedFloors = [Float](repeating: -.infinity, count: buffering ? m : 0)
         let pool = WorkspacePool(blockFloats: Self.chunkRows * min(Self.roundRows, n),
                                  queryFloats: queriesAtOnce ? 0 : Self.chunkRows * d,
                                  columnHeapRows: symmetric ? min(Self.roundRows, n) : 0, k: k,
-                                 candidates: gathering ? k + min(Self.roundRows, n) : 0)
+                                 candidates: gathering && !buffering ? k + min(Self.roundRows, n) : 0)
         let chunkCount = (m + Self.chunkRows - 1) / Self.chunkRows
 
         BLAS.singleThreaded {
@@ -53,7 +64,12 @@ struct NeighbourSearch {
         sims.withUnsafeMutableBufferPointer { heapSim in
         prepared.withUnsafeMutableBufferPointer { preparedBuffer in
         roundBuffer.withUnsafeMutableBufferPointer { roundBuf in
+        buffered.withUnsafeMutableBufferPointer { bufferedPairs in
+        bufferedCounts.withUnsafeMutableBufferPointer { bufferedCount in
+        bufferedFloors.withUnsafeMutableBufferPointer { bufferedFloor in
             let heaps = TopKRows(sims: heapSim.baseAddress!, indices: heapIdx.baseAddress!, k: k)
+            let buffers = buffering ? TopKBuffers(pairs: bufferedPairs.baseAddress!, counts: bufferedCount.baseAddress!,
+                                                  floors: bufferedFloor.baseAddress!, k: k) : nil
             if queriesAtOnce {
                 Parallel.forEachRange(m) { rows in
                     let target = UnsafeMutableBufferPointer(rebasing: preparedBuffer[(rows.lowerBound * d)..<(rows.upperBound * d)])
@@ -107,7 +123,9 @@ struct NeighbourSearch {
                         for i in 0..<qb {
                             let row = q0 + i
                             let excluded = symmetric ? row : excludedOffset.map { $0 + row } ?? -1
-                            if gathering {
+                            if let buffers {
+                                buffers.scanRow(row, values + i * columns, count: columns, firstColumn: first, excluding: excluded)
+                            } else if gathering {
                                 heaps.scanRowGathering(row, values + i * columns, count: columns, firstColumn: first, excluding: excluded,
                                                        scratch: work.candidates.baseAddress!)
                             } else {
@@ -144,8 +162,9 @@ struct NeighbourSearch {
                     }
                 }
             }
+            if let buffers { Parallel.forEachRange(m) { rows in for row in rows { buffers.finish(row, into: heaps) } } }
             Parallel.forEachRange(m) { heaps.sortRows($0) }
-        }}}}}
+        }}}}}}}}
         return (indices, sims)
     }
 

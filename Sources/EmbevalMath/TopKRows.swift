@@ -111,20 +111,42 @@ struct TopKRows {
     }
 
     /// Sorts each heap of `rows` into its final order: similarity descending, equal similarities by index ascending.
+    /// Each pair is packed into one integer key that sorts in that order (see `sortKey`), so the sort compares plain
+    /// integers; −0 comes back as +0, the only change to a similarity.
     func sortRows(_ rows: Range<Int>) {
-        var pairs = [(Float, Int32)]()
-        pairs.reserveCapacity(k)
+        var keys = [UInt64](repeating: 0, count: k)
         for row in rows {
-            pairs.removeAll(keepingCapacity: true)
-            for t in 0..<k { pairs.append((sims[row * k + t], indices[row * k + t])) }
-            pairs.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
-            for (t, p) in pairs.enumerated() { sims[row * k + t] = p.0; indices[row * k + t] = p.1 }
+            let sims = self.sims + row * k, indices = self.indices + row * k
+            for t in 0..<k { keys[t] = Self.sortKey(sims[t], indices[t]) }
+            keys.sort()
+            for (t, key) in keys.enumerated() {
+                sims[t] = Self.similarity(ofKey: key)
+                indices[t] = Int32(bitPattern: UInt32(truncatingIfNeeded: key))
+            }
         }
+    }
+
+    /// An integer whose ascending order is the pairs' final order: the high half is the similarity's bits mapped so
+    /// that larger floats give smaller numbers (−0 first made +0, which compares equal to it), the low half the index
+    /// as unsigned (an empty slot's −1 last). Similarities are finite or −∞ (empty), never NaN.
+    @inline(__always) static func sortKey(_ similarity: Float, _ index: Int32) -> UInt64 {
+        let bits = (similarity + 0).bitPattern
+        let ascending = bits & 0x8000_0000 != 0 ? ~bits : bits | 0x8000_0000
+        return UInt64(~ascending) << 32 | UInt64(UInt32(bitPattern: index))
+    }
+
+    @inline(__always) static func similarity(ofKey key: UInt64) -> Float {
+        let ascending = ~UInt32(truncatingIfNeeded: key >> 32)
+        return Float(bitPattern: ascending & 0x8000_0000 != 0 ? ascending & 0x7FFF_FFFF : ~ascending)
+    }
+
+    private func selectBest(_ pairs: UnsafeMutablePointer<TopKCandidate>, count: Int) {
+        Self.selectBest(pairs, count: count, k: k)
     }
 
     /// Reorders `pairs[0..<count]` so that its first k are the k best (in no particular order): Hoare-partition
     /// quickselect on the median of three, which stays linear on the many equal empty slots of a young heap.
-    private func selectBest(_ pairs: UnsafeMutablePointer<TopKCandidate>, count: Int) {
+    static func selectBest(_ pairs: UnsafeMutablePointer<TopKCandidate>, count: Int, k: Int) {
         var lo = 0, hi = count - 1
         let target = k - 1                                  // the k-th best's position once selected
         @inline(__always) func better(_ a: TopKCandidate, _ b: TopKCandidate) -> Bool {
@@ -157,6 +179,10 @@ struct TopKRows {
 
     /// `a` ranks below `b`: smaller similarity, or equal similarity and larger index. Empty slots (−∞, −1) lose.
     @inline(__always) private func worse(_ sa: Float, _ ia: Int32, _ sb: Float, _ ib: Int32) -> Bool {
+        Self.worse(sa, ia, sb, ib)
+    }
+
+    @inline(__always) static func worse(_ sa: Float, _ ia: Int32, _ sb: Float, _ ib: Int32) -> Bool {
         if sa != sb { return sa < sb }
         if ia < 0 || ib < 0 { return ia < 0 && ib >= 0 }
         return ia > ib

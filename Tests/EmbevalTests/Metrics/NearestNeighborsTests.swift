@@ -71,9 +71,10 @@ func symmetricLeaveOneOutEqualsTheFullSearch(rows: Int, k: Int, normalizing: Boo
     }
 }
 
-/// A large k (a retrieval's depth) gathers each row's candidates and selects the best k in one pass; the kept
-/// neighbours must be exactly those of the heap, ties included (rows rounded so many similarities are equal), in
-/// both a search against other rows and a whole-set leave-one-out, across rounds of references.
+/// A large k (a retrieval's depth) gathers each row's candidates and selects the best k in one pass, or (against
+/// other rows) keeps them in buffers of 2k selected when full; the kept neighbours must be exactly those of the
+/// heap, ties included (rows rounded so many similarities are equal), in both a search against other rows and a
+/// whole-set leave-one-out, across rounds of references.
 @Test(arguments: [64, 300, 1_200])
 func gatheringTheCandidatesKeepsExactlyTheHeapsNeighbours(k: Int) {
     let (raw, _) = clusteredEmbeddings(rows: 5_000, columns: 6, classes: 5, seed: 31)
@@ -81,14 +82,30 @@ func gatheringTheCandidatesKeepsExactlyTheHeapsNeighbours(k: Int) {
     let queries = rounded.selectingRows(Array(0..<700))
     var heap = NeighbourSearch(k: k, normalizing: true)
     heap.gatheringFromK = .max
-    let gathering = NeighbourSearch(k: k, normalizing: true)
+    var gathering = NeighbourSearch(k: k, normalizing: true)
+    gathering.bufferingUpToPairs = 0
+    let buffering = NeighbourSearch(k: k, normalizing: true)
     for (symmetric, q) in [(false, queries), (true, rounded)] {
         let a = heap.run(queries: q, references: rounded, symmetric: symmetric, excludedOffset: symmetric ? nil : 0)
-        let b = gathering.run(queries: q, references: rounded, symmetric: symmetric, excludedOffset: symmetric ? nil : 0)
-        #expect(a.indices == b.indices, "k \(k), symmetric \(symmetric)")
-        #expect(a.similarities == b.similarities, "k \(k), symmetric \(symmetric)")
-        #expect(!b.indices.contains(-1))
+        for (name, other) in [("gathering", gathering), ("buffering", buffering)] {
+            let b = other.run(queries: q, references: rounded, symmetric: symmetric, excludedOffset: symmetric ? nil : 0)
+            #expect(a.indices == b.indices, "k \(k), symmetric \(symmetric), \(name)")
+            #expect(a.similarities == b.similarities, "k \(k), symmetric \(symmetric), \(name)")
+            #expect(!b.indices.contains(-1))
+        }
     }
+}
+
+/// The sort key orders pairs as the results are listed — similarity descending, equal ones by index ascending,
+/// empty slots last — and gives back the similarity it was made from (−0 as +0).
+@Test func sortKeysOrderPairsAsListed() {
+    let sims: [Float] = [0.5, -0.25, 0, -0, 1, -1, .leastNonzeroMagnitude, -.leastNonzeroMagnitude, -.infinity, 0.5, 3e38, -3e38]
+    let pairs = sims.enumerated().map { (sim: $0.element, index: Int32($0.element == -.infinity ? -1 : $0.offset)) }
+    let expected = pairs.sorted { $0.sim != $1.sim ? $0.sim > $1.sim : ($0.index < 0) != ($1.index < 0) ? $1.index < 0 : $0.index < $1.index }
+    let byKey = pairs.sorted { TopKRows.sortKey($0.sim, $0.index) < TopKRows.sortKey($1.sim, $1.index) }
+    #expect(byKey.map(\.index) == expected.map(\.index))
+    for p in pairs { #expect(TopKRows.similarity(ofKey: TopKRows.sortKey(p.sim, p.index)) == p.sim) }
+    #expect(TopKRows.similarity(ofKey: TopKRows.sortKey(-0, 3)).sign == .plus)
 }
 
 /// The symmetric Euclidean leave-one-out (t-SNE's neighbours: blocks of −‖xᵢ − xⱼ‖²/2 fed to both rows) finds each
