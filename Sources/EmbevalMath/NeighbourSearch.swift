@@ -58,6 +58,10 @@ struct NeighbourSearch {
                                  columnHeapRows: symmetric ? min(Self.roundRows, n) : 0, k: k,
                                  candidates: gathering && !buffering ? k + min(Self.roundRows, n) : 0)
         let chunkCount = (m + Self.chunkRows - 1) / Self.chunkRows
+        // Against other rows the chunks share the queries evenly (1,000 queries: 500 + 500, not 512 + 488), so no core
+        // waits at the end of a round for a longer last chunk. A symmetric search keeps whole chunks: its columns start
+        // at a chunk's first row.
+        let chunkRows = symmetric ? Self.chunkRows : (m + chunkCount - 1) / max(chunkCount, 1)
 
         BLAS.singleThreaded {
         indices.withUnsafeMutableBufferPointer { heapIdx in
@@ -99,7 +103,7 @@ struct NeighbourSearch {
                     Parallel.forEach(chunks) { c in
                         let work = pool.take()
                         defer { pool.give(work) }
-                        let q0 = c * Self.chunkRows, qb = min(Self.chunkRows, m - q0)
+                        let q0 = c * chunkRows, qb = min(chunkRows, m - q0)
                         let first = symmetric ? max(r0, q0) : r0          // the first reference column this chunk meets
                         let columns = r0 + rb - first
                         let q: UnsafeBufferPointer<Float>
