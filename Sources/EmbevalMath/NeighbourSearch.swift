@@ -166,8 +166,10 @@ struct NeighbourSearch {
                     }
                 }
             }
-            if let buffers { Parallel.forEachRange(m) { rows in for row in rows { buffers.finish(row, into: heaps) } } }
-            Parallel.forEachRange(m) { heaps.sortRows($0) }
+            Parallel.forEachRange(m) { rows in
+                if let buffers { for row in rows { buffers.finish(row, into: heaps) } }
+                heaps.sortRows(rows)
+            }
         }}}}}}}}
         return (indices, sims)
     }

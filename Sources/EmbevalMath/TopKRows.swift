@@ -70,7 +70,7 @@ struct TopKRows {
             return
         }
         for t in 0..<k { scratch[t] = TopKCandidate(similarity: sims[t], index: indices[t]) }
-        selectBest(scratch, count: k + found)
+        Self.selectBest(scratch, count: k + found, k: k)
         for t in 0..<k { sims[t] = scratch[t].similarity; indices[t] = scratch[t].index }
         heapify(row)
     }
@@ -140,10 +140,6 @@ struct TopKRows {
         return Float(bitPattern: ascending & 0x8000_0000 != 0 ? ascending & 0x7FFF_FFFF : ~ascending)
     }
 
-    private func selectBest(_ pairs: UnsafeMutablePointer<TopKCandidate>, count: Int) {
-        Self.selectBest(pairs, count: count, k: k)
-    }
-
     /// Reorders `pairs[0..<count]` so that its first k are the k best (in no particular order): Hoare-partition
     /// quickselect on the median of three, which stays linear on the many equal empty slots of a young heap.
     static func selectBest(_ pairs: UnsafeMutablePointer<TopKCandidate>, count: Int, k: Int) {
@@ -178,10 +174,6 @@ struct TopKRows {
     }
 
     /// `a` ranks below `b`: smaller similarity, or equal similarity and larger index. Empty slots (−∞, −1) lose.
-    @inline(__always) private func worse(_ sa: Float, _ ia: Int32, _ sb: Float, _ ib: Int32) -> Bool {
-        Self.worse(sa, ia, sb, ib)
-    }
-
     @inline(__always) static func worse(_ sa: Float, _ ia: Int32, _ sb: Float, _ ib: Int32) -> Bool {
         if sa != sb { return sa < sb }
         if ia < 0 || ib < 0 { return ia < 0 && ib >= 0 }
@@ -191,7 +183,7 @@ struct TopKRows {
     /// Puts (s, i) into row `row`'s heap if it beats the root, then sifts it down.
     @inline(__always) func offer(_ row: Int, _ s: Float, _ i: Int32) {
         let sims = self.sims + row * k, indices = self.indices + row * k
-        guard worse(sims[0], indices[0], s, i) else { return }
+        guard Self.worse(sims[0], indices[0], s, i) else { return }
         sims[0] = s; indices[0] = i
         siftDown(row, from: 0)
     }
@@ -203,8 +195,8 @@ struct TopKRows {
         while true {
             let l = 2 * p + 1, r = l + 1
             var w = p
-            if l < k && worse(sims[l], indices[l], sims[w], indices[w]) { w = l }
-            if r < k && worse(sims[r], indices[r], sims[w], indices[w]) { w = r }
+            if l < k && Self.worse(sims[l], indices[l], sims[w], indices[w]) { w = l }
+            if r < k && Self.worse(sims[r], indices[r], sims[w], indices[w]) { w = r }
             if w == p { return }
             let s = sims[p]; sims[p] = sims[w]; sims[w] = s
             let t = indices[p]; indices[p] = indices[w]; indices[w] = t
