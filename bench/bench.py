@@ -726,41 +726,46 @@ def main():
                                    os.path.join(lin_dir if train == "6k" else knn_dir, "train-6k.npy" if train == "6k" else "train.npy"),
                                    os.path.join(lin_dir if train == "6k" else knn_dir,
                                                 "train-6k_labels.npy" if train == "6k" else "train_labels.npy")]
-        log(f"case 10: linear probe, 45-C sweep on 6k train + fixed C=1 on 60k train, 10k test ({rounds} round(s), interleaved)")
-        sweep_e, sweep_p, fixed_e, fixed_p = [], [], [], []
+        log(f"case 10: linear probe, 45-C sweep on 6k train + fixed C=1 on 60k train, 10k test, float32 and float64 "
+            f"({rounds} round(s), interleaved)")
+        runs = {(kind, dtype): ([], []) for kind in ("sweep", "fixed") for dtype in ("float32", "float64")}
         for i in range(rounds):
-            quiet_check(f"case 10 sweep round {i + 1}")
-            sweep_e.append(embeval_protocol(binary, "linear", npy_pair(knn_dir, "test") + train_6k,
-                                            os.path.join(OUT, "linear-sweep.json"), "linear"))
-            sweep_p.append(peer("linear", *peer_args("6k"), "sweep", 1000, "sklearn", timeout=7200))
-            log(f"  sweep: embeval {sweep_e[-1].get('seconds', sweep_e[-1].get('error'))} s, "
-                f"scikit-learn {sweep_p[-1]['seconds']:.1f} s")
-            quiet_check(f"case 10 fixed-C round {i + 1}")
-            fixed_e.append(embeval_protocol(binary, "linear", npy_pair(knn_dir, "test") + train_60k + ["--C", "1"],
-                                            os.path.join(OUT, "linear-c1.json"), "linear"))
-            fixed_p.append(peer("linear", *peer_args("60k"), "1", 1000, "-", timeout=7200))
-            log(f"  C=1 on 60k: embeval {fixed_e[-1].get('seconds', fixed_e[-1].get('error'))} s, "
-                f"scikit-learn {fixed_p[-1]['seconds']:.1f} s")
-        case = {"sweep": {"embeval": sweep_e, "peer": sweep_p}, "fixed": {"embeval": fixed_e, "peer": fixed_p}}
-        se, sp = best(sweep_e, "seconds", False), best(sweep_p, "seconds", False)
-        fe, fp = best(fixed_e, "seconds", False), best(fixed_p, "seconds", False)
-        rows += [
-            row("10a linear probe, 45-C sweep + refit: 6k train (5.4k fit / 0.6k val), 10k test", ok(se, "seconds"),
-                sp["seconds"], fmt_secs, False, 0.5, f"{sp['peer']} LogisticRegression lbfgs tol=1e-12, warm_start", (se, sp)),
-            row("10b   same, Embeval whole command (wall)", ok(se, "wall_seconds"), sp["seconds"], fmt_secs, False, None,
-                "as 10a", (se, sp)),
-            row("10c linear probe, fixed C=1: 60k train, 10k test", ok(fe, "seconds"), fp["seconds"], fmt_secs, False, 0.5,
-                f"{fp['peer']} LogisticRegression(C=1) lbfgs tol=1e-12", (fe, fp)),
-        ]
-        notes.append(linear_agreement("10a (sweep on 6k)", se, sp))
-        notes.append(linear_agreement("10c (C=1 on 60k)", fe, fp))
+            for dtype in ("float32", "float64"):
+                quiet_check(f"case 10 sweep {dtype} round {i + 1}")
+                e, p = runs[("sweep", dtype)]
+                e.append(embeval_protocol(binary, "linear", npy_pair(knn_dir, "test") + train_6k + ["--precision", dtype],
+                                          os.path.join(OUT, f"linear-sweep-{dtype}.json"), "linear"))
+                p.append(peer("linear", *peer_args("6k"), "sweep", 1000, "sklearn", dtype, timeout=7200))
+                log(f"  sweep {dtype}: embeval {e[-1].get('seconds', e[-1].get('error'))} s, scikit-learn {p[-1]['seconds']:.1f} s")
+                quiet_check(f"case 10 fixed-C {dtype} round {i + 1}")
+                e, p = runs[("fixed", dtype)]
+                e.append(embeval_protocol(binary, "linear", npy_pair(knn_dir, "test") + train_60k + ["--C", "1", "--precision", dtype],
+                                          os.path.join(OUT, f"linear-c1-{dtype}.json"), "linear"))
+                p.append(peer("linear", *peer_args("60k"), "1", 1000, "-", dtype, timeout=7200))
+                log(f"  C=1 on 60k {dtype}: embeval {e[-1].get('seconds', e[-1].get('error'))} s, scikit-learn {p[-1]['seconds']:.1f} s")
+        case = {f"{kind}_{dtype}": {"embeval": e, "peer": p} for (kind, dtype), (e, p) in runs.items()}
+        bests = {key: (best(e, "seconds", False), best(p, "seconds", False)) for key, (e, p) in runs.items()}
+        for dtype, letters in (("float32", "abc"), ("float64", "def")):
+            (se, sp), (fe, fp) = bests[("sweep", dtype)], bests[("fixed", dtype)]
+            rows += [
+                row(f"10{letters[0]} linear probe {dtype}, 45-C sweep + refit: 6k train (5.4k fit / 0.6k val), 10k test",
+                    ok(se, "seconds"), sp["seconds"], fmt_secs, False, 0.5,
+                    f"{sp['peer']} LogisticRegression lbfgs tol=1e-12, warm_start, {dtype} rows", (se, sp)),
+                row(f"10{letters[1]}   same, Embeval whole command (wall)", ok(se, "wall_seconds"), sp["seconds"], fmt_secs, False,
+                    None, f"as 10{letters[0]}", (se, sp)),
+                row(f"10{letters[2]} linear probe {dtype}, fixed C=1: 60k train, 10k test", ok(fe, "seconds"), fp["seconds"],
+                    fmt_secs, False, 0.5, f"{fp['peer']} LogisticRegression(C=1) lbfgs tol=1e-12, {dtype} rows", (fe, fp)),
+            ]
+            notes.append(linear_agreement(f"10{letters[0]} (sweep on 6k, {dtype})", se, sp))
+            notes.append(linear_agreement(f"10{letters[2]} (C=1 on 60k, {dtype})", fe, fp))
         if os.environ.get("BENCH_LINEAR_AGREE", "1") != "0":
-            # the same sweep once more, holding out exactly Embeval's validation slice: the chosen C and the whole
+            # each sweep once more, holding out exactly Embeval's validation slice: the chosen C and the whole
             # validation curve must then be equal (train_test_split holds out a different 10 %)
-            log("case 10: agreement run, scikit-learn's sweep on Embeval's validation slice (untimed)")
-            same = peer("linear", *peer_args("6k"), "sweep", 1000, "embeval", timeout=7200)
-            case["sweep"]["peer_embeval_slice"] = same
-            notes.append(linear_agreement("10a on Embeval's validation slice", se, same))
+            for dtype, letter in (("float32", "a"), ("float64", "d")):
+                log(f"case 10: agreement run, scikit-learn's {dtype} sweep on Embeval's validation slice (untimed)")
+                same = peer("linear", *peer_args("6k"), "sweep", 1000, "embeval", dtype, timeout=7200)
+                case[f"sweep_{dtype}"]["peer_embeval_slice"] = same
+                notes.append(linear_agreement(f"10{letter} on Embeval's validation slice", bests[("sweep", dtype)][0], same))
         results["cases"]["linear"] = case
 
     if want("cluster"):

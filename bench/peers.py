@@ -460,8 +460,9 @@ def embeval_split(labels, fraction=0.1, seed=0):
     return np.sort(np.array(kept)), np.sort(np.array(held))
 
 
-def case_linear(test_path, test_labels_path, train_path, train_labels_path, c, max_iter, split):
-    """scikit-learn LogisticRegression (lbfgs, tol=1e-12) on L2-normalised float32 rows. c = "sweep": DINOv2's 45 C
+def case_linear(test_path, test_labels_path, train_path, train_labels_path, c, max_iter, split, dtype="float32"):
+    """scikit-learn LogisticRegression (lbfgs, tol=1e-12) on L2-normalised float32 rows, handed over as float32 (which
+    scikit-learn ≥ 1.9 then fits in float32) or converted to float64 (dtype "float64"). c = "sweep": DINOv2's 45 C
     values (10**np.linspace(-6, 5, 45)) fitted with warm_start=True along the grid on train less a stratified 10 %
     validation slice (split "sklearn": train_test_split(test_size=0.1, stratify=y, random_state=0); "embeval": the
     slice Embeval holds out), the best C (the first of equal ones) refitted from zero on all of train; else that one
@@ -478,7 +479,7 @@ def case_linear(test_path, test_labels_path, train_path, train_labels_path, c, m
     max_iter = int(max_iter)
     with threadpool_limits(THREADS):
         t0 = time.perf_counter()
-        xt, xtr = unit_rows(test), unit_rows(train)
+        xt, xtr = unit_rows(test).astype(dtype, copy=False), unit_rows(train).astype(dtype, copy=False)
         curve, iterations = [], []
         if c == "sweep":
             if split == "embeval":
@@ -503,7 +504,7 @@ def case_linear(test_path, test_labels_path, train_path, train_labels_path, c, m
         top1 = 100 * float((final.predict(xt) == test_labels).mean())
         seconds = time.perf_counter() - t0
     return {"seconds": seconds, "C": best_c, "top1": top1, "curve": curve, "iterations": iterations,
-            "split": split if c == "sweep" else None, "peer": f"scikit-learn {sklearn.__version__}"}
+            "split": split if c == "sweep" else None, "dtype": dtype, "peer": f"scikit-learn {sklearn.__version__}"}
 
 
 def case_cluster(x_path, labels_path, n_init):
@@ -696,7 +697,7 @@ def main():
     elif case == "parquet-datasets":
         r = case_parquet_datasets(args[0], int(args[1]))
     elif case == "linear":
-        r = case_linear(*args[:4], args[4], int(args[5]), args[6])
+        r = case_linear(*args[:4], args[4], int(args[5]), args[6], *args[7:8])
     elif case == "cluster":
         r = case_cluster(args[0], args[1], int(args[2]))
     elif case == "audit":

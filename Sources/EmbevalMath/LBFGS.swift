@@ -14,6 +14,8 @@ public struct LBFGS: Sendable {
     public var maxLineSearchSteps = 50
     public var gradientTolerance = 1e-5
     public var relativeReduction = 64 * Double.ulpOfOne
+    /// The line search stops zooming once its bracket [lo, hi] has hi − lo ≤ this · hi (scipy's `xtol`).
+    public var relativeBracket = 0.1
 
     public init() {}
 
@@ -121,7 +123,10 @@ public struct LBFGS: Sendable {
             var low = lowStart, high = highStart
             while budget > 0 {
                 let lo = min(low.t, high.t), hi = max(low.t, high.t)
-                guard hi - lo > 1e-16 * max(hi, 1) else { break }
+                // Moré–Thuente's (scipy's) xtol: a bracket within 10 % of its far end ends the search at the best
+                // point so far — where rounding noise in f outweighs the decrease left, zooming further only
+                // spends evaluations.
+                guard hi - lo > relativeBracket * hi else { break }
                 let cubic = Self.cubicMinimum(low.t, low.value, low.slope, high.t, high.value, high.slope)
                 let margin = 0.1 * (hi - lo)
                 let t = cubic.isFinite ? min(max(cubic, lo + margin), hi - margin) : (lo + hi) / 2

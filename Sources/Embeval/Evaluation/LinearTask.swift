@@ -10,12 +10,15 @@ public struct LinearSettings: Sendable {
     public var shots: [Int]?
     public var tries: Int
     public var maxIterations: Int
+    /// The objective's precision (`--precision`): scikit-learn on float64 rows (the default) or on float32 rows.
+    public var precision: LogisticRegression.Precision
 
     /// The C of few-shot runs without `--C`: scikit-learn's default (MIEB's probe), as n per class leaves no
     /// validation slice.
     public static let fewShotDefaultC = 1.0
 
-    public init(C: Double? = nil, normalize: Bool = true, shots: [Int]? = nil, tries: Int = 5, maxIterations: Int = 1000) throws {
+    public init(C: Double? = nil, normalize: Bool = true, shots: [Int]? = nil, tries: Int = 5, maxIterations: Int = 1000,
+                precision: LogisticRegression.Precision = .float64) throws {
         if let C, !(C.isFinite && C > 0) { throw EvaluationError.invalidParameter(name: "--C", value: "\(C)", expected: "> 0") }
         guard maxIterations >= 1 else { throw EvaluationError.invalidParameter(name: "--max-iter", value: "\(maxIterations)", expected: "≥ 1") }
         self.C = C
@@ -23,6 +26,7 @@ public struct LinearSettings: Sendable {
         self.shots = try FewShotSampler.checked(shots: shots, tries: tries)
         self.tries = tries
         self.maxIterations = maxIterations
+        self.precision = precision
     }
 }
 
@@ -72,7 +76,7 @@ public struct LinearTask: EvaluationTask {
                         return
                     }
                     let probe = try LinearProbe(grid: settings.C.map { [$0] } ?? LinearProbe.defaultGrid, seed: context.seed,
-                                                maxIterations: settings.maxIterations)
+                                                maxIterations: settings.maxIterations, precision: settings.precision)
                     let result = try probe.run(train: train, trainLabels: trainSet.labels, test: test, testLabels: set.query.labels,
                                                classes: set.query.classes.count)
                     if !result.converged {
@@ -101,6 +105,7 @@ public struct LinearTask: EvaluationTask {
             parameters: .init(C: settings.C, grid: settings.C == nil && settings.shots == nil ? LinearProbe.defaultGrid : nil,
                               validationFraction: settings.C == nil && settings.shots == nil ? 0.1 : nil,
                               normalize: settings.normalize, maxIterations: settings.maxIterations, tolerance: 1e-12,
+                              precision: settings.precision.rawValue,
                               shots: settings.shots, tries: settings.shots == nil ? nil : settings.tries,
                               pooling: requested.pooling, batchSize: context.batchSize, seed: context.seed,
                               samplesRequested: requested.samples, trainSamplesRequested: requested.trainSamples),
@@ -114,7 +119,8 @@ public struct LinearTask: EvaluationTask {
         let sampler = try FewShotSampler(shots: shots, tries: settings.tries, seed: context.seed)
         try sampler.validate(trainSet.labels, classes: trainSet.classes)
         let C = settings.C ?? LinearSettings.fewShotDefaultC
-        let probe = try LinearProbe(grid: [C], seed: context.seed, maxIterations: settings.maxIterations)
+        let probe = try LinearProbe(grid: [C], seed: context.seed, maxIterations: settings.maxIterations,
+                                    precision: settings.precision)
         return try sampler.shots.map { n in
             let runs = try (0..<sampler.tries).map { attempt in
                 let rows = sampler.draw(trainSet.labels, n: n, attempt: attempt)

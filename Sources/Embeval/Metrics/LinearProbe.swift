@@ -15,12 +15,13 @@ public struct LinearProbe: Sendable {
     public var seed: UInt64
     public var tolerance: Double
     public var maxIterations: Int
+    public var precision: LogisticRegression.Precision
 
     /// DINOv2's grid: 10^p for 45 p evenly spaced over [−6, 5] (`torch.linspace(-6, 5, 45)`).
     public static let defaultGrid: [Double] = (0..<45).map { pow(10, -6 + 11 * Double($0) / 44) }
 
     public init(grid: [Double] = LinearProbe.defaultGrid, validationFraction: Double = 0.1, seed: UInt64 = 0,
-                tolerance: Double = 1e-12, maxIterations: Int = 1000) throws {
+                tolerance: Double = 1e-12, maxIterations: Int = 1000, precision: LogisticRegression.Precision = .float64) throws {
         guard !grid.isEmpty, grid.allSatisfy({ $0.isFinite && $0 > 0 }) else {
             throw MetricError.invalidParameter(name: "--C", value: "\(grid)", expected: "positive numbers")
         }
@@ -35,6 +36,7 @@ public struct LinearProbe: Sendable {
         self.seed = seed
         self.tolerance = tolerance
         self.maxIterations = maxIterations
+        self.precision = precision
     }
 
     /// One point of the validation curve: a C and the top-1 accuracy (percent) on the validation slice.
@@ -101,7 +103,7 @@ public struct LinearProbe: Sendable {
     /// A fit on the classes present in `labels` (numbered among themselves, as scikit-learn's `classes_`).
     private func fit(_ x: FeatureMatrix, labels: [Int], present: [Int], C: Double, start: LogisticRegression.Model?) -> LogisticRegression.Model {
         let index = Dictionary(uniqueKeysWithValues: present.enumerated().map { ($1, $0) })
-        return LogisticRegression(C: C, tolerance: tolerance, maxIterations: maxIterations)
+        return LogisticRegression(C: C, tolerance: tolerance, maxIterations: maxIterations, precision: precision)
             .fit(x, labels: labels.map { index[$0] ?? 0 }, classes: present.count, start: start)
     }
 

@@ -55,6 +55,8 @@ public struct LinearReport: Report {
         public var normalize: Bool
         public var maxIterations: Int
         public var tolerance: Double
+        /// The objective's precision: "float64" or "float32" (scikit-learn's dtype for the rows).
+        public var precision: String
         public var shots: [Int]?
         public var tries: Int?
         public var pooling: String
@@ -64,7 +66,7 @@ public struct LinearReport: Report {
         public var trainSamplesRequested: Int?
         enum CodingKeys: String, CodingKey {
             case C, grid = "C_grid", validationFraction = "validation_fraction", normalize, maxIterations = "max_iter"
-            case tolerance = "tol", shots, tries, pooling, batchSize = "batch_size", seed
+            case tolerance = "tol", precision, shots, tries, pooling, batchSize = "batch_size", seed
             case samplesRequested = "samples_requested", trainSamplesRequested = "train_samples_requested"
         }
     }
@@ -98,6 +100,9 @@ public struct LinearReport: Report {
                                        100 * (parameters.validationFraction ?? 0), grid.count, first, last)))
         }
         if let tries = parameters.tries { fields.append(("Tries", "\(tries) seeded draws per shot count (mean ± std)")) }
+        if parameters.precision != LogisticRegression.Precision.float64.rawValue {
+            fields.append(("Precision", "\(parameters.precision) (scikit-learn's fit on \(parameters.precision) rows)"))
+        }
         if !dataset.skipped.isEmpty { fields.append(("Skipped", "\(dataset.skipped.count) unreadable image(s)")) }
         let fewShot = parameters.shots != nil
         let rows = results.map { r -> [String] in

@@ -31,6 +31,21 @@ import Testing
         #expect(abs((row["top1_accuracy"] as? Double ?? -1) - (reference?.top1_accuracy ?? -2)) <= 0.05)
         #expect(abs((row["mean_per_class_recall"] as? Double ?? -1) - (reference?.mean_per_class_recall ?? -2)) <= 0.05)
         #expect((object["validation"] as? [Any])?.isEmpty == true, "a fixed C has no validation curve")
+        #expect((object["parameters"] as? [String: Any])?["precision"] as? String == "float64")
+        #expect(!r.out.contains("Precision:"), "the default precision is not announced")
+    }
+
+    /// `--precision float32` fits as scikit-learn does on float32 rows, and the report says which precision ran.
+    @Test func linearInFloat32EqualsScikitLearnOnFloat32Rows() throws {
+        let out = dir.appendingPathComponent("linear32.json").path
+        let r = try runEmbeval(["linear"] + Self.precomputed + Self.train + ["--C", "1", "--precision", "float32", "--json", out])
+        #expect(r.code == 0, "\(r.err)")
+        let reference = ProtocolParityTests.expected.linear.grid_float32.first { $0.C == 1 }
+        let object = try json(out)
+        #expect((object["parameters"] as? [String: Any])?["precision"] as? String == "float32")
+        #expect(r.out.contains("Precision: float32"), "\(r.out)")
+        let row = results(object).first ?? [:]
+        #expect(abs((row["top1_accuracy"] as? Double ?? -1) - (reference?.top1_accuracy ?? -2)) <= 0.4)
     }
 
     @Test func fewShotReportsMeanAndSpreadOverDraws() throws {
@@ -188,6 +203,7 @@ import Testing
         ("too-many-clusters", "--clusters must be at most the 500 samples"),
         ("no-train", "the linear probe trains on a train set"),
         ("bad-C", "--C must be > 0"),
+        ("bad-precision", "Please provide one of 'float64' and 'float32'"),
         ("bad-recall", "--recall-k '0'"),
     ])
     func badProtocolInputIsOneLineAndExitCode2(problem: String, message: String) throws {
@@ -205,6 +221,7 @@ import Testing
         case "too-many-clusters": arguments = ["cluster"] + Self.precomputed + ["--clusters", "501"]
         case "no-train": arguments = ["linear"] + Self.precomputed
         case "bad-C": arguments = ["linear"] + Self.precomputed + Self.train + ["--C", "-1"]
+        case "bad-precision": arguments = ["linear"] + Self.precomputed + Self.train + ["--precision", "float16"]
         default: arguments = ["retrieval"] + Self.precomputed + ["--recall-k", "0"]
         }
         let r = try runEmbeval(arguments)

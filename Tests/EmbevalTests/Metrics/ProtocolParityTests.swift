@@ -17,7 +17,7 @@ struct ProtocolParityTests {
             let shots: Int; let tries: Int; let draws: [[Int]]
             let top1_accuracy: Double; let top5_accuracy: Double; let mean_per_class_recall: Double; let std: Spread
         }
-        struct Linear: Decodable { let grid: [GridRow]; let sweep: Sweep; let few_shot: [FewShot] }
+        struct Linear: Decodable { let grid: [GridRow]; let grid_float32: [GridRow]; let sweep: Sweep; let few_shot: [FewShot] }
         struct MetricCase: Decodable {
             let name: String; let classes: [Int]; let clusters: [Int]
             let nmi: Double; let ari: Double; let homogeneity: Double; let completeness: Double; let v_measure: Double
@@ -59,6 +59,39 @@ struct ProtocolParityTests {
         #expect(abs(result.scores.top1Accuracy - reference.top1_accuracy) <= 0.05, "C=\(reference.C) top-1")
         #expect(abs(result.scores.top5Accuracy - reference.top5_accuracy) <= 0.05, "C=\(reference.C) top-5")
         #expect(abs(result.scores.meanPerClassRecall - reference.mean_per_class_recall) <= 0.05, "C=\(reference.C) recall")
+    }
+
+    /// Every C of the grid in float32 (`--precision float32`) against scikit-learn fitted on the float32 rows, which
+    /// it then fits in float32: rounding noise in the objective ends both fits short of tol=1e-12 at slightly
+    /// different points, so a few predictions near a class boundary may differ.
+    @Test(arguments: 0..<45)
+    func float32LogisticRegressionPredictsAsScikitLearnOnFloat32Rows(index: Int) throws {
+        let reference = Self.expected.linear.grid_float32[index]
+        let predicted = try NumpyArray.readTensor(at: TestPaths.fixture("protocols/linear_predictions_float32.npy"))
+        let sklearn = (0..<Self.test.count).map { Int(predicted.values[index * Self.test.count + $0]) }
+        let result = try LinearProbe(grid: [reference.C], precision: .float32)
+            .run(train: Self.trainFeatures, trainLabels: Self.train.labels, test: Self.testFeatures, testLabels: Self.test.labels,
+                 classes: 10)
+        let same = zip(result.scores.predictions, sklearn).filter { $0 == $1 }.count
+        #expect(sklearn.count - same <= 2, "C=\(reference.C): \(sklearn.count - same) predictions differ")
+        #expect(abs(result.scores.top1Accuracy - reference.top1_accuracy) <= 0.4, "C=\(reference.C) top-1")
+        #expect(abs(result.scores.top5Accuracy - reference.top5_accuracy) <= 0.4, "C=\(reference.C) top-5")
+    }
+
+    /// Two classes (one weight vector, the binomial loss) in float32: the same test predictions as in float64 but
+    /// for at most two near the boundary.
+    @Test(arguments: [0.1, 10.0])
+    func float32BinomialFitAgreesWithFloat64(C: Double) throws {
+        let pick = { (labels: [Int]) in labels.indices.filter { labels[$0] == 2 || labels[$0] == 4 } }
+        let trainRows = pick(Self.train.labels), testRows = pick(Self.test.labels)
+        let fits = try [LogisticRegression.Precision.float64, .float32].map { precision in
+            try LinearProbe(grid: [C], precision: precision)
+                .run(train: Self.trainFeatures.selecting(trainRows), trainLabels: trainRows.map { Self.train.labels[$0] },
+                     test: Self.testFeatures.selecting(testRows), testLabels: testRows.map { Self.test.labels[$0] }, classes: 10)
+        }
+        let differ = zip(fits[0].scores.predictions, fits[1].scores.predictions).filter { $0 != $1 }.count
+        #expect(differ <= 2, "C=\(C): \(differ) of \(testRows.count) predictions differ")
+        #expect(fits[0].scores.top1Accuracy > 70, "\(fits[0].scores.top1Accuracy)")
     }
 
     /// The sweep end to end: the seeded stratified split, the validation curve, the C chosen and the refit's figures.
