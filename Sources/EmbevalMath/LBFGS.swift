@@ -7,7 +7,8 @@ import Foundation
 ///   iteration lowers f by at most `relativeReduction` · max(|f_k|, |f_k+1|, 1) (`ftol`);
 /// - at most `maxIterations` iterations, each a two-loop recursion over the last `memory` steps and a line search
 ///   of at most `maxLineSearchSteps` evaluations satisfying the strong Wolfe conditions (sufficient decrease 1e-3,
-///   curvature 0.9, scipy's constants). The first step is scaled to length 1; later ones start at 1.
+///   curvature 0.9, scipy's constants). The first step is scaled to length 1; later ones start at 1. A zoom whose
+///   bracket has narrowed to `relativeBracket` of its far end (scipy's `xtol`) ends at the best point so far.
 public struct LBFGS: Sendable {
     public var memory = 10
     public var maxIterations = 1000
@@ -126,7 +127,7 @@ public struct LBFGS: Sendable {
                 // Moré–Thuente's (scipy's) xtol: a bracket within 10 % of its far end ends the search at the best
                 // point so far — where rounding noise in f outweighs the decrease left, zooming further only
                 // spends evaluations.
-                guard hi - lo > relativeBracket * hi else { break }
+                guard hi - lo > relativeBracket * hi, hi - lo > 1e-16 * max(hi, 1) else { break }
                 let cubic = Self.cubicMinimum(low.t, low.value, low.slope, high.t, high.value, high.slope)
                 let margin = 0.1 * (hi - lo)
                 let t = cubic.isFinite ? min(max(cubic, lo + margin), hi - margin) : (lo + hi) / 2

@@ -14,9 +14,9 @@ public struct LogisticRegression: Sendable {
     public enum Precision: String, Sendable, CaseIterable {
         /// Rows, weights, logits and gradient in double: `fit(X.astype(np.float64), y)`.
         case float64
-        /// The weights rounded to float32 for each evaluation, logits and gradient products in float32 — what
-        /// scikit-learn (1.9) does given float32 rows, at twice the product rate. The optimiser stays in double;
-        /// the per-sample losses and their sums are taken in double.
+        /// The weights rounded to float32 for each evaluation, the logits' product X·Wᵀ and the gradient's product in
+        /// float32, and the mean loss rounded to float32 — what scikit-learn (1.9) does given float32 rows, at twice
+        /// the product rate. The bias, softmax and logs, the penalty, the sums and the optimiser stay in double.
         case float32
     }
 

@@ -33,7 +33,7 @@ public struct LinearPage: Sendable {
         fields.append(("Samples", String(report.samples)))
         fields.append(("C", report.parameters.C.map { String(format: "%g", $0) }
                         ?? "chosen on a 10 % validation slice of train from \(report.parameters.grid?.count ?? 0) values"))
-        fields.append(("Precision", report.parameters.precision))
+        fields.append(("Precision", report.parameters.precision ?? LogisticRegression.Precision.float64.rawValue))
         fields.append(("Pooling", report.parameters.pooling))
         if case .string(let sha)? = report.model["sha256"] { fields.append(("Model sha256", sha)) }
         fields.append(("Embeval", report.versions.embeval))

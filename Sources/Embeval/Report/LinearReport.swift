@@ -55,8 +55,9 @@ public struct LinearReport: Report {
         public var normalize: Bool
         public var maxIterations: Int
         public var tolerance: Double
-        /// The objective's precision: "float64" or "float32" (scikit-learn's dtype for the rows).
-        public var precision: String
+        /// The objective's precision: "float64" or "float32" (scikit-learn's dtype for the rows); absent in reports
+        /// written before it could be chosen, which were float64.
+        public var precision: String?
         public var shots: [Int]?
         public var tries: Int?
         public var pooling: String
@@ -100,8 +101,8 @@ public struct LinearReport: Report {
                                        100 * (parameters.validationFraction ?? 0), grid.count, first, last)))
         }
         if let tries = parameters.tries { fields.append(("Tries", "\(tries) seeded draws per shot count (mean ± std)")) }
-        if parameters.precision != LogisticRegression.Precision.float64.rawValue {
-            fields.append(("Precision", "\(parameters.precision) (scikit-learn's fit on \(parameters.precision) rows)"))
+        if let precision = parameters.precision, precision != LogisticRegression.Precision.float64.rawValue {
+            fields.append(("Precision", "\(precision) (scikit-learn's fit on \(precision) rows)"))
         }
         if !dataset.skipped.isEmpty { fields.append(("Skipped", "\(dataset.skipped.count) unreadable image(s)")) }
         let fewShot = parameters.shots != nil
