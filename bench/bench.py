@@ -717,7 +717,7 @@ def main():
     if want("linear"):
         # ---- 10. linear probe: L-BFGS logistic regression, scikit-learn's LogisticRegression(lbfgs, tol=1e-12)
         knn_dir, lin_dir = os.path.join(OUT, "knn"), os.path.join(OUT, "linear")
-        rounds = int(os.environ.get("BENCH_LINEAR_ROUNDS", "1"))
+        rounds = max(1, int(os.environ.get("BENCH_LINEAR_ROUNDS", "1")))
         train_6k = ["--train-embeddings", os.path.join(lin_dir, "train-6k.npy"), "--train-labels",
                     os.path.join(lin_dir, "train-6k_labels.npy")]
         train_60k = ["--train-embeddings", os.path.join(knn_dir, "train.npy"), "--train-labels",
@@ -922,7 +922,7 @@ def main():
     # ---- 6. explore: t-SNE / UMAP / PCA maps of the same PCA-50 input
     sizes = (["10k"] if want("explore") else []) + (["70k"] if os.environ.get("BENCH_LARGE") == "1" else [])
     for size in sizes:
-        rounds = int(os.environ.get("BENCH_EXPLORE_ROUNDS", "1"))
+        rounds = max(1, int(os.environ.get("BENCH_EXPLORE_ROUNDS", "1")))
         x_path = os.path.join(OUT, "explore", f"fmnist-{size}.npy")
         labels_path = os.path.join(OUT, "explore", f"fmnist-{size}_labels.npy")
         number = "6" if size == "10k" else "7"
