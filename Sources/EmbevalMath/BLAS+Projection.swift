@@ -3,19 +3,19 @@ import CBLAS
 /// BLAS/LAPACK calls of the Projection layer (PCA, t-SNE), behind safe signatures.
 extension BLAS {
     /// `c[m×n] = op(a) · op(b)` for row-major buffers, where `op(a)` is `m×k` (`a` stored `k×m` when `transposeA`)
-    /// and `op(b)` is `k×n` (`b` stored `n×k` when `transposeB`).
+    /// and `op(b)` is `k×n` (`b` stored `n×k` when `transposeB`); `c += op(a) · op(b)` when `accumulating`.
     public static func multiply(
         _ a: UnsafeBufferPointer<Float>, transposeA: Bool,
         _ b: UnsafeBufferPointer<Float>, transposeB: Bool,
         m: Int, n: Int, k: Int,
-        into c: UnsafeMutableBufferPointer<Float>
+        into c: UnsafeMutableBufferPointer<Float>, accumulating: Bool = false
     ) {
         precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n)
         guard m > 0, n > 0 else { return }
-        guard k > 0 else { for i in 0..<(m * n) { c[i] = 0 }; return }
+        guard k > 0 else { if !accumulating { for i in 0..<(m * n) { c[i] = 0 } }; return }
         cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), 1, a.baseAddress, Int32(transposeA ? m : k),
-                    b.baseAddress, Int32(transposeB ? k : n), 0, c.baseAddress, Int32(n))
+                    b.baseAddress, Int32(transposeB ? k : n), accumulating ? 1 : 0, c.baseAddress, Int32(n))
     }
 
     /// `c[n×n] += aᵀ·a` for a row-major `rows×n` Double block: only the upper triangle (row ≤ column) is written.
@@ -51,18 +51,18 @@ extension BLAS {
 }
 
 extension BLAS {
-    /// `c[m×n] = op(a) · op(b)` in double precision, row-major, as `multiply` for Float.
+    /// `c[m×n] = op(a) · op(b)` in double precision, row-major, as `multiply` for Float (`c +=` when `accumulating`).
     public static func multiply(
         _ a: UnsafeBufferPointer<Double>, transposeA: Bool,
         _ b: UnsafeBufferPointer<Double>, transposeB: Bool,
         m: Int, n: Int, k: Int,
-        into c: UnsafeMutableBufferPointer<Double>
+        into c: UnsafeMutableBufferPointer<Double>, accumulating: Bool = false
     ) {
         precondition(a.count >= m * k && b.count >= k * n && c.count >= m * n)
         guard m > 0, n > 0 else { return }
-        guard k > 0 else { for i in 0..<(m * n) { c[i] = 0 }; return }
+        guard k > 0 else { if !accumulating { for i in 0..<(m * n) { c[i] = 0 } }; return }
         cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
                     Int32(m), Int32(n), Int32(k), 1, a.baseAddress, Int32(transposeA ? m : k),
-                    b.baseAddress, Int32(transposeB ? k : n), 0, c.baseAddress, Int32(n))
+                    b.baseAddress, Int32(transposeB ? k : n), accumulating ? 1 : 0, c.baseAddress, Int32(n))
     }
 }

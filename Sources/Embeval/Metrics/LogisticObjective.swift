@@ -1,26 +1,23 @@
-import CBLAS
+import EmbevalMath
 import Foundation
 
-/// The element types the logistic objective's products run in, each with its row-major BLAS product
-/// C = op(A)·op(B) + β·C.
+/// The element types the logistic objective's products run in, each with its BLAS product (`BLAS.multiply`).
 protocol ObjectiveScalar: BinaryFloatingPoint {
-    static func product(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, _ a: UnsafePointer<Self>, lda: Int,
-                        _ b: UnsafePointer<Self>, ldb: Int, beta: Self, _ c: UnsafeMutablePointer<Self>, ldc: Int)
+    static func multiply(_ a: UnsafeBufferPointer<Self>, transposeA: Bool, _ b: UnsafeBufferPointer<Self>, transposeB: Bool,
+                         m: Int, n: Int, k: Int, into c: UnsafeMutableBufferPointer<Self>, accumulating: Bool)
 }
 
 extension Double: ObjectiveScalar {
-    static func product(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, _ a: UnsafePointer<Double>, lda: Int,
-                        _ b: UnsafePointer<Double>, ldb: Int, beta: Double, _ c: UnsafeMutablePointer<Double>, ldc: Int) {
-        cblas_dgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    static func multiply(_ a: UnsafeBufferPointer<Double>, transposeA: Bool, _ b: UnsafeBufferPointer<Double>, transposeB: Bool,
+                         m: Int, n: Int, k: Int, into c: UnsafeMutableBufferPointer<Double>, accumulating: Bool) {
+        BLAS.multiply(a, transposeA: transposeA, b, transposeB: transposeB, m: m, n: n, k: k, into: c, accumulating: accumulating)
     }
 }
 
 extension Float: ObjectiveScalar {
-    static func product(transposeA: Bool, transposeB: Bool, m: Int, n: Int, k: Int, _ a: UnsafePointer<Float>, lda: Int,
-                        _ b: UnsafePointer<Float>, ldb: Int, beta: Float, _ c: UnsafeMutablePointer<Float>, ldc: Int) {
-        cblas_sgemm(CblasRowMajor, transposeA ? CblasTrans : CblasNoTrans, transposeB ? CblasTrans : CblasNoTrans,
-                    Int32(m), Int32(n), Int32(k), 1, a, Int32(lda), b, Int32(ldb), beta, c, Int32(ldc))
+    static func multiply(_ a: UnsafeBufferPointer<Float>, transposeA: Bool, _ b: UnsafeBufferPointer<Float>, transposeB: Bool,
+                         m: Int, n: Int, k: Int, into c: UnsafeMutableBufferPointer<Float>, accumulating: Bool) {
+        BLAS.multiply(a, transposeA: transposeA, b, transposeB: transposeB, m: m, n: n, k: k, into: c, accumulating: accumulating)
     }
 }
 
@@ -67,10 +64,8 @@ struct Objective<T: ObjectiveScalar> {
         let n = samples, d = features, k = classes, taskRows = taskRows, blockRows = blockRows
         for r in 0..<k { for j in 0..<d { weights[r * d + j] = T(w[r * (d + 1) + j]) } }
         let bias = (0..<k).map { w[$0 * (d + 1) + d] }
-        let threads = openblas_get_num_threads()
-        openblas_set_num_threads(1)
-        defer { openblas_set_num_threads(threads) }
         let labels = labels, count = Double(n)
+        BLAS.singleThreaded {
         rows.withUnsafeBufferPointer { xb in
           weights.withUnsafeBufferPointer { wb in
             raw.withUnsafeMutableBufferPointer { rawb in
@@ -79,7 +74,7 @@ struct Objective<T: ObjectiveScalar> {
                   partialLoss.withUnsafeMutableBufferPointer { lb in
                     partialBias.withUnsafeMutableBufferPointer { bb in
                       // Empty only when there is nothing to fit (n = 0 or d = 0), which the callers refuse first.
-                      guard let X = xb.baseAddress, let W = wb.baseAddress, let Z = rawb.baseAddress,
+                      guard let X = xb.baseAddress, let Z = rawb.baseAddress,
                             let R = resb.baseAddress, let G = gb.baseAddress, let L = lb.baseAddress,
                             let B = bb.baseAddress else { return }
                       Parallel.forEach(tasks) { t in
@@ -90,8 +85,10 @@ struct Objective<T: ObjectiveScalar> {
                         while lo < taskEnd {
                             let hi = min(taskEnd, lo + blockRows), m = hi - lo
                             Self.touch(X + lo * d, count: m * d, sink: Z + lo * k)
-                            T.product(transposeA: false, transposeB: true, m: m, n: k, k: d, X + lo * d, lda: d, W, ldb: d,
-                                      beta: 0, Z + lo * k, ldc: k)
+                            let block = UnsafeBufferPointer(start: X + lo * d, count: m * d)
+                            let logits = UnsafeMutableBufferPointer(start: Z + lo * k, count: m * k)
+                            T.multiply(block, transposeA: false, wb, transposeB: true, m: m, n: k, k: d, into: logits,
+                                       accumulating: false)
                             if k == 1 {
                                 loss += Self.binomial(Z, R, B + t, rows: lo..<hi, labels: labels, bias: bias[0], count: count)
                             } else {
@@ -99,8 +96,10 @@ struct Objective<T: ObjectiveScalar> {
                                                          count: count)
                             }
                             // ∂/∂W (this block's share) = residualᵀ·X, added to the task's partial.
-                            T.product(transposeA: true, transposeB: false, m: k, n: d, k: m, R + lo * k, lda: k, X + lo * d,
-                                      ldb: d, beta: lo == t * taskRows ? 0 : 1, G + t * k * d, ldc: d)
+                            T.multiply(UnsafeBufferPointer(start: R + lo * k, count: m * k), transposeA: true, block,
+                                       transposeB: false, m: k, n: d, k: m,
+                                       into: UnsafeMutableBufferPointer(start: G + t * k * d, count: k * d),
+                                       accumulating: lo > t * taskRows)
                             lo = hi
                         }
                         L[t] = loss
@@ -111,6 +110,7 @@ struct Objective<T: ObjectiveScalar> {
               }
             }
           }
+        }
         }
         // ∂/∂W = Σ_tasks residualᵀ·X + W/(C·n); ∂/∂b = Σ residual — the tasks added in order.
         var loss = 0.0, norm = 0.0
