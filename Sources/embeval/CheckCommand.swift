@@ -34,7 +34,7 @@ struct CheckCommand: ParsableCommand {
     @Option(help: "What to do with an image that cannot be decoded, for entries that do not say: fail or skip.")
     var onBadImage: BadImagePolicy = .fail
 
-    @Option(parsing: .unconditional, help: "Refuse images whose header declares more pixels than this, unread (default: Pillow's limit, 178956970).")
+    @Option(parsing: .unconditional, help: "Refuse images whose header declares more pixels than this, unread (default: Pillow's limit, 178956970); images whose decode would not fit in memory are refused whatever it is.")
     var maxImagePixels: Int?
 
     @Option(help: "Also write a page with each expectation's measured interval against its expected band.")

@@ -27,7 +27,7 @@ struct DatasetOptions: ParsableArguments {
     @Option(help: "What to do with an image that cannot be decoded: fail (default) or skip (counted and reported).")
     var onBadImage: BadImagePolicy = .fail
 
-    @Option(parsing: .unconditional, help: "Refuse images whose header declares more pixels than this, unread (default: Pillow's decompression-bomb limit, 178956970).")
+    @Option(parsing: .unconditional, help: "Refuse images whose header declares more pixels than this, unread (default: Pillow's decompression-bomb limit, 178956970); images whose decode would not fit in memory are refused whatever it is.")
     var maxImagePixels: Int?
 
     func imageLimits() throws -> ImageLimits {

@@ -28,6 +28,8 @@ public enum ImageDecoder {
             throw ImageError(path: path, reason: reason)
         } catch ImageError.tooManyPixels(_, let width, let height, let limit) {
             throw ImageError.tooManyPixels(path: path, width: width, height: height, limit: limit)
+        } catch ImageError.tooLargeForMemory(_, let width, let height, let needed, let available) {
+            throw ImageError.tooLargeForMemory(path: path, width: width, height: height, needed: needed, available: available)
         }
     }
 
@@ -54,14 +56,14 @@ public enum ImageDecoder {
             var decoder: OpaquePointer?
             defer { ic_jpeg_end(decoder); ic_jpeg_free(&jpeg) }
             let status = withUnsafeMutablePointer(to: &request) { context in
-                ic_jpeg_begin(encoded.baseAddress, encoded.count, limits.maximumPixels, draft == nil ? nil : chooseDraftScale,
+                ic_jpeg_begin(encoded.baseAddress, encoded.count, limits.headerPixelCap, draft == nil ? nil : chooseDraftScale,
                               context, &jpeg, &decoder)
             }
             if status == IC_TOO_MANY_PIXELS {
-                throw ImageError.tooManyPixels(path: name, width: Int(jpeg.width), height: Int(jpeg.height), limit: limits.maximumPixels)
+                throw limits.refusal(path: name, width: Int(jpeg.width), height: Int(jpeg.height))
             }
             guard status == 0 else { throw ImageError(path: name, reason: message(from: &jpeg.error)) }
-            // The header's pixels are within `limits`, so this count is too (times at most 4 components).
+            // The header's pixels are within `limits`, pixel count and memory, so this count is too (≤ 4 components).
             let width = Int(jpeg.width), height = Int(jpeg.height), components = Int(jpeg.components)
             let count = width * height * components
             // libjpeg writes the rows straight into the array.
@@ -83,10 +85,10 @@ public enum ImageDecoder {
 
     static func decodePNG(_ bytes: [UInt8], name: String, limits: ImageLimits) throws -> RGBImage {
         var png = ic_png_image()
-        let status = bytes.withUnsafeBufferPointer { ic_decode_png($0.baseAddress, $0.count, limits.maximumPixels, &png) }
+        let status = bytes.withUnsafeBufferPointer { ic_decode_png($0.baseAddress, $0.count, limits.headerPixelCap, &png) }
         defer { ic_png_free(&png) }
         if status == IC_TOO_MANY_PIXELS {
-            throw ImageError.tooManyPixels(path: name, width: Int(png.width), height: Int(png.height), limit: limits.maximumPixels)
+            throw limits.refusal(path: name, width: Int(png.width), height: Int(png.height))
         }
         guard status == 0 else { throw ImageError(path: name, reason: message(from: &png.error)) }
         let raw = UnsafeBufferPointer(start: png.pixels, count: png.rowbytes * Int(png.height))
@@ -101,10 +103,10 @@ public enum ImageDecoder {
     /// Pillow composes it (on a transparent black canvas). The EXIF chunk's orientation is applied as for JPEG.
     static func decodeWebP(_ bytes: [UInt8], name: String, limits: ImageLimits) throws -> RGBImage {
         var webp = ic_webp_image()
-        let status = bytes.withUnsafeBufferPointer { ic_decode_webp($0.baseAddress, $0.count, limits.maximumPixels, &webp) }
+        let status = bytes.withUnsafeBufferPointer { ic_decode_webp($0.baseAddress, $0.count, limits.headerPixelCap, &webp) }
         defer { ic_webp_free(&webp) }
         if status == IC_TOO_MANY_PIXELS {
-            throw ImageError.tooManyPixels(path: name, width: Int(webp.width), height: Int(webp.height), limit: limits.maximumPixels)
+            throw limits.refusal(path: name, width: Int(webp.width), height: Int(webp.height))
         }
         guard status == 0 else { throw ImageError(path: name, reason: message(from: &webp.error)) }
         let width = Int(webp.width), height = Int(webp.height)
@@ -135,19 +137,41 @@ public enum ImageDecoder {
 }
 
 /// How large an image may be before it is refused unread: Pillow's decompression-bomb rule, which refuses images of
-/// more than 2 × `Image.MAX_IMAGE_PIXELS` (2 × 89,478,485) pixels; `--max-image-pixels` raises it.
+/// more than 2 × `Image.MAX_IMAGE_PIXELS` (2 × 89,478,485) pixels; `--max-image-pixels` raises it. Whatever the
+/// pixel limit, an image whose decode would not fit in the memory this process may use is refused too, from its
+/// header, instead of failing (and trapping) on the allocation.
 public struct ImageLimits: Sendable, Equatable {
     public static let pillowMaximum = 2 * 89_478_485
 
-    public var maximumPixels: Int
+    /// A decode's peak memory per pixel: the decoder's buffer (up to 8 bytes, a 16-bit RGBA PNG), the RGB copy and
+    /// its re-oriented copy (3 each), and room for the resize's rows.
+    public static let decodeBytesPerPixel = 16
 
-    public init(maximumPixels: Int) throws {
+    public var maximumPixels: Int
+    /// The memory one decode may take, in bytes: `ProcessMemory.limit` unless set lower.
+    public var memoryBytes: Int
+
+    public init(maximumPixels: Int, memoryBytes: Int = ProcessMemory.limit) throws {
         guard maximumPixels >= 1 else {
             throw ImageError.invalidLimit("--max-image-pixels must be ≥ 1, got \(maximumPixels)")
         }
         self.maximumPixels = maximumPixels
+        self.memoryBytes = max(memoryBytes, 0)
     }
 
-    public init() { maximumPixels = Self.pillowMaximum }
+    public init() { maximumPixels = Self.pillowMaximum; memoryBytes = ProcessMemory.limit }
 
+    /// The most pixels a header may declare: the pixel limit, or fewer where the decode would not fit in memory.
+    var headerPixelCap: Int { min(maximumPixels, memoryBytes / Self.decodeBytesPerPixel) }
+
+    /// Why an image of `width` × `height`, past `headerPixelCap`, is refused: the pixel limit or the memory.
+    func refusal(path: String, width: Int, height: Int) -> ImageError {
+        let (pixels, pixelsOverflow) = width.multipliedReportingOverflow(by: height)
+        if pixelsOverflow || pixels > maximumPixels {
+            return .tooManyPixels(path: path, width: width, height: height, limit: maximumPixels)
+        }
+        let (needed, overflow) = pixels.multipliedReportingOverflow(by: Self.decodeBytesPerPixel)
+        return .tooLargeForMemory(path: path, width: width, height: height, needed: overflow ? Int.max : needed,
+                                  available: memoryBytes)
+    }
 }

@@ -7,6 +7,8 @@ public enum ImageError: UserError, Equatable {
     case invalidPreprocessorConfig(path: String, reason: String)
     /// An image whose header declares more pixels than allowed (a decompression bomb), refused before decoding.
     case tooManyPixels(path: String, width: Int, height: Int, limit: Int)
+    /// An image within the pixel limit whose decode (`needed` bytes) would not fit in the memory the process may use.
+    case tooLargeForMemory(path: String, width: Int, height: Int, needed: Int, available: Int)
     /// An image size or limit outside what can be processed.
     case invalidLimit(String)
 
@@ -16,7 +18,8 @@ public enum ImageError: UserError, Equatable {
     /// The file the problem is in.
     public var path: String {
         switch self {
-        case .undecodable(let path, _), .invalidPreprocessorConfig(let path, _), .tooManyPixels(let path, _, _, _): path
+        case .undecodable(let path, _), .invalidPreprocessorConfig(let path, _), .tooManyPixels(let path, _, _, _),
+             .tooLargeForMemory(let path, _, _, _, _): path
         case .invalidLimit: ""
         }
     }
@@ -25,7 +28,7 @@ public enum ImageError: UserError, Equatable {
     public var reason: String {
         switch self {
         case .undecodable(_, let reason), .invalidPreprocessorConfig(_, let reason), .invalidLimit(let reason): reason
-        case .tooManyPixels: description
+        case .tooManyPixels, .tooLargeForMemory: description
         }
     }
 
@@ -35,6 +38,8 @@ public enum ImageError: UserError, Equatable {
         case .invalidPreprocessorConfig(let path, let reason): "invalid preprocessor config '\(path)': \(reason)"
         case .tooManyPixels(let path, let width, let height, let limit):
             "image '\(path)' is \(width)×\(height) = \(width * height) pixels, more than the \(limit) allowed (a decompression bomb?): raise --max-image-pixels to read it"
+        case .tooLargeForMemory(let path, let width, let height, let needed, let available):
+            "image '\(path)' is \(width)×\(height) pixels: decoding it takes about \(ProcessMemory.gigabytes(needed)), more than the \(ProcessMemory.gigabytes(available)) of memory this process may use"
         case .invalidLimit(let reason): reason
         }
     }

@@ -817,6 +817,14 @@ private func jsonObject(_ text: String) -> Bool {
             bad("JPEG bomb through embed", ["embed", "-m", "pixels", "--image-size", "16", "--dataset", img("bomb.jpg"), "--output", "@@/emb"],
                 ["bomb.jpg"], bombKeys[0], limit: 10),
             bad("JPEG bomb through zeroshot", ["zeroshot"] + clipRoles + ["--dataset", img("bomb.jpg")], ["bomb.jpg"], bombKeys[0], limit: 10),
+            // A raised --max-image-pixels lets the header through; the memory it would take (10.8 GB) is still refused
+            // up front, as one line naming the file, not a trap on the allocation (the cap here is 6 GiB).
+            bad("JPEG bomb past the memory cap, pixel limit raised", knnPixels + [img("bomb.jpg"), "--max-image-pixels", "10000000000"],
+                ["bomb.jpg"], ["60000"], ["memory"], limit: 10),
+            bad("PNG bomb past the memory cap, pixel limit raised", knnPixels + [img("bomb.png"), "--max-image-pixels", "10000000000"],
+                ["bomb.png"], ["60000"], ["memory"], limit: 10),
+            fine("JPEG bomb past the memory cap skipped", knnPixels + [img("bomb.jpg"), "--max-image-pixels", "10000000000",
+                                                              "--on-bad-image", "skip"], warning: [["bomb.jpg"], ["memory"]], limit: 10),
             fine("PNG bomb skipped", knnPixels + [img("bomb.png"), "--on-bad-image", "skip"], warning: [["bomb.png"]], limit: 10),
             fine("JPEG bomb skipped", knnPixels + [img("bomb.jpg"), "--on-bad-image", "skip"], warning: [["bomb.jpg"]], limit: 10),
             fine("truncated JPEG skipped", knnPixels + [img("trunc-half.jpg"), "--on-bad-image", "skip"], warning: [["trunc-half.jpg"]]),

@@ -216,6 +216,26 @@ import Testing
         #expect(throws: ImageError.self) { try ImageLimits(maximumPixels: 0) }
     }
 
+    @Test(arguments: ["png", "jpeg"])
+    func aRaisedPixelLimitStillRefusesWhatMemoryCannotHold(kind: String) throws {
+        let bytes = kind == "png" ? try Self.pngBomb() : try Self.jpegBomb()
+        let limits = try ImageLimits(maximumPixels: Int.max, memoryBytes: 1 << 30)
+        let needed = 60000 * 60000 * ImageLimits.decodeBytesPerPixel
+        #expect(throws: ImageError.tooLargeForMemory(path: "bomb", width: 60000, height: 60000, needed: needed, available: 1 << 30)) {
+            try ImageDecoder.decode(bytes: bytes, name: "bomb", limits: limits)
+        }
+        let message = ImageError.tooLargeForMemory(path: "bomb", width: 60000, height: 60000, needed: needed, available: 1 << 30).description
+        #expect(message == "image 'bomb' is 60000×60000 pixels: decoding it takes about 57.6 GB, more than the 1.1 GB of memory this process may use")
+        // The real, small image fits in that memory, and not in 100 bytes; the pixel limit still wins where both refuse.
+        let real = [UInt8](try Data(contentsOf: Self.images.appendingPathComponent(kind == "png" ? "class_a/a1.png" : "class_a/a2.jpg")))
+        #expect(try ImageDecoder.decode(bytes: real, limits: limits).width > 0)
+        #expect(throws: ImageError.self) { try ImageDecoder.decode(bytes: real, limits: ImageLimits(maximumPixels: Int.max, memoryBytes: 100)) }
+        #expect(throws: ImageError.tooManyPixels(path: "bomb", width: 60000, height: 60000, limit: 1000)) {
+            try ImageDecoder.decode(bytes: bytes, name: "bomb", limits: ImageLimits(maximumPixels: 1000, memoryBytes: 100))
+        }
+        #expect(ProcessMemory.limit > 0)
+    }
+
     @Test func underSkipABombIsSkippedAndCounted() throws {
         let root = TestPaths.scratch("bombs")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("a"), withIntermediateDirectories: true)
