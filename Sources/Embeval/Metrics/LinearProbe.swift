@@ -83,9 +83,10 @@ public struct LinearProbe: Sendable {
             let fitPresent = Array(Set(fitLabels)).sorted()
             let fitFeatures = train.selecting(fitRows), heldFeatures = train.selecting(heldOut)
             let heldLabels = heldOut.map { trainLabels[$0] }
+            let sweepRows = LogisticRegression.Rows(fitFeatures, precision: precision)
             var best = -1.0
             for c in grid {
-                let model = fit(fitFeatures, labels: fitLabels, present: fitPresent, C: c, start: start)
+                let model = fit(sweepRows, labels: fitLabels, present: fitPresent, C: c, start: start)
                 start = model
                 let predicted = Self.ranked(model.decision(heldFeatures), rows: heldFeatures.rows, present: fitPresent, depth: 1)
                 let accuracy = 100 * Double(zip(predicted, heldLabels).filter { $0[0] == $1 }.count) / Double(heldLabels.count)
@@ -94,14 +95,14 @@ public struct LinearProbe: Sendable {
             }
             start = nil
         }
-        let model = fit(train, labels: trainLabels, present: present, C: C, start: start)
+        let model = fit(LogisticRegression.Rows(train, precision: precision), labels: trainLabels, present: present, C: C, start: start)
         let ranking = Self.ranked(model.decision(test), rows: test.rows, present: present, depth: min(5, present.count))
         return Result(C: C, validation: validation, scores: ClassificationScores(ranking: ranking, labels: testLabels),
                       converged: model.converged)
     }
 
     /// A fit on the classes present in `labels` (numbered among themselves, as scikit-learn's `classes_`).
-    private func fit(_ x: FeatureMatrix, labels: [Int], present: [Int], C: Double, start: LogisticRegression.Model?) -> LogisticRegression.Model {
+    private func fit(_ x: LogisticRegression.Rows, labels: [Int], present: [Int], C: Double, start: LogisticRegression.Model?) -> LogisticRegression.Model {
         let index = Dictionary(uniqueKeysWithValues: present.enumerated().map { ($1, $0) })
         return LogisticRegression(C: C, tolerance: tolerance, maxIterations: maxIterations, precision: precision)
             .fit(x, labels: labels.map { index[$0] ?? 0 }, classes: present.count, start: start)

@@ -55,10 +55,38 @@ public struct LogisticRegression: Sendable {
         }
     }
 
+    /// Training rows in the precision a fit computes in, converted once: a sweep of fits over the same rows (the
+    /// probe's C grid) shares one float32 copy instead of making one per fit.
+    public struct Rows: Sendable {
+        public let samples: Int
+        public let features: Int
+        let storage: Storage
+
+        enum Storage: Sendable {
+            case double([Double])
+            case single([Float])
+        }
+
+        public init(_ x: FeatureMatrix, precision: Precision) {
+            samples = x.rows
+            features = x.features
+            switch precision {
+            case .float64: storage = .double(x.values)
+            case .float32: storage = .single(x.values.map(Float.init))
+            }
+        }
+    }
+
     /// Fits on `x` (one row per sample) with `labels` in `0..<classes`, starting from `start` (a warm start along a
     /// path of C values) or from zero.
     public func fit(_ x: FeatureMatrix, labels: [Int], classes: Int, start: Model? = nil) -> Model {
-        let n = x.rows, d = x.features, rows = classes == 2 ? 1 : classes
+        fit(Rows(x, precision: precision), labels: labels, classes: classes, start: start)
+    }
+
+    /// `fit(_:labels:classes:start:)` on rows already converted (in another precision than this fit's, they are
+    /// converted again).
+    public func fit(_ x: Rows, labels: [Int], classes: Int, start: Model? = nil) -> Model {
+        let n = x.samples, d = x.features, rows = classes == 2 ? 1 : classes
         let parameters = rows * (d + 1)
         var w0 = [Double](repeating: 0, count: parameters)
         if let start, start.features == d, start.classes == classes {
@@ -71,11 +99,20 @@ public struct LogisticRegression: Sendable {
         let result: LBFGS.Result
         switch precision {
         case .float64:
-            var objective = Objective<Double>(rows: x.values, samples: n, features: d, classes: rows, labels: labels, penalty: penalty)
+            let values: [Double]
+            switch x.storage {
+            case .double(let doubles): values = doubles
+            case .single(let singles): values = singles.map(Double.init)
+            }
+            var objective = Objective<Double>(rows: values, samples: n, features: d, classes: rows, labels: labels, penalty: penalty)
             result = minimize(from: w0) { objective.evaluate($0, gradient: &$1) }
         case .float32:
-            var objective = Objective<Float>(rows: x.values.map(Float.init), samples: n, features: d, classes: rows, labels: labels,
-                                             penalty: penalty)
+            let values: [Float]
+            switch x.storage {
+            case .double(let doubles): values = doubles.map(Float.init)
+            case .single(let singles): values = singles
+            }
+            var objective = Objective<Float>(rows: values, samples: n, features: d, classes: rows, labels: labels, penalty: penalty)
             result = minimize(from: w0) { objective.evaluate($0, gradient: &$1) }
         }
         var model = Model(classes: classes, features: d, weights: [Double](repeating: 0, count: rows * d),

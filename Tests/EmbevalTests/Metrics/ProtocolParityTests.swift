@@ -94,6 +94,22 @@ struct ProtocolParityTests {
         #expect(fits[0].scores.top1Accuracy > 70, "\(fits[0].scores.top1Accuracy)")
     }
 
+    /// Rows converted once for a sweep fit exactly as the matrix they came from, in either precision, and rows held
+    /// in the other precision are converted back without loss (the features are float32 values to begin with).
+    @Test func rowsConvertedOnceFitAsTheMatrix() throws {
+        let x = Self.trainFeatures.selecting(Array(0..<200)), labels = Array(Self.train.labels.prefix(200))
+        for precision in LogisticRegression.Precision.allCases {
+            let regression = LogisticRegression(C: 1, precision: precision)
+            let direct = regression.fit(x, labels: labels, classes: 10)
+            for stored in LogisticRegression.Precision.allCases {
+                let rows = LogisticRegression.Rows(x, precision: stored)
+                #expect(rows.samples == 200 && rows.features == x.features)
+                let viaRows = regression.fit(rows, labels: labels, classes: 10)
+                #expect(viaRows.weights == direct.weights && viaRows.intercepts == direct.intercepts, "\(precision) on \(stored) rows")
+            }
+        }
+    }
+
     /// The sweep end to end: the seeded stratified split, the validation curve, the C chosen and the refit's figures.
     @Test func sweepChoosesTheSameCOnTheSameValidationSlice() throws {
         let sweep = Self.expected.linear.sweep
