@@ -57,7 +57,11 @@ public struct SavedMap: Codable, Sendable {
             throw ProjectionError.invalidMap(path: url.path, reason: "cannot read it")
         }
         let map: SavedMap
-        do { map = try JSONDecoder().decode(SavedMap.self, from: data) } catch {
+        do {
+            var reader = JSONReader([UInt8](data))
+            map = try SavedMap(reading: &reader)
+            try reader.end()
+        } catch {
             throw ProjectionError.invalidMap(path: url.path, reason: "not a map saved by embeval explore (\(error))")
         }
         if let problem = map.problem { throw ProjectionError.invalidMap(path: url.path, reason: problem) }
@@ -240,5 +244,36 @@ public struct MapBuilder: Sendable {
                                               ("a", .number(result.a)), ("b", .number(result.b)),
                                               ("layout_threads", .int(umap.layoutThreads))])
         }
+    }
+}
+
+extension SavedMap {
+    /// The members `write(to:)` writes, in any order (others are skipped, as `JSONDecoder` skips them), read by
+    /// `JSONReader` so that a map of a million points loads without a tree of its numbers.
+    init(reading reader: inout JSONReader) throws {
+        var method: MapMethod?, dimensions: Int?, inputWidth: Int?, normalized: Bool?, pcaRank: Int?, tsnePerplexity: Double?
+        var pcaMean: [Float]?, pcaComponents: [Float]?, tsneReference: [Float]?, tsneMap: [Float]?, umap: UMAPResult?
+        try reader.readObject { key, member in
+            switch key {
+            case "method": method = try member.decode(MapMethod.self)
+            case "dimensions": dimensions = try member.decode(Int.self)
+            case "inputWidth": inputWidth = try member.decode(Int.self)
+            case "normalized": normalized = try member.decode(Bool.self)
+            case "pcaMean": pcaMean = try member.readFloats()
+            case "pcaComponents": pcaComponents = try member.readFloats()
+            case "pcaRank": pcaRank = try member.decode(Int.self)
+            case "tsneReference": tsneReference = try member.readFloats()
+            case "tsneMap": tsneMap = try member.readFloats()
+            case "tsnePerplexity": tsnePerplexity = try member.decode(Double.self)
+            case "umap": umap = try UMAPResult(reading: &member)
+            default: break
+            }
+        }
+        guard let method, let dimensions, let inputWidth, let normalized else {
+            throw JSONReader.Problem(offset: 0, reason: "a map needs its method, dimensions, inputWidth and normalized")
+        }
+        self.init(method: method, dimensions: dimensions, inputWidth: inputWidth, normalized: normalized, pcaMean: pcaMean,
+                  pcaComponents: pcaComponents, pcaRank: pcaRank, tsneReference: tsneReference, tsneMap: tsneMap,
+                  tsnePerplexity: tsnePerplexity, umap: umap)
     }
 }

@@ -194,33 +194,81 @@ extension UMAPResult {
 
     public init(from decoder: Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let rows = try c.decode(Int.self, forKey: .rows), columns = try c.decode(Int.self, forKey: .columns)
-        let dims = try c.decode(Int.self, forKey: .dimensions)
-        let reference = try c.decode([Float].self, forKey: .reference), embedding = try c.decode([Float].self, forKey: .embedding)
-        let (referenceSize, overflowR) = rows.multipliedReportingOverflow(by: columns)
-        let (embeddingSize, overflowE) = rows.multipliedReportingOverflow(by: dims)
-        guard rows >= 1, columns >= 1, dims >= 1, !overflowR, !overflowE, reference.count == referenceSize, embedding.count == embeddingSize,
-              reference.allSatisfy(\.isFinite), embedding.allSatisfy(\.isFinite) else {
-            throw DecodingError.dataCorruptedError(forKey: .embedding, in: c, debugDescription: "UMAP map: arrays do not fit \(rows) rows × \(columns) columns / \(dims) dimensions, or hold non-finite values")
+        let parts = SavedParts(parameters: try c.decode(UMAP.self, forKey: .parameters),
+                               rows: try c.decode(Int.self, forKey: .rows), columns: try c.decode(Int.self, forKey: .columns),
+                               dimensions: try c.decode(Int.self, forKey: .dimensions),
+                               reference: try c.decode([Float].self, forKey: .reference),
+                               embedding: try c.decode([Float].self, forKey: .embedding),
+                               sigmas: try c.decode([Float].self, forKey: .sigmas), rhos: try c.decode([Float].self, forKey: .rhos),
+                               a: try c.decode(Double.self, forKey: .a), b: try c.decode(Double.self, forKey: .b),
+                               graph: try c.decode(UMAPGraph.self, forKey: .graph))
+        if let problem = parts.problem { throw DecodingError.dataCorruptedError(forKey: .embedding, in: c, debugDescription: problem) }
+        self.init(parts)
+    }
+
+    /// The members `init(from:)` decodes, from a saved map read member by member (`JSONReader`), checked alike.
+    init(reading reader: inout JSONReader) throws {
+        var parameters: UMAP?, rows: Int?, columns: Int?, dimensions: Int?, a: Double?, b: Double?, graph: UMAPGraph?
+        var reference: [Float]?, embedding: [Float]?, sigmas: [Float]?, rhos: [Float]?
+        try reader.readObject { key, member in
+            switch key {
+            case "parameters": parameters = try member.decode(UMAP.self)
+            case "rows": rows = try member.decode(Int.self)
+            case "columns": columns = try member.decode(Int.self)
+            case "dimensions": dimensions = try member.decode(Int.self)
+            case "reference": reference = try member.readFloats()
+            case "embedding": embedding = try member.readFloats()
+            case "sigmas": sigmas = try member.readFloats()
+            case "rhos": rhos = try member.readFloats()
+            case "a": a = try member.decode(Double.self)
+            case "b": b = try member.decode(Double.self)
+            case "graph": graph = try UMAPGraph(reading: &member)
+            default: break
+            }
         }
-        let parameters = try c.decode(UMAP.self, forKey: .parameters)
-        if let problem = parameters.problem {
-            throw DecodingError.dataCorruptedError(forKey: .parameters, in: c, debugDescription: "UMAP parameters: \(problem)")
+        guard let parameters, let rows, let columns, let dimensions, let reference, let embedding, let sigmas, let rhos,
+              let a, let b, let graph else {
+            throw JSONReader.Problem(offset: 0, reason: "UMAP map: a member of its fitted state is missing")
         }
-        let sigmas = try c.decode([Float].self, forKey: .sigmas), rhos = try c.decode([Float].self, forKey: .rhos)
-        guard sigmas.count == rows, rhos.count == rows else {
-            throw DecodingError.dataCorruptedError(forKey: .sigmas, in: c, debugDescription: "UMAP map: \(sigmas.count) sigmas and \(rhos.count) rhos for \(rows) rows")
+        let parts = SavedParts(parameters: parameters, rows: rows, columns: columns, dimensions: dimensions, reference: reference,
+                               embedding: embedding, sigmas: sigmas, rhos: rhos, a: a, b: b, graph: graph)
+        if let problem = parts.problem { throw JSONReader.Problem(offset: 0, reason: problem) }
+        self.init(parts)
+    }
+
+    /// A saved result's members as stored, before they are checked against each other.
+    struct SavedParts {
+        var parameters: UMAP
+        var rows: Int, columns: Int, dimensions: Int
+        var reference: [Float], embedding: [Float], sigmas: [Float], rhos: [Float]
+        var a: Double, b: Double
+        var graph: UMAPGraph
+
+        /// Why the parts do not make one map (sizes that disagree, non-finite values, bad parameters), or nil.
+        var problem: String? {
+            let (referenceSize, overflowR) = rows.multipliedReportingOverflow(by: columns)
+            let (embeddingSize, overflowE) = rows.multipliedReportingOverflow(by: dimensions)
+            guard rows >= 1, columns >= 1, dimensions >= 1, !overflowR, !overflowE, reference.count == referenceSize,
+                  embedding.count == embeddingSize, reference.allSatisfy(\.isFinite), embedding.allSatisfy(\.isFinite) else {
+                return "UMAP map: arrays do not fit \(rows) rows × \(columns) columns / \(dimensions) dimensions, or hold non-finite values"
+            }
+            if let problem = parameters.problem { return "UMAP parameters: \(problem)" }
+            guard sigmas.count == rows, rhos.count == rows else {
+                return "UMAP map: \(sigmas.count) sigmas and \(rhos.count) rhos for \(rows) rows"
+            }
+            guard graph.rows == rows, graph.columns == rows else {
+                return "UMAP map: a \(graph.rows) × \(graph.columns) graph for \(rows) rows"
+            }
+            return nil
         }
-        let graph = try c.decode(UMAPGraph.self, forKey: .graph)
-        guard graph.rows == rows, graph.columns == rows else {
-            throw DecodingError.dataCorruptedError(forKey: .graph, in: c, debugDescription: "UMAP map: a \(graph.rows) × \(graph.columns) graph for \(rows) rows")
-        }
-        self.init(parameters: parameters,
-                  reference: Matrix(rows: rows, columns: columns, values: reference),
-                  embedding: Matrix(rows: rows, columns: dims, values: embedding),
-                  sigmas: sigmas, rhos: rhos,
-                  a: try c.decode(Double.self, forKey: .a), b: try c.decode(Double.self, forKey: .b),
-                  graph: graph)
+    }
+
+    /// Parts whose `problem` is nil.
+    private init(_ parts: SavedParts) {
+        self.init(parameters: parts.parameters,
+                  reference: Matrix(rows: parts.rows, columns: parts.columns, values: parts.reference),
+                  embedding: Matrix(rows: parts.rows, columns: parts.dimensions, values: parts.embedding),
+                  sigmas: parts.sigmas, rhos: parts.rhos, a: parts.a, b: parts.b, graph: parts.graph)
     }
 
     public func encode(to encoder: Encoder) throws {

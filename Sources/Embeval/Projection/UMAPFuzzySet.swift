@@ -28,20 +28,43 @@ public struct UMAPGraph: Equatable, Sendable, Codable {
         let rows = try c.decode(Int.self, forKey: .rows), columns = try c.decode(Int.self, forKey: .columns)
         let heads = try c.decode([Int32].self, forKey: .heads), tails = try c.decode([Int32].self, forKey: .tails)
         let weights = try c.decode([Float].self, forKey: .weights)
-        guard rows >= 0, columns >= 0, heads.count == weights.count, tails.count == weights.count else {
-            throw DecodingError.dataCorruptedError(forKey: .weights, in: c, debugDescription:
-                "UMAP graph: \(heads.count) heads, \(tails.count) tails and \(weights.count) weights for a \(rows) × \(columns) graph; expected one of each per edge")
-        }
-        if let e = heads.firstIndex(where: { $0 < 0 || Int($0) >= rows }) {
-            throw DecodingError.dataCorruptedError(forKey: .heads, in: c, debugDescription: "UMAP graph: edge \(e)'s head \(heads[e]) is not a row of \(rows)")
-        }
-        if let e = tails.firstIndex(where: { $0 < 0 || Int($0) >= columns }) {
-            throw DecodingError.dataCorruptedError(forKey: .tails, in: c, debugDescription: "UMAP graph: edge \(e)'s tail \(tails[e]) is not a column of \(columns)")
-        }
-        if let e = weights.firstIndex(where: { !$0.isFinite }) {
-            throw DecodingError.dataCorruptedError(forKey: .weights, in: c, debugDescription: "UMAP graph: edge \(e)'s weight is \(weights[e])")
+        if let problem = Self.problem(rows: rows, columns: columns, heads: heads, tails: tails, weights: weights) {
+            throw DecodingError.dataCorruptedError(forKey: .weights, in: c, debugDescription: problem)
         }
         self.init(rows: rows, columns: columns, heads: heads, tails: tails, weights: weights)
+    }
+
+    /// The members `init(from:)` decodes, from a saved map read member by member (`JSONReader`), checked alike.
+    init(reading reader: inout JSONReader) throws {
+        var rows: Int?, columns: Int?, heads: [Int32]?, tails: [Int32]?, weights: [Float]?
+        try reader.readObject { key, member in
+            switch key {
+            case "rows": rows = try member.decode(Int.self)
+            case "columns": columns = try member.decode(Int.self)
+            case "heads": heads = try member.readInt32s()
+            case "tails": tails = try member.readInt32s()
+            case "weights": weights = try member.readFloats()
+            default: break
+            }
+        }
+        guard let rows, let columns, let heads, let tails, let weights else {
+            throw JSONReader.Problem(offset: 0, reason: "UMAP graph: rows, columns, heads, tails and weights go together")
+        }
+        if let problem = Self.problem(rows: rows, columns: columns, heads: heads, tails: tails, weights: weights) {
+            throw JSONReader.Problem(offset: 0, reason: problem)
+        }
+        self.init(rows: rows, columns: columns, heads: heads, tails: tails, weights: weights)
+    }
+
+    /// Why saved graph arrays cannot be used, or nil.
+    static func problem(rows: Int, columns: Int, heads: [Int32], tails: [Int32], weights: [Float]) -> String? {
+        guard rows >= 0, columns >= 0, heads.count == weights.count, tails.count == weights.count else {
+            return "UMAP graph: \(heads.count) heads, \(tails.count) tails and \(weights.count) weights for a \(rows) × \(columns) graph; expected one of each per edge"
+        }
+        if let e = heads.firstIndex(where: { $0 < 0 || Int($0) >= rows }) { return "UMAP graph: edge \(e)'s head \(heads[e]) is not a row of \(rows)" }
+        if let e = tails.firstIndex(where: { $0 < 0 || Int($0) >= columns }) { return "UMAP graph: edge \(e)'s tail \(tails[e]) is not a column of \(columns)" }
+        if let e = weights.firstIndex(where: { !$0.isFinite }) { return "UMAP graph: edge \(e)'s weight is \(weights[e])" }
+        return nil
     }
 
     /// Drops entries below `threshold` (and zeros), as umap-learn does before laying out.

@@ -65,3 +65,56 @@ func aSavedMapFileHoldsWhatJSONEncoderWritesAndLoadsBackTheSame(method: MapMetho
     }
     #expect(try String(contentsOf: url, encoding: .utf8) == "abcd")
 }
+
+/// The member-by-member reader takes what `JSONEncoder` wrote too, in another key order and pretty-printed, and
+/// reads every number as `JSONDecoder` reads it.
+@Test(arguments: MapMethod.allCases)
+func aSavedMapReadsAlikeWhateverItsLayout(method: MapMethod) throws {
+    let (x, _) = clusteredEmbeddings(rows: 150, columns: 12, classes: 3, seed: 24)
+    var builder = MapBuilder()
+    builder.pcaDimensions = 8
+    let saved = try builder.build(method, input: builder.input(x), width: x.columns).saved
+    let encoder = JSONEncoder()
+    encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+    let url = TestPaths.scratch().appendingPathComponent("pretty.map")
+    let pretty = try encoder.encode(saved)
+    try pretty.write(to: url)
+    let loaded = try SavedMap.load(from: url), decoded = try JSONDecoder().decode(SavedMap.self, from: pretty)
+    #expect(loaded.umap == decoded.umap && loaded.tsneReference == decoded.tsneReference && loaded.tsneMap == decoded.tsneMap)
+    #expect(loaded.pcaMean == decoded.pcaMean && loaded.pcaComponents == decoded.pcaComponents && loaded.pcaRank == decoded.pcaRank)
+    #expect(loaded.method == method && loaded.dimensions == decoded.dimensions && loaded.normalized == decoded.normalized)
+}
+
+@Test func theReaderRoundsNumbersAsJSONDecoderDoes() throws {
+    let text = "[0, -0, 1E5, 1e-45, 3.4028235e38, 0.1, -2.5e-3, 16777217, 0.30000001192092896, 123456789012]"
+    var reader = JSONReader(Array(text.utf8))
+    #expect(try reader.readFloats() == JSONDecoder().decode([Float].self, from: Data(text.utf8)))
+    let integers = "[0, -1, 2147483647, -2147483648, 42]"
+    reader = JSONReader(Array(integers.utf8))
+    #expect(try reader.readInt32s() == [0, -1, 2_147_483_647, -2_147_483_648, 42])
+}
+
+/// Broken documents are refused as a `JSONReader.Problem` (never a trap): cut short anywhere, numbers that are not
+/// numbers or do not fit, structure that does not close, and trailing bytes.
+@Test func theReaderRefusesBrokenDocuments() throws {
+    let floats = ["", "[", "[1", "[1,", "[1,]", "[,1]", "[1 2]", "[1.2.3]", "[--1]", "[e5]", "[1e]", "[inf]", "[nan]",
+                  "[\"1\"]", "[" + String(repeating: "1", count: 80) + "]", "{}", "[1}", "[1]x"]
+    for text in floats {
+        var reader = JSONReader(Array(text.utf8))
+        #expect(throws: JSONReader.Problem.self, "\(text.prefix(20))") { _ = try reader.readFloats(); try reader.end() }
+    }
+    for text in ["[2147483648]", "[-2147483649]", "[1.5]", "[-]", "[99999999999999999999]", "[1e3]"] {
+        var reader = JSONReader(Array(text.utf8))
+        #expect(throws: JSONReader.Problem.self, "\(text)") { _ = try reader.readInt32s() }
+    }
+    for text in ["", "{", "{\"a\"", "{\"a\":", "{\"a\":1", "{\"a\":1,}", "{\"a\":[1,{]}", "{\"a\":\"x}", "{\"a\" 1}", "{1:2}",
+                 "{\"a\":]}", "{\"a\":1}}"] {
+        var reader = JSONReader(Array(text.utf8))
+        #expect(throws: JSONReader.Problem.self, "\(text)") { try reader.readObject { _, _ in }; try reader.end() }
+    }
+    var reader = JSONReader(Array(" { \"skip\" : {\"deep\": [1, {\"x\": \"]}\"}]}, \"n\": [1, 2] } ".utf8))
+    var read = [Float]()
+    try reader.readObject { key, member in if key == "n" { read = try member.readFloats() } }
+    try reader.end()
+    #expect(read == [1, 2])
+}
