@@ -18,7 +18,7 @@ struct TokenizeCommand: ParsableCommand {
     var texts: [String]
 
     func validate() throws {
-        if let maxLength, maxLength < 2 { throw ValidationError("--max-length must be ≥ 2, got \(maxLength)") }
+        if let maxLength, !(2...65_536).contains(maxLength) { throw ValidationError("--max-length must be 2…65536, got \(maxLength)") }
     }
 
     func run() throws {

@@ -43,7 +43,7 @@ public indirect enum Pooling: Hashable, Sendable, CustomStringConvertible {
                 self = .dinoLinear(blocks: n)
             } else if let at = text.lastIndex(of: "@"), !text.hasPrefix("output:") {
                 if text[..<at] == "featuremap" {
-                    guard let layer = Int(text[text.index(after: at)...]), abs(layer) <= 4096 else {
+                    guard let layer = Int(text[text.index(after: at)...]), (-4096...4096).contains(layer) else {
                         throw EmbeddingError.invalidArgument("'\(text)': expected featuremap@LAYER with an integer layer, e.g. featuremap@-1")
                     }
                     self = .featureMap(layer)
@@ -53,7 +53,7 @@ public indirect enum Pooling: Hashable, Sendable, CustomStringConvertible {
                 guard base.readsTokens else {
                     throw EmbeddingError.invalidArgument("'\(text)': only cls, mean, cls+mean and gem can be taken at a layer")
                 }
-                guard let layer = Int(text[text.index(after: at)...]), abs(layer) <= 4096 else {
+                guard let layer = Int(text[text.index(after: at)...]), (-4096...4096).contains(layer) else {
                     throw EmbeddingError.invalidArgument("'\(text)': expected POOLING@LAYER with an integer layer, e.g. cls@-2")
                 }
                 self = .layer(base, layer)
@@ -95,7 +95,7 @@ public indirect enum Pooling: Hashable, Sendable, CustomStringConvertible {
         let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
         guard !parts.isEmpty else { throw EmbeddingError.invalidArgument("--layers expects comma-separated block indices, e.g. -1,-2,-3,-4") }
         return try parts.map { part in
-            guard let layer = Int(part), abs(layer) <= 4096 else {
+            guard let layer = Int(part), (-4096...4096).contains(layer) else {
                 throw EmbeddingError.invalidArgument("--layers: '\(part)' is not a block index (an integer, negative from the last block)")
             }
             return layer

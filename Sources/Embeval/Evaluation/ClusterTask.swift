@@ -17,7 +17,9 @@ public struct ClusterSettings: Sendable {
         if let clusters, clusters < 2 {
             throw EvaluationError.invalidParameter(name: "--clusters", value: "\(clusters)", expected: "≥ 2")
         }
-        guard initialisations >= 1 else { throw EvaluationError.invalidParameter(name: "--n-init", value: "\(initialisations)", expected: "≥ 1") }
+        guard (1...1_000).contains(initialisations) else {
+            throw EvaluationError.invalidParameter(name: "--n-init", value: "\(initialisations)", expected: "1…1000")
+        }
         guard maxIterations >= 1 else { throw EvaluationError.invalidParameter(name: "--max-iter", value: "\(maxIterations)", expected: "≥ 1") }
         self.clusters = clusters
         self.initialisations = initialisations

@@ -10,7 +10,9 @@ public struct ComparisonSettings: Sendable {
 
     public init(tolerance: Double = 0.5, resamples: Int = 2000, overlapK: Int = 10) throws {
         guard tolerance.isFinite, tolerance > 0 else { throw EvaluationError.invalidParameter(name: "--tolerance", value: "\(tolerance)", expected: "> 0") }
-        guard resamples >= 100 else { throw EvaluationError.invalidParameter(name: "--bootstrap", value: "\(resamples)", expected: "≥ 100") }
+        guard (100...PairedBootstrap.maximumResamples).contains(resamples) else {
+            throw EvaluationError.invalidParameter(name: "--bootstrap", value: "\(resamples)", expected: "100…\(PairedBootstrap.maximumResamples)")
+        }
         guard overlapK >= 1 else { throw EvaluationError.invalidParameter(name: "--overlap-k", value: "\(overlapK)", expected: "≥ 1") }
         self.tolerance = tolerance
         self.resamples = resamples

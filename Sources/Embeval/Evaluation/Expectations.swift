@@ -231,7 +231,9 @@ func jsonProblem(_ error: Error, in data: Data) -> String {
 /// Runs an expectations file: each entry's task, its figure judged against the expected value.
 public enum ExpectationCheck {
     public static func run(file: URL, resamples: Int = 2000, threads: Int? = nil, context: EvaluationContext) throws -> CheckReport {
-        guard resamples >= 100 else { throw EvaluationError.invalidParameter(name: "--bootstrap", value: "\(resamples)", expected: "≥ 100") }
+        guard (100...PairedBootstrap.maximumResamples).contains(resamples) else {
+            throw EvaluationError.invalidParameter(name: "--bootstrap", value: "\(resamples)", expected: "100…\(PairedBootstrap.maximumResamples)")
+        }
         let entries = try ExpectationFile.load(file)
         let base = file.deletingLastPathComponent()
         var rows = [CheckReport.Entry]()

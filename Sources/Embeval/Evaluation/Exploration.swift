@@ -26,8 +26,10 @@ public struct MapSettings: Sendable {
         guard !methods.isEmpty else { throw EvaluationError.missingInput("--method: expected pca, tsne or umap") }
         guard dimensions == 2 || dimensions == 3 else { throw EvaluationError.invalidParameter(name: "--dims", value: "\(dimensions)", expected: "2 or 3") }
         guard pcaDimensions >= 2 else { throw EvaluationError.invalidParameter(name: "--pca-dims", value: "\(pcaDimensions)", expected: "≥ 2") }
-        guard perplexity.isFinite, perplexity > 0 else { throw EvaluationError.invalidParameter(name: "--perplexity", value: "\(perplexity)", expected: "a number > 0") }
-        guard neighbors >= 2 else { throw EvaluationError.invalidParameter(name: "--neighbors", value: "\(neighbors)", expected: "≥ 2") }
+        guard perplexity.isFinite, perplexity > 0, perplexity <= 100_000 else {
+            throw EvaluationError.invalidParameter(name: "--perplexity", value: "\(perplexity)", expected: "a number > 0 and ≤ 100000")
+        }
+        guard (2...100_000).contains(neighbors) else { throw EvaluationError.invalidParameter(name: "--neighbors", value: "\(neighbors)", expected: "2…100000") }
         guard minDist.isFinite, minDist >= 0 else { throw EvaluationError.invalidParameter(name: "--min-dist", value: "\(minDist)", expected: "a number ≥ 0") }
         guard pageNeighbours >= 0 && pageNeighbours <= 100 else {
             throw EvaluationError.invalidParameter(name: "--page-neighbours", value: "\(pageNeighbours)", expected: "0…100")

@@ -8,6 +8,8 @@ public struct FewShotSampler: Sendable {
     public var shots: [Int]
     /// Draws per shot count.
     public var tries: Int
+    /// The most draws of each shot count: enough for any spread (DINOv2 reports 5), few enough to run.
+    public static let maximumTries = 10_000
     public var seed: UInt64
 
     public init(shots: [Int], tries: Int, seed: UInt64) throws {
@@ -23,7 +25,9 @@ public struct FewShotSampler: Sendable {
         if let shots, shots.isEmpty || shots.contains(where: { $0 < 1 }) {
             throw MetricError.invalidParameter(name: "--shots", value: "\(shots)", expected: "positive integers")
         }
-        guard tries >= 1 else { throw MetricError.invalidParameter(name: "--tries", value: "\(tries)", expected: "≥ 1") }
+        guard (1...maximumTries).contains(tries) else {
+            throw MetricError.invalidParameter(name: "--tries", value: "\(tries)", expected: "1…\(maximumTries)")
+        }
         var seen = Set<Int>()
         return shots?.filter { seen.insert($0).inserted }
     }

@@ -51,6 +51,8 @@ public struct PairedBootstrap: Equatable, Sendable {
     /// Standard deviation (n − 1) of the resampled differences.
     public let standardDeviation: Double
     public let resamples: Int
+    /// The most resamples a bootstrap draws (each is a pass over the samples; the percentiles settle long before).
+    public static let maximumResamples = 1_000_000
 
     public static func == (a: Self, b: Self) -> Bool {
         a.delta == b.delta && a.ci95 == b.ci95 && a.standardDeviation == b.standardDeviation && a.resamples == b.resamples
@@ -93,7 +95,9 @@ public struct PairedBootstrap: Equatable, Sendable {
     /// `observed` the difference on all samples.
     public init(samples n: Int, observed: Double, resamples: Int, seed: UInt64, delta: ([Int]) -> Double) throws {
         guard n >= 1 else { throw MetricError.tooFewSamples(metric: "the paired bootstrap", needed: 1, got: n) }
-        guard resamples >= 1 else { throw MetricError.invalidParameter(name: "--bootstrap", value: "\(resamples)", expected: "≥ 1") }
+        guard (1...Self.maximumResamples).contains(resamples) else {
+            throw MetricError.invalidParameter(name: "--bootstrap", value: "\(resamples)", expected: "1…\(Self.maximumResamples)")
+        }
         var generator = SeededGenerator(seed: seed)
         var indices = [Int](repeating: 0, count: n)
         let deltas = (0..<resamples).map { _ in

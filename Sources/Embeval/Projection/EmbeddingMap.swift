@@ -222,7 +222,8 @@ public struct MapBuilder: Sendable {
                     [("explained_variance_ratio", .array(pca.explainedVarianceRatio.map { .number($0) }))])
         case .tsne:
             guard Double(n - 1) >= 3 * perplexity else {
-                throw ProjectionError.tooFewPoints(method: "t-SNE with perplexity \(perplexity)", needed: Int(3 * perplexity) + 1, got: n, remedy: "lower --perplexity")
+                throw ProjectionError.tooFewPoints(method: "t-SNE with perplexity \(perplexity)", needed: Int(exactly: (3 * perplexity).rounded(.down)).map { $0 < Int.max ? $0 + 1 : $0 } ?? Int.max, got: n,
+                                                   remedy: "lower --perplexity")
             }
             var tsne = TSNE(dimensions: dimensions, perplexity: perplexity, seed: seed)
             tsne.method = .auto
@@ -234,7 +235,8 @@ public struct MapBuilder: Sendable {
                                               ("gradient", .string(result.method.rawValue))])
         case .umap:
             guard n > neighbors else {
-                throw ProjectionError.tooFewPoints(method: "UMAP with --neighbors \(neighbors)", needed: neighbors + 1, got: n, remedy: "lower --neighbors")
+                throw ProjectionError.tooFewPoints(method: "UMAP with --neighbors \(neighbors)", needed: neighbors < Int.max ? neighbors + 1 : neighbors, got: n,
+                                                   remedy: "lower --neighbors")
             }
             var umap = UMAP(neighbors: neighbors, minDist: minDist, dimensions: dimensions, seed: seed)
             umap.layoutThreads = umapLayoutThreads
