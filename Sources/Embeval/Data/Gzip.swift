@@ -3,7 +3,12 @@ import Foundation
 
 /// Whole-file reads that undo gzip compression when the file has gzip's magic bytes (zlib's gzread).
 enum Gzip {
-    static func contents(of url: URL) throws -> [UInt8] {
+    /// The most a file may inflate to: a third of the memory the process may use (the array grows by doubling, so
+    /// holding `limit` bytes can take three times that for a moment). A gzip bomb — gigabytes of zeros in a few
+    /// megabytes — is refused when it passes it, instead of failing, and trapping, on an allocation.
+    static var defaultLimit: Int { ProcessMemory.limit / 3 }
+
+    static func contents(of url: URL, limit: Int = defaultLimit) throws -> [UInt8] {
         guard let handle = gzopen(url.path, "rb") else {
             throw DatasetError.unreadable(path: url.path, reason: "no such file or not readable")
         }
@@ -18,6 +23,9 @@ enum Gzip {
                 throw DatasetError.unreadable(path: url.path, reason: message)
             }
             if n == 0 { break }
+            guard Int(n) <= limit - out.count else {
+                throw DatasetError.unreadable(path: url.path, reason: "it inflates to more than \(ProcessMemory.readable(limit)), a third of the \(ProcessMemory.readable(ProcessMemory.limit)) of memory this process may use (a gzip bomb?)")
+            }
             out.append(contentsOf: chunk[0..<Int(n)])
         }
         return out

@@ -39,7 +39,7 @@ public enum ImageError: UserError, Equatable {
         case .tooManyPixels(let path, let width, let height, let limit):
             "image '\(path)' is \(width)×\(height) = \(width * height) pixels, more than the \(limit) allowed (a decompression bomb?): raise --max-image-pixels to read it"
         case .tooLargeForMemory(let path, let width, let height, let needed, let available):
-            "image '\(path)' is \(width)×\(height) pixels: decoding it takes about \(ProcessMemory.gigabytes(needed)), more than the \(ProcessMemory.gigabytes(available)) of memory this process may use"
+            "image '\(path)' is \(width)×\(height) pixels: decoding it takes about \(ProcessMemory.readable(needed)), more than the \(ProcessMemory.readable(available)) of memory this process may use"
         case .invalidLimit(let reason): reason
         }
     }

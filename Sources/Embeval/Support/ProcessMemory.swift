@@ -25,6 +25,9 @@ public enum ProcessMemory {
 
     private static func clamp(_ bytes: UInt64) -> Int { bytes > UInt64(Int.max) ? Int.max : Int(bytes) }
 
-    /// `bytes` in gigabytes with one decimal, for messages ("10.8 GB").
-    public static func gigabytes(_ bytes: Int) -> String { String(format: "%.1f GB", Double(bytes) / 1e9) }
+    /// `bytes` for a message: "10.8 GB", "250 MB" or "4096 bytes".
+    public static func readable(_ bytes: Int) -> String {
+        bytes >= 1_000_000_000 ? String(format: "%.1f GB", Double(bytes) / 1e9)
+            : bytes >= 1_000_000 ? String(format: "%.0f MB", Double(bytes) / 1e6) : "\(bytes) bytes"
+    }
 }

@@ -95,7 +95,7 @@ import Testing
             try ComparedMetric(name: "nmi", baseline: .values([]), candidate: .values([]), scale: 1,
                                tolerance: 0.005, resamples: 200, seed: 0, decisive: true)
         }
-        #expect(throws: MetricError.invalidParameter(name: "--bootstrap", value: "0", expected: "≥ 1")) {
+        #expect(throws: MetricError.invalidParameter(name: "--bootstrap", value: "0", expected: "1…1000000")) {
             try PairedBootstrap(baselineCorrect: [true], candidateCorrect: [false], resamples: 0)
         }
         #expect(throws: MetricError.self) {
@@ -234,6 +234,21 @@ import Testing
             try ImageDecoder.decode(bytes: bytes, name: "bomb", limits: ImageLimits(maximumPixels: 1000, memoryBytes: 100))
         }
         #expect(ProcessMemory.limit > 0)
+    }
+
+    /// A gzip file is inflated only up to its limit (a third of the memory the process may use): a gzip bomb —
+    /// gigabytes of zeros in megabytes — is refused by name instead of trapping on an allocation.
+    @Test func aGzipFileInflatingPastItsLimitIsRefused() throws {
+        let url = URL(fileURLWithPath: DatasetSpec.fashionMNISTDirectory).appendingPathComponent("t10k-images-idx3-ubyte.gz")
+        try #require(FileManager.default.fileExists(atPath: url.path))
+        #expect(try Gzip.contents(of: url).count == 16 + 10_000 * 28 * 28)
+        do {
+            _ = try Gzip.contents(of: url, limit: 1_000_000)
+            Issue.record("a 7.8 MB inflation passed a 1 MB limit")
+        } catch let error as DatasetError {
+            #expect("\(error)".contains("t10k-images-idx3-ubyte.gz") && "\(error)".contains("inflates to more than 1 MB"), "\(error)")
+        }
+        #expect(Gzip.defaultLimit == ProcessMemory.limit / 3)
     }
 
     @Test func underSkipABombIsSkippedAndCounted() throws {
