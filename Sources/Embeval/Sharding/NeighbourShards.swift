@@ -99,8 +99,8 @@ public enum NeighbourShards {
             guard let shard = byIndex[index] else {
                 throw ShardError.missing(try Shard(index: index, count: count), given: byIndex.keys.sorted().map(String.init))
             }
-            guard shard.record.shard.start == end else {
-                throw ShardError.incompatible(shard: shard.folder.path, reason: "holds queries \(shard.record.shard.start)..<\(shard.record.shard.end), but the shards before it end at \(end)")
+            guard shard.record.shard.start == end, shard.record.shard.end >= shard.record.shard.start else {
+                throw ShardError.incompatible(shard: shard.folder.path, reason: "holds queries \(shard.record.shard.start)..<\(shard.record.shard.end), but the shards before it end at \(end): overlapping or missing queries")
             }
             end = shard.record.shard.end
             ordered.append(shard)

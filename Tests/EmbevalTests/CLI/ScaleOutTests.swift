@@ -215,6 +215,21 @@ import Testing
         #expect(partialNeighbours.code == 2 && partialNeighbours.err.contains("shard 1/3 is missing"), "\(partialNeighbours.err)")
         let otherK = try runEmbeval(["knn", "--embeddings", single.path, "--k", "30", "--merge-neighbours", neighbours.path])
         #expect(otherK.code == 2 && otherK.err.contains("kept 20 neighbours per query"), "\(otherK.err)")
+        // A shard manifest edited to a range that runs backwards is refused by name, not trapped on (end − start).
+        let tampered = dir.appendingPathComponent("tampered-neighbours")
+        try FileManager.default.copyItem(at: neighbours, to: tampered)
+        for (i, field) in [(1, "end"), (2, "start")] {
+            let file = tampered.appendingPathComponent("\(i)/manifest.json")
+            var manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+            var record = try #require(manifest["neighbours"] as? [String: Any]), range = try #require(record["shard"] as? [String: Any])
+            range[field] = Int.min
+            record["shard"] = range
+            manifest["neighbours"] = record
+            try JSONSerialization.data(withJSONObject: manifest).write(to: file)
+        }
+        let backwards = try runEmbeval(["knn", "--embeddings", single.path, "--k", "5,20", "--merge-neighbours", tampered.path])
+        #expect(backwards.code == 2 && backwards.err.contains(tampered.appendingPathComponent("1").path)
+                && backwards.err.split(separator: "\n").count == 1, "\(backwards.err)")
     }
 
     @Test func severalPoolingsShardMergeAndReadBackPerPooling() throws {
