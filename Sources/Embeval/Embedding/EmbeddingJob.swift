@@ -112,6 +112,9 @@ public struct EmbeddingJob: Sendable {
             if found.record.shard != record.shard {
                 throw ShardError.resumeMismatch(path: partial.folder.path, reason: "shard \(found.record.shard.map(\.description) ?? "none (the whole set)"), not \(record.shard.map(\.description) ?? "the whole set")")
             }
+            if let problem = found.problem(total: record.shardSampleCount, batchSize: record.batchSize, poolings: record.poolings.count) {
+                throw ShardError.corruptProgress(path: partial.folder.appendingPathComponent(PartialExtraction.progressFile).path, reason: problem)
+            }
             return found
         }
         if let found, found.samples > 0 {

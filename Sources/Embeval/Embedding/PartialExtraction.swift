@@ -77,6 +77,27 @@ struct ExtractionProgress: Codable, Equatable {
         case skippedBytes = "skipped_bytes"
     }
 
+    /// Why this record cannot be continued from, or nil: the counts a run writes agree with each other and with its
+    /// shard of `total` samples in batches of `batchSize` (`poolings` row widths once a batch is done). A hand-edited
+    /// record would otherwise send the resume into overflowing offsets and allocations.
+    func problem(total: Int, batchSize: Int, poolings: Int) -> String? {
+        guard batches >= 0, samples >= 0, rows >= 0, skippedBytes >= 0, bytes.allSatisfy({ $0 >= 0 }) else {
+            return "it records negative counts"
+        }
+        guard samples <= total, rows <= samples else { return "it records \(samples) samples and \(rows) rows of a run of \(total) samples" }
+        let (covered, overflow) = batches.multipliedReportingOverflow(by: max(batchSize, 1))
+        guard !overflow, min(covered, total) == samples else {
+            return "it records \(batches) batches of \(batchSize), which do not make its \(samples) samples"
+        }
+        guard columns.isEmpty ? rows == 0 : columns.count == poolings, columns.allSatisfy({ (1...Self.widestRow).contains($0) }) else {
+            return "it records row widths \(columns) for \(poolings) pooling(s) and \(rows) rows"
+        }
+        return nil
+    }
+
+    /// The widest row a record may name (a feature map of 2²⁴ values).
+    static let widestRow = 1 << 24
+
     static func start(_ record: ExtractionRecord) -> ExtractionProgress {
         ExtractionProgress(record: record, batches: 0, samples: 0, rows: 0, columns: [], bytes: [], skippedBytes: 0)
     }

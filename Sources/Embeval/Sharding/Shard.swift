@@ -63,6 +63,8 @@ public enum ShardError: UserError, Equatable {
     case missing(Shard, given: [String])
     /// A resume against a run of other settings.
     case resumeMismatch(path: String, reason: String)
+    /// A resume from a progress record that no run wrote (edited, or from another program): its counts disagree.
+    case corruptProgress(path: String, reason: String)
 
     public var description: String {
         switch self {
@@ -74,6 +76,8 @@ public enum ShardError: UserError, Equatable {
             return path.hasSuffix(".partial")
                 ? "--resume: the partial extraction in '\(path)' was started with \(reason); run without --resume to start over"
                 : "--resume: '\(path)' holds a finished set made with \(reason); run without --resume to replace it"
+        case .corruptProgress(let path, let reason):
+            return "--resume: '\(path)' cannot be continued from: \(reason); run without --resume to start over"
         }
     }
 }

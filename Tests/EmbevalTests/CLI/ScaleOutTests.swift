@@ -88,6 +88,19 @@ import Testing
         let otherData = try runEmbeval(["embed", "-m", Self.vit, "--dataset", "fashion-mnist", "--samples", "2000", "--seed", "5",
                                         "--batch-size", "32", "--output", out.path, "--resume"])
         #expect(otherData.code == 2 && otherData.err.contains("another dataset selection"), "\(otherData.err)")
+        // A progress record edited to counts no run writes is refused by name, never trapped on or trusted.
+        let record = partial.appendingPathComponent("progress.json"), original = try Data(contentsOf: record)
+        let edits: [(String, Any)] = [("batches", Int.max), ("rows", Int.max), ("columns", [1 << 62]), ("samples", -1), ("rows", -5),
+                                      ("batches", 3)]
+        for (field, value) in edits {
+            var object = try #require(try JSONSerialization.jsonObject(with: original) as? [String: Any])
+            object[field] = value
+            try JSONSerialization.data(withJSONObject: object).write(to: record)
+            let r = try runEmbeval(embed(out, ["--resume"]))
+            #expect(r.code == 2 && r.err.hasPrefix("error: --resume: '\(record.path)' cannot be continued from")
+                    && r.err.split(separator: "\n").count == 1, "\(field) = \(value): \(r.err)")
+        }
+        try original.write(to: record)
         // The partial run survived every refusal and still resumes.
         #expect(try succeed(embed(out, ["--resume"])).contains("resumed after"))
     }
