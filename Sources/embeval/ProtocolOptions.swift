@@ -71,7 +71,7 @@ struct ClusterOptions: ParsableArguments {
 struct RetrievalOptions: ParsableArguments {
     @Option(name: .customLong("recall-k"), parsing: .unconditional, help: ArgumentHelp("The k of recall@k, comma-separated.", valueName: "k,k,…"),
             transform: NeighbourCounts.init(parsing:))
-    var recallK: NeighbourCounts = try! NeighbourCounts(parsing: "1,5,10")
+    var recallK: NeighbourCounts = .recallDefaults
 }
 
 /// Where an image-side protocol's embeddings come from: --embeddings files, else -m MODEL over --dataset (the image

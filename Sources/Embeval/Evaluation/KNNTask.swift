@@ -219,4 +219,9 @@ public struct NeighbourCounts: Equatable, Sendable {
         var seen = Set<Int>()
         values = parts.compactMap { $0 }.filter { seen.insert($0).inserted }
     }
+
+    /// Retrieval's usual cut-offs, 1, 5 and 10.
+    public static let recallDefaults = NeighbourCounts(checked: [1, 5, 10])
+
+    private init(checked values: [Int]) { self.values = values }
 }

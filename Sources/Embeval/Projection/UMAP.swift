@@ -253,6 +253,7 @@ extension UMAPResult {
                 return "UMAP map: arrays do not fit \(rows) rows × \(columns) columns / \(dimensions) dimensions, or hold non-finite values"
             }
             if let problem = parameters.problem { return "UMAP parameters: \(problem)" }
+            guard a.isFinite, b.isFinite, a > 0, b > 0 else { return "UMAP map: its curve's a = \(a), b = \(b) (expected finite and > 0)" }
             guard sigmas.count == rows, rhos.count == rows else {
                 return "UMAP map: \(sigmas.count) sigmas and \(rhos.count) rhos for \(rows) rows"
             }

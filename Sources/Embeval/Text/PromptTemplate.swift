@@ -7,7 +7,7 @@ public struct PromptTemplate: Equatable, Sendable {
     public let text: String
 
     /// The Hugging Face zero-shot pipeline's default hypothesis template.
-    public static let pipelineDefault = try! PromptTemplate("This is a photo of {}.")
+    public static let pipelineDefault = PromptTemplate(checked: "This is a photo of {}.")
 
     /// The placeholders a class name replaces.
     static let placeholders = ["{}", "{c}"]
@@ -18,6 +18,9 @@ public struct PromptTemplate: Equatable, Sendable {
         }
         self.text = text
     }
+
+    /// A template known to hold a placeholder.
+    private init(checked text: String) { self.text = text }
 
     /// The prompt for one class: every `{}` and `{c}` replaced by the name, in one pass (a name that itself holds
     /// `{}` stays as it is).

@@ -73,8 +73,9 @@ public struct SiglipTokenizer: TextTokenizer {
                     throw TokenizerError.modelFile(path: path, reason: "'added_tokens_decoder' must be an object")
                 }
                 for (key, value) in entries.sorted(by: { (Int($0.key) ?? 0) < (Int($1.key) ?? 0) }) {
-                    guard let id = Int(key), let entry = value as? [String: Any], let content = entry["content"] as? String
-                    else { throw TokenizerError.modelFile(path: path, reason: "bad 'added_tokens_decoder' entry '\(key)'") }
+                    guard let id = Int(key), (0...Int(Int32.max)).contains(id), let entry = value as? [String: Any],
+                          let content = entry["content"] as? String
+                    else { throw TokenizerError.modelFile(path: path, reason: "bad 'added_tokens_decoder' entry '\(key)' (a token id 0…2147483647 with its 'content')") }
                     addedTokens.append(AddedToken(content: content, id: id, lstrip: entry["lstrip"] as? Bool ?? false,
                                                   rstrip: entry["rstrip"] as? Bool ?? false))
                 }

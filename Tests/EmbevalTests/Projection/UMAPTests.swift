@@ -240,6 +240,7 @@ private func majorityLabel(_ neighbours: [Int], labels: [Int]) -> Int {
         { $0["sigmas"] = Array(($0["sigmas"] as! [Any]).dropLast()) },
         { $0["rhos"] = ($0["rhos"] as! [Any]) + [0.5] },
         { var g = $0["graph"] as! [String: Any]; g["rows"] = 41; g["columns"] = 41; $0["graph"] = g },
+        { $0["a"] = 0 }, { $0["b"] = -1.5 },
     ]
     for change in changes {
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(UMAPResult.self, from: try tampered(change)) }

@@ -207,6 +207,14 @@ struct SentencePieceErrorTests {
         #expect(throws: TokenizerError.modelFile(path: "\(dir.path)/tokenizer_config.json", reason: "not a JSON object")) {
             try SiglipTokenizer.Config(directory: dir)
         }
+        // Added-token ids outside 0…Int32.max are refused (a negative id would be printed, or sent to the model).
+        for key in ["-1", "-9223372036854775808", "4294967296", "x"] {
+            try Data("{\"added_tokens_decoder\": {\"\(key)\": {\"content\": \"<x>\"}}}".utf8)
+                .write(to: dir.appendingPathComponent("tokenizer_config.json"))
+            #expect(throws: TokenizerError.self, "\(key)") { try SiglipTokenizer.Config(directory: dir) }
+        }
+        try Data("{\"added_tokens_decoder\": {\"7\": {\"content\": \"<x>\"}}}".utf8).write(to: dir.appendingPathComponent("tokenizer_config.json"))
+        #expect(try SiglipTokenizer.Config(directory: dir).addedTokens.map(\.id) == [7])
         // A model without the configured eos piece is rejected, naming the file.
         var bad = SiglipTokenizer.Config()
         bad.eosToken = "<eos>"
