@@ -37,7 +37,7 @@ public struct EmbeddingJob: Sendable {
     public func run(_ context: EvaluationContext) throws -> EmbeddingJobResult {
         let target = OutputFile.resolved(output)
         // An unusable destination, or one another process is writing, fails before any time is spent.
-        try OutputFolder.checkReplaceable(target, ownedNames: ownsName)
+        try OutputFolder.checkReplaceable(target, kind: "embeddings", ownedNames: ownsName)
         let hadPartial = FileManager.default.fileExists(atPath: PartialExtraction.location(of: target).path)
         let partial = try PartialExtraction(of: target)
         do {

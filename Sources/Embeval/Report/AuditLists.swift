@@ -8,7 +8,7 @@ extension AuditReport {
 
     /// Refuses a `--lists` target that holds anything but an earlier audit's lists, before any work is done.
     public static func checkListsTarget(_ target: URL) throws {
-        try OutputFolder.checkReplaceable(OutputFile.resolved(target), ownedNames: { listFiles.contains($0) })
+        try OutputFolder.checkReplaceable(OutputFile.resolved(target), kind: "audit-lists", ownedNames: { listFiles.contains($0) })
     }
 
     public func writeLists(to target: URL) throws {

@@ -8,7 +8,7 @@ public enum ReportPlots {
 
     /// Refuses, before any work, a target that is a file or a folder of other things.
     public static func checkTarget(_ target: URL) throws {
-        try OutputFolder.checkReplaceable(OutputFile.resolved(target), ownedNames: isPlotFile)
+        try OutputFolder.checkReplaceable(OutputFile.resolved(target), kind: "plots", ownedNames: isPlotFile)
     }
 
     public static func write(_ figures: [(name: String, svg: String)], to target: URL) throws {

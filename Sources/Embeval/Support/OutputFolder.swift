@@ -24,7 +24,7 @@ public struct OutputFolder: Sendable {
         do { try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
             throw OutputError.cannotCreate(path: parent.path, reason: OutputFile.reason(error))
         }
-        try Self.checkReplaceable(self.target, ownedNames: ownedNames)
+        try Self.checkReplaceable(self.target, kind: kind, ownedNames: ownedNames)
         Self.removeAbandonedStaging(beside: self.target)
         staging = parent.appendingPathComponent(".\(self.target.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
         do { try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false) } catch {
@@ -37,7 +37,7 @@ public struct OutputFolder: Sendable {
     init(_ target: URL, kind: String, ownedNames: (String) -> Bool, staging: URL) throws {
         self.target = OutputFile.resolved(target)
         self.kind = kind
-        try Self.checkReplaceable(self.target, ownedNames: ownedNames)
+        try Self.checkReplaceable(self.target, kind: kind, ownedNames: ownedNames)
         Self.removeAbandonedStaging(beside: self.target)
         self.staging = staging
         do { try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true) } catch {
@@ -90,16 +90,29 @@ public struct OutputFolder: Sendable {
         try? FileManager.default.removeItem(at: staging)
     }
 
-    /// Refuses a target that is a file, or a folder holding anything this tool did not write.
-    static func checkReplaceable(_ target: URL, ownedNames: (String) -> Bool) throws {
+    /// Refuses a target that is a file, or a folder holding anything this tool did not write as results of `kind`:
+    /// a folder replaced must hold embeval's manifest of a `kind` set (not a `manifest.json` of the user's, and not
+    /// another kind of set, such as the embeddings a command reads), and nothing besides what that manifest lists
+    /// and the names such a set has.
+    static func checkReplaceable(_ target: URL, kind: String, ownedNames: (String) -> Bool) throws {
         var isDirectory: ObjCBool = false
         guard FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) else { return }
         guard isDirectory.boolValue else {
             throw OutputError.cannotWrite(path: target.path, reason: "it is a file (expected a folder for the results)")
         }
         let entries = (try? FileManager.default.contentsOfDirectory(atPath: target.path)) ?? []
-        if entries.contains(SetManifest.fileName) { return }
-        if let foreign = entries.sorted().first(where: { !ownedNames($0) }) {
+        var listed: Set<String> = []
+        if entries.contains(SetManifest.fileName) {
+            let data = FileManager.default.contents(atPath: target.appendingPathComponent(SetManifest.fileName).path) ?? Data()
+            guard let manifest = try? JSONDecoder().decode(SetManifest.self, from: data) else {
+                throw OutputError.cannotWrite(path: target.path, reason: "the folder holds a 'manifest.json' that embeval did not write; choose a new or empty folder")
+            }
+            guard manifest.kind == kind else {
+                throw OutputError.cannotWrite(path: target.path, reason: "the folder holds embeval's \(manifest.kind) set, not \(kind) results; choose a new or empty folder")
+            }
+            listed = Set(manifest.files.compactMap { $0.name.split(separator: "/").first.map(String.init) } + [SetManifest.fileName])
+        }
+        if let foreign = entries.sorted().first(where: { !listed.contains($0) && !ownedNames($0) }) {
             throw OutputError.cannotWrite(path: target.path, reason: "the folder holds '\(foreign)', which embeval did not write; choose a new or empty folder")
         }
     }

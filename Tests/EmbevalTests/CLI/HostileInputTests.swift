@@ -1409,8 +1409,38 @@ private func jsonObject(_ text: String) -> Bool {
         let embedSmall = ["embed", "-m", "pixels", "--image-size", "16", "--dataset", "@/imgsets/sidecars", "--output"]
         let sameSides = ["compare", "--baseline-embeddings", "@/cmp/a.npy", "--candidate-embeddings", "@/cmp/a.npy", "--labels", "@/cmp/l.npy",
                          "--bootstrap", "200"]
+        // A folder is replaced only when embeval wrote it as results of the same kind: a user's folder that happens to
+        // hold a manifest.json, or an input set, is refused and left as it was.
+        let userFolderSetup: @Sendable (HostileDirs) throws -> Void = { dirs in
+            let folder = dirs.scratch.appendingPathComponent("userdir")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try Data(#"{"name": "my web app"}"#.utf8).write(to: folder.appendingPathComponent("manifest.json"))
+            try Data("precious".utf8).write(to: folder.appendingPathComponent("thesis.tex"))
+        }
+        let userFolderKept: @Sendable (HostileDirs, HostileRun, Findings) throws -> Void = { dirs, _, f in
+            let kept = try? String(contentsOf: dirs.scratch.appendingPathComponent("userdir/thesis.tex"), encoding: .utf8)
+            f.expect(kept == "precious", "the user's thesis.tex was deleted")
+        }
+        let inputSetSetup: @Sendable (HostileDirs) throws -> Void = { dirs in
+            let (m, labels) = clusteredEmbeddings(rows: 40, columns: 6, classes: 4, seed: 5)
+            try Embeddings(matrix: m, labels: labels, ids: (0..<m.rows).map { "s\($0)" }, classes: ["a", "b", "c", "d"])
+                .write(to: dirs.scratch.appendingPathComponent("inputset"))
+        }
+        let inputSetKept: @Sendable (HostileDirs, HostileRun, Findings) throws -> Void = { dirs, _, f in
+            let set = dirs.scratch.appendingPathComponent("inputset")
+            f.expect(FileManager.default.fileExists(atPath: set.appendingPathComponent("embeddings.npy").path), "the input set's embeddings.npy was deleted")
+            f.expect((try? SetManifest.verified(in: set))??.kind == "embeddings", "the input set's manifest was replaced")
+        }
         return [
             bad("--json into a missing directory", knnNpy + ["--json", "@/no-such-out-dir/r.json"], ["no-such-out-dir"]),
+            bad("--plots into a user's folder holding a manifest.json", knnNpy + ["--plots", "@@/userdir"], ["userdir", "manifest.json"],
+                setup: userFolderSetup, check: userFolderKept),
+            bad("embed --output into a user's folder holding a manifest.json", embedSmall + ["@@/userdir"], ["userdir", "manifest.json"],
+                setup: userFolderSetup, check: userFolderKept),
+            bad("explore --out onto its input set", ["explore", "--embeddings", "@@/inputset", "--method", "pca", "--no-thumbnails",
+                                                     "--out", "@@/inputset"], ["inputset", "embeddings"], setup: inputSetSetup, check: inputSetKept),
+            bad("--plots onto an embeddings set", ["knn", "--embeddings", "@@/inputset", "--k", "3", "--plots", "@@/inputset"],
+                ["inputset", "embeddings"], setup: inputSetSetup, check: inputSetKept),
             bad("--json onto a directory", knnNpy + ["--json", "@/out/is-a-dir.json"], ["is-a-dir.json"]),
             bad("--json /dev/full", knnNpy + ["--json", "/dev/full"], ["/dev/full"], check: devFullIntact),
             bad("compare --json /dev/full", sameSides + ["--json", "/dev/full"], ["/dev/full"], check: devFullIntact),

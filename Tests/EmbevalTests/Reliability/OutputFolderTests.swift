@@ -1,0 +1,43 @@
+import Foundation
+import Testing
+@testable import Embeval
+
+/// A results folder is replaced only when embeval wrote it as results of the same kind and it holds nothing else:
+/// whatever else a user keeps there is never deleted by a run.
+@Suite struct OutputFolderTests {
+    let dir = TestPaths.scratch("output-folder")
+
+    func set(_ name: String) throws -> URL {
+        let (m, labels) = clusteredEmbeddings(rows: 12, columns: 3, classes: 2, seed: 1)
+        let url = dir.appendingPathComponent(name)
+        try Embeddings(matrix: m, labels: labels, ids: (0..<12).map { "r\($0)" }, classes: ["a", "b"]).write(to: url)
+        return url
+    }
+
+    func refusal(_ target: URL, kind: String) -> String? {
+        do { try OutputFolder.checkReplaceable(target, kind: kind, ownedNames: Embeddings.isSetFile); return nil } catch {
+            return "\(error)"
+        }
+    }
+
+    @Test func onlyASetOfTheSameKindHoldingNothingElseIsReplaced() throws {
+        let embeddings = try set("set")
+        #expect(refusal(embeddings, kind: "embeddings") == nil)
+        #expect(refusal(dir.appendingPathComponent("new"), kind: "embeddings") == nil)
+        // Another kind of set (a command's input) is refused, by its kind.
+        #expect(refusal(embeddings, kind: "explore")?.contains("holds embeval's embeddings set, not explore results") == true)
+        // A user's file added into a set is not deleted with it.
+        try Data("notes".utf8).write(to: embeddings.appendingPathComponent("notes.txt"))
+        #expect(refusal(embeddings, kind: "embeddings")?.contains("'notes.txt', which embeval did not write") == true)
+        // A manifest.json that is not embeval's does not make a folder embeval's.
+        let user = dir.appendingPathComponent("user")
+        try FileManager.default.createDirectory(at: user, withIntermediateDirectories: true)
+        try Data(#"{"kind": "embeddings"}"#.utf8).write(to: user.appendingPathComponent("manifest.json"))
+        #expect(refusal(user, kind: "embeddings")?.contains("a 'manifest.json' that embeval did not write") == true)
+        // Writing over a set of the same kind replaces it whole.
+        let (m, labels) = clusteredEmbeddings(rows: 20, columns: 3, classes: 2, seed: 2)
+        let again = try set("again")
+        try Embeddings(matrix: m, labels: labels, ids: (0..<20).map { "q\($0)" }, classes: ["a", "b"]).write(to: again)
+        #expect(try SetManifest.verified(in: again)?.rows == 20)
+    }
+}
