@@ -26,6 +26,15 @@ extension Matrix {
             let start = i * columns
             var sum: Float = 0
             for j in start..<(start + columns) { sum += source[j] * source[j] }
+            guard sum.isFinite else {
+                // Finite values past ~1.8e19 overflow the float sum of squares, and dividing by an infinite norm would
+                // zero the row; in double (as torch accumulates a float norm on the CPU) the norm is exact enough.
+                var wide: Double = 0
+                for j in start..<(start + columns) { wide += Double(source[j]) * Double(source[j]) }
+                let scale = 1 / max(wide.squareRoot(), 1e-12)
+                for j in start..<(start + columns) { target[j] = Float(Double(source[j]) * scale) }
+                continue
+            }
             let norm = sum.squareRoot()
             // torch's normalize divides by max(norm, eps = 1e-12).
             let scale = 1 / max(norm, 1e-12)

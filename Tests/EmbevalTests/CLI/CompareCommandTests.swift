@@ -40,7 +40,7 @@ import Testing
     @Test(arguments: [
         (["--tolerance", "0"], "--tolerance must be > 0, got 0.0"),
         (["--candidate-embeddings", "SHORT"], "have 300 rows but the samples are 400"),
-        (["--bootstrap", "10"], "--bootstrap must be ≥ 100"),
+        (["--bootstrap", "10"], "--bootstrap must be 100…1000000, got 10"),
     ])
     func badCompareInputIsOneLineAndExitCode2(extra: [String], message: String) throws {
         let (m, labels) = clusteredEmbeddings(rows: 400, columns: 8, classes: 4, seed: 32)
