@@ -126,6 +126,9 @@ public struct RetrievalTask: EvaluationTask {
                         }
                         scores.append(Score(metric: .mapAtR, set: index, pooling: set.pooling, direction: "image-to-image",
                                             value: found.meanAveragePrecisionAtR, perSample: .values(found.averagePrecisionAtR)))
+                        if Set(set.query.labels).count == 1 {
+                            context.warn("\(set.pooling): all \(set.query.count) images share one class, so every result is relevant: recall@k and mAP@R are 100% by construction")
+                        }
                         if found.queries.count < set.query.count {
                             context.warn("\(set.pooling): \(set.query.count - found.queries.count) image(s) are alone in their class: no relevant item, left out of recall and mAP@R")
                         }

@@ -12,12 +12,25 @@ public struct KNNEvaluation: Sendable {
     /// Query samples and reference samples (equal for leave-one-out).
     public var queryCount: Int
     public var referenceCount: Int
+    /// Labels that make the figures trivial: how many references' classes there are, and how many queries have no
+    /// reference of their own class (alone in it for leave-one-out; a class the train set lacks for train-test).
+    public var referenceClasses = 0
+    public var unmatchedQueries = 0
 
-    /// One-line notes for the user, e.g. a capped k.
+    /// One-line notes for the user: a capped k, and labels under which the accuracy says nothing of the embeddings.
     public var warnings: [String] {
-        zip(requestedKs, ks).filter { $0 != $1 }.map { requested, used in
+        var notes = zip(requestedKs, ks).filter { $0 != $1 }.map { requested, used in
             "k=\(requested) exceeds the \(referenceCount - (self.protocol == .leaveOneOut ? 1 : 0)) candidate neighbours; capped to k=\(used)"
         }
+        if referenceClasses == 1 {
+            notes.append("every reference is of one class, so every vote is that class: the accuracy is the share of queries of it, whatever the embeddings")
+        }
+        if unmatchedQueries > 0 {
+            notes.append(self.protocol == .leaveOneOut
+                ? "\(unmatchedQueries) of \(queryCount) sample(s) are alone in their class: leave-one-out can never get them right"
+                : "\(unmatchedQueries) of \(queryCount) test sample(s) are of classes the train set lacks: kNN can never get them right")
+        }
+        return notes
     }
 
     /// Leave-one-out over `set`, or `set` as queries against `train`; with `neighbours` (every query's, found by
@@ -42,11 +55,18 @@ public struct KNNEvaluation: Sendable {
                 throw MetricError.incompatibleSets("train embeddings are \(train.dimension)-dimensional, test embeddings \(set.dimension)-dimensional")
             }
             referenceCount = train.count
+            let trainClasses = Set(train.labels)
+            referenceClasses = trainClasses.count
+            unmatchedQueries = set.labels.filter { !trainClasses.contains($0) }.count
             self.ks = classifier.effectiveKs(candidates: train.count)
             let found = neighbours ?? classifier.neighbours(of: set.rows, labels: set.labels, references: train.rows, referenceLabels: train.labels)
             results = classifier.vote(found, queryLabels: set.labels, referenceLabels: train.labels)
         } else {
             referenceCount = set.count
+            var classSize = [Int: Int]()
+            for label in set.labels { classSize[label, default: 0] += 1 }
+            referenceClasses = classSize.count
+            unmatchedQueries = classSize.values.filter { $0 == 1 }.count
             self.ks = classifier.effectiveKs(candidates: set.count - 1)
             let found = neighbours ?? classifier.neighbours(of: set.rows, labels: set.labels)
             results = classifier.vote(found, queryLabels: set.labels, referenceLabels: set.labels)

@@ -8,6 +8,8 @@ public enum MetricError: UserError, Equatable {
     case incompatibleSets(String)
     /// A parameter outside its range: `name` as the user sets it, `expected` the range.
     case invalidParameter(name: String, value: String, expected: String)
+    /// Labels under which the metric cannot say anything (no query has a relevant item).
+    case degenerateLabels(String)
 
     public var description: String {
         switch self {
@@ -15,7 +17,7 @@ public enum MetricError: UserError, Equatable {
             return "\(metric) needs at least \(needed) sample\(needed == 1 ? "" : "s"), got \(got)"
         case .tooFewClasses(let metric, let needed, let got, let what):
             return "\(metric) needs at least \(needed) classes in the \(what), got \(got)"
-        case .incompatibleSets(let reason):
+        case .incompatibleSets(let reason), .degenerateLabels(let reason):
             return reason
         case .invalidParameter(let name, let value, let expected):
             return "\(name) must be \(expected), got \(value)"

@@ -31,6 +31,9 @@ public struct ImageRetrievalScores: Sendable {
         let labels = embeddings.labels
         var classSize = [Int: Int]()
         for l in labels { classSize[l, default: 0] += 1 }
+        guard classSize.values.contains(where: { $0 >= 2 }) else {
+            throw MetricError.degenerateLabels("image retrieval: every one of the \(n) images is alone in its class, so no query has a relevant item to find")
+        }
         let unit = embeddings.rows.l2NormalizedRows()
         self.ks = ks
         hits = ks.map { _ in [] }
