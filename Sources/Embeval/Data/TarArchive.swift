@@ -38,6 +38,8 @@ struct TarArchive {
         // `path` to come wins, then a global pax `path`, then the header's own name.
         var nameOverride: [UInt8]? = nil
         var local = [String: String](), global = [String: String]()
+        // Looked up per member, never merged per member: a global header of many records costs once, not per member.
+        var globalIsSparse = false
         var pendingSince: Int? = nil   // the offset of an extended header still waiting for its member
         var offset = 0
         func fail(_ reason: String, at byte: Int) -> DatasetError {
@@ -69,13 +71,13 @@ struct TarArchive {
             var size = header.size
             var name = header.name
             if [.regular, .noData, .other].contains(header.kind) {
-                let records = global.merging(local) { $1 }
-                name = nameOverride ?? records["path"].map { Array($0.utf8) } ?? header.name
-                if let text = records["size"] {
+                let record = { (key: String) in local[key] ?? global[key] }
+                name = nameOverride ?? record("path").map { Array($0.utf8) } ?? header.name
+                if let text = record("size") {
                     guard let value = Self.decimal(text) else { throw fail("pax size '\(text)' is not a number", at: offset) }
                     size = value
                 }
-                if header.kind == .regular, records.keys.contains(where: { $0.hasPrefix("GNU.sparse.") }) {
+                if header.kind == .regular, globalIsSparse || local.keys.contains(where: { $0.hasPrefix("GNU.sparse.") }) {
                     throw fail("member '\(String(decoding: name, as: UTF8.self))' is a sparse file, which is not supported", at: offset)
                 }
             }
@@ -103,7 +105,9 @@ struct TarArchive {
                     let records = try parse()
                     if let path = records["path"] { nameOverride = nameOverride ?? Array(path.utf8) }
                     local.merge(records) { $1 }
-                default: global.merge(try parse()) { $1 }
+                default:
+                    global.merge(try parse()) { $1 }
+                    globalIsSparse = global.keys.contains { $0.hasPrefix("GNU.sparse.") }
                 }
                 pendingSince = pendingSince ?? offset
             case .longLink:
