@@ -260,13 +260,12 @@ extension ExtractionRecord {
     /// A record of `model` over the loaded selection `dataset`.
     init(model: any ImageEmbeddingModel, dataset: Dataset, selection: DatasetSelection, context: EvaluationContext,
          batchSize: Int, shard: ShardRange?) throws {
-        let isPixels = model is PixelModel
         self.init(model: ModelIdentity(name: model.name, sha256: model.metadata["sha256"].flatMap { if case .string(let s) = $0 { s } else { nil } },
                                        preprocessing: model.metadata["preprocessing"], metadata: model.metadata),
                   dataset: DatasetIdentity(spec: selection.location.spec, split: dataset.split, samples: selection.samples,
                                            seed: selection.seed, count: dataset.samples.count, classes: dataset.classes,
                                            fingerprint: dataset.fingerprint(samples: selection.samples, seed: selection.seed)),
-                  poolings: isPixels ? ["pixels"] : model.poolings.map(\.description), batchSize: batchSize,
+                  poolings: model.poolings.map(model.setName(of:)), batchSize: batchSize,
                   onBadImage: context.onBadImage, maxImagePixels: context.imageLimits.maximumPixels, shard: shard,
                   mergedFrom: nil, skipped: [])
     }

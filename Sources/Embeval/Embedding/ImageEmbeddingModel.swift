@@ -27,4 +27,7 @@ extension ImageEmbeddingModel {
 
     /// One sample's model input under the default image limits.
     public func prepare(_ sample: Sample) throws -> Tensor { try prepare(sample, limits: ImageLimits()) }
+
+    /// How manifests and reports name a set of this model's rows: its pooling, or "pixels" for the raw-pixel baseline.
+    public func setName(of pooling: Pooling) -> String { self is PixelModel ? "pixels" : pooling.description }
 }

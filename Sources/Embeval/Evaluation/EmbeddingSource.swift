@@ -122,7 +122,7 @@ public enum EmbeddingSource: Sendable {
         for s in skipped { context.warn("skipped '\(s.id)': \(s.reason)") }
         let sets = try model.poolings.map { pooling -> EmbeddedData.PooledSet in
             guard let query = extracted.embeddings[pooling] else { throw EmbeddingError.incompatibleModel("model '\(model.name)' gave no embeddings for pooling \(pooling)") }
-            return .init(pooling: model is PixelModel ? "pixels" : pooling.description, query: query,
+            return .init(pooling: model.setName(of: pooling), query: query,
                          train: trainExtracted?.embeddings[pooling])
         }
         return EmbeddedData(model: ModelInfo(name: model.name, metadata: model.metadata),

@@ -91,7 +91,9 @@ public struct Exploration: Sendable {
             guard points.dimension >= 2 else {
                 throw EvaluationError.missingInput("\(data.origin(of: data.sets[0])) have \(points.dimension) dimension: maps need at least 2")
             }
-            if points.dimension > settings.pcaDimensions && points.count < settings.pcaDimensions {
+            // The PCA pre-step runs before t-SNE and UMAP only: a PCA map alone does not need it.
+            if settings.methods.contains(where: { $0 != .pca }), points.dimension > settings.pcaDimensions,
+               points.count < settings.pcaDimensions {
                 throw EvaluationError.invalidParameter(name: "--pca-dims", value: "\(settings.pcaDimensions)",
                                                        expected: "at most the \(points.count) points (lower --pca-dims)")
             }
@@ -105,6 +107,8 @@ public struct Exploration: Sendable {
         builder.dimensions = settings.dimensions; builder.pcaDimensions = settings.pcaDimensions; builder.seed = context.seed
         builder.perplexity = settings.perplexity; builder.neighbors = settings.neighbors; builder.minDist = settings.minDist
         builder.reproducible = settings.reproducible
+        // A PCA map alone needs no pre-step; with fewer points than its dimensions there can be none.
+        if !settings.methods.contains(where: { $0 != .pca }), points.count < settings.pcaDimensions { builder.pcaDimensions = points.dimension }
         let input = try builder.input(points.rows)
         let labels = data.isLabelled ? points.labels : nil
         var maps = [(name: String, points: Matrix)](), reports = [ExploreReport.MapEntry]()

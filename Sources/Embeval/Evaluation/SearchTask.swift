@@ -61,6 +61,10 @@ public struct SearchTask: Sendable {
         if let bad = (0..<queryMatrix.rows).first(where: { queryMatrix.row($0).contains { !$0.isFinite } }) {
             throw EmbeddingError.nonFinite(count: 1, ids: [names[bad]], source: "the queries")
         }
+        let zero = (0..<queryMatrix.rows).filter { queryMatrix.row($0).allSatisfy { $0 == 0 } }
+        if let first = zero.first {
+            context.warn("\(zero.count) quer\(zero.count == 1 ? "y is" : "ies are") all zeros (first: '\(names[first])'): every score is 0, so their hits are in no order of similarity")
+        }
         let k = min(self.k, index.count)
         if k < self.k { context.warn("-k \(self.k) is more than the index's \(index.count) rows: all are listed") }
         let rows = index.embeddings.rows
@@ -102,7 +106,7 @@ public struct SearchTask: Sendable {
             case nil:
                 throw EvaluationError.missingInput("image queries need -m MODEL")
             }
-            warnIfOtherModel(imageModel.metadata, pooling: imageModel.poolings.first?.description, context: context)
+            warnIfOtherModel(imageModel.metadata, pooling: imageModel.poolings.first.map(imageModel.setName(of:)), context: context)
             let names = files.map(\.relativePath)
             let dataset = Dataset(name: "queries", split: nil, classes: ["query"],
                                   samples: zip(names, files).map { Sample(id: $0, label: 0, source: .file($1)) })

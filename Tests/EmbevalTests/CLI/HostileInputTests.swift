@@ -488,6 +488,7 @@ enum HostileWorld {
         try text("man/arrayline.jsonl", jsonl(rows: Array(rows.prefix(4))) + "[\"s1.png\", \"square\"]\n")
         try text("man/cutline.jsonl", jsonl(rows: Array(rows.prefix(5))) + "{\"path\": \"s2.png\", \"lab")
         try text("man/nolabel.jsonl", jsonl(rows: Array(rows.prefix(5))) + "{\"path\": \"s2.png\"}\n")
+        try text("man/twice.csv", csv(rows: rows + rows))
 
         // Datasets: IDX files (20 images of 4×4, labels 0/1).
         func idxImages(n: UInt32, h: UInt32, w: UInt32, pixels: Int) -> [UInt8] {
@@ -562,6 +563,8 @@ enum HostileWorld {
         let (m, labels) = clusteredEmbeddings(rows: 60, columns: 4, classes: 3, seed: 21)
         try NumpyArray.write(m, to: url("npy/e.npy"))
         try NumpyArray.write(labels: labels, to: url("npy/l.npy"))
+        try NumpyArray.write(labels: Array(0..<60), to: url("npy/unique-labels.npy"))
+        try NumpyArray.write(labels: [Int](repeating: 0, count: 60), to: url("npy/one-class-labels.npy"))
         let body = matrixBytes(m)
         let valid = [UInt8](try Data(contentsOf: url("npy/e.npy")))
         try write("npy/badmagic.npy", Array("PK\u{3}\u{4}".utf8) + Array(valid.dropFirst(4)))
@@ -692,6 +695,7 @@ enum HostileWorld {
         try NumpyArray.write(labels: Array(exLabels.prefix(100)), to: url("ex/short-labels.npy"))
         try NumpyArray.write(ex.selectingRows(Array(0..<5)), to: url("ex/five.npy"))
         try NumpyArray.write(ex.selectingRows([0]), to: url("ex/single.npy"))
+        try NumpyArray.write(clusteredEmbeddings(rows: 20, columns: 64, classes: 2, seed: 42).0, to: url("ex/twenty-wide.npy"))
         let (d1, _) = clusteredEmbeddings(rows: 120, columns: 1, classes: 3, seed: 42)
         try NumpyArray.write(d1, to: url("ex/d1.npy"))
         try write("ex/d0.npy", npy(descr: "<f4", shape: "(120, 0)", body: []))
@@ -859,6 +863,7 @@ private func jsonObject(_ text: String) -> Bool {
         warnOrRefuse("one class folder without images", knnPixels + ["@/ds/one-vacant-class"], ["hollow"]),
         bad("images without class folders", knnPixels + ["@/ds/flat"], ["flat"]),
         bad("a text file as dataset", knnPixels + ["@/ds/notes.txt"], ["notes.txt"]),
+        fine("CSV listing every path twice", knnPixels + ["@/man/twice.csv"], warning: [["twice.csv"], ["6 path(s) again"], ["rows 1 and 7"]]),
         bad("CSV without the path column", knnPixels + ["@/man/nopath.csv"], ["nopath.csv"]),
         bad("CSV without the label column", knnPixels + ["@/man/nolabel.csv"], ["nolabel.csv"]),
         bad("CSV row with an empty label", knnPixels + ["@/man/emptylabel.csv"], ["emptylabel.csv"]),
@@ -1120,6 +1125,13 @@ private func jsonObject(_ text: String) -> Bool {
             fine("version 2.0 header", knn("v2.npy")),
             fine("int32 labels", knn("e.npy", "i4-labels.npy")),
             fine("labels as one column", knn("e.npy", "column-labels.npy")),
+            // Labels under which the figures say nothing of the embeddings: warned, or refused where nothing is left.
+            fine("every sample alone in its class", knn("e.npy", "unique-labels.npy"), warning: [["60 of 60"], ["alone in their class"]]),
+            fine("every sample of one class", knn("e.npy", "one-class-labels.npy"), warning: [["one class"], ["whatever the embeddings"]]),
+            fine("retrieval of one class", ["retrieval", "--embeddings", "@/npy/e.npy", "--labels", "@/npy/one-class-labels.npy"],
+                 warning: [["share one class"], ["100% by construction"]]),
+            bad("retrieval with every image alone in its class", ["retrieval", "--embeddings", "@/npy/e.npy", "--labels",
+                                                                  "@/npy/unique-labels.npy"], ["alone in its class"]),
             // Counts of repeats bounded up front, not allocated (or run) as asked.
             bad("--tries 10^12", knn("e.npy") + ["--protocol", "train-test", "--train-embeddings", "@/npy/e.npy", "--train-labels",
                                                  "@/npy/l.npy", "--shots", "1", "--tries", "1000000000000"], ["--tries"], limit: 10),
@@ -1296,6 +1308,8 @@ private func jsonObject(_ text: String) -> Bool {
             bad("--neighbors Int.max", explore + ["--method", "umap", "--neighbors", "9223372036854775807"], ["--neighbors"]),
             bad("--perplexity 1e19", explore + ["--method", "tsne", "--perplexity", "1e19"], ["perplexity"]),
             bad("--min-dist nan", explore + ["--method", "umap", "--min-dist", "nan"], ["--min-dist"]),
+            // The PCA pre-step (--pca-dims 50) is t-SNE's and UMAP's: a PCA map of 20 points × 64 needs none.
+            fine("PCA map of fewer points than --pca-dims", on("twenty-wide.npy", "pca")),
             bad("t-SNE of 5 points", on("five.npy", "tsne"), ["five.npy", "points"]),
             bad("UMAP of 5 points", on("five.npy", "umap"), ["five.npy", "points"]),
             bad("PCA of 1 point", on("single.npy", "pca"), ["single.npy", "point"]),

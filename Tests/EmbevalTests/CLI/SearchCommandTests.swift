@@ -94,6 +94,26 @@ import Testing
         let all = try runEmbeval(["search", "--index", Self.index.path, "--query-embeddings", folder.appendingPathComponent("q.npy").path,
                                   "-k", "5000", "--json", "-"])
         #expect(all.code == 0 && all.err.contains("-k 5000 is more than the index's 1034 rows"), "\(all.err)")
+        // An all-zero query has no direction: its hits are listed, with a warning that they are in no order.
+        var zeroed = queries
+        for j in 0..<zeroed.columns { zeroed[3, j] = 0 }
+        try NumpyArray.write(zeroed, to: folder.appendingPathComponent("q.npy"))
+        let zero = try runEmbeval(["search", "--index", Self.index.path, "--query-embeddings", folder.appendingPathComponent("q.npy").path,
+                                   "-k", "3", "--json", "-"])
+        #expect(zero.code == 0 && zero.err.contains("1 query is all zeros (first: 'query-3')"), "\(zero.err)")
+    }
+
+    /// The raw-pixel baseline names its sets "pixels" in the index and in the queries alike: no false warning that
+    /// the two were made with other poolings.
+    @Test func pixelQueriesOnAPixelIndexGetNoPoolingWarning() throws {
+        let images = Self.audit.appendingPathComponent("images"), index = dir.appendingPathComponent("pixel-index")
+        let embed = try runEmbeval(["embed", "-m", "pixels", "--image-size", "8", "--dataset", images.path, "--samples", "40",
+                                    "--output", index.path])
+        #expect(embed.code == 0, "\(embed.err)")
+        let ids = try #require(Embeddings.readLines(index.appendingPathComponent("ids.txt")))
+        let r = try runEmbeval(["search", "--index", index.path, "-m", "pixels", "--image-size", "8", "-k", "2", "--json", "-",
+                                "--dataset", images.path, "--query", images.appendingPathComponent(ids[0]).path])
+        #expect(r.code == 0 && !r.err.contains("the index holds"), "\(r.err)")
     }
 
     @Test func textQueriesGoThroughTheTextTower() throws {
