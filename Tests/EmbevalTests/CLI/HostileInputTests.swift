@@ -687,6 +687,11 @@ enum HostileWorld {
                 try write("check/\(file)", [UInt8](try JSONSerialization.data(withJSONObject: [entry], options: [.sortedKeys])))
             }
         }
+        // The all-black entry three times over: the same warnings, each printed once.
+        var blackEntry = base
+        blackEntry["dataset"] = w.path + "/imgsets/black"
+        try write("check/blackthrice.json", [UInt8](try JSONSerialization.data(withJSONObject: [blackEntry, blackEntry, blackEntry],
+                                                                                 options: [.sortedKeys])))
 
         // Explore: 120 points of 8 dimensions.
         let (ex, exLabels) = clusteredEmbeddings(rows: 120, columns: 8, classes: 3, seed: 41)
@@ -1264,6 +1269,11 @@ private func jsonObject(_ text: String) -> Bool {
             check("columns.json", ["colour", "columns"]), check("splitcheck.json", ["validation"]),
             HostileCase(name: "check with a vanishing temperature", arguments: ["check", "@/check/tinytemp.json", "--bootstrap", "200"],
                         outcome: .noSilentNaN),
+            HostileCase(name: "check repeating one warning per entry", arguments: ["check", "@/check/blackthrice.json", "--bootstrap", "200"],
+                        outcome: .noSilentNaN, check: { _, r, f in
+                            let warnings = r.err.split(separator: "\n").filter { $0.hasPrefix("warning: ") }
+                            f.expect(!warnings.isEmpty && Set(warnings).count == warnings.count, "warnings repeated: \(warnings)")
+                        }),
             HostileCase(name: "check on all-black images (zero vectors)", arguments: ["check", "@/check/blackimages.json", "--bootstrap", "200"],
                         outcome: .noSilentNaN),
             bad("check --bootstrap 10", ["check", "@/check/task.json", "--bootstrap", "10"], ["--bootstrap"]),
