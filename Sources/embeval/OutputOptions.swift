@@ -41,7 +41,7 @@ struct OutputOptions: ParsableArguments {
 
     /// Prints the report's table, then writes its JSON if asked; with `--json -` the JSON alone goes to stdout.
     func emit<R: Report>(_ report: R, text: String) throws {
-        if json != "-" { print(text) }
+        if json != "-" { print(terminalSafe(text, keepingLineBreaks: true)) }
         if let json { try report.write(to: json) }
     }
 }

@@ -53,14 +53,23 @@ public struct EmbeddingFiles: Sendable {
         for file in files {
             let directory = file.deletingLastPathComponent()
             // A set written by embeval lists its files: a killed or mixed write is refused, never scored.
-            _ = try SetManifest.verified(in: directory)
+            let manifest = try SetManifest.verified(in: directory)
             let rows: any RowBlocks = try MappedMatrix.open(file) ?? NumpyArray.readMatrix(at: file)
             if let first = parts.first, first.columns != rows.columns {
                 throw EmbeddingError.mismatchedSamples("'\(file.path)' holds \(rows.columns)-dimensional embeddings but '\(files[0].path)' \(first.columns)-dimensional: they cannot be one set")
             }
             parts.append(rows)
-            partIDs.append(Embeddings.readLines(directory.appendingPathComponent("ids.txt")).flatMap { $0.count == rows.rows ? $0 : nil })
-            if listedClasses == nil { listedClasses = Embeddings.readLines(directory.appendingPathComponent("classes.txt")) }
+            let idsFile = directory.appendingPathComponent("ids.txt"), classesFile = directory.appendingPathComponent("classes.txt")
+            let ids = Embeddings.readLines(idsFile)
+            if let ids, ids.count != rows.rows {
+                throw EmbeddingError.malformedFile(path: idsFile.path, location: nil, reason: "lists \(ids.count) ids for the \(rows.rows) rows of '\(file.path)' (one id a line)")
+            }
+            partIDs.append(ids)
+            let classes = Embeddings.readLines(classesFile)
+            if let classes, let recorded = manifest?.extraction?.dataset.classes, classes != recorded {
+                throw EmbeddingError.malformedFile(path: classesFile.path, location: nil, reason: "lists \(classes.count) class names where the set's manifest records \(recorded.count) (\(recorded.prefix(3).map { String(reflecting: $0) }.joined(separator: ", "))…): edited, or a name held a line break")
+            }
+            if listedClasses == nil { listedClasses = classes }
             if case .stored = labels {
                 let url = directory.appendingPathComponent("labels.npy")
                 guard FileManager.default.fileExists(atPath: url.path) else {

@@ -53,6 +53,11 @@ public struct EmbeddingJob: Sendable {
         let model = try self.model.load(context)
         let data = try dataset.load()
         for w in data.warnings { context.warn(w) }
+        // classes.txt and ids.txt hold one name a line: a name with a line break would shift every name after it.
+        let hasLineBreak = { (name: String) in name.unicodeScalars.contains { $0 == "\n" || $0 == "\r" } }
+        if let name = data.classes.first(where: hasLineBreak) ?? data.samples.lazy.map(\.id).first(where: hasLineBreak) {
+            throw EmbeddingError.invalidArgument("dataset '\(data.name)': the name \(String(reflecting: name)) holds a line break, which classes.txt and ids.txt (one name a line) cannot keep; rename it")
+        }
 
         let extractor = context.extractor
         let batchSize = extractor.effectiveBatchSize(for: model)

@@ -55,9 +55,17 @@ extension AuditReport {
         try folder.commit(rows: ids.count)
     }
 
-    /// RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled.
+    /// RFC 4180: a field with a comma, quote or line break is quoted, its quotes doubled. Tested by scalar: "\r\n" is
+    /// one Character, equal to neither "\r" nor "\n".
     static func csvField(_ s: String) -> String {
-        s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        let special: Set<Unicode.Scalar> = [",", "\"", "\n", "\r"]
+        guard s.unicodeScalars.contains(where: special.contains) else { return s }
+        var quoted = String.UnicodeScalarView()
+        for scalar in s.unicodeScalars {
+            if scalar == "\"" { quoted.append(scalar) }
+            quoted.append(scalar)
+        }
+        return "\"" + String(quoted) + "\""
     }
 
     static func number(_ x: Double) -> String { x.isFinite ? String(format: "%.6g", x) : "" }

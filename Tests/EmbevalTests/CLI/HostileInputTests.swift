@@ -1455,8 +1455,33 @@ private func jsonObject(_ text: String) -> Bool {
             f.expect(FileManager.default.fileExists(atPath: set.appendingPathComponent("embeddings.npy").path), "the input set's embeddings.npy was deleted")
             f.expect((try? SetManifest.verified(in: set))??.kind == "embeddings", "the input set's manifest was replaced")
         }
+        // Names from the user's data reach the terminal, classes.txt/ids.txt and CSV lists: escape sequences must not
+        // reach the terminal, and a line break must not shift every name after it.
+        let escapes = "\u{1B}]0;PWNED\u{07}\u{1B}[2J\u{1B}[31mred"
+        let escapeSetup: @Sendable (HostileDirs) throws -> Void = { dirs in
+            let (m, labels) = clusteredEmbeddings(rows: 40, columns: 6, classes: 4, seed: 6)
+            try Embeddings(matrix: m, labels: labels, ids: (0..<40).map { $0 == 0 ? "\u{1B}[8mhidden\u{1B}[0m" : "s\($0)" },
+                           classes: [escapes, "b\u{202E}reversed", "c", "d"]).write(to: dirs.scratch.appendingPathComponent("esc"))
+        }
+        let noEscapes: @Sendable (HostileDirs, HostileRun, Findings) throws -> Void = { _, r, f in
+            f.expect(!r.out.unicodeScalars.contains("\u{1B}") && !r.err.unicodeScalars.contains("\u{1B}"), "an escape sequence reached the terminal")
+            f.expect(!r.out.unicodeScalars.contains("\u{202E}"), "a bidirectional override reached the terminal")
+        }
+        let lineBreakSetup: @Sendable (HostileDirs) throws -> Void = { dirs in
+            for name in ["plain", "nl\nclass"] {
+                let folder = dirs.scratch.appendingPathComponent("nlset/\(name)")
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                for file in ["circle_000.png", "circle_001.png"] {
+                    try FileManager.default.copyItem(at: TestPaths.fixture("twotower/images/circle/\(file)"), to: folder.appendingPathComponent(file))
+                }
+            }
+        }
         return [
             bad("--json into a missing directory", knnNpy + ["--json", "@/no-such-out-dir/r.json"], ["no-such-out-dir"]),
+            fine("terminal escapes in class names and ids (audit)", ["audit", "--embeddings", "@@/esc", "-k", "3"], setup: escapeSetup, check: noEscapes),
+            fine("terminal escapes in class names and ids (knn)", ["knn", "--embeddings", "@@/esc", "--k", "3"], setup: escapeSetup, check: noEscapes),
+            bad("embed of a class folder named with a line break", ["embed", "-m", "pixels", "--image-size", "8", "--dataset", "@@/nlset",
+                                                                  "--output", "@@/nlout"], ["nlset"], ["line break"], setup: lineBreakSetup),
             bad("--plots into a user's folder holding a manifest.json", knnNpy + ["--plots", "@@/userdir"], ["userdir", "manifest.json"],
                 setup: userFolderSetup, check: userFolderKept),
             bad("embed --output into a user's folder holding a manifest.json", embedSmall + ["@@/userdir"], ["userdir", "manifest.json"],

@@ -40,4 +40,26 @@ import Testing
         try Embeddings(matrix: m, labels: labels, ids: (0..<20).map { "q\($0)" }, classes: ["a", "b"]).write(to: again)
         #expect(try SetManifest.verified(in: again)?.rows == 20)
     }
+
+    /// The audit lists quote a field by its scalars: "\r\n" is one Character, and was written unquoted.
+    @Test func csvFieldsWithLineBreaksOrQuotesAreQuoted() {
+        #expect(AuditReport.csvField("plain") == "plain")
+        #expect(AuditReport.csvField("crlf\r\nlabel") == "\"crlf\r\nlabel\"")
+        #expect(AuditReport.csvField("a,b") == "\"a,b\"")
+        #expect(AuditReport.csvField("say \"hi\"\u{301}") == "\"say \"\"hi\"\"\u{301}\"")
+    }
+
+    /// An ids.txt of another length than its rows is refused (it used to be dropped silently, ids becoming row
+    /// numbers in audit lists).
+    @Test func idsOfAnotherCountAreRefused() throws {
+        let folder = dir.appendingPathComponent("foreign")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let (m, labels) = clusteredEmbeddings(rows: 10, columns: 3, classes: 2, seed: 3)
+        try NumpyArray.write(m, to: folder.appendingPathComponent("embeddings.npy"))
+        try NumpyArray.write(labels: labels, to: folder.appendingPathComponent("labels.npy"))
+        try Data("a\nb\nc\n".utf8).write(to: folder.appendingPathComponent("ids.txt"))
+        #expect(throws: EmbeddingError.self) {
+            try EmbeddingFiles(paths: [folder], labels: .stored).load()
+        }
+    }
 }
