@@ -25,7 +25,7 @@ struct InspectCommand: ParsableCommand {
         let inspection = try ModelInspection(roles, hubID: modelId) { folder in
             try TokenizerLoader.load(path: tokenizer ?? folder.path)
         }
-        if json != "-" { print(inspection.lines.joined(separator: "\n")) }
+        if json != "-" { print(terminalSafe(inspection.lines.joined(separator: "\n"), keepingLineBreaks: true)) }
         if let json { try inspection.write(to: json) }
     }
 }

@@ -24,7 +24,7 @@ enum Gzip {
             }
             if n == 0 { break }
             guard Int(n) <= limit - out.count else {
-                throw DatasetError.unreadable(path: url.path, reason: "it inflates to more than \(ProcessMemory.readable(limit)), a third of the \(ProcessMemory.readable(ProcessMemory.limit)) of memory this process may use (a gzip bomb?)")
+                throw DatasetError.unreadable(path: url.path, reason: "read whole (inflated, if gzip), it is more than \(ProcessMemory.readable(limit)), a third of the \(ProcessMemory.readable(ProcessMemory.limit)) of memory this process may use")
             }
             out.append(contentsOf: chunk[0..<Int(n)])
         }

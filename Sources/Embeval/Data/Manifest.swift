@@ -57,12 +57,10 @@ struct Manifest: DatasetFormat {
         var dataset = Dataset(name: name, split: split, classes: labelled ? classes : ["(unlabelled)"], samples: samples)
         dataset.isLabelled = labelled
         // A path listed twice is one image counted twice: leave-one-out finds each copy's twin.
-        var firstRow = [String: Int](), repeated = [(path: String, first: Int, again: Int)]()
-        for (row, sample) in rows.enumerated() {
-            if let first = firstRow[sample.path] { repeated.append((sample.path, first, row)) } else { firstRow[sample.path] = row }
-        }
+        var seen = Set<String>(), repeated = [String]()
+        for row in rows where !seen.insert(row.path).inserted { repeated.append(row.path) }
         if let example = repeated.first {
-            dataset.warnings.append("manifest '\(url.path)' lists \(repeated.count) path(s) again (first: '\(example.path)' in rows \(example.first + 1) and \(example.again + 1)): each copy is a sample, and leave-one-out finds its twin")
+            dataset.warnings.append("manifest '\(url.path)' lists \(repeated.count) path(s) again (first: '\(example)'): each copy is a sample, and leave-one-out finds its twin")
         }
         return dataset
     }

@@ -89,14 +89,16 @@ struct ExtractionProgress: Codable, Equatable {
         guard !overflow, min(covered, total) == samples else {
             return "it records \(batches) batches of \(batchSize), which do not make its \(samples) samples"
         }
-        guard columns.isEmpty ? rows == 0 : columns.count == poolings, columns.allSatisfy({ (1...Self.widestRow).contains($0) }) else {
+        guard columns.isEmpty ? rows == 0 : columns.count == poolings && bytes.count == poolings,
+              columns.allSatisfy({ (1...Self.widestRow).contains($0) }) else {
             return "it records row widths \(columns) for \(poolings) pooling(s) and \(rows) rows"
         }
         return nil
     }
 
-    /// The widest row a record may name (a feature map of 2²⁴ values).
-    static let widestRow = 1 << 24
+    /// The widest row a record may name: 2³⁰ values (4 GB a row), past any feature map, and far enough from
+    /// overflow that rows × width × 4 bytes stays an Int.
+    static let widestRow = 1 << 30
 
     static func start(_ record: ExtractionRecord) -> ExtractionProgress {
         ExtractionProgress(record: record, batches: 0, samples: 0, rows: 0, columns: [], bytes: [], skippedBytes: 0)

@@ -75,13 +75,15 @@ public struct Exploration: Sendable {
     }
 
     /// The names explore writes: `<method>.{npy,svg,png,map}`, `<method>-added.npy`, `<method>-parametric.onnx`,
+    /// `<method>-parametric-added.npy`,
     /// `explore.html` and, above `ExplorePage.inlineLimit` points, its data folder `explore_files`.
     static func isOutputFile(_ name: String) -> Bool {
         if name == "explore.html" || name == "explore_files" || name == SetManifest.fileName { return true }
         if name.hasSuffix("-parametric.onnx"), MapMethod(rawValue: String(name.dropLast(16))) != nil { return true }
         let parts = name.split(separator: ".", maxSplits: 1).map(String.init)
         guard parts.count == 2 else { return false }
-        let method = parts[0].hasSuffix("-added") ? String(parts[0].dropLast(6)) : parts[0]
+        let method = parts[0].hasSuffix("-parametric-added") ? String(parts[0].dropLast(17))
+            : parts[0].hasSuffix("-added") ? String(parts[0].dropLast(6)) : parts[0]
         return MapMethod(rawValue: method) != nil && ["npy", "svg", "png", "map"].contains(parts[1])
     }
 

@@ -13,6 +13,9 @@ public struct OutputFolder: Sendable {
     /// Where the files go until `commit`.
     public let staging: URL
     let kind: String
+    /// What the user keeps beside an earlier set of this kind (a report, a `.DS_Store`): carried into the new set,
+    /// since a run replaces its own files, never theirs.
+    let carried: [String]
 
     /// Prepares to replace `target` with a set of `kind` (`embeddings`, `explore`); `ownedNames` are the file names
     /// (and folder names) such a set has, so that an older set without a manifest may be replaced too.
@@ -24,7 +27,7 @@ public struct OutputFolder: Sendable {
         do { try FileManager.default.createDirectory(at: parent, withIntermediateDirectories: true) } catch {
             throw OutputError.cannotCreate(path: parent.path, reason: OutputFile.reason(error))
         }
-        try Self.checkReplaceable(self.target, kind: kind, ownedNames: ownedNames)
+        carried = try Self.checkReplaceable(self.target, kind: kind, ownedNames: ownedNames)
         Self.removeAbandonedStaging(beside: self.target)
         staging = parent.appendingPathComponent(".\(self.target.lastPathComponent).tmp-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))")
         do { try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: false) } catch {
@@ -37,7 +40,7 @@ public struct OutputFolder: Sendable {
     init(_ target: URL, kind: String, ownedNames: (String) -> Bool, staging: URL) throws {
         self.target = OutputFile.resolved(target)
         self.kind = kind
-        try Self.checkReplaceable(self.target, kind: kind, ownedNames: ownedNames)
+        carried = try Self.checkReplaceable(self.target, kind: kind, ownedNames: ownedNames)
         Self.removeAbandonedStaging(beside: self.target)
         self.staging = staging
         do { try FileManager.default.createDirectory(at: staging, withIntermediateDirectories: true) } catch {
@@ -62,6 +65,7 @@ public struct OutputFolder: Sendable {
             let manifest = try SetManifest(kind: kind, describing: staging, rows: rows, dimension: dimension, extraction: extraction,
                                            neighbours: neighbours)
             try manifest.write(into: staging)
+            try carryOver()
             var isDirectory: ObjCBool = false
             if FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) {
                 if embeval_exchange_paths(staging.path, target.path) == 0 {
@@ -85,36 +89,49 @@ public struct OutputFolder: Sendable {
         }
     }
 
+    /// Links (or, across devices, copies) the user's entries into the staging folder before the swap: a run killed
+    /// before it leaves them where they were, and after it they are in the new set. Not in its manifest, they stay
+    /// the user's on the next run too.
+    private func carryOver() throws {
+        for name in carried {
+            let from = target.appendingPathComponent(name), to = staging.appendingPathComponent(name)
+            guard !FileManager.default.fileExists(atPath: to.path) else { continue }
+            if link(from.path, to.path) != 0 { try FileManager.default.copyItem(at: from, to: to) }
+        }
+    }
+
     /// Deletes the staging folder: the target keeps what it held.
     public func abandon() {
         try? FileManager.default.removeItem(at: staging)
     }
 
-    /// Refuses a target that is a file, or a folder holding anything this tool did not write as results of `kind`:
-    /// a folder replaced must hold embeval's manifest of a `kind` set (not a `manifest.json` of the user's, and not
-    /// another kind of set, such as the embeddings a command reads), and nothing besides what that manifest lists
-    /// and the names such a set has.
-    static func checkReplaceable(_ target: URL, kind: String, ownedNames: (String) -> Bool) throws {
+    /// Refuses a target that is a file, or a folder that is not embeval's results of `kind`: a folder replaced holds
+    /// embeval's manifest of a `kind` set (not a `manifest.json` of the user's, nor another kind of set such as the
+    /// embeddings a command reads), or, for sets older than manifests, only the names such a set has. Returns the
+    /// entries beside a manifested set that are not the set's, to carry into the new one.
+    @discardableResult
+    static func checkReplaceable(_ target: URL, kind: String, ownedNames: (String) -> Bool) throws -> [String] {
         var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) else { return }
+        guard FileManager.default.fileExists(atPath: target.path, isDirectory: &isDirectory) else { return [] }
         guard isDirectory.boolValue else {
             throw OutputError.cannotWrite(path: target.path, reason: "it is a file (expected a folder for the results)")
         }
-        let entries = (try? FileManager.default.contentsOfDirectory(atPath: target.path)) ?? []
-        var listed: Set<String> = []
-        if entries.contains(SetManifest.fileName) {
-            let data = FileManager.default.contents(atPath: target.appendingPathComponent(SetManifest.fileName).path) ?? Data()
-            guard let manifest = try? JSONDecoder().decode(SetManifest.self, from: data) else {
-                throw OutputError.cannotWrite(path: target.path, reason: "the folder holds a 'manifest.json' that embeval did not write; choose a new or empty folder")
+        let entries = ((try? FileManager.default.contentsOfDirectory(atPath: target.path)) ?? []).sorted()
+        guard entries.contains(SetManifest.fileName) else {
+            if let foreign = entries.first(where: { !ownedNames($0) }) {
+                throw OutputError.cannotWrite(path: target.path, reason: "the folder holds '\(foreign)', which embeval did not write; choose a new or empty folder")
             }
-            guard manifest.kind == kind else {
-                throw OutputError.cannotWrite(path: target.path, reason: "the folder holds embeval's \(manifest.kind) set, not \(kind) results; choose a new or empty folder")
-            }
-            listed = Set(manifest.files.compactMap { $0.name.split(separator: "/").first.map(String.init) } + [SetManifest.fileName])
+            return []
         }
-        if let foreign = entries.sorted().first(where: { !listed.contains($0) && !ownedNames($0) }) {
-            throw OutputError.cannotWrite(path: target.path, reason: "the folder holds '\(foreign)', which embeval did not write; choose a new or empty folder")
+        let data = FileManager.default.contents(atPath: target.appendingPathComponent(SetManifest.fileName).path) ?? Data()
+        guard let manifest = try? JSONDecoder().decode(SetManifest.self, from: data) else {
+            throw OutputError.cannotWrite(path: target.path, reason: "the folder holds a 'manifest.json' that embeval did not write; choose a new or empty folder")
         }
+        guard manifest.kind == kind else {
+            throw OutputError.cannotWrite(path: target.path, reason: "the folder holds embeval's \(manifest.kind) set, not \(kind) results; choose a new or empty folder")
+        }
+        let listed = Set(manifest.files.compactMap { $0.name.split(separator: "/").first.map(String.init) } + [SetManifest.fileName])
+        return entries.filter { !listed.contains($0) && !ownedNames($0) }
     }
 
     /// Staging folders of runs that were killed (their process is gone) are deleted.

@@ -868,7 +868,7 @@ private func jsonObject(_ text: String) -> Bool {
         warnOrRefuse("one class folder without images", knnPixels + ["@/ds/one-vacant-class"], ["hollow"]),
         bad("images without class folders", knnPixels + ["@/ds/flat"], ["flat"]),
         bad("a text file as dataset", knnPixels + ["@/ds/notes.txt"], ["notes.txt"]),
-        fine("CSV listing every path twice", knnPixels + ["@/man/twice.csv"], warning: [["twice.csv"], ["6 path(s) again"], ["rows 1 and 7"]]),
+        fine("CSV listing every path twice", knnPixels + ["@/man/twice.csv"], warning: [["twice.csv"], ["6 path(s) again"], ["first: 'c0.png'"]]),
         bad("CSV without the path column", knnPixels + ["@/man/nopath.csv"], ["nopath.csv"]),
         bad("CSV without the label column", knnPixels + ["@/man/nolabel.csv"], ["nolabel.csv"]),
         bad("CSV row with an empty label", knnPixels + ["@/man/emptylabel.csv"], ["emptylabel.csv"]),

@@ -91,7 +91,7 @@ import Testing
         // A progress record edited to counts no run writes is refused by name, never trapped on or trusted.
         let record = partial.appendingPathComponent("progress.json"), original = try Data(contentsOf: record)
         let edits: [(String, Any)] = [("batches", Int.max), ("rows", Int.max), ("columns", [1 << 62]), ("samples", -1), ("rows", -5),
-                                      ("batches", 3)]
+                                      ("batches", 3), ("bytes", [Int]())]
         for (field, value) in edits {
             var object = try #require(try JSONSerialization.jsonObject(with: original) as? [String: Any])
             object[field] = value

@@ -26,9 +26,19 @@ import Testing
         #expect(refusal(dir.appendingPathComponent("new"), kind: "embeddings") == nil)
         // Another kind of set (a command's input) is refused, by its kind.
         #expect(refusal(embeddings, kind: "explore")?.contains("holds embeval's embeddings set, not explore results") == true)
-        // A user's file added into a set is not deleted with it.
+        // A user's file added into a set is carried into the set that replaces it, never deleted with the old one.
         try Data("notes".utf8).write(to: embeddings.appendingPathComponent("notes.txt"))
-        #expect(refusal(embeddings, kind: "embeddings")?.contains("'notes.txt', which embeval did not write") == true)
+        #expect(refusal(embeddings, kind: "embeddings") == nil)
+        let (n, nLabels) = clusteredEmbeddings(rows: 15, columns: 3, classes: 2, seed: 5)
+        try Embeddings(matrix: n, labels: nLabels, ids: (0..<15).map { "n\($0)" }, classes: ["a", "b"]).write(to: embeddings)
+        #expect(try SetManifest.verified(in: embeddings)?.rows == 15)
+        #expect(try String(contentsOf: embeddings.appendingPathComponent("notes.txt"), encoding: .utf8) == "notes")
+        // A folder older than manifests is replaced only if it holds nothing but the set's names.
+        let old = dir.appendingPathComponent("old")
+        try FileManager.default.createDirectory(at: old, withIntermediateDirectories: true)
+        try Data().write(to: old.appendingPathComponent("embeddings.npy"))
+        try Data("x".utf8).write(to: old.appendingPathComponent("thesis.tex"))
+        #expect(refusal(old, kind: "embeddings")?.contains("'thesis.tex', which embeval did not write") == true)
         // A manifest.json that is not embeval's does not make a folder embeval's.
         let user = dir.appendingPathComponent("user")
         try FileManager.default.createDirectory(at: user, withIntermediateDirectories: true)
@@ -39,6 +49,14 @@ import Testing
         let again = try set("again")
         try Embeddings(matrix: m, labels: labels, ids: (0..<20).map { "q\($0)" }, classes: ["a", "b"]).write(to: again)
         #expect(try SetManifest.verified(in: again)?.rows == 20)
+    }
+
+    /// What `explore --map X-parametric.onnx --add` writes into the folder is explore's own: a re-run replaces it.
+    @Test func exploreOwnsItsAddedPoints() {
+        for name in ["umap-added.npy", "tsne-parametric-added.npy", "umap-parametric-added.npy", "pca.svg", "explore_files"] {
+            #expect(Exploration.isOutputFile(name), "\(name)")
+        }
+        for name in ["notes-added.npy", "umap-parametric.npy", "thesis.tex"] { #expect(!Exploration.isOutputFile(name), "\(name)") }
     }
 
     /// The audit lists quote a field by its scalars: "\r\n" is one Character, and was written unquoted.
