@@ -7,6 +7,8 @@ public struct MapSettings: Sendable {
     public var dimensions: Int
     /// Components of the PCA pre-step of t-SNE and UMAP.
     public var pcaDimensions: Int
+    /// Whether a t-SNE or UMAP map is asked for, which runs the PCA pre-step (a PCA map alone does not need it).
+    public var usesPCAPreStep: Bool { methods.contains { $0 != .pca } }
     public var perplexity: Double
     /// UMAP's n_neighbors and min_dist.
     public var neighbors: Int
@@ -93,8 +95,7 @@ public struct Exploration: Sendable {
             guard points.dimension >= 2 else {
                 throw EvaluationError.missingInput("\(data.origin(of: data.sets[0])) have \(points.dimension) dimension: maps need at least 2")
             }
-            // The PCA pre-step runs before t-SNE and UMAP only: a PCA map alone does not need it.
-            if settings.methods.contains(where: { $0 != .pca }), points.dimension > settings.pcaDimensions,
+            if settings.usesPCAPreStep, points.dimension > settings.pcaDimensions,
                points.count < settings.pcaDimensions {
                 throw EvaluationError.invalidParameter(name: "--pca-dims", value: "\(settings.pcaDimensions)",
                                                        expected: "at most the \(points.count) points (lower --pca-dims)")
@@ -110,7 +111,7 @@ public struct Exploration: Sendable {
         builder.perplexity = settings.perplexity; builder.neighbors = settings.neighbors; builder.minDist = settings.minDist
         builder.reproducible = settings.reproducible
         // A PCA map alone needs no pre-step; with fewer points than its dimensions there can be none.
-        if !settings.methods.contains(where: { $0 != .pca }), points.count < settings.pcaDimensions { builder.pcaDimensions = points.dimension }
+        if !settings.usesPCAPreStep, points.count < settings.pcaDimensions { builder.pcaDimensions = points.dimension }
         let input = try builder.input(points.rows)
         let labels = data.isLabelled ? points.labels : nil
         var maps = [(name: String, points: Matrix)](), reports = [ExploreReport.MapEntry]()

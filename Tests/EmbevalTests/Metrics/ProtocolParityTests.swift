@@ -104,6 +104,12 @@ struct ProtocolParityTests {
             for stored in LogisticRegression.Precision.allCases {
                 let rows = LogisticRegression.Rows(x, precision: stored)
                 #expect(rows.samples == 200 && rows.features == x.features)
+                // Rows of this fit's precision are the matrix's values in it (`fit(x)` itself goes through them);
+                // rows of the other precision are converted back to the same fit.
+                switch rows.storage {
+                case .double(let values): #expect(stored == .float64 && values == x.values)
+                case .single(let values): #expect(stored == .float32 && values == x.values.map(Float.init))
+                }
                 let viaRows = regression.fit(rows, labels: labels, classes: 10)
                 #expect(viaRows.weights == direct.weights && viaRows.intercepts == direct.intercepts, "\(precision) on \(stored) rows")
             }
