@@ -45,7 +45,7 @@ public struct EmbeddingExtractor: Sendable {
     /// Also fingerprint each preprocessed input, so identical model inputs can be found (`embeval audit`).
     public var digestsInputs = false
 
-    public init(batchSize: Int = 64, onBadImage: BadImagePolicy = .fail, imageLimits: ImageLimits = ImageLimits()) {
+    public init(batchSize: Int = 32, onBadImage: BadImagePolicy = .fail, imageLimits: ImageLimits = ImageLimits()) {
         self.batchSize = batchSize
         self.onBadImage = onBadImage
         self.imageLimits = imageLimits
@@ -115,13 +115,25 @@ public struct EmbeddingExtractor: Sendable {
         progress?.finish()
     }
 
-    /// Embeds every sample and keeps the rows: the `Embeddings` of each pooling, and the samples skipped.
+    /// Embeds every sample and keeps the rows: the `Embeddings` of each pooling, and the samples skipped. The first
+    /// batch's widths say what all rows will take; more than half of `imageLimits.memoryBytes` (evaluations copy the
+    /// rows) is refused then, not when an allocation fails hours later.
     public func extract(_ dataset: Dataset, with model: any ImageEmbeddingModel, progress: (any ProgressCounter)? = nil) throws -> ExtractionResult {
         let start = Date()
         var rows = [[Float]](repeating: [], count: model.poolings.count)
         var dims = [Int](repeating: 0, count: model.poolings.count)
         var kept = [Int](), skipped = [SkippedSample](), digests = [ContentDigest]()
+        let total = dataset.samples.count
         try stream(dataset, with: model, progress: progress) { batch in
+            if kept.isEmpty, !batch.kept.isEmpty {
+                let columns = batch.pooled.reduce(0) { $0 &+ $1.columns }
+                let (values, overflow) = columns.multipliedReportingOverflow(by: total)
+                let needed = overflow || values > Int.max / MemoryLayout<Float>.size ? Int.max : values * MemoryLayout<Float>.size
+                if needed > imageLimits.memoryBytes / 2 {
+                    throw EmbeddingError.tooLargeForMemory(dataset: dataset.name, rows: total, columns: columns,
+                                                           needed: needed, available: imageLimits.memoryBytes)
+                }
+            }
             skipped += batch.skipped.map(\.sample)
             digests += batch.inputDigests
             for (p, m) in batch.pooled.enumerated() {

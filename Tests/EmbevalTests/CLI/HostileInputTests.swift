@@ -832,6 +832,10 @@ private func jsonObject(_ text: String) -> Bool {
                 ["bomb.jpg"], ["60000"], ["memory"], limit: 10),
             bad("PNG bomb past the memory cap, pixel limit raised", knnPixels + [img("bomb.png"), "--max-image-pixels", "10000000000"],
                 ["bomb.png"], ["60000"], ["memory"], limit: 10),
+            // 10,000 rows of 786,432 values (31 GB) to be kept for the kNN: refused after the first batch, not when the
+            // allocation fails.
+            bad("rows past the memory cap: pixels at 512×512", ["knn", "-m", "pixels", "--image-size", "512", "--dataset", "fashion-mnist"],
+                ["fashion-mnist"], ["786432 values"], ["memory"], ["--embeddings"], limit: 30),
             fine("JPEG bomb past the memory cap skipped", knnPixels + [img("bomb.jpg"), "--max-image-pixels", "10000000000",
                                                               "--on-bad-image", "skip"], warning: [["bomb.jpg"], ["memory"]], limit: 10),
             fine("PNG bomb skipped", knnPixels + [img("bomb.png"), "--on-bad-image", "skip"], warning: [["bomb.png"]], limit: 10),

@@ -252,6 +252,25 @@ import Testing
         #expect(Gzip.defaultLimit == ProcessMemory.limit / 3)
     }
 
+    /// Rows that would not fit in memory are refused after the first batch, before they are collected: 4 images of
+    /// 32×32×3 values take 49,152 bytes, so a budget 2 bytes short of twice that refuses them and twice that does not.
+    /// (Both budgets still let the 60×45 fixtures decode: 16 bytes a pixel.)
+    @Test func extractionThatWouldOutgrowMemoryIsRefusedAtTheFirstBatch() throws {
+        let dataset = try DatasetSpec.load(Self.images.path)
+        let count = dataset.samples.count
+        let needed = count * 32 * 32 * 3 * 4
+        let tight = try ImageLimits(maximumPixels: Int.max, memoryBytes: 2 * needed - 2)
+        #expect(throws: EmbeddingError.tooLargeForMemory(dataset: dataset.name, rows: count, columns: 3072, needed: needed,
+                                                         available: 2 * needed - 2)) {
+            try EmbeddingExtractor(batchSize: 1, imageLimits: tight).extract(dataset, with: PixelModel(size: (32, 32)))
+        }
+        let enough = try ImageLimits(maximumPixels: Int.max, memoryBytes: 2 * needed)
+        let result = try EmbeddingExtractor(batchSize: 1, imageLimits: enough).extract(dataset, with: PixelModel(size: (32, 32)))
+        #expect(result.embeddings[.output("pixels")]?.matrix.rows == count)
+        let message = "\(EmbeddingError.tooLargeForMemory(dataset: "photos", rows: 70_000, columns: 786_432, needed: 220_200_960_000, available: 25_000_000_000))"
+        #expect(message.contains("220.2 GB") && message.contains("25.0 GB") && message.contains("--embeddings"), "\(message)")
+    }
+
     @Test func underSkipABombIsSkippedAndCounted() throws {
         let root = TestPaths.scratch("bombs")
         try FileManager.default.createDirectory(at: root.appendingPathComponent("a"), withIntermediateDirectories: true)
