@@ -68,6 +68,9 @@ public struct ClusterTask: EvaluationTask {
                     guard k <= labels.count else {
                         throw MetricError.invalidParameter(name: "--clusters", value: "\(k)", expected: "at most the \(labels.count) samples")
                     }
+                    if 2 * k > labels.count {
+                        context.warn("\(set.pooling): --clusters \(k) for \(labels.count) samples leaves fewer than two a cluster: clusters that small are nearly pure whatever the embeddings, so NMI, V-measure and homogeneity read high (ARI does not)")
+                    }
                     let x = EmbeddedData.features(set.query, normalize: settings.normalize)
                     let fit = settings.minibatch
                         ? MiniBatchKMeans(clusters: k, seed: context.seed).fit(x)

@@ -1147,6 +1147,11 @@ private func jsonObject(_ text: String) -> Bool {
             bad("linear --tries 10^12", ["linear", "--embeddings", "@/npy/e.npy", "--labels", "@/npy/l.npy", "--train-embeddings",
                                          "@/npy/e.npy", "--train-labels", "@/npy/l.npy", "--shots", "1", "--tries", "1000000000000"],
                 ["--tries"], limit: 10),
+            // Fewer than two samples a cluster: NMI reads high whatever the embeddings, so the run says so.
+            fine("cluster --clusters N on N samples", ["cluster", "--embeddings", "@/npy/e.npy", "--labels", "@/npy/l.npy", "--clusters", "60"],
+                 warning: [["--clusters 60 for 60 samples"], ["read high"]]),
+            fine("cluster --clusters 31 on 60 samples", ["cluster", "--embeddings", "@/npy/e.npy", "--labels", "@/npy/l.npy", "--clusters", "31"],
+                 warning: [["--clusters 31 for 60 samples"]]),
             bad("cluster --n-init 10^8", ["cluster", "--embeddings", "@/npy/e.npy", "--labels", "@/npy/l.npy", "--n-init", "100000000"],
                 ["--n-init"], limit: 10),
             bad("train embeddings of another width", knn("e.npy") + ["--protocol", "train-test", "--train-embeddings", "@/npy/train6.npy",
