@@ -21,8 +21,9 @@ public enum EmbeddingError: UserError, Equatable {
     case degenerate(String)
     /// Every image of the dataset failed to decode.
     case nothingEmbedded(dataset: String, skipped: Int)
-    /// Rows to be kept in memory that would take more than their share of what the process may use.
-    case tooLargeForMemory(dataset: String, rows: Int, columns: Int, needed: Int, available: Int)
+    /// Rows to be kept in memory that would take more than their share of what the process may use; `held`: bytes of
+    /// rows kept already (the evaluated set, when this is its train set), counted in `needed`.
+    case tooLargeForMemory(dataset: String, rows: Int, columns: Int, needed: Int, held: Int = 0, available: Int)
     /// A model argument (`-m`, roles, poolings) or model option that cannot be used.
     case invalidArgument(String)
 
@@ -45,8 +46,9 @@ public enum EmbeddingError: UserError, Equatable {
                 + ids.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + (count > 5 ? ", …" : "")
         case .nothingEmbedded(let dataset, let skipped):
             return "no image of dataset '\(dataset)' could be embedded (\(skipped) skipped)"
-        case .tooLargeForMemory(let dataset, let rows, let columns, let needed, let available):
-            return "dataset '\(dataset)': \(rows) rows of \(columns) values would need \(ProcessMemory.readable(needed)) in memory, "
+        case .tooLargeForMemory(let dataset, let rows, let columns, let needed, let held, let available):
+            return "dataset '\(dataset)': \(rows) rows of \(columns) values would need \(ProcessMemory.readable(needed)) in memory"
+                + (held > 0 ? " with the \(ProcessMemory.readable(held)) of rows already embedded" : "") + ", "
                 + "more than half of the \(ProcessMemory.readable(available)) this process may use; write them to disk with "
                 + "`embeval embed --output DIR` and pass the folder to --embeddings (read memory-mapped)"
         }

@@ -116,9 +116,11 @@ public struct EmbeddingExtractor: Sendable {
     }
 
     /// Embeds every sample and keeps the rows: the `Embeddings` of each pooling, and the samples skipped. The first
-    /// batch's widths say what all rows will take; more than half of `imageLimits.memoryBytes` (evaluations copy the
-    /// rows) is refused then, not when an allocation fails hours later.
-    public func extract(_ dataset: Dataset, with model: any ImageEmbeddingModel, progress: (any ProgressCounter)? = nil) throws -> ExtractionResult {
+    /// batch's widths say what all rows will take; with the `held` bytes of rows kept already (an evaluated set, when
+    /// this is its train set), more than half of `imageLimits.memoryBytes` (evaluations copy the rows) is refused
+    /// then, not when an allocation fails hours later.
+    public func extract(_ dataset: Dataset, with model: any ImageEmbeddingModel, held: Int = 0,
+                        progress: (any ProgressCounter)? = nil) throws -> ExtractionResult {
         let start = Date()
         var rows = [[Float]](repeating: [], count: model.poolings.count)
         var dims = [Int](repeating: 0, count: model.poolings.count)
@@ -128,10 +130,12 @@ public struct EmbeddingExtractor: Sendable {
             if kept.isEmpty, !batch.kept.isEmpty {
                 let columns = batch.pooled.reduce(0) { $0 &+ $1.columns }
                 let (values, overflow) = columns.multipliedReportingOverflow(by: total)
-                let needed = overflow || values > Int.max / MemoryLayout<Float>.size ? Int.max : values * MemoryLayout<Float>.size
-                if needed > imageLimits.memoryBytes / 2 {
+                let own = overflow || values > Int.max / MemoryLayout<Float>.size ? Int.max : values * MemoryLayout<Float>.size
+                let (needed, sumOverflow) = own.addingReportingOverflow(max(held, 0))
+                if sumOverflow || needed > imageLimits.memoryBytes / 2 {
                     throw EmbeddingError.tooLargeForMemory(dataset: dataset.name, rows: total, columns: columns,
-                                                           needed: needed, available: imageLimits.memoryBytes)
+                                                           needed: sumOverflow ? Int.max : needed, held: max(held, 0),
+                                                           available: imageLimits.memoryBytes)
                 }
             }
             skipped += batch.skipped.map(\.sample)

@@ -114,7 +114,9 @@ public enum EmbeddingSource: Sendable {
         timings.append("embedding", extracted.seconds)
         var trainExtracted: ExtractionResult? = nil
         if let train {
-            trainExtracted = try extractor.extract(train, with: model,
+            // The evaluated set's rows stay in memory beside the train set's: the train set's check counts them.
+            let held = extracted.embeddings.values.reduce(0) { $0 + $1.count * $1.dimension * MemoryLayout<Float>.size }
+            trainExtracted = try extractor.extract(train, with: model, held: held,
                                                    progress: context.progress?.start("embed \(train.split ?? "train")", total: train.samples.count))
             timings.append("embedding_train", trainExtracted?.seconds ?? 0)
         }

@@ -267,6 +267,13 @@ import Testing
         let enough = try ImageLimits(maximumPixels: Int.max, memoryBytes: 2 * needed)
         let result = try EmbeddingExtractor(batchSize: 1, imageLimits: enough).extract(dataset, with: PixelModel(size: (32, 32)))
         #expect(result.embeddings[.output("pixels")]?.matrix.rows == count)
+        // A train set's check counts the evaluated set's rows, kept beside it: the same budget then refuses.
+        #expect(throws: EmbeddingError.tooLargeForMemory(dataset: dataset.name, rows: count, columns: 3072, needed: 2 * needed,
+                                                         held: needed, available: 2 * needed)) {
+            try EmbeddingExtractor(batchSize: 1, imageLimits: enough).extract(dataset, with: PixelModel(size: (32, 32)), held: needed)
+        }
+        let held = "\(EmbeddingError.tooLargeForMemory(dataset: "train", rows: 10, columns: 4, needed: 3_000_000_000, held: 2_000_000_000, available: 4_000_000_000))"
+        #expect(held.contains("3.0 GB in memory with the 2.0 GB of rows already embedded, more than half of the 4.0 GB"), "\(held)")
         let message = "\(EmbeddingError.tooLargeForMemory(dataset: "photos", rows: 70_000, columns: 786_432, needed: 220_200_960_000, available: 25_000_000_000))"
         #expect(message.contains("220.2 GB") && message.contains("25.0 GB") && message.contains("--embeddings"), "\(message)")
     }
