@@ -26,7 +26,7 @@ struct CheckCommand: ParsableCommand {
     var bootstrap: Int = 2000
 
     @Option(parsing: .unconditional, help: "Images per forward pass.")
-    var batchSize: Int = 32
+    var batchSize: Int = EmbeddingExtractor.defaultBatchSize
 
     @Option(parsing: .unconditional, help: "Intra-op threads of ONNX Runtime (default: all cores).")
     var threads: Int?

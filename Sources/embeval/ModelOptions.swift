@@ -31,7 +31,7 @@ struct EmbeddingOptions: ParsableArguments {
     var threads: Int?
 
     @Option(parsing: .unconditional, help: "Images per forward pass.")
-    var batchSize: Int = 32
+    var batchSize: Int = EmbeddingExtractor.defaultBatchSize
 
     @Option(help: ArgumentHelp("Feature(s): cls, mean, cls+mean, gem, pooler, output:NAME, POOLING@LAYER (e.g. cls@-2), dino-linear[:N]; comma-separated for several in one pass (default: cls).", valueName: "modes"),
             transform: PoolingList.init(parsing:))

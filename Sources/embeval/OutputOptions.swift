@@ -27,7 +27,7 @@ struct OutputOptions: ParsableArguments {
     }
 
     /// How evaluations run here: progress on stderr as asked, warnings printed.
-    func context(batchSize: Int = 32, onBadImage: BadImagePolicy = .fail, seed: UInt64 = 0) throws -> EvaluationContext {
+    func context(batchSize: Int = EmbeddingExtractor.defaultBatchSize, onBadImage: BadImagePolicy = .fail, seed: UInt64 = 0) throws -> EvaluationContext {
         try EvaluationContext(batchSize: batchSize, onBadImage: onBadImage, seed: seed,
                               progress: showsProgress ? TerminalProgress() : nil, diagnostics: TerminalWarnings())
     }

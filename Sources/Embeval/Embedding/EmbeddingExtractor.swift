@@ -45,7 +45,11 @@ public struct EmbeddingExtractor: Sendable {
     /// Also fingerprint each preprocessed input, so identical model inputs can be found (`embeval audit`).
     public var digestsInputs = false
 
-    public init(batchSize: Int = 32, onBadImage: BadImagePolicy = .fail, imageLimits: ImageLimits = ImageLimits()) {
+    /// Images per forward pass unless `--batch-size` says otherwise. On the CPU larger batches are slower: ViT-S/16's
+    /// activations leave the cache (bench/README.md, "ViT-S/16: ONNX Runtime's spinning and the batch size").
+    public static let defaultBatchSize = 32
+
+    public init(batchSize: Int = defaultBatchSize, onBadImage: BadImagePolicy = .fail, imageLimits: ImageLimits = ImageLimits()) {
         self.batchSize = batchSize
         self.onBadImage = onBadImage
         self.imageLimits = imageLimits
@@ -125,16 +129,16 @@ public struct EmbeddingExtractor: Sendable {
         var rows = [[Float]](repeating: [], count: model.poolings.count)
         var dims = [Int](repeating: 0, count: model.poolings.count)
         var kept = [Int](), skipped = [SkippedSample](), digests = [ContentDigest]()
-        let total = dataset.samples.count
+        let total = dataset.samples.count, held = max(held, 0)
         try stream(dataset, with: model, progress: progress) { batch in
             if kept.isEmpty, !batch.kept.isEmpty {
                 let columns = batch.pooled.reduce(0) { $0 &+ $1.columns }
                 let (values, overflow) = columns.multipliedReportingOverflow(by: total)
                 let own = overflow || values > Int.max / MemoryLayout<Float>.size ? Int.max : values * MemoryLayout<Float>.size
-                let (needed, sumOverflow) = own.addingReportingOverflow(max(held, 0))
+                let (needed, sumOverflow) = own.addingReportingOverflow(held)
                 if sumOverflow || needed > imageLimits.memoryBytes / 2 {
                     throw EmbeddingError.tooLargeForMemory(dataset: dataset.name, rows: total, columns: columns,
-                                                           needed: sumOverflow ? Int.max : needed, held: max(held, 0),
+                                                           needed: sumOverflow ? Int.max : needed, held: held,
                                                            available: imageLimits.memoryBytes)
                 }
             }

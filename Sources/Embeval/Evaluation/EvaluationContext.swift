@@ -15,7 +15,7 @@ public struct EvaluationContext: Sendable {
     /// Fingerprint each preprocessed model input as it is made (`EmbeddedData.inputDigests`).
     public var digestsInputs = false
 
-    public init(batchSize: Int = 32, onBadImage: BadImagePolicy = .fail, seed: UInt64 = 0,
+    public init(batchSize: Int = EmbeddingExtractor.defaultBatchSize, onBadImage: BadImagePolicy = .fail, seed: UInt64 = 0,
                 progress: (any ProgressSink)? = nil, diagnostics: any DiagnosticSink = CollectedDiagnostics()) throws {
         guard batchSize >= 1 else { throw EvaluationError.invalidParameter(name: "--batch-size", value: "\(batchSize)", expected: "≥ 1") }
         self.batchSize = batchSize

@@ -22,10 +22,12 @@ import Testing
     let found = NearestNeighbors(leaveOneOut: huge, k: 3, normalizing: true)
     let reference = NearestNeighbors(leaveOneOut: base, k: 3, normalizing: true)
     #expect(found.indices == reference.indices)
-    // Ordinary rows keep the float path, bit for bit.
-    var direct = [Float](repeating: 0, count: base.values.count)
-    base.values.withUnsafeBufferPointer { source in
-        direct.withUnsafeMutableBufferPointer { Matrix.normalizeRows(source, into: $0, columns: base.columns) }
+    // Ordinary rows keep the float path, bit for bit: a float sum of squares in order, scaled by 1 / max(norm, 1e-12).
+    var direct = [Float]()
+    for i in 0..<base.rows {
+        let row = base.row(i)
+        let scale = 1 / max(row.reduce(Float(0)) { $0 + $1 * $1 }.squareRoot(), 1e-12)
+        direct += row.map { $0 * scale }
     }
     #expect(direct == expected.values)
 }
