@@ -150,17 +150,17 @@ public struct ExplorePage {
         let colorCount = max(1, maxLabel + 1, classNames.count)
         let style = ScatterPlot.markerStyle(count: n)
         var out = "{"
-        out += "\"title\":" + Self.jsonString(title)
+        out += "\"title\":" + Self.jsonText(title)
         out += ",\"count\":\(n),\"scale\":\(Self.coordinateScale)"
         out += ",\"radius\":" + String(format: "%.2f", style.radius) + ",\"alpha\":" + String(format: "%.2f", style.alpha)
-        out += ",\"classNames\":[" + classNames.map(Self.jsonString).joined(separator: ",") + "]"
+        out += ",\"classNames\":[" + classNames.map(Self.jsonText).joined(separator: ",") + "]"
         out += ",\"colors\":[" + Palette.colors(colorCount).map { Self.jsonString($0.hex) }.joined(separator: ",") + "]"
         out += ",\"unlabelledColor\":" + Self.jsonString(Palette.unlabelled.hex)
         out += ",\"labels\":" + (labels.isEmpty ? "null" : "[" + labels.map { String(max($0, -1)) }.joined(separator: ",") + "]")
-        out += ",\"ids\":" + (ids.isEmpty ? "null" : "[" + ids.map(Self.jsonString).joined(separator: ",") + "]")
+        out += ",\"ids\":" + (ids.isEmpty ? "null" : "[" + ids.map(Self.jsonText).joined(separator: ",") + "]")
         out += ",\"maps\":[" + maps.map { map -> String in
             let q = Self.quantised(map.points)
-            return "{\"name\":" + Self.jsonString(map.name) + ",\"dims\":\(map.points.columns)"
+            return "{\"name\":" + Self.jsonText(map.name) + ",\"dims\":\(map.points.columns)"
                 + ",\"width\":\(q.width),\"height\":\(q.height),\"xy\":[" + q.xy.map(String.init).joined(separator: ",") + "]}"
         }.joined(separator: ",") + "]"
         if let thumbnails {
@@ -223,7 +223,10 @@ public struct ExplorePage {
         return try PNGWriter.encode(small, grayscaleIfPossible: true, compressionLevel: 9)
     }
 
-    /// A JSON string literal safe inside an HTML `<script>` block.
+    /// A user's string for the page to show (a title, a class name, an id): `displayedText` of it, as `jsonString`.
+    static func jsonText(_ s: String) -> String { jsonString(displayedText(s)) }
+
+    /// A JSON string literal safe inside an HTML `<script>` block, with the string's exact scalars (a folder's name).
     static func jsonString(_ s: String) -> String {
         var out = String.UnicodeScalarView()
         out.append("\"")

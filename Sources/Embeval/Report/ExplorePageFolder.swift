@@ -47,7 +47,7 @@ struct ExplorePageFolder {
         let size = page.thumbnailSize
         let thumbs: [[UInt8]?]? = page.thumbnails.map { t in Parallel.map(t.count) { Self.thumbnail(t[$0], size: size) } }
         let chunks = stride(from: 0, to: n, by: Self.chunkSize).map { $0..<min(n, $0 + Self.chunkSize) }
-        let idChunks = page.ids.isEmpty ? [] : chunks.map { r in "[" + page.ids[r].map(ExplorePage.jsonString).joined(separator: ",") + "]" }
+        let idChunks = page.ids.isEmpty ? [] : chunks.map { r in "[" + page.ids[r].map(ExplorePage.jsonText).joined(separator: ",") + "]" }
         let neighbourChunks: [String] = page.neighbours.map { nb in chunks.map { Self.jsonLists(nb[$0]) } } ?? []
         var hash = FNV1a()
         maps.forEach { hash.add($0.base64) }
@@ -82,10 +82,10 @@ struct ExplorePageFolder {
 
         // The HTML's data block: only what is small (names, colours, sizes), plus where the rest lives.
         var meta = "{"
-        meta += "\"title\":" + ExplorePage.jsonString(page.title)
+        meta += "\"title\":" + ExplorePage.jsonText(page.title)
         meta += ",\"count\":\(n),\"scale\":\(Self.coordinateScale)"
         meta += ",\"radius\":" + String(format: "%.2f", style.radius) + ",\"alpha\":" + String(format: "%.2f", style.alpha)
-        meta += ",\"classNames\":[" + page.classNames.map(ExplorePage.jsonString).joined(separator: ",") + "]"
+        meta += ",\"classNames\":[" + page.classNames.map(ExplorePage.jsonText).joined(separator: ",") + "]"
         meta += ",\"colors\":[" + Palette.colors(colorCount).map { ExplorePage.jsonString($0.hex) }.joined(separator: ",") + "]"
         meta += ",\"unlabelledColor\":" + ExplorePage.jsonString(Palette.unlabelled.hex)
         meta += ",\"labelled\":\(!page.labels.isEmpty),\"hasIds\":\(!page.ids.isEmpty)"
@@ -94,7 +94,7 @@ struct ExplorePageFolder {
         meta += ",\"thumbsPerFolder\":\(Self.thumbsPerFolder)"
         meta += ",\"issues\":" + (page.issues?.json ?? "null")
         meta += ",\"maps\":[" + maps.map {
-            "{\"name\":" + ExplorePage.jsonString($0.name) + ",\"dims\":\($0.dims),\"width\":\($0.width),\"height\":\($0.height)}"
+            "{\"name\":" + ExplorePage.jsonText($0.name) + ",\"dims\":\($0.dims),\"width\":\($0.width),\"height\":\($0.height)}"
         }.joined(separator: ",") + "]}"
         html = ExplorePageTemplate.page(title: htmlEscaped(page.title), dataJSON: meta,
                                         pointsSource: Self.percentEncoded(folderName) + "/points.js")

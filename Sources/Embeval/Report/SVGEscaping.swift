@@ -1,5 +1,6 @@
-/// Text made safe for XML/SVG (and HTML) character data and attribute values: `& < > " '` become entities and
-/// characters XML 1.0 forbids (C0 controls other than tab, newline, carriage return; U+FFFE/U+FFFF) become U+FFFD.
+/// Text made safe for XML/SVG (and HTML) character data and attribute values: `& < > " '` become entities;
+/// characters XML 1.0 forbids (C0 controls other than tab, newline, carriage return; U+FFFE/U+FFFF) and those that
+/// would reorder or hide the text after them (`altersDisplayedText`: C1 controls, bidirectional overrides) become U+FFFD.
 func xmlEscaped(_ s: String) -> String {
     var out = String.UnicodeScalarView()
     for scalar in s.unicodeScalars {
@@ -10,7 +11,7 @@ func xmlEscaped(_ s: String) -> String {
         case "\"": out.append(contentsOf: "&quot;".unicodeScalars)
         case "'": out.append(contentsOf: "&#39;".unicodeScalars)
         case "\t", "\n", "\r": out.append(scalar)
-        case let c where c.value < 0x20 || c.value == 0xFFFE || c.value == 0xFFFF: out.append("\u{FFFD}")
+        case let c where c.altersDisplayedText || c.value == 0xFFFE || c.value == 0xFFFF: out.append("\u{FFFD}")
         default: out.append(scalar)
         }
     }

@@ -88,8 +88,13 @@ import Testing
 
     @Test func largeFormKeepsTheEscapingRules() throws {
         let url = TestPaths.scratch("folder-escaping").appendingPathComponent("explore.html")
-        try explorePageFixture(150).write(to: url, inlineLimit: 100)
+        var page = explorePageFixture(150)
+        page.classNames[0] = "cat\u{202E}gpj.exe"
+        page.ids[3] = "x\u{2066}y"
+        let folder = try #require(try page.write(to: url, inlineLimit: 100))
         let html = try String(contentsOf: url, encoding: .utf8)
+        #expect((try explorePageData(html)["classNames"] as? [String])?[0] == "cat\u{FFFD}gpj.exe")
+        #expect((try Self.payload(folder.appendingPathComponent("ids-0.js")) as? [String])?[3] == "x\u{FFFD}y")
         #expect(!html.contains(maliciousLabel) && !html.contains("<model>"))
         #expect(html.contains("<title>demo &lt;model&gt; / &quot;fashion&quot; &amp; co</title>"))
         let start = try #require(html.range(of: "id=\"embeval-data\">")), end = try #require(html.range(of: "</script>", range: start.upperBound..<html.endIndex))

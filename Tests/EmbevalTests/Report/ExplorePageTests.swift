@@ -105,6 +105,22 @@ func explorePageData(_ html: String) throws -> [String: Any] {
         #expect(ExplorePage.jsonString("a\u{2028}b\u{0}\\") == #""a\u2028b\u0000\\""#)
     }
 
+    @Test func textThatWouldReorderThePageIsShownReplaced() throws {
+        // A right-to-left override in a class name or id reverses everything the tooltip shows after it
+        // ("cat\u{202E}gpj.exe" reads "catexe.jpg"): the page's text data carries U+FFFD in its place.
+        var page = explorePageFixture(30)
+        page.classNames[0] = "cat\u{202E}gpj.exe"
+        page.ids[2] = "img\u{2067}02\u{85}.png"
+        page.title = "run \u{202D}one"
+        let data = try explorePageData(try page.html())
+        #expect((data["classNames"] as? [String])?[0] == "cat\u{FFFD}gpj.exe")
+        #expect((data["ids"] as? [String])?[2] == "img\u{FFFD}02\u{FFFD}.png")
+        #expect((data["title"] as? String) == "run \u{FFFD}one")
+        #expect((data["ids"] as? [String])?[1] == "images/</script><b>x</b>.png")
+        // The escaping of the data block itself stays faithful: the folder the page loads its points from is a path.
+        #expect(ExplorePage.jsonString("a\u{202E}b") == "\"a\u{202E}b\"")
+    }
+
     @Test func inconsistentInputsAreOneClearError() {
         let (m, labels) = scatterPoints(10, classes: 2)
         let base = ExplorePage(title: "t", maps: [("PCA", m)], labels: labels, classNames: ["a", "b"])

@@ -174,6 +174,11 @@ func colorSet(_ image: RGBImage) -> Set<RGBColor> {
 
     @Test func xmlEscapingCoversControlCharacters() {
         #expect(xmlEscaped("a\u{1}b<'>") == "a\u{FFFD}b&lt;&#39;&gt;")
+        // Bidirectional overrides, embeddings and isolates, and C1 controls: in a class name they would reverse or
+        // hide the text shown after it (a legend, a table cell, a tooltip). Marks (U+200E/U+200F) stay.
+        #expect(xmlEscaped("cat\u{202E}god\u{2066}x\u{85}y\u{200F}") == "cat\u{FFFD}god\u{FFFD}x\u{FFFD}y\u{200F}")
+        #expect(xmlEscaped("\u{202A}\u{202B}\u{202C}\u{202D}\u{2067}\u{2068}\u{2069}\u{9F}") == String(repeating: "\u{FFFD}", count: 8))
+        #expect(xmlEscaped("é 猫 \u{1F431}") == "é 猫 \u{1F431}")
         #expect(svgNumber(-0.04) == "0" && svgNumber(12.345) == "12.3" && svgNumber(-3.96) == "-4")
     }
 }
