@@ -65,6 +65,8 @@ import Testing
         #expect(AuditReport.csvField("crlf\r\nlabel") == "\"crlf\r\nlabel\"")
         #expect(AuditReport.csvField("a,b") == "\"a,b\"")
         #expect(AuditReport.csvField("say \"hi\"\u{301}") == "\"say \"\"hi\"\"\u{301}\"")
+        // Names are data: written exactly, a leading '=' or '-' included (README, `audit --lists`).
+        #expect(AuditReport.csvField("=1+1") == "=1+1" && AuditReport.csvField("-2.jpg") == "-2.jpg")
     }
 
     /// An ids.txt of another length than its rows is refused (it used to be dropped silently, ids becoming row
