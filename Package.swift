@@ -17,6 +17,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", path: "Sources/CZlib"),
         .systemLibrary(name: "CSnappy", path: "Sources/CSnappy"),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd"),
+        .systemLibrary(name: "CCrypto", path: "Sources/CCrypto"),
         .target(name: "CFileSystem", path: "Sources/CFileSystem"),
         .target(
             name: "CImageCodecs",
@@ -36,7 +37,7 @@ let package = Package(
         // Public API (it re-exports EmbevalMath's Matrix and friends).
         .target(
             name: "Embeval",
-            dependencies: ["EmbevalMath", "COnnxRuntime", "CBLAS", "CZlib", "CSnappy", "CZstd", "CImageCodecs", "CFileSystem"],
+            dependencies: ["EmbevalMath", "COnnxRuntime", "CBLAS", "CZlib", "CSnappy", "CZstd", "CCrypto", "CImageCodecs", "CFileSystem"],
             path: "Sources/Embeval"
         ),
         .executableTarget(

@@ -21,6 +21,20 @@ import Testing
             hasher.update(bytes[chunk..<min(chunk + 37, bytes.count)])
         }
         #expect(SHA256.hexString(hasher.finalize()) == SHA256.hex(of: bytes))
+        // Pieces that end inside a 64-byte block, exactly on one, and span several, in every mix: each split must
+        // give the one-shot digest.
+        for sizes in [[1], [63], [64], [65], [127, 1], [64, 1, 63, 129], [200, 3]] {
+            var hasher = SHA256(), offset = 0, step = 0
+            while offset < bytes.count {
+                let end = min(offset + sizes[step % sizes.count], bytes.count)
+                hasher.update(bytes[offset..<end])
+                offset = end
+                step += 1
+            }
+            #expect(SHA256.hexString(hasher.finalize()) == SHA256.hex(of: bytes), "pieces of \(sizes)")
+        }
+        // A sequence without contiguous storage takes the same path.
+        #expect(SHA256.hex(of: bytes.lazy.map { $0 }) == SHA256.hex(of: bytes))
     }
 
     @Test func modelFileHashMatchesPython() throws {
