@@ -13,17 +13,28 @@ public struct ImagePreprocessor: Sendable {
         self.init(config: try PreprocessorConfig(contentsOf: path), overrides: overrides)
     }
 
-    /// The most pixels a resized image may have before it is refused (4096², 48 MiB of RGB).
+    /// The most pixels a resized image, or the model input made from an image, may have before it is refused
+    /// (4096², 48 MiB of RGB and 192 MiB of float32 input).
     public static let largestResizedArea = 4096 * 4096
 
-    /// Refuses an image whose resize target is absurd (an extreme aspect ratio under shortest-edge resizing),
-    /// before anything is allocated for it.
+    /// Refuses an image whose preprocessing would allocate an absurd amount, before anything is allocated for it:
+    /// a resize target past the bound (an extreme aspect ratio under shortest-edge resizing), or a model input past
+    /// it (an image kept at its own size when `do_resize` is false, or a crop larger than the image, padded).
     public func checkSize(width: Int, height: Int, path: String) throws {
-        guard config.doResize else { return }
-        let (h, w) = resizeTarget(width: width, height: height)
-        let (area, overflow) = h.multipliedReportingOverflow(by: w)
-        guard !overflow, area <= Self.largestResizedArea else {
-            throw ImageError.invalidLimit("image '\(path)' (\(width)×\(height)) would be resized to \(w)×\(h), more than \(Self.largestResizedArea) pixels: its aspect ratio is too extreme for this preprocessing")
+        func exceeds(_ h: Int, _ w: Int) -> Bool {
+            let (area, overflow) = h.multipliedReportingOverflow(by: w)
+            return overflow || area > Self.largestResizedArea
+        }
+        if config.doResize {
+            let (h, w) = resizeTarget(width: width, height: height)
+            if exceeds(h, w) {
+                throw ImageError.invalidLimit("image '\(path)' (\(width)×\(height)) would be resized to \(w)×\(h), more than \(Self.largestResizedArea) pixels: its aspect ratio is too extreme for this preprocessing")
+            }
+        }
+        let (h, w) = outputSize(width: width, height: height)
+        if exceeds(h, w) {
+            let cause = config.doCenterCrop && config.cropSize != nil ? "the crop is" : "do_resize is false, so the image is kept at"
+            throw ImageError.invalidLimit("image '\(path)' (\(width)×\(height)) would give a \(w)×\(h) model input, more than \(Self.largestResizedArea) pixels (\(cause) that size): set --image-size or --crop")
         }
     }
 

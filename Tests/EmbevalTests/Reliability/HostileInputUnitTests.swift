@@ -318,6 +318,20 @@ import Testing
         #expect(throws: ImageError.self) { try clip.checkSize(width: 100_000, height: 1, path: "strip.png") }
         try clip.checkSize(width: 640, height: 480, path: "photo.jpg")
     }
+
+    /// The bound is on what `process` allocates, whatever makes it large: an image kept at its own size
+    /// (`do_resize` false), a centre crop larger than the image (padded), or a resize target.
+    @Test func aModelInputPastTheBoundIsRefusedWithoutResizing() throws {
+        let unresized = ImagePreprocessor(config: try PreprocessorConfig(json: Data(#"{"do_resize": false}"#.utf8), path: "p.json"))
+        let error = #expect(throws: ImageError.self) { try unresized.checkSize(width: 5_000, height: 5_000, path: "big.png") }
+        #expect(error?.description.contains("big.png") == true && error?.description.contains("5000×5000") == true)
+        try unresized.checkSize(width: 4_096, height: 4_096, path: "largest.png")
+        let cropped = ImagePreprocessor(config: try PreprocessorConfig(json: Data(#"{"do_resize": false, "do_center_crop": true, "crop_size": {"height": 8192, "width": 8192}}"#.utf8), path: "p.json"))
+        #expect(throws: ImageError.self) { try cropped.checkSize(width: 32, height: 32, path: "small.png") }
+        // A small crop after a large resize is still refused: the resized image is made before the crop.
+        let resizedThenCropped = ImagePreprocessor(config: try PreprocessorConfig(json: Data(#"{"size": {"height": 8192, "width": 8192}, "do_center_crop": true, "crop_size": 224}"#.utf8), path: "p.json"))
+        #expect(throws: ImageError.self) { try resizedThenCropped.checkSize(width: 32, height: 32, path: "small.png") }
+    }
 }
 
 /// BPE merges in O(n log n): a word ten times longer takes about ten times as long, never a hundred.
