@@ -269,7 +269,7 @@ extension ExtractionRecord {
                                        preprocessing: model.metadata["preprocessing"], metadata: model.metadata),
                   dataset: DatasetIdentity(spec: selection.location.spec, split: dataset.split, samples: selection.samples,
                                            seed: selection.seed, count: dataset.samples.count, classes: dataset.classes,
-                                           fingerprint: dataset.fingerprint(samples: selection.samples, seed: selection.seed)),
+                                           fingerprint: try dataset.fingerprint(samples: selection.samples, seed: selection.seed)),
                   poolings: model.poolings.map(model.setName(of:)), batchSize: batchSize,
                   onBadImage: context.onBadImage, maxImagePixels: context.imageLimits.maximumPixels, shard: shard,
                   mergedFrom: nil, skipped: [])

@@ -50,6 +50,6 @@ extension KNNTask {
         let span = queries ?? 0..<first.query.count
         return NeighbourRecord(shard: .init(index: shard.index, count: shard.count, start: span.lowerBound, end: span.upperBound),
                                protocol: proto, k: min(largest, candidates), queries: first.query.count, references: references,
-                               sets: data.sets.map(\.pooling), inputs: NeighbourRecord.inputs(data, protocol: proto))
+                               sets: data.sets.map(\.pooling), inputs: try NeighbourRecord.inputs(data, protocol: proto))
     }
 }

@@ -21,6 +21,8 @@ public enum RuntimeError: UserError, Equatable {
     case unknownOutput(name: String, available: [String])
     /// An output whose element type we cannot turn into Float.
     case unsupportedOutput(name: String, elementType: ElementType)
+    /// OpenSSL's libcrypto could not compute a SHA-256 (a configuration that loads no provider offering it).
+    case digestUnavailable(reason: String)
 
     public var description: String {
         switch self {
@@ -44,6 +46,8 @@ public enum RuntimeError: UserError, Equatable {
             return "model has no output '\(name)'; available outputs: \(available.joined(separator: ", "))"
         case .unsupportedOutput(let name, let elementType):
             return "model output '\(name)' has element type \(elementType), which cannot be read as float32"
+        case .digestUnavailable(let reason):
+            return "OpenSSL's libcrypto cannot compute SHA-256 (\(Self.oneLine(reason))): check OPENSSL_CONF and OPENSSL_MODULES, whose configuration must load the default provider"
         }
     }
 

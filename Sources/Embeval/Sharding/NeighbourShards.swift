@@ -28,26 +28,26 @@ public struct NeighbourRecord: Codable, Equatable, Sendable {
     }
 
     /// The identity of a search's inputs (see `inputs`).
-    static func inputs(_ data: EmbeddedData, protocol: KNNProtocol) -> String {
-        var hash = SHA256()
-        func add(_ text: String) { hash.update(Array((text + "\n").utf8)) }
-        add("embeval-neighbours-v1 \(`protocol`.rawValue)")
+    static func inputs(_ data: EmbeddedData, protocol: KNNProtocol) throws -> String {
+        var hash = try SHA256()
+        func add(_ text: String) throws { try hash.update(Array((text + "\n").utf8)) }
+        try add("embeval-neighbours-v1 \(`protocol`.rawValue)")
         if case .object(let pairs) = data.model.metadata, let record = pairs.first(where: { $0.0 == "extraction" })?.1 {
-            add((record["model"]?["sha256"] ?? .null).serialized())
-            add((record["dataset"]?["fingerprint"] ?? .null).serialized())
+            try add((record["model"]?["sha256"] ?? .null).serialized())
+            try add((record["dataset"]?["fingerprint"] ?? .null).serialized())
         }
         for set in data.sets {
             for embeddings in [set.query] + (`protocol` == .trainTest ? [set.train].compactMap { $0 } : []) {
-                add("\(set.pooling) \(embeddings.count)×\(embeddings.dimension)")
+                try add("\(set.pooling) \(embeddings.count)×\(embeddings.dimension)")
                 var text = ""
                 for (id, label) in zip(embeddings.ids, embeddings.labels) {
                     text += "\(id)\t\(label)\n"
-                    if text.utf8.count > 1 << 16 { hash.update(Array(text.utf8)); text = "" }
+                    if text.utf8.count > 1 << 16 { try hash.update(Array(text.utf8)); text = "" }
                 }
-                hash.update(Array(text.utf8))
+                try hash.update(Array(text.utf8))
             }
         }
-        return SHA256.hexString(hash.finalize())
+        return SHA256.hexString(try hash.finalize())
     }
 }
 

@@ -34,6 +34,18 @@ func runEmbeval(_ arguments: [String], environment: [String: String] = [:]) thro
         #expect(r.out.contains("embed"))
     }
 
+    /// OpenSSL reads `OPENSSL_CONF`: a configuration that loads no SHA-256 (only the null provider) is an error
+    /// naming the variable, not a trap in the model's hash.
+    @Test func anOpenSSLConfigurationWithoutSHA256IsAnError() throws {
+        let conf = path("null-provider.cnf")
+        try "openssl_conf = init\n[init]\nproviders = providers\n[providers]\nnull = null\n[null]\nactivate = 1\n"
+            .write(toFile: conf, atomically: true, encoding: .utf8)
+        let r = try runEmbeval(["inspect", TestPaths.fixture("models/dinov2-tiny").path], environment: ["OPENSSL_CONF": conf])
+        #expect(r.code == 2, "\(r.err)")
+        #expect(r.err.hasPrefix("error: ") && r.err.contains("SHA-256") && r.err.contains("OPENSSL_CONF"), "\(r.err)")
+        #expect(r.err.split(separator: "\n").count == 1, "\(r.err)")
+    }
+
     @Test func knnOnPrecomputedEmbeddingsPrintsTheTableAndWritesJSON() throws {
         let json = path("r.json")
         let r = try runEmbeval(["knn", "--embeddings", path("e.npy"), "--labels", path("l.npy"), "--k", "5,10",

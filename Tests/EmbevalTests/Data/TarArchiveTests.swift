@@ -20,7 +20,7 @@ import Testing
         let samples = try WebDatasetSample.group(TarArchive(file).members, shard: file.path)
         let read = try samples.map { sample in
             ExpectedSample(key: sample.key, members: Dictionary(uniqueKeysWithValues: try sample.members.map {
-                ($0.suffix, SHA256.hex(of: try file.read(at: $0.member.offset, count: $0.member.size)))
+                ($0.suffix, try SHA256.hex(of: try file.read(at: $0.member.offset, count: $0.member.size)))
             }))
         }
         #expect(read == expected[shard])
