@@ -66,6 +66,30 @@ public struct ExtractionRecord: Codable, Equatable, Sendable {
 
         public var shard: Shard { get throws { try Shard(index: index, count: count) } }
         public var description: String { "\(index)/\(count)" }
+
+        public init(index: Int, count: Int, start: Int, end: Int) {
+            self.index = index
+            self.count = count
+            self.start = start
+            self.end = end
+        }
+
+        /// Read back only as a place a shard can have (a count of 1…1,000,000, an index below it, a range from
+        /// `start` up to `end`): an edited manifest is refused here, before any loop runs over its count.
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            index = try container.decode(Int.self, forKey: .index)
+            count = try container.decode(Int.self, forKey: .count)
+            start = try container.decode(Int.self, forKey: .start)
+            end = try container.decode(Int.self, forKey: .end)
+            do { _ = try shard } catch let error as ShardError {
+                throw DecodingError.dataCorruptedError(forKey: .index, in: container, debugDescription: error.description)
+            }
+            guard start >= 0, end >= start else {
+                throw DecodingError.dataCorruptedError(forKey: .end, in: container,
+                                                       debugDescription: "shard \(self) covers samples \(start)..<\(end), a range that runs backwards")
+            }
+        }
     }
 
     /// The same record as it reads back from JSON (numbers such as 1.0 come back as 1), so a fresh record compares

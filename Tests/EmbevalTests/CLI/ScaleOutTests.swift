@@ -292,6 +292,41 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: out.path))
     }
 
+    /// A shard record edited to an impossible place (a count below 1, an index past the count, a range that runs
+    /// backwards) is refused by `merge`, by `knn` over the shard and by `knn --merge-neighbours`, naming the manifest,
+    /// in one line: a count of −1 trapped on `0..<count` (signal 4) before.
+    @Test(arguments: [
+        (["count": -1], "the shard count must be between 1 and"),
+        (["index": 7], "the shard index must be between 0 and 1"),
+        (["start": 50, "end": 10], "runs backwards"),
+    ])
+    func aShardRecordOutOfRangeIsRefused(edit: [String: Int], message: String) throws {
+        let case_ = dir.appendingPathComponent("tampered-\(UUID().uuidString.prefix(6))")
+        let shard = case_.appendingPathComponent("shard"), whole = case_.appendingPathComponent("whole")
+        let neighbours = case_.appendingPathComponent("neighbours")
+        _ = try succeed(["embed", "-m", "pixels", "--dataset", "fashion-mnist", "--samples", "100", "--batch-size", "32",
+                         "--shard", "0/2", "--output", shard.path])
+        _ = try succeed(["embed", "-m", "pixels", "--dataset", "fashion-mnist", "--samples", "100", "--output", whole.path])
+        _ = try succeed(["knn", "--embeddings", whole.path, "--k", "5", "--shard", "0/2", "--neighbours-output", neighbours.path])
+        for (folder, key) in [(shard, "extraction"), (neighbours, "neighbours")] {
+            let file = folder.appendingPathComponent("manifest.json")
+            var manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+            var record = try #require(manifest[key] as? [String: Any]), range = try #require(record["shard"] as? [String: Any])
+            for (field, value) in edit { range[field] = value }
+            record["shard"] = range
+            manifest[key] = record
+            try JSONSerialization.data(withJSONObject: manifest).write(to: file)
+        }
+        let output = case_.appendingPathComponent("merged")
+        for arguments in [["merge", shard.path, "--output", output.path], ["knn", "--embeddings", shard.path],
+                          ["knn", "--embeddings", whole.path, "--k", "5", "--merge-neighbours", neighbours.path]] {
+            let r = try runEmbeval(arguments)
+            #expect(r.code == 2 && r.err.hasPrefix("error: ") && r.err.contains(message), "\(arguments): \(r.err)")
+            #expect(r.err.contains("manifest.json") && r.err.split(separator: "\n").count == 1, "\(arguments): \(r.err)")
+        }
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
+
     @Test func aKNNShardNeedsAnOutputAndEmbeddings() throws {
         let (m, labels) = clusteredEmbeddings(rows: 60, columns: 4, classes: 3, seed: 2)
         let e = dir.appendingPathComponent("e.npy"), l = dir.appendingPathComponent("l.npy")
