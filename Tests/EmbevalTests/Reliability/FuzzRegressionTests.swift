@@ -20,7 +20,8 @@ import Testing
         #expect(Self.cases.count >= 20)
         let targets = Set(Self.cases.map { String($0.split(separator: "/")[0]) })
         #expect(targets.isSubset(of: ["npy", "idx", "cifar", "manifest", "tokenizer", "sentencepiece", "preprocessor",
-                                      "modelconfig", "savedmap", "expectations", "image", "parquet", "thrift", "arrow", "tar", "brace"]), "\(targets)")
+                                      "modelconfig", "savedmap", "expectations", "image", "parquet", "thrift", "arrow", "tar", "brace",
+                                      "set"]), "\(targets)")
     }
 
     @Test(arguments: cases)
@@ -58,6 +59,11 @@ import Testing
                 let dataset = try WebDataset().open(DatasetLocation(url.path), split: nil, columns: ColumnMapping())
                 for sample in dataset.samples { _ = try sample.loadImage() }
             case "brace": _ = try BracePattern.expand(String(decoding: bytes, as: UTF8.self))
+            case "set":
+                // Loaded as `--embeddings`, then merged as shards (what the harness does, errors thrown).
+                let folder = try Self.unpack(bytes)
+                _ = try? EmbeddingFiles(paths: [folder], labels: .stored).loadSets()
+                _ = try EmbeddingMerge.run(shards: [folder], into: folder.deletingLastPathComponent().appendingPathComponent("merged"))
             default: Issue.record("no replay for target '\(target)'")
             }
         }
@@ -68,6 +74,22 @@ import Testing
         let url = TestPaths.scratch("fuzz-regression").appendingPathComponent(name)
         try Data(bytes).write(to: url)
         return url
+    }
+
+    /// A `set` input (`Fuzz/pack-set`'s format: `== PATH` lines, each file's bytes, a line break) as a scratch folder.
+    static func unpack(_ bytes: [UInt8]) throws -> URL {
+        let folder = TestPaths.scratch("fuzz-regression-set").appendingPathComponent("set")
+        let text = Data(bytes)
+        var cursor = text.startIndex
+        while let header = text.range(of: Data("== ".utf8), in: cursor..<text.endIndex),
+              let lineEnd = text[header.upperBound...].firstIndex(of: UInt8(ascii: "\n")) {
+            let next = text.range(of: Data("\n== ".utf8), in: lineEnd..<text.endIndex)?.lowerBound ?? text.endIndex.advanced(by: -1)
+            let url = folder.appendingPathComponent(String(decoding: text[header.upperBound..<lineEnd], as: UTF8.self))
+            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try text[(lineEnd + 1)..<max(lineEnd + 1, next)].write(to: url)
+            cursor = next
+        }
+        return folder
     }
 
     /// What the parquet and arrow harnesses do, with every error thrown instead of ignored.

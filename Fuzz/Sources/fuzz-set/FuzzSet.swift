@@ -1,0 +1,67 @@
+// Embedding sets as `embed` writes them (Embedding/EmbeddingFiles.swift, StoredSets, Sharding/ShardSet.swift,
+// Sharding/NeighbourShards.swift, Support/OutputFolder.swift's SetManifest). The input is a folder of files, each
+// introduced by a line `== NAME` (at most three path components: `manifest.json`, `cls/embeddings.npy`,
+// `neighbours/0/indices.npy`). The folder is loaded as every command loads `--embeddings`; scored by the image-side
+// protocols (kNN leave-one-out, retrieval, k-means; the linear probe with the set as its own train set; kNN voting
+// with the query shards' neighbours in `neighbours/`); and merged as `embeval merge` joins shards.
+import Embeval
+import Foundation
+import FuzzSupport
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzSet(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    let root = FuzzInput.folder.appendingPathComponent("set", isDirectory: true)
+    let merged = FuzzInput.folder.appendingPathComponent("merged", isDirectory: true)
+    try? FileManager.default.removeItem(at: root)
+    try? FileManager.default.removeItem(at: merged)
+    for (name, bytes) in sections(FuzzInput.bytes(data, size)) {
+        let url = root.appendingPathComponent(name)
+        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
+        try? Data(bytes).write(to: url)
+    }
+    guard FileManager.default.fileExists(atPath: root.path) else { return 0 }
+
+    let files = EmbeddingFiles(paths: [root], labels: .stored)
+    if (try? files.loadSets()) != nil, let context = try? EvaluationContext(),
+       let knn = try? KNNSettings(ks: [1, 5]), let cluster = try? ClusterSettings(initialisations: 2),
+       let linear = try? LinearSettings(C: 1, maxIterations: 50) {
+        let scored = try? ProtocolSuite(protocols: [.knn, .retrieval, .cluster], source: .files(files), knn: knn,
+                                        linear: linear, cluster: cluster)
+        _ = try? scored?.run(context)
+        let probed = try? ProtocolSuite(protocols: [.linear], source: .files(files, train: files), knn: knn,
+                                        linear: linear, cluster: cluster)
+        _ = try? probed?.run(context)
+        // Query shards' neighbours (`knn --shard i/n --neighbours-output`) in `neighbours/`, voted with.
+        let neighbours = root.appendingPathComponent("neighbours")
+        if FileManager.default.fileExists(atPath: neighbours.path), let five = try? KNNSettings(ks: [5]) {
+            _ = try? KNNTask(source: .files(files), settings: five, neighbourShards: [neighbours]).run(context)
+        }
+    }
+    _ = try? EmbeddingMerge.run(shards: [root], into: merged)
+    return 0
+}
+
+/// The files of the input: `== NAME\n` starts each, and one line break ends each (`Fuzz/pack-set` writes seeds so);
+/// names with other characters, `.`/`..` or more than three parts are dropped with their bytes.
+func sections(_ bytes: [UInt8]) -> [(name: String, bytes: [UInt8])] {
+    let marker = Array("== ".utf8), newline = UInt8(ascii: "\n")
+    var starts = [Int]()
+    var i = 0
+    while i + marker.count <= bytes.count {
+        if (i == 0 || bytes[i - 1] == newline), Array(bytes[i..<(i + marker.count)]) == marker { starts.append(i) }
+        i += 1
+    }
+    var result = [(name: String, bytes: [UInt8])]()
+    for (n, start) in starts.enumerated() {
+        var end = n + 1 < starts.count ? starts[n + 1] : bytes.count
+        guard let lineEnd = bytes[start..<end].firstIndex(of: newline) else { continue }
+        if end > lineEnd + 1, bytes[end - 1] == newline { end -= 1 }   // the line break that ends every file
+        let name = String(decoding: bytes[(start + marker.count)..<lineEnd], as: UTF8.self)
+        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
+        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
+        let plain = { (part: Substring) in !part.isEmpty && part != "." && part != ".." && part.allSatisfy(allowed.contains) }
+        guard (1...3).contains(parts.count), parts.allSatisfy(plain) else { continue }
+        result.append((name, Array(bytes[(lineEnd + 1)..<max(lineEnd + 1, end)])))
+    }
+    return result
+}
