@@ -3,7 +3,8 @@
 // introduced by a line `== NAME` (at most three path components: `manifest.json`, `cls/embeddings.npy`,
 // `neighbours/0/indices.npy`). The folder is loaded as every command loads `--embeddings`; scored by the image-side
 // protocols (kNN leave-one-out, retrieval, k-means; the linear probe with the set as its own train set; kNN voting
-// with the query shards' neighbours in `neighbours/`); and merged as `embeval merge` joins shards.
+// with the query shards' neighbours in `neighbours/`); and merged as `embeval merge` joins shards, which must write
+// nothing outside its output.
 import Embeval
 import Foundation
 import FuzzSupport
@@ -38,6 +39,9 @@ public func fuzzSet(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         }
     }
     _ = try? EmbeddingMerge.run(shards: [root], into: merged)
+    // A merge writes inside its output only: anything new beside `set/` and `merged/` is a finding (F27).
+    let beside = ((try? FileManager.default.contentsOfDirectory(atPath: FuzzInput.folder.path)) ?? []).filter { $0 != "set" && $0 != "merged" }
+    if !beside.isEmpty { fatalError("fuzz-set: the merge wrote \(beside) outside its output") }
     return 0
 }
 

@@ -127,3 +127,28 @@ public struct ExtractionRecord: Codable, Equatable, Sendable {
         return nil
     }
 }
+
+extension ExtractionRecord {
+    /// Read back only with poolings a set can have: one or more, each naming a sub-folder inside the set (never `..`,
+    /// which made `merge` write its files beside the output, over whatever was there).
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        model = try container.decode(ModelIdentity.self, forKey: .model)
+        dataset = try container.decode(DatasetIdentity.self, forKey: .dataset)
+        poolings = try container.decode([String].self, forKey: .poolings)
+        batchSize = try container.decode(Int.self, forKey: .batchSize)
+        onBadImage = try container.decode(BadImagePolicy.self, forKey: .onBadImage)
+        maxImagePixels = try container.decode(Int.self, forKey: .maxImagePixels)
+        shard = try container.decodeIfPresent(ShardRange.self, forKey: .shard)
+        mergedFrom = try container.decodeIfPresent([ShardRange].self, forKey: .mergedFrom)
+        skipped = try container.decode([SkippedSample].self, forKey: .skipped)
+        dtype = try container.decodeIfPresent(StoredFloat.self, forKey: .dtype)
+        if poolings.isEmpty {
+            throw DecodingError.dataCorruptedError(forKey: .poolings, in: container, debugDescription: "it names no pooling")
+        }
+        if let bad = poolings.first(where: { ["", ".", ".."].contains(Pooling.folderName(for: $0)) || $0.contains("\0") }) {
+            throw DecodingError.dataCorruptedError(forKey: .poolings, in: container,
+                                                   debugDescription: "the pooling \(String(reflecting: bad)) names no folder inside the set")
+        }
+    }
+}

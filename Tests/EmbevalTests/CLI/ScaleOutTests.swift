@@ -327,6 +327,42 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 
+    /// A shard manifest whose pooling is named `..` made `merge` write that pooling's files one folder up, beside the
+    /// output, over the user's own `embeddings.npy` and `ids.txt`. Such a record is refused, and nothing is written.
+    @Test func aPoolingThatNamesNoFolderInsideTheSetIsRefused() throws {
+        let model = TestPaths.fixture("models/vit-tiny").path, images = TestPaths.fixture("models/images").path
+        let case_ = dir.appendingPathComponent("pooling-dotdot"), shards = case_.appendingPathComponent("shards")
+        for i in 0..<2 {
+            _ = try succeed(["embed", "-m", model, "--dataset", images, "--pooling", "cls,mean", "--batch-size", "2",
+                             "--shard", "\(i)/2", "--output", shards.appendingPathComponent("s\(i)").path])
+            let file = shards.appendingPathComponent("s\(i)/manifest.json")
+            var manifest = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+            var record = try #require(manifest["extraction"] as? [String: Any])
+            record["poolings"] = ["..", "mean"]
+            manifest["extraction"] = record
+            try JSONSerialization.data(withJSONObject: manifest).write(to: file)
+        }
+        // What `..` pointed at from each shard: a pooling's files, so that the merge had something to copy.
+        for name in Self.setFiles {
+            try FileManager.default.copyItem(at: shards.appendingPathComponent("s0/cls/\(name)"), to: shards.appendingPathComponent(name))
+        }
+        let usersFiles = ["embeddings.npy": "the user's embeddings", "ids.txt": "the user's ids"]
+        for (name, text) in usersFiles { try Data(text.utf8).write(to: case_.appendingPathComponent(name)) }
+        let output = case_.appendingPathComponent("merged")
+        for arguments in [["merge", shards.path, "--output", output.path], ["knn", "--embeddings", shards.appendingPathComponent("s0").path,
+                                                                      "--embeddings", shards.appendingPathComponent("s1").path]] {
+            let r = try runEmbeval(arguments)
+            #expect(r.code == 2 && r.err.contains("extraction.poolings") && r.err.contains("names no folder inside the set"),
+                    "\(arguments): \(r.err)")
+            #expect(r.err.split(separator: "\n").count == 1, "\(r.err)")
+        }
+        for (name, text) in usersFiles {
+            #expect(try String(contentsOf: case_.appendingPathComponent(name), encoding: .utf8) == text, "\(name) was overwritten")
+        }
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+        #expect(!FileManager.default.fileExists(atPath: case_.appendingPathComponent("manifest.json").path))
+    }
+
     @Test func aKNNShardNeedsAnOutputAndEmbeddings() throws {
         let (m, labels) = clusteredEmbeddings(rows: 60, columns: 4, classes: 3, seed: 2)
         let e = dir.appendingPathComponent("e.npy"), l = dir.appendingPathComponent("l.npy")
