@@ -3,8 +3,8 @@
 // introduced by a line `== NAME` (at most three path components: `manifest.json`, `cls/embeddings.npy`,
 // `neighbours/0/indices.npy`). The folder is loaded as every command loads `--embeddings`; scored by the image-side
 // protocols (kNN leave-one-out, retrieval, k-means; the linear probe with the set as its own train set; kNN voting
-// with the query shards' neighbours in `neighbours/`); and merged as `embeval merge` joins shards, which must write
-// nothing outside its output.
+// with the query shards' neighbours in `neighbours/`, and one query shard searched and written as `knn --shard 0/2`
+// does); and merged as `embeval merge` joins shards. The two writers must write nothing outside their outputs.
 import Embeval
 import Foundation
 import FuzzSupport
@@ -13,8 +13,8 @@ import FuzzSupport
 public func fuzzSet(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let root = FuzzInput.folder.appendingPathComponent("set", isDirectory: true)
     let merged = FuzzInput.folder.appendingPathComponent("merged", isDirectory: true)
-    try? FileManager.default.removeItem(at: root)
-    try? FileManager.default.removeItem(at: merged)
+    let searched = FuzzInput.folder.appendingPathComponent("searched", isDirectory: true)
+    for folder in [root, merged, searched] { try? FileManager.default.removeItem(at: folder) }
     for (name, bytes) in sections(FuzzInput.bytes(data, size)) {
         let url = root.appendingPathComponent(name)
         try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -37,11 +37,17 @@ public func fuzzSet(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         if FileManager.default.fileExists(atPath: neighbours.path), let five = try? KNNSettings(ks: [5]) {
             _ = try? KNNTask(source: .files(files), settings: five, neighbourShards: [neighbours]).run(context)
         }
+        // And the other side: the first of two query shards searched and written (`knn --shard 0/2`).
+        if let shard = try? Shard(index: 0, count: 2) {
+            _ = try? KNNTask(source: .files(files), settings: knn).searchShard(shard, into: searched, context: context)
+        }
     }
     _ = try? EmbeddingMerge.run(shards: [root], into: merged)
-    // A merge writes inside its output only: anything new beside `set/` and `merged/` is a finding (F27).
-    let beside = ((try? FileManager.default.contentsOfDirectory(atPath: FuzzInput.folder.path)) ?? []).filter { $0 != "set" && $0 != "merged" }
-    if !beside.isEmpty { fatalError("fuzz-set: the merge wrote \(beside) outside its output") }
+    // The merge and the shard search write inside their outputs only: anything else in the scratch folder is a
+    // finding (F27).
+    let beside = ((try? FileManager.default.contentsOfDirectory(atPath: FuzzInput.folder.path)) ?? [])
+        .filter { !["set", "merged", "searched"].contains($0) }
+    if !beside.isEmpty { fatalError("fuzz-set: \(beside) written outside the outputs") }
     return 0
 }
 
