@@ -109,7 +109,7 @@ public struct EmbeddingJob: Sendable {
     /// The record to continue from: the partial run's own with `resume` (refused when it is another extraction),
     /// else a fresh one (a partial run found is discarded, with a warning).
     private func startingProgress(_ partial: PartialExtraction, record: ExtractionRecord, context: EvaluationContext) throws -> ExtractionProgress {
-        let found = partial.progress()
+        let found = resume ? try partial.checkedProgress() : partial.progress()
         if resume, let found {
             if let difference = record.difference(from: found.record) {
                 throw ShardError.resumeMismatch(path: partial.folder.path, reason: difference)

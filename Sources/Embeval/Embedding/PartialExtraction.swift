@@ -34,8 +34,19 @@ struct PartialExtraction {
     /// The last record written, if a run got that far; an unreadable one counts as none (the run was killed before
     /// its first record, whose write is atomic, so that cannot happen through embeval).
     func progress() -> ExtractionProgress? {
-        guard let data = FileManager.default.contents(atPath: folder.appendingPathComponent(Self.progressFile).path) else { return nil }
-        return try? JSONDecoder().decode(ExtractionProgress.self, from: data)
+        try? checkedProgress()
+    }
+
+    /// The last record written, if any; one that is there but does not read back as a record (edited by hand, or
+    /// naming what no run writes) is an error, so that `--resume` keeps the batches done rather than start over.
+    func checkedProgress() throws -> ExtractionProgress? {
+        let url = folder.appendingPathComponent(Self.progressFile)
+        guard let data = FileManager.default.contents(atPath: url.path) else { return nil }
+        do { return try JSONDecoder().decode(ExtractionProgress.self, from: data) } catch DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty {
+            throw ShardError.corruptProgress(path: url.path, reason: "\(context.field): \(context.debugDescription)")
+        } catch {
+            throw ShardError.corruptProgress(path: url.path, reason: "it is not a progress record embeval wrote")
+        }
     }
 
     func write(_ progress: ExtractionProgress) throws {

@@ -201,8 +201,7 @@ public struct SetManifest: Codable, Sendable, Equatable {
         let manifest: SetManifest
         do { manifest = try JSONDecoder().decode(SetManifest.self, from: data) } catch DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty {
             // A value the record's own type refused (a shard out of range): say which, not only that it is foreign.
-            let field = context.codingPath.map { $0.intValue.map(String.init) ?? $0.stringValue }.joined(separator: ".")
-            throw EmbeddingError.malformedFile(path: url.path, location: field, reason: context.debugDescription)
+            throw EmbeddingError.malformedFile(path: url.path, location: context.field, reason: context.debugDescription)
         } catch {
             throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "not a manifest written by embeval")
         }

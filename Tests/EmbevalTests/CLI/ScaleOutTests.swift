@@ -100,6 +100,20 @@ import Testing
             #expect(r.code == 2 && r.err.hasPrefix("error: --resume: '\(record.path)' cannot be continued from")
                     && r.err.split(separator: "\n").count == 1, "\(field) = \(value): \(r.err)")
         }
+        // So is one that is not a record at all, or whose extraction no run writes: --resume keeps the partial run
+        // (it was discarded without a word before, and its batches lost).
+        var dotdot = try #require(try JSONSerialization.jsonObject(with: original) as? [String: Any])
+        var extraction = try #require(dotdot["record"] as? [String: Any])
+        extraction["poolings"] = [".."]
+        dotdot["record"] = extraction
+        for (replacement, reason) in [(Data("{\"batches\": ".utf8), "not a progress record embeval wrote"),
+                                      (try JSONSerialization.data(withJSONObject: dotdot), "record.poolings: the pooling \"..\"")] {
+            try replacement.write(to: record)
+            let r = try runEmbeval(embed(out, ["--resume"]))
+            #expect(r.code == 2 && r.err.hasPrefix("error: --resume: '\(record.path)' cannot be continued from") && r.err.contains(reason)
+                    && r.err.split(separator: "\n").count == 1, "\(r.err)")
+            #expect(try Data(contentsOf: record) == replacement)
+        }
         try original.write(to: record)
         // The partial run survived every refusal and still resumes.
         #expect(try succeed(embed(out, ["--resume"])).contains("resumed after"))
