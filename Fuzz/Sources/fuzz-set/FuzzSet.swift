@@ -55,6 +55,7 @@ public func fuzzSet(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
 /// names with other characters, `.`/`..` or more than three parts are dropped with their bytes.
 func sections(_ bytes: [UInt8]) -> [(name: String, bytes: [UInt8])] {
     let marker = Array("== ".utf8), newline = UInt8(ascii: "\n")
+    let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
     var starts = [Int]()
     var i = 0
     while i + marker.count <= bytes.count {
@@ -68,7 +69,6 @@ func sections(_ bytes: [UInt8]) -> [(name: String, bytes: [UInt8])] {
         if end > lineEnd + 1, bytes[end - 1] == newline { end -= 1 }   // the line break that ends every file
         let name = String(decoding: bytes[(start + marker.count)..<lineEnd], as: UTF8.self)
         let parts = name.split(separator: "/", omittingEmptySubsequences: false)
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
         let plain = { (part: Substring) in !part.isEmpty && part != "." && part != ".." && part.allSatisfy(allowed.contains) }
         guard (1...3).contains(parts.count), parts.allSatisfy(plain) else { continue }
         result.append((name, Array(bytes[(lineEnd + 1)..<max(lineEnd + 1, end)])))

@@ -66,30 +66,6 @@ public struct ExtractionRecord: Codable, Equatable, Sendable {
 
         public var shard: Shard { get throws { try Shard(index: index, count: count) } }
         public var description: String { "\(index)/\(count)" }
-
-        public init(index: Int, count: Int, start: Int, end: Int) {
-            self.index = index
-            self.count = count
-            self.start = start
-            self.end = end
-        }
-
-        /// Read back only as a place a shard can have (a count of 1…1,000,000, an index below it, a range from
-        /// `start` up to `end`): an edited manifest is refused here, before any loop runs over its count.
-        public init(from decoder: any Decoder) throws {
-            let container = try decoder.container(keyedBy: CodingKeys.self)
-            index = try container.decode(Int.self, forKey: .index)
-            count = try container.decode(Int.self, forKey: .count)
-            start = try container.decode(Int.self, forKey: .start)
-            end = try container.decode(Int.self, forKey: .end)
-            do { _ = try shard } catch let error as ShardError {
-                throw DecodingError.dataCorruptedError(forKey: .index, in: container, debugDescription: error.description)
-            }
-            guard start >= 0, end >= start else {
-                throw DecodingError.dataCorruptedError(forKey: .end, in: container,
-                                                       debugDescription: "shard \(self) covers samples \(start)..<\(end), a range that runs backwards")
-            }
-        }
     }
 
     /// The same record as it reads back from JSON (numbers such as 1.0 come back as 1), so a fresh record compares
@@ -146,9 +122,28 @@ extension ExtractionRecord {
         if poolings.isEmpty {
             throw DecodingError.dataCorruptedError(forKey: .poolings, in: container, debugDescription: "it names no pooling")
         }
-        if let bad = poolings.first(where: { ["", ".", ".."].contains(Pooling.folderName(for: $0)) || $0.contains("\0") }) {
+        if let bad = poolings.first(where: { !Pooling.folderName(for: $0).isPlainFileName }) {
             throw DecodingError.dataCorruptedError(forKey: .poolings, in: container,
                                                    debugDescription: "the pooling \(String(reflecting: bad)) names no folder inside the set")
+        }
+    }
+}
+
+extension ExtractionRecord.ShardRange {
+    /// Read back only as a place a shard can have (a count of 1…1,000,000, an index below it, a range from
+    /// `start` up to `end`): an edited manifest is refused here, before any loop runs over its count.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        index = try container.decode(Int.self, forKey: .index)
+        count = try container.decode(Int.self, forKey: .count)
+        start = try container.decode(Int.self, forKey: .start)
+        end = try container.decode(Int.self, forKey: .end)
+        do { _ = try shard } catch let error as ShardError {
+            throw DecodingError.dataCorruptedError(forKey: .index, in: container, debugDescription: error.description)
+        }
+        guard start >= 0, end >= start else {
+            throw DecodingError.dataCorruptedError(forKey: .end, in: container,
+                                                   debugDescription: "shard \(self) covers samples \(start)..<\(end), a range that runs backwards")
         }
     }
 }

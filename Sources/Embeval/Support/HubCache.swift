@@ -56,7 +56,7 @@ public struct HubCache: Sendable, Equatable {
         let ref = folder.appendingPathComponent("refs").appendingPathComponent(revision)
         guard let data = FileManager.default.contents(atPath: ref.path), data.count <= 256,
               let hash = String(data: data, encoding: .utf8)?.trimmingCharacters(in: .whitespacesAndNewlines),
-              !hash.isEmpty, !hash.contains("/"), hash != "..", hash != "." else { return nil }
+              hash.isPlainFileName else { return nil }
         let snapshot = snapshots.appendingPathComponent(hash)
         return isDirectory(snapshot) ? snapshot : nil
     }

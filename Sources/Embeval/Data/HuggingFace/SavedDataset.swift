@@ -38,7 +38,7 @@ struct SavedDataset {
             } else {
                 throw DatasetError.splitRequired(dataset: dataset, available: splits)
             }
-            guard Self.isPlainName(chosen) else {
+            guard chosen.isPlainFileName else {
                 throw DatasetError.malformed(kind: "save_to_disk index", path: dictionary.path, location: nil, reason: "split name '\(chosen)' is not a folder name")
             }
             try self.init(single: folder.appendingPathComponent(chosen), split: chosen, asked: split, dataset: dataset)
@@ -58,7 +58,7 @@ struct SavedDataset {
             throw DatasetError.malformed(kind: "save_to_disk state", path: stateURL.path, location: nil, reason: "no \"_data_files\" list")
         }
         files = try entries.enumerated().map { index, entry in
-            guard let name = entry["filename"] as? String, Self.isPlainName(name) else {
+            guard let name = entry["filename"] as? String, name.isPlainFileName else {
                 throw DatasetError.malformed(kind: "save_to_disk state", path: stateURL.path, location: "_data_files[\(index)]", reason: "no plain \"filename\" in the folder")
             }
             return folder.appendingPathComponent(name)
@@ -85,10 +85,5 @@ struct SavedDataset {
             throw DatasetError.malformed(kind: nil, path: url.path, location: nil, reason: "not a JSON object")
         }
         return object
-    }
-
-    /// A name that stays inside its folder.
-    private static func isPlainName(_ name: String) -> Bool {
-        !name.isEmpty && !name.contains("/") && name != "." && name != ".." && !name.contains("\0")
     }
 }
