@@ -107,9 +107,13 @@ public struct EmbeddingJob: Sendable {
     }
 
     /// The record to continue from: the partial run's own with `resume` (refused when it is another extraction),
-    /// else a fresh one (a partial run found is discarded, with a warning).
+    /// else a fresh one (a partial run found is discarded, with a warning, even when its record does not read back).
     private func startingProgress(_ partial: PartialExtraction, record: ExtractionRecord, context: EvaluationContext) throws -> ExtractionProgress {
-        let found = resume ? try partial.checkedProgress() : partial.progress()
+        let found: ExtractionProgress?
+        do { found = try partial.checkedProgress() } catch ShardError.corruptProgress(let path, let reason) where !resume {
+            context.warn("discarding the partial extraction '\(partial.folder.path)': its record '\(path)' does not read back (\(reason))")
+            found = nil
+        }
         if resume, let found {
             if let difference = record.difference(from: found.record) {
                 throw ShardError.resumeMismatch(path: partial.folder.path, reason: difference)

@@ -119,6 +119,26 @@ import Testing
         #expect(try succeed(embed(out, ["--resume"])).contains("resumed after"))
     }
 
+    /// Without --resume a partial run is discarded, always with a warning that says so: how far it got, or that its
+    /// record does not read back (that case was discarded without a word).
+    @Test func aPlainRunSaysWhatItDiscards() throws {
+        let out = dir.appendingPathComponent("discarded"), partial = dir.appendingPathComponent(".discarded.partial")
+        let record = partial.appendingPathComponent("progress.json")
+        for corrupt in [false, true] {
+            try runKilled(embed(out), partial: partial, afterBatches: 5, extra: 0)
+            if corrupt { try Data("{\"batches\": ".utf8).write(to: record) }
+            let r = try runEmbeval(embed(out))
+            #expect(r.code == 0, "\(r.err)")
+            let warnings = r.err.split(separator: "\n").filter { $0.hasPrefix("warning: discarding the partial extraction '\(partial.path)'") }
+            #expect(warnings.count == 1, "\(r.err)")
+            let expected = corrupt ? "its record '\(record.path)' does not read back (it is not a progress record embeval wrote)" : "of 2000 samples done"
+            #expect(warnings.first?.contains(expected) == true, "\(r.err)")
+            #expect(try SetManifest.verified(in: out)?.rows == 2000)
+            #expect(!FileManager.default.fileExists(atPath: partial.path))
+            try FileManager.default.removeItem(at: out)
+        }
+    }
+
     @Test func twoProcessesNeverWriteOneOutput() throws {
         let out = dir.appendingPathComponent("contended"), partial = dir.appendingPathComponent(".contended.partial")
         let first = Process()
