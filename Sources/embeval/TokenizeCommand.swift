@@ -18,13 +18,16 @@ struct TokenizeCommand: ParsableCommand {
     var texts: [String]
 
     func validate() throws {
-        if let maxLength, !(2...65_536).contains(maxLength) { throw ValidationError("--max-length must be 2…65536, got \(maxLength)") }
+        let lengths = ResizedTokenizer.lengths
+        if let maxLength, !lengths.contains(maxLength) {
+            throw ValidationError("--max-length must be \(lengths.lowerBound)…\(lengths.upperBound), got \(maxLength)")
+        }
     }
 
     func run() throws {
         var loaded = try TokenizerLoader.load(path: tokenizer)
         for w in loaded.warnings { printWarning(w) }
-        if let maxLength { loaded = loaded.withMaxLength(maxLength) }
+        if let maxLength { loaded = try loaded.withMaxLength(maxLength) }
         for text in texts {
             let ids = loaded.fixedLength == nil ? loaded.encode(text) : loaded.batch([text]).ids[0]
             print("[" + ids.map(String.init).joined(separator: ", ") + "]")

@@ -53,7 +53,14 @@ public struct ResizedTokenizer: TextTokenizer {
     public var warnings: [String] { base.warnings }
     public let maxLength: Int
 
-    public init(_ base: TextTokenizer, maxLength: Int) {
+    /// The lengths a cut may have: room for the closing token after at least one other; at most what any text tower
+    /// takes (a fixed-length tokenizer pads every text to it).
+    public static let lengths = 2...65_536
+
+    public init(_ base: TextTokenizer, maxLength: Int) throws {
+        guard Self.lengths.contains(maxLength) else {
+            throw TokenizerError.invalidSetting("the maximum length must be \(Self.lengths.lowerBound)…\(Self.lengths.upperBound) tokens, got \(maxLength)")
+        }
         self.base = base
         self.maxLength = maxLength
     }
@@ -71,5 +78,5 @@ public struct ResizedTokenizer: TextTokenizer {
 }
 
 extension TextTokenizer {
-    public func withMaxLength(_ length: Int) -> TextTokenizer { ResizedTokenizer(self, maxLength: length) }
+    public func withMaxLength(_ length: Int) throws -> TextTokenizer { try ResizedTokenizer(self, maxLength: length) }
 }

@@ -72,6 +72,17 @@ enum CLIPFixture {
         #expect(tokenizer.encode(text, maxLength: 10) == [49406] + full[1..<9] + [49407])
     }
 
+    /// `--max-length`'s cut keeps the closing token last; a length that leaves no room for it is refused by the type
+    /// (a length of 0 trapped in `prefix(-1)` when the check lived only in the tokenize command).
+    @Test func aShorterMaxLengthKeepsEosAndRefusesLengthsWithoutRoomForIt() throws {
+        let tokenizer = CLIPFixture.tokenizer, text = "a photo of a cat"
+        #expect(try tokenizer.withMaxLength(4).encode(text) == [49406, 320, 1125, 49407])
+        #expect(try tokenizer.withMaxLength(77).encode(text) == tokenizer.encode(text))
+        for length in [Int.min, -1, 0, 1, 65_537] {
+            #expect(throws: TokenizerError.self, "\(length)") { try tokenizer.withMaxLength(length) }
+        }
+    }
+
     @Test func batchPadsToTheLongestWithEndOfTextAndMasksPadding() {
         let batch = CLIPFixture.tokenizer.batch(["a photo of a cat", "cat", ""])
         #expect(batch.length == 7)
