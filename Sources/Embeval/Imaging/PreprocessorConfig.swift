@@ -135,7 +135,7 @@ public struct PreprocessorConfig: Equatable, Sendable {
         }
         func number(_ key: String) throws -> Double? {
             guard let v = dict[key], !(v is NSNull) else { return nil }
-            guard let n = v as? NSNumber, !(v is Bool) else { throw fail("'\(key)' must be a number") }
+            guard let n = jsonNumber(v) else { throw fail("'\(key)' must be a number") }
             return n.doubleValue
         }
         func triple(_ key: String) throws -> [Double]? {

@@ -56,7 +56,7 @@ public struct SiglipTokenizer: TextTokenizer {
                 doLowerCase = b
             }
             if let v = config["model_max_length"], !(v is NSNull) {
-                guard let n = v as? NSNumber, !(v is Bool) else {
+                guard let n = jsonNumber(v) else {
                     throw TokenizerError.modelFile(path: path, reason: "'model_max_length' must be a number")
                 }
                 // transformers writes a huge number when the checkpoint sets none.

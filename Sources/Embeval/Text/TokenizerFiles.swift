@@ -48,7 +48,7 @@ public struct TokenizerFiles: @unchecked Sendable {
 
     /// `model_max_length` from tokenizer_config.json, ignoring transformers' "unlimited" placeholder (1e30).
     public var modelMaxLength: Int? {
-        guard let value = (config?["model_max_length"] as? NSNumber)?.doubleValue, value > 0, value < 1e9 else {
+        guard let value = jsonNumber(config?["model_max_length"])?.doubleValue, value > 0, value < 1e9 else {
             return nil
         }
         return Int(value)

@@ -64,3 +64,14 @@ struct ImagingPreprocessorTests {
     let v = try PreprocessorConfig(json: Data(#"{"image_processor_type": "ViTImageProcessor", "size": 384}"#.utf8))
     #expect(v.size == .exact(height: 384, width: 384) && !v.doCenterCrop)
 }
+
+/// JSON 0 and 1 are numbers: `resample` 0 (NEAREST) and 1 (LANCZOS) are read, and `true`/`false` are refused. On Linux
+/// JSONSerialization's 0 and 1 also pass `is Bool`, which made both numbers "'resample' must be a number".
+@Test func imagingResampleZeroAndOneAreNumbersAndBooleansAreNot() throws {
+    #expect(try PreprocessorConfig(json: Data(#"{"resample": 0}"#.utf8)).resample == .nearest)
+    #expect(try PreprocessorConfig(json: Data(#"{"resample": 1}"#.utf8)).resample == .lanczos)
+    #expect(try PreprocessorConfig(json: Data(#"{"rescale_factor": 1}"#.utf8)).rescaleFactor == 1)
+    for json in [#"{"resample": true}"#, #"{"rescale_factor": false}"#] {
+        #expect(throws: ImageError.self, "\(json)") { try PreprocessorConfig(json: Data(json.utf8)) }
+    }
+}

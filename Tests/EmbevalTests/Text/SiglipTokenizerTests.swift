@@ -213,6 +213,13 @@ struct SentencePieceErrorTests {
                 .write(to: dir.appendingPathComponent("tokenizer_config.json"))
             #expect(throws: TokenizerError.self, "\(key)") { try SiglipTokenizer.Config(directory: dir) }
         }
+        // JSON 1 is a number (on Linux it also passes `is Bool`, and was refused as "must be a number"); true is not.
+        try Data("{\"model_max_length\": 1}".utf8).write(to: dir.appendingPathComponent("tokenizer_config.json"))
+        #expect(try SiglipTokenizer.Config(directory: dir).modelMaxLength == 1)
+        try Data("{\"model_max_length\": true}".utf8).write(to: dir.appendingPathComponent("tokenizer_config.json"))
+        #expect(throws: TokenizerError.modelFile(path: "\(dir.path)/tokenizer_config.json", reason: "'model_max_length' must be a number")) {
+            try SiglipTokenizer.Config(directory: dir)
+        }
         try Data("{\"added_tokens_decoder\": {\"7\": {\"content\": \"<x>\"}}}".utf8).write(to: dir.appendingPathComponent("tokenizer_config.json"))
         #expect(try SiglipTokenizer.Config(directory: dir).addedTokens.map(\.id) == [7])
         // A model without the configured eos piece is rejected, naming the file.
