@@ -64,12 +64,21 @@ public struct TokenizerPipeline: TextTokenizer {
             normalizer?.apply($0.content) ?? $0.content
         })
 
+        let length: (tokens: Int, from: String)
         if let fixedLength {
-            guard fixedLength >= 1 else { throw TokenizerError.invalidSetting("tokenizer: a fixed length must be at least 1") }
-            maxLength = fixedLength
+            length = (fixedLength, "the fixed length")
+        } else if let configured = files.modelMaxLength {
+            length = (configured, "tokenizer_config.json's model_max_length")
+        } else if let truncation = (json.truncation?["max_length"] as? Int).flatMap({ $0 >= 1 ? $0 : nil }) {
+            length = (truncation, "tokenizer.json's truncation max_length")
         } else {
-            maxLength = files.modelMaxLength ?? (json.truncation?["max_length"] as? Int).flatMap { $0 >= 1 ? $0 : nil } ?? 77
+            length = (77, "the default length")
         }
+        // Every text takes the special tokens; a length with no room after them would make every prompt the same.
+        guard length.tokens > postProcessor.addedCount else {
+            throw TokenizerError.tokenizerFile(path: files.path, reason: "\(length.from) \(length.tokens) leaves no room for text after the \(postProcessor.addedCount) special tokens every text takes")
+        }
+        maxLength = length.tokens
         self.fixedLength = fixedLength
         let side = (files.config?["truncation_side"] as? String) ?? (json.truncation?["direction"] as? String)
         truncatesLeft = side?.lowercased() == "left"

@@ -83,6 +83,25 @@ enum CLIPFixture {
         }
     }
 
+    /// A length that leaves no room for text after the special tokens is refused, naming where it came from: every
+    /// prompt would be `<|startoftext|><|endoftext|>` alone, and zero-shot would print chance as an accuracy.
+    @Test func aMaxLengthWithoutRoomForTextIsRefused() throws {
+        let dir = TestPaths.scratch("clip-no-room")
+        try FileManager.default.copyItem(at: CLIPFixture.directory.appendingPathComponent("tokenizer.json.gz"),
+                                         to: dir.appendingPathComponent("tokenizer.json.gz"))
+        let config = dir.appendingPathComponent("tokenizer_config.json")
+        for value in ["0.5", "1", "2"] {
+            try Data("{\"model_max_length\": \(value)}".utf8).write(to: config)
+            #expect(throws: TokenizerError.self, "\(value)") { try TokenizerPipeline(path: dir.path) }
+            do { _ = try TokenizerPipeline(path: dir.path) } catch {
+                #expect("\(error)".contains("model_max_length") && "\(error)".contains("no room"), "\(error)")
+            }
+        }
+        try Data("{\"model_max_length\": 3}".utf8).write(to: config)
+        #expect(try TokenizerPipeline(path: dir.path).encode("a photo") == [49406, 320, 49407])
+        #expect(throws: TokenizerError.self) { try TokenizerPipeline(path: dir.path, fixedLength: 2) }
+    }
+
     @Test func batchPadsToTheLongestWithEndOfTextAndMasksPadding() {
         let batch = CLIPFixture.tokenizer.batch(["a photo of a cat", "cat", ""])
         #expect(batch.length == 7)
