@@ -6,14 +6,14 @@ import PackageDescription
 
 let targets = [
     "npy", "idx", "cifar", "manifest", "tokenizer", "sentencepiece",
-    "preprocessor", "modelconfig", "savedmap", "expectations", "image", "parquet", "thrift", "arrow", "tar", "brace", "onnxgraph", "set",
+    "preprocessor", "modelconfig", "savedmap", "expectations", "image", "parquet", "thrift", "arrow", "tar", "brace", "onnxgraph", "set", "prompts", "dataset",
 ]
 
 let package = Package(
     name: "EmbevalFuzz",
     dependencies: [.package(name: "Embeval", path: "..")],
     targets: [
-        .target(name: "FuzzSupport", path: "Sources/FuzzSupport"),
+        .target(name: "FuzzSupport", dependencies: [.product(name: "Embeval", package: "Embeval")], path: "Sources/FuzzSupport"),
     ] + targets.map { name in
         // No `main`: libFuzzer's runtime provides it and calls LLVMFuzzerTestOneInput.
         .executableTarget(

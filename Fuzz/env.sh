@@ -1,6 +1,6 @@
 # Shared by Fuzz/run and Fuzz/replay (sourced): targets, limits, sanitizer settings, dictionaries.
 # shellcheck shell=bash
-ALL_TARGETS=(npy idx cifar manifest tokenizer sentencepiece preprocessor modelconfig savedmap expectations image parquet thrift arrow tar brace onnxgraph set)
+ALL_TARGETS=(npy idx cifar manifest tokenizer sentencepiece preprocessor modelconfig savedmap expectations image parquet thrift arrow tar brace onnxgraph set prompts dataset)
 # A huge allocation or a hang is a finding, not a dead machine.
 LIMITS=(-rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10)
 # Leaks inside Swift's own Foundation, not Embeval's: see Fuzz/lsan.supp.
@@ -18,5 +18,7 @@ dictionary() {
     tar) echo "-dict=Fuzz/Dictionaries/tar.dict" ;;
     brace) echo "-dict=Fuzz/Dictionaries/brace.dict" ;;
     set) echo "-dict=Fuzz/Dictionaries/set.dict" ;;
+    prompts) echo "-dict=Fuzz/Dictionaries/prompts.dict" ;;
+    dataset) echo "-dict=Fuzz/Dictionaries/dataset.dict" ;;
   esac
 }

@@ -15,12 +15,7 @@ public func fuzzSet(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let merged = FuzzInput.folder.appendingPathComponent("merged", isDirectory: true)
     let searched = FuzzInput.folder.appendingPathComponent("searched", isDirectory: true)
     for folder in [root, merged, searched] { try? FileManager.default.removeItem(at: folder) }
-    for (name, bytes) in sections(FuzzInput.bytes(data, size)) {
-        let url = root.appendingPathComponent(name)
-        try? FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        try? Data(bytes).write(to: url)
-    }
-    guard FileManager.default.fileExists(atPath: root.path) else { return 0 }
+    guard FuzzInput.unpack(FuzzInput.bytes(data, size), into: root, depth: 3) else { return 0 }
 
     let files = EmbeddingFiles(paths: [root], labels: .stored)
     if (try? files.loadSets()) != nil, let context = try? EvaluationContext(),
@@ -49,29 +44,4 @@ public func fuzzSet(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
         .filter { !["set", "merged", "searched"].contains($0) }
     if !beside.isEmpty { fatalError("fuzz-set: \(beside) written outside the outputs") }
     return 0
-}
-
-/// The files of the input: `== NAME\n` starts each, and one line break ends each (`Fuzz/pack-set` writes seeds so);
-/// names with other characters, `.`/`..` or more than three parts are dropped with their bytes.
-func sections(_ bytes: [UInt8]) -> [(name: String, bytes: [UInt8])] {
-    let marker = Array("== ".utf8), newline = UInt8(ascii: "\n")
-    let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789._-")
-    var starts = [Int]()
-    var i = 0
-    while i + marker.count <= bytes.count {
-        if (i == 0 || bytes[i - 1] == newline), Array(bytes[i..<(i + marker.count)]) == marker { starts.append(i) }
-        i += 1
-    }
-    var result = [(name: String, bytes: [UInt8])]()
-    for (n, start) in starts.enumerated() {
-        var end = n + 1 < starts.count ? starts[n + 1] : bytes.count
-        guard let lineEnd = bytes[start..<end].firstIndex(of: newline) else { continue }
-        if end > lineEnd + 1, bytes[end - 1] == newline { end -= 1 }   // the line break that ends every file
-        let name = String(decoding: bytes[(start + marker.count)..<lineEnd], as: UTF8.self)
-        let parts = name.split(separator: "/", omittingEmptySubsequences: false)
-        let plain = { (part: Substring) in !part.isEmpty && part != "." && part != ".." && part.allSatisfy(allowed.contains) }
-        guard (1...3).contains(parts.count), parts.allSatisfy(plain) else { continue }
-        result.append((name, Array(bytes[(lineEnd + 1)..<max(lineEnd + 1, end)])))
-    }
-    return result
 }

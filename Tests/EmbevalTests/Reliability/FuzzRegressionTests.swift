@@ -76,7 +76,7 @@ import Testing
         return url
     }
 
-    /// A `set` input (`Fuzz/pack-set`'s format: `== PATH` lines, each file's bytes, a line break) as a scratch folder.
+    /// A `set` input (`Fuzz/pack-folder`'s format: `== PATH` lines, each file's bytes, a line break) as a scratch folder.
     static func unpack(_ bytes: [UInt8]) throws -> URL {
         let folder = TestPaths.scratch("fuzz-regression-set").appendingPathComponent("set")
         let text = Data(bytes)

@@ -1,0 +1,48 @@
+// What a user types for zero-shot (Text/PromptTemplate.swift, Evaluation/ZeroShotTask.swift's PromptSet, and the
+// tokenizers of Text/). Byte 0 picks one of the fixture tokenizers (each family's tokenizer.json, the full CLIP
+// vocabulary, SigLIP's spiece.model, the two-tower fixtures' text encoders); the rest is read as a templates file
+// (`--templates`) and as a class-names file (`--classnames`), and every prompt, as given and lower-cased
+// (`--lowercase`), is batched at the tokenizer's own length and cut to 5 tokens (`tokenize --max-length 5`); the rest
+// is one text too. The tokenizer files are fixtures, not fuzzed (the `tokenizer` and `sentencepiece` targets fuzz
+// those); the texts are. Besides traps, a finding is a batch no text tower could take: ragged rows, a row longer
+// than the length, padding where a mask says text, or a cut that drops the closing token.
+import Embeval
+import Foundation
+import FuzzSupport
+
+/// Every fixture tokenizer: each family's tokenizer.json, the full CLIP vocabulary, SigLIP's spiece.model, and the
+/// two-tower fixtures' text encoders (SigLIP 2 pads to 64, ALIGN is BERT's WordPiece).
+private let tokenizers: [any TextTokenizer] = {
+    let fixtures = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Tests/EmbevalTests/Fixtures")
+    let families = ["bert", "bert-cased", "clip", "components-1", "components-2", "components-3", "components-4",
+                    "components-5", "gemma", "unigram-bytefallback", "xlmr"].map { "tokenizers/families/\($0)" }
+    let others = ["tokenizers/clip", "tokenizers/siglip/spiece.model", "twotower/siglip2/text-encoder",
+                  "twotower/align/text-encoder"]
+    return (families + others).map { path in
+        do { return try TokenizerLoader.load(path: fixtures.appendingPathComponent(path).path) } catch {
+            fatalError("fuzz harness: cannot load the fixture tokenizer \(path): \(error)")
+        }
+    }
+}()
+
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzPrompts(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
+    let bytes = FuzzInput.bytes(data, size)
+    guard let selector = bytes.first else { return 0 }
+    let tokenizer = tokenizers[Int(selector) % tokenizers.count], text = Array(bytes.dropFirst())
+    let templates = (try? PromptTemplate.load(from: FuzzInput.file("templates.txt", text))) ?? [.pipelineDefault]
+    let names = (try? ClassNames.load(from: FuzzInput.file("classnames.txt", text))) ?? ["cat"]
+    let chosen = (templates: Array(templates.prefix(3)), names: Array(names.prefix(3)))
+    let prompts = PromptSet().prompts(classNames: chosen.names, templates: chosen.templates)
+        + PromptSet(lowercase: true).prompts(classNames: chosen.names, templates: chosen.templates)
+        + [String(decoding: text, as: UTF8.self)]
+    FuzzCheck.batch(tokenizer, prompts)
+    guard let cut = try? tokenizer.withMaxLength(5) else { fatalError("a tokenizer refused a cut to 5 tokens") }
+    FuzzCheck.batch(cut, prompts)
+    for text in [prompts[0], prompts[prompts.count - 1]] {
+        let whole = tokenizer.encode(text), ids = cut.encode(text)
+        if whole.count > 5, ids.last != whole.last { fatalError("a cut to 5 dropped the closing token: \(whole) → \(ids)") }
+    }
+    return 0
+}
