@@ -102,14 +102,25 @@ public struct EmbeddingExtractor: Sendable {
         defer { queue.cancel() }
 
         var index = firstBatch
+        // Every batch's rows must be as wide as the first's, so that they join into one matrix per pooling.
+        var widths: [Int]?
         while let next = queue.take() {
             let batch = try next.get()
             var pooled = [Matrix]()
             if !batch.inputs.isEmpty {
                 pooled = try model.embed(batch.inputs)
-                for (p, m) in pooled.enumerated() where m.rows != batch.inputs.count {
-                    throw EmbeddingError.incompatibleModel("model '\(model.name)' returned \(m.rows) rows for a batch of \(batch.inputs.count) images (pooling \(model.poolings[p]))")
+                guard pooled.count == model.poolings.count else {
+                    throw EmbeddingError.incompatibleModel("model '\(model.name)' returned \(pooled.count) matrices for its \(model.poolings.count) poolings")
                 }
+                for (p, m) in pooled.enumerated() {
+                    guard m.rows == batch.inputs.count else {
+                        throw EmbeddingError.incompatibleModel("model '\(model.name)' returned \(m.rows) rows for a batch of \(batch.inputs.count) images (pooling \(model.poolings[p]))")
+                    }
+                    guard m.columns == widths?[p] ?? m.columns, m.columns >= 1 else {
+                        throw EmbeddingError.incompatibleModel("model '\(model.name)' returned rows of width \(m.columns)\(widths.map { " after rows of width \($0[p])" } ?? "") (pooling \(model.poolings[p])): every image needs one row of one width")
+                    }
+                }
+                widths = widths ?? pooled.map(\.columns)
             }
             try sink(ExtractedBatch(index: index, range: batch.range, kept: batch.kept, pooled: pooled, skipped: batch.skipped,
                                     inputDigests: batch.digests))

@@ -66,6 +66,11 @@ public struct TextEncoder: Sendable {
                 throw EmbeddingError.unexpectedShape(tensor: "text encoder output '\(outputName)'", shape: "missing or not [\(range.count), d]",
                                                      expected: "one row per prompt of the batch")
             }
+            // Every batch's rows must be as wide as the first's, so that they join into one matrix.
+            guard out.shape[1] >= 1, width == 0 || out.shape[1] == width else {
+                throw EmbeddingError.unexpectedShape(tensor: "text encoder output '\(outputName)'", shape: "rows of width \(out.shape[1])\(width == 0 ? "" : " after rows of width \(width)")",
+                                                     expected: "one row of one width per prompt")
+            }
             width = out.shape[1]
             rows += out.values
         }

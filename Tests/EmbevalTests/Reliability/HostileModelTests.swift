@@ -1,0 +1,56 @@
+import Foundation
+import Testing
+@testable import Embeval
+
+/// Models are input too: a graph whose output is not one fixed-width row per item is refused in one line naming the
+/// model and the widths, never trapped on when the rows are joined.
+@Suite struct HostileModelTests {
+    /// The pixel model, but each batch's rows are as wide as the batch: widths 2, then 1, for 3 images in batches of 2.
+    struct BatchWideModel: ImageEmbeddingModel {
+        let base = PixelModel(size: (4, 4))
+        var name: String { "batch-wide" }
+        var poolings: [Pooling] { base.poolings }
+        var metadata: JSONValue { base.metadata }
+        var maximumBatchSize: Int? { nil }
+        func prepare(_ sample: Sample, limits: ImageLimits) throws -> Tensor { try base.prepare(sample, limits: limits) }
+        func embed(_ batch: [Tensor]) throws -> [Matrix] {
+            [Matrix(rows: batch.count, columns: batch.count, repeating: 0.5)]
+        }
+    }
+
+    @Test func anImageModelWhoseWidthChangesBetweenBatchesIsRefused() throws {
+        var dataset = try DatasetSpec.load(TestPaths.fixture("models/images").path)
+        dataset.samples = Array(dataset.samples.prefix(3))
+        do {
+            _ = try EmbeddingExtractor(batchSize: 2).extract(dataset, with: BatchWideModel())
+            Issue.record("rows of widths 2 and 1 were joined")
+        } catch let error as EmbeddingError {
+            #expect("\(error)".contains("'batch-wide'") && "\(error)".contains("width 1") && "\(error)".contains("width 2"), "\(error)")
+        }
+    }
+
+    /// A text tower whose `text_embeds` is [batch, batch] (input_ids cast to float, times its own transpose).
+    static func batchWideTextTower() -> [UInt8] {
+        var graph = OnnxGraphWriter()
+        graph.node("Cast", inputs: ["input_ids"], output: "ids", attributes: [("to", [OnnxGraphWriter.ElementType.float32.rawValue])])
+        graph.node("Transpose", inputs: ["ids"], output: "ids_t", attributes: [("perm", [1, 0])])
+        graph.node("MatMul", inputs: ["ids", "ids_t"], output: "text_embeds")
+        graph.name("batch_wide_text")
+        graph.input("input_ids", .int64, dims: [nil, nil])
+        graph.output("text_embeds", dims: [nil, nil])
+        return graph.model(opset: 17)
+    }
+
+    @Test func aTextTowerWhoseWidthChangesBetweenBatchesIsRefused() throws {
+        let session = try InferenceSession(model: .bytes(Self.batchWideTextTower(), path: "batch-wide.onnx"))
+        var encoder = try TextEncoder(session: session, tokenizer: CLIPFixture.tokenizer)
+        encoder.batchSize = 2
+        #expect(try encoder.embed(["a cat", "a dog"]).columns == 2)
+        do {
+            _ = try encoder.embed(["a cat", "a dog", "a fish"])
+            Issue.record("rows of widths 2 and 1 were joined")
+        } catch let error as EmbeddingError {
+            #expect("\(error)".contains("text_embeds") && "\(error)".contains("width 1") && "\(error)".contains("width 2"), "\(error)")
+        }
+    }
+}
