@@ -23,6 +23,23 @@ public struct PromptSet: Sendable {
         return texts.map { String(String.UnicodeScalarView(pythonLowercased(Array($0.unicodeScalars)))) }
     }
 
+    /// Warnings for classes whose prompts (`prompts(classNames:templates:)`) the tokenizer turns into the same ids
+    /// under every template (CLIP lower-cases "Cat" and "cat"): their text embeddings are identical, so the model
+    /// cannot tell them apart and every tie goes to the first. The pipeline scores them so too; the user is told.
+    public static func indistinguishableClasses(_ prompts: [String], classNames: [String], templates: Int,
+                                                tokenizer: any TextTokenizer) -> [String] {
+        guard templates > 0, prompts.count == classNames.count * templates else { return [] }
+        var first = [[Int]: Int](), pairs = [(Int, Int)]()
+        for c in classNames.indices {
+            let ids = prompts[(c * templates)..<((c + 1) * templates)].flatMap { tokenizer.encode($0) + [-1] }
+            if let earlier = first[ids] { pairs.append((earlier, c)) } else { first[ids] = c }
+        }
+        let shown = pairs.prefix(3).map { a, b in
+            "classes '\(classNames[a])' (\(a)) and '\(classNames[b])' (\(b)) give the same tokens under every template: their text embeddings are identical, so every image scored as one of them counts as '\(classNames[a])'"
+        }
+        return shown + (pairs.count > 3 ? ["\(pairs.count - 3) more pairs of classes give the same tokens under every template"] : [])
+    }
+
     /// The templates for `dataset`: the given ones, else those of the templates file that came with it, else the
     /// pipeline's default.
     public func templates(for dataset: Dataset) throws -> [PromptTemplate] {
@@ -86,10 +103,11 @@ public struct ZeroShotTask: EvaluationTask {
         let twoTower = try model.load(context)
         var timings = Timings()
         let templates = try prompts.templates(for: images)
+        let texts = prompts.prompts(classNames: classNames, templates: templates)
+        for w in PromptSet.indistinguishableClasses(texts, classNames: classNames, templates: templates.count,
+                                                    tokenizer: twoTower.text.tokenizer) { context.warn(w) }
         let classEmbeddings = try timings.measure("text") {
-            let texts = prompts.prompts(classNames: classNames, templates: templates)
-            return ZeroShotClassifier.classEmbeddings(try twoTower.text.embed(texts), classes: classNames.count,
-                                                      templates: templates.count)
+            ZeroShotClassifier.classEmbeddings(try twoTower.text.embed(texts), classes: classNames.count, templates: templates.count)
         }
         var embedded = try EmbeddingSource.extract(images, train: nil, with: twoTower.image, context: context)
         embedded.model = ModelInfo(name: twoTower.name, metadata: twoTower.metadata)

@@ -70,6 +70,23 @@ import Testing
         #expect(ids.hasPrefix("[") && ids.split(separator: ",").count == 8)
     }
 
+    /// Class names that the tokenizer makes the same ids under every template (CLIP lower-cases) have identical text
+    /// embeddings: the run goes on as the pipeline would, and says so, since every tie goes to the first of them.
+    @Test func classesTheTokenizerCannotTellApartAreWarnedAbout() throws {
+        let names = dir.appendingPathComponent("cased.txt")
+        try "circle\nCircle\ngradient\nsquare\nstripes\ntriangle\n".write(to: names, atomically: true, encoding: .utf8)
+        let r = try runEmbeval(["zeroshot"] + clipRoles + ["--dataset", Self.fixture("images"), "--classnames", names.path,
+                                "--template", "a photo of a {}.", "--template", "a drawing of a {}."])
+        #expect(r.code == 0, "\(r.err)")
+        let warnings = r.err.split(separator: "\n").filter { $0.contains("the same tokens") }
+        #expect(warnings.count == 1, "\(r.err)")
+        #expect(warnings.first?.hasPrefix("warning: classes 'circle' (0) and 'Circle' (1) give the same tokens under every template") == true,
+                "\(r.err)")
+        // Told apart by case (a cased tokenizer) or by one template, they are not.
+        let plain = try runEmbeval(["zeroshot"] + clipRoles + ["--dataset", Self.fixture("images")])
+        #expect(plain.code == 0 && !plain.err.contains("the same tokens"), "\(plain.err)")
+    }
+
     /// Bad input: one line, exit code 2.
     @Test(arguments: [
         (["--template", "a photo"], "template 'a photo' has no {} (or {c}) where the class name goes"),
