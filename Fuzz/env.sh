@@ -3,7 +3,7 @@
 ALL_TARGETS=(npy idx cifar manifest tokenizer sentencepiece preprocessor modelconfig savedmap expectations image parquet thrift arrow tar brace onnxgraph set prompts dataset)
 # A huge allocation or a hang is a finding, not a dead machine.
 LIMITS=(-rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10)
-# Leaks inside Swift's own Foundation, not Embeval's: see Fuzz/lsan.supp.
+# Reports that are not leaks in Embeval (inside Foundation; the prompts target's global): see Fuzz/lsan.supp.
 export LSAN_OPTIONS="suppressions=$PWD/Fuzz/lsan.supp:print_suppressions=0"
 # Swift's crash backtracer would run first and trip ASan itself; libFuzzer prints the stack instead.
 export SWIFT_BACKTRACE=enable=no

@@ -68,8 +68,7 @@ public struct TextEncoder: Sendable {
             }
             // Every batch's rows must be as wide as the first's, so that they join into one matrix.
             guard out.shape[1] >= 1, width == 0 || out.shape[1] == width else {
-                throw EmbeddingError.unexpectedShape(tensor: "text encoder output '\(outputName)'", shape: "rows of width \(out.shape[1])\(width == 0 ? "" : " after rows of width \(width)")",
-                                                     expected: "one row of one width per prompt")
+                throw EmbeddingError.incompatibleModel("text encoder '\(session.modelPath)' output '\(outputName)' gave rows of width \(out.shape[1])\(width == 0 ? "" : " after rows of width \(width)"): every prompt needs one row of one width")
             }
             width = out.shape[1]
             rows += out.values

@@ -28,7 +28,7 @@ public struct PromptSet: Sendable {
     /// cannot tell them apart and every tie goes to the first. The pipeline scores them so too; the user is told.
     public static func indistinguishableClasses(_ prompts: [String], classNames: [String], templates: Int,
                                                 tokenizer: any TextTokenizer) -> [String] {
-        guard templates > 0, prompts.count == classNames.count * templates else { return [] }
+        guard templates > 0, prompts.count % templates == 0, prompts.count / templates == classNames.count else { return [] }
         var first = [[Int]: Int](), pairs = [(Int, Int)]()
         for c in classNames.indices {
             let ids = prompts[(c * templates)..<((c + 1) * templates)].flatMap { tokenizer.encode($0) + [-1] }

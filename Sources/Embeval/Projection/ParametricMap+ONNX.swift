@@ -13,14 +13,14 @@ extension ParametricMap {
         var graph = OnnxGraphWriter()
         var unit = Self.inputName
         if normalizesInput {
-            graph.node("ReduceL2", inputs: [Self.inputName], output: "norm", attributes: [("axes", [1]), ("keepdims", [1])])
+            graph.node("ReduceL2", inputs: [Self.inputName], output: "norm", attributes: [("axes", .ints([1])), ("keepdims", .int(1))])
             graph.node("Max", inputs: ["norm", "epsilon"], output: "norm_floor")
             graph.node("Div", inputs: [Self.inputName, "norm_floor"], output: "unit")
             unit = "unit"
         }
-        graph.node("Gemm", inputs: [unit, "layer1.weight", "layer1.bias"], output: "layer1", attributes: [("transB", [1])])
+        graph.node("Gemm", inputs: [unit, "layer1.weight", "layer1.bias"], output: "layer1", attributes: [("transB", .int(1))])
         graph.node("Relu", inputs: ["layer1"], output: "hidden")
-        graph.node("Gemm", inputs: ["hidden", "layer2.weight", "layer2.bias"], output: Self.outputName, attributes: [("transB", [1])])
+        graph.node("Gemm", inputs: ["hidden", "layer2.weight", "layer2.bias"], output: Self.outputName, attributes: [("transB", .int(1))])
         graph.name("parametric_map")
         if normalizesInput { graph.initializer("epsilon", dims: [], values: [1e-12]) }
         graph.initializer("layer1.weight", dims: [hidden, inputWidth], values: weights1)

@@ -6,22 +6,28 @@ struct OnnxGraphWriter {
 
     private var graph = ProtobufWriter()
 
-    /// A NodeProto: inputs (1), output (2), name (3), op_type (4), integer attributes (5): `axes` and `perm` as a list
-    /// (INTS), any other as one integer (INT).
-    mutating func node(_ op: String, inputs: [String], output: String, attributes: [(String, [Int])] = []) {
+    /// A node attribute's value: one integer (AttributeProto type INT) or a list (INTS).
+    enum Attribute {
+        case int(Int)
+        case ints([Int])
+    }
+
+    /// A NodeProto: inputs (1), output (2), name (3), op_type (4), attributes (5).
+    mutating func node(_ op: String, inputs: [String], output: String, attributes: [(String, Attribute)] = []) {
         graph.message(1) { node in
             for input in inputs { node.string(1, input) }
             node.string(2, output)
             node.string(3, output + "_" + op.lowercased())
             node.string(4, op)
-            for (name, values) in attributes {
+            for (name, value) in attributes {
                 node.message(5) { attribute in
                     attribute.string(1, name)
-                    if name == "axes" || name == "perm" {
+                    switch value {
+                    case .ints(let values):
                         for v in values { attribute.integer(8, v) }   // ints
                         attribute.integer(20, 7)                       // type INTS
-                    } else {
-                        attribute.integer(3, values[0])               // i
+                    case .int(let v):
+                        attribute.integer(3, v)                       // i
                         attribute.integer(20, 2)                       // type INT
                     }
                 }

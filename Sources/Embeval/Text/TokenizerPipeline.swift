@@ -64,21 +64,27 @@ public struct TokenizerPipeline: TextTokenizer {
             normalizer?.apply($0.content) ?? $0.content
         })
 
-        let length: (tokens: Int, from: String)
-        if let fixedLength {
-            length = (fixedLength, "the fixed length")
-        } else if let configured = files.modelMaxLength {
-            length = (configured, "tokenizer_config.json's model_max_length")
-        } else if let truncation = (json.truncation?["max_length"] as? Int).flatMap({ $0 >= 1 ? $0 : nil }) {
-            length = (truncation, "tokenizer.json's truncation max_length")
-        } else {
-            length = (77, "the default length")
-        }
         // Every text takes the special tokens; a length with no room after them would make every prompt the same.
-        guard length.tokens > postProcessor.addedCount else {
-            throw TokenizerError.tokenizerFile(path: files.path, reason: "\(length.from) \(length.tokens) leaves no room for text after the \(postProcessor.addedCount) special tokens every text takes")
+        let specials = postProcessor.addedCount
+        let room = specials == 0 ? "leaves no room for text" : "leaves no room for text after the \(specials) special tokens every text takes"
+        if let fixedLength {
+            guard fixedLength > specials else { throw TokenizerError.invalidSetting("tokenizer: a fixed length of \(fixedLength) \(room)") }
+            maxLength = fixedLength
+        } else if let configured = files.modelMaxLength {
+            guard configured > specials else {
+                let written = jsonNumber(files.config?["model_max_length"])?.stringValue ?? "\(configured)"
+                throw TokenizerError.tokenizerFile(path: files.path, reason: "tokenizer_config.json's model_max_length \(written) \(room)")
+            }
+            maxLength = configured
+        } else if let truncation = (json.truncation?["max_length"] as? Int).flatMap({ $0 >= 1 ? $0 : nil }) {
+            guard truncation > specials else {
+                throw TokenizerError.tokenizerFile(path: files.path, reason: "tokenizer.json's truncation max_length \(truncation) \(room)")
+            }
+            maxLength = truncation
+        } else {
+            guard 77 > specials else { throw TokenizerError.tokenizerFile(path: files.path, reason: "the default length 77 \(room)") }
+            maxLength = 77
         }
-        maxLength = length.tokens
         self.fixedLength = fixedLength
         let side = (files.config?["truncation_side"] as? String) ?? (json.truncation?["direction"] as? String)
         truncatesLeft = side?.lowercased() == "left"

@@ -72,3 +72,26 @@ import Testing
     try "a photo of a {c}.\r\na drawing of a {c}.\r\n".write(to: file, atomically: true, encoding: .utf8)
     #expect(try PromptTemplate.load(from: file).map(\.text) == ["a photo of a {c}.", "a drawing of a {c}."])
 }
+
+/// Classes are indistinguishable only when every template gives both the same ids: a cased tokenizer tells "Circle"
+/// from "circle"; a cut that hides the difference under one template still leaves the other.
+@Test func classesAreIndistinguishableOnlyWhenEveryTemplateGivesTheSameIds() throws {
+    let clip = CLIPFixture.tokenizer
+    let cased = try TokenizerPipeline(path: TestPaths.fixture("tokenizers/families/bert-cased").path)
+    func warnings(_ names: [String], _ templates: [String], _ tokenizer: any TextTokenizer) throws -> [String] {
+        let parsed = try templates.map(PromptTemplate.init)
+        return PromptSet.indistinguishableClasses(PromptSet().prompts(classNames: names, templates: parsed), classNames: names,
+                                                  templates: parsed.count, tokenizer: tokenizer)
+    }
+    #expect(try warnings(["circle", "Circle", "square"], ["a {}."], clip).count == 1)
+    #expect(try warnings(["circle", "Circle", "square"], ["a {}."], cased).isEmpty)
+    // Cut to 4 tokens, "a photo of {}" is "a photo of" for both; "{}" alone still tells them apart.
+    let short = try clip.withMaxLength(4)
+    #expect(try warnings(["circle", "circle shape"], ["a photo of {}"], short).count == 1)
+    #expect(try warnings(["circle", "circle shape"], ["a photo of {}", "{}"], short).isEmpty)
+    // Past three pairs, the rest are counted in one line.
+    let many = try warnings(["a", "A", "b", "B", "c", "C", "d", "D", "e", "E"], ["{}"], clip)
+    #expect(many.count == 4 && many.last == "2 more pairs of classes give the same tokens under every template", "\(many)")
+    // Prompts that are not classes × templates give none (a caller's mistake is not a warning).
+    #expect(PromptSet.indistinguishableClasses(["a", "b", "c"], classNames: ["x", "y"], templates: Int.max, tokenizer: clip).isEmpty)
+}
