@@ -73,6 +73,12 @@ public struct TextEncoder: Sendable {
             width = out.shape[1]
             rows += out.values
         }
+        // NaN or Inf (an fp16 tower that overflows) would make every cosine NaN and every argmax the first class.
+        let bad = texts.indices.filter { r in rows[(r * width)..<((r + 1) * width)].contains { !$0.isFinite } }
+        guard bad.isEmpty else {
+            throw EmbeddingError.nonFinite(count: bad.count, ids: bad.prefix(5).map { texts[$0] },
+                                           source: "text encoder '\(session.modelPath)' output '\(outputName)' of the prompts")
+        }
         return Matrix(rows: texts.count, columns: width, values: rows)
     }
 }

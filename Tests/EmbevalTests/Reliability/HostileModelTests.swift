@@ -53,4 +53,26 @@ import Testing
             #expect("\(error)".contains("'batch-wide.onnx' output 'text_embeds'") && "\(error)".contains("width 1") && "\(error)".contains("width 2"), "\(error)")
         }
     }
+
+    /// A text tower whose `text_embeds` is NaN (the log of minus the mean token id), as an fp16 text encoder that
+    /// overflows gives: its prompts are refused by name, never scored (every cosine would be NaN, and the argmax the
+    /// first class).
+    @Test func aTextTowerThatGivesNaNIsRefusedNamingThePrompts() throws {
+        var graph = OnnxGraphWriter()
+        graph.node("Cast", inputs: ["input_ids"], output: "ids", attributes: [("to", .int(OnnxGraphWriter.ElementType.float32.rawValue))])
+        graph.node("ReduceMean", inputs: ["ids"], output: "mean", attributes: [("axes", .ints([1])), ("keepdims", .int(1))])
+        graph.node("Neg", inputs: ["mean"], output: "negative")
+        graph.node("Log", inputs: ["negative"], output: "text_embeds")
+        graph.name("nan_text")
+        graph.input("input_ids", .int64, dims: [nil, nil])
+        graph.output("text_embeds", dims: [nil, 1])
+        let session = try InferenceSession(model: .bytes(graph.model(opset: 17), path: "nan.onnx"))
+        let encoder = try TextEncoder(session: session, tokenizer: CLIPFixture.tokenizer)
+        do {
+            _ = try encoder.embed(["a photo of a cat.", "a photo of a dog."])
+            Issue.record("NaN text embeddings were returned")
+        } catch let error as EmbeddingError {
+            #expect("\(error)".contains("'nan.onnx'") && "\(error)".contains("2 embedding row(s) hold NaN or Inf") && "\(error)".contains("a photo of a cat."), "\(error)")
+        }
+    }
 }
