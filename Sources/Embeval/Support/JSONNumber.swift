@@ -1,8 +1,9 @@
 import Foundation
 
 extension NSNumber {
-    /// Whether JSONSerialization made this from `true` or `false`. On Linux a JSON 0 or 1 also passes `is Bool` (and a
-    /// `true` passes `as? NSNumber`), so `is Bool` cannot tell them apart; the Boolean's type code ("c") can.
+    /// Whether JSONSerialization made this from `true` or `false`. A JSON 0 or 1 also passes `is Bool` (seen on Linux;
+    /// NSNumber bridging does so on Darwin too), and a `true` passes `as? NSNumber`, so `is Bool` cannot tell them
+    /// apart; the Boolean's type code ("c") can (numbers come as "q" or "d").
     var isJSONBoolean: Bool { String(cString: objCType) == "c" }
 }
 
