@@ -5,8 +5,8 @@
 // is batched at the tokenizer's own length and cut to 5 tokens (`tokenize --max-length 5`), and the classes the
 // tokenizer cannot tell apart are looked for (`PromptSet.indistinguishableClasses`); the rest is one text too. The
 // tokenizer files are fixtures, not fuzzed (the `tokenizer` and `sentencepiece` targets fuzz those); the texts are.
-// Besides traps, a finding is a batch no text tower could take: ragged rows, a row longer than the length, padding
-// where a mask says text, or a cut that drops the closing token.
+// Besides traps, a finding is a batch no text tower could take: ragged rows, a row longer than the length, or padding
+// where a mask says text.
 import Embeval
 import Foundation
 import FuzzSupport
@@ -26,9 +26,5 @@ public func fuzzPrompts(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     FuzzCheck.batch(tokenizer, prompts)
     guard let cut = try? tokenizer.withMaxLength(5) else { fatalError("a tokenizer refused a cut to 5 tokens") }
     FuzzCheck.batch(cut, prompts)
-    for text in [prompts[0], prompts[prompts.count - 1]] {
-        let whole = tokenizer.encode(text), ids = cut.encode(text)
-        if whole.count > 5, ids.last != whole.last { fatalError("a cut to 5 dropped the closing token: \(whole) → \(ids)") }
-    }
     return 0
 }

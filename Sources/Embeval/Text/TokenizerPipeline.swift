@@ -64,27 +64,22 @@ public struct TokenizerPipeline: TextTokenizer {
             normalizer?.apply($0.content) ?? $0.content
         })
 
-        // Every text takes the special tokens; a length with no room after them would make every prompt the same.
+        // The length and the setting it comes from (nil: the caller's fixed length). Every text takes the special
+        // tokens; a length with no room after them would make every prompt the same.
+        let configured = jsonNumber(files.config?["model_max_length"])?.stringValue
+        let truncation = (json.truncation?["max_length"] as? Int).flatMap { $0 >= 1 ? $0 : nil }
+        let (length, setting): (Int, String?) =
+            if let fixedLength { (fixedLength, nil) }
+            else if let modelMaxLength = files.modelMaxLength { (modelMaxLength, "tokenizer_config.json's model_max_length \(configured ?? "\(modelMaxLength)")") }
+            else if let truncation { (truncation, "tokenizer.json's truncation max_length \(truncation)") }
+            else { (77, "the default length 77") }
         let specials = postProcessor.addedCount
-        let room = specials == 0 ? "leaves no room for text" : "leaves no room for text after the \(specials) special tokens every text takes"
-        if let fixedLength {
-            guard fixedLength > specials else { throw TokenizerError.invalidSetting("tokenizer: a fixed length of \(fixedLength) \(room)") }
-            maxLength = fixedLength
-        } else if let configured = files.modelMaxLength {
-            guard configured > specials else {
-                let written = jsonNumber(files.config?["model_max_length"])?.stringValue ?? "\(configured)"
-                throw TokenizerError.tokenizerFile(path: files.path, reason: "tokenizer_config.json's model_max_length \(written) \(room)")
-            }
-            maxLength = configured
-        } else if let truncation = (json.truncation?["max_length"] as? Int).flatMap({ $0 >= 1 ? $0 : nil }) {
-            guard truncation > specials else {
-                throw TokenizerError.tokenizerFile(path: files.path, reason: "tokenizer.json's truncation max_length \(truncation) \(room)")
-            }
-            maxLength = truncation
-        } else {
-            guard 77 > specials else { throw TokenizerError.tokenizerFile(path: files.path, reason: "the default length 77 \(room)") }
-            maxLength = 77
+        guard length > specials else {
+            let room = specials == 0 ? "leaves no room for text" : "leaves no room for text after the \(specials) special tokens every text takes"
+            guard let setting else { throw TokenizerError.invalidSetting("tokenizer: a fixed length of \(length) \(room)") }
+            throw TokenizerError.tokenizerFile(path: files.path, reason: "\(setting) \(room)")
         }
+        maxLength = length
         self.fixedLength = fixedLength
         let side = (files.config?["truncation_side"] as? String) ?? (json.truncation?["direction"] as? String)
         truncatesLeft = side?.lowercased() == "left"
