@@ -73,7 +73,7 @@ public struct EmbeddingJob: Sendable {
             partial.remove()
             return done
         }
-        var progress = try startingProgress(partial, record: record, context: context)
+        var progress = try startingProgress(partial, record: record, names: names, context: context)
         let folder = try OutputFolder(target, kind: "embeddings", ownedNames: ownsName, staging: partial.set)
         let resumedAt = progress.samples
         let streaming = Date()
@@ -82,7 +82,7 @@ public struct EmbeddingJob: Sendable {
         guard progress.rows > 0 else {
             throw EmbeddingError.nothingEmbedded(dataset: data.name, skipped: progress.samples)
         }
-        let skipped = try Self.readSkipped(partial.skippedLog)
+        let skipped = try partial.skipped()
         var finalRecord = record
         finalRecord.skipped = skipped.map { SkippedSample(id: $0.id, reason: $0.reason) }
         let kept = Self.keptPositions(range, skipping: Set(skipped.map(\.position)))
@@ -108,7 +108,8 @@ public struct EmbeddingJob: Sendable {
 
     /// The record to continue from: the partial run's own with `resume` (refused when it is another extraction),
     /// else a fresh one (a partial run found is discarded, with a warning, even when its record does not read back).
-    private func startingProgress(_ partial: PartialExtraction, record: ExtractionRecord, context: EvaluationContext) throws -> ExtractionProgress {
+    private func startingProgress(_ partial: PartialExtraction, record: ExtractionRecord, names: [String],
+                                  context: EvaluationContext) throws -> ExtractionProgress {
         let found: ExtractionProgress?
         do { found = try partial.checkedProgress() } catch ShardError.corruptProgress(let path, let reason) where !resume {
             context.warn("discarding the partial extraction '\(partial.folder.path)': its record '\(path)' does not read back (\(reason))")
@@ -121,7 +122,9 @@ public struct EmbeddingJob: Sendable {
             if found.record.shard != record.shard {
                 throw ShardError.resumeMismatch(path: partial.folder.path, reason: "shard \(found.record.shard.map(\.description) ?? "none (the whole set)"), not \(record.shard.map(\.description) ?? "the whole set")")
             }
-            if let problem = found.problem(total: record.shardSampleCount, batchSize: record.batchSize, poolings: record.poolings.count) {
+            let files = names.map { $0.isEmpty ? "embeddings.npy" : "\($0)/embeddings.npy" }
+            if let problem = try found.problem(total: record.shardSampleCount, batchSize: record.batchSize, files: files, valueBytes: storage.width)
+                ?? found.problem(skipped: partial.skipped(upTo: found.skippedBytes), start: record.shard?.start ?? 0) {
                 throw ShardError.corruptProgress(path: partial.folder.appendingPathComponent(PartialExtraction.progressFile).path, reason: problem)
             }
             return found
@@ -227,15 +230,6 @@ public struct EmbeddingJob: Sendable {
         guard matrix.values.contains(where: { !$0.isFinite }) else { return }
         let bad = (0..<matrix.rows).filter { r in matrix.values[(r * matrix.columns)..<((r + 1) * matrix.columns)].contains { !$0.isFinite } }
         throw EmbeddingError.nonFinite(count: bad.count, ids: bad.prefix(5).map { ids[$0] }, source: source)
-    }
-
-    static func readSkipped(_ url: URL) throws -> [SkippedEntry] {
-        guard let data = FileManager.default.contents(atPath: url.path), !data.isEmpty else { return [] }
-        return try data.split(separator: 0x0a).map { line in
-            do { return try JSONDecoder().decode(SkippedEntry.self, from: Data(line)) } catch {
-                throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "a line is not a skipped-sample record")
-            }
-        }
     }
 
     static func keptPositions(_ range: Range<Int>, skipping skipped: Set<Int>) -> [Int] {

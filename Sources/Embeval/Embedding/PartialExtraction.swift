@@ -49,6 +49,24 @@ struct PartialExtraction {
         }
     }
 
+    /// The samples left out so far: the lines of `skipped.jsonl`, or of its first `bytes` (what a record counts; a
+    /// killed run may have written a line more).
+    func skipped(upTo bytes: Int? = nil) throws -> [SkippedEntry] {
+        guard var data = FileManager.default.contents(atPath: skippedLog.path) else { return [] }
+        if let bytes {
+            guard data.count >= bytes else {
+                throw ShardError.corruptProgress(path: folder.appendingPathComponent(Self.progressFile).path,
+                                                 reason: "it counts \(bytes) bytes of \(Self.skippedFile), which holds \(data.count)")
+            }
+            data = data.prefix(bytes)
+        }
+        return try data.split(separator: 0x0a).map { line in
+            do { return try JSONDecoder().decode(SkippedEntry.self, from: Data(line)) } catch {
+                throw EmbeddingError.malformedFile(path: skippedLog.path, location: nil, reason: "a line is not a skipped-sample record")
+            }
+        }
+    }
+
     func write(_ progress: ExtractionProgress) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
@@ -88,10 +106,12 @@ struct ExtractionProgress: Codable, Equatable {
         case skippedBytes = "skipped_bytes"
     }
 
-    /// Why this record cannot be continued from, or nil: the counts a run writes agree with each other and with its
-    /// shard of `total` samples in batches of `batchSize` (`poolings` row widths once a batch is done). A hand-edited
-    /// record would otherwise send the resume into overflowing offsets and allocations.
-    func problem(total: Int, batchSize: Int, poolings: Int) -> String? {
+    /// Why this record cannot be continued from, or nil: the counts a run writes agree with each other, with its
+    /// shard of `total` samples in batches of `batchSize`, and with its `.npy` files (one per name in `files`, of
+    /// `valueBytes`-byte values). A hand-edited record would otherwise send the resume into overflowing offsets and
+    /// allocations, or into a set whose files disagree on its rows.
+    func problem(total: Int, batchSize: Int, files: [String], valueBytes: Int) -> String? {
+        let poolings = files.count
         guard batches >= 0, samples >= 0, rows >= 0, skippedBytes >= 0, bytes.allSatisfy({ $0 >= 0 }) else {
             return "it records negative counts"
         }
@@ -103,6 +123,30 @@ struct ExtractionProgress: Codable, Equatable {
         guard columns.isEmpty ? rows == 0 : columns.count == poolings && bytes.count == poolings,
               columns.allSatisfy({ (1...Self.widestRow).contains($0) }) else {
             return "it records row widths \(columns) for \(poolings) pooling(s) and \(rows) rows"
+        }
+        for (file, (width, length)) in zip(files, zip(columns, bytes)) {
+            let rowBytes = width * valueBytes, data = length - NumpyRowWriter.headerSize
+            guard data >= 0, data % rowBytes == 0 else {
+                return "it records \(length) bytes of \(file), not a \(NumpyRowWriter.headerSize)-byte header and whole rows of \(width) values"
+            }
+            guard data / rowBytes == rows else { return "it records \(data / rowBytes) rows of \(width) values in \(file), not its \(rows) rows" }
+        }
+        guard !columns.isEmpty || bytes.isEmpty else { return "it records file lengths \(bytes) before any row width" }
+        return nil
+    }
+
+    /// Why the `skipped` samples of a record's log (positions counted from its shard's `start`) cannot be its: one
+    /// for every sample done and not written as a row, each once.
+    func problem(skipped: [SkippedEntry], start: Int) -> String? {
+        guard skipped.count == samples - rows else {
+            return "it records \(skipped.count) skipped samples, not the \(samples - rows) its \(samples) samples and \(rows) rows leave"
+        }
+        var seen = Set<Int>()
+        for entry in skipped {
+            guard (start..<(start + samples)).contains(entry.position) else {
+                return "it records a skipped sample at position \(entry.position), outside the \(samples) samples done"
+            }
+            guard seen.insert(entry.position).inserted else { return "it records the skipped sample at position \(entry.position) twice" }
         }
         return nil
     }

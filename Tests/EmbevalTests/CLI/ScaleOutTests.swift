@@ -119,6 +119,60 @@ import Testing
         #expect(try succeed(embed(out, ["--resume"])).contains("resumed after"))
     }
 
+    /// A progress record whose counts disagree with the files it counts — `.npy` lengths that are not its rows, a
+    /// skipped log that does not make its samples less its rows — is refused before any file is cut, and the partial
+    /// run kept. A record counting 32 rows over files cut back to 8 was resumed into a committed set of 16 rows and
+    /// 40 labels, replacing the output, before the command's own read-back refused it.
+    @Test func aRecordThatDisagreesWithItsFilesIsRefused() throws {
+        let images = TestPaths.fixture("models/images"), flaky = dir.appendingPathComponent("flaky.png")
+        try Data("not an image yet".utf8).write(to: flaky)
+        let rows = (0..<40).map { i in
+            "\(i == 35 ? flaky.path : images.appendingPathComponent(["class_a/a1.png", "class_b/b1.png"][i % 2]).path),\(i % 2 == 0 ? "a" : "b")"
+        }
+        let manifest = dir.appendingPathComponent("flaky.csv")
+        try (["path,label"] + rows).joined(separator: "\n").appending("\n").write(to: manifest, atomically: true, encoding: .utf8)
+        let out = dir.appendingPathComponent("disagreeing"), partial = dir.appendingPathComponent(".disagreeing.partial")
+        let run = ["embed", "-m", "pixels", "--image-size", "4", "--dataset", manifest.path, "--batch-size", "8", "--output", out.path, "--resume"]
+        // The run stops at the undecodable image after 4 batches (32 rows of 48 values), its partial run kept.
+        #expect(try runEmbeval(run).code == 2)
+        try FileManager.default.copyItem(at: images.appendingPathComponent("class_a/a1.png"), to: dir.appendingPathComponent("a1.png"))
+        try FileManager.default.removeItem(at: flaky)
+        try FileManager.default.moveItem(at: dir.appendingPathComponent("a1.png"), to: flaky)
+        let record = partial.appendingPathComponent("progress.json"), skipped = partial.appendingPathComponent("skipped.jsonl")
+        let npy = partial.appendingPathComponent("set/embeddings.npy")
+        let original = try Data(contentsOf: record), npyBytes = try Data(contentsOf: npy)
+        let object = try #require(try JSONSerialization.jsonObject(with: original) as? [String: Any])
+        #expect(object["rows"] as? Int == 32 && object["bytes"] as? [Int] == [128 + 32 * 48 * 4])
+        let entry = { (position: Int) in Data("{\"id\":\"x\",\"position\":\(position),\"reason\":\"cannot decode\"}\n".utf8) }
+        let line = entry(3)
+        let edits: [(fields: [String: Any], skipped: Data, message: String)] = [
+            (["bytes": [128 + 8 * 48 * 4]], Data(), "8 rows of 48 values in embeddings.npy, not its 32 rows"),
+            (["bytes": [128 + 31 * 48 * 4], "rows": 31], Data(), "0 skipped samples, not the 1 its 32 samples and 31 rows leave"),
+            (["skipped_bytes": line.count], line, "1 skipped samples, not the 0 its 32 samples and 32 rows leave"),
+            (["bytes": [128 + 31 * 48 * 4], "rows": 31, "skipped_bytes": line.count], entry(39),
+             "a skipped sample at position 39, outside the 32 samples done"),
+            (["bytes": [128 + 30 * 48 * 4], "rows": 30, "skipped_bytes": 2 * line.count], line + line, "position 3 twice"),
+            (["skipped_bytes": 10], Data(), "it counts 10 bytes of skipped.jsonl, which holds 0"),
+        ]
+        for edit in edits {
+            var changed = object
+            for (field, value) in edit.fields { changed[field] = value }
+            try JSONSerialization.data(withJSONObject: changed).write(to: record)
+            try edit.skipped.write(to: skipped)
+            let r = try runEmbeval(run)
+            let errors = r.err.split(separator: "\n").filter { !$0.hasPrefix("warning: manifest") }
+            #expect(r.code == 2 && errors.count == 1 && errors[0].hasPrefix("error: --resume: '\(record.path)' cannot be continued from")
+                    && errors[0].contains(edit.message), "\(edit.fields): \(r.err)")
+            // Nothing was cut or committed.
+            #expect(try Data(contentsOf: npy) == npyBytes && Data(contentsOf: skipped) == edit.skipped)
+            #expect(!FileManager.default.fileExists(atPath: out.path))
+        }
+        try original.write(to: record)
+        try Data().write(to: skipped)
+        #expect(try succeed(run).contains("resumed after"))
+        #expect(try SetManifest.verified(in: out)?.rows == 40)
+    }
+
     /// Without --resume a partial run is discarded, always with a warning that says so: how far it got, or that its
     /// record does not read back (that case was discarded without a word).
     @Test func aPlainRunSaysWhatItDiscards() throws {
