@@ -112,7 +112,14 @@ public struct OnnxImageModel: ImageEmbeddingModel {
             preprocessorConfig = try PreprocessorConfig(contentsOf: url.path)
         } else {
             preprocessorConfig = PreprocessorConfig.defaults(for: "ViTImageProcessor")
-            if let h = input.shape[2], let w = input.shape[3] { preprocessorConfig.size = .exact(height: h, width: w) }
+            if let h = input.shape[2], let w = input.shape[3] {
+                // A side no image can be resized to (0 trapped in the resize) is the model's fault, said when it opens.
+                let sides = 1...PreprocessorConfig.largestSide
+                guard sides.contains(h), sides.contains(w) else {
+                    throw EmbeddingError.incompatibleModel("model '\(path)': its input '\(input.name)' \(input.shapeDescription) asks for \(w)×\(h) images; a side must be between 1 and \(PreprocessorConfig.largestSide) pixels")
+                }
+                preprocessorConfig.size = .exact(height: h, width: w)
+            }
         }
         if files.preprocessorConfig == nil {
             preprocessorConfig.warnings.append(Self.defaultsWarning(files: files, config: preprocessorConfig.applying(overrides)))

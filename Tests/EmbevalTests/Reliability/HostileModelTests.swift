@@ -75,4 +75,36 @@ import Testing
             #expect("\(error)".contains("'nan.onnx'") && "\(error)".contains("2 embedding row(s) hold NaN or Inf") && "\(error)".contains("a photo of a cat."), "\(error)")
         }
     }
+
+    /// An image model of `[batch, 3, side, side]` input and a 2-D `pooler_output` (the mean of each channel).
+    static func staticSizeModel(side: Int) throws -> URL {
+        var graph = OnnxGraphWriter()
+        graph.node("ReduceMean", inputs: ["pixel_values"], output: "pooler_output", attributes: [("axes", .ints([2, 3])), ("keepdims", .int(0))])
+        graph.name("static_size")
+        graph.input("pixel_values", dims: [nil, 3, side, side])
+        graph.output("pooler_output", dims: [nil, 3])
+        let url = TestPaths.scratch("hostile-models").appendingPathComponent("static-\(side).onnx")
+        try Data(graph.model(opset: 17)).write(to: url)
+        return url
+    }
+
+    /// Without a preprocessor_config.json the images are resized to the input's static size: a declared side of 0
+    /// trapped in the resize (signal 4) at the first image, and one of 100,000 was blamed on each image's "aspect
+    /// ratio". Both are refused when the model opens, naming the model, the input and its shape.
+    @Test(arguments: [0, 100_000])
+    func aStaticInputSizeNoImageCanTakeIsRefused(side: Int) throws {
+        let model = try Self.staticSizeModel(side: side)
+        do {
+            _ = try ImageModelSpec(path: model.path, poolings: [.pooler]).load()
+            Issue.record("a model of \(side)×\(side) input opened")
+        } catch let error as EmbeddingError {
+            let message = "\(error)"
+            #expect(message.contains("'\(model.path)'") && message.contains("'pixel_values'") && message.contains("[?, 3, \(side), \(side)]")
+                    && message.contains("between 1 and \(PreprocessorConfig.largestSide)"), "\(message)")
+        }
+        // A usable static size still sets the resize.
+        let four = try ImageModelSpec(path: try Self.staticSizeModel(side: 4).path, poolings: [.pooler]).load()
+        let image = try #require(try DatasetSpec.load(TestPaths.fixture("models/images").path).samples.first)
+        #expect(try four.prepare(image, limits: ImageLimits()).shape == [3, 4, 4])
+    }
 }
