@@ -116,17 +116,7 @@ public struct EmbeddingJob: Sendable {
             found = nil
         }
         if resume, let found {
-            if let difference = record.difference(from: found.record) {
-                throw ShardError.resumeMismatch(path: partial.folder.path, reason: difference)
-            }
-            if found.record.shard != record.shard {
-                throw ShardError.resumeMismatch(path: partial.folder.path, reason: "shard \(found.record.shard.map(\.description) ?? "none (the whole set)"), not \(record.shard.map(\.description) ?? "the whole set")")
-            }
-            let files = names.map { $0.isEmpty ? "embeddings.npy" : "\($0)/embeddings.npy" }
-            if let problem = try found.problem(total: record.shardSampleCount, batchSize: record.batchSize, files: files, valueBytes: storage.width)
-                ?? found.problem(skipped: partial.skipped(upTo: found.skippedBytes), start: record.shard?.start ?? 0) {
-                throw ShardError.corruptProgress(path: partial.folder.appendingPathComponent(PartialExtraction.progressFile).path, reason: problem)
-            }
+            try partial.checkContinuable(found, as: record, sets: names)
             return found
         }
         if let found, found.samples > 0 {

@@ -67,6 +67,31 @@ struct PartialExtraction {
         }
     }
 
+    /// Throws unless `progress` can be continued by the job whose record is `record`: the same extraction and shard,
+    /// counts that agree with each other and with the staged files (one per name in `sets`; "" is the set itself),
+    /// and staged rows that hold no NaN or Inf (they go into the set unchecked: such a row was committed before the
+    /// health check refused it). Nothing is changed, so a refused partial run is kept as it was.
+    func checkContinuable(_ progress: ExtractionProgress, as record: ExtractionRecord, sets names: [String]) throws {
+        if let difference = record.difference(from: progress.record) {
+            throw ShardError.resumeMismatch(path: folder.path, reason: difference)
+        }
+        if progress.record.shard != record.shard {
+            throw ShardError.resumeMismatch(path: folder.path, reason: "shard \(progress.record.shard.map(\.description) ?? "none (the whole set)"), not \(record.shard.map(\.description) ?? "the whole set")")
+        }
+        let storage = record.dtype ?? .float32
+        let files = names.map { $0.isEmpty ? "embeddings.npy" : "\($0)/embeddings.npy" }
+        if let problem = try progress.problem(total: record.shardSampleCount, batchSize: record.batchSize, files: files, valueBytes: storage.width)
+            ?? progress.problem(skipped: skipped(upTo: progress.skippedBytes), start: record.shard?.start ?? 0) {
+            throw ShardError.corruptProgress(path: folder.appendingPathComponent(Self.progressFile).path, reason: problem)
+        }
+        for (file, (columns, bytes)) in zip(files, zip(progress.columns, progress.bytes)) {
+            let url = set.appendingPathComponent(file)
+            if let row = try NumpyRowWriter.nonFiniteRow(in: url, columns: columns, bytes: bytes, storage: storage) {
+                throw ShardError.corruptProgress(path: url.path, reason: "its row \(row) holds NaN or Inf, which no run writes")
+            }
+        }
+    }
+
     func write(_ progress: ExtractionProgress) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]

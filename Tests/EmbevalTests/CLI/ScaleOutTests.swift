@@ -120,8 +120,8 @@ import Testing
     }
 
     /// A progress record whose counts disagree with the files it counts — `.npy` lengths that are not its rows, a
-    /// skipped log that does not make its samples less its rows — is refused before any file is cut, and the partial
-    /// run kept. A record counting 32 rows over files cut back to 8 was resumed into a committed set of 16 rows and
+    /// skipped log that does not make its samples less its rows — or staged rows no run writes (NaN) are refused
+    /// before any file is cut, and the partial run kept. A record counting 32 rows over files cut back to 8 was resumed into a committed set of 16 rows and
     /// 40 labels, replacing the output, before the command's own read-back refused it.
     @Test func aRecordThatDisagreesWithItsFilesIsRefused() throws {
         let images = TestPaths.fixture("models/images"), flaky = dir.appendingPathComponent("flaky.png")
@@ -169,6 +169,18 @@ import Testing
         }
         try original.write(to: record)
         try Data().write(to: skipped)
+        // Staged rows holding NaN (no run writes one: embed refuses them) were committed into the set before the
+        // health check refused them, the output replaced and the partial run deleted.
+        var poisoned = npyBytes
+        poisoned.replaceSubrange((128 + 5 * 48 * 4 + 8)..<(128 + 5 * 48 * 4 + 12), with: [0x00, 0x00, 0xc0, 0x7f])
+        try poisoned.write(to: npy)
+        let r = try runEmbeval(run)
+        let errors = r.err.split(separator: "\n").filter { !$0.hasPrefix("warning: manifest") }
+        #expect(r.code == 2 && errors == ["error: --resume: '\(npy.path)' cannot be continued from: its row 5 holds NaN or Inf, which no run writes; run without --resume to start over"],
+                "\(r.err)")
+        #expect(try Data(contentsOf: npy) == poisoned && Data(contentsOf: record) == original)
+        #expect(!FileManager.default.fileExists(atPath: out.path))
+        try npyBytes.write(to: npy)
         #expect(try succeed(run).contains("resumed after"))
         #expect(try SetManifest.verified(in: out)?.rows == 40)
     }

@@ -87,6 +87,30 @@ struct ShardTests {
         #expect(joined.withRows(30..<40) { Array($0) } == Array(m.values[(30 * 5)...]) + Array(m.values[..<(3 * 5)]))
     }
 
+    /// The scan `--resume` makes of the rows it continues from: NaN, +Inf and −Inf in either storage, found in a later
+    /// megabyte block; the largest finite values and the bytes past the recorded length are not.
+    @Test(arguments: StoredFloat.allCases)
+    func stagedRowsHoldingNaNOrInfAreFound(storage: StoredFloat) throws {
+        let url = TestPaths.scratch().appendingPathComponent("staged-\(storage).npy")
+        let columns = 1000, rows = 600
+        let largest: Float = storage == .float32 ? .greatestFiniteMagnitude : 65504
+        let writer = try NumpyRowWriter(creating: url, columns: columns, storage: storage)
+        try writer.append(Matrix(rows: rows, columns: columns, values: (0..<(rows * columns)).map { $0 % 7 == 0 ? -largest : largest }))
+        let recorded = writer.bytes
+        try writer.append(Matrix(rows: 1, columns: columns, repeating: .nan))
+        #expect(try NumpyRowWriter.nonFiniteRow(in: url, columns: columns, bytes: recorded, storage: storage) == nil)
+        for (row, value) in [(0, Float.nan), (537, .infinity), (rows - 1, -.infinity)] {
+            var bytes = try Data(contentsOf: url)
+            let start = NumpyRowWriter.headerSize + (row * columns + 999) * storage.width
+            let encoded = storage == .float32 ? withUnsafeBytes(of: value.bitPattern.littleEndian) { Array($0) }
+                : withUnsafeBytes(of: HalfFloat.halfBits(from: value).littleEndian) { Array($0) }
+            bytes.replaceSubrange(start..<(start + storage.width), with: encoded)
+            let poisoned = url.deletingLastPathComponent().appendingPathComponent("poisoned-\(storage).npy")
+            try bytes.write(to: poisoned)
+            #expect(try NumpyRowWriter.nonFiniteRow(in: poisoned, columns: columns, bytes: recorded, storage: storage) == row, "\(value)")
+        }
+    }
+
     @Test func aMappedSearchEqualsTheInMemoryOne() throws {
         let dir = TestPaths.scratch()
         let (m, labels) = clusteredEmbeddings(rows: 700, columns: 12, classes: 5, seed: 4)
