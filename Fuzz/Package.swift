@@ -6,7 +6,7 @@ import PackageDescription
 
 let targets = [
     "npy", "idx", "cifar", "manifest", "tokenizer", "sentencepiece",
-    "preprocessor", "modelconfig", "savedmap", "expectations", "image", "parquet", "thrift", "arrow", "tar", "brace", "onnxgraph", "set", "prompts", "dataset",
+    "preprocessor", "modelconfig", "savedmap", "expectations", "image", "parquet", "thrift", "arrow", "tar", "brace", "onnxgraph", "set", "prompts", "dataset", "partial",
 ]
 
 let package = Package(

@@ -1,6 +1,6 @@
 # Shared by Fuzz/run and Fuzz/replay (sourced): targets, limits, sanitizer settings, dictionaries.
 # shellcheck shell=bash
-ALL_TARGETS=(npy idx cifar manifest tokenizer sentencepiece preprocessor modelconfig savedmap expectations image parquet thrift arrow tar brace onnxgraph set prompts dataset)
+ALL_TARGETS=(npy idx cifar manifest tokenizer sentencepiece preprocessor modelconfig savedmap expectations image parquet thrift arrow tar brace onnxgraph set prompts dataset partial)
 # A huge allocation or a hang is a finding, not a dead machine.
 LIMITS=(-rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=10)
 # Reports that are not leaks in Embeval (inside Foundation; the prompts target's global): see Fuzz/lsan.supp.
@@ -20,5 +20,6 @@ dictionary() {
     set) echo "-dict=Fuzz/Dictionaries/set.dict" ;;
     prompts) echo "-dict=Fuzz/Dictionaries/prompts.dict" ;;
     dataset) echo "-dict=Fuzz/Dictionaries/dataset.dict" ;;
+    partial) echo "-dict=Fuzz/Dictionaries/partial.dict" ;;
   esac
 }

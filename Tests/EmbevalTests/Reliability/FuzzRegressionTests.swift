@@ -21,7 +21,7 @@ import Testing
         let targets = Set(Self.cases.map { String($0.split(separator: "/")[0]) })
         #expect(targets.isSubset(of: ["npy", "idx", "cifar", "manifest", "tokenizer", "sentencepiece", "preprocessor",
                                       "modelconfig", "savedmap", "expectations", "image", "parquet", "thrift", "arrow", "tar", "brace",
-                                      "set"]), "\(targets)")
+                                      "set", "partial"]), "\(targets)")
     }
 
     @Test(arguments: cases)
@@ -64,6 +64,11 @@ import Testing
                 let folder = try Self.unpack(bytes)
                 _ = try? EmbeddingFiles(paths: [folder], labels: .stored).loadSets()
                 _ = try EmbeddingMerge.run(shards: [folder], into: folder.deletingLastPathComponent().appendingPathComponent("merged"))
+            case "partial":
+                // The checks `embed --resume` makes of a staging folder before it goes on, against its own record.
+                let partial = try PartialExtraction(of: Self.unpack(bytes, as: "job").appendingPathComponent("out"))
+                let progress = try #require(try partial.checkedProgress())
+                try partial.checkContinuable(progress, as: progress.record, sets: [""])
             default: Issue.record("no replay for target '\(target)'")
             }
         }
@@ -76,9 +81,10 @@ import Testing
         return url
     }
 
-    /// A `set` input (`Fuzz/pack-folder`'s format: `== PATH` lines, each file's bytes, a line break) as a scratch folder.
-    static func unpack(_ bytes: [UInt8]) throws -> URL {
-        let folder = TestPaths.scratch("fuzz-regression-set").appendingPathComponent("set")
+    /// A `set` or `partial` input (`Fuzz/pack-folder`'s format: `== PATH` lines, each file's bytes, a line break) as
+    /// the folder `name` in a scratch folder of its own.
+    static func unpack(_ bytes: [UInt8], as name: String = "set") throws -> URL {
+        let folder = TestPaths.scratch("fuzz-regression-\(name)").appendingPathComponent(name)
         let text = Data(bytes)
         var cursor = text.startIndex
         while let header = text.range(of: Data("== ".utf8), in: cursor..<text.endIndex),
