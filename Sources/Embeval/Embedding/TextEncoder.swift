@@ -31,6 +31,10 @@ public struct TextEncoder: Sendable {
         self.otherTower = otherTower
         self.maximumBatchSize = ids.shape.first ?? nil
         self.staticLength = ids.shape.count == 2 ? ids.shape[1] : nil
+        // Prompts are padded to a static length: one no text tower takes would size that padding from the model file.
+        if let staticLength, staticLength > ResizedTokenizer.lengths.upperBound {
+            throw EmbeddingError.incompatibleModel("text encoder '\(session.modelPath)' input 'input_ids' \(ids.shapeDescription) takes \(staticLength) tokens; Embeval pads prompts to at most \(ResizedTokenizer.lengths.upperBound)")
+        }
     }
 
     /// Embeddings of `texts`, one row each. All texts are padded together, as the HF zero-shot pipeline

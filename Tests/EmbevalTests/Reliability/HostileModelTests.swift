@@ -107,4 +107,23 @@ import Testing
         let image = try #require(try DatasetSpec.load(TestPaths.fixture("models/images").path).samples.first)
         #expect(try four.prepare(image, limits: ImageLimits()).shape == [3, 4, 4])
     }
+
+    /// A text tower whose `input_ids` has a static length of 2⁴⁰ tokens: the prompts were padded to it, an allocation
+    /// of 8 TB per prompt sized by the model file. Refused when the tower opens, naming the model and the length.
+    @Test func aTextTowerOfAnImpossibleStaticLengthIsRefused() throws {
+        var graph = OnnxGraphWriter()
+        graph.node("Cast", inputs: ["input_ids"], output: "ids", attributes: [("to", .int(OnnxGraphWriter.ElementType.float32.rawValue))])
+        graph.node("ReduceMean", inputs: ["ids"], output: "text_embeds", attributes: [("axes", .ints([1])), ("keepdims", .int(1))])
+        graph.name("long_text")
+        graph.input("input_ids", .int64, dims: [nil, 1 << 40])
+        graph.output("text_embeds", dims: [nil, 1])
+        let session = try InferenceSession(model: .bytes(graph.model(opset: 17), path: "long.onnx"))
+        do {
+            let encoder = try TextEncoder(session: session, tokenizer: CLIPFixture.tokenizer)
+            _ = try encoder.embed(["a photo of a cat."])
+            Issue.record("prompts were padded to 2^40 tokens")
+        } catch let error as EmbeddingError {
+            #expect("\(error)".contains("'long.onnx'") && "\(error)".contains("\(1 << 40) tokens") && "\(error)".contains("65536"), "\(error)")
+        }
+    }
 }
