@@ -59,6 +59,11 @@ struct PartialExtraction {
                                                  reason: "it counts \(bytes) bytes of \(Self.skippedFile), which holds \(data.count)")
             }
             data = data.prefix(bytes)
+            // A run writes whole lines: a resume's next line would be joined to a cut one.
+            guard data.isEmpty || data.last == 0x0a else {
+                throw ShardError.corruptProgress(path: folder.appendingPathComponent(Self.progressFile).path,
+                                                 reason: "it counts \(bytes) bytes of \(Self.skippedFile), which end inside a line")
+            }
         }
         return try data.split(separator: 0x0a).map { line in
             do { return try JSONDecoder().decode(SkippedEntry.self, from: Data(line)) } catch {

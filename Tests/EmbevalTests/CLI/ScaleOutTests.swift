@@ -149,10 +149,14 @@ import Testing
             (["bytes": [128 + 8 * 48 * 4]], Data(), "8 rows of 48 values in embeddings.npy, not its 32 rows"),
             (["bytes": [128 + 31 * 48 * 4], "rows": 31], Data(), "0 skipped samples, not the 1 its 32 samples and 31 rows leave"),
             (["skipped_bytes": line.count], line, "1 skipped samples, not the 0 its 32 samples and 32 rows leave"),
-            (["bytes": [128 + 31 * 48 * 4], "rows": 31, "skipped_bytes": line.count], entry(39),
+            (["bytes": [128 + 31 * 48 * 4], "rows": 31, "skipped_bytes": entry(39).count], entry(39),
              "a skipped sample at position 39, outside the 32 samples done"),
             (["bytes": [128 + 30 * 48 * 4], "rows": 30, "skipped_bytes": 2 * line.count], line + line, "position 3 twice"),
             (["skipped_bytes": 10], Data(), "it counts 10 bytes of skipped.jsonl, which holds 0"),
+            // A last line without its line break: the resume's next line was appended to it, and the finished run
+            // failed to read the log back after embedding every batch left.
+            (["bytes": [128 + 31 * 48 * 4], "rows": 31, "skipped_bytes": line.count - 1], line.dropLast(),
+             "it counts \(line.count - 1) bytes of skipped.jsonl, which end inside a line"),
         ]
         for edit in edits {
             var changed = object
