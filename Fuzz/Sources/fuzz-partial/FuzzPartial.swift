@@ -2,10 +2,11 @@
 // NumpyRowWriter.swift): `progress.json`, `skipped.jsonl` and the staged `set/embeddings.npy` of a killed run, and
 // the finished set a requeued job may find. The input is a folder of files, each introduced by a line `== PATH` (at
 // most four path components: `.out.partial/progress.json`, `.out.partial/set/embeddings.npy`, `out/manifest.json`),
-// resumed three ways over a fixed manifest of ten 2×2 PNGs (two of them undecodable and skipped), `-m pixels
-// --image-size 2 --batch-size 3 --on-bad-image skip`: as float32, as float16 and as shard 1/2. A resume that
-// succeeds must leave a set that reads back whole, with no staging folder; one that fails must keep the partial run
-// and its record, and leave the output as it was; neither may write outside the job's folder.
+// resumed over a fixed manifest of ten 2×2 PNGs (two of them undecodable and skipped) as `-m pixels --image-size 2
+// --batch-size 3 --on-bad-image skip`, with the `--dtype` and `--shard` its record names. A resume that succeeds
+// must leave a set that reads back whole, each row beside its sample's id, with no staging folder; one that fails
+// must keep the partial run, its files and record, and leave the output as it was; neither may write outside the
+// job's folder.
 import Embeval
 import Foundation
 import FuzzSupport
@@ -32,22 +33,35 @@ private let scratch: URL = {
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPartial(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
-    let bytes = FuzzInput.bytes(data, size)
     let job = scratch.appendingPathComponent("job", isDirectory: true)
+    guard FuzzInput.unpack(FuzzInput.bytes(data, size), into: job, depth: 4) else { return 0 }
     let home = FileManager.default.currentDirectoryPath
     FileManager.default.changeCurrentDirectoryPath(scratch.path)
     defer { FileManager.default.changeCurrentDirectoryPath(home) }
-    for (storage, shard) in [(StoredFloat.float32, nil), (.float16, nil), (.float32, try? Shard(index: 1, count: 2))] {
-        guard FuzzInput.unpack(bytes, into: job, depth: 4) else { return 0 }
-        let unpacked = Set((try? FileManager.default.contentsOfDirectory(atPath: job.path)) ?? [])
-        resume(in: job, storage: storage, shard: shard)
-        // The job writes its output and its staging folder, nothing else.
-        let beside = ((try? FileManager.default.contentsOfDirectory(atPath: scratch.path)) ?? []).filter { !["data", "job"].contains($0) }
-        let inJob = ((try? FileManager.default.contentsOfDirectory(atPath: job.path)) ?? [])
-            .filter { !unpacked.contains($0) && !["out", ".out.partial"].contains($0) }
-        if !beside.isEmpty || !inJob.isEmpty { fatalError("fuzz-partial: \(beside + inJob) written outside the output and its staging folder") }
-    }
+    let unpacked = Set((try? FileManager.default.contentsOfDirectory(atPath: job.path)) ?? [])
+    let (storage, shard) = settings(recordedIn: job)
+    resume(in: job, storage: storage, shard: shard)
+    // The job writes its output and its staging folder, nothing else.
+    let beside = ((try? FileManager.default.contentsOfDirectory(atPath: scratch.path)) ?? []).filter { !["data", "job"].contains($0) }
+    let inJob = ((try? FileManager.default.contentsOfDirectory(atPath: job.path)) ?? [])
+        .filter { !unpacked.contains($0) && !["out", ".out.partial"].contains($0) }
+    if !beside.isEmpty || !inJob.isEmpty { fatalError("fuzz-partial: \(beside + inJob) written outside the output and its staging folder") }
     return 0
+}
+
+/// The `--dtype` and `--shard` the input's record names (the staging folder's, else the finished set's), so that
+/// the resume gets past "started with other settings" to the record's counts and files.
+private func settings(recordedIn job: URL) -> (StoredFloat, Shard?) {
+    for (file, key) in [(".out.partial/progress.json", "record"), ("out/manifest.json", "extraction")] {
+        guard let data = FileManager.default.contents(atPath: job.appendingPathComponent(file).path),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+              let record = object[key] as? [String: Any] else { continue }
+        let storage: StoredFloat = record["dtype"] as? String == "float16" ? .float16 : .float32
+        let range = record["shard"] as? [String: Any]
+        let shard = (range?["index"] as? Int).flatMap { index in (range?["count"] as? Int).flatMap { try? Shard(index: index, count: $0) } }
+        return (storage, shard)
+    }
+    return (.float32, nil)
 }
 
 private func resume(in job: URL, storage: StoredFloat, shard: Shard?) {
@@ -55,6 +69,7 @@ private func resume(in job: URL, storage: StoredFloat, shard: Shard?) {
     let record = partial.appendingPathComponent("progress.json"), manifest = out.appendingPathComponent("manifest.json")
     let recordBefore = FileManager.default.contents(atPath: record.path)
     let manifestBefore = FileManager.default.contents(atPath: manifest.path)
+    let filesBefore = Set((try? FileManager.default.subpathsOfDirectory(atPath: job.path)) ?? [])
     let hadPartial = FileManager.default.fileExists(atPath: partial.path)
     guard let model = try? ImageModelSpec(path: "pixels", preprocessing: PreprocessorOverrides(imageSize: 2)),
           let selection = try? DatasetSelection("data/data.csv"),
@@ -64,20 +79,27 @@ private func resume(in job: URL, storage: StoredFloat, shard: Shard?) {
     do {
         let result = try embed.run(context)
         if FileManager.default.fileExists(atPath: partial.path) { fatalError("fuzz-partial: a finished resume left its staging folder") }
-        // What a resume commits reads back whole, as every command reads `--embeddings`.
-        if !result.alreadyComplete {
-            let sets: [(name: String, embeddings: Embeddings)]
-            do { sets = try EmbeddingFiles(paths: [out], labels: .stored).loadSets().sets } catch {
-                fatalError("fuzz-partial: the resumed set does not read back: \(error)")
-            }
-            guard sets.map(\.embeddings.count) == result.sets.map(\.rows) else {
-                fatalError("fuzz-partial: the resumed set reads back as \(sets.map(\.embeddings.count)) rows, not \(result.sets.map(\.rows))")
-            }
+        guard !result.alreadyComplete else { return }
+        // What a resume commits reads back whole, as every command reads `--embeddings`, each row beside its own
+        // sample's id: the shard's samples in order, less the skipped ones.
+        let set: Embeddings
+        do { set = try EmbeddingFiles(paths: [out], labels: .stored).load() } catch {
+            fatalError("fuzz-partial: the resumed set does not read back: \(error)")
+        }
+        let skipped = Set(result.record.skipped.map(\.id))
+        let samples = (result.record.shard?.start ?? 0)..<(result.record.shard?.end ?? 10)
+        let expected = samples.map { "img\($0).png" }.filter { !skipped.contains($0) }
+        guard set.ids == expected, set.count == result.sets.first?.rows else {
+            fatalError("fuzz-partial: the resumed set's \(set.count) rows are \(set.ids), not the samples \(expected)")
         }
     } catch {
-        // A failed resume keeps what was done: the staging folder and its record, and the output as it was.
+        // A refused or failed resume keeps what was done: the staging folder, its files and record, the output.
         if hadPartial, !FileManager.default.fileExists(atPath: partial.path) { fatalError("fuzz-partial: a failed resume deleted its partial run (\(error))") }
         if FileManager.default.contents(atPath: record.path) != recordBefore { fatalError("fuzz-partial: a failed resume changed its record (\(error))") }
         if FileManager.default.contents(atPath: manifest.path) != manifestBefore { fatalError("fuzz-partial: a failed resume changed the output (\(error))") }
+        let filesAfter = Set((try? FileManager.default.subpathsOfDirectory(atPath: job.path)) ?? [])
+        if filesAfter != filesBefore {
+            fatalError("fuzz-partial: a failed resume created \(filesAfter.subtracting(filesBefore).sorted()) and removed \(filesBefore.subtracting(filesAfter).sorted()) (\(error))")
+        }
     }
 }

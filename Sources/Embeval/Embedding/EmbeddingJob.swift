@@ -73,7 +73,7 @@ public struct EmbeddingJob: Sendable {
             partial.remove()
             return done
         }
-        var progress = try startingProgress(partial, record: record, names: names, context: context)
+        var progress = try startingProgress(partial, record: record, names: names, data: data, context: context)
         let folder = try OutputFolder(target, kind: "embeddings", ownedNames: ownsName, staging: partial.set)
         let resumedAt = progress.samples
         let streaming = Date()
@@ -108,7 +108,7 @@ public struct EmbeddingJob: Sendable {
 
     /// The record to continue from: the partial run's own with `resume` (refused when it is another extraction),
     /// else a fresh one (a partial run found is discarded, with a warning, even when its record does not read back).
-    private func startingProgress(_ partial: PartialExtraction, record: ExtractionRecord, names: [String],
+    private func startingProgress(_ partial: PartialExtraction, record: ExtractionRecord, names: [String], data: Dataset,
                                   context: EvaluationContext) throws -> ExtractionProgress {
         let found: ExtractionProgress?
         do { found = try partial.checkedProgress() } catch ShardError.corruptProgress(let path, let reason) where !resume {
@@ -116,7 +116,7 @@ public struct EmbeddingJob: Sendable {
             found = nil
         }
         if resume, let found {
-            try partial.checkContinuable(found, as: record, sets: names)
+            try partial.checkContinuable(found, as: record, sets: names) { data.samples.indices.contains($0) ? data.samples[$0].id : nil }
             return found
         }
         if let found, found.samples > 0 {

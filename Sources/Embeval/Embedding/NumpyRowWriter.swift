@@ -49,18 +49,17 @@ final class NumpyRowWriter {
     /// checked before it is appended — so one found was put there outside embeval. Read a megabyte at a time.
     static func nonFiniteRow(in url: URL, columns: Int, bytes: Int, storage: StoredFloat) throws -> Int? {
         guard let file = try? ReadOnlyFile(url), columns > 0 else { return nil }
-        let rowBytes = columns * storage.width, end = min(bytes, file.size)
-        let chunk = max(1, (1 << 20) / rowBytes) * rowBytes
+        let width = storage.width, end = min(bytes, file.size), piece = (1 << 20) / width * width
         var offset = headerSize
-        while offset + rowBytes <= end {
-            let block = try file.read(at: offset, count: min(chunk, (end - offset) / rowBytes * rowBytes))
+        while offset + width <= end {
+            let block = try file.read(at: offset, count: min(piece, (end - offset) / width * width))
             // NaN and ±Inf are the values whose exponent bits are all set; the exponent ends in the high byte of
             // each little-endian value (bits 23–30 of a float32, 10–14 of a float16).
-            let high = stride(from: storage.width - 1, to: block.count, by: storage.width)
+            let high = stride(from: width - 1, to: block.count, by: width)
             let found = storage == .float32
                 ? high.first { block[$0] & 0x7f == 0x7f && block[$0 - 1] & 0x80 == 0x80 }
                 : high.first { block[$0] & 0x7c == 0x7c }
-            if let found { return (offset - headerSize + found) / rowBytes }
+            if let found { return (offset - headerSize + found) / width / columns }
             offset += block.count
         }
         return nil

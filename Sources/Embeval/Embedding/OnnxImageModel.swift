@@ -115,8 +115,8 @@ public struct OnnxImageModel: ImageEmbeddingModel {
             if let h = input.shape[2], let w = input.shape[3] {
                 // A side no image can be resized to (0 trapped in the resize) is the model's fault, said when it opens.
                 let sides = 1...PreprocessorConfig.largestSide
-                guard sides.contains(h), sides.contains(w) else {
-                    throw EmbeddingError.incompatibleModel("model '\(path)': its input '\(input.name)' \(input.shapeDescription) asks for \(w)×\(h) images; a side must be between 1 and \(PreprocessorConfig.largestSide) pixels")
+                guard sides.contains(h), sides.contains(w), h * w <= ImagePreprocessor.largestResizedArea else {
+                    throw EmbeddingError.incompatibleModel("model '\(path)': its input '\(input.name)' \(input.shapeDescription) asks for \(w)×\(h) images; a side must be between 1 and \(PreprocessorConfig.largestSide) pixels, and the area at most \(ImagePreprocessor.largestResizedArea)")
                 }
                 preprocessorConfig.size = .exact(height: h, width: w)
             }

@@ -52,7 +52,7 @@ struct PartialExtraction {
     /// The samples left out so far: the lines of `skipped.jsonl`, or of its first `bytes` (what a record counts; a
     /// killed run may have written a line more).
     func skipped(upTo bytes: Int? = nil) throws -> [SkippedEntry] {
-        guard var data = FileManager.default.contents(atPath: skippedLog.path) else { return [] }
+        var data = FileManager.default.contents(atPath: skippedLog.path) ?? Data()
         if let bytes {
             guard data.count >= bytes else {
                 throw ShardError.corruptProgress(path: folder.appendingPathComponent(Self.progressFile).path,
@@ -72,11 +72,14 @@ struct PartialExtraction {
         }
     }
 
-    /// Throws unless `progress` can be continued by the job whose record is `record`: the same extraction and shard,
-    /// counts that agree with each other and with the staged files (one per name in `sets`; "" is the set itself),
-    /// and staged rows that hold no NaN or Inf (they go into the set unchecked: such a row was committed before the
-    /// health check refused it). Nothing is changed, so a refused partial run is kept as it was.
-    func checkContinuable(_ progress: ExtractionProgress, as record: ExtractionRecord, sets names: [String]) throws {
+    /// Throws unless `progress` can be continued by the job whose record is `record`, over samples whose ids `ids`
+    /// gives by position: the same extraction and shard, counts that agree with each other and with the staged files
+    /// (one per name in `sets`; "" is the set itself), each file holding at least what the record counts, a skipped log
+    /// that names the samples at its positions, and staged rows that hold no NaN or Inf (they go into the set
+    /// unchecked: such a row was committed before the health check refused it). Nothing is changed, so a refused
+    /// partial run is kept as it was. Reads the staged rows once: seconds per gigabyte.
+    func checkContinuable(_ progress: ExtractionProgress, as record: ExtractionRecord, sets names: [String],
+                          ids: (Int) -> String?) throws {
         if let difference = record.difference(from: progress.record) {
             throw ShardError.resumeMismatch(path: folder.path, reason: difference)
         }
@@ -85,14 +88,27 @@ struct PartialExtraction {
         }
         let storage = record.dtype ?? .float32
         let files = names.map { $0.isEmpty ? "embeddings.npy" : "\($0)/embeddings.npy" }
-        if let problem = try progress.problem(total: record.shardSampleCount, batchSize: record.batchSize, files: files, valueBytes: storage.width)
-            ?? progress.problem(skipped: skipped(upTo: progress.skippedBytes), start: record.shard?.start ?? 0) {
-            throw ShardError.corruptProgress(path: folder.appendingPathComponent(Self.progressFile).path, reason: problem)
+        let recordFile = folder.appendingPathComponent(Self.progressFile).path, start = record.shard?.start ?? 0
+        if let problem = progress.problem(total: record.shardSampleCount, batchSize: record.batchSize, files: files, valueBytes: storage.width) {
+            throw ShardError.corruptProgress(path: recordFile, reason: problem)
+        }
+        // Files shorter than counted would be created or cut before the writers refuse them.
+        for (file, bytes) in zip(files, progress.bytes) {
+            let size = (try? FileManager.default.attributesOfItem(atPath: set.appendingPathComponent(file).path)[.size] as? Int) ?? 0
+            guard size >= bytes else {
+                throw ShardError.corruptProgress(path: recordFile, reason: "it counts \(bytes) bytes of \(file), which holds \(size)")
+            }
+        }
+        let skipped = try skipped(upTo: progress.skippedBytes)
+        if let problem = progress.problem(skipped: skipped, start: start, ids: ids) {
+            throw ShardError.corruptProgress(path: recordFile, reason: problem)
         }
         for (file, (columns, bytes)) in zip(files, zip(progress.columns, progress.bytes)) {
             let url = set.appendingPathComponent(file)
             if let row = try NumpyRowWriter.nonFiniteRow(in: url, columns: columns, bytes: bytes, storage: storage) {
-                throw ShardError.corruptProgress(path: url.path, reason: "its row \(row) holds NaN or Inf, which no run writes")
+                let kept = (start..<(start + progress.samples)).lazy.filter { p in !skipped.contains { $0.position == p } }
+                let id = kept.dropFirst(row).first.flatMap(ids).map { " (sample '\($0)')" } ?? ""
+                throw ShardError.corruptProgress(path: url.path, reason: "its row \(row)\(id) holds NaN or Inf, which no run writes")
             }
         }
     }
@@ -165,18 +181,22 @@ struct ExtractionProgress: Codable, Equatable {
         return nil
     }
 
-    /// Why the `skipped` samples of a record's log (positions counted from its shard's `start`) cannot be its: one
-    /// for every sample done and not written as a row, each once.
-    func problem(skipped: [SkippedEntry], start: Int) -> String? {
+    /// Why the `skipped` samples of a record's log cannot be its: one for every sample done (positions `start`
+    /// onwards, in the whole selection) and not written as a row, each once, named as `ids` names the sample there.
+    func problem(skipped: [SkippedEntry], start: Int, ids: (Int) -> String?) -> String? {
         guard skipped.count == samples - rows else {
-            return "it records \(skipped.count) skipped samples, not the \(samples - rows) its \(samples) samples and \(rows) rows leave"
+            return "its skipped.jsonl lists \(skipped.count) skipped sample(s), where \(samples) samples and \(rows) rows leave \(samples - rows)"
         }
+        let done = start..<(start + samples)
         var seen = Set<Int>()
         for entry in skipped {
-            guard (start..<(start + samples)).contains(entry.position) else {
-                return "it records a skipped sample at position \(entry.position), outside the \(samples) samples done"
+            guard done.contains(entry.position) else {
+                return "its skipped.jsonl lists position \(entry.position), outside the positions done (\(done.lowerBound)..<\(done.upperBound))"
             }
-            guard seen.insert(entry.position).inserted else { return "it records the skipped sample at position \(entry.position) twice" }
+            guard seen.insert(entry.position).inserted else { return "its skipped.jsonl lists position \(entry.position) twice" }
+            guard let id = ids(entry.position), id == entry.id else {
+                return "its skipped.jsonl names \(String(reflecting: entry.id)) at position \(entry.position), where the dataset has \(ids(entry.position).map { String(reflecting: $0) } ?? "no sample")"
+            }
         }
         return nil
     }

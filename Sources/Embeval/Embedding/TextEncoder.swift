@@ -40,31 +40,29 @@ public struct TextEncoder: Sendable {
     /// Embeddings of `texts`, one row each. All texts are padded together, as the HF zero-shot pipeline
     /// tokenizes its candidate labels in one call, then run in batches.
     public func embed(_ texts: [String]) throws -> Matrix {
-        var tokens = tokenizer.batch(texts)
-        if let staticLength, tokens.length != staticLength {
-            guard tokens.length < staticLength else {
-                throw EmbeddingError.incompatibleModel("text encoder input 'input_ids' takes \(staticLength) tokens; the prompts need \(tokens.length)")
-            }
-            let extra = staticLength - tokens.length, left = tokenizer.padsLeft
-            func padded(_ row: [Int], _ value: Int) -> [Int] {
-                let padding = [Int](repeating: value, count: extra)
-                return left ? padding + row : row + padding
-            }
-            tokens.ids = tokens.ids.map { padded($0, tokenizer.padID) }
-            tokens.attentionMask = tokens.attentionMask.map { padded($0, 0) }
+        let tokens = tokenizer.batch(texts)
+        // A static input length pads every row further, a batch at a time (the model file sizes that padding).
+        let length = staticLength ?? tokens.length
+        guard tokens.length <= length else {
+            throw EmbeddingError.incompatibleModel("text encoder input 'input_ids' takes \(length) tokens; the prompts need \(tokens.length)")
+        }
+        let padding = length - tokens.length, left = tokenizer.padsLeft
+        func padded(_ row: [Int], with value: Int) -> [Int64] {
+            let extra = [Int64](repeating: Int64(value), count: padding), values = row.map(Int64.init)
+            return padding == 0 ? values : left ? extra + values : values + extra
         }
         let size = max(1, min(batchSize, maximumBatchSize ?? batchSize))
         var rows = [Float](), width = 0
         for start in stride(from: 0, to: texts.count, by: size) {
             let range = start..<min(start + size, texts.count)
-            let shape = [range.count, tokens.length]
+            let shape = [range.count, length]
             var feeds = otherTower.feeds(forBatch: range.count)
-            feeds["input_ids"] = .int64(shape: shape, values: range.flatMap { tokens.ids[$0].map(Int64.init) })
+            feeds["input_ids"] = .int64(shape: shape, values: range.flatMap { padded(tokens.ids[$0], with: tokenizer.padID) })
             if takesAttentionMask {
-                feeds["attention_mask"] = .int64(shape: shape, values: range.flatMap { tokens.attentionMask[$0].map(Int64.init) })
+                feeds["attention_mask"] = .int64(shape: shape, values: range.flatMap { padded(tokens.attentionMask[$0], with: 0) })
             }
             if takesTokenTypes {
-                feeds["token_type_ids"] = .int64(shape: shape, values: [Int64](repeating: 0, count: range.count * tokens.length))
+                feeds["token_type_ids"] = .int64(shape: shape, values: [Int64](repeating: 0, count: range.count * length))
             }
             guard let out = try session.run(feeds, outputNames: [outputName])[outputName], out.shape.count == 2, out.shape[0] == range.count else {
                 throw EmbeddingError.unexpectedShape(tensor: "text encoder output '\(outputName)'", shape: "missing or not [\(range.count), d]",

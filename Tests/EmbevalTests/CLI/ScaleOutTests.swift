@@ -143,32 +143,49 @@ import Testing
         let original = try Data(contentsOf: record), npyBytes = try Data(contentsOf: npy)
         let object = try #require(try JSONSerialization.jsonObject(with: original) as? [String: Any])
         #expect(object["rows"] as? Int == 32 && object["bytes"] as? [Int] == [128 + 32 * 48 * 4])
-        let entry = { (position: Int) in Data("{\"id\":\"x\",\"position\":\(position),\"reason\":\"cannot decode\"}\n".utf8) }
-        let line = entry(3)
-        let edits: [(fields: [String: Any], skipped: Data, message: String)] = [
-            (["bytes": [128 + 8 * 48 * 4]], Data(), "8 rows of 48 values in embeddings.npy, not its 32 rows"),
-            (["bytes": [128 + 31 * 48 * 4], "rows": 31], Data(), "0 skipped samples, not the 1 its 32 samples and 31 rows leave"),
-            (["skipped_bytes": line.count], line, "1 skipped samples, not the 0 its 32 samples and 32 rows leave"),
-            (["bytes": [128 + 31 * 48 * 4], "rows": 31, "skipped_bytes": entry(39).count], entry(39),
-             "a skipped sample at position 39, outside the 32 samples done"),
-            (["bytes": [128 + 30 * 48 * 4], "rows": 30, "skipped_bytes": 2 * line.count], line + line, "position 3 twice"),
-            (["skipped_bytes": 10], Data(), "it counts 10 bytes of skipped.jsonl, which holds 0"),
+        // A skipped-sample line as a run writes it: the id is the manifest's path.
+        let id = { (position: Int) in String(rows[position].split(separator: ",")[0]) }
+        let entry = { (position: Int, id: String) in
+            Data("{\"id\":\(String(reflecting: id)),\"position\":\(position),\"reason\":\"cannot decode\"}\n".utf8)
+        }
+        let line = entry(3, id(3))
+        // What a run killed inside its next batch leaves past the counted bytes: a resume would cut it, a refusal not.
+        let npyTail = Data(repeating: 7, count: 100), logTail = Data("{\"id\":".utf8)
+        let edits: [(fields: [String: Any], npy: Data?, skipped: Data?, message: String)] = [
+            (["bytes": [128 + 8 * 48 * 4]], npyBytes + npyTail, logTail, "it records 8 rows of 48 values in embeddings.npy, not its 32 rows"),
+            (["bytes": [128 + 31 * 48 * 4], "rows": 31], npyBytes + npyTail, logTail,
+             "its skipped.jsonl lists 0 skipped sample(s), where 32 samples and 31 rows leave 1"),
+            (["skipped_bytes": line.count], npyBytes + npyTail, line + logTail, "its skipped.jsonl lists 1 skipped sample(s), where 32 samples and 32 rows leave 0"),
+            (["bytes": [128 + 31 * 48 * 4], "rows": 31, "skipped_bytes": entry(39, id(39)).count], npyBytes, entry(39, id(39)),
+             "its skipped.jsonl lists position 39, outside the positions done (0..<32)"),
+            (["bytes": [128 + 30 * 48 * 4], "rows": 30, "skipped_bytes": 2 * line.count], npyBytes, line + line, "its skipped.jsonl lists position 3 twice"),
+            // A log shifted by one sample would put every later label and id beside another sample's row.
+            (["bytes": [128 + 31 * 48 * 4], "rows": 31, "skipped_bytes": line.count], npyBytes, entry(3, id(2)) + logTail,
+             "its skipped.jsonl names \(String(reflecting: id(2))) at position 3, where the dataset has \(String(reflecting: id(3)))"),
+            (["skipped_bytes": 10], npyBytes, logTail, "it counts 10 bytes of skipped.jsonl, which holds 6"),
             // A last line without its line break: the resume's next line was appended to it, and the finished run
             // failed to read the log back after embedding every batch left.
-            (["bytes": [128 + 31 * 48 * 4], "rows": 31, "skipped_bytes": line.count - 1], line.dropLast(),
+            (["bytes": [128 + 31 * 48 * 4], "rows": 31, "skipped_bytes": line.count - 1], npyBytes, line.dropLast() + logTail,
              "it counts \(line.count - 1) bytes of skipped.jsonl, which end inside a line"),
+            // Missing files were created (empty) before the writers refused them.
+            (["bytes": [128 + 31 * 48 * 4], "rows": 31, "skipped_bytes": line.count], npyBytes, nil, "it counts \(line.count) bytes of skipped.jsonl, which holds 0"),
+            ([:], nil, logTail, "it counts \(npyBytes.count) bytes of embeddings.npy, which holds 0"),
+            ([:], npyBytes.prefix(1000), logTail, "it counts \(npyBytes.count) bytes of embeddings.npy, which holds 1000"),
         ]
         for edit in edits {
             var changed = object
             for (field, value) in edit.fields { changed[field] = value }
             try JSONSerialization.data(withJSONObject: changed).write(to: record)
-            try edit.skipped.write(to: skipped)
+            for (file, bytes) in [(npy, edit.npy), (skipped, edit.skipped)] {
+                if let bytes { try bytes.write(to: file) } else { try? FileManager.default.removeItem(at: file) }
+            }
             let r = try runEmbeval(run)
             let errors = r.err.split(separator: "\n").filter { !$0.hasPrefix("warning: manifest") }
             #expect(r.code == 2 && errors.count == 1 && errors[0].hasPrefix("error: --resume: '\(record.path)' cannot be continued from")
                     && errors[0].contains(edit.message), "\(edit.fields): \(r.err)")
-            // Nothing was cut or committed.
-            #expect(try Data(contentsOf: npy) == npyBytes && Data(contentsOf: skipped) == edit.skipped)
+            // Nothing was cut, created or committed.
+            #expect(FileManager.default.contents(atPath: npy.path) == edit.npy && FileManager.default.contents(atPath: skipped.path) == edit.skipped,
+                    "\(edit.fields)")
             #expect(!FileManager.default.fileExists(atPath: out.path))
         }
         try original.write(to: record)
@@ -180,7 +197,7 @@ import Testing
         try poisoned.write(to: npy)
         let r = try runEmbeval(run)
         let errors = r.err.split(separator: "\n").filter { !$0.hasPrefix("warning: manifest") }
-        #expect(r.code == 2 && errors == ["error: --resume: '\(npy.path)' cannot be continued from: its row 5 holds NaN or Inf, which no run writes; run without --resume to start over"],
+        #expect(r.code == 2 && errors == ["error: --resume: '\(npy.path)' cannot be continued from: its row 5 (sample '\(id(5))') holds NaN or Inf, which no run writes; run without --resume to start over"],
                 "\(r.err)")
         #expect(try Data(contentsOf: npy) == poisoned && Data(contentsOf: record) == original)
         #expect(!FileManager.default.fileExists(atPath: out.path))

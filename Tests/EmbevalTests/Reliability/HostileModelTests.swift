@@ -89,9 +89,10 @@ import Testing
     }
 
     /// Without a preprocessor_config.json the images are resized to the input's static size: a declared side of 0
-    /// trapped in the resize (signal 4) at the first image, and one of 100,000 was blamed on each image's "aspect
-    /// ratio". Both are refused when the model opens, naming the model, the input and its shape.
-    @Test(arguments: [0, 100_000])
+    /// trapped in the resize (signal 4) at the first image, and one of 100,000 — or an area past the 4096² a resize
+    /// may make, as 4097² — was blamed on each image's "aspect ratio". All are refused when the model opens, naming
+    /// the model, the input and its shape.
+    @Test(arguments: [0, 4097, 100_000])
     func aStaticInputSizeNoImageCanTakeIsRefused(side: Int) throws {
         let model = try Self.staticSizeModel(side: side)
         do {
@@ -124,6 +125,33 @@ import Testing
             Issue.record("prompts were padded to 2^40 tokens")
         } catch let error as EmbeddingError {
             #expect("\(error)".contains("'long.onnx'") && "\(error)".contains("\(1 << 40) tokens") && "\(error)".contains("65536"), "\(error)")
+        }
+    }
+
+    /// A text tower of static length 80 sees each prompt padded to it, a batch at a time: the tokenizer's pad id after
+    /// the text (CLIP pads right) and a mask of 0 there. Its `text_embeds` are the means of the ids and of the mask.
+    @Test func aStaticLengthPadsEveryPromptWithThePadTokenAndAZeroMask() throws {
+        var graph = OnnxGraphWriter()
+        for input in ["input_ids", "attention_mask"] {
+            graph.node("Cast", inputs: [input], output: "\(input)_f", attributes: [("to", .int(OnnxGraphWriter.ElementType.float32.rawValue))])
+            graph.node("ReduceMean", inputs: ["\(input)_f"], output: "\(input)_mean", attributes: [("axes", .ints([1])), ("keepdims", .int(1))])
+        }
+        graph.node("Concat", inputs: ["input_ids_mean", "attention_mask_mean"], output: "text_embeds", attributes: [("axis", .int(1))])
+        graph.name("static_text")
+        graph.input("input_ids", .int64, dims: [nil, 80])
+        graph.input("attention_mask", .int64, dims: [nil, 80])
+        graph.output("text_embeds", dims: [nil, 2])
+        var encoder = try TextEncoder(session: InferenceSession(model: .bytes(graph.model(opset: 17), path: "static.onnx")),
+                                      tokenizer: CLIPFixture.tokenizer)
+        encoder.batchSize = 2
+        let prompts = ["a photo of a cat.", "a dog", "a photo of a small red bird on a branch."]
+        let tokens = CLIPFixture.tokenizer.batch(prompts)
+        #expect(tokens.length < 80)
+        let rows = try encoder.embed(prompts)
+        for (r, ids) in tokens.ids.enumerated() {
+            let padded = ids.reduce(0, +) + (80 - tokens.length) * CLIPFixture.tokenizer.padID
+            #expect(abs(Double(rows[r, 0]) - Double(padded) / 80) < 1e-2, "prompt \(r)")
+            #expect(abs(Double(rows[r, 1]) - Double(tokens.attentionMask[r].reduce(0, +)) / 80) < 1e-6, "prompt \(r)")
         }
     }
 }
