@@ -3,7 +3,8 @@
 // the finished set a requeued job may find. The input is a folder of files, each introduced by a line `== PATH` (at
 // most four path components: `.out.partial/progress.json`, `.out.partial/set/embeddings.npy`, `out/manifest.json`),
 // resumed over a fixed manifest of ten 2×2 PNGs (two of them undecodable and skipped) as `-m pixels --image-size 2
-// --batch-size 3 --on-bad-image skip`, with the `--dtype` and `--shard` its record names. A resume that succeeds
+// --batch-size 3 --on-bad-image skip` (or, for a record of two poolings, the tiny ViT fixture's `--pooling cls,mean`,
+// a set per pooling), with the `--dtype` and `--shard` its record names. A resume that succeeds
 // must leave a set that reads back whole, each row beside its sample's id, with no staging folder; one that fails
 // must keep the partial run, its files and record, and leave the output as it was; neither may write outside the
 // job's folder.
@@ -31,16 +32,27 @@ private let scratch: URL = {
     return folder
 }()
 
+/// The tiny ViT fixture, for records of two poolings (`cls,mean`: a set per pooling); Fuzz/run starts in the repository.
+private let vitTiny = URL(fileURLWithPath: FileManager.default.currentDirectoryPath)
+    .appendingPathComponent("Tests/EmbevalTests/Fixtures/models/vit-tiny").path
+
+/// What the input's record asks the resume to be: `--dtype`, `--shard`, and `-m pixels` or the ViT's `cls,mean`.
+private struct Settings {
+    var storage = StoredFloat.float32
+    var shard: Shard?
+    var poolings = false
+}
+
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzPartial(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     let job = scratch.appendingPathComponent("job", isDirectory: true)
     guard FuzzInput.unpack(FuzzInput.bytes(data, size), into: job, depth: 4) else { return 0 }
     let home = FileManager.default.currentDirectoryPath
+    _ = vitTiny   // resolved (once) against the repository, before the working directory changes
     FileManager.default.changeCurrentDirectoryPath(scratch.path)
     defer { FileManager.default.changeCurrentDirectoryPath(home) }
     let unpacked = Set((try? FileManager.default.contentsOfDirectory(atPath: job.path)) ?? [])
-    let (storage, shard) = settings(recordedIn: job)
-    resume(in: job, storage: storage, shard: shard)
+    resume(in: job, as: settings(recordedIn: job))
     // The job writes its output and its staging folder, nothing else.
     let beside = ((try? FileManager.default.contentsOfDirectory(atPath: scratch.path)) ?? []).filter { !["data", "job"].contains($0) }
     let inJob = ((try? FileManager.default.contentsOfDirectory(atPath: job.path)) ?? [])
@@ -49,48 +61,51 @@ public func fuzzPartial(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     return 0
 }
 
-/// The `--dtype` and `--shard` the input's record names (the staging folder's, else the finished set's), so that
-/// the resume gets past "started with other settings" to the record's counts and files.
-private func settings(recordedIn job: URL) -> (StoredFloat, Shard?) {
+/// The settings the input's record names (the staging folder's, else the finished set's), so that the resume gets
+/// past "started with other settings" to the record's counts and files.
+private func settings(recordedIn job: URL) -> Settings {
     for (file, key) in [(".out.partial/progress.json", "record"), ("out/manifest.json", "extraction")] {
         guard let data = FileManager.default.contents(atPath: job.appendingPathComponent(file).path),
               let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
               let record = object[key] as? [String: Any] else { continue }
-        let storage: StoredFloat = record["dtype"] as? String == "float16" ? .float16 : .float32
         let range = record["shard"] as? [String: Any]
         let shard = (range?["index"] as? Int).flatMap { index in (range?["count"] as? Int).flatMap { try? Shard(index: index, count: $0) } }
-        return (storage, shard)
+        return Settings(storage: record["dtype"] as? String == "float16" ? .float16 : .float32, shard: shard,
+                        poolings: (record["poolings"] as? [String])?.count == 2)
     }
-    return (.float32, nil)
+    return Settings()
 }
 
-private func resume(in job: URL, storage: StoredFloat, shard: Shard?) {
+private func resume(in job: URL, as settings: Settings) {
     let out = job.appendingPathComponent("out"), partial = job.appendingPathComponent(".out.partial")
     let record = partial.appendingPathComponent("progress.json"), manifest = out.appendingPathComponent("manifest.json")
     let recordBefore = FileManager.default.contents(atPath: record.path)
     let manifestBefore = FileManager.default.contents(atPath: manifest.path)
     let filesBefore = Set((try? FileManager.default.subpathsOfDirectory(atPath: job.path)) ?? [])
     let hadPartial = FileManager.default.fileExists(atPath: partial.path)
-    guard let model = try? ImageModelSpec(path: "pixels", preprocessing: PreprocessorOverrides(imageSize: 2)),
+    let spec = settings.poolings ? try? ImageModelSpec(path: vitTiny, poolings: [.cls, .mean])
+        : try? ImageModelSpec(path: "pixels", preprocessing: PreprocessorOverrides(imageSize: 2))
+    guard let model = spec,
           let selection = try? DatasetSelection("data/data.csv"),
           let context = try? EvaluationContext(batchSize: 3, onBadImage: .skip) else { fatalError("fuzz-partial: the job's settings") }
-    let embed = EmbeddingJob(model: model, dataset: selection, output: out, shard: shard.map { ShardAssignment(shard: $0, origin: "--shard") },
-                             resume: true, storage: storage)
+    let embed = EmbeddingJob(model: model, dataset: selection, output: out,
+                             shard: settings.shard.map { ShardAssignment(shard: $0, origin: "--shard") }, resume: true, storage: settings.storage)
     do {
         let result = try embed.run(context)
         if FileManager.default.fileExists(atPath: partial.path) { fatalError("fuzz-partial: a finished resume left its staging folder") }
         guard !result.alreadyComplete else { return }
         // What a resume commits reads back whole, as every command reads `--embeddings`, each row beside its own
         // sample's id: the shard's samples in order, less the skipped ones.
-        let set: Embeddings
-        do { set = try EmbeddingFiles(paths: [out], labels: .stored).load() } catch {
+        let sets: [(name: String, embeddings: Embeddings)]
+        do { sets = try EmbeddingFiles(paths: [out], labels: .stored).loadSets().sets } catch {
             fatalError("fuzz-partial: the resumed set does not read back: \(error)")
         }
         let skipped = Set(result.record.skipped.map(\.id))
         let samples = (result.record.shard?.start ?? 0)..<(result.record.shard?.end ?? 10)
         let expected = samples.map { "img\($0).png" }.filter { !skipped.contains($0) }
-        guard set.ids == expected, set.count == result.sets.first?.rows else {
-            fatalError("fuzz-partial: the resumed set's \(set.count) rows are \(set.ids), not the samples \(expected)")
+        guard sets.count == result.sets.count else { fatalError("fuzz-partial: \(sets.count) sets read back of \(result.sets.count) written") }
+        for (set, written) in zip(sets, result.sets) where set.embeddings.ids != expected || set.embeddings.count != written.rows {
+            fatalError("fuzz-partial: the resumed set '\(set.name)' has \(set.embeddings.count) rows \(set.embeddings.ids), not the samples \(expected)")
         }
     } catch {
         // A refused or failed resume keeps what was done: the staging folder, its files and record, the output.
