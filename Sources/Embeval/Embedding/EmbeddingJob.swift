@@ -195,6 +195,13 @@ public struct EmbeddingJob: Sendable {
         }
         stored.skipped = skipped
         let names = record.poolings.count == 1 ? [""] : model.poolings.map(\.folderName)
+        // Sizes are checked only for the files a manifest lists: one listing none of the rows is no finished set.
+        let listed = Set(manifest.files.map(\.name))
+        for name in names {
+            if let file = Embeddings.setFiles.map({ name.isEmpty ? $0 : "\(name)/\($0)" }).first(where: { !listed.contains($0) }) {
+                throw ShardError.incompleteSet(path: target.path, file: file)
+            }
+        }
         let sets = zip(record.poolings, names).map { pooling, name in
             let sub = name.isEmpty ? manifest : (try? SetManifest.verified(in: target.appendingPathComponent(name))) ?? manifest
             return EmbeddingJobResult.WrittenSet(pooling: pooling, folder: target.appendingPathComponent(name), rows: sub.rows ?? 0,

@@ -65,6 +65,8 @@ public enum ShardError: UserError, Equatable {
     case resumeMismatch(path: String, reason: String)
     /// A resume from a progress record that no run wrote (edited, or from another program): its counts disagree.
     case corruptProgress(path: String, reason: String)
+    /// A resume that finds its finished set at the output, but the set's manifest does not list `file` of it.
+    case incompleteSet(path: String, file: String)
 
     public var description: String {
         switch self {
@@ -78,6 +80,8 @@ public enum ShardError: UserError, Equatable {
                 : "--resume: '\(path)' holds a finished set made with \(reason); run without --resume to replace it"
         case .corruptProgress(let path, let reason):
             return "--resume: '\(path)' cannot be continued from: \(reason); run without --resume to start over"
+        case .incompleteSet(let path, let file):
+            return "--resume: '\(path)' holds a set whose manifest does not list '\(file)', so it is not complete; run without --resume to replace it"
         }
     }
 }

@@ -206,6 +206,26 @@ import Testing
         #expect(try SetManifest.verified(in: out)?.rows == 40)
     }
 
+    /// A requeued `--resume` whose finished set's manifest lists none of its files (edited, or written by hand) said
+    /// "already complete" and exited 0, though the set had lost its rows. A set is complete only when its manifest
+    /// lists every file of it; else it is refused, and kept.
+    @Test func aFinishedSetWhoseManifestListsNotItsFilesIsNotComplete() throws {
+        let out = dir.appendingPathComponent("unlisted")
+        let run = ["embed", "-m", "pixels", "--image-size", "4", "--dataset", "fashion-mnist", "--samples", "40", "--batch-size", "8",
+                   "--output", out.path, "--resume"]
+        _ = try succeed(run)
+        let manifest = out.appendingPathComponent("manifest.json")
+        var object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: manifest)) as? [String: Any])
+        object["files"] = (object["files"] as? [[String: Any]] ?? []).filter { $0["name"] as? String != "embeddings.npy" }
+        let edited = try JSONSerialization.data(withJSONObject: object)
+        try edited.write(to: manifest)
+        try FileManager.default.removeItem(at: out.appendingPathComponent("embeddings.npy"))
+        let r = try runEmbeval(run)
+        #expect(r.code == 2 && r.err.hasPrefix("error: --resume: '\(out.path)' holds a set whose manifest does not list 'embeddings.npy'")
+                && r.err.split(separator: "\n").count == 1, "\(r.err)")
+        #expect(try Data(contentsOf: manifest) == edited)
+    }
+
     /// Without --resume a partial run is discarded, always with a warning that says so: how far it got, or that its
     /// record does not read back (that case was discarded without a word).
     @Test func aPlainRunSaysWhatItDiscards() throws {
