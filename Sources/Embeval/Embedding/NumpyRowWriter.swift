@@ -53,13 +53,7 @@ final class NumpyRowWriter {
         var offset = headerSize
         while offset + width <= end {
             let block = try file.read(at: offset, count: min(piece, (end - offset) / width * width))
-            // NaN and ±Inf are the values whose exponent bits are all set; the exponent ends in the high byte of
-            // each little-endian value (bits 23–30 of a float32, 10–14 of a float16).
-            let high = stride(from: width - 1, to: block.count, by: width)
-            let found = storage == .float32
-                ? high.first { block[$0] & 0x7f == 0x7f && block[$0 - 1] & 0x80 == 0x80 }
-                : high.first { block[$0] & 0x7c == 0x7c }
-            if let found { return (offset - headerSize + found) / width / columns }
+            if let found = block.withUnsafeBytes(storage.firstNonFinite) { return ((offset - headerSize) / width + found) / columns }
             offset += block.count
         }
         return nil
@@ -115,4 +109,14 @@ public enum StoredFloat: String, Codable, Sendable, CaseIterable {
     var descr: String { self == .float32 ? "<f4" : "<f2" }
     /// Bytes per value.
     var width: Int { self == .float32 ? 4 : 2 }
+
+    /// The index of the first NaN or ±Inf among the little-endian values stored in `bytes`, if any: the values whose
+    /// exponent bits are all set (bits 23–30 of a float32, 10–14 of a float16), read from each value's high bytes.
+    func firstNonFinite(in bytes: UnsafeRawBufferPointer) -> Int? {
+        let high = stride(from: width - 1, to: bytes.count, by: width)
+        let found = self == .float32
+            ? high.first { bytes[$0] & 0x7f == 0x7f && bytes[$0 - 1] & 0x80 == 0x80 }
+            : high.first { bytes[$0] & 0x7c == 0x7c }
+        return found.map { $0 / width }
+    }
 }

@@ -54,15 +54,23 @@ public enum EmbeddingMerge {
                 let shape = { (s: [Int]) in "[" + s.map(String.init).joined(separator: ", ") + "]" }
                 throw ShardError.incompatible(shard: part.path, reason: "its rows are \(rows.storage.rawValue) of shape \(shape(rows.rowShape)), those before it \(writer.map { "\($0.storage.rawValue) of shape \(shape($0.rowShape))" } ?? "")")
             }
-            let rowBytes = rows.columns * rows.storage.width
-            for start in stride(from: 0, to: rows.count, by: block) {
-                let end = min(start + block, rows.count)
-                try rows.file.withBytes((rows.offset + start * rowBytes)..<(rows.offset + end * rowBytes)) { try out.append(rawRows: Data($0)) }
-            }
             let partLabels = try NumpyArray.readLabels(at: part.appendingPathComponent("labels.npy"))
             let partIDs = Embeddings.readLines(part.appendingPathComponent("ids.txt")) ?? []
             guard partLabels.count == rows.count, partIDs.count == rows.count else {
                 throw ShardError.incompatible(shard: part.path, reason: "holds \(rows.count) rows but \(partLabels.count) labels and \(partIDs.count) ids")
+            }
+            // Rows are copied unconverted, so a value damaged since `embed` checked it is caught here or on every load.
+            let rowBytes = rows.columns * rows.storage.width
+            for start in stride(from: 0, to: rows.count, by: block) {
+                let end = min(start + block, rows.count)
+                try rows.file.withBytes((rows.offset + start * rowBytes)..<(rows.offset + end * rowBytes)) { bytes in
+                    if let value = rows.storage.firstNonFinite(in: bytes) {
+                        let row = start + value / rows.columns
+                        throw EmbeddingError.malformedFile(path: file.path, location: "row \(row) (sample '\(partIDs[row])')",
+                                                           reason: "holds NaN or Inf, which no run writes; embed this shard again")
+                    }
+                    try out.append(rawRows: Data(bytes))
+                }
             }
             labels += partLabels
             ids += partIDs

@@ -468,6 +468,28 @@ import Testing
         #expect(!FileManager.default.fileExists(atPath: output.path))
     }
 
+    /// A shard whose rows were damaged after `embed` wrote them (a NaN or an infinity, which no run writes) was merged
+    /// byte for byte into a set that every later command refused on load; `merge` now refuses it, naming the shard's
+    /// file, the row and its sample, and writes nothing.
+    @Test(arguments: [("float32", [UInt8]([0x00, 0x00, 0xc0, 0x7f])), ("float16", [0x00, 0x7c])])
+    func aShardHoldingNaNOrInfIsNotMerged(dtype: String, value: [UInt8]) throws {
+        let case_ = dir.appendingPathComponent("poisoned-\(dtype)"), output = case_.appendingPathComponent("merged")
+        for i in 0..<2 {
+            _ = try succeed(["embed", "-m", "pixels", "--image-size", "4", "--dataset", "fashion-mnist", "--samples", "100",
+                             "--dtype", dtype, "--shard", "\(i)/2", "--output", case_.appendingPathComponent("\(i)").path])
+        }
+        let npy = case_.appendingPathComponent("1/embeddings.npy")
+        let ids = try String(contentsOf: case_.appendingPathComponent("1/ids.txt"), encoding: .utf8).split(separator: "\n")
+        var bytes = try Data(contentsOf: npy)
+        let rowBytes = (bytes.count - 128) / ids.count, at = 128 + 30 * rowBytes + 3 * value.count
+        bytes.replaceSubrange(at..<(at + value.count), with: value)
+        try bytes.write(to: npy)
+        let r = try runEmbeval(["merge", case_.appendingPathComponent("0").path, case_.appendingPathComponent("1").path, "--output", output.path])
+        #expect(r.code == 2 && r.err.hasPrefix("error: '\(npy.path)' row 30 (sample '\(ids[30])'): holds NaN or Inf")
+                && r.err.split(separator: "\n").count == 1, "\(r.err)")
+        #expect(!FileManager.default.fileExists(atPath: output.path))
+    }
+
     /// A shard manifest whose pooling is named `..` made `merge` write that pooling's files one folder up, beside the
     /// output, over the user's own `embeddings.npy` and `ids.txt`. Such a record is refused, and nothing is written.
     @Test func aPoolingThatNamesNoFolderInsideTheSetIsRefused() throws {
