@@ -37,29 +37,25 @@ public struct TextEncoder: Sendable {
         }
     }
 
-    /// Embeddings of `texts`, one row each. All texts are padded together, as the HF zero-shot pipeline
-    /// tokenizes its candidate labels in one call, then run in batches.
+    /// Embeddings of `texts`, one row each. Every text is padded to one length — the longest, as the HF zero-shot
+    /// pipeline tokenizes its candidate labels in one call, or the tokenizer's or the model's fixed length — a batch
+    /// at a time, so that padding never takes more memory than a batch.
     public func embed(_ texts: [String]) throws -> Matrix {
-        let tokens = tokenizer.batch(texts)
-        // A static input length pads every row further, a batch at a time (the model file sizes that padding).
-        let length = staticLength ?? tokens.length
-        guard tokens.length <= length else {
-            throw EmbeddingError.incompatibleModel("text encoder input 'input_ids' takes \(length) tokens; the prompts need \(tokens.length)")
-        }
-        let padding = length - tokens.length, left = tokenizer.padsLeft
-        func padded(_ row: [Int], with value: Int) -> [Int64] {
-            let extra = [Int64](repeating: Int64(value), count: padding), values = row.map(Int64.init)
-            return padding == 0 ? values : left ? extra + values : values + extra
+        let encoded = texts.map(tokenizer.encode), longest = encoded.map(\.count).max() ?? 0
+        // What the tokenizer pads to; a model's static input length pads further (SigLIP reads its last position).
+        let needed = max(tokenizer.fixedLength ?? 0, longest), length = staticLength ?? needed
+        guard needed <= length else {
+            throw EmbeddingError.incompatibleModel("text encoder input 'input_ids' takes \(length) tokens; the prompts need \(needed)")
         }
         let size = max(1, min(batchSize, maximumBatchSize ?? batchSize))
         var rows = [Float](), width = 0
         for start in stride(from: 0, to: texts.count, by: size) {
             let range = start..<min(start + size, texts.count)
-            let shape = [range.count, length]
+            let shape = [range.count, length], tokens = tokenizer.pad(encoded[range], to: length)
             var feeds = otherTower.feeds(forBatch: range.count)
-            feeds["input_ids"] = .int64(shape: shape, values: range.flatMap { padded(tokens.ids[$0], with: tokenizer.padID) })
+            feeds["input_ids"] = .int64(shape: shape, values: tokens.ids.flatMap { $0.map(Int64.init) })
             if takesAttentionMask {
-                feeds["attention_mask"] = .int64(shape: shape, values: range.flatMap { padded(tokens.attentionMask[$0], with: 0) })
+                feeds["attention_mask"] = .int64(shape: shape, values: tokens.attentionMask.flatMap { $0.map(Int64.init) })
             }
             if takesTokenTypes {
                 feeds["token_type_ids"] = .int64(shape: shape, values: [Int64](repeating: 0, count: range.count * length))

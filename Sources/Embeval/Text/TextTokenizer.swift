@@ -35,9 +35,14 @@ extension TextTokenizer {
     /// Encodes and pads `texts` as the model expects; the mask is 1 on real tokens, 0 on padding.
     public func batch(_ texts: [String]) -> TokenBatch {
         let encoded = texts.map(encode)
-        let length = fixedLength ?? encoded.map(\.count).max() ?? 0
-        func padded<T>(_ row: [T], with value: T) -> [T] {
-            let padding = [T](repeating: value, count: max(0, length - row.count))
+        return pad(encoded, to: fixedLength ?? encoded.map(\.count).max() ?? 0)
+    }
+
+    /// Encoded texts padded with the pad id to `length` tokens each, on the model's side (a row already as long or
+    /// longer is kept as it is); the mask is 1 on real tokens, 0 on padding.
+    public func pad(_ encoded: some Collection<[Int]>, to length: Int) -> TokenBatch {
+        func padded(_ row: [Int], with value: Int) -> [Int] {
+            let padding = [Int](repeating: value, count: max(0, length - row.count))
             return padsLeft ? padding + row : row + padding
         }
         return TokenBatch(ids: encoded.map { padded($0, with: padID) },
