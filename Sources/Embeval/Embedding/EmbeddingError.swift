@@ -24,6 +24,10 @@ public enum EmbeddingError: UserError, Equatable {
     /// Rows to be kept in memory that would take more than their share of what the process may use; `held`: bytes of
     /// rows kept already (the evaluated set, when this is its train set), counted in `needed`.
     case tooLargeForMemory(dataset: String, rows: Int, columns: Int, needed: Int, held: Int = 0, available: Int)
+    /// A batch whose model inputs (one of shape `input` per image, float32) would take `needed` bytes held `held`
+    /// times over (`EmbeddingExtractor.batchesHeld` at most): more than half of the `available` bytes the process may
+    /// use.
+    case batchTooLarge(batchSize: Int, input: [Int], held: Int, needed: Int, available: Int)
     /// A model argument (`-m`, roles, poolings) or model option that cannot be used.
     case invalidArgument(String)
 
@@ -44,6 +48,14 @@ public enum EmbeddingError: UserError, Equatable {
         case .nonFinite(let count, let ids, let source):
             return (source.map { "\($0): " } ?? "") + "\(count) embedding row(s) hold NaN or Inf: ids "
                 + ids.prefix(5).map { "'\($0)'" }.joined(separator: ", ") + (count > 5 ? ", …" : "")
+        case .batchTooLarge(let batchSize, let input, let held, let needed, let available):
+            // Smaller batches make more of them, each held up to `batchesHeld` times over.
+            let perImage = EmbeddingExtractor.heldBytes(of: input, images: 1, held: EmbeddingExtractor.batchesHeld) ?? Int.max
+            let fits = available / 2 / max(perImage, 1)
+            return "--batch-size \(batchSize): a batch of \(batchSize) inputs of \(input.map(String.init).joined(separator: "×")) float32 values, "
+                + "held \(held) times over while the next batches are prepared, would take "
+                + "\(ProcessMemory.readable(needed)), more than half of the \(ProcessMemory.readable(available)) this process may use; "
+                + (fits >= 1 ? "use --batch-size \(fits) or less" : "even a batch of 1 does not fit: raise the memory this process may use")
         case .nothingEmbedded(let dataset, let skipped):
             return "no image of dataset '\(dataset)' could be embedded (\(skipped) skipped)"
         case .tooLargeForMemory(let dataset, let rows, let columns, let needed, let held, let available):

@@ -55,6 +55,30 @@ public struct EmbeddingExtractor: Sendable {
         self.imageLimits = imageLimits
     }
 
+    /// The most times over a batch's inputs are held at once: two batches prepared ahead in the queue, one more
+    /// waiting to join it, the batch the model runs, that batch joined into one input tensor, and its rows as they
+    /// are written (as large as the inputs for `-m pixels`).
+    public static let batchesHeld = 6
+
+    /// How many times over the inputs of a run of `batches` batches are held at once.
+    static func held(batches: Int) -> Int { min(max(batches, 1), batchesHeld - 2) + 2 }
+
+    /// Bytes that `images` float32 inputs of shape `input` take, held `held` times over; nil past `Int.max`.
+    static func heldBytes(of input: [Int], images: Int, held: Int) -> Int? {
+        ([images, held] + input).reduce(Optional(MemoryLayout<Float>.size)) { bytes, factor in
+            bytes.flatMap { let (product, overflow) = $0.multipliedReportingOverflow(by: max(factor, 0)); return overflow ? nil : product }
+        }
+    }
+
+    /// Why `batches` batches of `batchSize` inputs like `input` cannot be run within `memoryBytes` (half of it, as
+    /// the rows kept are counted), if they cannot: asked before a batch's other images are prepared, not when an
+    /// allocation fails.
+    static func batchMemoryRefusal(input: Tensor, batchSize: Int, batches: Int, memoryBytes: Int) -> EmbeddingError? {
+        let held = held(batches: batches), needed = heldBytes(of: input.shape, images: batchSize, held: held) ?? Int.max
+        guard needed > memoryBytes / 2 else { return nil }
+        return .batchTooLarge(batchSize: batchSize, input: input.shape, held: held, needed: needed, available: memoryBytes)
+    }
+
     /// The batch size a model is run with: the one asked for, at most what the model takes.
     public func effectiveBatchSize(for model: any ImageEmbeddingModel) -> Int {
         max(1, min(batchSize, model.maximumBatchSize ?? batchSize))
@@ -74,11 +98,31 @@ public struct EmbeddingExtractor: Sendable {
 
         // Producer: prepares batch b+1 while the caller's thread embeds batch b.
         let producer = Thread { [onBadImage, imageLimits, digestsInputs] in
+            let largest = min(size, span.count)
+            var checked = false
+            // A bad image may be skipped; a dataset that cannot be read (a corrupt parquet row group) may not.
+            let skips = { (error: Error) in onBadImage == .skip && !(error is DatasetError) }
             for range in batches {
                 if queue.isCancelled { break }
-                let prepared: [Result<Tensor, Error>] = Parallel.map(range.count) { i in
-                    Result { try model.prepare(samples[range.lowerBound + i], limits: imageLimits) }
+                let prepare = { (i: Int) in Result { try model.prepare(samples[range.lowerBound + i], limits: imageLimits) } }
+                // Until one image is prepared, images are prepared one at a time: the first says what a batch takes.
+                var prepared = [Result<Tensor, Error>]()
+                while !checked, prepared.count < range.count {
+                    let outcome = prepare(prepared.count)
+                    prepared.append(outcome)
+                    switch outcome {
+                    case .success(let input):
+                        if let refusal = Self.batchMemoryRefusal(input: input, batchSize: largest, batches: batches.count,
+                                                                     memoryBytes: imageLimits.memoryBytes) {
+                            queue.put(.failure(refusal)); return
+                        }
+                        checked = true
+                    case .failure(let error) where !skips(error): queue.put(.failure(error)); return
+                    case .failure: break
+                    }
                 }
+                let done = prepared.count
+                prepared += Parallel.map(range.count - done) { prepare(done + $0) }
                 var batch = PreparedBatch(range: range, inputs: [], kept: [], skipped: [], digests: [])
                 for (i, outcome) in prepared.enumerated() {
                     let position = range.lowerBound + i
@@ -87,8 +131,7 @@ public struct EmbeddingExtractor: Sendable {
                         batch.inputs.append(input)
                         batch.kept.append(position)
                         if digestsInputs { batch.digests.append(ContentDigest(input.values)) }
-                    // A bad image may be skipped; a dataset that cannot be read (a corrupt parquet row group) may not.
-                    case .failure(let error) where onBadImage == .skip && !(error is DatasetError):
+                    case .failure(let error) where skips(error):
                         batch.skipped.append((position, SkippedSample(id: samples[position].id, reason: "\(error)")))
                     case .failure(let error): queue.put(.failure(error)); return
                     }

@@ -7,7 +7,8 @@ public struct EmbeddingHealth: Equatable, Sendable {
     public var zeroRows: Int
     /// Rows whose entries are all equal (and not all 0): no direction information.
     public var constantRows: Int
-    /// Mean cosine similarity between distinct rows of a seeded sample of up to 1,000 rows.
+    /// Mean cosine similarity between distinct rows of a seeded sample of up to 1,000 rows (fewer for rows wider
+    /// than 65,536 values: `sampleBytes` at most).
     public var meanPairwiseCosine: Double
     /// exp(entropy of the normalised singular values) of the centred sample (Roy & Vetterli, 2007):
     /// 1 for a space that is a single direction, d for an isotropic one.
@@ -47,49 +48,64 @@ public struct EmbeddingHealth: Equatable, Sendable {
         zeroRows = zero
         constantRows = constant
 
+        let count = Self.sampleSize(rows: m.rows, columns: m.columns)
         var generator = SeededGenerator(seed: seed)
-        let sample = m.rows <= 1000 ? Array(0..<m.rows) : generator.permutation(m.rows).prefix(1000).sorted()
+        let sample = m.rows <= count ? Array(0..<m.rows) : generator.permutation(m.rows).prefix(count).sorted()
         sampledRows = sample.count
         let s = m.selectingRows(sample)
         meanPairwiseCosine = Self.meanPairwiseCosine(s)
         effectiveRank = Self.effectiveRank(s)
     }
 
+    /// The most bytes the sampled rows take as float32; the Double work beside them is a fraction of it.
+    static let sampleBytes = 1000 * 65_536 * 4
+
+    /// Rows sampled from `rows` of `columns` values: up to 1,000, and at least 2, within `sampleBytes` (a set of
+    /// 512×512 pixels is 786,432 values a row: 3 GB for 1,000 of them).
+    static func sampleSize(rows: Int, columns: Int) -> Int {
+        min(rows, 1000, max(2, sampleBytes / 4 / max(columns, 1)))
+    }
+
     static func meanPairwiseCosine(_ s: Matrix) -> Double {
         let n = s.rows
         guard n >= 2 else { return 0 }
-        let u = s.l2NormalizedRows()
-        // Σ_{i≠j} u_i·u_j = |Σ u_i|² − Σ |u_i|²
-        var total = [Double](repeating: 0, count: u.columns)
+        // Σ_{i≠j} u_i·u_j = |Σ u_i|² − Σ |u_i|², each row normalised as it is summed.
+        var total = [Double](repeating: 0, count: s.columns), u = [Float](repeating: 0, count: s.columns)
         var selfTerms = 0.0
         for i in 0..<n {
+            s.withRows(i..<(i + 1)) { row in u.withUnsafeMutableBufferPointer { Matrix.normalizeRows(row, into: $0, columns: s.columns) } }
             var norm = 0.0
-            for j in 0..<u.columns { let v = Double(u[i, j]); total[j] += v; norm += v * v }
+            for j in 0..<s.columns { let v = Double(u[j]); total[j] += v; norm += v * v }
             selfTerms += norm
         }
         let all = total.reduce(0) { $0 + $1 * $1 }
         return (all - selfTerms) / Double(n * (n - 1))
     }
 
-    static func effectiveRank(_ s: Matrix) -> Double {
+    /// `blockValues`: the most Double values of the centred sample held at once when rows are wider than the sample.
+    static func effectiveRank(_ s: Matrix, blockValues: Int = 1 << 22) -> Double {
         let n = s.rows, d = s.columns
         guard n >= 2, d >= 1 else { return 0 }
         var mean = [Double](repeating: 0, count: d)
         for i in 0..<n { for j in 0..<d { mean[j] += Double(s[i, j]) } }
         for j in 0..<d { mean[j] /= Double(n) }
         // Eigenvalues of the smaller Gram matrix of the centred sample are the squared singular values: CᵀC (d×d)
-        // when d ≤ n, else CCᵀ (n×n) = the Gram matrix of Cᵀ, one dsyrk either way.
-        let small = min(n, d)
-        var centred = [Double](repeating: 0, count: n * d)
-        for i in 0..<n {
-            for j in 0..<d {
-                if d <= n { centred[i * d + j] = Double(s[i, j]) - mean[j] } else { centred[j * n + i] = Double(s[i, j]) - mean[j] }
-            }
-        }
+        // when d ≤ n, else CCᵀ (n×n) = the Gram matrix of Cᵀ, summed over blocks of Cᵀ's rows so that wide rows
+        // are never all held in Double.
+        let small = min(n, d), width = d <= n ? d : max(1, blockValues / n)
         var gram = [Double](repeating: 0, count: small * small)
-        centred.withUnsafeBufferPointer { c in
-            gram.withUnsafeMutableBufferPointer { g in
-                BLAS.accumulateGram(c, rows: max(n, d), columns: small, into: g)
+        for first in stride(from: 0, to: d, by: width) {
+            let last = min(first + width, d)
+            var centred = [Double](repeating: 0, count: n * (last - first))
+            for i in 0..<n {
+                for j in first..<last {
+                    if d <= n { centred[i * d + j] = Double(s[i, j]) - mean[j] } else { centred[(j - first) * n + i] = Double(s[i, j]) - mean[j] }
+                }
+            }
+            centred.withUnsafeBufferPointer { c in
+                gram.withUnsafeMutableBufferPointer { g in
+                    BLAS.accumulateGram(c, rows: d <= n ? n : last - first, columns: small, into: g)
+                }
             }
         }
         for a in 0..<small { for b in (a + 1)..<small { gram[b * small + a] = gram[a * small + b] } }   // dsyrk fills the upper half

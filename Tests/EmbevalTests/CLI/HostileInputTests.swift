@@ -1080,6 +1080,13 @@ private func jsonObject(_ text: String) -> Bool {
             HostileCase(name: "--threads 100000", arguments: knn(vit, ["--threads", "100000"]), outcome: .errorOrWarning([["--threads"]]), limit: 30),
             bad("--batch-size 0", knn(vit, ["--batch-size", "0"]), ["--batch-size"]),
             bad("--batch-size=-1", knn(vit, ["--batch-size=-1"]), ["--batch-size"]),
+            // 500 inputs of 512×512×3 held twice over take 3.1 GB, past half of the 6 GiB cap: trapped on a failed
+            // 3 GB allocation before; refused at the first image, with a batch size that fits.
+            bad("--batch-size past memory", ["embed", "-m", "pixels", "--image-size", "512", "--batch-size", "10000", "--dataset", "fashion-mnist",
+                                             "--samples", "500", "--output", "@@/big"], ["--batch-size 500"], ["or less"], limit: 60,
+                check: { dirs, _, findings in
+                    findings.expect(!FileManager.default.fileExists(atPath: dirs.scratch.appendingPathComponent("big").path), "an output was written")
+                }),
             // Layer indices far out of range are refused by their flag, not trapped on |Int.min|.
             bad("--pooling cls@Int.min", knn(vit, ["--pooling", "cls@-9223372036854775808"]), ["--pooling"]),
             bad("--layers=Int.min", knn(vit, ["--layers=-9223372036854775808"]), ["--layers"]),

@@ -57,6 +57,23 @@ import Testing
     #expect(h.warnings.contains { $0.contains("collapsed") })
 }
 
+/// Wide rows (`-m pixels` at 512×512 is 786,432 values a row) are sampled within a fixed budget: 1,000 such rows took
+/// 3 GB as float32 and 6 GB more as centred Doubles, and trapped on a failed allocation under a 6 GB limit after
+/// `embed` had written its set. The centred sample is summed a block of columns at a time, to the same rank (within rounding).
+@Test func healthOfWideRowsStaysWithinAFixedBudget() throws {
+    #expect(EmbeddingHealth.sampleSize(rows: 70_000, columns: 384) == 1000)
+    #expect(EmbeddingHealth.sampleSize(rows: 70_000, columns: 65_536) == 1000)
+    #expect(EmbeddingHealth.sampleSize(rows: 70_000, columns: 786_432) == 83)
+    #expect(EmbeddingHealth.sampleSize(rows: 70_000, columns: 1 << 40) == 2)
+    #expect(EmbeddingHealth.sampleSize(rows: 40, columns: 786_432) == 40)
+    let wide = clusteredEmbeddings(rows: 60, columns: 700, classes: 4, seed: 3).0
+    let whole = EmbeddingHealth.effectiveRank(wide), blocked = EmbeddingHealth.effectiveRank(wide, blockValues: 60 * 64 + 7)
+    #expect(whole > 3 && abs(blocked - whole) <= 1e-6 * whole, "\(blocked) vs \(whole)")
+    #expect(abs(EmbeddingHealth.effectiveRank(wide, blockValues: 1) - whole) <= 1e-6 * whole)
+    let h = try EmbeddingHealth(Embeddings(matrix: wide, labels: Array(repeating: 0, count: 60), ids: (0..<60).map(String.init), classes: ["a"]))
+    #expect(h.sampledRows == 60 && h.effectiveRank == whole)
+}
+
 @Test func poolingModesReadTheRightTokens() throws {
     // One image, 1 class token + 1 register + 2 patch tokens, hidden 2.
     let t = Tensor(shape: [1, 4, 2], values: [9, 9, 5, 5, 1, 8, 3, 2])

@@ -252,30 +252,65 @@ import Testing
         #expect(Gzip.defaultLimit == ProcessMemory.limit / 3)
     }
 
-    /// Rows that would not fit in memory are refused after the first batch, before they are collected: 4 images of
-    /// 32×32×3 values take 49,152 bytes, so a budget 2 bytes short of twice that refuses them and twice that does not.
-    /// (Both budgets still let the 60×45 fixtures decode: 16 bytes a pixel.)
+    /// Rows that would not fit in memory are refused after the first batch, before they are collected: 64 images of
+    /// 28×28 grey values take 200,704 bytes, so a budget 2 bytes short of twice that refuses them and twice that does
+    /// not. (Batches of 1 image hold 5 × 3,136 bytes of inputs, well within either budget.)
     @Test func extractionThatWouldOutgrowMemoryIsRefusedAtTheFirstBatch() throws {
-        let dataset = try DatasetSpec.load(Self.images.path)
+        var dataset = try DatasetSpec.load("fashion-mnist", split: "test")
+        dataset.samples = Array(dataset.samples.prefix(64))
         let count = dataset.samples.count
-        let needed = count * 32 * 32 * 3 * 4
+        let needed = count * 28 * 28 * 4
         let tight = try ImageLimits(maximumPixels: Int.max, memoryBytes: 2 * needed - 2)
-        #expect(throws: EmbeddingError.tooLargeForMemory(dataset: dataset.name, rows: count, columns: 3072, needed: needed,
+        #expect(throws: EmbeddingError.tooLargeForMemory(dataset: dataset.name, rows: count, columns: 784, needed: needed,
                                                          available: 2 * needed - 2)) {
-            try EmbeddingExtractor(batchSize: 1, imageLimits: tight).extract(dataset, with: PixelModel(size: (32, 32)))
+            try EmbeddingExtractor(batchSize: 1, imageLimits: tight).extract(dataset, with: PixelModel())
         }
         let enough = try ImageLimits(maximumPixels: Int.max, memoryBytes: 2 * needed)
-        let result = try EmbeddingExtractor(batchSize: 1, imageLimits: enough).extract(dataset, with: PixelModel(size: (32, 32)))
+        let result = try EmbeddingExtractor(batchSize: 1, imageLimits: enough).extract(dataset, with: PixelModel())
         #expect(result.embeddings[.output("pixels")]?.matrix.rows == count)
         // A train set's check counts the evaluated set's rows, kept beside it: the same budget then refuses.
-        #expect(throws: EmbeddingError.tooLargeForMemory(dataset: dataset.name, rows: count, columns: 3072, needed: 2 * needed,
+        #expect(throws: EmbeddingError.tooLargeForMemory(dataset: dataset.name, rows: count, columns: 784, needed: 2 * needed,
                                                          held: needed, available: 2 * needed)) {
-            try EmbeddingExtractor(batchSize: 1, imageLimits: enough).extract(dataset, with: PixelModel(size: (32, 32)), held: needed)
+            try EmbeddingExtractor(batchSize: 1, imageLimits: enough).extract(dataset, with: PixelModel(), held: needed)
         }
         let held = "\(EmbeddingError.tooLargeForMemory(dataset: "train", rows: 10, columns: 4, needed: 3_000_000_000, held: 2_000_000_000, available: 4_000_000_000))"
         #expect(held.contains("3.0 GB in memory with the 2.0 GB of rows already embedded, more than half of the 4.0 GB"), "\(held)")
         let message = "\(EmbeddingError.tooLargeForMemory(dataset: "photos", rows: 70_000, columns: 786_432, needed: 220_200_960_000, available: 25_000_000_000))"
         #expect(message.contains("220.2 GB") && message.contains("25.0 GB") && message.contains("--embeddings"), "\(message)")
+    }
+
+    /// A batch whose inputs would not fit in memory is refused once the first image is prepared, before the rest of
+    /// its batch is (`--batch-size 2000` of 512×512 pixels trapped on a failed 3 GB allocation under a 6 GB limit).
+    /// A run's inputs are held once per batch prepared ahead or running (at most 4), once joined and once as the rows
+    /// written: 32×32×3 float32 inputs take 12,288 bytes, three times over for a run of one batch.
+    @Test func aBatchThatWouldOutgrowMemoryIsRefusedAtItsFirstImage() throws {
+        let dataset = try DatasetSpec.load(Self.images.path)
+        let count = dataset.samples.count, perImage = 32 * 32 * 3 * 4
+        #expect(count == 4 && (1...6).map { EmbeddingExtractor.held(batches: $0) } == [3, 4, 5, 6, 6, 6])
+        let needed = count * perImage * 3
+        let tight = try ImageLimits(maximumPixels: Int.max, memoryBytes: 2 * needed - 2)
+        let refusal = EmbeddingError.batchTooLarge(batchSize: count, input: [32, 32, 3], held: 3, needed: needed, available: 2 * needed - 2)
+        // A batch larger than the dataset is the dataset's size.
+        #expect(throws: refusal) {
+            try EmbeddingExtractor(batchSize: 10_000, imageLimits: tight).extract(dataset, with: PixelModel(size: (32, 32)))
+        }
+        var embedded = 0
+        #expect(throws: refusal) {
+            try EmbeddingExtractor(batchSize: count, imageLimits: tight).stream(dataset, with: PixelModel(size: (32, 32))) { _ in embedded += 1 }
+        }
+        #expect(embedded == 0)
+        // Two batches of 2 are held four times over (98,304 bytes), and fit; so does the budget of the one batch.
+        let halves = try EmbeddingExtractor(batchSize: 2, imageLimits: tight).extract(dataset, with: PixelModel(size: (32, 32)))
+        #expect(halves.embeddings[.output("pixels")]?.matrix.rows == count)
+        let enough = try ImageLimits(maximumPixels: Int.max, memoryBytes: 2 * needed)
+        let whole = try EmbeddingExtractor(batchSize: count, imageLimits: enough).extract(dataset, with: PixelModel(size: (32, 32)))
+        #expect(whole.embeddings[.output("pixels")]?.matrix.rows == count)
+        // The message names the option, the input, what it would take and the largest batch that fits at any count.
+        let message = "\(EmbeddingError.batchTooLarge(batchSize: 2000, input: [512, 512, 3], held: 6, needed: 37_748_736_000, available: 6_144_000_000))"
+        #expect(message == "--batch-size 2000: a batch of 2000 inputs of 512×512×3 float32 values, held 6 times over while the next batches are prepared, would take 37.7 GB, more than half of the 6.1 GB this process may use; use --batch-size 162 or less",
+                "\(message)")
+        let none = "\(EmbeddingError.batchTooLarge(batchSize: 1, input: [4096, 4096, 3], held: 2, needed: 402_653_184, available: 700_000_000))"
+        #expect(none.hasSuffix("even a batch of 1 does not fit: raise the memory this process may use"), "\(none)")
     }
 
     @Test func underSkipABombIsSkippedAndCounted() throws {
