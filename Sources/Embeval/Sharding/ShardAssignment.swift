@@ -31,7 +31,13 @@ public struct ShardAssignment: Equatable, Sendable {
             return value
         }
         var slurm = try integer("SLURM_ARRAY_TASK_ID")
-        if let id = slurm, let minimum = try integer("SLURM_ARRAY_TASK_MIN") { slurm = id - minimum }
+        if let id = slurm, let minimum = try integer("SLURM_ARRAY_TASK_MIN") {
+            let (index, overflow) = id.subtractingReportingOverflow(minimum)
+            guard !overflow else {
+                throw ShardError.invalid("SLURM_ARRAY_TASK_ID=\(id) less SLURM_ARRAY_TASK_MIN=\(minimum) is no shard index")
+            }
+            slurm = index
+        }
         let kubernetes = try integer("JOB_COMPLETION_INDEX")
         if let slurm, let kubernetes, slurm != kubernetes {
             throw ShardError.invalid("SLURM_ARRAY_TASK_ID gives shard \(slurm) but JOB_COMPLETION_INDEX gives \(kubernetes): pass --shard i/n to say which")
@@ -50,7 +56,10 @@ public struct ShardAssignment: Equatable, Sendable {
         guard let count = shards ?? slurmCount else {
             throw ShardError.invalid("\(origin)=\(index) is set but not the number of shards: pass --shards N (the array's size, or the Job's completions)")
         }
-        guard (0..<count).contains(index), count <= Shard.largestCount else {
+        guard (1...Shard.largestCount).contains(count) else {
+            throw ShardError.invalid("the number of shards must be between 1 and \(Shard.largestCount), got \(count) (\(shards != nil ? "--shards" : "SLURM_ARRAY_TASK_COUNT"))")
+        }
+        guard (0..<count).contains(index) else {
             throw ShardError.invalid("\(origin) gives shard \(index) of \(count): shards are numbered 0 to \(count - 1) (a Slurm array must be contiguous, e.g. --array=0-\(count - 1))")
         }
         return ShardAssignment(shard: try Shard(index: index, count: count), origin: origin)

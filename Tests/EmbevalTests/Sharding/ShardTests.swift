@@ -55,6 +55,11 @@ struct ShardTests {
         (nil, ["SLURM_ARRAY_TASK_ID": "1", "JOB_COMPLETION_INDEX": "2", "SLURM_ARRAY_TASK_COUNT": "4"], "JOB_COMPLETION_INDEX gives 2"),
         (nil, ["SLURM_ARRAY_TASK_ID": "4", "SLURM_ARRAY_TASK_COUNT": "4"], "numbered 0 to 3"),
         (nil, ["SLURM_ARRAY_TASK_ID": "one", "SLURM_ARRAY_TASK_COUNT": "4"], "not an integer"),
+        // Values no array sets trapped: an index less a minimum of Int.min overflowed, a count below 1 made 0..<count.
+        (nil, ["SLURM_ARRAY_TASK_ID": "1", "SLURM_ARRAY_TASK_COUNT": "3", "SLURM_ARRAY_TASK_MIN": "-9223372036854775808"], "SLURM_ARRAY_TASK_MIN"),
+        (-3, ["JOB_COMPLETION_INDEX": "0"], "the number of shards must be between 1 and 1000000, got -3 (--shards)"),
+        (nil, ["SLURM_ARRAY_TASK_ID": "0", "SLURM_ARRAY_TASK_COUNT": "-5"], "got -5 (SLURM_ARRAY_TASK_COUNT)"),
+        (0, ["JOB_COMPLETION_INDEX": "0"], "got 0 (--shards)"),
     ])
     func inconsistentEnvironmentsAreRefused(shards: Int?, environment: [String: String], message: String) {
         do {
