@@ -5,10 +5,15 @@ import Foundation
 /// side by side (so blocks appear in the heat map).
 public struct ConfusionMatrix: Sendable, Equatable {
     public let classCount: Int
-    /// `classCount × classCount`, row = true class, column = predicted class.
-    public let counts: [Int]
+    /// Correct predictions per class.
+    private let hits: [Int]
     /// Samples per true class (row sums): read by every recall, order and figure, so summed once.
     private let supports: [Int]
+    /// The off-diagonal cells that are not 0, keyed by (true class, predicted class): a matrix of many classes
+    /// (labels up to 2²⁰) costs its classes and its samples, never their square.
+    private let confusions: [Cell: Int]
+
+    private struct Cell: Hashable, Sendable { var truth: Int, predicted: Int }
 
     /// Predictions outside `0..<classCount` (or a label outside it) are an error naming the sample.
     public init(labels: [Int], predictions: [Int], classCount: Int) throws {
@@ -16,19 +21,23 @@ public struct ConfusionMatrix: Sendable, Equatable {
             throw MetricError.incompatibleSets("\(labels.count) labels but \(predictions.count) predictions")
         }
         guard classCount >= 1 else { throw MetricError.tooFewSamples(metric: "confusion matrix classes", needed: 1, got: classCount) }
-        var counts = [Int](repeating: 0, count: classCount * classCount)
-        for (i, (label, predicted)) in zip(labels, predictions).enumerated() {
-            guard (0..<classCount).contains(label), (0..<classCount).contains(predicted) else {
-                throw MetricError.incompatibleSets("sample \(i): class \(label) predicted as \(predicted), outside the \(classCount) classes")
-            }
-            counts[label * classCount + predicted] += 1
+        if let i = labels.indices.first(where: { !(0..<classCount).contains(labels[$0]) || !(0..<classCount).contains(predictions[$0]) }) {
+            throw MetricError.incompatibleSets("sample \(i): class \(labels[i]) predicted as \(predictions[i]), outside the \(classCount) classes")
+        }
+        var hits = [Int](repeating: 0, count: classCount), supports = hits, confusions = [Cell: Int]()
+        for (label, predicted) in zip(labels, predictions) {
+            supports[label] += 1
+            if label == predicted { hits[label] += 1 } else { confusions[Cell(truth: label, predicted: predicted), default: 0] += 1 }
         }
         self.classCount = classCount
-        self.counts = counts
-        supports = (0..<classCount).map { c in counts[(c * classCount)..<((c + 1) * classCount)].reduce(0, +) }
+        self.hits = hits
+        self.supports = supports
+        self.confusions = confusions
     }
 
-    public subscript(truth: Int, predicted: Int) -> Int { counts[truth * classCount + predicted] }
+    public subscript(truth: Int, predicted: Int) -> Int {
+        truth == predicted ? hits[truth] : confusions[Cell(truth: truth, predicted: predicted)] ?? 0
+    }
 
     public func support(_ c: Int) -> Int { supports[c] }
 
@@ -44,31 +53,27 @@ public struct ConfusionMatrix: Sendable, Equatable {
 
     /// Off-diagonal cells by count, descending (ties: smaller true class, then smaller predicted class).
     public func mostConfused(_ limit: Int) -> [(truth: Int, predicted: Int, count: Int)] {
-        var cells = [(truth: Int, predicted: Int, count: Int)]()
-        for t in 0..<classCount { for p in 0..<classCount where p != t && self[t, p] > 0 { cells.append((t, p, self[t, p])) } }
-        cells.sort { ($0.count, -$0.truth, -$0.predicted) > ($1.count, -$1.truth, -$1.predicted) }
+        let cells = confusions.map { (truth: $0.key.truth, predicted: $0.key.predicted, count: $0.value) }
+            .sorted { ($0.count, -$0.truth, -$0.predicted) > ($1.count, -$1.truth, -$1.predicted) }
         return Array(cells.prefix(max(0, limit)))
     }
 
-    /// The classes in an order where confused ones sit together: greedy chains over the symmetric confusion
+    /// `classes` in an order where confused ones sit together: greedy chains over the symmetric confusion
     /// (row-normalised, so large classes do not dominate) — start from the most confused class, append the unplaced
     /// class most confused with the last one placed, start a new chain from the most confused remaining class when
-    /// none is. Deterministic (ties: smaller class).
-    public func confusionOrder() -> [Int] {
-        let n = classCount
-        var rate = [Double](repeating: 0, count: n * n)
-        for t in 0..<n {
-            let s = Double(max(support(t), 1))
-            for p in 0..<n where p != t { rate[t * n + p] = Double(self[t, p]) / s }
-        }
-        func link(_ a: Int, _ b: Int) -> Double { rate[a * n + b] + rate[b * n + a] }
-        let total = (0..<n).map { a in (0..<n).reduce(0.0) { $0 + ($1 == a ? 0 : link(a, $1)) } }
+    /// none is. Deterministic (ties: the class given first). Quadratic in the classes given: a figure's, not all.
+    public func confusionOrder(of classes: [Int]) -> [Int] {
+        let n = classes.count
+        func rate(_ t: Int, _ p: Int) -> Double { Double(self[t, p]) / Double(max(support(t), 1)) }
+        var link = [Double](repeating: 0, count: n * n)
+        for a in 0..<n { for b in 0..<n where a != b { link[a * n + b] = rate(classes[a], classes[b]) + rate(classes[b], classes[a]) } }
+        let total = (0..<n).map { a in (0..<n).reduce(0.0) { $0 + link[a * n + $1] } }
         var placed = [Bool](repeating: false, count: n), order = [Int]()
         while order.count < n {
             var next = -1
             if let last = order.last {
                 var best = 0.0
-                for c in 0..<n where !placed[c] && link(last, c) > best { best = link(last, c); next = c }
+                for c in 0..<n where !placed[c] && link[last * n + c] > best { best = link[last * n + c]; next = c }
             }
             if next < 0 {
                 var best = -1.0
@@ -77,6 +82,6 @@ public struct ConfusionMatrix: Sendable, Equatable {
             placed[next] = true
             order.append(next)
         }
-        return order
+        return order.map { classes[$0] }
     }
 }

@@ -115,10 +115,10 @@ enum ReportPage {
 
     /// The class figures of `classSections` as SVG: the confusion matrix (the classes it shows) and recall bars.
     static func classFigures(_ matrix: ConfusionMatrix, names: [String]) -> [(name: String, svg: String)] {
-        let kept = Set(mostErrors(matrix).prefix(ReportFigures.classLimit))
+        let kept = mostErrors(matrix).prefix(ReportFigures.classLimit).sorted()
         let byRecall = (0..<matrix.classCount).filter { matrix.support($0) > 0 }
             .sorted { (matrix.recall($0)?.value ?? 0, $0) < (matrix.recall($1)?.value ?? 0, $1) }
-        return [("confusion-matrix", ReportFigures.confusionHeatMap(matrix, classes: matrix.confusionOrder().filter { kept.contains($0) }, names: names)),
+        return [("confusion-matrix", ReportFigures.confusionHeatMap(matrix, classes: matrix.confusionOrder(of: kept), names: names)),
                 ("per-class-recall", ReportFigures.recallBars(matrix, classes: Array(byRecall.prefix(ReportFigures.classLimit)), names: names))]
     }
 

@@ -28,11 +28,26 @@ import Testing
         let r = try #require(m.recall(0))
         #expect(abs(r.value - 0.8) < 1e-12 && abs(r.low - 0.4902) < 1e-4 && abs(r.high - 0.9433) < 1e-4)
         #expect(m.mostConfused(2).map { [$0.truth, $0.predicted, $0.count] } == [[0, 3, 2], [1, 2, 1]])
-        let order = m.confusionOrder()
+        let order = m.confusionOrder(of: [0, 1, 2, 3])
         #expect(Set(order) == [0, 1, 2, 3])
         let at = { (c: Int) in order.firstIndex(of: c) ?? -9 }
         #expect(abs(at(0) - at(3)) == 1 && abs(at(1) - at(2)) == 1, "\(order)")
         #expect(throws: MetricError.self) { try ConfusionMatrix(labels: [0, 1], predictions: [0, 4], classCount: 4) }
+    }
+
+    /// A label of 2²⁰ − 1 makes 2²⁰ classes: the dense matrix took (2²⁰)² counts (8 TB, a failed allocation that
+    /// crashed every `--html` page). The matrix now costs its classes and its samples, and the page orders only the
+    /// classes it shows.
+    @Test func aMillionClassesCostTheirSamplesNotTheirSquare() throws {
+        let last = (1 << 20) - 1
+        let m = try ConfusionMatrix(labels: [0, last, 5, 5, 5], predictions: [last, last, 5, 0, 0], classCount: 1 << 20)
+        #expect(m[0, last] == 1 && m[last, last] == 1 && m[5, 5] == 1 && m[5, 0] == 2 && m[3, 4] == 0)
+        #expect(m.support(5) == 3 && m.support(3) == 0 && m.recall(3) == nil)
+        #expect(m.mostConfused(5).map { [$0.truth, $0.predicted, $0.count] } == [[5, 0, 2], [0, last, 1]])
+        let figures = ReportPage.classFigures(m, names: (0..<(1 << 20)).map { "c\($0)" })
+        #expect(figures[0].svg.contains("c5 → c0: 2 of 3") && figures[1].svg.contains("c5: recall 33.33 %"))
+        let order = m.confusionOrder(of: [0, 3, 5, last])
+        #expect(order == [0, last, 5, 3], "\(order)")
     }
 
     @Test func theDemoRunsPageExplainsItsAccuracy() throws {
