@@ -118,3 +118,29 @@ func aSavedMapReadsAlikeWhateverItsLayout(method: MapMethod) throws {
     try reader.end()
     #expect(read == [1, 2])
 }
+
+/// A neighbour graph that would not fit in memory is refused before it is built, naming the setting to lower and how
+/// far: `--perplexity 6666` on 20,001 points asked t-SNE for 19,998 neighbours a point and crashed on a failed 3 GB
+/// allocation under an 8 GB limit. 200 points with perplexity 30 (90 neighbours) take about 40 × 200 × 90 = 720,000
+/// bytes, past half of a 1 MB budget; UMAP's 15 neighbours take 72 × 200 × 15 = 216,000, within it.
+@Test func aNeighbourGraphThatWouldOutgrowMemoryIsRefused() throws {
+    let (x, _) = clusteredEmbeddings(rows: 200, columns: 12, classes: 3, seed: 24)
+    var builder = MapBuilder()
+    builder.pcaDimensions = 8
+    builder.memoryBytes = 1_000_000
+    let input = try builder.input(x)
+    #expect(throws: ProjectionError.tooLargeForMemory(method: "t-SNE with perplexity 30.0", points: 200, neighbours: 90, needed: 720_000,
+                                                      available: 1_000_000, remedy: "lower --perplexity to 20 or less")) {
+        try builder.build(.tsne, input: input, width: x.columns)
+    }
+    #expect(try builder.build(.umap, input: input, width: x.columns).coordinates.rows == 200)
+    builder.neighbors = 50
+    #expect(throws: ProjectionError.tooLargeForMemory(method: "UMAP with --neighbors 50", points: 200, neighbours: 50, needed: 720_000,
+                                                      available: 1_000_000, remedy: "lower --neighbors to 34 or less")) {
+        try builder.build(.umap, input: input, width: x.columns)
+    }
+    builder.memoryBytes = 4_000_000
+    #expect(try builder.build(.tsne, input: input, width: x.columns).coordinates.rows == 200)
+    let message = "\(ProjectionError.tooLargeForMemory(method: "t-SNE with perplexity 6666.0", points: 20_001, neighbours: 19_998, needed: 15_999_199_920, available: 8_192_000_000, remedy: "lower --perplexity to 1706 or less"))"
+    #expect(message == "t-SNE with perplexity 6666.0: 19998 neighbours for each of 20001 points would take about 16.0 GB, more than half of the 8.2 GB this process may use (lower --perplexity to 1706 or less)", "\(message)")
+}
