@@ -80,7 +80,7 @@ public struct LinearTask: EvaluationTask {
                     let result = try probe.run(train: train, trainLabels: trainSet.labels, test: test, testLabels: set.query.labels,
                                                classes: set.query.classes.count)
                     if !result.converged {
-                        context.warn("\(set.pooling): the fit at C=\(result.C) stopped at \(settings.maxIterations) iterations before converging")
+                        context.warn("\(set.pooling): the fit at C=\(result.C) stopped before converging (\(result.stop.rawValue) after \(result.iterations) iterations)")
                     }
                     let s = result.scores
                     if index == 0 { predictions = s.predictions }

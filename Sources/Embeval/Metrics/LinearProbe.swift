@@ -54,8 +54,11 @@ public struct LinearProbe: Sendable {
         /// Empty when a single C was given.
         public var validation: [ValidationPoint]
         public var scores: ClassificationScores
-        /// Whether the final fit met the tolerance before the iteration limit.
+        /// Whether the final fit met its tolerance (`LogisticRegression.Model.converged`).
         public var converged: Bool
+        /// Why the final fit stopped, and after how many iterations.
+        public var stop: LBFGS.Stop
+        public var iterations: Int
     }
 
     /// Fits on `train` (labels in `0..<classes`), chooses C on the validation slice when the grid has several, and
@@ -86,7 +89,7 @@ public struct LinearProbe: Sendable {
             let sweepRows = LogisticRegression.Rows(fitFeatures, precision: precision)
             var best = -1.0
             for c in grid {
-                let model = fit(sweepRows, labels: fitLabels, present: fitPresent, C: c, start: start)
+                let model = try fit(sweepRows, labels: fitLabels, present: fitPresent, C: c, start: start)
                 start = model
                 let predicted = Self.ranked(model.decision(heldFeatures), rows: heldFeatures.rows, present: fitPresent, depth: 1)
                 let accuracy = 100 * Double(zip(predicted, heldLabels).filter { $0[0] == $1 }.count) / Double(heldLabels.count)
@@ -95,17 +98,23 @@ public struct LinearProbe: Sendable {
             }
             start = nil
         }
-        let model = fit(LogisticRegression.Rows(train, precision: precision), labels: trainLabels, present: present, C: C, start: start)
+        let model = try fit(LogisticRegression.Rows(train, precision: precision), labels: trainLabels, present: present, C: C, start: start)
         let ranking = Self.ranked(model.decision(test), rows: test.rows, present: present, depth: min(5, present.count))
         return Result(C: C, validation: validation, scores: ClassificationScores(ranking: ranking, labels: testLabels),
-                      converged: model.converged)
+                      converged: model.converged, stop: model.stop, iterations: model.iterations)
     }
 
-    /// A fit on the classes present in `labels` (numbered among themselves, as scikit-learn's `classes_`).
-    private func fit(_ x: LogisticRegression.Rows, labels: [Int], present: [Int], C: Double, start: LogisticRegression.Model?) -> LogisticRegression.Model {
+    /// A fit on the classes present in `labels` (numbered among themselves, as scikit-learn's `classes_`). One that
+    /// cannot leave its zero start is refused: its "model" gives every sample the same class, an accuracy of nothing.
+    private func fit(_ x: LogisticRegression.Rows, labels: [Int], present: [Int], C: Double, start: LogisticRegression.Model?) throws -> LogisticRegression.Model {
         let index = Dictionary(uniqueKeysWithValues: present.enumerated().map { ($1, $0) })
-        return LogisticRegression(C: C, tolerance: tolerance, maxIterations: maxIterations, precision: precision)
+        let model = LogisticRegression(C: C, tolerance: tolerance, maxIterations: maxIterations, precision: precision)
             .fit(x, labels: labels.map { index[$0] ?? 0 }, classes: present.count, start: start)
+        guard start != nil || model.iterations > 0 || model.stop != .lineSearch else {
+            throw MetricError.notFitted("the linear probe's fit at C=\(C) could not take a first step from its zero start (no lower loss along the gradient) on features of magnitude up to "
+                                        + String(format: "%g", x.largestMagnitude) + ": normalise them, or drop --no-normalize")
+        }
+        return model
     }
 
     /// Each row's `depth` best classes by decision score, best first (ties: the lower class first, as argmax), in the

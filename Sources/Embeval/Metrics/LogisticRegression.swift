@@ -35,7 +35,11 @@ public struct LogisticRegression: Sendable {
         public var weights: [Double]
         public var intercepts: [Double]
         public var iterations: Int
+        /// Whether the fit met its tolerance (on the gradient or the decrease), not the iteration limit or a line
+        /// search that found no lower point (scikit-learn's ConvergenceWarning, status 1 or 2).
         public var converged: Bool
+        /// Why the fit stopped.
+        public var stop: LBFGS.Stop
 
         var rows: Int { classes == 2 ? 1 : classes }
 
@@ -73,6 +77,14 @@ public struct LogisticRegression: Sendable {
             switch precision {
             case .float64: storage = .double(x.values)
             case .float32: storage = .single(x.values.map(Float.init))
+            }
+        }
+
+        /// The largest absolute value among the rows (for messages).
+        var largestMagnitude: Double {
+            switch storage {
+            case .double(let values): return values.reduce(0) { max($0, abs($1)) }
+            case .single(let values): return Double(values.reduce(0) { max($0, abs($1)) })
             }
         }
     }
@@ -117,7 +129,7 @@ public struct LogisticRegression: Sendable {
         }
         var model = Model(classes: classes, features: d, weights: [Double](repeating: 0, count: rows * d),
                           intercepts: [Double](repeating: 0, count: rows), iterations: result.iterations,
-                          converged: result.stop != .iterations)
+                          converged: result.stop == .gradient || result.stop == .reduction, stop: result.stop)
         for r in 0..<rows {
             for j in 0..<d { model.weights[r * d + j] = result.x[r * (d + 1) + j] }
             model.intercepts[r] = result.x[r * (d + 1) + d]

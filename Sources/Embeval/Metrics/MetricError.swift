@@ -10,6 +10,8 @@ public enum MetricError: UserError, Equatable {
     case invalidParameter(name: String, value: String, expected: String)
     /// Labels under which the metric cannot say anything (no query has a relevant item).
     case degenerateLabels(String)
+    /// A fit that produced no model worth scoring (an optimiser that could not leave its start).
+    case notFitted(String)
 
     public var description: String {
         switch self {
@@ -17,7 +19,7 @@ public enum MetricError: UserError, Equatable {
             return "\(metric) needs at least \(needed) sample\(needed == 1 ? "" : "s"), got \(got)"
         case .tooFewClasses(let metric, let needed, let got, let what):
             return "\(metric) needs at least \(needed) classes in the \(what), got \(got)"
-        case .incompatibleSets(let reason), .degenerateLabels(let reason):
+        case .incompatibleSets(let reason), .degenerateLabels(let reason), .notFitted(let reason):
             return reason
         case .invalidParameter(let name, let value, let expected):
             return "\(name) must be \(expected), got \(value)"

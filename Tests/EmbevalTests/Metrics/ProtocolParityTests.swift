@@ -61,6 +61,30 @@ struct ProtocolParityTests {
         #expect(abs(result.scores.meanPerClassRecall - reference.mean_per_class_recall) <= 0.05, "C=\(reference.C) recall")
     }
 
+    /// Features of magnitude 1e9 (`--no-normalize` on unscaled features: 4×4 pixels of Fashion-MNIST times 1e9): the
+    /// first line search found no lower loss than the zero start, and that start — one class for every sample — was
+    /// reported as a converged fit (top-1 15 %, where scikit-learn reaches 64 %). A fit that never leaves its start is
+    /// refused, naming the scale; the same pixels unscaled fit.
+    @Test(arguments: [LogisticRegression.Precision.float64, .float32])
+    func aFitThatCannotLeaveItsStartIsRefused(precision: LogisticRegression.Precision) throws {
+        func pixels(_ split: String, _ count: Int, scale: Float) throws -> (FeatureMatrix, [Int]) {
+            var dataset = try DatasetSpec.load("fashion-mnist", split: split)
+            dataset.samples = Array(dataset.samples.prefix(count))
+            let e = try #require(EmbeddingExtractor().extract(dataset, with: PixelModel(size: (4, 4))).embeddings[.output("pixels")])
+            return (FeatureMatrix(Matrix(rows: e.matrix.rows, columns: e.matrix.columns, values: e.matrix.values.map { $0 * scale })), e.labels)
+        }
+        let (train, trainLabels) = try pixels("train", 300, scale: 1e9), (test, testLabels) = try pixels("test", 200, scale: 1e9)
+        let probe = try LinearProbe(grid: [1], precision: precision)
+        #expect {
+            try probe.run(train: train, trainLabels: trainLabels, test: test, testLabels: testLabels, classes: 10)
+        } throws: { error in
+            "\(error)".contains("could not take a first step") && "\(error)".contains("magnitude up to 9.52941e+08")
+        }
+        let (plain, plainLabels) = try pixels("train", 300, scale: 1), (plainTest, plainTestLabels) = try pixels("test", 200, scale: 1)
+        let fitted = try probe.run(train: plain, trainLabels: plainLabels, test: plainTest, testLabels: plainTestLabels, classes: 10)
+        #expect(fitted.scores.top1Accuracy > 50, "\(fitted.scores.top1Accuracy)")
+    }
+
     /// Every C of the grid in float32 (`--precision float32`) against scikit-learn fitted on the float32 rows, which
     /// it then fits in float32: rounding noise in the objective ends both fits short of tol=1e-12 at slightly
     /// different points, so a few predictions near a class boundary may differ.
