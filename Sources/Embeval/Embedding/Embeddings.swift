@@ -100,11 +100,12 @@ extension Embeddings {
     /// The rows of `ids`, in that order: aligns two runs that skipped different images or listed them differently.
     /// An id missing here, or listed twice, is an error.
     public func aligned(to ids: [String]) throws -> Embeddings {
-        if ids == self.ids { return self }
+        // Checked even when the order already fits: a repeated id would pair one row of the other side with two.
         var row = [String: Int](minimumCapacity: count)
         for (i, id) in self.ids.enumerated() where row.updateValue(i, forKey: id) != nil {
             throw EmbeddingError.mismatchedSamples("sample id '\(id)' appears twice among the embeddings: ids must be unique to pair samples")
         }
+        if ids == self.ids { return self }
         let rows = try ids.map { id -> Int in
             guard let r = row[id] else { throw EmbeddingError.mismatchedSamples("sample '\(id)' is missing from one side: the two sides must embed the same samples") }
             return r

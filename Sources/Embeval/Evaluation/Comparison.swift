@@ -41,11 +41,12 @@ public enum Comparison {
         guard !common.isEmpty else {
             throw EvaluationError.incompatibleSides("baseline and candidate share no sample ids (e.g. '\(a.embedded.sampleIDs.first ?? "")' vs '\(b.embedded.sampleIDs.first ?? "")'): they must embed the same samples")
         }
-        if common.count < a.embedded.sampleIDs.count || common.count < b.embedded.sampleIDs.count {
-            context.warn("compared on the \(common.count) samples both sides embedded (\(a.embedded.sampleIDs.count - common.count) only in the baseline, \(b.embedded.sampleIDs.count - common.count) only in the candidate)")
-        }
+        let (countA, countB) = (a.embedded.sampleIDs.count, b.embedded.sampleIDs.count)
         a = try a.aligned(to: common)
         b = try b.aligned(to: common)
+        if common.count < countA || common.count < countB {
+            context.warn("compared on the \(common.count) samples both sides embedded (\(countA - common.count) only in the baseline, \(countB - common.count) only in the candidate)")
+        }
         if !(Task.self == AgreementTask.self) {
             guard a.embedded.primary.classes == b.embedded.primary.classes else {
                 throw EvaluationError.incompatibleSides("baseline and candidate disagree on the classes (\(a.embedded.primary.classes.prefix(3))… vs \(b.embedded.primary.classes.prefix(3))…)")

@@ -55,6 +55,26 @@ import Testing
         #expect(r.err.split(separator: "\n").count == 1, "\(r.err)")
     }
 
+    /// A set whose ids.txt lists one id twice (the second row is then another sample's) was paired silently when it
+    /// was the baseline: its ids were all the candidate's, so it was used unaligned and unchecked, and one candidate
+    /// row stood beside two baseline rows. Refused on either side, for every task, naming the id.
+    @Test(arguments: ["knn", "agreement"])
+    func anIdListedTwiceIsRefusedOnEitherSide(task: String) throws {
+        let set = dir.appendingPathComponent("set-\(task)"), twice = dir.appendingPathComponent("twice-\(task)")
+        let e = try runEmbeval(["embed", "-m", "pixels", "--image-size", "4", "--dataset", "fashion-mnist", "--samples", "200", "--output", set.path])
+        #expect(e.code == 0, "\(e.err)")
+        try FileManager.default.copyItem(at: set, to: twice)
+        let idsFile = twice.appendingPathComponent("ids.txt")
+        var ids = try String(contentsOf: idsFile, encoding: .utf8).components(separatedBy: "\n")
+        ids[1] = ids[0]
+        try ids.joined(separator: "\n").write(to: idsFile, atomically: true, encoding: .utf8)
+        for (baseline, candidate) in [(twice, set), (set, twice)] {
+            let r = try runEmbeval(["compare", "--task", task, "--baseline-embeddings", baseline.path, "--candidate-embeddings", candidate.path])
+            #expect(r.code == 2 && r.err.contains("sample id '\(ids[0])' appears twice") && r.err.split(separator: "\n").count == 1,
+                    "\(baseline.lastPathComponent): \(r.code) \(r.err)")
+        }
+    }
+
     @Test func embeddingsFromAnotherClassListAreRefused() throws {
         let out = dir.appendingPathComponent("emb")
         let e = try runEmbeval(["embed", "-m", TestPaths.fixture("models/vit-tiny").path, "--dataset", TestPaths.fixture("models/images").path, "--output", out.path])
