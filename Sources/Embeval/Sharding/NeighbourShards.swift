@@ -114,7 +114,8 @@ public enum NeighbourShards {
             for shard in ordered {
                 let directory = shard.folder.appendingPathComponent(name)
                 let (i, s) = try readShard(directory, rows: shard.record.shard.end - shard.record.shard.start, k: expected.k,
-                                           references: expected.references)
+                                           references: expected.references,
+                                           firstQuery: expected.protocol == .leaveOneOut ? shard.record.shard.start : nil)
                 indices += i
                 similarities += s
             }
@@ -122,8 +123,10 @@ public enum NeighbourShards {
         }
     }
 
-    /// One set's neighbours in one shard folder, checked: `rows × k`, indices of existing references.
-    static func readShard(_ directory: URL, rows: Int, k: Int, references: Int) throws -> ([Int32], [Float]) {
+    /// One set's neighbours in one shard folder, checked as a search writes them: `rows × k`, indices of existing
+    /// references, each listed once per row and never the query itself under leave-one-out (`firstQuery`: the
+    /// shard's first query, which is also its reference index), finite similarities, most similar first.
+    static func readShard(_ directory: URL, rows: Int, k: Int, references: Int, firstQuery: Int?) throws -> ([Int32], [Float]) {
         let indicesFile = directory.appendingPathComponent("indices.npy"), similaritiesFile = directory.appendingPathComponent("similarities.npy")
         let indices = try NumpyArray.readIntegerMatrix(at: indicesFile)
         let similarities = try NumpyArray.readMatrix(at: similaritiesFile)
@@ -132,6 +135,21 @@ public enum NeighbourShards {
         }
         if let bad = indices.values.firstIndex(where: { $0 < 0 || $0 >= references }) {
             throw EmbeddingError.malformedFile(path: indicesFile.path, location: "element \(bad)", reason: "index \(indices.values[bad]) is not one of the \(references) references")
+        }
+        for r in 0..<rows {
+            let list = indices.values[(r * k)..<((r + 1) * k)], scores = similarities.values[(r * k)..<((r + 1) * k)]
+            if let firstQuery, list.contains(firstQuery + r) {
+                throw EmbeddingError.malformedFile(path: indicesFile.path, location: "row \(r)", reason: "lists query \(firstQuery + r) as its own neighbour, which leave-one-out excludes")
+            }
+            if Set(list).count != k {
+                throw EmbeddingError.malformedFile(path: indicesFile.path, location: "row \(r)", reason: "lists a reference twice")
+            }
+            if scores.contains(where: { !$0.isFinite }) {
+                throw EmbeddingError.malformedFile(path: similaritiesFile.path, location: "row \(r)", reason: "holds a NaN or infinite similarity")
+            }
+            if zip(scores, scores.dropFirst()).contains(where: { $0 < $1 }) {
+                throw EmbeddingError.malformedFile(path: similaritiesFile.path, location: "row \(r)", reason: "is not ordered most similar first, as a search writes it")
+            }
         }
         return (indices.values.map { Int32($0) }, similarities.values)
     }
