@@ -71,6 +71,14 @@ public enum Metric: String, Codable, CaseIterable, Sendable {
         default: .percent
         }
     }
+
+    /// The values the figure can take: 0…100 for percentages, 0…1 for NMI and V-measure, −1…1 for ARI.
+    public var range: ClosedRange<Double> {
+        switch self {
+        case .ari: -1...1
+        default: 0...unit.scale
+        }
+    }
 }
 
 /// The scale of a figure: tolerances are in its own unit (percentage points, or hundredths of a fraction when a

@@ -127,6 +127,12 @@ public struct Expectation: Decodable, Sendable {
         let resolve = { Self.resolve($0, base: base) }
         guard tolerance.isFinite, tolerance > 0 else { throw EvaluationError.invalidParameter(name: "tolerance", value: "\(tolerance)", expected: "> 0") }
         guard expected.isFinite else { throw EvaluationError.invalidParameter(name: "expected", value: "\(expected)", expected: "a finite number") }
+        // A value the figure cannot take (an accuracy of 150, or in the wrong unit) is a mistake, not a gate.
+        let range = metric.range
+        guard range.contains(expected) else {
+            throw EvaluationError.invalidParameter(name: "expected", value: "\(expected)",
+                                                   expected: String(format: "within %g…%g, the values %@ takes", range.lowerBound, range.upperBound, metric.rawValue))
+        }
         var selection = try DatasetSelection(dataset, split: split, samples: samples, seed: seed ?? 0,
                                              columns: ColumnMapping(arguments: (columns ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }),
                                              revision: revision)

@@ -753,6 +753,9 @@ enum HostileWorld {
         ("columns.json", .set("columns", #"{"colour": "red"}"#)), ("splitcheck.json", .set("split", #""validation""#)),
         ("tinytemp.json", .raw(#"[{"model": "pixels", "task": "knn", "dataset": "fashion-mnist", "samples": 50, "k": 5, "metric": "top1_accuracy", "expected": 70, "tolerance": 30, "weighting": "exp", "temperature": 1e-30}]"#)),
         ("blackimages.json", .set("dataset", #""@/imgsets/black""#)),
+        // Expected values no figure can take: 1e308 ± 1e308 passed every run, as did 150 ± 100.
+        ("impossible.json", .raw(#"[{"model": "pixels", "task": "knn", "dataset": "fashion-mnist", "samples": 50, "k": 5, "metric": "top1_accuracy", "expected": 1e308, "tolerance": 1e308}]"#)),
+        ("beyond100.json", .raw(#"[{"model": "pixels", "task": "knn", "dataset": "fashion-mnist", "samples": 50, "k": 5, "metric": "top1_accuracy", "expected": 150, "tolerance": 100}]"#)),
     ]
 
     /// Maps made once from ex/e.npy (for the --map cases).
@@ -1280,6 +1283,7 @@ private func jsonObject(_ text: String) -> Bool {
             check("tolerance0.json", ["tolerance"]), check("toleranceneg.json", ["tolerance"]), check("expectedtext.json", ["expected"]),
             check("nodataset.json", ["dataset"]), check("nomodel.json", ["model"]), check("missingmodel.json", ["no-such-model.onnx"]),
             check("missingdataset.json", ["no-such-dataset"]), check("hugeexpected.json", ["expected"]),
+            check("impossible.json", ["expected"], ["within 0…100"]), check("beyond100.json", ["expected"], ["within 0…100"]),
             check("recallknn.json", ["metric", "mean_per_class_recall"]), check("badimage.json", ["on_bad_image"]),
             check("pooling.json", ["pooling", "max"]), check("mean.json", ["mean"]), check("imagesize.json", ["image_size", "image-size"]),
             check("columns.json", ["colour", "columns"]), check("splitcheck.json", ["validation"]),
