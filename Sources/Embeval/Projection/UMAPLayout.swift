@@ -111,7 +111,8 @@ struct UMAPLayout {
                 if s.moveOther { other[d] -= g * alpha }
             }
             s.nextSample[i] += s.epochsPerSample[i]
-            let negatives = Int((epoch - s.nextNegative[i]) / s.epochsPerNegative[i])
+            // A negative sample rate of 0 makes epochs-per-negative infinite: no negative samples.
+            let negatives = s.epochsPerNegative[i].isFinite ? Int((epoch - s.nextNegative[i]) / s.epochsPerNegative[i]) : 0
             if negatives > 0 {
                 var state = s.rng[j]
                 for d in 0..<dim { push[d] = 0 }

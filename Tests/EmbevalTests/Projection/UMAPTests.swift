@@ -141,6 +141,19 @@ private func majorityLabel(_ neighbours: [Int], labels: [Int]) -> Int {
     #expect(a.embedding != c.embedding)
 }
 
+/// A negative sample rate of 0 (which a saved map may hold: it passes the map's checks) made every edge's
+/// epochs-per-negative-sample infinite, and the layout trapped converting (epoch − ∞) / ∞ to a count (signal 4 from
+/// `explore --map --add`). It now means what it says: no negative samples, only attraction.
+@Test func aNegativeSampleRateOfZeroSamplesNoNegatives() throws {
+    let (x, _) = clusteredEmbeddings(rows: 120, columns: 8, classes: 3, seed: 6)
+    var umap = UMAP(epochs: 30, seed: 3)
+    umap.negativeSampleRate = 0
+    let fitted = try umap.fit(x)
+    #expect(fitted.embedding.values.allSatisfy { $0.isFinite })
+    let placed = try UMAP().transform(x.selectingRows([0, 1, 2]), onto: fitted)
+    #expect(placed.rows == 3 && placed.values.allSatisfy { $0.isFinite })
+}
+
 @Test func transformPlacesHeldOutPointsNearTheirClass() throws {
     let ref = try UMAPReference.load()
     let labels = try fixtureInts("umap_labels.npy")
