@@ -78,7 +78,16 @@ struct RetrievalOptions: ParsableArguments {
 /// encoder of a two-tower model given by role). `train` adds the train split or train files.
 func embeddingSource(model: ModelOptions, data: DatasetOptions, precomputed: PrecomputedOptions,
                      train: TrainSplitOptions?) throws -> EmbeddingSource {
-    if let files = precomputed.source() { return files }
+    if let files = precomputed.source() {
+        // Subsets pick samples for a model to embed; saved rows are used whole, and silently ignoring one misleads.
+        if data.samples != nil, data.dataset == nil {
+            throw ValidationError("--samples subsets the --dataset a model embeds; --embeddings are used whole (pass fewer rows instead)")
+        }
+        if train?.trainSamples != nil {
+            throw ValidationError("--train-samples subsets the train split a model embeds; with --embeddings every saved row is used (pass fewer rows instead)")
+        }
+        return files
+    }
     guard !model.model.isEmpty else { throw ValidationError("-m MODEL is required (or pass --embeddings and --labels)") }
     return .model(try model.backboneSpec(), try data.requiredSelection(), train: try train?.train())
 }

@@ -1168,6 +1168,11 @@ private func jsonObject(_ text: String) -> Bool {
                                                                        "--train-labels", "@/npy/train-labels.npy"], ["train6.npy", "--train-embeddings"], noTable: true),
             bad("N×0 train embeddings", knn("e.npy") + ["--protocol", "train-test", "--train-embeddings", "@/npy/traind0.npy",
                                                           "--train-labels", "@/npy/train-labels.npy"], ["traind0.npy", "--train-embeddings"], noTable: true),
+            // Subsets of saved rows were ignored silently (`--train-samples 0` ran on every train row, exit 0).
+            bad("--samples with --embeddings", knn("e.npy") + ["--samples", "10"], ["--samples"], ["used whole"]),
+            bad("--train-samples 0 with --train-embeddings", ["linear", "--embeddings", "@/npy/e.npy", "--labels", "@/npy/l.npy",
+                                                               "--train-embeddings", "@/npy/e.npy", "--train-labels", "@/npy/l.npy",
+                                                               "--train-samples", "0"], ["--train-samples"], ["every saved row"]),
         ]
         return cases
     }()
