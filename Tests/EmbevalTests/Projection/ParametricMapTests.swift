@@ -65,6 +65,15 @@ import Testing
             .place(Matrix(rows: 1, columns: 12, values: [Float](repeating: 0, count: 12)))
         let own = try network.place(Matrix(rows: 1, columns: 12, values: [Float](repeating: 0, count: 12)))
         #expect(zero.values.allSatisfy(\.isFinite) && zip(zero.values, own.values).allSatisfy { abs($0 - $1) <= 1e-5 })
+        // Rows of any finite scale are placed as Embeval places them: the graph's float32 ReduceL2 overflowed past
+        // ~1.8e19, its Div then zeroed the row, and rows times 1e37 all landed where the zero row lands.
+        let runner = try ParametricMapRunner(model: .bytes(network.onnxModel(), path: "in-memory.onnx"))
+        for scale: Float in [1e37, 1e20, 1e-20, 1e-37] {
+            let rows = x.selectingRows(Array(0..<5))
+            let scaled = Matrix(rows: 5, columns: 12, values: rows.values.map { $0 * scale })
+            let viaRuntime = try runner.place(scaled), own = try network.place(scaled)
+            #expect(zip(viaRuntime.values, own.values).allSatisfy { abs($0 - $1) <= 1e-4 }, "×\(scale): \(viaRuntime.values) vs \(own.values)")
+        }
     }
 
     @Test func pythonOnnxRuntimePlacesTheFixturesPointsAsEmbevalDoes() throws {
