@@ -106,7 +106,8 @@ struct ParametricMapRunner {
             throw ProjectionError.incompatibleInput("--add: \(x.columns)-dimensional embeddings, but the map was trained on \(width)-dimensional ones")
         }
         if let bad = x.values.firstIndex(where: { !$0.isFinite }) { throw ProjectionError.nonFinite(input: "--add points", row: bad / max(width, 1)) }
-        var values = [Float](), columns = 0
+        // No rows to run: the declared width, so that an empty --add writes the (0, dims) array the .map path writes.
+        var values = [Float](), columns = session.output(named: ParametricMap.outputName)?.shape.last.flatMap { $0 } ?? 0
         for start in stride(from: 0, to: x.rows, by: 4096) {
             let rows = start..<min(start + 4096, x.rows)
             let block = Tensor(shape: [rows.count, width], values: Array(x.values[(rows.lowerBound * width)..<(rows.upperBound * width)]))

@@ -65,6 +65,10 @@ import Testing
             .place(Matrix(rows: 1, columns: 12, values: [Float](repeating: 0, count: 12)))
         let own = try network.place(Matrix(rows: 1, columns: 12, values: [Float](repeating: 0, count: 12)))
         #expect(zero.values.allSatisfy(\.isFinite) && zip(zero.values, own.values).allSatisfy { abs($0 - $1) <= 1e-5 })
+        // No rows: a (0, 2) array, as the saved-map path gives (it was (0, 0)).
+        let none = try ParametricMapRunner(model: .bytes(network.onnxModel(), path: "in-memory.onnx")).place(Matrix(rows: 0, columns: 12, values: []))
+        let ownNone = try network.place(Matrix(rows: 0, columns: 12, values: []))
+        #expect(none.rows == 0 && none.columns == 2 && ownNone.columns == 2)
         // Rows of any finite scale are placed as Embeval places them: the graph's float32 ReduceL2 overflowed past
         // ~1.8e19, its Div then zeroed the row, and rows times 1e37 all landed where the zero row lands.
         let runner = try ParametricMapRunner(model: .bytes(network.onnxModel(), path: "in-memory.onnx"))
