@@ -28,7 +28,11 @@ public struct ImagePreprocessor: Sendable {
         if config.doResize {
             let (h, w) = resizeTarget(width: width, height: height)
             if exceeds(h, w) {
-                throw ImageError.invalidLimit("image '\(path)' (\(width)×\(height)) would be resized to \(w)×\(h), more than \(Self.largestResizedArea) pixels: its aspect ratio is too extreme for this preprocessing")
+                // A size that is too large for a square image is the setting's fault, not the image's shape.
+                let (sh, sw) = resizeTarget(width: 1000, height: 1000)
+                let cause = exceeds(sh, sw) ? "the preprocessing's size is too large (set a smaller --image-size or --resize)"
+                    : "its aspect ratio is too extreme for this preprocessing"
+                throw ImageError.invalidLimit("image '\(path)' (\(width)×\(height)) would be resized to \(w)×\(h), more than \(Self.largestResizedArea) pixels: \(cause)")
             }
         }
         let (h, w) = outputSize(width: width, height: height)

@@ -350,8 +350,13 @@ import Testing
 
     @Test func anExtremeAspectRatioIsRefusedBeforeResizing() throws {
         let clip = ImagePreprocessor(config: PreprocessorConfig.defaults(for: "CLIPImageProcessor"))
-        #expect(throws: ImageError.self) { try clip.checkSize(width: 100_000, height: 1, path: "strip.png") }
+        let strip = #expect(throws: ImageError.self) { try clip.checkSize(width: 100_000, height: 1, path: "strip.png") }
+        #expect(strip?.description.contains("aspect ratio is too extreme") == true, "\(String(describing: strip))")
         try clip.checkSize(width: 640, height: 480, path: "photo.jpg")
+        // A size too large for any image names the setting, not the image's shape (which --image-size 8192 blamed).
+        let huge = ImagePreprocessor(config: try PreprocessorConfig(json: Data(#"{"size": {"height": 8192, "width": 8192}}"#.utf8), path: "p.json"))
+        let square = #expect(throws: ImageError.self) { try huge.checkSize(width: 640, height: 640, path: "square.png") }
+        #expect(square?.description.contains("the preprocessing's size is too large") == true, "\(String(describing: square))")
     }
 
     /// The bound is on what `process` allocates, whatever makes it large: an image kept at its own size
