@@ -84,7 +84,11 @@ struct SearchCommand: ParsableCommand {
         try output.emit(report, text: report.text())
         if let html {
             let images = try thumbnailSource(index, context: context)
-            try SearchPage.make(report: report, queryFiles: queryFiles, images: images, limits: context.imageLimits).write(to: html)
+            let page = SearchPage.make(report: report, queryFiles: queryFiles, images: images, limits: context.imageLimits)
+            if let mismatch = page.imagesMismatch {
+                printWarning("--html: no thumbnails of the hits: \(mismatch) (another split or dataset than the index's?)")
+            }
+            try page.write(to: html)
         }
     }
 

@@ -10,6 +10,8 @@ public struct SearchPage: Sendable {
     public var queryThumbnails: [[UInt8]?]
     /// Thumbnails of the hits, by id; ids missing here are shown without one.
     public var hitThumbnails: [String: [UInt8]]
+    /// Why the hits have no thumbnails although images were given: they are not the index's (a hit's class differs).
+    public var imagesMismatch: String?
 
     /// Longest side of a thumbnail, pixels.
     public static let thumbnailSize = 96
@@ -32,15 +34,26 @@ public struct SearchPage: Sendable {
                 return try? ExplorePage.thumbnailPNG(image, size: thumbnailSize)
             }
         } ?? []
-        var hits = [String: [UInt8]]()
+        var hits = [String: [UInt8]](), mismatch: String? = nil
         if let images {
+            let byID = images.samplesByID
+            // Ids alone do not say the images are the index's (a split's ids may be another split's); the classes do.
+            for hit in shown.lazy.flatMap(\.hits) {
+                guard mismatch == nil, let label = hit.label, let sample = byID[hit.id] else { continue }
+                let given = images.classes.indices.contains(sample.label) ? images.classes[sample.label] : "\(sample.label)"
+                if given != label { mismatch = "sample '\(hit.id)' is class '\(label)' in the index but '\(given)' in the images given" }
+            }
+        }
+        if let images, mismatch == nil {
             let byID = images.samplesByID
             var wanted = [String](), seen = Set<String>()
             for result in shown { for hit in result.hits where byID[hit.id] != nil && seen.insert(hit.id).inserted { wanted.append(hit.id) } }
             let made = Parallel.map(wanted.count) { ReportPage.thumbnail(wanted[$0], in: byID, size: thumbnailSize, limits: limits) }
             for (id, png) in zip(wanted, made) { if let png { hits[id] = png } }
         }
-        return SearchPage(report: report, queryThumbnails: queries, hitThumbnails: hits)
+        var page = SearchPage(report: report, queryThumbnails: queries, hitThumbnails: hits)
+        page.imagesMismatch = mismatch
+        return page
     }
 
     public func html() -> String {
@@ -73,6 +86,9 @@ public struct SearchPage: Sendable {
         out += "</table>\n"
         if r.results.count > Self.thumbnailQueries {
             out += "<p>Pictures for the first \(Self.thumbnailQueries) queries; the other \(r.results.count - Self.thumbnailQueries) list their hits only.</p>\n"
+        }
+        if let imagesMismatch {
+            out += "<p>No pictures of the hits: the images given are not the images the index was made of (\(htmlEscaped(imagesMismatch))).</p>\n"
         }
         for (q, result) in r.results.enumerated() {
             let pictures = q < Self.thumbnailQueries

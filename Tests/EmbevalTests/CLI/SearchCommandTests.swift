@@ -167,6 +167,25 @@ import Testing
         #expect((object["index"] as? [String: Any])?["pooling"] as? String == "mean")
     }
 
+    /// Thumbnails come from --dataset by id; Fashion-MNIST's train and test splits share ids ("17"), so an index of
+    /// test searched with `--dataset fashion-mnist --split train` showed other images beside the hits, unwarned. A
+    /// hit whose class the dataset gives otherwise shows the dataset is not the index's: no hit gets a picture, and
+    /// the page says why.
+    @Test func thumbnailsFromAnotherDatasetThanTheIndexsAreNotShown() throws {
+        var test = try DatasetSpec.load("fashion-mnist", split: "test"), train = try DatasetSpec.load("fashion-mnist", split: "train")
+        test.samples = Array(test.samples.prefix(40))
+        train.samples = Array(train.samples.prefix(40))
+        let differing = try #require(test.samples.first { sample in train.samples.first { $0.id == sample.id }?.label != sample.label })
+        let hit = SearchReport.Hit(rank: 1, id: differing.id, score: 0.9, label: test.classes[differing.label])
+        let report = SearchReport(index: .init(path: "index", rows: 40, dimension: 2, pooling: nil, model: "pixels", dataset: "fashion-mnist", split: "test"),
+                                  queryKind: "image", k: 1, results: [.init(query: "q.png", hits: [hit])], timings: Timings([("search", 0.001)]))
+        let wrong = SearchPage.make(report: report, queryFiles: nil, images: train)
+        #expect(wrong.hitThumbnails.isEmpty && wrong.imagesMismatch?.contains("sample '\(differing.id)'") == true, "\(String(describing: wrong.imagesMismatch))")
+        #expect(wrong.html().contains("not the images the index was made of"))
+        let right = SearchPage.make(report: report, queryFiles: nil, images: test)
+        #expect(right.hitThumbnails.count == 1 && right.imagesMismatch == nil)
+    }
+
     @Test func thePageEscapesEveryTextAndId() throws {
         let hostile = "<script>alert('x')</script>&\"quoted\""
         let hit = SearchReport.Hit(rank: 1, id: hostile + ".png", score: 0.5, label: hostile)
