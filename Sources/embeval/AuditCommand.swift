@@ -77,7 +77,11 @@ struct AuditCommand: ParsableCommand {
         if let lists { try report.writeLists(to: URL(fileURLWithPath: lists)) }
         if let html {
             let context = try output.context(batchSize: model.embedding.batchSize, data: data)
-            try AuditPage(report: report, images: try data.selection()?.load(), limits: context.imageLimits).write(to: html)
+            let page = AuditPage(report: report, images: try data.selection()?.load(), limits: context.imageLimits)
+            if let mismatch = page.imagesMismatch {
+                printWarning("--html: no thumbnails: \(mismatch) (another split or dataset than the embeddings'?)")
+            }
+            try page.write(to: html)
         }
     }
 }

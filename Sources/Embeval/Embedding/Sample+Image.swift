@@ -26,6 +26,21 @@ extension Dataset {
     /// The samples by id (the first of any repeated id), for finding the images of listed ids.
     public var samplesByID: [String: Sample] { Dictionary(samples.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first }) }
 
+    /// Why these images are not the ones `labelled` (ids with their class names) were made from, if one of those
+    /// samples has another class here: ids alone do not say (Fashion-MNIST's splits share ids). A class named by its
+    /// number ("3", from labels.npy without classes.txt) matches the sample of that label.
+    public func classDisagreement(_ labelled: some Sequence<(id: String, className: String)>) -> String? {
+        let byID = samplesByID
+        for (id, name) in labelled {
+            guard let sample = byID[id] else { continue }
+            let given = classes.indices.contains(sample.label) ? classes[sample.label] : String(sample.label)
+            if name != given && name != String(sample.label) {
+                return "sample '\(id)' is class '\(name)' in the embeddings but '\(given)' in the images given"
+            }
+        }
+        return nil
+    }
+
     public func thumbnails(ids: [String], size: Int = 48, limits: ImageLimits = ImageLimits()) throws -> [[UInt8]] {
         let byID = samplesByID
         return try Parallel.map(ids.count) { i in

@@ -8,6 +8,8 @@ public struct AuditPage: Sendable {
     public var report: AuditReport
     /// Thumbnails by id (the listed samples and the candidates' neighbours).
     public var thumbnails: [String: [UInt8]]
+    /// Why the samples have no thumbnails although images were given: they are not the audited samples' images.
+    public var imagesMismatch: String?
     /// Per listed label-error candidate, its nearest neighbours' ids.
     public var neighbourIDs: [String: [String]]
 
@@ -18,9 +20,10 @@ public struct AuditPage: Sendable {
 
     public init(report: AuditReport, images: Dataset? = nil, limits: ImageLimits = ImageLimits()) {
         self.report = report
+        let detail = report.detail, ids = detail.ids
+        let row = Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         var neighbourIDs = [String: [String]]()
-        if let audit = report.detail.audit, let issues = report.labelIssues {
-            let ids = report.detail.ids, row = Dictionary(ids.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
+        if let audit = detail.audit, let issues = report.labelIssues {
             let k = audit.neighbours.k
             for issue in issues.prefix(Self.shown) {
                 guard let i = row[issue.id], k > 0 else { continue }
@@ -35,9 +38,14 @@ public struct AuditPage: Sendable {
         for outlier in report.outliers.prefix(Self.shown) { wanted.insert(outlier.id) }
         for leak in (report.trainLeaks ?? []).prefix(Self.shown) { wanted.insert(leak.id) }
         var thumbnails = [String: [UInt8]]()
-        if let images {
+        let list = wanted.sorted()
+        // The images must be the audited samples' (another split's ids may be the same): their classes say.
+        let className = { (i: Int) in detail.classNames.indices.contains(detail.labels[i]) ? detail.classNames[detail.labels[i]] : nil }
+        imagesMismatch = report.classes.isEmpty ? nil : images?.classDisagreement(list.compactMap { id in
+            row[id].flatMap { i in detail.labels.indices.contains(i) ? className(i).map { (id, $0) } : nil }
+        })
+        if let images, imagesMismatch == nil {
             let byID = images.samplesByID
-            let list = wanted.sorted()
             let made = Parallel.map(list.count) { ReportPage.thumbnail(list[$0], in: byID, limits: limits) }
             for (id, png) in zip(list, made) { if let png { thumbnails[id] = png } }
         }
@@ -55,6 +63,9 @@ public struct AuditPage: Sendable {
         fields.append(("Embeval", r.versions.embeval))
         fields.append(("Time", r.timings.text))
         var sections = [ReportPage.fields(fields)]
+        if let imagesMismatch {
+            sections.append("<p>No pictures: the images given are not the audited samples' (\(htmlEscaped(imagesMismatch))).</p>")
+        }
         var counts: [[String]] = []
         for kind in ["identical_files", "identical_inputs", "identical_embeddings"] {
             let groups = r.exactDuplicates.filter { $0.kind == kind }

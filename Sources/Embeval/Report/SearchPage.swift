@@ -34,16 +34,8 @@ public struct SearchPage: Sendable {
                 return try? ExplorePage.thumbnailPNG(image, size: thumbnailSize)
             }
         } ?? []
-        var hits = [String: [UInt8]](), mismatch: String? = nil
-        if let images {
-            let byID = images.samplesByID
-            // Ids alone do not say the images are the index's (a split's ids may be another split's); the classes do.
-            for hit in shown.lazy.flatMap(\.hits) {
-                guard mismatch == nil, let label = hit.label, let sample = byID[hit.id] else { continue }
-                let given = images.classes.indices.contains(sample.label) ? images.classes[sample.label] : "\(sample.label)"
-                if given != label { mismatch = "sample '\(hit.id)' is class '\(label)' in the index but '\(given)' in the images given" }
-            }
-        }
+        var hits = [String: [UInt8]]()
+        let mismatch = images?.classDisagreement(shown.lazy.flatMap(\.hits).compactMap { hit in hit.label.map { (hit.id, $0) } })
         if let images, mismatch == nil {
             let byID = images.samplesByID
             var wanted = [String](), seen = Set<String>()

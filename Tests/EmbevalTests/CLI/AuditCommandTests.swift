@@ -107,6 +107,23 @@ import Testing
         #expect(report.trainLeakPairs == leaks.count && leaks.allSatisfy { $0.cosine >= 0.999 })
     }
 
+    /// Saved embeddings of Fashion-MNIST's test split audited with `--dataset fashion-mnist --split train --html`
+    /// showed train images beside the test samples' ids (the splits share ids). The classes disagree, so the page
+    /// has no pictures and says why, and a warning names the sample; the right split gives pictures.
+    @Test func thumbnailsFromAnotherSplitThanTheEmbeddingsAreNotShown() throws {
+        let set = dir.appendingPathComponent("test-set")
+        let e = try runEmbeval(["embed", "-m", "pixels", "--image-size", "4", "--dataset", "fashion-mnist", "--samples", "300", "--output", set.path])
+        #expect(e.code == 0, "\(e.err)")
+        for (split, matches) in [("train", false), ("test", true)] {
+            let page = dir.appendingPathComponent("audit-\(split).html")
+            let r = try runEmbeval(["audit", "--embeddings", set.path, "--dataset", "fashion-mnist", "--split", split, "--html", page.path])
+            #expect(r.code == 0, "\(r.err)")
+            let html = try String(contentsOf: page, encoding: .utf8)
+            #expect(r.err.contains("--html: no thumbnails: sample '") == !matches, "\(split): \(r.err)")
+            #expect(html.contains("the images given are not the audited samples'") == !matches && html.contains("<img ") == matches, "\(split)")
+        }
+    }
+
     @Test func badInputIsOneLineAndExitTwo() throws {
         let e = Self.folder.appendingPathComponent("embeddings")
         let base = ["audit", "--embeddings", e.appendingPathComponent("embeddings.npy").path, "--labels", e.appendingPathComponent("labels.npy").path]
