@@ -38,7 +38,7 @@ struct EmbevalCommand: ParsableCommand {
 
     static func fail(_ message: String) -> Never {
         let line = oneLine(message.trimmingCharacters(in: .whitespacesAndNewlines).replacingOccurrences(of: "Error: ", with: ""))
-        FileHandle.standardError.write(Data(("error: " + terminalSafe(line, keepingLineBreaks: false) + "\n").utf8))
+        FileHandle.standardError.write(Data(("error: " + terminalSafe(boundedLine(line), keepingLineBreaks: false) + "\n").utf8))
         Foundation.exit(2)
     }
 
@@ -52,5 +52,5 @@ struct EmbevalCommand: ParsableCommand {
 
 /// Prints to stderr: warnings and notes never mix with the results on stdout.
 func printWarning(_ message: String) {
-    FileHandle.standardError.write(Data("warning: \(terminalSafe(message, keepingLineBreaks: false))\n".utf8))
+    FileHandle.standardError.write(Data("warning: \(terminalSafe(boundedLine(message), keepingLineBreaks: false))\n".utf8))
 }

@@ -11,3 +11,11 @@ func terminalSafe(_ text: String, keepingLineBreaks: Bool) -> String {
     for scalar in text.unicodeScalars { safe.append(harmful(scalar) ? "\u{FFFD}" : scalar) }
     return String(safe)
 }
+
+/// `line` at most `limit` characters long: a longer one (a user's 500 KB class name echoed in a message) keeps its
+/// start, which names what failed, and its end, which says why, around a count of what was left out.
+func boundedLine(_ line: String, limit: Int = 4_000) -> String {
+    guard line.count > limit else { return line }
+    let head = limit * 2 / 3, tail = limit / 4
+    return "\(line.prefix(head)) … (\(line.count - head - tail) characters left out) … \(line.suffix(tail))"
+}

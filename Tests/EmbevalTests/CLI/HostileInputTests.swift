@@ -647,6 +647,8 @@ enum HostileWorld {
         let classes = ["circle", "gradient", "square", "stripes", "triangle"]
         try write("txt/nonutf8-classes.txt", Array("circle\ngradient\nsquare\nstri".utf8) + [0xFF, 0xFE] + Array("pes\ntriangle\n".utf8))
         try text("txt/dup-classes.txt", "circle\ngradient\ncircle\nstripes\ntriangle\n")
+        let long = String(repeating: "very long class ", count: 32_768)
+        try text("txt/dup-long-classes.txt", "circle\n\(long)\ngradient\n\(long)\nstripes\n")
         try text("txt/empty-classes.txt", "")
         try text("txt/few-classes.txt", classes.prefix(3).joined(separator: "\n") + "\n")
         try text("txt/blank-classes.txt", "\n\n  \n\n")
@@ -1204,6 +1206,10 @@ private func jsonObject(_ text: String) -> Bool {
             bad("--template empty", zeroshot + ["--template", ""], ["--template", "template"]),
             bad("class names with invalid UTF-8", zeroshot + ["--classnames", "@/txt/nonutf8-classes.txt"], ["nonutf8-classes.txt"]),
             bad("duplicate class names", zeroshot + ["--classnames", "@/txt/dup-classes.txt"], ["dup-classes.txt"]),
+            // A 512 KB name repeated was echoed whole: a 1 MB error line. Long lines keep their start and end.
+            bad("duplicate 512 KB class names", zeroshot + ["--classnames", "@/txt/dup-long-classes.txt"], ["dup-long-classes.txt"],
+                ["characters left out"], ["(classes 1 and 3)"],
+                check: { _, r, f in f.expect(r.err.count < 4_200, "an error line of \(r.err.count) characters") }),
             bad("empty class names file", zeroshot + ["--classnames", "@/txt/empty-classes.txt"], ["empty-classes.txt"]),
             bad("blank class names file", zeroshot + ["--classnames", "@/txt/blank-classes.txt"], ["blank-classes.txt"]),
             bad("fewer class names than classes", zeroshot + ["--classnames", "@/txt/few-classes.txt"], ["few-classes.txt"]),
