@@ -39,6 +39,11 @@ public struct ModelConfig: Equatable, Sendable, Decodable {
         }
         modelType = try? container.decodeIfPresent(String.self, forKey: .modelType)
         numRegisterTokens = int(.numRegisterTokens) ?? 0
+        // Registers set where patch tokens start; no ViT has thousands (−5 indexed before the class token).
+        guard Self.registerCounts.contains(numRegisterTokens) else {
+            throw DecodingError.dataCorruptedError(forKey: .numRegisterTokens, in: container, debugDescription:
+                "num_register_tokens must be \(Self.registerCounts.lowerBound)…\(Self.registerCounts.upperBound), got \(numRegisterTokens)")
+        }
         hiddenSize = int(.hiddenSize)
         imageSize = int(.imageSize)
         patchSize = int(.patchSize)
@@ -51,8 +56,13 @@ public struct ModelConfig: Equatable, Sendable, Decodable {
         do { data = try Data(contentsOf: url) } catch {
             throw RuntimeError.invalidConfig(path: url.path, reason: "cannot read the file")
         }
-        do { return try JSONDecoder().decode(ModelConfig.self, from: data) } catch {
+        do { return try JSONDecoder().decode(ModelConfig.self, from: data) } catch DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty {
+            throw RuntimeError.invalidConfig(path: url.path, reason: context.debugDescription)
+        } catch {
             throw RuntimeError.invalidConfig(path: url.path, reason: "not a valid JSON object")
         }
     }
+
+    /// The register counts a config may give.
+    public static let registerCounts = 0...4096
 }

@@ -81,6 +81,21 @@ import Testing
         #expect(empty == ModelConfig())
     }
 
+    /// `num_register_tokens` sets where patch tokens start: −5 indexed token −4 ("Negative Array index", signal 4 from
+    /// `knn --pooling mean`), Int.max overflowed 1 + registers (`inspect`, every pooling). A count outside 0…4096 is
+    /// refused when the config is read, naming the file and the field.
+    @Test(arguments: ["-5", "9223372036854775807", "4097"])
+    func aRegisterCountNoViTHasIsRefused(value: String) throws {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("embeval-config-\(UUID().uuidString).json")
+        try Data(#"{"model_type": "dinov2", "num_register_tokens": \#(value)}"#.utf8).write(to: url)
+        defer { try? FileManager.default.removeItem(at: url) }
+        #expect(throws: RuntimeError.invalidConfig(path: url.path, reason: "num_register_tokens must be 0…4096, got \(value)")) {
+            try ModelConfig.load(from: url)
+        }
+        try Data(#"{"model_type": "dinov2", "num_register_tokens": 4096}"#.utf8).write(to: url)
+        #expect(try ModelConfig.load(from: url).numRegisterTokens == 4096)
+    }
+
     @Test func halfFloatConversions() {
         #expect(HalfFloat.float(fromHalfBits: 0x3c00) == 1)
         #expect(HalfFloat.float(fromHalfBits: 0xc000) == -2)
