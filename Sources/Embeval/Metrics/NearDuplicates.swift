@@ -30,17 +30,22 @@ public struct NearDuplicates: Sendable {
         let nearest = (0..<n).map { cosineDistance(neighbours.similarities[$0 * k]) }
         medianNearestDistance = max(median(nearest), 1e-6)
         relativeRadius = relativeFactor * medianNearestDistance
+        // Each close pair in both rows' sets (made symmetric), then each set sorted without repeats: linear in the
+        // pairs, where looking each one up in the other row's set was O(n·k²) on a collapsed set with a large k.
         var sets = [[Int]](repeating: [], count: n)
         for i in 0..<n {
             for j in 0..<k where cosineDistance(neighbours.similarities[i * k + j]) < relativeRadius {
-                sets[i].append(Int(neighbours.indices[i * k + j]))
+                let other = Int(neighbours.indices[i * k + j])
+                sets[i].append(other)
+                sets[other].append(i)
             }
         }
-        for i in 0..<n {
-            for j in sets[i] where !sets[j].contains(i) { sets[j].append(i) }
+        let unique = sets.map { set in
+            let sorted = set.sorted()
+            return sorted.indices.filter { $0 == 0 || sorted[$0] != sorted[$0 - 1] }.map { sorted[$0] }
         }
-        relativeSets = sets.map { $0.sorted() }
-        relativeFlagged = (0..<n).filter { !sets[$0].isEmpty }
+        relativeSets = unique
+        relativeFlagged = (0..<n).filter { !unique[$0].isEmpty }
         let temperature = 1 / medianNearestDistance
         score = nearest.map { abs($0) <= 1e-8 ? 0 : 1 - exp(-temperature * $0) }
     }
