@@ -23,6 +23,7 @@ extension KNNTask {
         let record = try searchRecord(of: prepared, shard: shard, queries: range)
         let neighbours = try prepared.embedded.sets.map { set -> NearestNeighbors in
             let classifier = KNNClassifier(ks: [record.k], weighting: .similarity)
+            try classifier.checkMemory(queries: range.count, candidates: set.train?.count ?? (queries - 1))
             if prepared.protocol == .trainTest, let train = set.train {
                 return classifier.neighbours(of: set.query.rows.slice(range), labels: Array(set.query.labels[range]),
                                              references: train.rows, referenceLabels: train.labels)

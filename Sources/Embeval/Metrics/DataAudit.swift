@@ -46,10 +46,21 @@ public struct DataAudit: Sendable {
     /// Per class id; empty when unlabelled.
     public let classes: [ClassHealth]
 
+    /// Peak bytes per (sample, neighbour) of an audit: the lists, their labels and the near-duplicate sets, as
+    /// measured (20,000 rows at -k 10 and 500: 24), rounded up.
+    static let bytesPerNeighbour = 32
+
     /// Audits `embeddings` (rows L2-normalised here); `labels` in `0..<classCount` (nil: unlabelled).
-    public init(_ embeddings: some RowBlocks, labels: [Int]?, classCount: Int, settings: Settings) throws {
+    public init(_ embeddings: some RowBlocks, labels: [Int]?, classCount: Int, settings: Settings,
+                memoryBytes: Int = ProcessMemory.limit) throws {
         let n = embeddings.rows
         guard n >= 2 else { throw MetricError.tooFewSamples(metric: "audit", needed: 2, got: n) }
+        let kept = min(settings.k, n - 1)
+        if let excess = ProcessMemory.neighbourListExcess(points: n, neighbours: kept, bytesPerNeighbour: Self.bytesPerNeighbour,
+                                                          memoryBytes: memoryBytes) {
+            throw MetricError.neighboursPastMemory(option: "-k", neighbours: kept, points: n, needed: excess.needed,
+                                                   available: memoryBytes, most: excess.most)
+        }
         if let labels, labels.count != n {
             throw MetricError.incompatibleSets("audit: \(labels.count) labels for \(n) embeddings")
         }

@@ -68,6 +68,21 @@ public struct KNNClassifier: Sendable {
     /// to warn about).
     public func effectiveKs(candidates: Int) -> [Int] { ks.map { min($0, candidates) } }
 
+    /// Peak bytes per (query, neighbour) of a search and its vote, as measured (`knn` of 20,000 rows at k 10 and
+    /// 500: 11), rounded up.
+    static let bytesPerNeighbour = 16
+
+    /// Refuses a search of `queries` among `candidates` whose neighbour lists would take more than half of
+    /// `memoryBytes`, naming the largest k that fits.
+    public func checkMemory(queries: Int, candidates: Int, memoryBytes: Int = ProcessMemory.limit) throws {
+        let k = effectiveKs(candidates: candidates).max() ?? 1
+        if let excess = ProcessMemory.neighbourListExcess(points: queries, neighbours: k, bytesPerNeighbour: Self.bytesPerNeighbour,
+                                                          memoryBytes: memoryBytes) {
+            throw MetricError.neighboursPastMemory(option: "--k", neighbours: k, points: queries, needed: excess.needed,
+                                                   available: memoryBytes, most: excess.most)
+        }
+    }
+
     /// Leave-one-out over one labelled set (in memory, or mapped from disk: it is read a block at a time).
     public func evaluate(_ set: some RowBlocks, labels: [Int]) -> [KNNResult] {
         vote(neighbours(of: set, labels: labels), queryLabels: labels, referenceLabels: labels)

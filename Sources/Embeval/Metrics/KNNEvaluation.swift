@@ -36,7 +36,7 @@ public struct KNNEvaluation: Sendable {
     /// Leave-one-out over `set`, or `set` as queries against `train`; with `neighbours` (every query's, found by
     /// query shards and joined), only the vote runs.
     public init(_ set: Embeddings, train: Embeddings? = nil, ks: [Int], weighting: VoteWeighting,
-                temperature: Double = 0.07, neighbours: NearestNeighbors? = nil) throws {
+                temperature: Double = 0.07, neighbours: NearestNeighbors? = nil, memoryBytes: Int = ProcessMemory.limit) throws {
         let proto: KNNProtocol = train == nil ? .leaveOneOut : .trainTest
         guard set.count >= 2 || proto == .trainTest else {
             throw MetricError.tooFewSamples(metric: "kNN leave-one-out", needed: 2, got: set.count)
@@ -59,6 +59,7 @@ public struct KNNEvaluation: Sendable {
             referenceClasses = trainClasses.count
             unmatchedQueries = set.labels.filter { !trainClasses.contains($0) }.count
             self.ks = classifier.effectiveKs(candidates: train.count)
+            if neighbours == nil { try classifier.checkMemory(queries: set.count, candidates: train.count, memoryBytes: memoryBytes) }
             let found = neighbours ?? classifier.neighbours(of: set.rows, labels: set.labels, references: train.rows, referenceLabels: train.labels)
             results = classifier.vote(found, queryLabels: set.labels, referenceLabels: train.labels)
         } else {
@@ -68,6 +69,7 @@ public struct KNNEvaluation: Sendable {
             referenceClasses = classSize.count
             unmatchedQueries = classSize.values.filter { $0 == 1 }.count
             self.ks = classifier.effectiveKs(candidates: set.count - 1)
+            if neighbours == nil { try classifier.checkMemory(queries: set.count, candidates: set.count - 1, memoryBytes: memoryBytes) }
             let found = neighbours ?? classifier.neighbours(of: set.rows, labels: set.labels)
             results = classifier.vote(found, queryLabels: set.labels, referenceLabels: set.labels)
         }

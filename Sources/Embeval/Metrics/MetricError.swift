@@ -12,6 +12,9 @@ public enum MetricError: UserError, Equatable {
     case degenerateLabels(String)
     /// A fit that produced no model worth scoring (an optimiser that could not leave its start).
     case notFitted(String)
+    /// Neighbour lists (`option` of them for each of `points`) that would take `needed` bytes, more than half of the
+    /// `available` bytes the process may use; `most` neighbours a point would fit.
+    case neighboursPastMemory(option: String, neighbours: Int, points: Int, needed: Int, available: Int, most: Int)
 
     public var description: String {
         switch self {
@@ -21,6 +24,10 @@ public enum MetricError: UserError, Equatable {
             return "\(metric) needs at least \(needed) classes in the \(what), got \(got)"
         case .incompatibleSets(let reason), .degenerateLabels(let reason), .notFitted(let reason):
             return reason
+        case .neighboursPastMemory(let option, let neighbours, let points, let needed, let available, let most):
+            return "\(option) \(neighbours): \(neighbours) neighbours for each of \(points) samples would take about \(ProcessMemory.readable(needed)), "
+                + "more than half of the \(ProcessMemory.readable(available)) this process may use; "
+                + (most >= 1 ? "use \(option) \(most) or less" : "even 1 does not fit: use fewer samples")
         case .invalidParameter(let name, let value, let expected):
             return "\(name) must be \(expected), got \(value)"
         }

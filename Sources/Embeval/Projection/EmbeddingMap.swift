@@ -200,11 +200,10 @@ public struct MapBuilder: Sendable {
     /// Refuses a fit of `neighbours` for each of `points` that would take more than half of `memoryBytes`;
     /// `remedy` gets the most neighbours that would fit.
     func checkNeighbourMemory(method: String, points: Int, neighbours: Int, bytesPerNeighbour: Int, remedy: (Int) -> String) throws {
-        let (perPoint, wide) = neighbours.multipliedReportingOverflow(by: bytesPerNeighbour)
-        let (needed, overflow) = perPoint.multipliedReportingOverflow(by: points)
-        guard wide || overflow || needed > memoryBytes / 2 else { return }
-        throw ProjectionError.tooLargeForMemory(method: method, points: points, neighbours: neighbours, needed: wide || overflow ? Int.max : needed,
-                                                available: memoryBytes, remedy: remedy(memoryBytes / 2 / max(1, bytesPerNeighbour * points)))
+        guard let excess = ProcessMemory.neighbourListExcess(points: points, neighbours: neighbours, bytesPerNeighbour: bytesPerNeighbour,
+                                                             memoryBytes: memoryBytes) else { return }
+        throw ProjectionError.tooLargeForMemory(method: method, points: points, neighbours: neighbours, needed: excess.needed,
+                                                available: memoryBytes, remedy: remedy(excess.most))
     }
 
     /// Threads of UMAP's SGD layout: 1 when reproducible, else every active core.

@@ -25,6 +25,17 @@ public enum ProcessMemory {
 
     private static func clamp(_ bytes: UInt64) -> Int { bytes > UInt64(Int.max) ? Int.max : Int(bytes) }
 
+    /// Neighbour lists (`neighbours` for each of `points`, `bytesPerNeighbour` each as a command keeps them, measured)
+    /// that would take more than half of `memoryBytes`: the bytes they would take and the most neighbours a point
+    /// that fit; nil when they fit. Asked before a search, whose lists grow with the data and a k the user sets.
+    public static func neighbourListExcess(points: Int, neighbours: Int, bytesPerNeighbour: Int,
+                                           memoryBytes: Int = limit) -> (needed: Int, most: Int)? {
+        let (perPoint, wide) = max(neighbours, 0).multipliedReportingOverflow(by: bytesPerNeighbour)
+        let (needed, overflow) = perPoint.multipliedReportingOverflow(by: max(points, 0))
+        guard wide || overflow || needed > memoryBytes / 2 else { return nil }
+        return (wide || overflow ? Int.max : needed, memoryBytes / 2 / max(1, bytesPerNeighbour * max(points, 1)))
+    }
+
     /// `bytes` for a message: "10.8 GB", "250 MB" or "4096 bytes".
     public static func readable(_ bytes: Int) -> String {
         bytes >= 1_000_000_000 ? String(format: "%.1f GB", Double(bytes) / 1e9)

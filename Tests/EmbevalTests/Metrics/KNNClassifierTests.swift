@@ -49,3 +49,26 @@ import Testing
         try KNNEvaluation(e, ks: [10], weighting: .similarity)
     }
 }
+
+/// Neighbour lists grow as queries × k, and k is the user's: `audit -k 1000000` on 20,000 rows failed a 3.2 GB
+/// allocation under a 6 GB limit after 54 s (signal 6), and `knn --k` is the same kind of search. Both refuse,
+/// before searching, lists past half of the memory, naming the largest k that fits: 200 rows at k 50 take
+/// 200 × 50 × 16 = 160,000 bytes for kNN and × 32 = 320,000 for an audit.
+@Test func neighbourListsPastTheMemoryAreRefusedBeforeTheSearch() throws {
+    let (m, labels) = clusteredEmbeddings(rows: 200, columns: 8, classes: 4, seed: 9)
+    let set = try Embeddings(matrix: m, labels: labels, ids: (0..<200).map(String.init), classes: ["a", "b", "c", "d"])
+    #expect(throws: MetricError.neighboursPastMemory(option: "--k", neighbours: 50, points: 200, needed: 160_000, available: 300_000, most: 46)) {
+        try KNNEvaluation(set, ks: [10, 50], weighting: .similarity, memoryBytes: 300_000)
+    }
+    #expect(try KNNEvaluation(set, ks: [10, 46], weighting: .similarity, memoryBytes: 300_000).results.count == 2)
+    #expect(throws: MetricError.neighboursPastMemory(option: "--k", neighbours: 50, points: 200, needed: 160_000, available: 300_000, most: 46)) {
+        try KNNEvaluation(set, train: set, ks: [50], weighting: .similarity, memoryBytes: 300_000)
+    }
+    let settings = try DataAudit.Settings(k: 50)
+    #expect(throws: MetricError.neighboursPastMemory(option: "-k", neighbours: 50, points: 200, needed: 320_000, available: 600_000, most: 46)) {
+        try DataAudit(m, labels: labels, classCount: 4, settings: settings, memoryBytes: 600_000)
+    }
+    #expect(try DataAudit(m, labels: labels, classCount: 4, settings: settings, memoryBytes: 640_000).k == 50)
+    let message = "\(MetricError.neighboursPastMemory(option: "-k", neighbours: 19_999, points: 20_000, needed: 12_799_360_000, available: 6_000_000_000, most: 4_687))"
+    #expect(message == "-k 19999: 19999 neighbours for each of 20000 samples would take about 12.8 GB, more than half of the 6.0 GB this process may use; use -k 4687 or less", "\(message)")
+}
