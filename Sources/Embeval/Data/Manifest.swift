@@ -44,9 +44,15 @@ struct Manifest: DatasetFormat {
             throw DatasetError.malformed(kind: "manifest", path: url.path, location: "row \(row + 1)", reason: "no label in column '\(columns.label)' (other rows have one)")
         }
         let distinct = Set(rows.map { $0.label ?? "" })
-        let numbers = distinct.compactMap { label in Int(label).map { (label, $0) } }
+        let numbers = distinct.compactMap { label in Int(label).map { (text: label, value: $0) } }
+            .sorted { $0.value != $1.value ? $0.value < $1.value : Array($0.text.utf8).lexicographicallyPrecedes(Array($1.text.utf8)) }
+        if numbers.count == distinct.count, let (a, b) = zip(numbers, numbers.dropFirst()).first(where: { $0.value == $1.value }) {
+            // Two spellings of one number would share a rank: an order (and label ids) no run could reproduce.
+            throw DatasetError.malformed(kind: "manifest", path: url.path, location: nil,
+                                         reason: "labels '\(a.text)' and '\(b.text)' are the same number, \(a.value): write each class one way")
+        }
         let classes = numbers.count == distinct.count
-            ? numbers.sorted { $0.1 < $1.1 }.map(\.0)
+            ? numbers.map(\.text)
             : distinct.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
         let labelID = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         let base = url.deletingLastPathComponent()
@@ -130,7 +136,8 @@ struct Manifest: DatasetFormat {
             let label: String?
             switch object[columns.label] {
             case let s as String where !s.isEmpty: label = s
-            case let n as NSNumber where n.doubleValue == n.doubleValue.rounded() && abs(n.doubleValue) < 1e15: label = String(n.int64Value)
+            case let n as NSNumber where !n.isJSONBoolean && n.doubleValue == n.doubleValue.rounded() && abs(n.doubleValue) < 1e15:
+                label = String(n.int64Value)
             case nil where object[columns.captions] != nil: label = nil
             default:
                 throw DatasetError.malformed(kind: "manifest", path: url.path, location: "line \(offset + 1)", reason: "no string or integer field '\(columns.label)' (set --column label_column=NAME)")

@@ -75,6 +75,17 @@ import Testing
     #expect(throws: DatasetError.malformed(kind: "manifest", path: jsonl.path, location: "line 1", reason: "no string or integer field 'label' (set --column label_column=NAME)")) {
         try DatasetSpec.load(jsonl.path)
     }
+    // A JSON true or false is no label: it was read as class 1 or 0.
+    try "{\"path\": \"a.png\", \"label\": 1}\n{\"path\": \"b.png\", \"label\": true}\n".write(to: jsonl, atomically: true, encoding: .utf8)
+    #expect(throws: DatasetError.malformed(kind: "manifest", path: jsonl.path, location: "line 2", reason: "no string or integer field 'label' (set --column label_column=NAME)")) {
+        try DatasetSpec.load(jsonl.path)
+    }
+    // Labels that are one number written two ways ("1", "01", "+1") had the same rank, so their classes' order — and
+    // every label id — changed from run to run (a Set's order); they are refused, naming both.
+    try "path,label\na.png,1\nb.png,01\nc.png,2\nd.png,+1\n".write(to: url, atomically: true, encoding: .utf8)
+    #expect(throws: DatasetError.malformed(kind: "manifest", path: url.path, location: nil, reason: "labels '+1' and '01' are the same number, 1: write each class one way")) {
+        try DatasetSpec.load(url.path)
+    }
     #expect(throws: DatasetError.invalidColumn(argument: "color=red", reason: "unknown key 'color' (accepted: input_column, label_column, split_column, caption_column)")) {
         try ColumnMapping(arguments: ["color=red"])
     }
