@@ -65,6 +65,7 @@ struct AuditCommand: ParsableCommand {
         if let html { try checkPageTarget(html) }
         let source: EmbeddingSource
         if !embeddings.isEmpty {
+            try data.refuseSubsetOfSavedRows()
             source = .files(PrecomputedOptions.files(embeddings, labels: labels),
                             train: trainEmbeddings.isEmpty ? nil : PrecomputedOptions.files(trainEmbeddings, labels: trainLabels))
         } else {

@@ -41,6 +41,14 @@ struct DatasetOptions: ParsableArguments {
                                     revision: revision)
     }
 
+    /// Refuses `--samples` beside saved rows: it picks what a model embeds, and `--embeddings` are used whole, so
+    /// ignoring it would report on rows the user asked to leave out.
+    func refuseSubsetOfSavedRows() throws {
+        if samples != nil {
+            throw ValidationError("--samples subsets the --dataset a model embeds; --embeddings are used whole (pass fewer rows instead)")
+        }
+    }
+
     /// The selection, which this command requires.
     func requiredSelection() throws -> DatasetSelection {
         guard let selection = try selection() else { throw ValidationError("--dataset is required (or pass --embeddings)") }

@@ -80,9 +80,7 @@ func embeddingSource(model: ModelOptions, data: DatasetOptions, precomputed: Pre
                      train: TrainSplitOptions?) throws -> EmbeddingSource {
     if let files = precomputed.source() {
         // Subsets pick samples for a model to embed; saved rows are used whole, and silently ignoring one misleads.
-        if data.samples != nil, data.dataset == nil {
-            throw ValidationError("--samples subsets the --dataset a model embeds; --embeddings are used whole (pass fewer rows instead)")
-        }
+        try data.refuseSubsetOfSavedRows()
         if train?.trainSamples != nil {
             throw ValidationError("--train-samples subsets the train split a model embeds; with --embeddings every saved row is used (pass fewer rows instead)")
         }

@@ -1172,6 +1172,11 @@ private func jsonObject(_ text: String) -> Bool {
                                                           "--train-labels", "@/npy/train-labels.npy"], ["traind0.npy", "--train-embeddings"], noTable: true),
             // Subsets of saved rows were ignored silently (`--train-samples 0` ran on every train row, exit 0).
             bad("--samples with --embeddings", knn("e.npy") + ["--samples", "10"], ["--samples"], ["used whole"]),
+            bad("--samples with --embeddings and --dataset", knn("e.npy") + ["--dataset", "fashion-mnist", "--samples", "10"], ["--samples"], ["used whole"]),
+            bad("audit --samples with --embeddings", ["audit", "--embeddings", "@/npy/e.npy", "--labels", "@/npy/l.npy", "--samples", "5"],
+                ["--samples"], ["used whole"]),
+            bad("explore --samples with --embeddings", ["explore", "--embeddings", "@/npy/e.npy", "--samples", "5", "--out", "@@/map"],
+                ["--samples"], ["used whole"]),
             bad("--train-samples 0 with --train-embeddings", ["linear", "--embeddings", "@/npy/e.npy", "--labels", "@/npy/l.npy",
                                                                "--train-embeddings", "@/npy/e.npy", "--train-labels", "@/npy/l.npy",
                                                                "--train-samples", "0"], ["--train-samples"], ["every saved row"]),
