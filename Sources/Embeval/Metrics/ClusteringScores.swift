@@ -146,37 +146,43 @@ struct Contingency {
         }
     }
 
-    /// The column of each row in the matching of most samples (square: missing rows or columns count 0).
+    /// The column of each row in the matching of most samples (`columns` for a row left unmatched). The smaller
+    /// side is matched into the larger, in O(small² · large): padding to a square made 4,000 clusters of 5 classes
+    /// a 4,000² problem (128 s, and 3.2 GB at 20,000).
     private func hungarian() -> [Int] {
-        let size = max(rows, columns)
-        guard size > 0 else { return [] }
-        var cost = [Int](repeating: 0, count: size * size)
-        for r in 0..<rows { for c in 0..<columns { cost[r * size + c] = -counts[r * columns + c] } }
-        return Hungarian.minimumAssignment(cost, size: size)
+        guard rows > 0, columns > 0 else { return [Int](repeating: columns, count: rows) }
+        if rows <= columns {
+            return Hungarian.minimumAssignment((0..<(rows * columns)).map { -counts[$0] }, rows: rows, columns: columns)
+        }
+        let transposed = (0..<(columns * rows)).map { i in -counts[(i % rows) * columns + i / rows] }
+        var assignment = [Int](repeating: columns, count: rows)
+        for (c, r) in Hungarian.minimumAssignment(transposed, rows: columns, columns: rows).enumerated() { assignment[r] = c }
+        return assignment
     }
 }
 
-/// The assignment problem (Kuhn–Munkres with potentials, O(n³)): for a square cost matrix, the column of each row
-/// in a one-to-one assignment of least total cost.
+/// The assignment problem (Kuhn–Munkres with potentials, O(n²m)): for an n×m cost matrix with n ≤ m, the column of
+/// each row in a one-to-one assignment of least total cost.
 enum Hungarian {
-    static func minimumAssignment(_ cost: [Int], size n: Int) -> [Int] {
+    static func minimumAssignment(_ cost: [Int], rows n: Int, columns m: Int) -> [Int] {
+        guard n > 0, n <= m, cost.count == n * m else { return [] }
         let infinity = Int.max / 4
-        var u = [Int](repeating: 0, count: n + 1), v = [Int](repeating: 0, count: n + 1)
-        var match = [Int](repeating: 0, count: n + 1), way = [Int](repeating: 0, count: n + 1)
+        var u = [Int](repeating: 0, count: n + 1), v = [Int](repeating: 0, count: m + 1)
+        var match = [Int](repeating: 0, count: m + 1), way = [Int](repeating: 0, count: m + 1)
         for row in 1...n {
             match[0] = row
             var column = 0
-            var least = [Int](repeating: infinity, count: n + 1), used = [Bool](repeating: false, count: n + 1)
+            var least = [Int](repeating: infinity, count: m + 1), used = [Bool](repeating: false, count: m + 1)
             repeat {
                 used[column] = true
                 let r = match[column]
                 var delta = infinity, next = 0
-                for c in 1...n where !used[c] {
-                    let reduced = cost[(r - 1) * n + (c - 1)] - u[r] - v[c]
+                for c in 1...m where !used[c] {
+                    let reduced = cost[(r - 1) * m + (c - 1)] - u[r] - v[c]
                     if reduced < least[c] { least[c] = reduced; way[c] = column }
                     if least[c] < delta { delta = least[c]; next = c }
                 }
-                for c in 0...n {
+                for c in 0...m {
                     if used[c] { u[match[c]] += delta; v[c] -= delta } else { least[c] -= delta }
                 }
                 column = next
@@ -188,7 +194,7 @@ enum Hungarian {
             } while column != 0
         }
         var assignment = [Int](repeating: 0, count: n)
-        for c in 1...n where match[c] > 0 { assignment[match[c] - 1] = c - 1 }
+        for c in 1...m where match[c] > 0 { assignment[match[c] - 1] = c - 1 }
         return assignment
     }
 }
