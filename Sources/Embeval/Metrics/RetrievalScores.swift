@@ -79,7 +79,7 @@ public struct CrossModalRetrievalScores: Sendable {
     public var imageToTextRecall: [Double] { imageToText.map { 100 * Double($0.filter { $0 }.count) / Double(max($0.count, 1)) } }
 
     /// `captionImage[t]` is the image (row of `images`) caption `t` (row of `captions`) belongs to.
-    public init(images: Matrix, captions: Matrix, captionImage: [Int], ks: [Int]) throws {
+    public init(images: Matrix, captions: Matrix, captionImage: [Int], ks: [Int], memoryBytes: Int = ProcessMemory.limit) throws {
         guard images.columns == captions.columns else {
             throw MetricError.incompatibleSets("image embeddings are \(images.columns)-dimensional but caption embeddings \(captions.columns)-dimensional")
         }
@@ -93,6 +93,13 @@ public struct CrossModalRetrievalScores: Sendable {
         self.ks = ks
         let imageUnit = images.l2NormalizedRows(), captionUnit = captions.l2NormalizedRows()
         let imageDepth = min(images.rows, ks.max() ?? 1), textDepth = min(captions.rows, ks.max() ?? 1)
+        // Both directions' lists are held at once, each query (caption or image) with up to the larger depth.
+        let depth = max(imageDepth, textDepth), queries = captions.rows + images.rows
+        if let excess = ProcessMemory.neighbourListExcess(points: queries, neighbours: depth, bytesPerNeighbour: KNNClassifier.bytesPerNeighbour,
+                                                          memoryBytes: memoryBytes) {
+            throw MetricError.neighboursPastMemory(option: "--recall-k", neighbours: depth, points: queries, needed: excess.needed,
+                                                   available: memoryBytes, most: excess.most)
+        }
         let toImages = NearestNeighbors(queries: captionUnit, references: imageUnit, k: imageDepth, excludingSelf: false)
         let toTexts = NearestNeighbors(queries: imageUnit, references: captionUnit, k: textDepth, excludingSelf: false)
         textToImage = ks.map { k in

@@ -236,5 +236,15 @@ struct ProtocolParityTests {
             #expect(abs(found.textToImageRecall[slot] - (reference.recall_at_k["text-to-image"]?[String(k)] ?? -1)) <= 1e-9, "text→image R@\(k)")
             #expect(abs(found.imageToTextRecall[slot] - (reference.recall_at_k["image-to-text"]?[String(k)] ?? -1)) <= 1e-9, "image→text R@\(k)")
         }
+        // Both directions' lists grow as (images + captions) × the largest k: refused past half of the memory,
+        // naming the largest k that fits (a --recall-k of 10^6 kept every pair).
+        let queries = images.rows + captions.rows, depth = max(images.rows, captions.rows)
+        let budget = queries * 16 * 10 * 2
+        #expect(throws: MetricError.neighboursPastMemory(option: "--recall-k", neighbours: depth, points: queries, needed: queries * depth * 16,
+                                                         available: budget, most: 10)) {
+            try CrossModalRetrievalScores(images: images, captions: captions, captionImage: reference.owner, ks: [1, 1_000_000], memoryBytes: budget)
+        }
+        #expect(try CrossModalRetrievalScores(images: images, captions: captions, captionImage: reference.owner, ks: [10], memoryBytes: budget)
+                    .textToImageRecall.count == 1)
     }
 }
