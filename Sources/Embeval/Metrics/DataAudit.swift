@@ -55,12 +55,8 @@ public struct DataAudit: Sendable {
                 memoryBytes: Int = ProcessMemory.limit) throws {
         let n = embeddings.rows
         guard n >= 2 else { throw MetricError.tooFewSamples(metric: "audit", needed: 2, got: n) }
-        let kept = min(settings.k, n - 1)
-        if let excess = ProcessMemory.neighbourListExcess(points: n, neighbours: kept, bytesPerNeighbour: Self.bytesPerNeighbour,
-                                                          memoryBytes: memoryBytes) {
-            throw MetricError.neighboursPastMemory(option: "-k", neighbours: kept, points: n, needed: excess.needed,
-                                                   available: memoryBytes, most: excess.most)
-        }
+        try MetricError.checkNeighbourLists(option: "-k", points: n, neighbours: min(settings.k, n - 1),
+                                            bytesPerNeighbour: Self.bytesPerNeighbour, memoryBytes: memoryBytes)
         if let labels, labels.count != n {
             throw MetricError.incompatibleSets("audit: \(labels.count) labels for \(n) embeddings")
         }

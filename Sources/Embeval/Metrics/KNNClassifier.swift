@@ -75,12 +75,8 @@ public struct KNNClassifier: Sendable {
     /// Refuses a search of `queries` among `candidates` whose neighbour lists would take more than half of
     /// `memoryBytes`, naming the largest k that fits.
     public func checkMemory(queries: Int, candidates: Int, memoryBytes: Int = ProcessMemory.limit) throws {
-        let k = effectiveKs(candidates: candidates).max() ?? 1
-        if let excess = ProcessMemory.neighbourListExcess(points: queries, neighbours: k, bytesPerNeighbour: Self.bytesPerNeighbour,
-                                                          memoryBytes: memoryBytes) {
-            throw MetricError.neighboursPastMemory(option: "--k", neighbours: k, points: queries, needed: excess.needed,
-                                                   available: memoryBytes, most: excess.most)
-        }
+        try MetricError.checkNeighbourLists(option: "--k", points: queries, neighbours: effectiveKs(candidates: candidates).max() ?? 1,
+                                            bytesPerNeighbour: Self.bytesPerNeighbour, memoryBytes: memoryBytes)
     }
 
     /// Leave-one-out over one labelled set (in memory, or mapped from disk: it is read a block at a time).

@@ -33,3 +33,15 @@ public enum MetricError: UserError, Equatable {
         }
     }
 }
+
+extension MetricError {
+    /// Throws `neighboursPastMemory` for lists of `neighbours` for each of `points` (`option` names the k the user
+    /// set) that would take more than half of `memoryBytes` (`ProcessMemory.neighbourListExcess`): asked before a
+    /// search, by every protocol whose lists grow with a user's k.
+    static func checkNeighbourLists(option: String, points: Int, neighbours: Int, bytesPerNeighbour: Int, memoryBytes: Int) throws {
+        guard let excess = ProcessMemory.neighbourListExcess(points: points, neighbours: neighbours, bytesPerNeighbour: bytesPerNeighbour,
+                                                             memoryBytes: memoryBytes) else { return }
+        throw MetricError.neighboursPastMemory(option: option, neighbours: neighbours, points: points, needed: excess.needed,
+                                               available: memoryBytes, most: excess.most)
+    }
+}

@@ -94,12 +94,8 @@ public struct CrossModalRetrievalScores: Sendable {
         let imageUnit = images.l2NormalizedRows(), captionUnit = captions.l2NormalizedRows()
         let imageDepth = min(images.rows, ks.max() ?? 1), textDepth = min(captions.rows, ks.max() ?? 1)
         // Both directions' lists are held at once, each query (caption or image) with up to the larger depth.
-        let depth = max(imageDepth, textDepth), queries = captions.rows + images.rows
-        if let excess = ProcessMemory.neighbourListExcess(points: queries, neighbours: depth, bytesPerNeighbour: KNNClassifier.bytesPerNeighbour,
-                                                          memoryBytes: memoryBytes) {
-            throw MetricError.neighboursPastMemory(option: "--recall-k", neighbours: depth, points: queries, needed: excess.needed,
-                                                   available: memoryBytes, most: excess.most)
-        }
+        try MetricError.checkNeighbourLists(option: "--recall-k", points: captions.rows + images.rows, neighbours: max(imageDepth, textDepth),
+                                            bytesPerNeighbour: KNNClassifier.bytesPerNeighbour, memoryBytes: memoryBytes)
         let toImages = NearestNeighbors(queries: captionUnit, references: imageUnit, k: imageDepth, excludingSelf: false)
         let toTexts = NearestNeighbors(queries: imageUnit, references: captionUnit, k: textDepth, excludingSelf: false)
         textToImage = ks.map { k in
