@@ -43,24 +43,16 @@ struct Manifest: DatasetFormat {
         if labelled, let row = rows.firstIndex(where: { $0.label == nil }) {
             throw DatasetError.malformed(kind: "manifest", path: url.path, location: "row \(row + 1)", reason: "no label in column '\(columns.label)' (other rows have one)")
         }
-        let distinct = Set(rows.map { $0.label ?? "" })
-        let numbers = distinct.compactMap { label in Int(label).map { (text: label, value: $0) } }
-            .sorted { $0.value != $1.value ? $0.value < $1.value : Array($0.text.utf8).lexicographicallyPrecedes(Array($1.text.utf8)) }
-        if numbers.count == distinct.count, let (a, b) = zip(numbers, numbers.dropFirst()).first(where: { $0.value == $1.value }) {
-            // Two spellings of one number would share a rank: an order (and label ids) no run could reproduce.
-            throw DatasetError.malformed(kind: "manifest", path: url.path, location: nil,
-                                         reason: "labels '\(a.text)' and '\(b.text)' are the same number, \(a.value): write each class one way")
+        let names: TextLabels
+        do { names = try TextLabels(sorting: rows.map { $0.label ?? "" }) } catch {
+            throw DatasetError.malformed(kind: "manifest", path: url.path, location: nil, reason: error.reason)
         }
-        let classes = numbers.count == distinct.count
-            ? numbers.map(\.text)
-            : distinct.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-        let labelID = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
         let base = url.deletingLastPathComponent()
         let samples = rows.map { row in
             let file = row.path.hasPrefix("/") ? URL(fileURLWithPath: row.path) : base.appendingPathComponent(row.path)
-            return Sample(id: row.path, label: labelID[row.label ?? ""] ?? 0, source: .file(file), captions: row.captions)
+            return Sample(id: row.path, label: names.id(of: row.label ?? "") ?? 0, source: .file(file), captions: row.captions)
         }
-        var dataset = Dataset(name: name, split: split, classes: labelled ? classes : ["(unlabelled)"], samples: samples)
+        var dataset = Dataset(name: name, split: split, classes: labelled ? names.classes : ["(unlabelled)"], samples: samples)
         dataset.isLabelled = labelled
         // A path listed twice is one image counted twice: leave-one-out finds each copy's twin.
         var seen = Set<String>(), repeated = [String]()

@@ -86,7 +86,7 @@ struct WebDataset: DatasetFormat {
                 } else if !labelMember, lines.count > 1 {
                     labels.append(nil)
                 } else {
-                    labels.append(try Self.label(of: sample, in: file, field: columns.label))
+                    labels.append(try Self.label(of: sample, in: file, field: columns.label, textIsName: lines.count == 1))
                 }
             }
         }
@@ -103,7 +103,7 @@ struct WebDataset: DatasetFormat {
             (ids, classes) = (Array(repeating: 0, count: keys.count), ["(unlabelled)"])
         }
         let store = TarImageStore(shards: shards.files.map(\.path), entries: images)
-        var dataset = Dataset(name: location.spec, split: split, classes: classes, samples: keys.indices.map {
+        var dataset = Dataset(name: location.spec, split: shards.split, classes: classes, samples: keys.indices.map {
             Sample(id: keys[$0], label: ids[$0], source: .encoded(store, index: $0), captions: captions[$0])
         })
         dataset.isLabelled = labelled
@@ -139,7 +139,9 @@ struct WebDataset: DatasetFormat {
         return text.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
     }
 
-    static func label(of sample: WebDatasetSample, in file: ReadOnlyFile, field: String) throws -> Label {
+    /// A `.txt` is the name only when `textIsName` (one line): one of several lines is captions, and the `.json`
+    /// beside it has the label.
+    static func label(of sample: WebDatasetSample, in file: ReadOnlyFile, field: String, textIsName: Bool) throws -> Label {
         func fail(_ member: TarArchive.Member, _ reason: String) -> DatasetError {
             .malformed(kind: "tar shard", path: file.path, location: "member '\(member.name)'", reason: reason)
         }
@@ -154,7 +156,7 @@ struct WebDataset: DatasetFormat {
             guard let number = Int(value), number >= 0 else { throw fail(cls, "holds '\(value.prefix(40))', not a class number ≥ 0") }
             return .number(number)
         }
-        if let txt = sample.member("txt") {
+        if let txt = sample.member("txt"), textIsName {
             let value = try text(txt)
             guard !value.isEmpty else { throw fail(txt, "an empty label") }
             return .name(value)
@@ -164,6 +166,8 @@ struct WebDataset: DatasetFormat {
             let object = try? JSONSerialization.jsonObject(with: Data(value.utf8)) as? [String: Any]
             switch object?[field] {
             case let s as String where !s.isEmpty: return .name(s)
+            case let b as NSNumber where b.isJSONBoolean:
+                throw fail(json, "field '\(field)' is a boolean, not a class number or name")
             case let n as NSNumber where n.doubleValue == n.doubleValue.rounded() && n.doubleValue >= 0 && n.doubleValue < 1e15:
                 return .number(n.intValue)
             default:
@@ -203,20 +207,18 @@ struct WebDataset: DatasetFormat {
             guard case .name(let name) = label else { throw fail(i, "a class number label where earlier samples have class names: one kind of label per dataset") }
             names.append(name)
         }
-        let classes: [String]
+        let classes: TextLabels
         if let classNames {
-            classes = classNames
+            classes = TextLabels(classes: classNames)
         } else {
-            let distinct = Set(names)
-            let numbers = distinct.compactMap { label in Int(label).map { (label, $0) } }
-            classes = numbers.count == distinct.count ? numbers.sorted { $0.1 < $1.1 }.map(\.0)
-                : distinct.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            do { classes = try TextLabels(sorting: names) } catch {
+                throw fail(names.firstIndex { $0.utf8.elementsEqual(error.second.utf8) } ?? 0, error.reason)
+            }
         }
-        let id = Dictionary(classes.enumerated().map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         return (try names.enumerated().map { i, name in
-            guard let n = id[name] else { throw fail(i, "label '\(name)' is not in \(classNamesFile)") }
+            guard let n = classes.id(of: name) else { throw fail(i, "label '\(name)' is not in \(classNamesFile)") }
             return n
-        }, classes)
+        }, classes.classes)
     }
 
     private static func suffixes(_ sample: WebDatasetSample) -> String {

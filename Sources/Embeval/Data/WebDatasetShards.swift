@@ -11,9 +11,13 @@ import Foundation
 ///
 /// With `--split NAME`: a folder's sub-folder `NAME` if it has one (CLIP_benchmark's `root/test/0.tar`), else the
 /// shards named like the split — `NAME.tar`, `NAME-….tar`, `NAME_….tar`, `NAME.….tar` — or lying in a folder `NAME`.
-/// A split with no shard is an error, never the whole set.
+/// A split with no shard is an error, never the whole set. Without `--split`, shards named for two or more splits
+/// (`train-000.tar` and `test-000.tar`, `imagenet-train-0.tar` and `imagenet-val-0.tar`, folders `train/` and
+/// `test/` in a pattern) are never read as one set: the test split's shards, else an error listing the splits.
 struct WebDatasetShards {
     var files: [URL]
+    /// The split read: `--split`'s, `test` when the shards name several, else nil.
+    var split: String?
     /// Where to look for the CLIP_benchmark files, first match wins: the (first) shards' folder, then the one above.
     var folders: [URL]
 
@@ -28,14 +32,38 @@ struct WebDatasetShards {
         if let split, !isNamed(url, like: split) {
             throw DatasetError.noSuchSplit(dataset: name, split: split, hint: "the shard '\(url.lastPathComponent)' is not named like it (\(splitNaming(split)))")
         }
-        return WebDatasetShards(files: [url], folders: around(url))
+        return WebDatasetShards(files: [url], split: split, folders: around(url))
     }
 
-    /// Whether a shard belongs to `split` by its name or its folder's.
+    /// Whether a shard belongs to `split` by its name (its start, or a part between `-`, `_` and `.`) or its folder's.
     static func isNamed(_ url: URL, like split: String) -> Bool {
         let name = url.lastPathComponent
         return name == split + ".tar" || ["-", "_", "."].contains { name.hasPrefix(split + $0) }
-            || url.deletingLastPathComponent().lastPathComponent == split
+            || nameParts(url).contains(split) || url.deletingLastPathComponent().lastPathComponent == split
+    }
+
+    /// The words that name a split in shard names.
+    static let splitWords: Set<String> = ["train", "test", "validation", "val", "valid", "dev", "eval"]
+
+    /// The split a shard's name says: a split word among its name's parts, else its folder's name if that is one.
+    static func namedSplit(_ url: URL) -> String? {
+        let folder = url.deletingLastPathComponent().lastPathComponent.lowercased()
+        return nameParts(url).lazy.map { $0.lowercased() }.first(where: splitWords.contains) ?? (splitWords.contains(folder) ? folder : nil)
+    }
+
+    /// A shard's name without `.tar`, cut at `-`, `_` and `.`.
+    private static func nameParts(_ url: URL) -> [String] {
+        url.deletingPathExtension().lastPathComponent.split(whereSeparator: { "-_.".contains($0) }).map(String.init)
+    }
+
+    /// Shards read without `--split`: all of them when their names say at most one split, else the test split's,
+    /// else an error listing the splits (reading train and test as one set scores train images against themselves).
+    private static func withoutSplit(_ files: [URL], folders: [URL], name: String) throws -> WebDatasetShards {
+        let named = Set(files.compactMap(namedSplit))
+        guard named.count > 1 else { return WebDatasetShards(files: files, split: nil, folders: folders) }
+        guard named.contains("test") else { throw DatasetError.splitRequired(dataset: name, available: named.sorted()) }
+        let test = files.filter { namedSplit($0) == "test" }
+        return WebDatasetShards(files: test, split: "test", folders: test.first.map(around) ?? folders)
     }
 
     private static func pattern(_ pattern: String, split: String?, name: String) throws -> WebDatasetShards {
@@ -50,7 +78,8 @@ struct WebDatasetShards {
         if let missing = files.first(where: { !isFile($0) }) {
             throw DatasetError.missingFile(what: "shard", path: missing.path, remedy: "named by the brace pattern '\(pattern)'")
         }
-        return WebDatasetShards(files: files, folders: files.first.map(around) ?? [])
+        let folders = files.first.map(around) ?? []
+        return split == nil ? try withoutSplit(files, folders: folders, name: name) : WebDatasetShards(files: files, split: split, folders: folders)
     }
 
     private static func folder(_ url: URL, split: String?, name: String) throws -> WebDatasetShards {
@@ -61,7 +90,7 @@ struct WebDatasetShards {
                 guard !files.isEmpty else {
                     throw DatasetError.malformed(kind: "WebDataset folder", path: sub.path, location: nil, reason: "holds no .tar shards")
                 }
-                return WebDatasetShards(files: files, folders: [sub, url])
+                return WebDatasetShards(files: files, split: split, folders: [sub, url])
             }
             let all = try tars(in: url)
             let files = all.filter { isNamed($0, like: split) }
@@ -69,7 +98,7 @@ struct WebDatasetShards {
                 let folders = try subFolders(url).map(\.lastPathComponent)
                 throw DatasetError.noSuchSplit(dataset: name, split: split, hint: "no sub-folder '\(split)' and no shard named like it (\(splitNaming(split))) in '\(url.path)' (its shards: \(sample(all.map(\.lastPathComponent))); its sub-folders: \(sample(folders)))")
             }
-            return WebDatasetShards(files: files, folders: [url, url.deletingLastPathComponent()])
+            return WebDatasetShards(files: files, split: split, folders: [url, url.deletingLastPathComponent()])
         }
         let files = try tars(in: url)
         guard !files.isEmpty else {
@@ -78,7 +107,7 @@ struct WebDatasetShards {
                                          reason: splits.isEmpty ? "holds no .tar shards"
                                             : "holds no .tar shards itself; its sub-folders \(sample(splits.map { "'\($0)'" })) do: choose one with --split")
         }
-        return WebDatasetShards(files: files, folders: [url, url.deletingLastPathComponent()])
+        return try withoutSplit(files, folders: [url, url.deletingLastPathComponent()], name: name)
     }
 
     /// The `.tar` files of a folder (not hidden ones), in `naturallyOrdered` order.

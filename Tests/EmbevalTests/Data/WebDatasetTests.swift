@@ -238,3 +238,81 @@ func expectError<T>(containing parts: [String], sourceLocation: SourceLocation =
     ]), to: "mixed.tar", in: dir)
     expectError(containing: ["sample 'b'", "captions (a .txt of several lines) but no label member"]) { try DatasetSpec.load(mixed.path) }
 }
+
+/// Shards named for two splits are never read as one set: without `--split`, the test split's shards (as a Hugging
+/// Face folder), else an error listing the splits. Reading both made a train/test protocol score train images
+/// against themselves (92 % where the test split alone gives 60 %).
+@Test func shardsOfSeveralSplitsAreNeverReadAsOneSet() throws {
+    let dir = TestPaths.scratch()
+    let png = WebDatasetTests.png
+    func shard(_ path: String, keys: [String]) throws {
+        try TestTar.write(TestTar.archive(keys.flatMap { [TestTar.Entry("\($0).png", png), .init("\($0).cls", text: "1")] }), to: path, in: dir)
+    }
+    try shard("mixed/train-000.tar", keys: ["t1", "t2"])
+    try shard("mixed/train-001.tar", keys: ["t3"])
+    try shard("mixed/test-000.tar", keys: ["e1"])
+    try shard("named/imagenet-train-0.tar", keys: ["t1"])
+    try shard("named/imagenet-val-0.tar", keys: ["v1"])
+    try shard("named/imagenet-val-1.tar", keys: ["v2"])
+    try shard("one/train-0.tar", keys: ["t1"])
+    try shard("one/train-1.tar", keys: ["t2"])
+
+    let mixed = try DatasetSpec.load(dir.appendingPathComponent("mixed").path)
+    #expect(mixed.ids == ["e1"] && mixed.split == "test")
+    let pattern = try DatasetSpec.load(dir.appendingPathComponent("mixed").path + "/{train,test}-000.tar")
+    #expect(pattern.ids == ["e1"] && pattern.split == "test")
+    #expect(try DatasetSpec.load(dir.appendingPathComponent("mixed").path, split: "train").ids == ["t1", "t2", "t3"])
+
+    let named = dir.appendingPathComponent("named").path
+    expectError(containing: ["dataset '\(named)' has splits 'train' and 'val': choose one with --split"]) { try DatasetSpec.load(named) }
+    #expect(try DatasetSpec.load(named, split: "val").ids == ["v1", "v2"])
+    // Shards of one split only, or named for none, are all read.
+    #expect(try DatasetSpec.load(dir.appendingPathComponent("one").path).ids == ["t1", "t2"])
+}
+
+/// WebDataset labels: one number written two ways (whose class order no run could reproduce) and JSON booleans are
+/// refused; a `.txt` of several lines is captions, so the `.json` beside it gives the label.
+@Test func webDatasetLabelsAreReadOneWay() throws {
+    let dir = TestPaths.scratch()
+    let png = WebDatasetTests.png
+    let spellings = try TestTar.write(TestTar.archive([
+        .init("a.png", png), .init("a.txt", text: "1"), .init("b.png", png), .init("b.txt", text: "01"), .init("c.png", png), .init("c.txt", text: "2"),
+    ]), to: "spellings.tar", in: dir)
+    expectError(containing: ["tar shard '\(spellings.path)'", "labels '01' and '1' are the same number, 1: write each class one way"]) {
+        try DatasetSpec.load(spellings.path)
+    }
+    let boolean = try TestTar.write(TestTar.archive([
+        .init("a.png", png), .init("a.json", text: #"{"label": true}"#), .init("b.png", png), .init("b.json", text: #"{"label": 0}"#),
+    ]), to: "boolean.tar", in: dir)
+    expectError(containing: ["member 'a.json': field 'label' is a boolean, not a class number or name"]) { try DatasetSpec.load(boolean.path) }
+
+    let captioned = try TestTar.write(TestTar.archive([
+        .init("a.png", png), .init("a.txt", text: "a cat\nanother caption\n"), .init("a.json", text: #"{"label": 3}"#),
+        .init("b.png", png), .init("b.txt", text: "a dog\na dog again\n"), .init("b.json", text: #"{"label": 1}"#),
+    ]), to: "captioned.tar", in: dir)
+    let d = try DatasetSpec.load(captioned.path)
+    #expect(d.isLabelled && d.classes == ["0", "1", "2", "3"] && d.labels == [3, 1])
+    #expect(d.samples.map(\.captions) == [["a cat", "another caption"], ["a dog", "a dog again"]])
+}
+
+/// Text labels are told apart by their bytes, as Python's `str` does: "café" in NFC and in NFD are two classes (Swift's
+/// `String` equality made them one, pairing the images of one class with the other's label).
+@Test func labelsDifferingInUnicodeNormalisationAreTwoClasses() throws {
+    let nfc = "caf\u{E9}", nfd = "cafe\u{301}"
+    let labels = try TextLabels(sorting: [nfc, nfd, nfc, "bar"])
+    #expect(labels.classes.map { Array($0.utf8) } == ["bar", nfd, nfc].map { Array($0.utf8) })
+    #expect([nfc, nfd, "bar", "baz"].map(labels.id(of:)) == [2, 1, 0, nil])
+
+    let dir = TestPaths.scratch()
+    let png = WebDatasetTests.png
+    let shard = try TestTar.write(TestTar.archive([
+        .init("a.png", png), .init("a.txt", text: nfc), .init("b.png", png), .init("b.txt", text: nfd),
+    ]), to: "unicode.tar", in: dir)
+    let d = try DatasetSpec.load(shard.path)
+    #expect(d.classes.count == 2 && d.labels == [1, 0])
+
+    let manifest = dir.appendingPathComponent("m.csv")
+    try "path,label\nx.png,\(nfc)\ny.png,\(nfd)\n".write(to: manifest, atomically: true, encoding: .utf8)
+    let m = try DatasetSpec.load(manifest.path)
+    #expect(m.classes.count == 2 && m.labels == [1, 0])
+}

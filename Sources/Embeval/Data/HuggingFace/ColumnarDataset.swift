@@ -77,9 +77,9 @@ enum ColumnarDataset {
             classes = (0...Int(integers.max() ?? 0)).map(String.init)
             ids = integers.map { Int($0) }
         } else {
-            classes = Set(strings).sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
-            let id = Dictionary(uniqueKeysWithValues: classes.enumerated().map { ($1, $0) })
-            ids = strings.map { id[$0] ?? 0 }
+            let names = TextLabels(sortingByBytes: strings)
+            classes = names.classes
+            ids = strings.map { names.id(of: $0) ?? 0 }
         }
         let store = ColumnarImageStore(tables: tables, column: image)
         let samples = ids.enumerated().map { index, label in Sample(id: String(index), label: label, source: .encoded(store, index: index)) }
