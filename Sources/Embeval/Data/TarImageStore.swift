@@ -22,6 +22,7 @@ final class TarImageStore: EncodedImageStore {
             throw ImageError(path: shards.first ?? "", reason: "no image \(index) in these shards")
         }
         let entry = entries[index]
+        if let refusal = ImageLimits.sizeRefusal(path: location(of: index), size: entry.member.size) { throw refusal }
         do {
             return try ReadOnlyFile(shards[entry.shard]).read(at: entry.member.offset, count: entry.member.size)
         } catch {

@@ -25,13 +25,12 @@ public struct PixelModel: ImageEmbeddingModel {
     public static let largestSide = 512
 
     public func prepare(_ sample: Sample, limits: ImageLimits) throws -> Tensor {
-        if case .array(let store, let index) = sample.source, size == nil || (size! == (store.width, store.height)) {
+        if case .array(let store, let index) = sample.source, size.map({ $0 == (store.width, store.height) }) ?? true {
+            try checkSide(sample, width: store.width, height: store.height)
             return Tensor(shape: [store.height, store.width, store.channels], values: store.bytes(index).map { Float($0) / 255 })
         }
         var (image, grey) = try sample.loadImageAndMode(limits: limits, draft: draft)
-        if size == nil, image.width > Self.largestSide || image.height > Self.largestSide {
-            throw ImageError.invalidLimit("image '\(sample.id)' is \(image.width)×\(image.height): -m pixels takes at most \(Self.largestSide)×\(Self.largestSide) (set --image-size)")
-        }
+        try checkSide(sample, width: image.width, height: image.height)
         if let size, (image.width, image.height) != size {
             image = resize(image, width: size.width, height: size.height, resampling: .bilinear)
             grey = false
@@ -40,6 +39,13 @@ public struct PixelModel: ImageEmbeddingModel {
             return Tensor(shape: [image.height, image.width, 1], values: stride(from: 0, to: image.pixels.count, by: 3).map { Float(image.pixels[$0]) / 255 })
         }
         return Tensor(shape: [image.height, image.width, 3], values: image.pixels.map { Float($0) / 255 })
+    }
+
+    /// Without `--image-size`, an image's own size is the embedding's: at most `largestSide` a side.
+    private func checkSide(_ sample: Sample, width: Int, height: Int) throws {
+        if size == nil, width > Self.largestSide || height > Self.largestSide {
+            throw ImageError.invalidLimit("image '\(sample.id)' is \(width)×\(height): -m pixels takes at most \(Self.largestSide)×\(Self.largestSide) (set --image-size)")
+        }
     }
 
     public func embed(_ batch: [Tensor]) throws -> [Matrix] {

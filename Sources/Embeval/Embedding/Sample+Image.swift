@@ -12,6 +12,10 @@ extension Sample {
         case .file(let url):
             return try ImageDecoder.decodeWithMode(fileAt: url.path, limits: limits, draft: draft)
         case .array(let store, let index):
+            // The size is the file header's, as an encoded image's is: held to the same limits before any copy.
+            guard store.width * store.height <= limits.headerPixelCap else {
+                throw limits.refusal(path: "row \(id)", width: store.width, height: store.height)
+            }
             return (store.rgbImage(index), store.channels == 1)
         case .encoded(let store, let index):
             let bytes = try store.bytes(at: index)

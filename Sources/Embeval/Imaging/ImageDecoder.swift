@@ -18,6 +18,10 @@ public enum ImageDecoder {
         guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
             throw ImageError(path: path, reason: "no such file")
         }
+        if let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? Int,
+           let refusal = ImageLimits.sizeRefusal(path: path, size: size) {
+            throw refusal
+        }
         guard !isDirectory.boolValue, let data = FileManager.default.contents(atPath: path) else {
             throw ImageError(path: path, reason: "cannot read file")
         }
@@ -146,6 +150,15 @@ public struct ImageLimits: Sendable, Equatable {
     /// A decode's peak memory per pixel: the decoder's buffer (up to 8 bytes, a 16-bit RGBA PNG), the RGB copy and
     /// its re-oriented copy (3 each), and room for the resize's rows.
     public static let decodeBytesPerPixel = 16
+
+    /// The most bytes of one encoded image read (a file, a tar member, a parquet cell's file): as much as a parquet
+    /// page may expand to. A larger one is an image error before anything is allocated.
+    public static let largestFile = 256 << 20
+
+    /// Why an encoded image of `size` bytes is not read, if it is larger than `largestFile`.
+    static func sizeRefusal(path: String, size: Int) -> ImageError? {
+        size > largestFile ? ImageError(path: path, reason: "an image of \(size) bytes (at most \(largestFile) are read)") : nil
+    }
 
     public var maximumPixels: Int
     /// The memory one decode may take, in bytes: `ProcessMemory.limit` unless set lower.

@@ -44,12 +44,12 @@ public struct Shard: Codable, Equatable, Hashable, Sendable, CustomStringConvert
     /// batches than shards (a shard would be empty).
     public func range(of items: Int, batchSize: Int) throws -> Range<Int> {
         let size = max(1, batchSize)
-        let batches = (items + size - 1) / size
+        let batches = items / size + (items % size == 0 ? 0 : 1)   // not (items + size − 1) / size: no overflow at any size
         guard count <= batches else {
             throw ShardError.invalid("--shard \(self): \(items) samples make \(batches) batch(es) of \(size), too few for \(count) shards (use at most \(batches) shards, or a smaller --batch-size)")
         }
         let first = index * batches / count, end = (index + 1) * batches / count
-        return (first * size)..<min(items, end * size)
+        return (first * size)..<(end == batches ? items : end * size)
     }
 }
 

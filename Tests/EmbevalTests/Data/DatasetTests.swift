@@ -159,3 +159,21 @@ import Testing
     #expect(d.warnings.isEmpty)
     #expect(try d.samples[0].loadImage() == ImageDecoder.decode(fileAt: ImagingFixtures.path("webp_lossless.webp")))
 }
+
+/// An IDX image's size comes from the file's header: it is held to `--max-image-pixels` and the memory a decode may
+/// take like any image's, and to `-m pixels`' largest side. A 30000² IDX image aborted on a 2.7 GB allocation.
+@Test func arrayImagesAreHeldToTheImageLimits() throws {
+    let store = ImageArray(width: 600, height: 500, channels: 1, pixels: [UInt8](repeating: 7, count: 600 * 500))
+    let sample = Sample(id: "0", label: 0, source: .array(store, index: 0))
+    #expect(try sample.loadImage().width == 600)
+    #expect(throws: ImageError.tooManyPixels(path: "row 0", width: 600, height: 500, limit: 1000)) {
+        try sample.loadImage(limits: ImageLimits(maximumPixels: 1000))
+    }
+    #expect(throws: ImageError.tooLargeForMemory(path: "row 0", width: 600, height: 500, needed: 600 * 500 * 16, available: 1 << 20)) {
+        try sample.loadImage(limits: ImageLimits(maximumPixels: 1 << 30, memoryBytes: 1 << 20))
+    }
+    expectError(containing: ["image '0' is 600×500: -m pixels takes at most 512×512 (set --image-size)"]) {
+        try PixelModel().prepare(sample, limits: ImageLimits())
+    }
+    #expect(try PixelModel(size: (600, 500)).prepare(sample, limits: ImageLimits()).shape == [500, 600, 1])
+}

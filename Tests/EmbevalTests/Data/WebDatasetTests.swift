@@ -316,3 +316,31 @@ func expectError<T>(containing parts: [String], sourceLocation: SourceLocation =
     let m = try DatasetSpec.load(manifest.path)
     #expect(m.classes.count == 2 && m.labels == [1, 0])
 }
+
+/// An image larger than any is read (256 MiB) is an image error before anything is allocated, whether it is a tar
+/// member or a file: a 5 GiB member aborted on its allocation, even under `--on-bad-image skip`. The files here
+/// are sparse.
+@Test func imagesLargerThanAnyReadAreImageErrors() throws {
+    let dir = TestPaths.scratch()
+    let size = ImageLimits.largestFile + 1
+    var archive = TestTar.archive([.init("a.cls", text: "1")], end: false)
+    archive += TestTar.header(name: "a.png", size: size, type: UInt8(ascii: "0"))
+    let url = try TestTar.write(archive, to: "big.tar", in: dir)
+    let handle = try FileHandle(forWritingTo: url)
+    try handle.seek(toOffset: UInt64(archive.count + (size + 511) / 512 * 512))
+    try handle.write(contentsOf: [UInt8](repeating: 0, count: 1024))
+    try handle.close()
+    let d = try DatasetSpec.load(url.path)
+    #expect(throws: ImageError(path: "\(url.path) member a.png", reason: "an image of \(size) bytes (at most \(ImageLimits.largestFile) are read)")) {
+        try d.samples[0].loadImage()
+    }
+
+    let file = dir.appendingPathComponent("big.png")
+    FileManager.default.createFile(atPath: file.path, contents: Data())
+    let writer = try FileHandle(forWritingTo: file)
+    try writer.truncate(atOffset: UInt64(size))
+    try writer.close()
+    #expect(throws: ImageError(path: file.path, reason: "an image of \(size) bytes (at most \(ImageLimits.largestFile) are read)")) {
+        try ImageDecoder.decode(fileAt: file.path)
+    }
+}

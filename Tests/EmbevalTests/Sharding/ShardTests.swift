@@ -19,6 +19,9 @@ struct ShardTests {
 
     @Test func moreShardsThanBatchesAreRefused() throws {
         #expect(throws: ShardError.self) { try Shard(index: 0, count: 5).range(of: 100, batchSize: 32) }
+        // `--batch-size 9223372036854775807 --shard 0/2` overflowed counting the batches (a trap, signal 4).
+        #expect(throws: ShardError.self) { try Shard(index: 0, count: 2).range(of: 100, batchSize: .max) }
+        #expect(try Shard(index: 0, count: 1).range(of: 100, batchSize: .max) == 0..<100)
     }
 
     @Test(arguments: [("1/4", 1, 4), (" 0 / 1 ", 0, 1), ("3/4", 3, 4)])

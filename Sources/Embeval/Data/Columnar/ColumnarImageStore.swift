@@ -46,8 +46,8 @@ struct ColumnarImageStore: EncodedImageStore {
             let file = path.hasPrefix("/") ? URL(fileURLWithPath: path) : table.url.deletingLastPathComponent().appendingPathComponent(path)
             do {
                 let image = try ReadOnlyFile(file)
-                guard image.size <= Codec.largestOutput else {
-                    throw ImageError(path: file.path, reason: "an image file of \(image.size) bytes (at most \(Codec.largestOutput) are read; named by \(location(of: index)))")
+                if let refusal = ImageLimits.sizeRefusal(path: file.path, size: image.size) {
+                    throw ImageError(path: file.path, reason: "\(refusal.reason) (named by \(location(of: index)))")
                 }
                 return try image.read(0..<image.size, "the image")
             } catch DatasetError.unreadable(_, let reason) {
