@@ -49,6 +49,39 @@ import Testing
         }
     }
 
+    /// A folder whose shards are named `-i-of-n` must hold all n of the split's shards, once each: a partly downloaded
+    /// snapshot was read as the whole split, its row ids after the gap no longer those of `ds[i]`. A glob or a single
+    /// file picks shards on purpose and is read as it is.
+    @Test func aSplitWithAShardMissingOrRepeatedIsRefused() throws {
+        let dir = TestPaths.scratch()
+        let data = dir.appendingPathComponent("partial/data")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        for name in ["test-00000-of-00003.parquet", "test-00002-of-00003.parquet", "train-00000-of-00003.parquet",
+                     "train-00001-of-00003.parquet", "train-00002-of-00003.parquet"] {
+            try FileManager.default.copyItem(atPath: Self.fixture("sharded/data/\(name)"), toPath: data.appendingPathComponent(name).path)
+        }
+        let partial = dir.appendingPathComponent("partial").path
+        #expect(throws: DatasetError.malformed(kind: "dataset", path: partial, location: nil,
+                                               reason: "split 'test' has 2 of its 3 shards: no shard 00001 (test-00001-of-00003…); a partly downloaded snapshot? give the missing file, or a glob of the shards wanted")) {
+            try DatasetSpec.load(partial)
+        }
+        #expect(try DatasetSpec.load(partial, split: "train").samples.count == 600)
+        #expect(try DatasetSpec.load(data.path + "/test-*.parquet").samples.count == 400)
+
+        try FileManager.default.copyItem(atPath: Self.fixture("sharded/data/test-00001-of-00003.parquet"), toPath: data.appendingPathComponent("test-00001-of-00003.parquet").path)
+        #expect(try DatasetSpec.load(partial).samples.count == 600)
+        try FileManager.default.copyItem(atPath: Self.fixture("sharded/data/test-00001-of-00003.parquet"), toPath: data.appendingPathComponent("test-00001-of-00003-5a1b2c.parquet").path)
+        #expect(throws: DatasetError.malformed(kind: "dataset", path: partial, location: nil,
+                                               reason: "split 'test' has two files of shard 00001 (test-00001-of-00003-5a1b2c.parquet and test-00001-of-00003.parquet): remove the stale one")) {
+            try DatasetSpec.load(partial)
+        }
+        try FileManager.default.moveItem(atPath: data.appendingPathComponent("test-00001-of-00003-5a1b2c.parquet").path, toPath: data.appendingPathComponent("test-00003-of-00004.parquet").path)
+        #expect(throws: DatasetError.malformed(kind: "dataset", path: partial, location: nil,
+                                               reason: "split 'test' has shards of 3 and of 4 files (test-00000-of-00003.parquet, test-00003-of-00004.parquet): files of two uploads? remove the stale ones")) {
+            try DatasetSpec.load(partial)
+        }
+    }
+
     @Test func globsAndSingleFilesAndSavedFolders() throws {
         let glob = try DatasetSpec.load(Self.fixture("sharded/data/train-*.parquet"))
         #expect(glob.split == "train" && glob.samples.count == 600)

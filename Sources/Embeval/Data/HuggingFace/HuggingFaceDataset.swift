@@ -59,7 +59,7 @@ struct HuggingFaceDataset: DatasetFormat {
         guard !layout.splits.isEmpty else {
             throw DatasetError.malformed(kind: "dataset folder", path: folder.path, location: nil, reason: "holds no .parquet or .arrow file")
         }
-        return try load(layout, split: split, columns: columns, name: name)
+        return try load(layout, split: split, columns: columns, name: name, whole: true)
     }
 
     /// One file is one split: with `--split`, its name must say that split.
@@ -74,7 +74,8 @@ struct HuggingFaceDataset: DatasetFormat {
         return try ColumnarDataset.load([Self.table(url)], features: nil, columns: columns, name: name, split: split)
     }
 
-    private func load(_ layout: SplitFiles, split: String?, columns: ColumnMapping, name: String) throws -> Dataset {
+    /// `whole`: a folder's split must hold all its `-i-of-n` shards (a glob picks shards on purpose).
+    private func load(_ layout: SplitFiles, split: String?, columns: ColumnMapping, name: String, whole: Bool = false) throws -> Dataset {
         let available = layout.splits.keys.sorted()
         let chosen: String
         if let split {
@@ -96,6 +97,9 @@ struct HuggingFaceDataset: DatasetFormat {
         guard folders.count == 1 else {
             throw DatasetError.malformed(kind: "dataset", path: name, location: nil,
                                          reason: "split '\(chosen)' has files in several folders (\(folders.prefix(4).joined(separator: ", "))): several configurations? give one folder as --dataset")
+        }
+        if whole, let gap = SplitFiles.incompleteness(of: files) {
+            throw DatasetError.malformed(kind: "dataset", path: name, location: nil, reason: "split '\(chosen)' \(gap)")
         }
         return try ColumnarDataset.load(files.map(Self.table), features: nil, columns: columns, name: name, split: chosen)
     }

@@ -56,6 +56,44 @@ struct SplitFiles: Equatable {
         return stem
     }
 
+    /// Why the files of one split named `-i-of-n` (what `push_to_hub` writes) are not the whole split — a shard
+    /// missing (a partly downloaded snapshot), two files of one shard, shards of two uploads —; nil when they are,
+    /// or are not named so.
+    static func incompleteness(of files: [URL]) -> String? {
+        let numbered = files.compactMap { file -> (name: String, prefix: String, index: Int, count: Int)? in
+            let stem = file.deletingPathExtension().lastPathComponent
+            guard let range = stem.range(of: #"-[0-9]+-of-[0-9]+(-[0-9A-Za-z]+)?$"#, options: .regularExpression) else { return nil }
+            let numbers = stem[range].split(separator: "-").prefix(3)
+            guard numbers.count == 3, let index = Int(numbers[numbers.startIndex]), let count = Int(numbers[numbers.startIndex + 2]) else { return nil }
+            return (file.lastPathComponent, String(stem[..<range.lowerBound]), index, count)
+        }
+        guard let first = numbered.first else { return nil }
+        if let other = numbered.first(where: { $0.count != first.count }) {
+            return "has shards of \(first.count) and of \(other.count) files (\(first.name), \(other.name)): files of two uploads? remove the stale ones"
+        }
+        var byIndex = [Int: String]()
+        for shard in numbered {
+            if let earlier = byIndex[shard.index] {
+                return "has two files of shard \(shardNumber(shard.index)) (\(earlier) and \(shard.name)): remove the stale one"
+            }
+            byIndex[shard.index] = shard.name
+        }
+        // The first index missing is at most the number of files, however large the count a name declares.
+        if let missing = (0..<first.count).first(where: { byIndex[$0] == nil }) {
+            return "has \(byIndex.count) of its \(first.count) shards: no shard \(shardNumber(missing)) (\(first.prefix)-\(shardNumber(missing))-of-\(shardNumber(first.count))…); a partly downloaded snapshot? give the missing file, or a glob of the shards wanted"
+        }
+        if let beyond = numbered.first(where: { $0.index >= first.count }) {
+            return "has a shard \(beyond.name) beyond its \(first.count) shards"
+        }
+        return nil
+    }
+
+    /// A shard number as the hub writes it, five digits.
+    private static func shardNumber(_ n: Int) -> String {
+        let digits = String(n)
+        return String(repeating: "0", count: max(0, 5 - digits.count)) + digits
+    }
+
     private static func collect(_ folder: URL, depth: Int, into files: inout [URL]) throws(DatasetError) {
         let names: [String]
         do { names = try FileManager.default.contentsOfDirectory(atPath: folder.path) } catch {
