@@ -90,7 +90,9 @@ public enum EmbeddingSource: Sendable {
                 }
                 trainSet = match.embeddings
             }
-            sets.append(.init(pooling: set.name, query: set.embeddings, train: trainSet))
+            var query = set.embeddings
+            if let train = trainSet { (query, trainSet) = try sharingClasses(query, train) }
+            sets.append(.init(pooling: set.name, query: query, train: trainSet))
         }
         var model: [(String, JSONValue)] = [("embeddings", .string(files.paths.map(\.path).joined(separator: ", ")))]
         if case .file(let labels) = files.labels { model.append(("labels", .string(labels.path))) }
@@ -102,6 +104,30 @@ public enum EmbeddingSource: Sendable {
         data.trainFile = trainFiles?.embeddings.path
         data.idsAreRowNumbers = !files.hasIDList
         return data
+    }
+
+    /// An evaluated set and its train set, read from separate files, on one class list: the longer list when one
+    /// extends the other (labels 0…4 and 0…9); the sorted union of values when both are named by label numbers
+    /// (labels of 2²⁰ and more are ranked per file, so a rank means another class on each side); otherwise refused,
+    /// as for a dataset's train split: other names would pair the labels of different classes.
+    static func sharingClasses(_ query: Embeddings, _ train: Embeddings) throws -> (query: Embeddings, train: Embeddings) {
+        let (q, t) = (query.classes, train.classes)
+        if q.starts(with: t) { return (query, try Embeddings(rows: train.rows, labels: train.labels, ids: train.ids, classes: q)) }
+        if t.starts(with: q) { return (try Embeddings(rows: query.rows, labels: query.labels, ids: query.ids, classes: t), train) }
+        func values(_ names: [String]) -> [Int]? {
+            let numbers = names.compactMap { name in Int(name).flatMap { String($0) == name ? $0 : nil } }
+            return numbers.count == names.count ? numbers : nil
+        }
+        guard let queryValues = values(q), let trainValues = values(t) else {
+            throw EvaluationError.setClassesDiffer(train: t, test: q)
+        }
+        let union = Array(Set(queryValues + trainValues)).sorted()
+        let rank = Dictionary(uniqueKeysWithValues: union.enumerated().map { ($1, $0) })
+        func remapped(_ e: Embeddings, _ values: [Int]) throws -> Embeddings {
+            let id = values.map { rank[$0] ?? 0 }
+            return try Embeddings(rows: e.rows, labels: e.labels.map { id[$0] }, ids: e.ids, classes: union.map(String.init))
+        }
+        return (try remapped(query, queryValues), try remapped(train, trainValues))
     }
 
     /// Runs `model` over the evaluated set (and the train set): one forward pass per batch for every pooling.

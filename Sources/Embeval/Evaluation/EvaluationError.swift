@@ -10,6 +10,8 @@ public enum EvaluationError: UserError, Equatable {
     case tooFewClassNames(file: String, names: Int, dataset: String, classes: Int)
     /// A train split whose classes are not the evaluated split's.
     case splitClassesDiffer(split: String, train: [String], test: [String])
+    /// Precomputed train and evaluated sets whose class names differ.
+    case setClassesDiffer(train: [String], test: [String])
     /// Baseline and candidate that cannot be paired.
     case incompatibleSides(String)
     /// A failure on one side of a comparison (`baseline`, `candidate`).
@@ -31,6 +33,9 @@ public enum EvaluationError: UserError, Equatable {
             return "\(model): image embeddings are \(image)-dimensional but text embeddings \(text)-dimensional: the two towers do not share one space"
         case .tooFewClassNames(let file, let names, let dataset, let classes):
             return "class names file '\(file)' has \(names) names; dataset '\(dataset)' has \(classes) classes"
+        case .setClassesDiffer(let train, let test):
+            func shown(_ names: [String]) -> String { "\(names.prefix(5))" + (names.count > 5 ? "…" : "") }
+            return "the train embeddings have classes \(shown(train)) but the evaluated ones have \(shown(test)): they must match (write both with the same classes.txt, or leave it out to name classes by their labels)"
         case .splitClassesDiffer(let split, let train, let test):
             return "train split '\(split)' has classes \(train.prefix(5))… but the evaluated split has \(test.prefix(5))…: they must match"
         case .expectations(let file, let entry, let reason):
