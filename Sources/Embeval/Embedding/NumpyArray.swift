@@ -128,27 +128,30 @@ public enum NumpyArray {
         return (try parseHeader(text, file: file), headerStart + headerLength)
     }
 
+    /// The header's Python dict literal, read as NumPy reads it: either quote style, exactly the keys `descr`,
+    /// `fortran_order` and `shape`, each once (NumPy refuses other keys; a repeated one is refused here, where NumPy
+    /// would take the last).
     static func parseHeader(_ text: String, file: URL) throws -> Header {
-        func value(_ key: String) -> Substring? {
-            guard let r = text.range(of: "'\(key)':") else { return nil }
-            return text[r.upperBound...].drop { $0 == " " }
+        func fail(_ reason: String) -> EmbeddingError { .malformedFile(path: file.path, location: nil, reason: reason) }
+        let keys = ["descr", "fortran_order", "shape"]
+        let expected = "(a .npy header has 'descr', 'fortran_order' and 'shape')"
+        var scanner = NumpyHeaderScanner(bytes: Array(text.utf8))
+        guard let entries = scanner.dict() else { throw fail(".npy header: not a dict literal") }
+        var values = [String: NumpyHeaderScanner.Value]()
+        for (key, value) in entries {
+            guard keys.contains(key) else { throw fail(".npy header: key '\(key.prefix(40))' \(expected)") }
+            guard values.updateValue(value, forKey: key) == nil else { throw fail(".npy header: key '\(key)' given twice") }
         }
-        guard let d = value("descr"), let q = d.first, q == "'" || q == "\"",
-              let end = d.dropFirst().firstIndex(of: q) else {
-            throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: ".npy header without descr")
+        if let missing = keys.first(where: { values[$0] == nil }) { throw fail(".npy header: no key '\(missing)' \(expected)") }
+        guard case .string(let descr)? = values["descr"] else {
+            throw fail(".npy header: 'descr' is not a dtype string (structured arrays are not supported)")
         }
-        let descr = String(d[d.index(after: d.startIndex)..<end])
-        if let f = value("fortran_order"), f.hasPrefix("True") {
-            throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "Fortran-order arrays are not supported; save with np.ascontiguousarray")
-        }
-        guard let s = value("shape"), s.first == "(", let close = s.firstIndex(of: ")") else {
-            throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: ".npy header without shape")
-        }
-        let inside = s[s.index(after: s.startIndex)..<close]
-        let parts = inside.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
-        let shape = parts.compactMap { Int($0) }
-        guard shape.count == parts.count, shape.allSatisfy({ $0 >= 0 }) else {
-            throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "shape (\(inside)) is not a tuple of non-negative integers")
+        guard case .bool(let fortran)? = values["fortran_order"] else { throw fail(".npy header: 'fortran_order' is not True or False") }
+        if fortran { throw fail("Fortran-order arrays are not supported; save with np.ascontiguousarray") }
+        guard case .tuple(let items)? = values["shape"] else { throw fail(".npy header: 'shape' is not a tuple") }
+        let shape = items.compactMap { Int($0) }
+        guard shape.count == items.count, shape.allSatisfy({ $0 >= 0 }) else {
+            throw fail("shape (\(items.joined(separator: ", ").prefix(80))) is not a tuple of non-negative integers")
         }
         return Header(descr: descr, shape: shape)
     }

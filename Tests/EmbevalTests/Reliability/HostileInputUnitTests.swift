@@ -28,6 +28,31 @@ import Testing
         #expect(throws: EmbeddingError.self) { try NumpyArray.readLabels(at: labels) }
     }
 
+    /// The header is read as the Python dict NumPy reads: either quote style, and exactly the keys `descr`,
+    /// `fortran_order` and `shape`, each once. The first `'key':` in the text was taken, so a double-quoted
+    /// `"fortran_order": True` read a Fortran array as C order (wrong search results), and a repeated `shape` gave the
+    /// first one where NumPy takes the last (a 20 × 8 file scored as 40 × 4).
+    @Test(arguments: [
+        (#"{"descr": "<f4", "fortran_order": False, "shape": (2, 2), }"#, nil),
+        (#"{'shape': (2, 2), 'fortran_order': False, 'descr': '<f4'}"#, nil),
+        (#"{'descr':'<f4','fortran_order':False,'shape':(2,2,)}"#, nil),
+        (#"{'descr': '<f4', "fortran_order": True, 'shape': (2, 2), }"#, "Fortran-order arrays are not supported; save with np.ascontiguousarray"),
+        (#"{'descr': '<f4', 'fortran_order': False, 'shape': (4, 1), 'shape': (2, 2), }"#, ".npy header: key 'shape' given twice"),
+        (#"{'descr': '<f4', 'fortran_order': False, }"#, ".npy header: no key 'shape' (a .npy header has 'descr', 'fortran_order' and 'shape')"),
+        (#"{'descr': '<f4', 'fortran_order': False, 'shape': (2, 2), 'extra': 1}"#, ".npy header: key 'extra' (a .npy header has 'descr', 'fortran_order' and 'shape')"),
+        (#"{'descr': [('a', '<f4')], 'fortran_order': False, 'shape': (2,), }"#, ".npy header: 'descr' is not a dtype string (structured arrays are not supported)"),
+        (#"{'descr': '<f4', 'fortran_order': 0, 'shape': (2, 2), }"#, ".npy header: 'fortran_order' is not True or False"),
+        (#"'descr': '<f4', 'fortran_order': False, 'shape': (2, 2)"#, ".npy header: not a dict literal"),
+    ] as [(String, String?)])
+    func npyHeadersAreReadAsNumPyReadsThem(header: String, error: String?) throws {
+        let url = try npy(header, payload: Data(count: 16), name: "header.npy")
+        guard let error else {
+            #expect(try NumpyArray.readMatrix(at: url).rows == 2)
+            return
+        }
+        #expect(throws: EmbeddingError.malformedFile(path: url.path, location: nil, reason: error)) { try NumpyArray.readMatrix(at: url) }
+    }
+
     @Test func hugeUint64LabelsAreRefusedNotTruncated() throws {
         var payload = Data()
         for v in [UInt64(1), UInt64.max] { withUnsafeBytes(of: v.littleEndian) { payload.append(contentsOf: $0) } }
