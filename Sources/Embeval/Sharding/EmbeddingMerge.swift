@@ -17,6 +17,11 @@ public enum EmbeddingMerge {
 
     public static func run(shards: [URL], into output: URL) throws -> Result {
         let set = try ShardSet(shards)
+        // Replacing a shard read (an embeddings set too) with the merged set would lose it.
+        let target = output.standardizedFileURL.resolvingSymlinksInPath().pathComponents
+        if let read = set.members.first(where: { target.starts(with: $0.folder.standardizedFileURL.resolvingSymlinksInPath().pathComponents) }) {
+            throw OutputError.cannotWrite(path: output.path, reason: "it is, or is inside, the shard '\(read.folder.path)' this merge reads; choose a folder outside the shards")
+        }
         let record = set.joinedRecord
         let names = record.poolings.count == 1 ? [""] : record.poolings.map(Pooling.folderName(for:))
         let folder = try OutputFolder(output, kind: "embeddings", ownedNames: { Embeddings.isSetFile($0) || names.contains($0) })

@@ -364,6 +364,13 @@ import Testing
             }
         }
         #expect(!FileManager.default.fileExists(atPath: dir.appendingPathComponent("refused").path))
+        // The output may not be one of the shards it reads, nor inside one: shard 1 was replaced by the merged set.
+        let before = try files(URL(fileURLWithPath: shard(1)))
+        for output in [shard(1), shard(1) + "/merged", shards.path + "/./shard-1"] {
+            let r = try runEmbeval(["merge", shards.path, "--output", output])
+            #expect(r.code == 2 && r.err.contains("cannot write '\(output)': it is, or is inside, the shard '\(shard(1))' this merge reads; choose a folder outside the shards"), "\(r.err)")
+            #expect(try files(URL(fileURLWithPath: shard(1))) == before)
+        }
         let partialNeighbours = try runEmbeval(["knn", "--embeddings", single.path, "--k", "5,20", "--merge-neighbours",
                                                neighbours.appendingPathComponent("0").path, neighbours.appendingPathComponent("2").path])
         #expect(partialNeighbours.code == 2 && partialNeighbours.err.contains("shard 1/3 is missing"), "\(partialNeighbours.err)")
