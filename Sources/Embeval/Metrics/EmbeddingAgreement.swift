@@ -20,7 +20,13 @@ public struct EmbeddingAgreement: Sendable {
     public let k: Int
     public let neighbourOverlap: Double
 
-    public init(baseline: Embeddings, candidate: Embeddings, k: Int = 10, worstCount: Int = 10) throws {
+    /// Peak bytes per (sample, neighbour) of both sides' lists and their overlap, as measured (5,000 rows at k 4,999:
+    /// 30), rounded up.
+    static let bytesPerNeighbour = 32
+
+    /// `memoryBytes`: neighbour lists past half of it are refused before the search, naming the largest k that fits.
+    public init(baseline: Embeddings, candidate: Embeddings, k: Int = 10, worstCount: Int = 10,
+                memoryBytes: Int = ProcessMemory.limit) throws {
         guard baseline.count == candidate.count else {
             throw MetricError.incompatibleSets("baseline has \(baseline.count) embeddings, candidate \(candidate.count): agreement needs the same samples")
         }
@@ -44,6 +50,8 @@ public struct EmbeddingAgreement: Sendable {
             cosines = nil
         }
         let kk = min(k, baseline.count - 1)
+        try MetricError.checkNeighbourLists(option: "--overlap-k", points: baseline.count, neighbours: kk,
+                                            bytesPerNeighbour: Self.bytesPerNeighbour, memoryBytes: memoryBytes)
         self.k = kk
         let na = NearestNeighbors(leaveOneOut: a, k: kk)
         let nb = NearestNeighbors(leaveOneOut: b, k: kk)

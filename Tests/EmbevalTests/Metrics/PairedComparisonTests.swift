@@ -77,4 +77,15 @@ struct PairedComparisonTests {
         let shifted = try Embeddings(matrix: m, labels: labels, ids: ids.reversed(), classes: ["a", "b", "c", "d"])
         #expect(throws: MetricError.self) { try EmbeddingAgreement(baseline: a, candidate: shifted) }
     }
+
+    /// `compare --overlap-k` sizes both sides' neighbour lists: past half the memory it is refused before the search,
+    /// naming the largest k that fits (30,000 rows at k 29,999 aborted on a failed allocation).
+    @Test func overlapListsPastMemoryAreRefused() throws {
+        let (m, labels) = clusteredEmbeddings(rows: 200, columns: 8, classes: 4, seed: 21)
+        let a = try Embeddings(matrix: m, labels: labels, ids: (0..<200).map { "img\($0)" }, classes: ["a", "b", "c", "d"])
+        #expect(throws: MetricError.neighboursPastMemory(option: "--overlap-k", neighbours: 199, points: 200, needed: 1_273_600, available: 1_000_000, most: 78)) {
+            try EmbeddingAgreement(baseline: a, candidate: a, k: 500, memoryBytes: 1_000_000)
+        }
+        #expect(try EmbeddingAgreement(baseline: a, candidate: a, k: 78, memoryBytes: 1_000_000).k == 78)
+    }
 }
