@@ -60,6 +60,7 @@ public struct DataAudit: Sendable {
         if let labels, labels.count != n {
             throw MetricError.incompatibleSets("audit: \(labels.count) labels for \(n) embeddings")
         }
+        if let labels { try LabelIssues.checkMemory(classes: Set(labels).count, memoryBytes: memoryBytes) }
         let found: NearestNeighbors, pairs: SimilarPairs
         if let given = settings.duplicateSimilarity {
             (found, pairs) = NearestNeighbors.leaveOneOut(embeddings, k: settings.k, normalizing: true,

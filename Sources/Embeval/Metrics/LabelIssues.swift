@@ -98,6 +98,19 @@ public struct LabelIssues: Sendable {
         confidentJoint = calibrated
     }
 
+    /// Peak bytes per (class, class) cell: the confident joint, its calibrated and transposed copies and the prune
+    /// counts, as measured (10,000 classes: 3.96 GB, 40 a cell), rounded up.
+    static let bytesPerClassPair = 48
+
+    /// Refuses label issues over `classes` classes whose classes × classes tables would not fit in `memoryBytes`.
+    static func checkMemory(classes: Int, memoryBytes: Int) throws {
+        let needed = Double(classes) * Double(classes) * Double(bytesPerClassPair)
+        guard needed > Double(memoryBytes) else { return }
+        throw MetricError.pastMemory(what: "label issues over \(classes) classes (cleanlab's confident joint and its copies, classes × classes)",
+                                     needed: Int(needed), available: memoryBytes,
+                                     remedy: "audit a subset of the classes, or the .npy without --labels (duplicates and outliers need none)")
+    }
+
     /// cleanlab's `calibrate_confident_joint`: each row scaled to its class's count, the whole to the sample
     /// count, then rounded keeping each row's total.
     static func calibrate(_ joint: [[Double]], counts: [Int]) -> [[Int]] {

@@ -16,6 +16,8 @@ public struct LinearProbe: Sendable {
     public var tolerance: Double
     public var maxIterations: Int
     public var precision: LogisticRegression.Precision
+    /// The memory a fit may take (`checkMemory`).
+    public var memoryBytes: Int = ProcessMemory.limit
 
     /// DINOv2's grid: 10^p for 45 p evenly spaced over [−6, 5] (`torch.linspace(-6, 5, 45)`).
     public static let defaultGrid: [Double] = (0..<45).map { pow(10, -6 + 11 * Double($0) / 44) }
@@ -75,6 +77,8 @@ public struct LinearProbe: Sendable {
         guard present.count >= 2 else {
             throw MetricError.tooFewClasses(metric: "linear probe", needed: 2, got: present.count, what: "train set")
         }
+        try Self.checkMemory(samples: train.rows, features: train.features, classes: present.count, tests: test.rows,
+                             precision: precision, memoryBytes: memoryBytes)
         var validation = [ValidationPoint](), C = grid[0], start: LogisticRegression.Model? = nil
         if grid.count > 1 {
             let (fitRows, heldOut) = Self.stratifiedSplit(trainLabels, fraction: validationFraction, seed: seed)
@@ -104,14 +108,30 @@ public struct LinearProbe: Sendable {
                       converged: model.converged, stop: model.stop, iterations: model.iterations)
     }
 
+    /// Refuses a fit whose working memory cannot fit in `memoryBytes`: the objective's scores and residuals (samples ×
+    /// classes each), its per-task gradients (a task per 1,024 rows), the optimiser's ten steps and the test set's
+    /// decision scores. 32,000 train samples of as many classes aborted on a failed 8 GB allocation.
+    static func checkMemory(samples: Int, features: Int, classes: Int, tests: Int, precision: LogisticRegression.Precision,
+                            memoryBytes: Int) throws {
+        let (n, d, k) = (Double(samples), Double(features), Double(classes))
+        let width = precision == .float32 ? 4.0 : 8.0, tasks = (n / 1024).rounded(.up)
+        let needed = 2 * n * k * width + tasks * k * d * width + 24 * k * (d + 1) * 8 + Double(tests) * k * 8
+        guard needed > Double(memoryBytes) else { return }
+        throw MetricError.pastMemory(what: "the linear probe on \(samples) train samples of \(classes) classes and \(features) features (\(precision.rawValue))",
+                                     needed: needed >= Double(Int.max) ? Int.max : Int(needed), available: memoryBytes,
+                                     remedy: precision == .float64 ? "use --precision float32, or fewer train samples or classes" : "use fewer train samples or classes")
+    }
+
     /// A fit on the classes present in `labels` (numbered among themselves, as scikit-learn's `classes_`). One that
     /// cannot leave its zero start is refused: its "model" gives every sample the same class, an accuracy of nothing.
     private func fit(_ x: LogisticRegression.Rows, labels: [Int], present: [Int], C: Double, start: LogisticRegression.Model?) throws -> LogisticRegression.Model {
         let index = Dictionary(uniqueKeysWithValues: present.enumerated().map { ($1, $0) })
         let model = LogisticRegression(C: C, tolerance: tolerance, maxIterations: maxIterations, precision: precision)
             .fit(x, labels: labels.map { index[$0] ?? 0 }, classes: present.count, start: start)
-        guard start != nil || model.iterations > 0 || model.stop != .lineSearch else {
-            throw MetricError.notFitted("the linear probe's fit at C=\(C) could not take a first step from its zero start (no lower loss along the gradient) on features of magnitude up to "
+        guard start != nil || model.iterations > 0 else {
+            let why = model.stop == .lineSearch ? "could not take a first step from its zero start (no lower loss along the gradient)"
+                : "stopped at its zero start (the gradient there is already below the tolerance)"
+            throw MetricError.notFitted("the linear probe's fit at C=\(C) \(why) on features of magnitude up to "
                                         + String(format: "%g", x.largestMagnitude) + ": normalise them, or drop --no-normalize")
         }
         return model

@@ -15,6 +15,9 @@ public enum MetricError: UserError, Equatable {
     /// Neighbour lists (`option` of them for each of `points`) that would take `needed` bytes, more than half of the
     /// `available` bytes the process may use; `most` neighbours a point would fit.
     case neighboursPastMemory(option: String, neighbours: Int, points: Int, needed: Int, available: Int, most: Int)
+    /// A computation whose working memory (`what`) would take `needed` bytes, more than the `available` bytes the
+    /// process may use; `remedy` says what takes less.
+    case pastMemory(what: String, needed: Int, available: Int, remedy: String)
 
     public var description: String {
         switch self {
@@ -28,6 +31,8 @@ public enum MetricError: UserError, Equatable {
             return "\(option) \(neighbours): \(neighbours) neighbours for each of \(points) samples would take about \(ProcessMemory.readable(needed)), "
                 + "more than half of the \(ProcessMemory.readable(available)) this process may use; "
                 + (most >= 1 ? "use \(option) \(most) or less" : "even 1 does not fit: use fewer samples")
+        case .pastMemory(let what, let needed, let available, let remedy):
+            return "\(what) would take about \(ProcessMemory.readable(needed)), more than the \(ProcessMemory.readable(available)) this process may use; \(remedy)"
         case .invalidParameter(let name, let value, let expected):
             return "\(name) must be \(expected), got \(value)"
         }

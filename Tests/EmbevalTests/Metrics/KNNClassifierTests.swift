@@ -72,3 +72,19 @@ import Testing
     let message = "\(MetricError.neighboursPastMemory(option: "-k", neighbours: 19_999, points: 20_000, needed: 12_799_360_000, available: 6_000_000_000, most: 4_687))"
     #expect(message == "-k 19999: 19999 neighbours for each of 20000 samples would take about 12.8 GB, more than half of the 6.0 GB this process may use; use -k 4687 or less", "\(message)")
 }
+
+/// The label-issue step keeps cleanlab's confident joint and its copies, classes × classes (measured: 10,000 classes
+/// peaked at 3.96 GB): past the memory it is refused before the search, naming the class count; 30,000 rows of
+/// 15,000 classes aborted on an allocation. Without labels the audit runs.
+@Test func labelIssuesOverTooManyClassesAreRefusedBeforeTheSearch() throws {
+    let (m, _) = clusteredEmbeddings(rows: 300, columns: 8, classes: 4, seed: 9)
+    let labels = (0..<300).map { $0 / 2 }
+    let settings = try DataAudit.Settings(k: 10)
+    #expect(throws: MetricError.pastMemory(what: "label issues over 150 classes (cleanlab's confident joint and its copies, classes × classes)",
+                                           needed: 1_080_000, available: 1_000_000,
+                                           remedy: "audit a subset of the classes, or the .npy without --labels (duplicates and outliers need none)")) {
+        try DataAudit(m, labels: labels, classCount: 150, settings: settings, memoryBytes: 1_000_000)
+    }
+    #expect(try DataAudit(m, labels: nil, classCount: 0, settings: settings, memoryBytes: 1_000_000).labelIssues == nil)
+    #expect(try DataAudit(m, labels: labels, classCount: 150, settings: settings, memoryBytes: 1_100_000).labelIssues != nil)
+}

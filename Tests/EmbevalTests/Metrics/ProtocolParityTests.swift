@@ -80,9 +80,36 @@ struct ProtocolParityTests {
         } throws: { error in
             "\(error)".contains("could not take a first step") && "\(error)".contains("magnitude up to 9.52941e+08")
         }
+        // Features times 3e-13 with classes exactly balanced: the gradient at the zero start is already below the
+        // tolerance, and that start was reported as a fit converged after 0 iterations (33.33 %, every sample class 0).
+        let balanced = (0..<30).map { $0 % 3 }
+        let tiny = FeatureMatrix(Matrix(rows: 30, columns: 3, values: (0..<90).map { i in i % 3 == (i / 3) % 3 ? 3e-13 : 0 }))
+        #expect {
+            try probe.run(train: tiny, trainLabels: balanced, test: tiny, testLabels: balanced, classes: 3)
+        } throws: { error in
+            "\(error)".contains("stopped at its zero start") && "\(error)".contains("magnitude up to 3e-13")
+        }
         let (plain, plainLabels) = try pixels("train", 300, scale: 1), (plainTest, plainTestLabels) = try pixels("test", 200, scale: 1)
         let fitted = try probe.run(train: plain, trainLabels: plainLabels, test: plainTest, testLabels: plainTestLabels, classes: 10)
         #expect(fitted.scores.top1Accuracy > 50, "\(fitted.scores.top1Accuracy)")
+    }
+
+    /// A fit whose working memory (samples × classes twice, in the objective's precision) cannot fit is refused
+    /// before it starts: 32,000 train samples of as many classes aborted on a failed 8 GB allocation.
+    @Test func aFitPastMemoryIsRefused() throws {
+        let labels = (0..<2000).map { $0 % 1000 }
+        let x = FeatureMatrix(Matrix(rows: 2000, columns: 4, values: (0..<8000).map { Float($0 % 7) }))
+        var probe = try LinearProbe(grid: [1])
+        probe.memoryBytes = 20_000_000
+        #expect(throws: MetricError.pastMemory(what: "the linear probe on 2000 train samples of 1000 classes and 4 features (float64)", needed: 33_104_000,
+                                               available: 20_000_000, remedy: "use --precision float32, or fewer train samples or classes")) {
+            try probe.run(train: x, trainLabels: labels, test: x.selecting(Array(0..<10)), testLabels: Array(labels.prefix(10)), classes: 1000)
+        }
+        probe.precision = .float32
+        probe.maxIterations = 1
+        #expect(throws: Never.self) {
+            try probe.run(train: x, trainLabels: labels, test: x.selecting(Array(0..<10)), testLabels: Array(labels.prefix(10)), classes: 1000)
+        }
     }
 
     /// Every C of the grid in float32 (`--precision float32`) against scikit-learn fitted on the float32 rows, which
