@@ -28,8 +28,9 @@ public struct MapSettings: Sendable {
         guard !methods.isEmpty else { throw EvaluationError.missingInput("--method: expected pca, tsne or umap") }
         guard dimensions == 2 || dimensions == 3 else { throw EvaluationError.invalidParameter(name: "--dims", value: "\(dimensions)", expected: "2 or 3") }
         guard pcaDimensions >= 2 else { throw EvaluationError.invalidParameter(name: "--pca-dims", value: "\(pcaDimensions)", expected: "≥ 2") }
-        guard perplexity.isFinite, perplexity > 0, perplexity <= 100_000 else {
-            throw EvaluationError.invalidParameter(name: "--perplexity", value: "\(perplexity)", expected: "a number > 0 and ≤ 100000")
+        // Below 1, no distribution has the entropy log(perplexity) < 0 (below 1/3, 3·perplexity rounds to no neighbours).
+        guard perplexity.isFinite, perplexity >= 1, perplexity <= 100_000 else {
+            throw EvaluationError.invalidParameter(name: "--perplexity", value: "\(perplexity)", expected: "a number ≥ 1 and ≤ 100000")
         }
         guard (2...100_000).contains(neighbors) else { throw EvaluationError.invalidParameter(name: "--neighbors", value: "\(neighbors)", expected: "2…100000") }
         guard minDist.isFinite, minDist >= 0 else { throw EvaluationError.invalidParameter(name: "--min-dist", value: "\(minDist)", expected: "a number ≥ 0") }
@@ -94,6 +95,10 @@ public struct Exploration: Sendable {
             let points = data.primary
             guard points.dimension >= 2 else {
                 throw EvaluationError.missingInput("\(data.origin(of: data.sets[0])) have \(points.dimension) dimension: maps need at least 2")
+            }
+            if settings.methods.contains(.pca), points.dimension < settings.dimensions {
+                throw EvaluationError.invalidParameter(name: "--dims", value: "\(settings.dimensions)",
+                                                       expected: "at most the embeddings' \(points.dimension) dimensions for a PCA map (it has no more components)")
             }
             if settings.usesPCAPreStep, points.dimension > settings.pcaDimensions,
                points.count < settings.pcaDimensions {

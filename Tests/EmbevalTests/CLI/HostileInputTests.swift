@@ -705,6 +705,7 @@ enum HostileWorld {
         try NumpyArray.write(clusteredEmbeddings(rows: 20, columns: 64, classes: 2, seed: 42).0, to: url("ex/twenty-wide.npy"))
         let (d1, _) = clusteredEmbeddings(rows: 120, columns: 1, classes: 3, seed: 42)
         try NumpyArray.write(d1, to: url("ex/d1.npy"))
+        try NumpyArray.write(clusteredEmbeddings(rows: 120, columns: 2, classes: 3, seed: 42).0, to: url("ex/d2.npy"))
         try write("ex/d0.npy", npy(descr: "<f4", shape: "(120, 0)", body: []))
         var exNaN = ex; exNaN[9, 3] = .nan
         try NumpyArray.write(exNaN, to: url("ex/nanrows.npy"))
@@ -1343,6 +1344,9 @@ private func jsonObject(_ text: String) -> Bool {
             bad("--perplexity inf", explore + ["--method", "tsne", "--perplexity", "inf"], ["--perplexity"]),
             bad("--perplexity 0", explore + ["--method", "tsne", "--perplexity", "0"], ["--perplexity"]),
             bad("--perplexity=-1", explore + ["--method", "tsne", "--perplexity=-1"], ["--perplexity"]),
+            // Below 1 no distribution reaches the entropy log(perplexity) < 0; below 1/3, 3·perplexity rounds to no
+            // neighbours at all and the map was repulsion only, exit 0.
+            bad("--perplexity 0.3", explore + ["--method", "tsne", "--perplexity", "0.3"], ["--perplexity", "≥ 1"]),
             bad("--perplexity beyond the points", explore + ["--method", "tsne", "--perplexity", "100000"], ["perplexity"]),
             bad("--dims 4", explore + ["--dims", "4"], ["--dims"]),
             bad("--dims 1", explore + ["--dims", "1"], ["--dims"]),
@@ -1359,6 +1363,9 @@ private func jsonObject(_ text: String) -> Bool {
             bad("t-SNE of 5 points", on("five.npy", "tsne"), ["five.npy", "points"]),
             bad("UMAP of 5 points", on("five.npy", "umap"), ["five.npy", "points"]),
             bad("PCA of 1 point", on("single.npy", "pca"), ["single.npy", "point"]),
+            // A PCA of 2-D rows has 2 components: `--dims 3` wrote a (N, 2) map reported as 3-D, which its own --add refused.
+            bad("PCA --dims 3 of d=2 embeddings", on("d2.npy", "pca", ["--dims", "3"]), ["--dims", "got 3", "the embeddings' 2 dimensions"]),
+            fine("t-SNE --dims 3 of d=2 embeddings", on("d2.npy", "tsne", ["--dims", "3"])),
             HostileCase(name: "PCA of d=1 embeddings", arguments: on("d1.npy", "pca"), outcome: .errorOrSuccess([["d1.npy", "dimension", "--dims"]]), check: finiteMaps),
             HostileCase(name: "t-SNE of d=1 embeddings", arguments: on("d1.npy", "tsne"), outcome: .errorOrSuccess([["d1.npy", "dimension", "--dims"]]), check: finiteMaps),
             HostileCase(name: "UMAP of d=1 embeddings", arguments: on("d1.npy", "umap"), outcome: .errorOrSuccess([["d1.npy", "dimension", "--dims"]]), check: finiteMaps),
