@@ -26,6 +26,12 @@ public struct SearchTask: Sendable {
     public var k: Int
     /// Whether the image model's poolings were chosen by the user; when not, queries take the index's pooling.
     public var poolingGiven: Bool
+    /// The memory the hits may take (half of it; `bytesPerHit` each).
+    public var memoryBytes: Int = ProcessMemory.limit
+
+    /// Peak bytes per hit: held in the report and written as JSON, as measured (200 queries at -k 50,000: 1,570),
+    /// rounded up.
+    public static let bytesPerHit = 1_600
 
     public init(index: SearchIndex, queries: Queries, model: QueryModel?, k: Int = 10, poolingGiven: Bool = false) throws {
         guard k >= 1 else { throw EvaluationError.invalidParameter(name: "-k", value: String(k), expected: "≥ 1") }
@@ -67,6 +73,8 @@ public struct SearchTask: Sendable {
         }
         let k = min(self.k, index.count)
         if k < self.k { context.warn("-k \(self.k) is more than the index's \(index.count) rows: all are listed") }
+        try MetricError.checkNeighbourLists(option: "-k", points: queryMatrix.rows, neighbours: k, bytesPerNeighbour: Self.bytesPerHit,
+                                            memoryBytes: memoryBytes)
         let rows = index.embeddings.rows
         let found = timings.measure("search") { NearestNeighbors.cosine(of: queryMatrix, in: rows, k: k) }
         let e = index.embeddings

@@ -22,7 +22,11 @@ public struct ImageRetrievalScores: Sendable {
 
     /// Searches `embeddings` (L2-normalised here) against themselves a block of queries at a time, each block's top
     /// max(k, R) kept only while it is scored, so memory is bounded by the block, never N × N.
-    public init(_ embeddings: Embeddings, ks: [Int], queryBlock: Int = 1024) throws {
+    ///
+    /// A block's lists are held at once, `KNNClassifier.bytesPerNeighbour` a neighbour: a block is cut to what fits in
+    /// half of `memoryBytes` (a class of 450,000 images searched 1,024 queries to depth 449,999 and aborted on a
+    /// 1.8 GB allocation), and a depth that not even one query's list fits in is refused.
+    public init(_ embeddings: Embeddings, ks: [Int], queryBlock: Int = 1024, memoryBytes: Int = ProcessMemory.limit) throws {
         let n = embeddings.count
         guard n >= 2 else { throw MetricError.tooFewSamples(metric: "image retrieval", needed: 2, got: n) }
         guard !ks.isEmpty, ks.allSatisfy({ $0 >= 1 }) else {
@@ -39,8 +43,16 @@ public struct ImageRetrievalScores: Sendable {
         hits = ks.map { _ in [] }
         averagePrecisionAtR = []
         queries = []
-        for start in stride(from: 0, to: n, by: queryBlock) {
-            let block = Array(start..<min(start + queryBlock, n))
+        let deepest = min(n - 1, max(ks.max() ?? 1, (classSize.values.max() ?? 1) - 1, 1))
+        let fitting = (memoryBytes / 2) / ((deepest + 1) * KNNClassifier.bytesPerNeighbour)
+        guard fitting >= 1 else {
+            throw MetricError.pastMemory(what: "image retrieval searches each query to depth \(deepest) (the larger of --recall-k and its class's other images, for mAP@R): one query's list",
+                                         needed: (deepest + 1) * KNNClassifier.bytesPerNeighbour, available: memoryBytes / 2,
+                                         remedy: "use a smaller --recall-k, or fewer images of the largest class")
+        }
+        let blockSize = max(1, min(queryBlock, fitting))
+        for start in stride(from: 0, to: n, by: blockSize) {
+            let block = Array(start..<min(start + blockSize, n))
             let relevantCounts = block.map { (classSize[labels[$0]] ?? 1) - 1 }
             let depth = min(n - 1, max(ks.max() ?? 1, relevantCounts.max() ?? 0, 1))
             // One more than needed, then the query itself taken out (or, if ties pushed it out, the last one).

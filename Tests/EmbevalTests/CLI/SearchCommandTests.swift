@@ -229,3 +229,25 @@ import Testing
         }
     }
 }
+
+/// Every query's hits are held in the report (about 1.6 KB a hit written as JSON: 200 queries at -k 50,000 peaked at
+/// 15.7 GB): queries × k past half the memory are refused before the search, naming the largest -k that fits
+/// (20,000 queries at -k 50,000 aborted on a 4 GB allocation).
+@Test func searchHitsPastMemoryAreRefusedBeforeTheSearch() throws {
+    let dir = TestPaths.scratch("search-memory")
+    let (m, _) = clusteredEmbeddings(rows: 300, columns: 4, classes: 3, seed: 4)
+    try NumpyArray.write(m, to: dir.appendingPathComponent("index.npy"))
+    try (0..<300).map { "r\($0)" }.joined(separator: "\n").write(to: dir.appendingPathComponent("ids.txt"), atomically: true, encoding: .utf8)
+    try FileManager.default.createDirectory(at: dir.appendingPathComponent("q"), withIntermediateDirectories: true)
+    try NumpyArray.write(m.selectingRows(Array(0..<50)), to: dir.appendingPathComponent("q/q.npy"))
+    let index = try SearchIndex(paths: [dir.appendingPathComponent("index.npy")])
+    var task = try SearchTask(index: index, queries: .embeddings(EmbeddingFiles(embeddings: dir.appendingPathComponent("q/q.npy"), labels: .none)),
+                              model: nil, k: 300)
+    task.memoryBytes = 20_000_000
+    #expect(throws: MetricError.neighboursPastMemory(option: "-k", neighbours: 300, points: 50, needed: 50 * 300 * SearchTask.bytesPerHit,
+                                                     available: 20_000_000, most: 10_000_000 / (50 * SearchTask.bytesPerHit))) {
+        try task.run(EvaluationContext())
+    }
+    task.k = 100
+    #expect(try task.run(EvaluationContext()).results.count == 50)
+}

@@ -254,6 +254,21 @@ struct ProtocolParityTests {
         for (ours, theirs) in zip(found.averagePrecisionAtR, reference.average_precision) { #expect(abs(ours - theirs) <= 1e-12) }
     }
 
+    /// Query blocks are cut to what the memory holds, with the same results; a depth whose one list does not fit is
+    /// refused before the search (a class of 450,000 images aborted on a 1.8 GB allocation).
+    @Test func imageRetrievalBlocksFitTheMemory() throws {
+        let whole = try ImageRetrievalScores(Self.test, ks: [1, 5, 10])
+        let largestClass = Dictionary(grouping: Self.test.labels, by: { $0 }).values.map(\.count).max() ?? 0
+        let oneList = largestClass * KNNClassifier.bytesPerNeighbour
+        let cut = try ImageRetrievalScores(Self.test, ks: [1, 5, 10], memoryBytes: 2 * 3 * oneList)   // 3 queries a block
+        #expect(cut.hits == whole.hits && cut.averagePrecisionAtR == whole.averagePrecisionAtR && cut.queries == whole.queries)
+        #expect(throws: MetricError.pastMemory(what: "image retrieval searches each query to depth \(largestClass - 1) (the larger of --recall-k and its class's other images, for mAP@R): one query's list",
+                                               needed: oneList, available: oneList / 2 - 1,
+                                               remedy: "use a smaller --recall-k, or fewer images of the largest class")) {
+            try ImageRetrievalScores(Self.test, ks: [1, 5, 10], memoryBytes: oneList - 2)
+        }
+    }
+
     @Test func imageTextRetrievalEqualsNumpy() throws {
         let images = try NumpyArray.readMatrix(at: TestPaths.fixture("protocols/captioned_image_embeddings.npy"))
         let captions = try NumpyArray.readMatrix(at: TestPaths.fixture("protocols/captioned_caption_embeddings.npy"))
