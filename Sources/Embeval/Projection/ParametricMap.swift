@@ -39,8 +39,16 @@ public struct ParametricMap: Sendable, Equatable {
     public let losses: [Double]
 
     /// Trains on `embeddings` (rows) and the map's `coordinates` of the same rows.
-    public static func fit(_ embeddings: Matrix, coordinates: Matrix, normalizing: Bool, training: Training) throws -> ParametricMap {
+    /// `memoryBytes`: a network whose training state (`trainingBytes`) takes more than half of it is refused.
+    public static func fit(_ embeddings: Matrix, coordinates: Matrix, normalizing: Bool, training: Training,
+                           memoryBytes: Int = ProcessMemory.limit) throws -> ParametricMap {
         let n = embeddings.rows, d = embeddings.columns, dims = coordinates.columns, h = training.hidden
+        let perUnit = trainingBytes(hidden: 1, width: d, batch: min(training.batchSize, n))
+        if perUnit * Double(h) > Double(memoryBytes / 2) {
+            let most = Int(Double(memoryBytes / 2) / perUnit)
+            throw ProjectionError.invalidParameter("--parametric-hidden \(h): the network's weights, gradients and Adam moments (\(h) × \(d) each) and a batch's activations would take about \(ProcessMemory.readable(Int(min(perUnit * Double(h), 9e18)))), more than half of the \(ProcessMemory.readable(memoryBytes)) this process may use; "
+                + (most >= 1 ? "use --parametric-hidden \(most) or less" : "even 1 does not fit: the rows are too wide for a parametric map"))
+        }
         guard n >= 2, d >= 1 else { throw ProjectionError.tooFewPoints(method: "a parametric map", needed: 2, got: n, remedy: "give more points") }
         guard coordinates.rows == n, dims >= 1 else {
             throw ProjectionError.invalidParameter("map must be \(n) rows, one per embedding, got \(coordinates.rows) rows")
@@ -154,6 +162,15 @@ public struct ParametricMap: Sendable, Equatable {
 }
 
 /// Adam's moment estimates for one parameter array (β₁ 0.9, β₂ 0.999, ε 1e-8, as torch's defaults).
+extension ParametricMap {
+    /// The float32 training state of `hidden` units over `width`-wide rows: the first layer's weights, gradients and
+    /// two Adam moments (hidden × width each, with the copy the export makes) and a batch's activations (four
+    /// batch × hidden arrays). The second layer is `dims` wide and negligible.
+    static func trainingBytes(hidden: Int, width: Int, batch: Int) -> Double {
+        4 * Double(hidden) * (6 * Double(width) + 4 * Double(batch))
+    }
+}
+
 struct AdamState: Sendable {
     var first: [Float], second: [Float]
 

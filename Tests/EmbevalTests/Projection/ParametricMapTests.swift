@@ -146,4 +146,18 @@ import Testing
             #expect(r.err.split(separator: "\n").count == 1, "\(arguments): \(r.err)")
         }
     }
+
+    /// The network's weights, gradients and Adam moments (hidden × width each) and a batch's activations are checked
+    /// against the memory before training, naming the largest --parametric-hidden that fits: 16,384 hidden units
+    /// over 20,000-wide rows aborted on a 1.3 GB allocation.
+    @Test func aNetworkPastMemoryIsRefusedBeforeTraining() throws {
+        let x = Matrix(rows: 40, columns: 500, values: (0..<20_000).map { Float($0 % 17) })
+        let y = Matrix(rows: 40, columns: 2, values: (0..<80).map { Float($0 % 5) })
+        let training = try ParametricMap.Training(hidden: 1024, epochs: 1)
+        // 4 bytes × (6 × 1024 × 500 + 4 × 40 × 1024) = 12,943,360 bytes.
+        #expect(throws: ProjectionError.invalidParameter("--parametric-hidden 1024: the network's weights, gradients and Adam moments (1024 × 500 each) and a batch's activations would take about 13 MB, more than half of the 20 MB this process may use; use --parametric-hidden 791 or less")) {
+            try ParametricMap.fit(x, coordinates: y, normalizing: true, training: training, memoryBytes: 20_000_000)
+        }
+        #expect(try ParametricMap.fit(x, coordinates: y, normalizing: true, training: ParametricMap.Training(hidden: 791, epochs: 1), memoryBytes: 20_000_000).hidden == 791)
+    }
 }
