@@ -66,6 +66,11 @@ public struct RetrievalTask: EvaluationTask {
             if let missing = images.samples.first(where: { $0.captions.isEmpty }) {
                 throw EvaluationError.missingInput("dataset '\(images.name)': sample '\(missing.id)' has no captions: image ↔ text retrieval needs captions for every image (a manifest's caption column, or a WebDataset .txt)")
             }
+            // Each image is one sample: a caption's relevant image must be one row (and rows are matched by id).
+            var seen = Set<String>()
+            if let twice = images.samples.first(where: { !seen.insert($0.id).inserted }) {
+                throw EvaluationError.missingInput("image ↔ text retrieval: sample '\(twice.id)' is listed twice in dataset '\(images.name)': list each image once, with all its captions")
+            }
             let twoTower = try spec.load(context)
             var timings = Timings()
             let texts = images.samples.flatMap(\.captions)

@@ -102,6 +102,11 @@ public struct CrossModalRetrievalScores: Sendable {
         guard !ks.isEmpty, ks.allSatisfy({ $0 >= 1 }) else {
             throw MetricError.invalidParameter(name: "--recall-k", value: "\(ks)", expected: "positive integers")
         }
+        var captioned = [Bool](repeating: false, count: images.rows)
+        for image in captionImage { captioned[image] = true }
+        if let bare = captioned.firstIndex(of: false) {
+            throw MetricError.incompatibleSets("image \(bare) has no caption: image → text recall needs every image's captions")
+        }
         self.ks = ks
         let imageUnit = images.l2NormalizedRows(), captionUnit = captions.l2NormalizedRows()
         let imageDepth = min(images.rows, ks.max() ?? 1), textDepth = min(captions.rows, ks.max() ?? 1)

@@ -278,6 +278,11 @@ struct ProtocolParityTests {
             #expect(abs(found.textToImageRecall[slot] - (reference.recall_at_k["text-to-image"]?[String(k)] ?? -1)) <= 1e-9, "text→image R@\(k)")
             #expect(abs(found.imageToTextRecall[slot] - (reference.recall_at_k["image-to-text"]?[String(k)] ?? -1)) <= 1e-9, "image→text R@\(k)")
         }
+        // An image with no caption has no relevant text: refused, not scored as a miss.
+        let bare = reference.owner.map { $0 == 3 ? 4 : $0 }
+        #expect(throws: MetricError.incompatibleSets("image 3 has no caption: image → text recall needs every image's captions")) {
+            try CrossModalRetrievalScores(images: images, captions: captions, captionImage: bare, ks: [1])
+        }
         // Both directions' lists grow as (images + captions) × the largest k: refused past half of the memory,
         // naming the largest k that fits (a --recall-k of 10^6 kept every pair).
         let queries = images.rows + captions.rows, depth = max(images.rows, captions.rows)
