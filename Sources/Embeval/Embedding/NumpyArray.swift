@@ -52,21 +52,22 @@ public enum NumpyArray {
 
     // MARK: Reading
 
-    /// A 2-D (or 1-D, read as one column) numeric array as a float matrix.
-    public static func readMatrix(at url: URL) throws -> Matrix {
+    /// A 2-D (or 1-D, read as one column) numeric array as a float matrix. Values that would take more than half of
+    /// `memoryBytes` as float32 are refused before they are decoded.
+    public static func readMatrix(at url: URL, memoryBytes: Int = ProcessMemory.limit) throws -> Matrix {
         let (header, payload) = try read(url)
         guard header.shape.count == 2 || header.shape.count == 1 else {
             throw EmbeddingError.malformedFile(path: url.path, location: nil, reason: "expected a 2-D array (N×d), got shape \(header.shape)")
         }
         let rows = header.shape[0], columns = header.shape.count == 2 ? header.shape[1] : 1
-        let values = try decodeNumbers(header, payload, file: url).map(Float.init)
+        let values = try decodeFloats(header, payload, file: url, memoryBytes: memoryBytes)
         return Matrix(rows: rows, columns: columns, values: values)
     }
 
     /// A numeric array of any rank as a float tensor.
-    public static func readTensor(at url: URL) throws -> Tensor {
+    public static func readTensor(at url: URL, memoryBytes: Int = ProcessMemory.limit) throws -> Tensor {
         let (header, payload) = try read(url)
-        return Tensor(shape: header.shape, values: try decodeNumbers(header, payload, file: url).map(Float.init))
+        return Tensor(shape: header.shape, values: try decodeFloats(header, payload, file: url, memoryBytes: memoryBytes))
     }
 
     /// A 1-D integer array (labels).
@@ -93,17 +94,19 @@ public enum NumpyArray {
         return (header.shape[0], header.shape[1], try decodeIntegers(header, payload, file: url))
     }
 
+    /// The file mapped when it can be (its pages are read as the values are decoded, never copied whole).
     static func read(_ url: URL) throws -> (Header, Data) {
-        guard let data = FileManager.default.contents(atPath: url.path) else {
+        guard FileManager.default.fileExists(atPath: url.path),
+              let data = try? Data(contentsOf: url, options: .mappedIfSafe) else {
             throw EmbeddingError.unreadable(path: url.path, reason: "no such file")
         }
         return try parse(data, file: url)
     }
 
-    /// Splits a whole `.npy` file into its header and its data bytes.
+    /// Splits a whole `.npy` file into its header and its data bytes (a slice of `data`, not a copy).
     static func parse(_ data: Data, file: URL) throws -> (Header, Data) {
         let (header, offset) = try parsePrefix(data, file: file)
-        return (header, data.subdata(in: offset..<data.count))
+        return (header, data[(data.startIndex + offset)...])
     }
 
     /// The header of a `.npy` file from its first bytes (at least the whole header), and where its data begins.
@@ -182,14 +185,21 @@ public enum NumpyArray {
         return (kind, size, count)
     }
 
-    static func decodeNumbers(_ header: Header, _ payload: Data, file: URL) throws -> [Double] {
+    /// The values as float32, decoded straight from the file's bytes; refused before any allocation when they would
+    /// take more than half of `memoryBytes`.
+    static func decodeFloats(_ header: Header, _ payload: Data, file: URL, memoryBytes: Int) throws -> [Float] {
         let (kind, size, count) = try layout(header, payload, file: file)
-        return try payload.withUnsafeBytes { raw -> [Double] in
+        if count > memoryBytes / 2 / 4 {
+            let names = ["f2": "float16", "f4": "float32", "f8": "float64"]
+            let shape = header.shape.map(String.init).joined(separator: "×")
+            throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "\(shape) \(names["\(kind)\(size)"] ?? "'\(header.descr)'") values read as float32 would take \(ProcessMemory.readable(count * 4)) in memory, more than half of the \(ProcessMemory.readable(memoryBytes)) this process may use; store them as float32, which is read memory-mapped")
+        }
+        return try payload.withUnsafeBytes { raw -> [Float] in
             switch (kind, size) {
-            case ("f", 4): return (0..<count).map { Double(raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self)) }
-            case ("f", 8): return (0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 8, as: Double.self) }
-            case ("f", 2): return (0..<count).map { Double(Float(float16Bits: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self))) }
-            case ("i", _), ("u", _), ("b", 1): return try integers(raw, kind: kind, size: size, count: count, file: file, descr: header.descr).map(Double.init)
+            case ("f", 4): return (0..<count).map { raw.loadUnaligned(fromByteOffset: $0 * 4, as: Float.self) }
+            case ("f", 8): return (0..<count).map { Float(raw.loadUnaligned(fromByteOffset: $0 * 8, as: Double.self)) }
+            case ("f", 2): return (0..<count).map { Float(float16Bits: raw.loadUnaligned(fromByteOffset: $0 * 2, as: UInt16.self)) }
+            case ("i", _), ("u", _), ("b", 1): return try integers(raw, kind: kind, size: size, count: count, file: file, descr: header.descr).map(Float.init)
             default: throw EmbeddingError.malformedFile(path: file.path, location: nil, reason: "unsupported dtype '\(header.descr)'")
             }
         }

@@ -53,6 +53,22 @@ import Testing
         #expect(throws: EmbeddingError.malformedFile(path: url.path, location: nil, reason: error)) { try NumpyArray.readMatrix(at: url) }
     }
 
+    /// Rows stored other than as float32 (`embed --dtype float16`, float64, integers) are read into memory, not
+    /// mapped: past half the memory they are refused naming the file, before anything is allocated (a 1.5 GB float16
+    /// set aborted on a 3 GB allocation, after holding its file, a copy and the values as Double: 7× its size).
+    @Test func npyValuesPastMemoryAreRefusedBeforeTheyAreRead() throws {
+        let half = (0..<2000).map { UInt16(0x3C00 + ($0 % 7)) }   // 1.0 and just above, as float16
+        let payload = half.withUnsafeBytes { Data($0) }
+        let url = try npy("{'descr': '<f2', 'fortran_order': False, 'shape': (100, 20), }", payload: payload, name: "f2.npy")
+        let m = try NumpyArray.readMatrix(at: url)
+        #expect(m.rows == 100 && m.columns == 20 && m.values[1] == Float(float16Bits: 0x3C01))
+        #expect(throws: EmbeddingError.malformedFile(path: url.path, location: nil,
+                                                     reason: "100×20 float16 values read as float32 would take 8000 bytes in memory, more than half of the 15000 bytes this process may use; store them as float32, which is read memory-mapped")) {
+            try NumpyArray.readMatrix(at: url, memoryBytes: 15_000)
+        }
+        #expect(try NumpyArray.readMatrix(at: url, memoryBytes: 16_000).values == m.values)
+    }
+
     @Test func hugeUint64LabelsAreRefusedNotTruncated() throws {
         var payload = Data()
         for v in [UInt64(1), UInt64.max] { withUnsafeBytes(of: v.littleEndian) { payload.append(contentsOf: $0) } }
