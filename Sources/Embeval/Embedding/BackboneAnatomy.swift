@@ -48,13 +48,13 @@ public struct BackboneAnatomy: Sendable {
             }
             streams.formIntersection(reached)
         }
-        var next = [String: String]()
+        var next = [String: String](), budget = Self.searchBudget
         for stream in streams.sorted() {
             for i in consumers[stream] ?? [] where graph.nodes[i].opType == "Add" && graph.nodes[i].inputs.count == 2 {
                 let node = graph.nodes[i]
                 let other = node.inputs[0] == stream ? node.inputs[1] : node.inputs[0]
                 guard other != stream, let output = node.outputs.first,
-                      Self.depends(other, on: stream, graph: graph, producers: producers) else { continue }
+                      Self.depends(other, on: stream, graph: graph, producers: producers, budget: &budget) else { continue }
                 if next[stream] == nil || streams.contains(output) { next[stream] = output }
             }
         }
@@ -153,7 +153,7 @@ public struct BackboneAnatomy: Sendable {
                 if let division = consumer(centred, "Div").first(where: { $0.inputs.first == centred }), division.inputs.count == 2 {
                     if let sqrt = producer(division.inputs[1], "Sqrt"), let variance = sqrt.inputs.first,
                        let add = producer(variance, "Add") {
-                        unit.epsilonInput = add.inputs.first { graph.constantValues($0)?.count == 1 }
+                        unit.epsilonInput = add.inputs.first { graph.constantScalar($0) != nil }
                     }
                     if let normalised = division.outputs.first, let scaled = consumer(normalised, "Mul").first {
                         unit.scale = scaled.inputs.first { $0 != normalised }
@@ -183,14 +183,20 @@ public struct BackboneAnatomy: Sendable {
         return nil
     }
 
+    /// The tensors all residual searches of one graph may look at together: a ViT-g's 81 streams look at a few
+    /// hundred each; a file that needs more is no ViT (4,096 streams over a 10,000-node chain took minutes).
+    static let searchBudget = 1_000_000
+
     /// Whether `tensor` is computed (transitively) from `source`, looking back at most 10,000 tensors (a block's
-    /// residual branch reaches its input within a few hundred).
-    private static func depends(_ tensor: String, on source: String, graph: OnnxGraph, producers: [String: Int]) -> Bool {
-        var stack = [tensor], seen = Set<String>()
-        while let t = stack.popLast() {
+    /// residual branch reaches its input within a few hundred) and within what is left of `budget`.
+    private static func depends(_ tensor: String, on source: String, graph: OnnxGraph, producers: [String: Int],
+                                budget: inout Int) -> Bool {
+        var stack = [tensor], seen: Set = [tensor]
+        while let t = stack.popLast(), budget > 0 {
+            budget -= 1
             if t == source { return true }
-            guard seen.count < 10_000, seen.insert(t).inserted, let p = producers[t] else { continue }
-            stack.append(contentsOf: graph.nodes[p].inputs.filter { !$0.isEmpty })
+            guard seen.count < 10_000, let p = producers[t] else { continue }
+            for input in graph.nodes[p].inputs where !input.isEmpty && seen.insert(input).inserted { stack.append(input) }
         }
         return false
     }

@@ -147,9 +147,8 @@ public struct OnnxGraph: Sendable {
     /// A float32 (or float16) initialiser's values, from inline or external data; nil if its data cannot be read.
     public func floatValues(of initializer: Initializer) -> [Float]? {
         if !initializer.floatData.isEmpty { return initializer.floatData }
-        let count = initializer.dims.reduce(1) { $0.multipliedReportingOverflow(by: max($1, 0)).partialValue }
         let width = initializer.dataType == 1 ? 4 : initializer.dataType == 10 ? 2 : 0
-        guard width > 0, count >= 0, count <= 1 << 28 else { return nil }
+        guard width > 0, let count = Self.elementCount(initializer.dims), count <= 1 << 28 else { return nil }
         let raw: [UInt8]
         if let range = initializer.rawData {
             raw = Array(bytes[range])
@@ -173,14 +172,36 @@ public struct OnnxGraph: Sendable {
     /// The values of a constant named `name` — an initialiser or a `Constant` node's output, possibly passed on
     /// through `Identity` nodes (torch exports share weights that way) — if it is one.
     public func constantValues(_ name: String) -> [Float]? {
+        switch constant(name) {
+        case .tensor(let t)?: return floatValues(of: t)
+        case .value(let v)?: return [v]
+        case nil: return nil
+        }
+    }
+
+    /// The value of a constant of one element (an epsilon), without decoding a larger one.
+    public func constantScalar(_ name: String) -> Float? {
+        switch constant(name) {
+        case .tensor(let t)?:
+            guard Self.elementCount(t.dims) == 1 || (t.dims.isEmpty && t.floatData.count <= 1) else { return nil }
+            return floatValues(of: t).flatMap { $0.count == 1 ? $0[0] : nil }
+        case .value(let v)?: return v
+        case nil: return nil
+        }
+    }
+
+    private enum Constant { case tensor(Initializer), value(Float) }
+
+    /// Where the constant `name` is held, through at most 8 `Identity` nodes.
+    private func constant(_ name: String) -> Constant? {
         var name = name
         for _ in 0..<8 {
-            if let initializer = initializers[name] { return floatValues(of: initializer) }
+            if let initializer = initializers[name] { return .tensor(initializer) }
             guard let node = nodes.first(where: { $0.outputs.first == name }) else { return nil }
             switch node.opType {
             case "Constant":
-                if let t = node.tensor { return floatValues(of: t) }
-                return node.floats["value_float"].map { [$0] }
+                if let t = node.tensor { return .tensor(t) }
+                return node.floats["value_float"].map(Constant.value)
             case "Identity":
                 guard let input = node.inputs.first else { return nil }
                 name = input
@@ -188,6 +209,18 @@ public struct OnnxGraph: Sendable {
             }
         }
         return nil
+    }
+
+    /// The number of elements `dims` declare; nil for a negative dimension or a product past `Int`.
+    static func elementCount(_ dims: [Int]) -> Int? {
+        var count = 1
+        for d in dims {
+            guard d >= 0 else { return nil }
+            let (product, overflow) = count.multipliedReportingOverflow(by: d)
+            if overflow { return nil }
+            count = product
+        }
+        return count
     }
 
     private static func externalData(location: String, offset: String?, length: String?, modelPath: String) -> [UInt8]? {
