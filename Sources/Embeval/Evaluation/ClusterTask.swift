@@ -71,6 +71,7 @@ public struct ClusterTask: EvaluationTask {
                     if 2 * k > labels.count {
                         context.warn("\(set.pooling): --clusters \(k) for \(labels.count) samples leaves fewer than two a cluster: clusters that small are nearly pure whatever the embeddings, so NMI, V-measure and homogeneity read high (ARI does not)")
                     }
+                    try ClusteringScores.checkMatching(classes: classes, clusters: k)
                     let x = EmbeddedData.features(set.query, normalize: settings.normalize)
                     let fit = settings.minibatch
                         ? MiniBatchKMeans(clusters: k, seed: context.seed).fit(x)
@@ -86,7 +87,7 @@ public struct ClusterTask: EvaluationTask {
                         Score(metric: .ari, set: index, pooling: set.pooling, value: s.ari, perSample: outcomes(.ari)),
                         Score(metric: .vMeasure, set: index, pooling: set.pooling, value: s.vMeasure, perSample: outcomes(.vMeasure)),
                         Score(metric: .clusterAccuracy, set: index, pooling: set.pooling, value: 100 * s.clusterAccuracy,
-                              correct: ClusteringScores.matched(classes: labels, clusters: fit.labels)),
+                              correct: s.matched(classes: labels, clusters: fit.labels)),
                     ]
                 }
             }

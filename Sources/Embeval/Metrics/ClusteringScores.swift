@@ -14,12 +14,22 @@ public struct ClusteringScores: Sendable, Equatable {
     /// In [0, 1].
     public var clusterAccuracy: Double
 
+    /// Cluster → class of the best one-to-one matching (clusters left unmatched are absent).
+    let classOfCluster: [Int: Int]
+
     public init(classes: [Int], clusters: [Int]) {
         let table = Contingency(classes, clusters)
         (homogeneity, completeness, vMeasure) = table.homogeneityCompletenessVMeasure
         nmi = table.normalizedMutualInformation
         ari = table.adjustedRandIndex
-        clusterAccuracy = table.samples == 0 ? 0 : Double(table.bestMatching) / Double(table.samples)
+        let matching = table.bestMatching
+        clusterAccuracy = table.samples == 0 ? 0 : Double(matching.samples) / Double(table.samples)
+        classOfCluster = matching.classOfCluster
+    }
+
+    /// Per sample: whether its cluster is matched to its class (what cluster accuracy counts), from this matching.
+    public func matched(classes: [Int], clusters: [Int]) -> [Bool] {
+        zip(classes, clusters).map { classOfCluster[$1] == $0 }
     }
 
     /// One score alone (NMI, ARI, V-measure in [0, 1]; cluster accuracy in percent): what a bootstrap recomputes per
@@ -30,7 +40,7 @@ public struct ClusteringScores: Sendable, Equatable {
         case .nmi: return table.normalizedMutualInformation
         case .ari: return table.adjustedRandIndex
         case .vMeasure: return table.homogeneityCompletenessVMeasure.vMeasure
-        case .clusterAccuracy: return table.samples == 0 ? 0 : 100 * Double(table.bestMatching) / Double(table.samples)
+        case .clusterAccuracy: return table.samples == 0 ? 0 : 100 * Double(table.bestMatching.samples) / Double(table.samples)
         default: return nil
         }
     }
@@ -38,19 +48,34 @@ public struct ClusteringScores: Sendable, Equatable {
     /// Per sample: whether its cluster is matched to its class by the best one-to-one matching (what cluster accuracy
     /// counts).
     public static func matched(classes: [Int], clusters: [Int]) -> [Bool] {
-        let table = Contingency(classes, clusters)
-        let classOf = table.bestAssignment
-        return zip(classes, clusters).map { classOf[$1] == $0 }
+        ClusteringScores(classes: classes, clusters: clusters).matched(classes: classes, clusters: clusters)
+    }
+
+    /// The most matching work allowed: the Hungarian algorithm takes O(small² · large) steps on the classes × clusters
+    /// table (about three minutes at 10,000 × 10,000 on this machine).
+    public static let largestMatching = 1e12
+
+    /// Refuses clusters scored against classes whose matching would take more than `largestMatching` steps, or a
+    /// table (8 bytes a cell) past half of `memoryBytes`: asked before k-means runs, so no fit is wasted.
+    public static func checkMatching(classes: Int, clusters: Int, memoryBytes: Int = ProcessMemory.limit) throws {
+        let small = Double(min(classes, clusters)), large = Double(max(classes, clusters))
+        let table = small * large * 8
+        guard small * small * large > largestMatching || table > Double(memoryBytes / 2) else { return }
+        let most = Int(min((largestMatching / large).squareRoot(), Double(memoryBytes / 2) / (8 * large)))
+        throw MetricError.pastMemory(what: "cluster accuracy matches \(classes) classes with \(clusters) clusters (the Hungarian algorithm on the classes × clusters table, \(String(format: "%.1e", small * small * large)) steps)",
+                                     needed: Int(min(table, 9e18)), available: memoryBytes / 2,
+                                     remedy: most >= 2 ? "use --clusters \(most) or fewer" : "use fewer classes")
     }
 }
 
-/// Counts of samples per (class, cluster) pair, classes and clusters numbered by their sorted values.
+/// Counts of samples per (class, cluster) pair, classes and clusters numbered by their sorted values, kept as the
+/// non-zero cells only (at most one per sample): a resample of a bootstrap costs O(N log N), never classes × clusters.
 struct Contingency {
     let samples: Int
     let rows: Int
     let columns: Int
-    /// Row-major `rows × columns`.
-    let counts: [Int]
+    /// The non-zero cells, column by column and by row within a column: the order scipy's sparse `find` gives.
+    let cells: [(row: Int, column: Int, count: Int)]
     let rowSums: [Int]
     let columnSums: [Int]
     /// The labels the rows and columns stand for, ascending.
@@ -65,12 +90,23 @@ struct Contingency {
         samples = min(a.count, b.count)
         rows = rowIDs.count
         columns = columnIDs.count
-        var counts = [Int](repeating: 0, count: rows * columns)
-        for i in 0..<samples { counts[(rowIDs[a[i]] ?? 0) * columns + (columnIDs[b[i]] ?? 0)] += 1 }
-        self.counts = counts
-        let (r, c) = (rowIDs.count, columnIDs.count)
-        rowSums = (0..<r).map { row in (0..<c).reduce(0) { $0 + counts[row * c + $1] } }
-        columnSums = (0..<c).map { column in (0..<r).reduce(0) { $0 + counts[$1 * c + column] } }
+        let (r, c) = (rows, columns)
+        let keys = (0..<samples).map { (columnIDs[b[$0]] ?? 0) * r + (rowIDs[a[$0]] ?? 0) }.sorted()
+        var cells = [(row: Int, column: Int, count: Int)]()
+        var rowSums = [Int](repeating: 0, count: r), columnSums = [Int](repeating: 0, count: c)
+        var i = 0
+        while i < keys.count {
+            var j = i + 1
+            while j < keys.count, keys[j] == keys[i] { j += 1 }
+            let cell = (row: keys[i] % r, column: keys[i] / r, count: j - i)
+            cells.append(cell)
+            rowSums[cell.row] += cell.count
+            columnSums[cell.column] += cell.count
+            i = j
+        }
+        self.cells = cells
+        self.rowSums = rowSums
+        self.columnSums = columnSums
     }
 
     /// −Σ pᵢ·(log nᵢ − log n) over the non-zero counts; 0 for a single group.
@@ -87,14 +123,11 @@ struct Contingency {
         let n = Double(samples), logN = Foundation.log(n)
         let logRowTotal = Foundation.log(Double(rowSums.reduce(0, +))), logColumnTotal = Foundation.log(Double(columnSums.reduce(0, +)))
         var mi = 0.0
-        // Column by column, the order scipy's sparse `find` gives the non-zero cells in.
-        for c in 0..<columns {
-            for r in 0..<rows where counts[r * columns + c] > 0 {
-                let count = Double(counts[r * columns + c]), share = count / n
-                let outer = Double(rowSums[r]) * Double(columnSums[c])
-                let term = share * (Foundation.log(count) - logN) + share * (-Foundation.log(outer) + logRowTotal + logColumnTotal)
-                if abs(term) >= Double.ulpOfOne { mi += term }
-            }
+        for cell in cells {
+            let count = Double(cell.count), share = count / n
+            let outer = Double(rowSums[cell.row]) * Double(columnSums[cell.column])
+            let term = share * (Foundation.log(count) - logN) + share * (-Foundation.log(outer) + logRowTotal + logColumnTotal)
+            if abs(term) >= Double.ulpOfOne { mi += term }
         }
         return max(mi, 0)
     }
@@ -102,9 +135,12 @@ struct Contingency {
     /// The adjusted Rand index from the pair counts; 1 when no pair disagrees (including empty data).
     var adjustedRandIndex: Double {
         let n = samples
-        let sumSquares = counts.reduce(0) { $0 + $1 * $1 }
-        var rowDot = 0, columnDot = 0
-        for r in 0..<rows { for c in 0..<columns { rowDot += counts[r * columns + c] * columnSums[c]; columnDot += counts[r * columns + c] * rowSums[r] } }
+        var sumSquares = 0, rowDot = 0, columnDot = 0
+        for cell in cells {
+            sumSquares += cell.count * cell.count
+            rowDot += cell.count * columnSums[cell.column]
+            columnDot += cell.count * rowSums[cell.row]
+        }
         let tp = sumSquares - n, fp = rowDot - sumSquares, fn = columnDot - sumSquares
         let tn = n * n - fp - fn - sumSquares
         if fn == 0 && fp == 0 { return 1 }
@@ -129,35 +165,22 @@ struct Contingency {
         return (homogeneity, completeness, v)
     }
 
-    /// The row matched to each column by the best one-to-one matching, by the original labels: cluster → class.
-    var bestAssignment: [Int: Int] {
-        let assignment = hungarian()
-        var classOf = [Int: Int]()
-        for r in 0..<rows where assignment[r] < columns { classOf[columnLabels[assignment[r]]] = rowLabels[r] }
-        return classOf
-    }
-
-    /// The most samples a one-to-one matching of rows to columns can cover (Hungarian algorithm on the counts).
-    var bestMatching: Int {
-        let assignment = hungarian()
-        return (0..<rows).reduce(0) { total, r in
-            let c = assignment[r]
-            return c < columns ? total + counts[r * columns + c] : total
+    /// The best one-to-one matching of rows to columns (Hungarian algorithm on the counts): the samples it covers,
+    /// and the row (class label) each matched column (cluster label) goes to. The smaller side is matched into the
+    /// larger, in O(small² · large): padding to a square made 4,000 clusters of 5 classes a 4,000² problem.
+    var bestMatching: (samples: Int, classOfCluster: [Int: Int]) {
+        guard rows > 0, columns > 0 else { return (0, [:]) }
+        let transposed = rows > columns
+        let (n, m) = transposed ? (columns, rows) : (rows, columns)
+        var cost = [Int](repeating: 0, count: n * m)
+        for cell in cells { cost[transposed ? cell.column * m + cell.row : cell.row * m + cell.column] = -cell.count }
+        var covered = 0, classOf = [Int: Int]()
+        for (i, j) in Hungarian.minimumAssignment(cost, rows: n, columns: m).enumerated() {
+            let (row, column) = transposed ? (j, i) : (i, j)
+            covered -= cost[i * m + j]
+            classOf[columnLabels[column]] = rowLabels[row]
         }
-    }
-
-    /// The column of each row in the matching of most samples (`columns` for a row left unmatched). The smaller
-    /// side is matched into the larger, in O(small² · large): padding to a square made 4,000 clusters of 5 classes
-    /// a 4,000² problem (128 s, and 3.2 GB at 20,000).
-    private func hungarian() -> [Int] {
-        guard rows > 0, columns > 0 else { return [Int](repeating: columns, count: rows) }
-        if rows <= columns {
-            return Hungarian.minimumAssignment((0..<(rows * columns)).map { -counts[$0] }, rows: rows, columns: columns)
-        }
-        let transposed = (0..<(columns * rows)).map { i in -counts[(i % rows) * columns + i / rows] }
-        var assignment = [Int](repeating: columns, count: rows)
-        for (c, r) in Hungarian.minimumAssignment(transposed, rows: columns, columns: rows).enumerated() { assignment[r] = c }
-        return assignment
+        return (covered, classOf)
     }
 }
 

@@ -65,3 +65,37 @@ import Testing
         #expect(ClusteringScores.matched(classes: classes, clusters: clusters).filter { $0 }.count == expected, "trial \(trial)")
     }
 }
+
+/// Cluster accuracy's matching is bounded: past 10¹² Hungarian steps, or a classes × clusters table past half the
+/// memory, it is refused before k-means runs, naming the --clusters that fits.
+@Test func clusterMatchingPastItsBoundIsRefused() throws {
+    #expect(throws: Never.self) { try ClusteringScores.checkMatching(classes: 1000, clusters: 1000) }
+    #expect(throws: MetricError.pastMemory(what: "cluster accuracy matches 20000 classes with 20000 clusters (the Hungarian algorithm on the classes × clusters table, 8.0e+12 steps)",
+                                           needed: 3_200_000_000, available: 8_000_000_000, remedy: "use --clusters 7071 or fewer")) {
+        try ClusteringScores.checkMatching(classes: 20_000, clusters: 20_000, memoryBytes: 16_000_000_000)
+    }
+    #expect(throws: MetricError.self) { try ClusteringScores.checkMatching(classes: 1000, clusters: 1000, memoryBytes: 10_000_000) }
+}
+
+/// The sparse table gives the scores the dense one did: every pair count, on random labelings of many sizes, against
+/// a direct count of pairs (ARI) and the matching against every assignment's best on small tables.
+@Test func sparseContingencyScoresMatchDirectCounts() {
+    var g = SeededGenerator(seed: 17)
+    for trial in 0..<30 {
+        let n = 5 + Int(g.next() % 60)
+        let classes = (0..<n).map { _ in Int(g.next() % 5) * 1_000_003 }, clusters = (0..<n).map { _ in Int(g.next() % 4) }
+        var agree = 0, sameClass = 0, sameCluster = 0
+        for i in 0..<n { for j in (i + 1)..<n {
+            let a = classes[i] == classes[j], b = clusters[i] == clusters[j]
+            if a && b { agree += 1 }
+            if a { sameClass += 1 }
+            if b { sameCluster += 1 }
+        } }
+        let pairs = Double(n * (n - 1) / 2), expected = Double(sameClass) * Double(sameCluster) / pairs
+        let top = (Double(sameClass) + Double(sameCluster)) / 2
+        let ari = top == expected ? 1 : (Double(agree) - expected) / (top - expected)
+        let s = ClusteringScores(classes: classes, clusters: clusters)
+        #expect(abs(s.ari - ari) <= 1e-12, "trial \(trial): \(s.ari) vs \(ari)")
+        #expect(s.matched(classes: classes, clusters: clusters).filter { $0 }.count == Int((s.clusterAccuracy * Double(n)).rounded()))
+    }
+}
