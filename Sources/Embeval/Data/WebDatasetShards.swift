@@ -40,15 +40,22 @@ struct WebDatasetShards {
         let name = url.lastPathComponent
         return name == split + ".tar" || ["-", "_", "."].contains { name.hasPrefix(split + $0) }
             || nameParts(url).contains(split) || url.deletingLastPathComponent().lastPathComponent == split
+            || namedSplit(url) == split.lowercased()
     }
 
     /// The words that name a split in shard names.
     static let splitWords: Set<String> = ["train", "test", "validation", "val", "valid", "dev", "eval"]
 
-    /// The split a shard's name says: a split word among its name's parts, else its folder's name if that is one.
+    /// The split a shard's name says: the last of its name's parts that is a split word, alone or with a year or
+    /// number after it (`coco-val2017-000.tar`: val; `eval-set-test-000.tar`: test), else its folder's name if that
+    /// is one.
     static func namedSplit(_ url: URL) -> String? {
-        let folder = url.deletingLastPathComponent().lastPathComponent.lowercased()
-        return nameParts(url).lazy.map { $0.lowercased() }.first(where: splitWords.contains) ?? (splitWords.contains(folder) ? folder : nil)
+        func word(_ part: String) -> String? {
+            let letters = String(part.lowercased().prefix { !$0.isNumber })
+            return splitWords.contains(letters) ? letters : nil
+        }
+        let folder = url.deletingLastPathComponent().lastPathComponent
+        return nameParts(url).reversed().lazy.compactMap(word).first ?? word(folder)
     }
 
     /// A shard's name without `.tar`, cut at `-`, `_` and `.`.

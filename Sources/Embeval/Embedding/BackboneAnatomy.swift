@@ -58,6 +58,8 @@ public struct BackboneAnatomy: Sendable {
                 if next[stream] == nil || streams.contains(output) { next[stream] = output }
             }
         }
+        // A search cut short by the budget could leave a chain short of blocks: no blocks rather than wrong ones.
+        if budget <= 0 { next = [:] }
         let successors = Set(next.values)
         var longest = [String]()
         for start in streams.sorted() where !successors.contains(start) {

@@ -72,6 +72,10 @@ public struct ClusterTask: EvaluationTask {
                         context.warn("\(set.pooling): --clusters \(k) for \(labels.count) samples leaves fewer than two a cluster: clusters that small are nearly pure whatever the embeddings, so NMI, V-measure and homogeneity read high (ARI does not)")
                     }
                     try ClusteringScores.checkMatching(classes: classes, clusters: k)
+                    let steps = ClusteringScores.matchingSteps(classes: classes, clusters: k)
+                    if steps > 1e11 {
+                        context.warn("\(set.pooling): cluster accuracy matches \(classes) classes with \(k) clusters by the Hungarian algorithm, about " + String(format: "%.1e", steps) + " steps: minutes to hours")
+                    }
                     let x = EmbeddedData.features(set.query, normalize: settings.normalize)
                     let fit = settings.minibatch
                         ? MiniBatchKMeans(clusters: k, seed: context.seed).fit(x)

@@ -91,7 +91,7 @@ public enum EmbeddingSource: Sendable {
                 trainSet = match.embeddings
             }
             var query = set.embeddings
-            if let train = trainSet { (query, trainSet) = try sharingClasses(query, train) }
+            if let train = trainSet, files.isLabelled, trainFiles?.isLabelled == true { (query, trainSet) = try sharingClasses(query, train) }
             sets.append(.init(pooling: set.name, query: query, train: trainSet))
         }
         var model: [(String, JSONValue)] = [("embeddings", .string(files.paths.map(\.path).joined(separator: ", ")))]
@@ -107,13 +107,19 @@ public enum EmbeddingSource: Sendable {
     }
 
     /// An evaluated set and its train set, read from separate files, on one class list: the longer list when one
-    /// extends the other (labels 0…4 and 0…9); the sorted union of values when both are named by label numbers
+    /// extends the other (labels 0…4 and 0…9), or the names one side's `classes.txt` gives when the other's are its
+    /// label numbers "0", "1", … (the same ids); the sorted union of values when both are named by label values
     /// (labels of 2²⁰ and more are ranked per file, so a rank means another class on each side); otherwise refused,
     /// as for a dataset's train split: other names would pair the labels of different classes.
     static func sharingClasses(_ query: Embeddings, _ train: Embeddings) throws -> (query: Embeddings, train: Embeddings) {
         let (q, t) = (query.classes, train.classes)
-        if q.starts(with: t) { return (query, try Embeddings(rows: train.rows, labels: train.labels, ids: train.ids, classes: q)) }
-        if t.starts(with: q) { return (try Embeddings(rows: query.rows, labels: query.labels, ids: query.ids, classes: t), train) }
+        func numbered(_ names: [String]) -> Bool { names.enumerated().allSatisfy { $1 == String($0) } }
+        if q.starts(with: t) || (numbered(t) && t.count <= q.count) {
+            return (query, try Embeddings(rows: train.rows, labels: train.labels, ids: train.ids, classes: q))
+        }
+        if t.starts(with: q) || (numbered(q) && q.count <= t.count) {
+            return (try Embeddings(rows: query.rows, labels: query.labels, ids: query.ids, classes: t), train)
+        }
         func values(_ names: [String]) -> [Int]? {
             let numbers = names.compactMap { name in Int(name).flatMap { String($0) == name ? $0 : nil } }
             return numbers.count == names.count ? numbers : nil

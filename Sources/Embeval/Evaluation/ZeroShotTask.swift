@@ -125,6 +125,9 @@ public struct ZeroShotTask: EvaluationTask {
         guard embedded.primary.dimension == classEmbeddings.columns else {
             throw EvaluationError.towersDisagree(model: twoTower.name, image: embedded.primary.dimension, text: classEmbeddings.columns)
         }
+        if classNames.count <= 5 {
+            context.warn("\(classNames.count) classes compete: top-5 accuracy is 100% by construction (every class is among the five best)")
+        }
         return Prepared(embedded: embedded, classNames: classNames, templates: templates.map(\.text),
                         classEmbeddings: classEmbeddings, textOutput: twoTower.text.outputName)
     }

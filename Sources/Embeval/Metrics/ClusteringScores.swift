@@ -51,20 +51,22 @@ public struct ClusteringScores: Sendable, Equatable {
         ClusteringScores(classes: classes, clusters: clusters).matched(classes: classes, clusters: clusters)
     }
 
-    /// The most matching work allowed: the Hungarian algorithm takes O(small² · large) steps on the classes × clusters
-    /// table (about three minutes at 10,000 × 10,000 on this machine).
-    public static let largestMatching = 1e12
-
-    /// Refuses clusters scored against classes whose matching would take more than `largestMatching` steps, or a
-    /// table (8 bytes a cell) past half of `memoryBytes`: asked before k-means runs, so no fit is wasted.
+    /// Refuses clusters scored against classes whose matching's dense classes × clusters table (8 bytes a cell) would
+    /// not fit in `memoryBytes`: asked before k-means runs, so no fit is wasted. The matching's time, O(small² ·
+    /// large), is only warned about (`matchingSteps`): about three minutes at 10,000 × 10,000.
     public static func checkMatching(classes: Int, clusters: Int, memoryBytes: Int = ProcessMemory.limit) throws {
-        let small = Double(min(classes, clusters)), large = Double(max(classes, clusters))
-        let table = small * large * 8
-        guard small * small * large > largestMatching || table > Double(memoryBytes / 2) else { return }
-        let most = Int(min((largestMatching / large).squareRoot(), Double(memoryBytes / 2) / (8 * large)))
-        throw MetricError.pastMemory(what: "cluster accuracy matches \(classes) classes with \(clusters) clusters (the Hungarian algorithm on the classes × clusters table, \(String(format: "%.1e", small * small * large)) steps)",
-                                     needed: Int(min(table, 9e18)), available: memoryBytes / 2,
+        let table = Double(classes) * Double(clusters) * 8
+        guard table > Double(memoryBytes) else { return }
+        let most = Int(Double(memoryBytes) / (8 * Double(classes)))
+        throw MetricError.pastMemory(what: "cluster accuracy's classes × clusters table for matching \(classes) classes with \(clusters) clusters (Hungarian algorithm)",
+                                     needed: Int(min(table, 9e18)), available: memoryBytes,
                                      remedy: most >= 2 ? "use --clusters \(most) or fewer" : "use fewer classes")
+    }
+
+    /// The Hungarian algorithm's steps, small² · large, on a classes × clusters table.
+    public static func matchingSteps(classes: Int, clusters: Int) -> Double {
+        let small = Double(min(classes, clusters)), large = Double(max(classes, clusters))
+        return small * small * large
     }
 }
 

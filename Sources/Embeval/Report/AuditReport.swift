@@ -49,8 +49,22 @@ public struct AuditReport: Report {
     public struct ClassLine: Codable, Sendable {
         public var name: String
         public var samples: Int
+        /// NaN (null in the JSON) for a class with no audited sample.
         public var neighbourPurity: Double
         enum CodingKeys: String, CodingKey { case name, samples, neighbourPurity = "neighbour_purity" }
+
+        public init(name: String, samples: Int, neighbourPurity: Double) {
+            self.name = name
+            self.samples = samples
+            self.neighbourPurity = neighbourPurity
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            name = try c.decode(String.self, forKey: .name)
+            samples = try c.decode(Int.self, forKey: .samples)
+            neighbourPurity = try c.decodeIfPresent(Double.self, forKey: .neighbourPurity) ?? .nan
+        }
     }
 
     /// cleanlab's relative near-duplicate rule, reported beside the absolute one.

@@ -41,12 +41,36 @@ import Testing
         let test = try write("big-test-\(command)", labels: (0..<12).map { big[1 + $0 % 2] })
         let r = try run(command, test: test, train: train)
         #expect(r.code == 0 && r.top1 == 100, "\(r.err) \(String(describing: r.top1))")
+        #expect(command != "linear" || r.err.contains("3 classes are trained: top-5 accuracy is 100% by construction"), "\(r.err)")
 
         // Small labels, the evaluated set without the largest class: the ids are the classes themselves.
         let smallTrain = try write("small-train-\(command)", labels: (0..<30).map { $0 % 3 })
         let smallTest = try write("small-test-\(command)", labels: (0..<12).map { $0 % 2 })
         let s = try run(command, test: smallTest, train: smallTrain)
         #expect(s.code == 0 && s.top1 == 100, "\(s.err) \(String(describing: s.top1))")
+    }
+
+    /// A `classes.txt` on one side only names the other side's label numbers too (a folder `embed` wrote against a bare
+    /// `.npy` with `--train-labels`): the labels are the same ids.
+    @Test func classNamesOnOneSideNameTheOther() throws {
+        let train = try write("bare-train", labels: (0..<30).map { $0 % 3 })
+        let test = try write("named-test", labels: (0..<12).map { $0 % 3 }, classes: ["cat", "dog", "bird"])
+        let r = try run("knn", test: test, train: train)
+        #expect(r.code == 0 && r.top1 == 100, "\(r.err)")
+    }
+
+    /// The audit's train embeddings need no labels (leaks need none), and an audited set with fewer classes than its
+    /// train set still writes a report that reads back (classes with no audited sample have no purity: null).
+    @Test func auditTrainSetsWithOrWithoutLabels() throws {
+        let train = try write("audit-train", labels: (0..<30).map { $0 % 5 })
+        let test = try write("audit-test", labels: (0..<12).map { $0 % 2 })
+        for arguments in [["--train-embeddings", train[0]], ["--train-embeddings", train[0], "--train-labels", train[1]]] {
+            let json = dir.appendingPathComponent("\(UUID().uuidString).json")
+            let r = try runEmbeval(["audit", "--embeddings", test[0], "--labels", test[1], "--json", json.path] + arguments)
+            #expect(r.code == 0, "\(r.err)")
+            let report = try AuditReport.read(from: json)
+            #expect(report.classes.contains { $0.samples == 0 && $0.neighbourPurity.isNaN } == (arguments.count == 4))
+        }
     }
 
     /// Class names that differ (another order, another set) would pair the labels of different classes: refused, as

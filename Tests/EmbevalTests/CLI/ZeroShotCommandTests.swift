@@ -21,6 +21,7 @@ import Testing
         #expect(object["classnames"] as? [String] == ["circle", "gradient", "square", "stripes", "triangle"])
         let result = (object["results"] as! [[String: Any]])[0]
         #expect((result["top5_accuracy"] as? Double) == 100)
+        #expect(r.err.contains("warning: 5 classes compete: top-5 accuracy is 100% by construction"), "\(r.err)")
     }
 
     /// SigLIP 2 (Gemma tokenizer, padded to 64, `--lowercase`) and ALIGN (WordPiece, EfficientNet pixels) end to

@@ -254,6 +254,10 @@ func expectError<T>(containing parts: [String], sourceLocation: SourceLocation =
     try shard("named/imagenet-train-0.tar", keys: ["t1"])
     try shard("named/imagenet-val-0.tar", keys: ["v1"])
     try shard("named/imagenet-val-1.tar", keys: ["v2"])
+    try shard("coco/coco-train2017-000.tar", keys: ["t1"])
+    try shard("coco/coco-val2017-000.tar", keys: ["v1"])
+    try shard("prefixed/eval-set-train-000.tar", keys: ["t1"])
+    try shard("prefixed/eval-set-test-000.tar", keys: ["e1"])
     try shard("one/train-0.tar", keys: ["t1"])
     try shard("one/train-1.tar", keys: ["t2"])
 
@@ -266,6 +270,12 @@ func expectError<T>(containing parts: [String], sourceLocation: SourceLocation =
     let named = dir.appendingPathComponent("named").path
     expectError(containing: ["dataset '\(named)' has splits 'train' and 'val': choose one with --split"]) { try DatasetSpec.load(named) }
     #expect(try DatasetSpec.load(named, split: "val").ids == ["v1", "v2"])
+    // A split word with a year (`val2017`), and the last split word of a name (`eval-set-test`), name the split.
+    let coco = dir.appendingPathComponent("coco").path
+    expectError(containing: ["dataset '\(coco)' has splits 'train' and 'val': choose one with --split"]) { try DatasetSpec.load(coco) }
+    #expect(try DatasetSpec.load(coco, split: "val").ids == ["v1"])
+    let prefixed = try DatasetSpec.load(dir.appendingPathComponent("prefixed").path)
+    #expect(prefixed.ids == ["e1"] && prefixed.split == "test")
     // Shards of one split only, or named for none, are all read.
     #expect(try DatasetSpec.load(dir.appendingPathComponent("one").path).ids == ["t1", "t2"])
 }
