@@ -24,6 +24,8 @@ public struct BackboneAnatomy: Sendable {
 
     /// Transformer blocks found (0: none, so only the model's declared outputs can be pooled).
     public var blocks: Int { max(hiddenStates.count - 1, 0) }
+    /// Whether the residual searches ran out of their shared budget (`searchBudget`): no blocks are then reported.
+    let searchCutShort: Bool
 
     /// `imageInput`: the image tensor's name; only blocks computed from it count (nil: the graph's one 4-D input).
     public init(graph: OnnxGraph, imageInput: String? = nil) {
@@ -59,7 +61,8 @@ public struct BackboneAnatomy: Sendable {
             }
         }
         // A search cut short by the budget could leave a chain short of blocks: no blocks rather than wrong ones.
-        if budget <= 0 { next = [:] }
+        searchCutShort = budget <= 0
+        if searchCutShort { next = [:] }
         let successors = Set(next.values)
         var longest = [String]()
         for start in streams.sorted() where !successors.contains(start) {

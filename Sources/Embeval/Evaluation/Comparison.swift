@@ -9,7 +9,10 @@ public struct ComparisonSettings: Sendable {
     public var overlapK: Int
 
     public init(tolerance: Double = 0.5, resamples: Int = 2000, overlapK: Int = 10) throws {
-        guard tolerance.isFinite, tolerance > 0 else { throw EvaluationError.invalidParameter(name: "--tolerance", value: "\(tolerance)", expected: "> 0") }
+        // Percentage points: 100 already passes any delta (a fraction's tolerance is its hundredth).
+        guard tolerance.isFinite, tolerance > 0, tolerance <= 100 else {
+            throw EvaluationError.invalidParameter(name: "--tolerance", value: "\(tolerance)", expected: tolerance > 0 ? "at most 100 (percentage points: 100 passes any delta)" : "> 0")
+        }
         guard (100...PairedBootstrap.maximumResamples).contains(resamples) else {
             throw EvaluationError.invalidParameter(name: "--bootstrap", value: "\(resamples)", expected: "100…\(PairedBootstrap.maximumResamples)")
         }

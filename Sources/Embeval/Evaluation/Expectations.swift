@@ -125,13 +125,17 @@ public struct Expectation: Decodable, Sendable {
     /// The task this entry runs, built from the same library types as the commands' own.
     func evaluation(base: URL, threads: Int?) throws -> any EvaluationTask {
         let resolve = { Self.resolve($0, base: base) }
-        guard tolerance.isFinite, tolerance > 0 else { throw EvaluationError.invalidParameter(name: "tolerance", value: "\(tolerance)", expected: "> 0") }
+        // A value the figure cannot take (an accuracy of 150, or in the wrong unit) is a mistake, not a gate; so is a
+        // tolerance past the metric's whole range.
+        let range = metric.range, width = range.upperBound - range.lowerBound
         guard expected.isFinite else { throw EvaluationError.invalidParameter(name: "expected", value: "\(expected)", expected: "a finite number") }
-        // A value the figure cannot take (an accuracy of 150, or in the wrong unit) is a mistake, not a gate.
-        let range = metric.range
         guard range.contains(expected) else {
             throw EvaluationError.invalidParameter(name: "expected", value: "\(expected)",
                                                    expected: String(format: "within %g…%g, the values %@ takes", range.lowerBound, range.upperBound, metric.rawValue))
+        }
+        guard tolerance.isFinite, tolerance > 0, tolerance <= width else {
+            throw EvaluationError.invalidParameter(name: "tolerance", value: "\(tolerance)",
+                                                   expected: tolerance > 0 ? String(format: "at most %g", width) + " (\(metric.rawValue) spans " + String(format: "%g…%g)", range.lowerBound, range.upperBound) : "> 0")
         }
         var selection = try DatasetSelection(dataset, split: split, samples: samples, seed: seed ?? 0,
                                              columns: ColumnMapping(arguments: (columns ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }),

@@ -122,8 +122,13 @@ enum ReportFigures {
     static func forestPlot(_ rows: [(label: String, delta: Double, low: Double, high: Double, verdict: Verdict, tolerance: Double)]) -> String {
         guard !rows.isEmpty else { return "" }
         let label = 260, width = 420, row = 26, margin = 24
-        let reach = max(rows.map { max(abs($0.low), abs($0.high), abs($0.delta), $0.tolerance * 1.5) }.max() ?? 1, 1e-9)
-        func x(_ v: Double) -> Int { label + Int(((v + reach) / (2 * reach) * Double(width)).rounded()) }
+        let largest = rows.map { max(abs($0.low), abs($0.high), abs($0.delta), $0.tolerance * 1.5) }.max() ?? 1
+        let reach = largest.isFinite ? min(max(largest, 1e-9), 1e12) : 1e12
+        // Values past the axis (or not numbers) are drawn at its edge: never an Int of inf or NaN.
+        func x(_ v: Double) -> Int {
+            let clamped = v.isNaN ? 0 : min(max(v, -reach), reach)
+            return label + Int(((clamped + reach) / (2 * reach) * Double(width)).rounded())
+        }
         let height = rows.count * row + 2 * margin
         var out = "<svg class=\"figure forest\" xmlns=\"http://www.w3.org/2000/svg\" width=\"\(label + width + 80)\" height=\"\(height)\" role=\"img\" aria-label=\"deltas against the tolerance\">"
         // The band: one tolerance per unit; a plot of mixed units draws each row's own band.

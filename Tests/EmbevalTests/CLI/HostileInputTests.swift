@@ -759,6 +759,8 @@ enum HostileWorld {
         // Expected values no figure can take: 1e308 ± 1e308 passed every run, as did 150 ± 100.
         ("impossible.json", .raw(#"[{"model": "pixels", "task": "knn", "dataset": "fashion-mnist", "samples": 50, "k": 5, "metric": "top1_accuracy", "expected": 1e308, "tolerance": 1e308}]"#)),
         ("beyond100.json", .raw(#"[{"model": "pixels", "task": "knn", "dataset": "fashion-mnist", "samples": 50, "k": 5, "metric": "top1_accuracy", "expected": 150, "tolerance": 100}]"#)),
+        // A tolerance past the metric's whole range: 1.5e308 trapped the page's forest plot (signal 4).
+        ("hugetolerance.json", .raw(#"[{"model": "pixels", "task": "knn", "dataset": "fashion-mnist", "samples": 50, "k": 5, "metric": "top1_accuracy", "expected": 50, "tolerance": 1.5e308}]"#)),
     ]
 
     /// Maps made once from ex/e.npy (for the --map cases).
@@ -1259,6 +1261,7 @@ private func jsonObject(_ text: String) -> Bool {
             bad("--tolerance=-1", candidate + ["--tolerance=-1"], ["--tolerance"]),
             bad("--tolerance nan", candidate + ["--tolerance", "nan"], ["--tolerance"]),
             bad("--tolerance inf", candidate + ["--tolerance", "inf"], ["--tolerance"]),
+            bad("--tolerance 1.5e308 --html", candidate + ["--tolerance", "1.5e308", "--html", "@@/compare.html"], ["--tolerance", "at most 100"]),
             bad("--bootstrap 10", candidate + ["--bootstrap", "10"], ["--bootstrap"]),
             bad("--bootstrap 0", candidate + ["--bootstrap", "0"], ["--bootstrap"]),
             bad("--bootstrap 10^11", candidate + ["--bootstrap", "100000000000"], ["--bootstrap"], limit: 10),
@@ -1301,6 +1304,8 @@ private func jsonObject(_ text: String) -> Bool {
             check("nodataset.json", ["dataset"]), check("nomodel.json", ["model"]), check("missingmodel.json", ["no-such-model.onnx"]),
             check("missingdataset.json", ["no-such-dataset"]), check("hugeexpected.json", ["expected"]),
             check("impossible.json", ["expected"], ["within 0…100"]), check("beyond100.json", ["expected"], ["within 0…100"]),
+            HostileCase(name: "check hugetolerance.json --html", arguments: ["check", "@/check/hugetolerance.json", "--bootstrap", "200", "--html", "@@/check.html"],
+                        outcome: .error([["hugetolerance.json"], ["tolerance"], ["at most 100"]]), noTable: true),
             check("recallknn.json", ["metric", "mean_per_class_recall"]), check("badimage.json", ["on_bad_image"]),
             check("pooling.json", ["pooling", "max"]), check("mean.json", ["mean"]), check("imagesize.json", ["image_size", "image-size"]),
             check("columns.json", ["colour", "columns"]), check("splitcheck.json", ["validation"]),

@@ -208,27 +208,27 @@ struct IntermediateLayerTests {
     }
 }
 
-/// A small hostile graph (a few MB): 4,096 LayerNorm streams, each with a residual Add whose other input ends a
-/// 10,000-node chain of wide Sum nodes. Each (stream, Add) pair searched the chain afresh, pushing every input of
-/// every node: minutes for `inspect`, `embed --pooling cls@-1` and `knn -m`. The searches now share one bounded
-/// budget, and a 16 MB epsilon initialiser is never decoded to learn it is not one value.
-@Test(.timeLimit(.minutes(1)))
-func anatomyOfAHostileGraphIsBoundedWork() throws {
+/// A small hostile graph: 4,096 LayerNorm streams, each with a residual Add whose other input ends a long chain of
+/// wide Sum nodes. Each (stream, Add) pair searched the chain afresh, pushing every input of every node (with a
+/// 10,000-node chain: minutes for `inspect`, `embed --pooling cls@-1` and `knn -m`). The searches now share one
+/// budget, which this graph exhausts — so no blocks, rather than a chain cut short — and a 16 MB epsilon
+/// initialiser is never decoded to learn it is not one value.
+@Test func anatomyOfAHostileGraphIsBoundedWork() throws {
     var writer = OnnxGraphWriter()
     writer.input("x", dims: [1, 3, 8, 8])
     writer.initializer("scale", dims: [8], values: [Float](repeating: 1, count: 8))
     writer.initializer("c", dims: [1], values: [1])
     writer.node("Identity", inputs: ["x"], output: "chain0")
-    for i in 1...10_000 { writer.node("Sum", inputs: ["chain\(i - 1)"] + [String](repeating: "c", count: 40), output: "chain\(i)") }
+    for i in 1...2_000 { writer.node("Sum", inputs: ["chain\(i - 1)"] + [String](repeating: "c", count: 10), output: "chain\(i)") }
     for s in 0..<4096 {
         writer.node("Identity", inputs: ["x"], output: "s\(s)")
         writer.node("LayerNormalization", inputs: ["s\(s)", "scale"], output: "n\(s)")
-        writer.node("Add", inputs: ["s\(s)", "chain10000"], output: "a\(s)")
+        writer.node("Add", inputs: ["s\(s)", "chain2000"], output: "a\(s)")
     }
     writer.output("a0", dims: [1, 3, 8, 8])
     let graph = try OnnxGraph(bytes: writer.model(), path: "hostile.onnx")
     let anatomy = BackboneAnatomy(graph: graph)
-    #expect(anatomy.blocks == 0)
+    #expect(anatomy.searchCutShort && anatomy.blocks == 0)
     // One value is read as a scalar; eight are not, and are not decoded to find out.
     #expect(graph.constantScalar("c") == 1 && graph.constantScalar("scale") == nil && graph.constantValues("scale")?.count == 8)
     #expect(OnnxGraph.elementCount([1 << 40, 1 << 40]) == nil && OnnxGraph.elementCount([2, -1]) == nil && OnnxGraph.elementCount([]) == 1)
