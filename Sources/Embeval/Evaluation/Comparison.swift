@@ -38,6 +38,11 @@ public enum Comparison {
         if (a.embedded.idsAreRowNumbers || b.embedded.idsAreRowNumbers) && a.embedded.sampleIDs.count != b.embedded.sampleIDs.count {
             throw EvaluationError.incompatibleSides("baseline has \(a.embedded.sampleIDs.count) rows, candidate \(b.embedded.sampleIDs.count): without ids.txt beside the embeddings, rows pair by position and their counts must match")
         }
+        // A side without ids pairs with the other by position: it takes the other's ids (its row numbers are no ids).
+        if a.embedded.idsAreRowNumbers != b.embedded.idsAreRowNumbers {
+            if a.embedded.idsAreRowNumbers { a.embedded = try a.embedded.renamed(to: b.embedded.sampleIDs) }
+            else { b.embedded = try b.embedded.renamed(to: a.embedded.sampleIDs) }
+        }
         // Pair samples by id: the ones both sides embedded, in the baseline's order.
         let ids = Set(b.embedded.sampleIDs)
         let common = a.embedded.sampleIDs.filter { ids.contains($0) }
@@ -51,8 +56,13 @@ public enum Comparison {
             context.warn("compared on the \(common.count) samples both sides embedded (\(countA - common.count) only in the baseline, \(countB - common.count) only in the candidate)")
         }
         if !(Task.self == AgreementTask.self) {
-            guard a.embedded.primary.classes == b.embedded.primary.classes else {
-                throw EvaluationError.incompatibleSides("baseline and candidate disagree on the classes (\(a.embedded.primary.classes.prefix(3))… vs \(b.embedded.primary.classes.prefix(3))…)")
+            let (x, y) = (a.embedded.primary, b.embedded.primary)
+            guard x.classes == y.classes else {
+                throw EvaluationError.incompatibleSides("baseline and candidate disagree on the classes (\(x.classes.prefix(3))… vs \(y.classes.prefix(3))…)")
+            }
+            // The same samples carry the same labels: rows paired otherwise are not the same samples.
+            if let i = x.labels.indices.first(where: { x.labels[$0] != y.labels[$0] }) {
+                throw EvaluationError.incompatibleSides("sample '\(x.ids[i])': the baseline labels it '\(x.classes[x.labels[i]])', the candidate '\(y.classes[y.labels[i]])': the two sides are not the same samples in the same order")
             }
         }
         let setsA = a.embedded.sets.count, setsB = b.embedded.sets.count

@@ -235,6 +235,17 @@ public struct EmbeddedData: Sendable {
         }
     }
 
+    /// The same rows under other ids (a set without `ids.txt` paired by position with one that has them).
+    public func renamed(to ids: [String]) throws -> EmbeddedData {
+        var copy = self
+        for i in sets.indices {
+            let q = sets[i].query
+            copy.sets[i].query = try Embeddings(rows: q.rows, labels: q.labels, ids: ids, classes: q.classes)
+        }
+        copy.idsAreRowNumbers = false
+        return copy
+    }
+
     /// The same data with every evaluated set reduced to `ids`, in that order (train sets unchanged).
     public func aligned(to ids: [String]) throws -> EmbeddedData {
         var copy = self

@@ -85,6 +85,34 @@ import Testing
         #expect(r.err.contains("the two sides disagree on the classes"), "\(r.err)")
     }
 
+    /// A side without ids.txt pairs with the other by position. Its row numbers were matched against the other side's
+    /// ids instead (ids 250…749 against rows 0…499: row 0 paired with row 250, and a PASS on different samples).
+    /// Rows paired alike must carry the same labels: a side whose labels disagree is not the same samples.
+    @Test func aSideWithoutIdsPairsByPosition() throws {
+        let (m, labels) = clusteredEmbeddings(rows: 500, columns: 8, classes: 4, seed: 12)
+        for side in ["named", "bare"] {
+            let folder = dir.appendingPathComponent(side)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try NumpyArray.write(m, to: folder.appendingPathComponent("embeddings.npy"))
+            try NumpyArray.write(labels: labels, to: folder.appendingPathComponent("labels.npy"))
+        }
+        try (250..<750).map(String.init).joined(separator: "\n").write(to: dir.appendingPathComponent("named/ids.txt"), atomically: true, encoding: .utf8)
+        let json = dir.appendingPathComponent("positional.json").path
+        let r = try runEmbeval(["compare", "--baseline-embeddings", dir.appendingPathComponent("named").path,
+                                "--candidate-embeddings", dir.appendingPathComponent("bare").path, "--json", json])
+        #expect(r.code == 0 && !r.err.contains("compared on the"), "\(r.err)")
+        let report = try ComparisonReport.read(from: URL(fileURLWithPath: json))
+        #expect(report.samples == 500 && (report.agreement?.meanCosine ?? 0) > 0.99999, "\(String(describing: report.agreement))")
+
+        var shuffled = labels
+        shuffled.swapAt(0, 1)
+        if shuffled == labels { shuffled[0] = (labels[0] + 1) % 4 }
+        try NumpyArray.write(labels: shuffled, to: dir.appendingPathComponent("bare/labels.npy"))
+        let refused = try runEmbeval(["compare", "--baseline-embeddings", dir.appendingPathComponent("named").path,
+                                      "--candidate-embeddings", dir.appendingPathComponent("bare").path])
+        #expect(refused.code == 2 && refused.err.contains("sample '250': the baseline labels it"), "\(refused.err)")
+    }
+
     @Test func checkRunsEntriesAndResolvesPathsAgainstTheFile() throws {
         try FileManager.default.copyItem(at: TestPaths.fixture("models/vit-tiny"), to: dir.appendingPathComponent("vit-tiny"))
         let file = dir.appendingPathComponent("expect.json")
