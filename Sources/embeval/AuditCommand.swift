@@ -66,6 +66,7 @@ struct AuditCommand: ParsableCommand {
         let source: EmbeddingSource
         if !embeddings.isEmpty {
             try data.refuseSubsetOfSavedRows()
+            try model.refuseBesideSavedRows()
             source = .files(PrecomputedOptions.files(embeddings, labels: labels),
                             train: trainEmbeddings.isEmpty ? nil : PrecomputedOptions.files(trainEmbeddings, labels: trainLabels))
         } else {

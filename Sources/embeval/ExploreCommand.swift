@@ -91,6 +91,7 @@ struct ExploreCommand: ParsableCommand {
         let source: EmbeddingSource
         if !embeddings.isEmpty {
             try data.refuseSubsetOfSavedRows()
+            try model.refuseBesideSavedRows()
             source = .files(PrecomputedOptions.files(embeddings, labels: labels))
         } else {
             source = .model(try model.imageSpec(), try data.requiredSelection())

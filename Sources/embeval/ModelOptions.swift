@@ -14,6 +14,13 @@ struct ModelOptions: ParsableArguments {
     /// The image model named by -m.
     func imageSpec() throws -> ImageModelSpec { try embedding.imageSpec(model, hubID: modelId) }
 
+    /// Refuses -m beside --embeddings: both would give the embeddings, and one was silently ignored (a model card
+    /// then mixed saved rows with another dataset's zero-shot figures).
+    func refuseBesideSavedRows() throws {
+        guard !model.isEmpty else { return }
+        throw ValidationError("-m \(model.joined(separator: " -m ")) and --embeddings both give the embeddings: -m embeds --dataset, --embeddings are saved rows; give one")
+    }
+
     /// The two-tower model named by -m (one combined export, or both roles).
     func twoTowerSpec(tokenizer: String?) throws -> TwoTowerSpec {
         try embedding.twoTowerSpec(model, tokenizer: tokenizer, hubID: modelId)

@@ -81,6 +81,7 @@ func embeddingSource(model: ModelOptions, data: DatasetOptions, precomputed: Pre
     if let files = precomputed.source() {
         // Subsets pick samples for a model to embed; saved rows are used whole, and silently ignoring one misleads.
         try data.refuseSubsetOfSavedRows()
+        try model.refuseBesideSavedRows()
         if train?.trainSamples != nil {
             throw ValidationError("--train-samples subsets the train split a model embeds; with --embeddings every saved row is used (pass fewer rows instead)")
         }

@@ -83,4 +83,17 @@ import Testing
         #expect(r.code == 2 && r.top1 == nil)
         #expect(r.err.contains("the train embeddings have classes [\"cat\", \"dog\", \"bird\"]") && r.err.contains("but the evaluated ones have [\"dog\", \"bird\", \"cat\"]: they must match"), "\(r.err)")
     }
+
+    /// -m beside --embeddings: both give the embeddings, and -m was silently ignored (a model card mixed the saved rows'
+    /// kNN with the model's zero-shot figures on another dataset).
+    @Test(arguments: ["knn", "linear", "cluster", "retrieval", "audit", "explore", "eval"])
+    func aModelBesideSavedRowsIsRefused(command: String) throws {
+        let set = try write("saved-\(command)", labels: (0..<30).map { $0 % 3 })
+        var arguments = [command, "-m", "pixels", "--embeddings", set[0], "--labels", set[1]]
+        if command == "eval" { arguments += ["--protocols", "knn"] }
+        if command == "linear" { arguments += ["--train-embeddings", set[0], "--train-labels", set[1]] }
+        if command == "explore" { arguments += ["--method", "pca", "--out", dir.appendingPathComponent("maps-\(command)").path] }
+        let r = try runEmbeval(arguments)
+        #expect(r.code == 2 && r.err.contains("-m pixels and --embeddings both give the embeddings"), "\(command): \(r.err)")
+    }
 }
