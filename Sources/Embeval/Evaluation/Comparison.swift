@@ -64,6 +64,16 @@ public enum Comparison {
             if let i = x.labels.indices.first(where: { x.labels[$0] != y.labels[$0] }) {
                 throw EvaluationError.incompatibleSides("sample '\(x.ids[i])': the baseline labels it '\(x.classes[x.labels[i]])', the candidate '\(y.classes[y.labels[i]])': the two sides are not the same samples in the same order")
             }
+            // Both sides train (kNN references, the linear probe) on the same samples: 1,000 train rows against 30
+            // other ones passed before.
+            if let trainA = a.embedded.sets.first?.train, let trainB = b.embedded.sets.first?.train {
+                guard trainA.count == trainB.count else {
+                    throw EvaluationError.incompatibleSides("the baseline's train set has \(trainA.count) rows, the candidate's \(trainB.count): both sides must train on the same samples")
+                }
+                if let i = trainA.labels.indices.first(where: { trainA.labels[$0] != trainB.labels[$0] }) {
+                    throw EvaluationError.incompatibleSides("train row \(i): the baseline's is sample '\(trainA.ids[i])' of class '\(trainA.classes[trainA.labels[i]])', the candidate's '\(trainB.ids[i])' of class '\(trainB.classes[trainB.labels[i]])': both sides must train on the same samples in the same order")
+                }
+            }
         }
         let setsA = a.embedded.sets.count, setsB = b.embedded.sets.count
         guard setsA == setsB || setsA == 1 || setsB == 1 else {

@@ -113,6 +113,33 @@ import Testing
         #expect(refused.code == 2 && refused.err.contains("sample '250': the baseline labels it"), "\(refused.err)")
     }
 
+    /// Both sides train on the same samples: train sets of other sizes or labels are refused (1,000 train rows against
+    /// 30 others passed).
+    @Test func trainSetsOfTheTwoSidesMustBeTheSameSamples() throws {
+        let (m, labels) = clusteredEmbeddings(rows: 200, columns: 8, classes: 4, seed: 3)
+        let e = try write(m, "tt-e.npy")
+        let l = dir.appendingPathComponent("tt-l.npy")
+        try NumpyArray.write(labels: labels, to: l)
+        func trainSet(_ name: String, rows: Int, labels trainLabels: [Int]) throws -> String {
+            let folder = dir.appendingPathComponent(name)
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            try NumpyArray.write(m.selectingRows(Array(0..<rows)), to: folder.appendingPathComponent("embeddings.npy"))
+            try NumpyArray.write(labels: trainLabels, to: folder.appendingPathComponent("labels.npy"))
+            return folder.path
+        }
+        let big = try trainSet("tt-big", rows: 200, labels: labels), small = try trainSet("tt-small", rows: 30, labels: Array(labels.prefix(30)))
+        var relabelled = labels
+        relabelled[7] = (labels[7] + 1) % 4
+        let other = try trainSet("tt-other", rows: 200, labels: relabelled)
+        let common = ["compare", "--baseline-embeddings", e, "--candidate-embeddings", e, "--labels", l.path, "--protocol", "train-test", "--tolerance", "5"]
+        let same = try runEmbeval(common + ["--baseline-train-embeddings", big, "--candidate-train-embeddings", big])
+        #expect(same.code == 0, "\(same.err)")
+        let fewer = try runEmbeval(common + ["--baseline-train-embeddings", big, "--candidate-train-embeddings", small])
+        #expect(fewer.code == 2 && fewer.err.contains("the baseline's train set has 200 rows, the candidate's 30"), "\(fewer.err)")
+        let moved = try runEmbeval(common + ["--baseline-train-embeddings", big, "--candidate-train-embeddings", other])
+        #expect(moved.code == 2 && moved.err.contains("train row 7"), "\(moved.err)")
+    }
+
     @Test func checkRunsEntriesAndResolvesPathsAgainstTheFile() throws {
         try FileManager.default.copyItem(at: TestPaths.fixture("models/vit-tiny"), to: dir.appendingPathComponent("vit-tiny"))
         let file = dir.appendingPathComponent("expect.json")
