@@ -40,6 +40,9 @@ struct AuditCommand: ParsableCommand {
             throw ValidationError("--labels and --train-embeddings go with --embeddings")
         }
         if trainEmbeddings.isEmpty && trainLabels != nil { throw ValidationError("--train-labels goes with --train-embeddings") }
+        try refuseOverlappingOutputs(json: output.json, html: html, plots: nil,
+                                     inputs: (embeddings.map { ("--embeddings", $0) } + trainEmbeddings.map { ("--train-embeddings", $0) }).map { (flag: $0.0, path: Optional($0.1)) }
+                                        + [("--labels", labels), ("--train-labels", trainLabels)])
         if duplicateThreshold != "auto" && Double(duplicateThreshold) == nil {
             throw ValidationError("--duplicate-threshold '\(duplicateThreshold)': expected a cosine in (0, 1] or auto")
         }

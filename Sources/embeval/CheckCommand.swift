@@ -47,6 +47,7 @@ struct CheckCommand: ParsableCommand {
 
     func validate() throws {
         if let html { try checkPageTarget(html) }
+        try refuseOverlappingOutputs(json: output.json, html: html, plots: plots, inputs: [("expectations", expectations)])
         if let plots { try ReportPlots.checkTarget(URL(fileURLWithPath: plots)) }
     }
 

@@ -29,6 +29,7 @@ struct ClusterCommand: ParsableCommand {
 
     func validate() throws {
         if let html { try checkPageTarget(html) }
+        try refuseOverlappingOutputs(json: output.json, html: html, plots: plots, inputs: precomputed.inputFiles)
         if let plots { try ReportPlots.checkTarget(URL(fileURLWithPath: plots)) }
     }
 

@@ -71,6 +71,10 @@ struct CompareCommand: ParsableCommand {
 
     func validate() throws {
         if let html { try checkPageTarget(html) }
+        let sides = baselineEmbeddings.map { ("--baseline-embeddings", $0) } + candidateEmbeddings.map { ("--candidate-embeddings", $0) }
+            + baselineTrainEmbeddings.map { ("--baseline-train-embeddings", $0) } + candidateTrainEmbeddings.map { ("--candidate-train-embeddings", $0) }
+        try refuseOverlappingOutputs(json: output.json, html: html, plots: plots,
+                                     inputs: sides.map { (flag: $0.0, path: Optional($0.1)) } + [("--labels", labels), ("--train-labels", trainLabels)])
         if let plots { try ReportPlots.checkTarget(URL(fileURLWithPath: plots)) }
         if baseline.isEmpty == baselineEmbeddings.isEmpty { throw ValidationError("give the baseline as --baseline MODEL or --baseline-embeddings FILE (one of them)") }
         if candidate.isEmpty == candidateEmbeddings.isEmpty { throw ValidationError("give the candidate as --candidate MODEL or --candidate-embeddings FILE (one of them)") }

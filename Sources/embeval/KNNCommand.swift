@@ -36,6 +36,7 @@ struct KNNCommand: ParsableCommand {
 
     func validate() throws {
         if let html { try checkPageTarget(html) }
+        try refuseOverlappingOutputs(json: output.json, html: html, plots: plots, inputs: precomputed.inputFiles)
         if let plots { try ReportPlots.checkTarget(URL(fileURLWithPath: plots)) }
         if !mergeNeighbours.isEmpty && (sharding.shard != nil || neighboursOutput != nil) {
             throw ValidationError("--merge-neighbours joins the shards' neighbours: it does not go with --shard or --neighbours-output")

@@ -69,3 +69,32 @@ func checkPageTarget(_ html: String) throws {
         throw ValidationError("--html '\(html)' is a directory (expected a file path)")
     }
 }
+
+/// Refuses outputs that would overwrite each other or an input: `--json` and `--html` naming one file, either inside
+/// the `--plots` folder (checked to be new or embeval's), or either naming an input file (`--json l.npy` replaced the
+/// labels with the report). `inputs` are (flag, path) pairs; paths compare after `.`, `..` and links are resolved.
+func refuseOverlappingOutputs(json: String?, html: String?, plots: String?, inputs: [(flag: String, path: String?)]) throws {
+    func resolved(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
+    let outputs = [("--json", json == "-" ? nil : json), ("--html", html)].compactMap { flag, path in path.map { (flag, $0, resolved($0)) } }
+    if outputs.count == 2, outputs[0].2 == outputs[1].2 {
+        throw ValidationError("--json and --html both name '\(outputs[0].1)': each needs its own file")
+    }
+    if let plots {
+        let folder = resolved(plots)
+        if let inside = outputs.first(where: { $0.2 == folder || $0.2.hasPrefix(folder + "/") }) {
+            throw ValidationError("\(inside.0) '\(inside.1)' lies in the --plots folder '\(plots)', which holds the figures alone: choose a file outside it")
+        }
+    }
+    for (flag, path) in inputs {
+        guard let path, let output = outputs.first(where: { $0.2 == resolved(path) }) else { continue }
+        throw ValidationError("\(output.0) '\(output.1)' is the \(flag) input: writing it would replace it; choose another file")
+    }
+}
+
+extension PrecomputedOptions {
+    /// The files these options read, by flag (for `refuseOverlappingOutputs`).
+    var inputFiles: [(flag: String, path: String?)] {
+        embeddings.map { ("--embeddings", $0) } + [("--labels", labels)] + trainEmbeddings.map { ("--train-embeddings", $0) }
+            + [("--train-labels", trainLabels)]
+    }
+}

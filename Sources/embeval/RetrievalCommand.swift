@@ -32,6 +32,7 @@ struct RetrievalCommand: ParsableCommand {
 
     func validate() throws {
         if let html { try checkPageTarget(html) }
+        try refuseOverlappingOutputs(json: output.json, html: html, plots: plots, inputs: precomputed.inputFiles)
         if let plots { try ReportPlots.checkTarget(URL(fileURLWithPath: plots)) }
     }
 

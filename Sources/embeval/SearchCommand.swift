@@ -55,6 +55,8 @@ struct SearchCommand: ParsableCommand {
         }
         guard k >= 1 else { throw ValidationError("-k must be at least 1, got \(k)") }
         if let html { try checkPageTarget(html) }
+        try refuseOverlappingOutputs(json: output.json, html: html, plots: nil,
+                                     inputs: index.map { (flag: "--index", path: Optional($0)) } + [("--query-embeddings", queryEmbeddings), ("--query-list", queryList), ("--text-list", textList)])
     }
 
     func run() throws {

@@ -26,6 +26,7 @@ struct ZeroShotCommand: ParsableCommand {
 
     func validate() throws {
         if let html { try checkPageTarget(html) }
+        try refuseOverlappingOutputs(json: output.json, html: html, plots: plots, inputs: [])
         if let plots { try ReportPlots.checkTarget(URL(fileURLWithPath: plots)) }
     }
 

@@ -158,3 +158,33 @@ import Testing
         #expect(bad.err.contains("missing field 'tolerance'"), "\(bad.err)")
     }
 }
+
+/// Outputs never overwrite each other or an input: `--json l.npy` replaced the labels with the report, `--json` and
+/// `--html` on one file kept the page alone, and a page inside the --plots folder was refused only after the run.
+@Test func outputsThatWouldOverwriteAnInputOrEachOtherAreRefused() throws {
+    let dir = TestPaths.scratch("output-clash")
+    let (m, labels) = clusteredEmbeddings(rows: 60, columns: 4, classes: 3, seed: 2)
+    let e = dir.appendingPathComponent("e.npy"), l = dir.appendingPathComponent("l.npy")
+    try NumpyArray.write(m, to: e)
+    try NumpyArray.write(labels: labels, to: l)
+    let labelBytes = try Data(contentsOf: l)
+    let plots = dir.appendingPathComponent("plots").path
+    try FileManager.default.createDirectory(atPath: plots, withIntermediateDirectories: true)   // empty: a valid --plots target
+    let cases: [([String], String)] = [
+        (["compare", "--baseline-embeddings", e.path, "--candidate-embeddings", e.path, "--labels", l.path, "--json", l.path],
+         "--json '\(l.path)' is the --labels input"),
+        (["knn", "--embeddings", e.path, "--labels", l.path, "--json", dir.path + "/./l.npy"], "is the --labels input"),
+        (["knn", "--embeddings", e.path, "--labels", l.path, "--json", dir.path + "/same.out", "--html", dir.path + "/same.out"],
+         "--json and --html both name"),
+        (["compare", "--baseline-embeddings", e.path, "--candidate-embeddings", e.path, "--labels", l.path, "--plots", plots,
+          "--html", plots + "/page.html"], "--html '\(plots)/page.html' lies in the --plots folder"),
+        (["audit", "--embeddings", e.path, "--labels", l.path, "--json", e.path], "is the --embeddings input"),
+    ]
+    for (arguments, message) in cases {
+        let r = try runEmbeval(arguments)
+        #expect(r.code == 2 && r.err.contains(message), "\(arguments[0]): \(r.err)")
+    }
+    #expect(try Data(contentsOf: l) == labelBytes)
+    let leftInPlots = try FileManager.default.contentsOfDirectory(atPath: plots)
+    #expect(!FileManager.default.fileExists(atPath: dir.path + "/same.out") && leftInPlots.isEmpty)
+}
