@@ -7,6 +7,18 @@ public struct Expectation: Decodable, Sendable {
     public enum Task: String, Codable, CaseIterable, Sendable {
         case knn, zeroShot = "zero-shot", linear, cluster, retrieval
 
+        /// The fields an entry of this task may hold besides the ones every entry has: any other is a mistake the
+        /// entry would silently ignore (a knn entry's `"C"` or `"classnames"`).
+        var ownFields: Set<String> {
+            switch self {
+            case .knn: ["k", "protocol", "weighting", "temperature", "pooling", "train_split", "train_samples"]
+            case .zeroShot: ["templates", "classnames"]
+            case .linear: ["C", "pooling", "train_split", "train_samples"]
+            case .cluster: ["clusters", "minibatch", "pooling"]
+            case .retrieval: ["k", "direction", "pooling"]
+            }
+        }
+
         /// The metrics the task reports.
         var metrics: [Metric] {
             switch self {
@@ -81,6 +93,11 @@ public struct Expectation: Decodable, Sendable {
         roles = try c.decodeIfPresent([String: String].self, forKey: .roles)
         guard let task = try choice(.task, Task.self) else { throw DecodingError.keyNotFound(CodingKeys.task, .init(codingPath: [], debugDescription: "")) }
         self.task = task
+        let shared: Set = ["model", "roles", "task", "dataset", "split", "revision", "samples", "metric", "expected", "tolerance", "seed",
+                           "on_bad_image", "columns", "image_size", "resize", "crop", "mean", "std", "resample"]
+        if let unused = all.allKeys.map(\.stringValue).sorted().first(where: { !shared.contains($0) && !task.ownFields.contains($0) }) {
+            throw ExpectationFile.FieldError(field: unused, reason: "task \(task.rawValue) does not take it (its own fields: \(task.ownFields.sorted().joined(separator: ", ")))")
+        }
         dataset = try c.decode(String.self, forKey: .dataset)
         split = try c.decodeIfPresent(String.self, forKey: .split)
         revision = try c.decodeIfPresent(String.self, forKey: .revision)

@@ -759,6 +759,8 @@ enum HostileWorld {
         // Expected values no figure can take: 1e308 ± 1e308 passed every run, as did 150 ± 100.
         ("impossible.json", .raw(#"[{"model": "pixels", "task": "knn", "dataset": "fashion-mnist", "samples": 50, "k": 5, "metric": "top1_accuracy", "expected": 1e308, "tolerance": 1e308}]"#)),
         ("beyond100.json", .raw(#"[{"model": "pixels", "task": "knn", "dataset": "fashion-mnist", "samples": 50, "k": 5, "metric": "top1_accuracy", "expected": 150, "tolerance": 100}]"#)),
+        // A field the entry's task does not read (a knn entry's "C"): it was ignored, and the entry passed.
+        ("unusedfield.json", .raw(#"[{"model": "pixels", "task": "knn", "dataset": "fashion-mnist", "samples": 50, "k": 5, "metric": "top1_accuracy", "expected": 50, "tolerance": 50, "C": 1e-6}]"#)),
         // A tolerance past the metric's whole range: 1.5e308 trapped the page's forest plot (signal 4).
         ("hugetolerance.json", .raw(#"[{"model": "pixels", "task": "knn", "dataset": "fashion-mnist", "samples": 50, "k": 5, "metric": "top1_accuracy", "expected": 50, "tolerance": 1.5e308}]"#)),
     ]
@@ -1304,6 +1306,7 @@ private func jsonObject(_ text: String) -> Bool {
             check("nodataset.json", ["dataset"]), check("nomodel.json", ["model"]), check("missingmodel.json", ["no-such-model.onnx"]),
             check("missingdataset.json", ["no-such-dataset"]), check("hugeexpected.json", ["expected"]),
             check("impossible.json", ["expected"], ["within 0…100"]), check("beyond100.json", ["expected"], ["within 0…100"]),
+            check("unusedfield.json", ["'C'"], ["task knn does not take it"]),
             HostileCase(name: "check hugetolerance.json --html", arguments: ["check", "@/check/hugetolerance.json", "--bootstrap", "200", "--html", "@@/check.html"],
                         outcome: .error([["hugetolerance.json"], ["tolerance"], ["at most 100"]]), noTable: true),
             check("recallknn.json", ["metric", "mean_per_class_recall"]), check("badimage.json", ["on_bad_image"]),
