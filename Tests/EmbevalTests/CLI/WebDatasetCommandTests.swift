@@ -247,3 +247,22 @@ import Testing
         #expect(none.err.contains("its sub-folders 'test', 'train' do: choose one with --split"), "\(none.err)")
     }
 }
+
+/// A hub dataset id whose snapshot holds WebDataset shards (CLIP_benchmark's `clip-benchmark/wds_…` repositories) is
+/// read as the shards, its split folders chosen by --split: it was refused as holding no .parquet or .arrow file.
+@Test func aHubSnapshotOfWebDatasetShardsIsReadAsShards() throws {
+    let hub = TestPaths.scratch("wds-hub")
+    let repository = hub.appendingPathComponent("datasets--acme--wds")
+    let snapshot = repository.appendingPathComponent("snapshots/0123456789abcdef0123456789abcdef01234567")
+    try FileManager.default.createDirectory(at: repository.appendingPathComponent("refs"), withIntermediateDirectories: true)
+    try "0123456789abcdef0123456789abcdef01234567".write(to: repository.appendingPathComponent("refs/main"), atomically: true, encoding: .utf8)
+    try FileManager.default.createDirectory(at: snapshot, withIntermediateDirectories: true)
+    try FileManager.default.copyItem(at: TestPaths.fixture("webdataset/fmnist-webp/test"), to: snapshot.appendingPathComponent("test"))
+    try FileManager.default.copyItem(at: TestPaths.fixture("webdataset/fmnist-webp/classnames.txt"), to: snapshot.appendingPathComponent("classnames.txt"))
+    let json = hub.appendingPathComponent("knn.json").path
+    let r = try runEmbeval(["knn", "-m", "pixels", "--dataset", "acme/wds", "--split", "test", "--json", json], environment: ["HF_HUB_CACHE": hub.path])
+    #expect(r.code == 0, "\(r.err)")
+    let report = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: json))) as? [String: Any]
+    #expect(report?["samples"] as? Int == 150)
+    #expect((report?["dataset"] as? [String: Any])?["name"] as? String == "acme/wds")
+}

@@ -40,6 +40,12 @@ struct HuggingFaceDataset: DatasetFormat {
                 throw DatasetError.notInHubCache(repository: spec, lookedIn: cache.lookedIn(spec, kind: .dataset, revision: location.revision),
                                                  download: HubCache.downloadCommand(spec, kind: .dataset, revision: location.revision))
             }
+            // CLIP_benchmark's hub repositories hold WebDataset shards, not tables: read them as shards.
+            if !SplitFiles.holdsTables(snapshot), WebDataset().recognises(snapshot, isDirectory: true) {
+                var dataset = try WebDataset().open(DatasetLocation(snapshot.path), split: split, columns: columns)
+                dataset.name = name
+                return dataset
+            }
             return try openFolder(snapshot, split: split, columns: columns, name: name)
         }
         guard location.revision == nil else { throw DatasetError.revisionWithoutHub(spec: name) }
