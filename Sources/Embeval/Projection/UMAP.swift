@@ -152,7 +152,7 @@ extension UMAP {
         if exactNeighborsLimit < 0 { return "exact neighbours limit \(exactNeighborsLimit)" }
         for (name, value) in [("min_dist", minDist), ("spread", spread), ("learning rate", learningRate),
                               ("repulsion strength", repulsionStrength), ("local connectivity", localConnectivity),
-                              ("set-op mix ratio", setOpMixRatio)] where !value.isFinite || value < 0 {
+                              ("set-op mix ratio", setOpMixRatio)] where !value.isFinite || value < 0 || value > 1e6 {
             return "\(name) \(value)"
         }
         if spread <= 0 || minDist > spread || setOpMixRatio > 1 { return "min_dist \(minDist), spread \(spread), mix ratio \(setOpMixRatio)" }

@@ -154,6 +154,18 @@ private func majorityLabel(_ neighbours: [Int], labels: [Int]) -> Int {
     #expect(placed.rows == 3 && placed.values.allSatisfy { $0.isFinite })
 }
 
+/// A saved map's learning rate or repulsion past float range (1e39) became an infinite step in float32, and `--add`
+/// wrote coordinates of 1e35 or worse: such maps are refused as unusable (at most 10⁶, where umap-learn's are 1).
+@Test func aSavedMapWithAStepPastFloatRangeIsUnusable() throws {
+    var umap = UMAP(epochs: 30, seed: 3)
+    #expect(umap.problem == nil)
+    umap.learningRate = 1e39
+    #expect(umap.problem == "learning rate 1e+39")
+    umap.learningRate = 1
+    umap.repulsionStrength = 1e7
+    #expect(umap.problem == "repulsion strength 10000000.0")
+}
+
 @Test func transformPlacesHeldOutPointsNearTheirClass() throws {
     let ref = try UMAPReference.load()
     let labels = try fixtureInts("umap_labels.npy")
