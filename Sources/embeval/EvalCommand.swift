@@ -43,6 +43,7 @@ struct EvalCommand: ParsableCommand {
 
     func validate() throws {
         if (task == nil) == (protocols == nil) { throw ValidationError("give --task (one seed-CLI task) or --protocols (a model card), one of them") }
+        try refuseOverlappingOutputs(json: output.json, html: nil, plots: nil, inputs: precomputed.inputFiles + prompts.inputFiles)
     }
 
     func run() throws {

@@ -74,6 +74,8 @@ struct ExploreCommand: ParsableCommand {
 
     func validate() throws {
         if (map == nil) != (add == nil) { throw ValidationError("--map and --add go together") }
+        try refuseOverlappingOutputs(json: output.json, html: nil, plots: nil,
+                                     inputs: embeddings.map { (flag: "--embeddings", path: Optional($0)) } + [("--labels", labels), ("--map", map), ("--add", add)])
     }
 
     func run() throws {

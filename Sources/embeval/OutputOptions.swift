@@ -75,7 +75,14 @@ func checkPageTarget(_ html: String) throws {
 /// labels with the report). `inputs` are (flag, path) pairs; paths compare after `.`, `..` and links are resolved.
 func refuseOverlappingOutputs(json: String?, html: String?, plots: String?, inputs: [(flag: String, path: String?)]) throws {
     func resolved(_ path: String) -> String { URL(fileURLWithPath: path).standardizedFileURL.resolvingSymlinksInPath().path }
-    let outputs = [("--json", json == "-" ? nil : json), ("--html", html)].compactMap { flag, path in path.map { (flag, $0, resolved($0)) } }
+    // A device or a pipe (`/dev/null`, `/dev/stdout`) is written in place, never replaced: any number may share it.
+    func replaced(_ path: String) -> Bool {
+        guard let type = (try? FileManager.default.attributesOfItem(atPath: path))?[.type] as? FileAttributeType else { return true }
+        return type == .typeRegular || type == .typeDirectory
+    }
+    let outputs = [("--json", json == "-" ? nil : json), ("--html", html)].compactMap { flag, path in
+        path.map { (flag, $0, resolved($0)) }
+    }.filter { replaced($0.2) }
     if outputs.count == 2, outputs[0].2 == outputs[1].2 {
         throw ValidationError("--json and --html both name '\(outputs[0].1)': each needs its own file")
     }
@@ -89,6 +96,11 @@ func refuseOverlappingOutputs(json: String?, html: String?, plots: String?, inpu
         guard let path, let output = outputs.first(where: { $0.2 == resolved(path) }) else { continue }
         throw ValidationError("\(output.0) '\(output.1)' is the \(flag) input: writing it would replace it; choose another file")
     }
+}
+
+extension PromptOptions {
+    /// The files these options read, by flag.
+    var inputFiles: [(flag: String, path: String?)] { [("--templates", templates), ("--classnames", classnames)] }
 }
 
 extension PrecomputedOptions {

@@ -26,7 +26,7 @@ struct ZeroShotCommand: ParsableCommand {
 
     func validate() throws {
         if let html { try checkPageTarget(html) }
-        try refuseOverlappingOutputs(json: output.json, html: html, plots: plots, inputs: [])
+        try refuseOverlappingOutputs(json: output.json, html: html, plots: plots, inputs: prompts.inputFiles)
         if let plots { try ReportPlots.checkTarget(URL(fileURLWithPath: plots)) }
     }
 

@@ -179,12 +179,17 @@ import Testing
         (["compare", "--baseline-embeddings", e.path, "--candidate-embeddings", e.path, "--labels", l.path, "--plots", plots,
           "--html", plots + "/page.html"], "--html '\(plots)/page.html' lies in the --plots folder"),
         (["audit", "--embeddings", e.path, "--labels", l.path, "--json", e.path], "is the --embeddings input"),
+        (["eval", "--task", "image-feature-extraction", "--embeddings", e.path, "--labels", l.path, "--json", l.path], "is the --labels input"),
+        (["explore", "--embeddings", e.path, "--labels", l.path, "--method", "pca", "--out", dir.path + "/maps", "--json", e.path], "is the --embeddings input"),
     ]
     for (arguments, message) in cases {
         let r = try runEmbeval(arguments)
         #expect(r.code == 2 && r.err.contains(message), "\(arguments[0]): \(r.err)")
     }
     #expect(try Data(contentsOf: l) == labelBytes)
+    // A device is written in place, never replaced: both outputs may go to /dev/null.
+    let discarded = try runEmbeval(["knn", "--embeddings", e.path, "--labels", l.path, "--json", "/dev/null", "--html", "/dev/null"])
+    #expect(discarded.code == 0, "\(discarded.err)")
     let leftInPlots = try FileManager.default.contentsOfDirectory(atPath: plots)
     #expect(!FileManager.default.fileExists(atPath: dir.path + "/same.out") && leftInPlots.isEmpty)
 }
