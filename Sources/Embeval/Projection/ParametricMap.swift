@@ -161,7 +161,6 @@ public struct ParametricMap: Sendable, Equatable {
     }
 }
 
-/// Adam's moment estimates for one parameter array (β₁ 0.9, β₂ 0.999, ε 1e-8, as torch's defaults).
 extension ParametricMap {
     /// The float32 training state of `hidden` units over `width`-wide rows: the first layer's weights, gradients and
     /// two Adam moments (hidden × width each, with the copy the export makes) and a batch's activations (four
@@ -171,6 +170,7 @@ extension ParametricMap {
     }
 }
 
+/// Adam's moment estimates for one parameter array (β₁ 0.9, β₂ 0.999, ε 1e-8, as torch's defaults).
 struct AdamState: Sendable {
     var first: [Float], second: [Float]
 

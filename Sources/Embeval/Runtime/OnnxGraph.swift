@@ -183,7 +183,7 @@ public struct OnnxGraph: Sendable {
     public func constantScalar(_ name: String) -> Float? {
         switch constant(name) {
         case .tensor(let t)?:
-            guard Self.elementCount(t.dims) == 1 || (t.dims.isEmpty && t.floatData.count <= 1) else { return nil }
+            guard Self.elementCount(t.dims) == 1 else { return nil }   // a scalar's dims are [], one element
             return floatValues(of: t).flatMap { $0.count == 1 ? $0[0] : nil }
         case .value(let v)?: return v
         case nil: return nil
