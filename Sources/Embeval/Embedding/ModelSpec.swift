@@ -121,6 +121,9 @@ enum ModelThreads {
 extension PreprocessorOverrides {
     /// Checks what a user can set: sizes ≥ 1, three finite means, three finite stds > 0.
     public func validate() throws {
+        if imageSize != nil && shortestEdge != nil {
+            throw EmbeddingError.invalidArgument("--image-size and --resize both set the resize (a square, or the shortest edge): give one")
+        }
         for (flag, value) in [("--image-size", imageSize), ("--resize", shortestEdge), ("--crop", cropSize)] {
             if let value, !(1...PreprocessorConfig.largestSide).contains(value) {
                 throw EmbeddingError.invalidArgument("\(flag) must be between 1 and \(PreprocessorConfig.largestSide), got \(value)")

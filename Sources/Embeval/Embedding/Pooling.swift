@@ -174,14 +174,14 @@ public indirect enum Pooling: Hashable, Sendable, CustomStringConvertible {
             guard let t = input.outputs["last_hidden_state"] else {
                 throw EmbeddingError.missingOutput(output: "last_hidden_state", neededBy: "pooling '\(self)'", available: input.outputs.keys.sorted())
             }
-            return try poolTokens(t, name: "model output 'last_hidden_state'", registers: input.registers)
+            return try poolTokens(t, name: "model output 'last_hidden_state'", registers: input.registers, grid: input.grid)
         case .layer(let base, let layer):
             return try base.poolTokens(try input.block(layer, normed: input.normalizesLayers), name: "block output \(layer)",
-                                       registers: input.registers)
+                                       registers: input.registers, grid: input.grid)
         case .dinoLinear(let n):
             let last = try input.block(-1, normed: true)
-            let mean = try Pooling.mean.poolTokens(last, name: "block output -1", registers: input.registers)
-            let classTokens = try stride(from: -n, through: -1, by: 1).map { try Pooling.cls.poolTokens(try input.block($0, normed: true), name: "block output \($0)", registers: input.registers) }
+            let mean = try Pooling.mean.poolTokens(last, name: "block output -1", registers: input.registers, grid: input.grid)
+            let classTokens = try stride(from: -n, through: -1, by: 1).map { try Pooling.cls.poolTokens(try input.block($0, normed: true), name: "block output \($0)", registers: input.registers, grid: input.grid) }
             let parts = classTokens + [mean]
             let rows = mean.rows
             guard parts.allSatisfy({ $0.rows == rows }) else {
@@ -216,13 +216,19 @@ public indirect enum Pooling: Hashable, Sendable, CustomStringConvertible {
         return Matrix(rows: b, columns: c * patches, values: values)
     }
 
-    /// A token pooling of one [batch, tokens, hidden] tensor.
-    private func poolTokens(_ t: Tensor, name: String, registers: Int) throws -> Matrix {
+    /// A token pooling of one [batch, tokens, hidden] tensor. With the patch grid known, a prefix longer than the class
+    /// token and `registers` is refused: the extra tokens (registers a missing config.json does not declare) would
+    /// be pooled as patches.
+    private func poolTokens(_ t: Tensor, name: String, registers: Int, grid: (height: Int, width: Int)? = nil) throws -> Matrix {
         guard t.shape.count == 3 else {
             throw EmbeddingError.unexpectedShape(tensor: name, shape: "\(t.shape)", expected: "pooling '\(self)' needs [batch, tokens, hidden]")
         }
         let (b, tokens, h) = (t.shape[0], t.shape[1], t.shape[2])
         let firstPatch = 1 + registers
+        if self != .cls, let grid, tokens - grid.height * grid.width > firstPatch {
+            let prefix = tokens - grid.height * grid.width
+            throw EmbeddingError.incompatibleModel("\(name) has \(tokens) tokens for a \(grid.height)×\(grid.width) patch grid: \(prefix) before the patches, where the class token and \(registers) register(s) (config.json's num_register_tokens) are \(firstPatch); set num_register_tokens to \(prefix - 1)")
+        }
         if self != .cls && tokens <= firstPatch {
             throw EmbeddingError.incompatibleModel("\(name) has \(tokens) tokens: none left for patch pooling after the class token and \(registers) register(s)")
         }

@@ -152,6 +152,10 @@ public struct PreprocessorConfig: Equatable, Sendable {
         }
         func sizeValue(_ key: String, square: Bool) throws -> Size? {
             guard let v = dict[key], !(v is NSNull) else { return nil }
+            if let b = v as? NSNumber, b.isJSONBoolean { throw fail("'\(key)' must be a number or an object, not \(b.boolValue)") }
+            if let d = v as? [String: Any], let b = d.values.first(where: { ($0 as? NSNumber)?.isJSONBoolean == true }) as? NSNumber {
+                throw fail("'\(key)' holds \(b.boolValue) where a side in pixels goes")
+            }
             if let n = v as? Int {
                 let n = try side(n, key)
                 return square ? .exact(height: n, width: n) : .shortestEdge(n)

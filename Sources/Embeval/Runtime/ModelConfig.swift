@@ -38,7 +38,9 @@ public struct ModelConfig: Equatable, Sendable, Decodable {
             (try? container.decodeIfPresent(Int.self, forKey: key)) ?? (try? vision?.decodeIfPresent(Int.self, forKey: key)) ?? nil
         }
         modelType = try? container.decodeIfPresent(String.self, forKey: .modelType)
-        numRegisterTokens = int(.numRegisterTokens) ?? 0
+        // Where registers start decides which tokens are patches: a value that is not an integer is an error, never 0.
+        numRegisterTokens = try container.decodeIfPresent(Int.self, forKey: .numRegisterTokens)
+            ?? vision?.decodeIfPresent(Int.self, forKey: .numRegisterTokens) ?? 0
         // Registers set where patch tokens start; no ViT has thousands (−5 indexed before the class token).
         guard Self.registerCounts.contains(numRegisterTokens) else {
             throw DecodingError.dataCorruptedError(forKey: .numRegisterTokens, in: container, debugDescription:

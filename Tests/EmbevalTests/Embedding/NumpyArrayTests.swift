@@ -97,5 +97,11 @@ import Testing
     let gem = try Pooling.gem.pool(out, registers: 1).values
     #expect(abs(gem[0] - Float(pow((1.0 + 27.0) / 2, 1.0 / 3))) < 1e-5)
     #expect(throws: EmbeddingError.self) { try Pooling.pooler.pool(out, registers: 0) }
+    // With the patch grid known (1×2 here), a prefix longer than the class token and the configured registers is
+    // refused: a DINOv2-reg export without config.json pooled its 4 registers as patches, silently.
+    let grid = PoolingInput(outputs: out, registers: 0, grid: (1, 2))
+    #expect(throws: EmbeddingError.self) { try Pooling.mean.pool(grid) }
+    #expect(try Pooling.mean.pool(PoolingInput(outputs: out, registers: 1, grid: (1, 2))).values == [2, 5])
+    #expect(try Pooling.cls.pool(grid).values == [9, 9])
     #expect(try Pooling.list(parsing: "cls,mean,cls,output:image_embeds") == [.cls, .mean, .output("image_embeds")])
 }

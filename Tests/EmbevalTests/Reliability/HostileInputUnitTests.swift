@@ -372,7 +372,10 @@ import Testing
 @Suite struct HostilePreprocessingTests {
     @Test(arguments: [#"{"size": 0}"#, #"{"size": -4}"#, #"{"size": 100000}"#, #"{"size": {"height": 224, "width": 0}}"#,
                       #"{"crop_size": 0, "do_center_crop": true}"#, #"{"image_std": [0, 1, 1]}"#, #"{"image_std": 0}"#,
-                      #"{"image_mean": [1e400, 0, 0]}"#, #"{"size": {"shortest_edge": 224, "longest_edge": 0}}"#])
+                      #"{"image_mean": [1e400, 0, 0]}"#, #"{"size": {"shortest_edge": 224, "longest_edge": 0}}"#,
+                      // JSON booleans were read as 1: `"size": true` resized every image to 1×1.
+                      #"{"size": true}"#, #"{"size": {"height": true, "width": 224}}"#, #"{"size": {"shortest_edge": true}}"#,
+                      #"{"crop_size": true, "do_center_crop": true}"#])
     func absurdConfigsAreRefusedNamingTheField(json: String) {
         #expect(throws: ImageError.self) { try PreprocessorConfig(json: Data(json.utf8), path: "p.json") }
     }
@@ -387,6 +390,10 @@ import Testing
         #expect(throws: EmbeddingError.self) { try ImageModelSpec(path: "pixels", preprocessing: PreprocessorOverrides(imageSize: 100_000)) }
         #expect(throws: EmbeddingError.self) { try ImageModelSpec(path: "pixels", preprocessing: PreprocessorOverrides(cropSize: 0)) }
         #expect(throws: EmbeddingError.self) { try ImageModelSpec(path: "pixels", preprocessing: PreprocessorOverrides(imageSize: 4096)).load() }
+        // --image-size and --resize both set the resize; the later one was kept silently.
+        #expect(throws: EmbeddingError.invalidArgument("--image-size and --resize both set the resize (a square, or the shortest edge): give one")) {
+            try ImageModelSpec(path: "pixels", preprocessing: PreprocessorOverrides(imageSize: 48, shortestEdge: 40))
+        }
     }
 
     @Test func anExtremeAspectRatioIsRefusedBeforeResizing() throws {

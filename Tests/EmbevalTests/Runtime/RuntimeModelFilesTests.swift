@@ -79,6 +79,9 @@ import Testing
                                       patchSize: 32))
         let empty = try JSONDecoder().decode(ModelConfig.self, from: Data("{}".utf8))
         #expect(empty == ModelConfig())
+        // A register count that is not an integer was read as 0: registers pooled as patches.
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ModelConfig.self, from: Data(#"{"num_register_tokens": "4"}"#.utf8)) }
+        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ModelConfig.self, from: Data(#"{"vision_config": {"num_register_tokens": 4.5}}"#.utf8)) }
     }
 
     /// `num_register_tokens` sets where patch tokens start: −5 indexed token −4 ("Negative Array index", signal 4 from
