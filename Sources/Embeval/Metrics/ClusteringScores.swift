@@ -55,12 +55,10 @@ public struct ClusteringScores: Sendable, Equatable {
     /// not fit in `memoryBytes`: asked before k-means runs, so no fit is wasted. The matching's time, O(small² ·
     /// large), is only warned about (`matchingSteps`): about three minutes at 10,000 × 10,000.
     public static func checkMatching(classes: Int, clusters: Int, memoryBytes: Int = ProcessMemory.limit) throws {
-        let table = Double(classes) * Double(clusters) * 8
-        guard table > Double(memoryBytes) else { return }
-        let most = Int(Double(memoryBytes) / (8 * Double(classes)))
-        throw MetricError.pastMemory(what: "cluster accuracy's classes × clusters table for matching \(classes) classes with \(clusters) clusters (Hungarian algorithm)",
-                                     needed: Int(min(table, 9e18)), available: memoryBytes,
-                                     remedy: most >= 2 ? "use --clusters \(most) or fewer" : "use fewer classes")
+        let most = Int(Double(memoryBytes) / (8 * Double(max(classes, 1))))
+        try MetricError.checkMemory("cluster accuracy's classes × clusters table for matching \(classes) classes with \(clusters) clusters (Hungarian algorithm)",
+                                    needed: Double(classes) * Double(clusters) * 8, memoryBytes: memoryBytes,
+                                    remedy: most >= 2 ? "use --clusters \(most) or fewer" : "use fewer classes")
     }
 
     /// The Hungarian algorithm's steps, small² · large, on a classes × clusters table.

@@ -104,11 +104,9 @@ public struct LabelIssues: Sendable {
 
     /// Refuses label issues over `classes` classes whose classes × classes tables would not fit in `memoryBytes`.
     static func checkMemory(classes: Int, memoryBytes: Int) throws {
-        let needed = Double(classes) * Double(classes) * Double(bytesPerClassPair)
-        guard needed > Double(memoryBytes) else { return }
-        throw MetricError.pastMemory(what: "label issues over \(classes) classes (cleanlab's confident joint and its copies, classes × classes)",
-                                     needed: Int(needed), available: memoryBytes,
-                                     remedy: "audit a subset of the classes, or the .npy without --labels (duplicates and outliers need none)")
+        try MetricError.checkMemory("label issues over \(classes) classes (cleanlab's confident joint and its copies, classes × classes)",
+                                    needed: Double(classes) * Double(classes) * Double(bytesPerClassPair), memoryBytes: memoryBytes,
+                                    remedy: "audit a subset of the classes, or the .npy without --labels (duplicates and outliers need none)")
     }
 
     /// cleanlab's `calibrate_confident_joint`: each row scaled to its class's count, the whole to the sample

@@ -116,10 +116,9 @@ public struct LinearProbe: Sendable {
         let (n, d, k) = (Double(samples), Double(features), Double(classes))
         let width = precision == .float32 ? 4.0 : 8.0, tasks = (n / 1024).rounded(.up)
         let needed = 2 * n * k * width + tasks * k * d * width + 24 * k * (d + 1) * 8 + Double(tests) * k * 8
-        guard needed > Double(memoryBytes) else { return }
-        throw MetricError.pastMemory(what: "the linear probe on \(samples) train samples of \(classes) classes and \(features) features (\(precision.rawValue))",
-                                     needed: needed >= Double(Int.max) ? Int.max : Int(needed), available: memoryBytes,
-                                     remedy: precision == .float64 ? "use --precision float32, or fewer train samples or classes" : "use fewer train samples or classes")
+        try MetricError.checkMemory("the linear probe on \(samples) train samples of \(classes) classes and \(features) features (\(precision.rawValue))",
+                                    needed: needed, memoryBytes: memoryBytes,
+                                    remedy: precision == .float64 ? "use --precision float32, or fewer train samples or classes" : "use fewer train samples or classes")
     }
 
     /// A fit on the classes present in `labels` (numbered among themselves, as scikit-learn's `classes_`). One that

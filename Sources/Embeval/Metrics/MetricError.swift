@@ -40,6 +40,13 @@ public enum MetricError: UserError, Equatable {
 }
 
 extension MetricError {
+    /// Throws `pastMemory` when an estimate of `needed` bytes (a Double: estimates may pass `Int`'s range) exceeds
+    /// `memoryBytes`: asked before a computation whose working memory grows with the data or a user's setting.
+    static func checkMemory(_ what: @autoclosure () -> String, needed: Double, memoryBytes: Int, remedy: @autoclosure () -> String) throws {
+        guard needed > Double(memoryBytes) else { return }
+        throw MetricError.pastMemory(what: what(), needed: needed >= 9e18 ? Int.max : Int(needed), available: memoryBytes, remedy: remedy())
+    }
+
     /// Throws `neighboursPastMemory` for lists of `neighbours` for each of `points` (`option` names the k the user
     /// set) that would take more than half of `memoryBytes` (`ProcessMemory.neighbourListExcess`): asked before a
     /// search, by every protocol whose lists grow with a user's k.

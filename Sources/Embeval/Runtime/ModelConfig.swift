@@ -60,6 +60,9 @@ public struct ModelConfig: Equatable, Sendable, Decodable {
         }
         do { return try JSONDecoder().decode(ModelConfig.self, from: data) } catch DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty {
             throw RuntimeError.invalidConfig(path: url.path, reason: context.debugDescription)
+        } catch DecodingError.typeMismatch(let type, let context) where !context.codingPath.isEmpty {
+            // A field of the wrong type (`"num_register_tokens": "4"`) is named, not called invalid JSON.
+            throw RuntimeError.invalidConfig(path: url.path, reason: "'\(context.codingPath.map(\.stringValue).joined(separator: "."))' must be \(type == Int.self ? "an integer" : "a \(type)")")
         } catch {
             throw RuntimeError.invalidConfig(path: url.path, reason: "not a valid JSON object")
         }

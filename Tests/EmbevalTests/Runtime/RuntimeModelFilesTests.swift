@@ -97,6 +97,9 @@ import Testing
         }
         try Data(#"{"model_type": "dinov2", "num_register_tokens": 4096}"#.utf8).write(to: url)
         #expect(try ModelConfig.load(from: url).numRegisterTokens == 4096)
+        // A count of the wrong type is named, not called invalid JSON.
+        try Data(#"{"model_type": "dinov2", "num_register_tokens": "4"}"#.utf8).write(to: url)
+        #expect(throws: RuntimeError.invalidConfig(path: url.path, reason: "'num_register_tokens' must be an integer")) { try ModelConfig.load(from: url) }
     }
 
     @Test func halfFloatConversions() {
